@@ -1,0 +1,21 @@
+/** One normalised trade, whatever its source. The log, the lake and the symbol actors all use it. */
+export interface Trade {
+  /** e.g. "binance", or a custom source's name. */
+  source: string;
+  /** Upper case, e.g. "BTCUSDT". */
+  symbol: string;
+  /** Consecutive per (source, symbol) on Binance; used for de-duplication and gap detection. */
+  tradeId: number;
+  price: number;
+  quantity: number;
+  /** Binance's exact decimal strings, kept for the lake. */
+  priceText: string;
+  quantityText: string;
+  /** Trade time (event time of the trade), ms since epoch. */
+  tradeTime: number;
+  /** Binance's event time `E`, ms since epoch (equals tradeTime when the source has none). */
+  eventTime: number;
+  /** When our ingestor received it, ms since epoch (for latency analysis). */
+  ingestTime: number;
+  buyerIsMaker: boolean;
+}
