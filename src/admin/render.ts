@@ -1,0 +1,60 @@
+import type { NodeStatus } from "../node/status.js";
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+function duration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+}
+
+/** Human-readable cluster status from every node's answer. */
+export function renderStatus(statuses: NodeStatus[]): string {
+  const nodes = table(
+    ["NODE", "ROLES", "STATE", "PARTITIONS", "ACTORS", "MAILBOX", "RESTARTS", "UPTIME"],
+    statuses.map((s) => [
+      s.nodeId,
+      s.roles.join(","),
+      s.state,
+      String(s.cluster.owned.length),
+      String(s.actors.count),
+      String(s.actors.mailboxDepthTotal),
+      String(s.actors.restarts),
+      duration(s.uptimeMs),
+    ]),
+  );
+  const view = statuses[0];
+  if (!view) return "no node answered";
+  const owners = view.cluster.owners;
+  const unowned = owners.filter((o) => o === null).length;
+  const byOwner = new Map<string, number[]>();
+  owners.forEach((o, p) => {
+    const key = o ?? "(none)";
+    byOwner.set(key, [...(byOwner.get(key) ?? []), p]);
+  });
+  const partitions = table(
+    ["OWNER", "COUNT", "PARTITIONS"],
+    [...byOwner.entries()].sort().map(([owner, ps]) => [owner, String(ps.length), ps.join(" ")]),
+  );
+  const deepest = statuses
+    .flatMap((s) => s.actors.deepest.map((d) => [s.nodeId, d.path, String(d.depth)]))
+    .filter((r) => r[2] !== "0")
+    .slice(0, 10);
+  const parts = [
+    `cluster: ${statuses.length} node(s) answered, ${view.cluster.members.length} member(s), ${view.cluster.partitionCount} partitions, ${unowned} unowned`,
+    "",
+    nodes,
+    "",
+    partitions,
+  ];
+  if (deepest.length > 0) parts.push("", table(["NODE", "ACTOR", "MAILBOX"], deepest));
+  for (const s of statuses) {
+    for (const [name, value] of Object.entries(s.components)) parts.push("", `${s.nodeId} ${name}: ${JSON.stringify(value)}`);
+  }
+  return parts.join("\n");
+}

@@ -1,0 +1,86 @@
+/**
+ * npm run admin -- [--json] [--token T] [--node ID] [--nats-url URL] [--data-dir DIR] <command> [args...]
+ * Sends an admin command to the running nodes over NATS request/reply and prints their answers.
+ */
+import { connect } from "@nats-io/transport-node";
+import { callAdmin, NoAdminReply } from "../admin/client.js";
+import { localTokenPath } from "../admin/auth.js";
+import { renderStatus } from "../admin/render.js";
+import type { NodeStatus } from "../node/status.js";
+import { readFileSync } from "node:fs";
+
+interface CliArgs {
+  json: boolean;
+  token: string | undefined;
+  nodeId: string | undefined;
+  natsUrl: string;
+  dataDir: string;
+  command: string;
+  args: string[];
+}
+
+const USAGE = "usage: npm run admin -- [--json] [--token T] [--node ID] [--nats-url URL] [--data-dir DIR] <command> [args...]\ncommands: status";
+
+function parseArgs(argv: string[]): CliArgs {
+  const out: CliArgs = { json: false, token: process.env.ADMIN_TOKEN, nodeId: undefined, natsUrl: process.env.NATS_URL || "nats://127.0.0.1:4222", dataDir: process.env.DATA_DIR || "./data", command: "", args: [] };
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value\n${USAGE}`);
+      return v;
+    };
+    if (a === "--json") out.json = true;
+    else if (a === "--token") out.token = value();
+    else if (a === "--node") out.nodeId = value();
+    else if (a === "--nats-url") out.natsUrl = value();
+    else if (a === "--data-dir") out.dataDir = value();
+    else if (a === "--help" || a === "-h") throw new Error(USAGE);
+    else rest.push(a);
+  }
+  if (rest.length === 0) throw new Error(USAGE);
+  out.command = rest[0]!;
+  out.args = rest.slice(1);
+  if (!out.token) {
+    try {
+      out.token = readFileSync(localTokenPath(out.dataDir), "utf8").trim();
+    } catch {
+      // no local token: the node will answer "unauthorized" with a hint
+    }
+  }
+  return out;
+}
+
+async function main(): Promise<number> {
+  let args: CliArgs;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    console.error((err as Error).message);
+    return 2;
+  }
+  const nc = await connect({ servers: args.natsUrl.split(","), name: "tickhouse-admin" }).catch((err: Error) => {
+    console.error(`cannot reach NATS at ${args.natsUrl}: ${err.message}`);
+    return undefined;
+  });
+  if (!nc) return 1;
+  try {
+    const replies = await callAdmin(nc, args.command, args.args, { token: args.token, nodeId: args.nodeId });
+    if (args.json) {
+      console.log(JSON.stringify(replies, null, 2));
+    } else if (args.command === "status" && replies.every((r) => r.ok)) {
+      console.log(renderStatus(replies.map((r) => (r.ok ? (r.result as NodeStatus) : undefined!))));
+    } else {
+      for (const r of replies) console.log(r.ok ? `${r.nodeId}: ${typeof r.result === "string" ? r.result : JSON.stringify(r.result, null, 2)}` : `${r.nodeId}: ERROR ${r.error}`);
+    }
+    return replies.every((r) => r.ok) ? 0 : 1;
+  } catch (err) {
+    console.error(err instanceof NoAdminReply ? err.message : err);
+    return 1;
+  } finally {
+    await nc.close();
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,108 @@
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { OPTIONS, type OptionName } from "./options.js";
+import { ConfigError, maskSecret, parseBoolean, parseChoice, parseDuration, parseInteger, parseList, parseUrl } from "./parse.js";
+
+export { ConfigError, parseDuration } from "./parse.js";
+export { OPTIONS } from "./options.js";
+
+export const ROLES = ["ingest", "market", "lake", "serving", "web", "ml", "quality"] as const;
+export type Role = (typeof ROLES)[number];
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+
+/** A node's validated configuration; durations are milliseconds. */
+export interface Config {
+  /** Empty when none was given: the node decides (local server or an embedded one). */
+  natsUrl: string;
+  nodeId: string;
+  roles: Role[];
+  partitions: number;
+  dataDir: string;
+  heartbeatMs: number;
+  memberTtlMs: number;
+  leaseTtlMs: number;
+  symbols: string[];
+  binanceWsUrl: string;
+  windowSizeMs: number;
+  windowSlideMs: number;
+  allowedLatenessMs: number;
+  lakeUri: string;
+  s3: { endpoint: string; region: string; forcePathStyle: boolean; accessKeyId: string; secretAccessKey: string };
+  databaseUrl: string;
+  web: { host: string; port: number };
+  adminTokens: string[];
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+/** Raw option values: defaults, overridden by the environment, overridden by CLI flags. */
+export function rawOptions(argv: readonly string[], env: NodeJS.ProcessEnv): Record<OptionName, string> {
+  const byFlag = new Map<string, OptionName>(Object.entries(OPTIONS).map(([name, spec]): [string, OptionName] => [spec.flag, name as OptionName]));
+  const raw = Object.fromEntries(
+    Object.entries(OPTIONS).map(([name, spec]) => [name, env[spec.env] ?? spec.default]),
+  ) as Record<OptionName, string>;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("--")) continue;
+    const eq = arg.indexOf("=");
+    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
+    const name = byFlag.get(flag);
+    if (!name) throw new ConfigError(`unknown option ${flag} (known: ${[...byFlag.keys()].join(", ")})`);
+    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new ConfigError(`${flag} needs a value`);
+    raw[name] = value;
+  }
+  return raw;
+}
+
+export function loadConfig(argv: readonly string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Config {
+  const raw = rawOptions(argv, env);
+  const o = (name: OptionName) => OPTIONS[name].env;
+  const roles = parseList(raw.roles).flatMap((r) => (r === "all" ? [...ROLES] : [parseChoice(o("roles"), r, ROLES)]));
+  const symbols = parseList(raw.symbols).map((s) => s.toUpperCase());
+  for (const s of symbols) if (!/^[A-Z0-9]{2,20}$/.test(s)) throw new ConfigError(`${o("symbols")}: "${s}" is not a symbol`);
+  const dataDir = raw.dataDir;
+  const config: Config = {
+    natsUrl: raw.natsUrl === "" ? "" : parseUrl(o("natsUrl"), raw.natsUrl, ["nats:", "tls:", "ws:", "wss:"]),
+    nodeId: raw.nodeId || `${hostname()}-${process.pid}`,
+    roles: [...new Set(roles)],
+    partitions: parseInteger(o("partitions"), raw.partitions, { min: 1, max: 4096 }),
+    dataDir,
+    heartbeatMs: parseDuration(o("heartbeat"), raw.heartbeat),
+    memberTtlMs: parseDuration(o("memberTtl"), raw.memberTtl),
+    leaseTtlMs: parseDuration(o("leaseTtl"), raw.leaseTtl),
+    symbols,
+    binanceWsUrl: parseUrl(o("binanceWsUrl"), raw.binanceWsUrl, ["ws:", "wss:"]),
+    windowSizeMs: parseDuration(o("windowSize"), raw.windowSize),
+    windowSlideMs: parseDuration(o("windowSlide"), raw.windowSlide),
+    allowedLatenessMs: parseDuration(o("allowedLateness"), raw.allowedLateness),
+    lakeUri: raw.lakeUri || join(dataDir, "lake"),
+    s3: {
+      endpoint: raw.s3Endpoint,
+      region: raw.s3Region,
+      forcePathStyle: parseBoolean(o("s3ForcePathStyle"), raw.s3ForcePathStyle),
+      accessKeyId: raw.s3AccessKeyId,
+      secretAccessKey: raw.s3SecretAccessKey,
+    },
+    databaseUrl: raw.databaseUrl === "" ? "" : parseUrl(o("databaseUrl"), raw.databaseUrl, ["postgres:", "postgresql:"]),
+    web: { host: raw.webHost, port: parseInteger(o("webPort"), raw.webPort, { min: 0, max: 65535 }) },
+    adminTokens: parseList(raw.adminTokens),
+    logLevel: parseChoice(o("logLevel"), raw.logLevel, LOG_LEVELS),
+  };
+  if (config.windowSizeMs % config.windowSlideMs !== 0) {
+    throw new ConfigError(`${o("windowSize")} (${config.windowSizeMs} ms) must be a multiple of ${o("windowSlide")} (${config.windowSlideMs} ms)`);
+  }
+  if (config.heartbeatMs * 2 > config.memberTtlMs) {
+    throw new ConfigError(`${o("memberTtl")} must be at least twice ${o("heartbeat")}`);
+  }
+  return config;
+}
+
+/** The effective configuration as `ENV=value` lines, secrets masked, for printing at start. */
+export function describeConfig(argv: readonly string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): string[] {
+  const raw = rawOptions(argv, env);
+  return Object.entries(OPTIONS).map(([name, spec]) => {
+    const value = raw[name as OptionName];
+    const shown = "secret" in spec && spec.secret ? maskSecret(value) : value;
+    return `${spec.env}=${shown === "" ? "(unset)" : shown}`;
+  });
+}

@@ -1,0 +1,40 @@
+/**
+ * Every configuration option of a node: its environment variable, its CLI flag, its default and
+ * its documentation. The README's configuration table mirrors this list (a test checks it).
+ */
+export interface OptionSpec {
+  env: string;
+  flag: string;
+  default: string;
+  doc: string;
+  secret?: boolean;
+}
+
+export const OPTIONS = {
+  natsUrl: { env: "NATS_URL", flag: "--nats-url", default: "", doc: "NATS server URL(s), comma-separated. Empty: nats://127.0.0.1:4222, or a nats-server started from PATH with data under DATA_DIR." },
+  nodeId: { env: "NODE_ID", flag: "--node-id", default: "", doc: "This node's id in the cluster. Empty: <hostname>-<pid>." },
+  roles: { env: "ROLES", flag: "--roles", default: "all", doc: "Comma-separated roles this node runs: ingest, market, lake, serving, web, ml, quality, or all." },
+  partitions: { env: "PARTITIONS", flag: "--partitions", default: "32", doc: "Fixed partition count for sharded entities (must be equal on every node)." },
+  dataDir: { env: "DATA_DIR", flag: "--data-dir", default: "./data", doc: "Local state: embedded NATS storage, embedded database, default lake, spool." },
+  heartbeat: { env: "HEARTBEAT", flag: "--heartbeat", default: "1s", doc: "Cluster heartbeat interval." },
+  memberTtl: { env: "MEMBER_TTL", flag: "--member-ttl", default: "5s", doc: "A node that has not heartbeated for this long has left." },
+  leaseTtl: { env: "LEASE_TTL", flag: "--lease-ttl", default: "5s", doc: "Partition lease lifetime; a dead node's partitions move after it." },
+  symbols: { env: "SYMBOLS", flag: "--symbols", default: "BTCUSDT,ETHUSDT,BNBUSDT,SOLUSDT,XRPUSDT", doc: "Binance symbols to ingest." },
+  binanceWsUrl: { env: "BINANCE_WS_URL", flag: "--binance-ws-url", default: "wss://stream.binance.com:9443", doc: "Binance (or market simulator) WebSocket base URL." },
+  windowSize: { env: "WINDOW_SIZE", flag: "--window-size", default: "30s", doc: "Sliding window size for bars." },
+  windowSlide: { env: "WINDOW_SLIDE", flag: "--window-slide", default: "10s", doc: "Sliding window step." },
+  allowedLateness: { env: "ALLOWED_LATENESS", flag: "--allowed-lateness", default: "2s", doc: "Watermark = max trade time seen minus this." },
+  lakeUri: { env: "LAKE_URI", flag: "--lake-uri", default: "", doc: "Lake root: a directory or s3://bucket/prefix. Empty: DATA_DIR/lake." },
+  s3Endpoint: { env: "S3_ENDPOINT", flag: "--s3-endpoint", default: "", doc: "S3 endpoint for MinIO or other S3-compatible stores (empty: AWS)." },
+  s3Region: { env: "S3_REGION", flag: "--s3-region", default: "us-east-1", doc: "S3 region." },
+  s3ForcePathStyle: { env: "S3_FORCE_PATH_STYLE", flag: "--s3-force-path-style", default: "false", doc: "Use path-style S3 URLs (MinIO)." },
+  s3AccessKeyId: { env: "S3_ACCESS_KEY_ID", flag: "--s3-access-key-id", default: "", doc: "S3 access key id (empty: the AWS default chain).", secret: true },
+  s3SecretAccessKey: { env: "S3_SECRET_ACCESS_KEY", flag: "--s3-secret-access-key", default: "", doc: "S3 secret access key.", secret: true },
+  databaseUrl: { env: "DATABASE_URL", flag: "--database-url", default: "", doc: "PostgreSQL URL. Empty: embedded PGlite under DATA_DIR/pglite.", secret: true },
+  webHost: { env: "WEB_HOST", flag: "--web-host", default: "127.0.0.1", doc: "Dashboard / API listen address." },
+  webPort: { env: "WEB_PORT", flag: "--web-port", default: "3000", doc: "Dashboard / API port." },
+  adminTokens: { env: "ADMIN_TOKENS", flag: "--admin-tokens", default: "", doc: "Comma-separated admin tokens. Empty: admin commands only from this machine.", secret: true },
+  logLevel: { env: "LOG_LEVEL", flag: "--log-level", default: "info", doc: "debug, info, warn or error." },
+} as const satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof OPTIONS;
