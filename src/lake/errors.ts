@@ -1,0 +1,49 @@
+/** Named lake errors. `retryable` tells a supervisor whether trying again can help. */
+
+export class LakeStorageError extends Error {
+  override readonly name = "LakeStorageError";
+  readonly retryable = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Another writer committed the version we tried to write; re-read the log and try again. */
+export class LakeCommitConflict extends Error {
+  override readonly name = "LakeCommitConflict";
+  readonly retryable = true;
+  constructor(
+    readonly version: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`delta log version ${version} already exists`, options);
+  }
+}
+
+/** A concurrent commit made ours invalid (e.g. it removed a file we meant to compact). */
+export class LakeConcurrentModification extends Error {
+  override readonly name = "LakeConcurrentModification";
+  readonly retryable = false;
+}
+
+export class LakeTableNotFound extends Error {
+  override readonly name = "LakeTableNotFound";
+  readonly retryable = false;
+}
+
+export class LakeProtocolError extends Error {
+  override readonly name = "LakeProtocolError";
+  readonly retryable = false;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export class LakeVersionNotFound extends Error {
+  override readonly name = "LakeVersionNotFound";
+  readonly retryable = false;
+}
+
+export function assertNever(x: never): never {
+  throw new Error(`unexpected value ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,173 @@
+import { randomUUID } from "node:crypto";
+import { LakeCommitConflict, LakeTableNotFound } from "../errors.js";
+import type { Action, AddFile, CommitInfo } from "../delta/actions.js";
+import { DeltaLog, type DeltaLogOptions, type HistoryEntry } from "../delta/log.js";
+import type { Snapshot } from "../delta/replay.js";
+import { parsePartitionValue, parseSchemaString, toSchemaString, type ColumnSpec, type TableSchema } from "../delta/schema.js";
+import { decodeParquet, type Row } from "../parquet/decode.js";
+import { encodeParquet, type ColumnarBatch } from "../parquet/encode.js";
+import { computeStats } from "../parquet/stats.js";
+import type { Storage } from "../storage/types.js";
+import { keyOfPath, newDataFile } from "./paths.js";
+import { matches, pruneFiles, type Predicate } from "./pruning.js";
+
+export interface TableDefinition extends TableSchema {
+  name: string;
+  description?: string;
+  configuration?: Record<string, string>;
+}
+
+/** Which version to read: latest, a version number, or the state at a time (ms). */
+export type VersionSpec = { version?: number; timestamp?: number };
+
+export interface CommitOptions {
+  operation: string;
+  operationParameters?: Record<string, unknown>;
+  /** Optimistic-concurrency attempts before giving up. */
+  maxAttempts?: number;
+}
+
+const ENGINE = "tickhouse-lake/0.1";
+
+/** One Delta table in a storage folder: create, write data files, commit, read. */
+export class DeltaTable {
+  readonly storage: Storage;
+  readonly log: DeltaLog;
+  readonly now: () => number;
+
+  constructor(storage: Storage, options: DeltaLogOptions & { now?: () => number } = {}) {
+    this.storage = storage;
+    this.log = new DeltaLog(storage, options);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Opens the table, creating version 0 when there is none yet. A race to create is harmless. */
+  static async createIfAbsent(storage: Storage, def: TableDefinition, options: DeltaLogOptions & { now?: () => number } = {}): Promise<DeltaTable> {
+    const table = new DeltaTable(storage, options);
+    try {
+      await table.log.latest();
+      return table;
+    } catch (err) {
+      if (!(err instanceof LakeTableNotFound)) throw err;
+    }
+    const now = table.now();
+    const actions: Action[] = [
+      { type: "commitInfo", commitInfo: { timestamp: now, operation: "CREATE TABLE", operationParameters: { partitionBy: JSON.stringify(def.partitionColumns) }, engineInfo: ENGINE, isBlindAppend: true } },
+      { type: "protocol", protocol: { minReaderVersion: 1, minWriterVersion: 2 } },
+      {
+        type: "metaData",
+        metaData: {
+          id: randomUUID(),
+          name: def.name,
+          description: def.description ?? null,
+          format: { provider: "parquet", options: {} },
+          schemaString: toSchemaString(def.columns),
+          partitionColumns: def.partitionColumns,
+          configuration: def.configuration ?? {},
+          createdTime: now,
+        },
+      },
+    ];
+    try {
+      await table.log.commit(undefined, actions);
+    } catch (err) {
+      if (!(err instanceof LakeCommitConflict)) throw err;
+    }
+    return table;
+  }
+
+  async snapshot(at: VersionSpec = {}): Promise<Snapshot> {
+    if (at.version !== undefined) return this.log.snapshot(at.version);
+    if (at.timestamp !== undefined) return this.log.snapshotAt(at.timestamp);
+    return this.log.latest();
+  }
+
+  history(limit?: number): Promise<HistoryEntry[]> {
+    return this.log.history(limit);
+  }
+
+  static schemaOf(s: Snapshot): TableSchema {
+    return { columns: parseSchemaString(s.metadata.schemaString), partitionColumns: s.metadata.partitionColumns };
+  }
+
+  /** Writes one data file (not yet visible: only a commit makes it part of the table). */
+  async writeDataFile(schema: TableSchema, partitionValues: Record<string, string | null>, batch: ColumnarBatch, dataChange = true): Promise<AddFile> {
+    const dataColumns = schema.columns.filter((c) => !schema.partitionColumns.includes(c.name));
+    const bytes = encodeParquet(dataColumns, batch);
+    const { key, path } = newDataFile(schema.partitionColumns, partitionValues);
+    await this.storage.put(key, bytes);
+    return {
+      path,
+      partitionValues,
+      size: bytes.byteLength,
+      modificationTime: this.now(),
+      dataChange,
+      stats: JSON.stringify(computeStats(dataColumns, batch)),
+    };
+  }
+
+  /**
+   * Optimistic commit: `build` sees the latest snapshot and returns the actions to commit (or
+   * undefined for "nothing to do"); on a conflict it is called again on the newer snapshot.
+   */
+  async commitWith(build: (s: Snapshot) => Action[] | undefined, options: CommitOptions): Promise<number | undefined> {
+    const attempts = options.maxAttempts ?? 20;
+    for (let attempt = 1; ; attempt++) {
+      const snapshot = await this.log.latest();
+      const actions = build(snapshot);
+      if (!actions) return undefined;
+      const info: CommitInfo = {
+        timestamp: this.now(),
+        operation: options.operation,
+        operationParameters: options.operationParameters ?? {},
+        readVersion: snapshot.version,
+        isBlindAppend: actions.every((a) => a.type !== "remove"),
+        engineInfo: ENGINE,
+      };
+      try {
+        return await this.log.commit(snapshot, [{ type: "commitInfo", commitInfo: info }, ...actions]);
+      } catch (err) {
+        if (!(err instanceof LakeCommitConflict) || attempt >= attempts) throw err;
+      }
+    }
+  }
+
+  /** Live files of a snapshot that may hold rows matching `filter`. */
+  files(s: Snapshot, filter: Predicate[] = []): AddFile[] {
+    const { columns, partitionColumns } = DeltaTable.schemaOf(s);
+    return pruneFiles(s.files.values(), columns, partitionColumns, filter);
+  }
+
+  /** Rows of one data file with its partition values filled in. */
+  async readFile(s: Snapshot, add: AddFile, columns?: string[]): Promise<Row[]> {
+    const { columns: schema, partitionColumns } = DeltaTable.schemaOf(s);
+    const bytes = await this.storage.get(keyOfPath(add.path));
+    if (!bytes) throw new LakeTableNotFound(`data file ${add.path} is referenced by version ${s.version} but missing`);
+    const dataNames = (columns ?? schema.map((c) => c.name)).filter((n) => !partitionColumns.includes(n));
+    const rows = await decodeParquet(bytes, dataNames.length ? dataNames : undefined);
+    const parts = schema.filter((c) => partitionColumns.includes(c.name) && (!columns || columns.includes(c.name)));
+    if (parts.length) {
+      const values = parts.map((c): [string, unknown] => [c.name, parsePartitionValue(c.type, add.partitionValues[c.name])]);
+      for (const row of rows) for (const [k, v] of values) row[k] = v;
+    }
+    return rows;
+  }
+
+  /** Reads (and filters) rows; files are pruned first by partition values and stats. */
+  async read(options: VersionSpec & { filter?: Predicate[]; limit?: number; columns?: string[] } = {}): Promise<Row[]> {
+    const s = await this.snapshot(options);
+    const filter = options.filter ?? [];
+    const out: Row[] = [];
+    const limit = options.limit ?? Infinity;
+    for (const f of this.files(s, filter)) {
+      const rows = await this.readFile(s, f, options.columns);
+      for (const r of rows) {
+        if (filter.every((p) => matches(p, r[p.column]))) out.push(r);
+        if (out.length >= limit) return out;
+      }
+    }
+    return out;
+  }
+}
+
+export type { ColumnSpec, Predicate, Row };
