@@ -1,0 +1,41 @@
+/** Public surface of the local actor runtime. */
+export type {
+  Actor,
+  ActorContext,
+  ActorFactory,
+  ActorPath,
+  ActorRef,
+  ActorStats,
+  BackoffOptions,
+  Directive,
+  RuntimeEvent,
+  SpawnOptions,
+  SupervisorStrategy,
+  Timers,
+} from "./types.js";
+export { ActorSystem, type ActorSystemOptions } from "./system.js";
+export { EventStream, type RuntimeEventListener } from "./events.js";
+export { backoffDelay } from "./backoff.js";
+export {
+  alwaysEscalate,
+  alwaysResume,
+  alwaysStop,
+  defaultBackoff,
+  defaultStrategy,
+  oneForOne,
+  planRestart,
+  type OneForOneOptions,
+  type RestartHistory,
+  type RestartPlan,
+} from "./supervision.js";
+export {
+  ActorNameTaken,
+  ActorStopped,
+  AskTimeout,
+  InvalidActorName,
+  InvalidActorOption,
+  MailboxFull,
+  RestartBudgetExhausted,
+  describeError,
+} from "./errors.js";
+export { type Clock, ManualClock, systemClock } from "../clock.js";
