@@ -1,0 +1,61 @@
+/** The SymbolActor's messages (in) and effects (out): tagged unions, handled exhaustively. */
+import type { Trade } from "../../market/trade.js";
+import type { Bar } from "../../market/bar.js";
+import type { Candle } from "../../market/candles.js";
+import type { Features } from "../../market/features.js";
+import type { Predictor } from "./predictor.js";
+import type { SymbolSnapshot, SymbolStatus } from "./state.js";
+
+export type SymbolMessage =
+  /**
+   * Trades of this symbol from the log, in log order. `seq` is the log (stream) sequence of the
+   * last one; redelivered trades are recognised by trade id, so batches may overlap.
+   */
+  | { type: "trades"; seq: number; trades: readonly Trade[] }
+  /** A new champion model: used from the next bar on, no restart. */
+  | { type: "model-changed"; predictor: Predictor }
+  /** Timer: publish the latest trade (at most one tick per timer period, and only if it changed). */
+  | { type: "tick" }
+  /** Replies with counters and positions (admin `status`). */
+  | { type: "status" }
+  /** Replies with the JSON snapshot to persist (the shell then acks the log up to its lastSeq). */
+  | { type: "snapshot" };
+
+/** A closed window as published to silver: the bar, its 7 features and the in-flight prediction. */
+export interface SilverBar extends Bar {
+  /** null during warm-up (fewer than 10 bars so far). */
+  features: Features | null;
+  /** Forecast of the next bar's close; null during warm-up or if the model failed. */
+  prediction: number | null;
+  modelVersion: string;
+  /** When the actor emitted it (its clock); with closedByIngestTime gives ingest→silver latency. */
+  emittedAt: number;
+}
+
+/** The newest trade, for live charts; throttled by the tick timer. */
+export interface LiveTick {
+  symbol: string;
+  price: number;
+  quantity: number;
+  tradeId: number;
+  tradeTime: number;
+  ingestTime: number;
+  /** Trades accepted since the previous tick. */
+  tradesSinceLastTick: number;
+  /** The in-progress candle, or null. */
+  candle: Candle | null;
+  emittedAt: number;
+}
+
+export type SymbolEffect =
+  | { type: "publish-bar"; bar: SilverBar }
+  | { type: "publish-candle"; candle: Candle }
+  | { type: "publish-tick"; tick: LiveTick }
+  /** A trade older than the watermark allows: counted, kept in bronze, never merged. */
+  | { type: "late-trade"; trade: Trade }
+  /** Trade ids jumped: `missing` trades between `afterTradeId` and `tradeId` never arrived. */
+  | { type: "trade-gap"; symbol: string; afterTradeId: number; tradeId: number; missing: number }
+  | { type: "prediction-failed"; symbol: string; modelVersion: string; windowEnd: number; error: string }
+  | { type: "model-swapped"; symbol: string; from: string; to: string }
+  | { type: "reply-status"; status: SymbolStatus }
+  | { type: "reply-snapshot"; snapshot: SymbolSnapshot };
