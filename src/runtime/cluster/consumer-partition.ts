@@ -1,0 +1,217 @@
+import type { NatsConnection } from "@nats-io/nats-core";
+import { nanos } from "@nats-io/nats-core";
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiError,
+  jetstream,
+  jetstreamManager,
+  type Consumer,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  type JsMsg,
+} from "@nats-io/jetstream";
+import { AckFrontier } from "./consumer-progress.js";
+import type { Codec } from "./region-codec.js";
+import { LogInput, type LogProgress } from "./shard-entity.js";
+
+export interface PartitionConsumerOptions<L> {
+  nc: NatsConnection;
+  stream: string;
+  /** Messages live on `<subjectPrefix>.<partition>.<entity key>`. */
+  subjectPrefix: string;
+  /** Durable name, e.g. `<region>-p<partition>`. */
+  durable: string;
+  partition: number;
+  codec: Codec<L>;
+  /** Log messages handed to mailboxes and not yet handled, at most (what fetch sizes follow). */
+  maxInFlight: number;
+  maxAckPending: number;
+  ackWaitMs: number;
+  /** How long one pull request waits on the server (nats.js minimum 1000 ms). Stop waits for it. */
+  fetchExpiresMs: number;
+  maxBatch: number;
+  /** Hands a log message to its entity; resolves once enqueued (waits on a full mailbox). */
+  deliver(key: string, input: LogInput<L>): Promise<void>;
+  /** A message that cannot be decoded is acknowledged and reported here, never silently dropped. */
+  onUndecodable(subject: string, seq: number, error: unknown): void;
+}
+
+export class PartitionConsumerFailed extends Error {
+  readonly retryable = true;
+  constructor(durable: string, options?: ErrorOptions) {
+    super(`durable consumer ${durable} could not be set up`, options);
+    this.name = "PartitionConsumerFailed";
+  }
+}
+
+interface Pending<L> {
+  input: LogInput<L>;
+  msg: JsMsg;
+}
+
+type ConsumerState = "idle" | "running" | "stopping" | "stopped";
+
+/**
+ * Durable input for one partition: a JetStream pull consumer (one filter subject, AckPolicy.All)
+ * whose fetches are sized by free mailbox room, so memory stays bounded under any backlog.
+ * Acks follow durable progress (see AckFrontier); one ack covers the whole done prefix.
+ */
+export class PartitionConsumer<L> implements LogProgress<L> {
+  readonly #o: PartitionConsumerOptions<L>;
+  readonly #frontier = new AckFrontier<Pending<L>>();
+  #state: ConsumerState = "idle";
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #ackScheduled = false;
+  #fetches = 0;
+
+  constructor(options: PartitionConsumerOptions<L>) {
+    this.#o = options;
+  }
+
+  config(): ConsumerConfig {
+    const o = this.#o;
+    return {
+      durable_name: o.durable,
+      filter_subject: `${o.subjectPrefix}.${o.partition}.>`,
+      ack_policy: AckPolicy.All,
+      deliver_policy: DeliverPolicy.All,
+      max_ack_pending: o.maxAckPending,
+      ack_wait: nanos(o.ackWaitMs),
+    } as ConsumerConfig;
+  }
+
+  /** Creates (or updates) the durable consumer and starts fetching. */
+  async start(): Promise<void> {
+    const consumer = await this.#ensure();
+    this.#state = "running";
+    this.#loop = this.#run(consumer);
+  }
+
+  /** Stops fetching (the pull in flight runs out and its messages are still delivered). */
+  async stopFetching(): Promise<void> {
+    if (this.#state === "running") this.#state = "stopping";
+    this.#wake?.();
+    await this.#loop;
+    this.#state = "stopped";
+  }
+
+  /** Acks what is durable and makes sure the acks reached the server. */
+  async flush(): Promise<void> {
+    this.#ackNow();
+    try {
+      await this.#o.nc.flush();
+    } catch {
+      // A lost connection leaves the rest unacked: the next owner replays it, entities skip it by seq.
+    }
+  }
+
+  get stats(): { pending: number; unhandled: number; floor: number; fetches: number } {
+    const f = this.#frontier;
+    return { pending: f.pending, unhandled: f.unhandled, floor: f.floor, fetches: this.#fetches };
+  }
+
+  handled(seq: number): void {
+    const before = this.#frontier.unhandled;
+    this.#frontier.handled(seq);
+    if (this.#frontier.unhandled < before) this.#wake?.();
+  }
+
+  covered(key: string, upTo: number): void {
+    this.#frontier.covered(key, upTo);
+    this.#wake?.();
+    if (!this.#ackScheduled) {
+      this.#ackScheduled = true;
+      // One ack per burst of progress, not one per message.
+      queueMicrotask(() => this.#ackNow());
+    }
+  }
+
+  pendingFor(key: string, afterSeq: number): LogInput<L>[] {
+    return this.#frontier.pendingFor(key, afterSeq).map((p) => p.input);
+  }
+
+  #ackNow(): void {
+    this.#ackScheduled = false;
+    const top = this.#frontier.advance();
+    if (top === undefined) return;
+    try {
+      top.msg.ack();
+    } catch {
+      // Closed connection: see flush().
+    }
+  }
+
+  async #ensure(): Promise<Consumer> {
+    const o = this.#o;
+    try {
+      const jsm = await jetstreamManager(o.nc);
+      const config = this.config();
+      try {
+        await jsm.consumers.add(o.stream, config);
+      } catch (err) {
+        // The durable exists with other settings (e.g. a changed max_ack_pending): bring it in line.
+        if (!(err instanceof JetStreamApiError)) throw err;
+        const { durable_name: _name, filter_subject, ...rest } = config;
+        await jsm.consumers.update(o.stream, o.durable, { ...rest, filter_subject });
+      }
+      return await jetstream(o.nc).consumers.get(o.stream, o.durable);
+    } catch (err) {
+      throw new PartitionConsumerFailed(o.durable, { cause: err });
+    }
+  }
+
+  async #run(consumer: Consumer): Promise<void> {
+    let backoffMs = 50;
+    while (this.#state === "running") {
+      const room = this.#o.maxInFlight - this.#frontier.unhandled;
+      if (room <= 0) {
+        await this.#sleep(1000);
+        continue;
+      }
+      let batch: ConsumerMessages;
+      try {
+        batch = await consumer.fetch({ max_messages: Math.min(room, this.#o.maxBatch), expires: this.#o.fetchExpiresMs });
+        // The pull is sized by room; messages it brings arrive one by one, each waiting for mailbox space.
+        this.#fetches++;
+        for await (const msg of batch) await this.#accept(msg);
+        backoffMs = 50;
+      } catch {
+        if (this.#o.nc.isClosed()) return;
+        await this.#sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, 2000);
+      }
+    }
+  }
+
+  async #accept(msg: JsMsg): Promise<void> {
+    const key = msg.subject.slice(msg.subject.lastIndexOf(".") + 1);
+    let input: LogInput<L>;
+    try {
+      input = new LogInput(msg.seq, msg.subject, this.#o.codec.decode(msg.data));
+    } catch (err) {
+      this.#o.onUndecodable(msg.subject, msg.seq, err);
+      if (this.#frontier.add(msg.seq, key, { input: new LogInput(msg.seq, msg.subject, undefined as L), msg }) === "added") {
+        this.#frontier.settle(msg.seq);
+        this.#ackNow();
+      }
+      return;
+    }
+    const added = this.#frontier.add(msg.seq, key, { input, msg });
+    if (added === "stale") msg.ack();
+    if (added !== "added") return; // a redelivery of a message still in flight here
+    await this.#o.deliver(key, input);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+}

@@ -1,0 +1,253 @@
+import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
+import type { ActorRef } from "../actor/types.js";
+import { ActorStopped } from "../actor/errors.js";
+import type { PartitionConsumer } from "./consumer-partition.js";
+import { type Codec, type ItemKind, type ItemResult, decodeBatch, encodeResults } from "./region-codec.js";
+import type { SenderWindows } from "./region-dedupe.js";
+import { errorText } from "./region-errors.js";
+import type { PartitionCommand } from "./shard-partition-actor.js";
+import { EntityEnvelope, type Deferred, type ShellMessage } from "./shard-entity.js";
+
+export interface LocalItem<M> {
+  seq: number;
+  key: string;
+  kind: ItemKind;
+  message: M;
+}
+
+/** The owner's answer to one sequenced message. */
+export type Delivery =
+  | { k: "accepted"; reply?: Promise<unknown> }
+  | { k: "duplicate"; reply?: Promise<unknown> }
+  | { k: "dup-unknown" }
+  | { k: "not-owner" }
+  | { k: "gap" }
+  | { k: "failed"; e: string };
+
+export type RunnerState = "running" | "stopping" | "stopped";
+
+export interface PartitionRunnerOptions<M, L> {
+  region: string;
+  partition: number;
+  nc: NatsConnection;
+  subject: string;
+  partitionRef: ActorRef<PartitionCommand, ActorRef<ShellMessage<M, L>> | undefined>;
+  windows: SenderWindows;
+  codec: Codec<M>;
+  consumer: PartitionConsumer<L> | undefined;
+  /** Replies kept for asks whose answer may be asked for again by a resend. */
+  askReplyCache: number;
+  now(): number;
+}
+
+/**
+ * The owner side of one partition on this node: admits sequenced messages (in process or from
+ * the partition's NATS subject, which only the owner subscribes to), creates entities on demand,
+ * and runs the partition's durable consumer. `stop` refuses new messages ("not-owner"), lets the
+ * admitted ones and the last fetch land, drains every entity (final snapshots), acks, and returns
+ * the sender windows to hand over.
+ */
+export class PartitionRunner<M, L> {
+  readonly #o: PartitionRunnerOptions<M, L>;
+  readonly #refs = new Map<string, ActorRef<ShellMessage<M, L>>>();
+  readonly #creating = new Map<string, Promise<ActorRef<ShellMessage<M, L>>>>();
+  readonly #askReplies = new Map<string, Promise<unknown>>();
+  readonly #inDelivery = new Set<Promise<unknown>>();
+  #state: RunnerState = "running";
+  #sub: Subscription | undefined;
+  #serving: Promise<void> | undefined;
+
+  constructor(options: PartitionRunnerOptions<M, L>) {
+    this.#o = options;
+  }
+
+  get state(): RunnerState {
+    return this.#state;
+  }
+
+  consumerStats(): { pending: number; unhandled: number; floor: number; fetches: number } | undefined {
+    return this.#o.consumer?.stats;
+  }
+
+  /** Subscribes to the partition subject and starts the durable consumer. */
+  async start(): Promise<void> {
+    this.#sub = this.#o.nc.subscribe(this.#o.subject);
+    this.#serving = this.#serve(this.#sub);
+    // The subscription must be known to the server before anyone is told we own the partition.
+    await this.#o.nc.flush();
+    await this.#o.consumer?.start();
+  }
+
+  deliver(sender: string, base: number, item: LocalItem<M>): Promise<Delivery> {
+    if (this.#state !== "running") return Promise.resolve({ k: "not-owner" });
+    const delivery = this.#deliver(sender, base, item);
+    this.#inDelivery.add(delivery);
+    void delivery.finally(() => this.#inDelivery.delete(delivery));
+    return delivery;
+  }
+
+  /** Delivers log input from the consumer (not sequenced: the consumer dedupes by stream seq). */
+  async deliverLog(key: string, envelope: EntityEnvelope<M, L>): Promise<void> {
+    await this.#tell(key, envelope);
+  }
+
+  async stop(): Promise<SenderWindows> {
+    this.#state = "stopping";
+    await Promise.allSettled([...this.#inDelivery]);
+    await this.#o.consumer?.stopFetching();
+    await this.#o.partitionRef.ask({ type: "drain" }, { timeoutMs: 120_000 });
+    await this.#o.consumer?.flush();
+    this.#sub?.unsubscribe();
+    await this.#serving;
+    this.#state = "stopped";
+    return this.#o.windows;
+  }
+
+  /** Abrupt end (lease lost, connection gone): nothing is drained or acked; the next owner replays. */
+  abandon(): void {
+    this.#state = "stopped";
+    this.#sub?.unsubscribe();
+    void this.#o.consumer?.stopFetching();
+  }
+
+  async #deliver(sender: string, base: number, item: LocalItem<M>): Promise<Delivery> {
+    const windows = this.#o.windows;
+    switch (windows.admit(sender, base, item.seq)) {
+      case "duplicate": {
+        if (item.kind === "tell") return { k: "duplicate" };
+        const reply = this.#askReplies.get(`${sender}#${item.seq}`);
+        return reply === undefined ? { k: "dup-unknown" } : { k: "duplicate", reply };
+      }
+      case "gap":
+        return { k: "gap" };
+      case "accept":
+        break;
+    }
+    try {
+      if (item.kind === "tell") {
+        await this.#tell(item.key, new EntityEnvelope<M, L>({ type: "message", message: item.message }));
+        windows.commit(sender, item.seq, this.#o.now());
+        return { k: "accepted" };
+      }
+      let deferred!: Deferred<unknown>;
+      const reply = new Promise<unknown>((resolve, reject) => (deferred = { resolve, reject }));
+      reply.catch(() => {}); // the sender may have given up; never an unhandled rejection
+      await this.#tell(item.key, new EntityEnvelope<M, L>({ type: "message", message: item.message, reply: deferred }));
+      windows.commit(sender, item.seq, this.#o.now());
+      this.#rememberReply(`${sender}#${item.seq}`, reply);
+      return { k: "accepted", reply };
+    } catch (err) {
+      return { k: "failed", e: errorText(err) };
+    }
+  }
+
+  #rememberReply(id: string, reply: Promise<unknown>): void {
+    this.#askReplies.set(id, reply);
+    if (this.#askReplies.size > this.#o.askReplyCache) {
+      const oldest = this.#askReplies.keys().next().value;
+      if (oldest !== undefined) this.#askReplies.delete(oldest);
+    }
+  }
+
+  /** Enqueues into the entity's mailbox (waiting while it is full); respawns an entity that stopped. */
+  async #tell(key: string, envelope: EntityEnvelope<M, L>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const ref = await this.#entity(key);
+      try {
+        await ref.tell(envelope);
+        return;
+      } catch (err) {
+        if (!(err instanceof ActorStopped) || attempt >= 2) throw err;
+        if (this.#refs.get(key) === ref) this.#refs.delete(key);
+      }
+    }
+  }
+
+  #entity(key: string): Promise<ActorRef<ShellMessage<M, L>>> | ActorRef<ShellMessage<M, L>> {
+    const cached = this.#refs.get(key);
+    if (cached?.isAlive) return cached;
+    let creating = this.#creating.get(key);
+    if (creating === undefined) {
+      creating = this.#o.partitionRef.ask({ type: "entity", key }).then((ref) => {
+        if (ref === undefined) throw new Error(`partition ${this.#o.partition} returned no entity for ${key}`);
+        this.#refs.set(key, ref);
+        return ref;
+      });
+      const done = (): void => void this.#creating.delete(key);
+      creating.then(done, done);
+      this.#creating.set(key, creating);
+    }
+    return creating;
+  }
+
+  async #serve(sub: Subscription): Promise<void> {
+    for await (const msg of sub) await this.#handleRequest(msg);
+  }
+
+  async #handleRequest(msg: Msg): Promise<void> {
+    let results: (ItemResult | Promise<ItemResult>)[] = [];
+    try {
+      const batch = decodeBatch(msg.data);
+      let blocked: ItemResult | undefined;
+      for (const item of batch.items) {
+        if (blocked !== undefined) {
+          results.push(blocked);
+          continue;
+        }
+        let message: M;
+        try {
+          message = this.#o.codec.decode(item.payload);
+        } catch (err) {
+          results.push({ k: "failed", e: `decode: ${errorText(err)}` });
+          continue;
+        }
+        const delivery = await this.deliver(batch.sender, batch.base, { seq: item.seq, key: item.key, kind: item.kind, message });
+        const result = toResult(delivery);
+        if (result instanceof Promise || (result.k !== "not-owner" && result.k !== "gap")) results.push(result);
+        else {
+          blocked = result.k === "gap" ? result : { k: "not-owner" };
+          results.push(blocked);
+        }
+      }
+    } catch (err) {
+      results = [{ k: "failed", e: errorText(err) }];
+    }
+    if (results.some((r) => r instanceof Promise)) {
+      void Promise.all(results).then((settled) => respond(msg, settled));
+    } else {
+      respond(msg, results as ItemResult[]);
+    }
+  }
+}
+
+function toResult(delivery: Delivery): ItemResult | Promise<ItemResult> {
+  switch (delivery.k) {
+    case "accepted":
+    case "duplicate":
+      if (delivery.reply === undefined) return delivery.k === "accepted" ? { k: "ok" } : { k: "dup" };
+      return delivery.reply.then(
+        (v): ItemResult => (v === undefined ? { k: "ok" } : { k: "ok", v }),
+        (e: unknown): ItemResult => ({ k: "failed", e: errorText(e) }),
+      );
+    case "dup-unknown":
+    case "not-owner":
+    case "gap":
+      return { k: delivery.k };
+    case "failed":
+      return { k: "failed", e: delivery.e };
+    default:
+      return assertNever(delivery);
+  }
+}
+
+function respond(msg: Msg, results: ItemResult[]): void {
+  try {
+    msg.respond(encodeResults(results));
+  } catch {
+    // The connection is closing; the sender times out and resends.
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected delivery: ${JSON.stringify(value)}`);
+}

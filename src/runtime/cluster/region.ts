@@ -1,0 +1,253 @@
+import { randomUUID } from "node:crypto";
+import { Kvm, type KV } from "@nats-io/kv";
+import { PartitionConsumer } from "./consumer-partition.js";
+import { partitionOf } from "./partition.js";
+import { decodeResults, encodeBatch, type ItemResult, type WireBatch } from "./region-codec.js";
+import { SenderWindows, type WindowsState } from "./region-dedupe.js";
+import { RegionClosed } from "./region-errors.js";
+import { partitionActorName, regionGuardian, type GuardianCommand, type GuardianReply, type PartitionActorRef } from "./region-guardian.js";
+import { resolveRegionOptions, type ResolvedRegionOptions, type ShardRegionOptions } from "./region-options.js";
+import { PartitionOutbox, type OutboxRoute } from "./region-outbox.js";
+import { PartitionRunner } from "./region-partition.js";
+import { EntityEnvelope, EntityShell } from "./shard-entity.js";
+import { KvSnapshotStore, type SnapshotStore } from "./snapshot-store.js";
+import type { ActorRef } from "../actor/types.js";
+import type { PartitionHost, PartitionStopReason } from "./types.js";
+
+export interface RegionStats {
+  region: string;
+  /** Partitions this region runs here, with their consumer progress when it has durable input. */
+  partitions: { partition: number; state: string; consumer?: { pending: number; unhandled: number; floor: number; fetches: number } }[];
+  /** Messages held by this node's senders, waiting for an owner to take them. */
+  held: number;
+}
+
+/**
+ * Sharded entities: `tell`/`ask` reach the entity for a key on whichever node owns
+ * partitionOf(key), in process or over NATS, held and resent while the partition moves, admitted
+ * once by the owner. As a PartitionHost it runs partitions the cluster gives this node: their
+ * entities (`/user/region-<name>/p<partition>/<key>`), request subject and durable input.
+ */
+export class ShardRegion<M, L = unknown> implements PartitionHost, AsyncDisposable {
+  readonly name: string;
+  readonly #o: ResolvedRegionOptions<M, L>;
+  readonly #guardian: ActorRef<GuardianCommand<M, L>, GuardianReply<M, L>>;
+  readonly #guardianName: string;
+  readonly #windowsKv: KV;
+  readonly #store: SnapshotStore | undefined;
+  readonly #runners = new Map<number, PartitionRunner<M, L>>();
+  readonly #fences = new Map<number, { fenced: boolean }>();
+  readonly #outboxes = new Map<number, PartitionOutbox<M>>();
+  /** start/stop of one partition never overlap. */
+  readonly #transitions = new Map<number, Promise<void>>();
+  readonly #route: OutboxRoute<M>;
+  readonly #unwatch: () => void;
+  #closed = false;
+
+  private constructor(o: ResolvedRegionOptions<M, L>, windowsKv: KV, snapshotsKv: KV | undefined) {
+    this.#o = o;
+    this.name = o.name;
+    this.#windowsKv = windowsKv;
+    this.#store = snapshotsKv === undefined ? undefined : new KvSnapshotStore(snapshotsKv, o.name);
+    this.#guardianName = `region-${o.name}`;
+    this.#guardian = o.system.spawn(this.#guardianName, regionGuardian<M, L>(o.mailboxCapacity, o.entitySupervisor));
+    const sender = `${o.ownership.nodeId}~${randomUUID().slice(0, 8)}`;
+    this.#route = {
+      region: o.name,
+      sender,
+      selfNode: o.ownership.nodeId,
+      ownerOf: (p) => o.ownership.ownerOf(p),
+      local: (p) => {
+        const runner = this.#runners.get(p);
+        return runner?.state === "running" ? runner : undefined;
+      },
+      request: (p, batch, timeoutMs) => this.#request(p, batch, timeoutMs),
+      encode: (m) => o.codec.encode(m),
+      requestTimeoutMs: o.requestTimeoutMs,
+      maxBatch: o.maxBatch,
+      window: o.window,
+      retry: o.retry,
+    };
+    this.#unwatch = o.ownership.onOwnerChange((p) => this.#outboxes.get(p)?.wake());
+  }
+
+  /** Opens (creating if needed) the KV buckets and the region's actor; no partition runs until started. */
+  static async start<M, L = unknown>(options: ShardRegionOptions<M, L>): Promise<ShardRegion<M, L>> {
+    const o = resolveRegionOptions(options);
+    const kvm = new Kvm(o.nc);
+    const windowsKv = await kvm.create(o.dedupe.bucket, { history: 1 });
+    const snapshotsKv = o.snapshots === undefined ? undefined : await kvm.create(o.snapshots.bucket, { history: 1 });
+    return new ShardRegion(o, windowsKv, snapshotsKv);
+  }
+
+  partitionOf(key: string): number {
+    return partitionOf(key, this.#o.ownership.partitionCount);
+  }
+
+  /** Resolves once the owner took the message (in its entity's mailbox); held while the partition moves. */
+  async tell(key: string, message: M): Promise<void> {
+    await this.#outbox(this.partitionOf(key)).send("tell", key, message, 0);
+  }
+
+  /** The entity's reply. Remote replies travel as JSON. Rejects with RegionAskTimeout after timeoutMs (held time included). */
+  ask<R = unknown>(key: string, message: M, timeoutMs = this.#o.askTimeoutMs): Promise<R> {
+    return this.#outbox(this.partitionOf(key)).send("ask", key, message, timeoutMs) as Promise<R>;
+  }
+
+  startPartition(partition: number): Promise<void> {
+    return this.#serially(partition, () => this.#start(partition));
+  }
+
+  stopPartition(partition: number, reason: PartitionStopReason): Promise<void> {
+    return this.#serially(partition, () => this.#stop(partition, reason));
+  }
+
+  stats(): RegionStats {
+    let held = 0;
+    for (const outbox of this.#outboxes.values()) held += outbox.held;
+    const partitions = [...this.#runners].map(([partition, runner]) => {
+      const row: RegionStats["partitions"][number] = { partition, state: runner.state };
+      const consumer = runner.consumerStats();
+      if (consumer !== undefined) row.consumer = consumer;
+      return row;
+    });
+    return { region: this.name, partitions, held };
+  }
+
+  /** Stops the partitions still running here (as a shutdown), fails held messages with RegionClosed. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unwatch();
+    await Promise.all([...this.#runners.keys()].map((p) => this.stopPartition(p, "shutdown")));
+    for (const outbox of this.#outboxes.values()) outbox.close();
+    await this.#o.system.stop(this.#guardianName, { drain: true });
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #outbox(partition: number): PartitionOutbox<M> {
+    if (this.#closed) throw new RegionClosed(this.name);
+    let outbox = this.#outboxes.get(partition);
+    if (outbox === undefined) {
+      outbox = new PartitionOutbox(partition, this.#route);
+      this.#outboxes.set(partition, outbox);
+    }
+    return outbox;
+  }
+
+  #serially(partition: number, step: () => Promise<void>): Promise<void> {
+    const next = (this.#transitions.get(partition) ?? Promise.resolve()).then(step);
+    const settled = next.catch(() => {});
+    this.#transitions.set(partition, settled);
+    void settled.then(() => {
+      if (this.#transitions.get(partition) === settled) this.#transitions.delete(partition);
+    });
+    return next;
+  }
+
+  async #start(partition: number): Promise<void> {
+    if (this.#closed) throw new RegionClosed(this.name);
+    if (this.#runners.has(partition)) return;
+    const o = this.#o;
+    const windows = SenderWindows.from(await this.#loadWindows(partition));
+    const fence = { fenced: false };
+    let runner: PartitionRunner<M, L> | undefined;
+    const consumer =
+      o.input === undefined
+        ? undefined
+        : new PartitionConsumer<L>({
+            nc: o.nc,
+            stream: o.input.stream,
+            subjectPrefix: o.input.subjectPrefix,
+            durable: `${o.name}-p${partition}`,
+            partition,
+            codec: o.input.codec,
+            maxInFlight: o.input.maxInFlight,
+            maxAckPending: o.input.maxAckPending,
+            ackWaitMs: o.input.ackWaitMs,
+            fetchExpiresMs: o.input.fetchExpiresMs,
+            maxBatch: o.input.maxBatch,
+            onUndecodable: o.input.onUndecodable,
+            deliver: (key, input) => runner!.deliverLog(key, new EntityEnvelope<M, L>({ type: "log", input })),
+          });
+    const policy = { everyMessages: o.snapshots?.everyMessages ?? 1, everyMs: o.snapshots?.everyMs ?? 1000 };
+    const reply = await this.#guardian.ask({
+      type: "start-partition",
+      partition,
+      entity: (key) => () => new EntityShell<M, L>({ key, entity: o.entity(key), store: this.#store, progress: consumer, policy, fence }),
+    });
+    if (!("ref" in reply)) throw new Error(`guardian of ${this.name} did not start partition ${partition}`);
+    runner = new PartitionRunner<M, L>({
+      region: o.name,
+      partition,
+      nc: o.nc,
+      subject: `${o.subjectPrefix}.${o.name}.${partition}`,
+      partitionRef: reply.ref as PartitionActorRef<M, L>,
+      windows,
+      codec: o.codec,
+      consumer,
+      askReplyCache: 1024,
+      now: () => Date.now(),
+    });
+    this.#runners.set(partition, runner);
+    this.#fences.set(partition, fence);
+    try {
+      await runner.start();
+    } catch (err) {
+      runner.abandon();
+      this.#runners.delete(partition);
+      await this.#stopPartitionActor(partition, false);
+      throw err;
+    }
+    this.#outboxes.get(partition)?.wake();
+  }
+
+  async #stop(partition: number, reason: PartitionStopReason): Promise<void> {
+    const runner = this.#runners.get(partition);
+    if (runner === undefined) return;
+    if (reason === "lease-lost") {
+      // Another node may already run it: write nothing (no snapshots, acks or windows), just let go.
+      this.#fences.get(partition)!.fenced = true;
+      runner.abandon();
+      await this.#stopPartitionActor(partition, false);
+    } else {
+      const windows = await runner.stop();
+      await this.#stopPartitionActor(partition, false);
+      await this.#saveWindows(partition, windows.export(Date.now(), this.#o.dedupe.retentionMs, this.#o.dedupe.maxSenders));
+    }
+    this.#runners.delete(partition);
+    this.#fences.delete(partition);
+    this.#outboxes.get(partition)?.wake();
+  }
+
+  async #stopPartitionActor(partition: number, drain: boolean): Promise<void> {
+    const reply = await this.#guardian.ask({ type: "stop-partition", partition, drain });
+    if ("stopped" in reply) await reply.stopped;
+  }
+
+  #windowsKey(partition: number): string {
+    return `${this.name}.p${partition}`;
+  }
+
+  async #loadWindows(partition: number): Promise<WindowsState | undefined> {
+    const entry = await this.#windowsKv.get(this.#windowsKey(partition));
+    if (entry === null || entry.operation !== "PUT" || entry.length === 0) return undefined;
+    return entry.json<WindowsState>();
+  }
+
+  async #saveWindows(partition: number, state: WindowsState): Promise<void> {
+    try {
+      await this.#windowsKv.put(this.#windowsKey(partition), JSON.stringify(state));
+    } catch {
+      // Without the hand-over the next owner admits each sender from its `base`; see SHARDING.md.
+    }
+  }
+
+  async #request(partition: number, batch: WireBatch, timeoutMs: number): Promise<ItemResult[]> {
+    const reply = await this.#o.nc.request(`${this.#o.subjectPrefix}.${this.name}.${partition}`, encodeBatch(batch), { timeout: timeoutMs });
+    return decodeResults(reply.data);
+  }
+}

@@ -1,0 +1,70 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { startNatsServer } from "../helpers/nats-server.js";
+import { waitFor } from "../helpers/wait.js";
+import { OwnershipBoard } from "../fixtures/sharding-ownership.js";
+import { startTestNode } from "../fixtures/sharding-node.js";
+import { DeliveryLog, recorderEntity, type CounterMsg } from "../fixtures/sharding-entities.js";
+import { partitionOf } from "../../src/runtime/cluster/partition.js";
+import { RegionAskTimeout } from "../../src/runtime/cluster/region-errors.js";
+
+const PARTITIONS = 8;
+
+/** Keys whose partitions are owned by `node` under an even/odd split. */
+function keysOwnedBy(parity: 0 | 1, count: number): string[] {
+  const keys: string[] = [];
+  for (let i = 0; keys.length < count; i++) {
+    const key = `k${i}`;
+    if (partitionOf(key, PARTITIONS) % 2 === parity) keys.push(key);
+  }
+  return keys;
+}
+
+test("local and remote tell reach the entity exactly once; ask answers from the owner", async () => {
+  await using server = await startNatsServer();
+  const board = new OwnershipBoard(PARTITIONS);
+  const log = new DeliveryLog();
+  await using a = await startTestNode<CounterMsg>(board, "A", server.url, { name: "counters", entity: recorderEntity(log, "A"), snapshots: false });
+  await using b = await startTestNode<CounterMsg>(board, "B", server.url, { name: "counters", entity: recorderEntity(log, "B"), snapshots: false });
+  for (let p = 0; p < PARTITIONS; p++) await board.move(p, p % 2 === 0 ? "A" : "B");
+
+  const onA = keysOwnedBy(0, 5);
+  const onB = keysOwnedBy(1, 5);
+  const sends: Promise<void>[] = [];
+  for (let n = 1; n <= 20; n++) {
+    for (const key of [...onA, ...onB]) sends.push(a.region.tell(key, { type: "add", n }));
+  }
+  await Promise.all(sends);
+  for (const key of [...onA, ...onB]) assert.deepEqual(log.byKey.get(key), Array.from({ length: 20 }, (_, i) => i + 1), key);
+
+  // ask from A: a local entity answers from A, a remote one from B (its reply travels as JSON).
+  assert.deepEqual(await a.region.ask(onA[0]!, { type: "get" }), { node: "A", seen: 20 });
+  assert.deepEqual(await a.region.ask(onB[0]!, { type: "get" }), { node: "B", seen: 20 });
+  assert.deepEqual(await b.region.ask(onA[1]!, { type: "get" }), { node: "A", seen: 20 });
+
+  // The entity lives where the brief says.
+  const paths = a.system.stats().map((s) => s.path);
+  assert.ok(paths.includes(`/user/region-counters/p${partitionOf(onA[0]!, PARTITIONS)}/${onA[0]}`), paths.join("\n"));
+  assert.equal(log.total, 200);
+});
+
+test("messages to a partition without owner are held, then delivered once it gets one", async () => {
+  await using server = await startNatsServer();
+  const board = new OwnershipBoard(PARTITIONS);
+  const log = new DeliveryLog();
+  await using a = await startTestNode<CounterMsg>(board, "A", server.url, { name: "held", entity: recorderEntity(log, "A"), snapshots: false });
+  await using b = await startTestNode<CounterMsg>(board, "B", server.url, { name: "held", entity: recorderEntity(log, "B"), snapshots: false });
+  const key = "orphan";
+  const sent = [1, 2, 3].map((n) => a.region.tell(key, { type: "add", n }));
+  const asked = a.region.ask(key, { type: "get" }, 60_000);
+  await waitFor(() => a.region.stats().held === 4, { what: "4 held messages" });
+  assert.equal(log.total, 0);
+  await board.move(partitionOf(key, PARTITIONS), "B");
+  await Promise.all(sent);
+  assert.deepEqual(await asked, { node: "B", seen: 3 });
+  assert.deepEqual(log.byKey.get(key), [1, 2, 3]);
+
+  let unowned = "x0";
+  for (let i = 1; board.ownerOf(partitionOf(unowned, PARTITIONS)) !== undefined; i++) unowned = `x${i}`;
+  await assert.rejects(a.region.ask(unowned, { type: "get" }, 50), RegionAskTimeout);
+});
