@@ -1,0 +1,15 @@
+/** Public surface of src/db: the database interface, migrations, serving writes and gold transforms. */
+export { openDatabase, checkSchemaName, type Database, type DatabaseKind, type OpenDatabaseOptions, type Queryable, type QueryResult } from "./database.js";
+export { wrapPglite, pgliteParsers } from "./pglite.js";
+export { DatabaseError, DatabaseUnavailableError, QueryError, MigrationError, toDatabaseError } from "./errors.js";
+export { migrate, loadMigrations, MIGRATIONS_DIR, type Migration, type MigrationReport } from "./migrate.js";
+export { insertTrades } from "./trades.js";
+export type { SilverBarRow, Candle1mRow, ServingBatch } from "./serving/rows.js";
+export { upsertSilverBars, upsertCandles1m, upsertServingBatch, dedupeByKey } from "./serving/upsert.js";
+export { ServingWriter, type WriteOutcome, type ServingWriterOptions, type ServingWriterStatus } from "./serving/writer.js";
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from "./serving/backoff.js";
+export { decodeSilverBar, decodeCandle1m, InvalidServingMessage } from "./serving/decode.js";
+export { runServingConsumer, ensureServingConsumer, SERVING_STREAMS, type ServingConsumerOptions, type ServingConsumerEvent, type ServingSource } from "./serving/consumer.js";
+export { runTransform, loadModels, MODELS_DIR, type TransformOptions, type TransformReport, type ModelRunResult } from "./gold/transform.js";
+export type { DataTestResult } from "./gold/data-tests.js";
+export { parseModelFile, ModelDefinitionError, type ModelFile, type Materialization } from "./gold/model-file.js";

@@ -1,0 +1,110 @@
+import type { Queryable } from "../database.js";
+import type { Candle1mRow, ServingBatch, SilverBarRow } from "./rows.js";
+
+/** One column: the row field, the SQL column and its array type for `unnest`. */
+interface Column<R> {
+  field: keyof R & string;
+  sql: string;
+  type: "text" | "bigint" | "integer" | "double precision";
+}
+
+export interface TableSpec<R> {
+  table: string;
+  columns: Column<R>[];
+  key: (keyof R & string)[];
+}
+
+export const SILVER_BARS: TableSpec<SilverBarRow> = {
+  table: "silver_bars",
+  key: ["symbol", "windowEnd"],
+  columns: [
+    { field: "symbol", sql: "symbol", type: "text" },
+    { field: "windowStart", sql: "window_start", type: "bigint" },
+    { field: "windowEnd", sql: "window_end", type: "bigint" },
+    { field: "open", sql: "open", type: "double precision" },
+    { field: "high", sql: "high", type: "double precision" },
+    { field: "low", sql: "low", type: "double precision" },
+    { field: "close", sql: "close", type: "double precision" },
+    { field: "avgPrice", sql: "avg_price", type: "double precision" },
+    { field: "vwap", sql: "vwap", type: "double precision" },
+    { field: "volume", sql: "volume", type: "double precision" },
+    { field: "tradeCount", sql: "trade_count", type: "integer" },
+    { field: "volatility", sql: "volatility", type: "double precision" },
+    { field: "lag1", sql: "lag_1", type: "double precision" },
+    { field: "lag3", sql: "lag_3", type: "double precision" },
+    { field: "ma5", sql: "ma_5", type: "double precision" },
+    { field: "ma10", sql: "ma_10", type: "double precision" },
+    { field: "momentum", sql: "momentum", type: "double precision" },
+    { field: "volatilityChange", sql: "volatility_change", type: "double precision" },
+    { field: "prediction", sql: "prediction", type: "double precision" },
+    { field: "predictionModelVersion", sql: "prediction_model_version", type: "text" },
+    { field: "closingIngestTime", sql: "closing_ingest_time", type: "bigint" },
+    { field: "emitTime", sql: "emit_time", type: "bigint" },
+  ],
+};
+
+export const CANDLES_1M: TableSpec<Candle1mRow> = {
+  table: "candles_1m",
+  key: ["symbol", "openTime"],
+  columns: [
+    { field: "symbol", sql: "symbol", type: "text" },
+    { field: "openTime", sql: "open_time", type: "bigint" },
+    { field: "open", sql: "open", type: "double precision" },
+    { field: "high", sql: "high", type: "double precision" },
+    { field: "low", sql: "low", type: "double precision" },
+    { field: "close", sql: "close", type: "double precision" },
+    { field: "volume", sql: "volume", type: "double precision" },
+    { field: "tradeCount", sql: "trade_count", type: "integer" },
+    { field: "quoteVolume", sql: "quote_volume", type: "double precision" },
+  ],
+};
+
+/** Rows per statement: bounds the size of one message to the server. */
+const CHUNK = 5000;
+
+/**
+ * `INSERT ... SELECT FROM unnest($1::type[], ...) ON CONFLICT (key) DO UPDATE`: one statement
+ * text for any batch size (so the server can reuse its plan), every column an array parameter.
+ */
+export function upsertSql<R>(spec: TableSpec<R>): string {
+  const cols = spec.columns.map((c) => c.sql);
+  const keyCols = spec.key.map((k) => spec.columns.find((c) => c.field === k)!.sql);
+  const arrays = spec.columns.map((c, i) => `$${i + 1}::${c.type}[]`);
+  const updates = cols.filter((c) => !keyCols.includes(c)).map((c) => `${c} = EXCLUDED.${c}`);
+  return (
+    `INSERT INTO ${spec.table} (${cols.join(", ")}) SELECT * FROM unnest(${arrays.join(", ")}) ` +
+    `ON CONFLICT (${keyCols.join(", ")}) DO UPDATE SET ${[...updates, "written_at = now()"].join(", ")}`
+  );
+}
+
+/** Keeps the last row per key, in first-seen order: one statement may not update a row twice, and a replayed message inside a batch is a duplicate. */
+export function dedupeByKey<R>(rows: readonly R[], key: readonly (keyof R)[]): R[] {
+  const byKey = new Map<string, R>();
+  for (const row of rows) byKey.set(key.map((k) => String(row[k])).join("\u0000"), row);
+  return [...byKey.values()];
+}
+
+export async function upsertRows<R>(q: Queryable, spec: TableSpec<R>, rows: readonly R[]): Promise<number> {
+  const unique = dedupeByKey(rows, spec.key);
+  const sql = upsertSql(spec);
+  let written = 0;
+  for (let start = 0; start < unique.length; start += CHUNK) {
+    const chunk = unique.slice(start, start + CHUNK);
+    const params = spec.columns.map((c) => chunk.map((r) => (r[c.field] ?? null) as unknown));
+    written += (await q.query(sql, params)).rowCount;
+  }
+  return written;
+}
+
+export function upsertSilverBars(q: Queryable, rows: readonly SilverBarRow[]): Promise<number> {
+  return upsertRows(q, SILVER_BARS, rows);
+}
+
+export function upsertCandles1m(q: Queryable, rows: readonly Candle1mRow[]): Promise<number> {
+  return upsertRows(q, CANDLES_1M, rows);
+}
+
+/** Both tables in one transaction: a batch lands whole or not at all, so acking it afterwards is safe. */
+export async function upsertServingBatch(db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> }, batch: ServingBatch): Promise<number> {
+  return db.transaction(async (tx) => (await upsertSilverBars(tx, batch.bars)) + (await upsertCandles1m(tx, batch.candles)));
+}

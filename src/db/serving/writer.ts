@@ -1,0 +1,91 @@
+import { systemClock, type Clock } from "../../runtime/clock.js";
+import type { Queryable } from "../database.js";
+import { toDatabaseError, type DatabaseError } from "../errors.js";
+import { backoffDelay, checkBackoffPolicy, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.js";
+import { batchSize, type ServingBatch } from "./rows.js";
+import { upsertServingBatch } from "./upsert.js";
+
+export type WriteOutcome =
+  | { type: "written"; rows: number }
+  /** Nothing was written (the batch is one transaction). Ack nothing; retry at `retryAt` (clock time) if `retryable`. */
+  | { type: "failed"; error: DatabaseError; retryable: boolean; retryAt: number; consecutiveFailures: number };
+
+export interface ServingWriterStatus {
+  state: "healthy" | "backing-off";
+  consecutiveFailures: number;
+  retryAt: number | undefined;
+  lastError: string | undefined;
+  rowsWritten: number;
+  batchesWritten: number;
+  failedAttempts: number;
+}
+
+export interface ServingWriterOptions {
+  clock?: Clock;
+  backoff?: BackoffPolicy;
+  /** Jitter source, injectable for tests. */
+  random?: () => number;
+}
+
+/**
+ * Writes serving batches (silver bars + 1m candles) with upserts in one transaction, and keeps
+ * the retry schedule: after a retryable failure (PostgreSQL down) it reports when to try again,
+ * growing the delay while failures continue. It never holds data itself: the caller keeps the
+ * messages unacked until `write` says "written", so an outage leaves the data in the log.
+ */
+export class ServingWriter {
+  readonly #db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> };
+  readonly #clock: Clock;
+  readonly #backoff: BackoffPolicy;
+  readonly #random: () => number;
+  #failures = 0;
+  #retryAt: number | undefined;
+  #lastError: string | undefined;
+  #rowsWritten = 0;
+  #batchesWritten = 0;
+  #failedAttempts = 0;
+
+  constructor(db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> }, options: ServingWriterOptions = {}) {
+    this.#db = db;
+    this.#clock = options.clock ?? systemClock;
+    this.#backoff = checkBackoffPolicy(options.backoff ?? DEFAULT_BACKOFF);
+    this.#random = options.random ?? Math.random;
+  }
+
+  async write(batch: ServingBatch): Promise<WriteOutcome> {
+    if (batchSize(batch) === 0) return { type: "written", rows: 0 };
+    try {
+      const rows = await upsertServingBatch(this.#db, batch);
+      this.#failures = 0;
+      this.#retryAt = undefined;
+      this.#rowsWritten += rows;
+      this.#batchesWritten += 1;
+      return { type: "written", rows };
+    } catch (err) {
+      const error = toDatabaseError(err);
+      this.#failedAttempts += 1;
+      this.#lastError = error.message;
+      if (!error.retryable) return { type: "failed", error, retryable: false, retryAt: this.#clock.now(), consecutiveFailures: this.#failures };
+      this.#failures += 1;
+      this.#retryAt = this.#clock.now() + backoffDelay(this.#backoff, this.#failures, this.#random);
+      return { type: "failed", error, retryable: true, retryAt: this.#retryAt, consecutiveFailures: this.#failures };
+    }
+  }
+
+  /** Milliseconds until the next attempt is due (0 when healthy or due). */
+  delayBeforeNextAttempt(): number {
+    return this.#retryAt === undefined ? 0 : Math.max(0, this.#retryAt - this.#clock.now());
+  }
+
+  status(): ServingWriterStatus {
+    return {
+      state: this.#failures > 0 ? "backing-off" : "healthy",
+      consecutiveFailures: this.#failures,
+      retryAt: this.#retryAt,
+      lastError: this.#lastError,
+      rowsWritten: this.#rowsWritten,
+      batchesWritten: this.#batchesWritten,
+      failedAttempts: this.#failedAttempts,
+    };
+  }
+}
