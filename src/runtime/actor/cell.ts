@@ -7,7 +7,7 @@ import { type RuntimeEnv, isPromiseLike } from "./env.js";
 import { ActorNameTaken, ActorStopped, InvalidActorName, InvalidActorOption, RestartBudgetExhausted, assertNever, describeError } from "./errors.js";
 import { Mailbox, type PendingReply } from "./mailbox.js";
 import { LocalActorRef } from "./ref.js";
-import { type RestartHistory, defaultStrategy, emptyRestartHistory, planRestart } from "./supervision.js";
+import { type RestartHistory, defaultStrategy, emptyRestartHistory, superviseFailure } from "./supervision.js";
 import { ActorTimers } from "./timers.js";
 import type { Actor, ActorContext, ActorFactory, ActorPath, ActorRef, ActorStats, Directive, RuntimeEvent, SpawnOptions, SupervisorStrategy } from "./types.js";
 
@@ -366,45 +366,37 @@ export class ActorCell<M, R = unknown> implements ActorContext<M> {
       void child.stop(false);
       return;
     }
-    const strategy = this.#strategy;
-    let directive: Directive;
-    try {
-      directive = strategy.decide(error);
-    } catch {
-      directive = "escalate";
-    }
-    // Nothing to resume when even the factory failed.
-    if (directive === "resume" && child.#instance === undefined) directive = "restart";
-    switch (directive) {
+    const now = this.clock.now();
+    const outcome = superviseFailure(this.#strategy, error, { history: child.restartHistory, hasInstance: child.#instance !== undefined }, now, this.#env.random);
+    switch (outcome.kind) {
       case "resume":
-        this.#emitDecision(child, directive, error);
+        this.#emitDecision(child, "resume", error);
         child.#resume();
         return;
       case "stop":
-        this.#emitDecision(child, directive, error);
+        this.#emitDecision(child, "stop", error);
         void child.stop(false);
         return;
-      case "restart": {
-        const now = this.clock.now();
-        const plan = planRestart(child.restartHistory, strategy, now, this.#env.random);
-        child.restartHistory = plan.history;
-        if (plan.kind === "budget-exhausted") {
-          this.#emit({ type: "restart-budget-exhausted", path: this.path, child: child.path, at: now, restarts: plan.restartsInWindow, withinMs: strategy.withinMs });
-          void child.stop(false);
-          this.#escalate(new RestartBudgetExhausted(child.path, plan.restartsInWindow, strategy.withinMs, { cause: error }), child);
-          return;
-        }
-        this.#emitDecision(child, directive, error, plan.delayMs, plan.restartsInWindow);
-        child.#restart(error, plan.delayMs);
+      case "restart":
+        child.restartHistory = outcome.history;
+        this.#emitDecision(child, "restart", error, outcome.delayMs, outcome.restartsInWindow);
+        child.#restart(error, outcome.delayMs);
+        return;
+      case "budget-exhausted": {
+        child.restartHistory = outcome.history;
+        const withinMs = this.#strategy.withinMs;
+        this.#emit({ type: "restart-budget-exhausted", path: this.path, child: child.path, at: now, restarts: outcome.restartsInWindow, withinMs });
+        void child.stop(false);
+        this.#escalate(new RestartBudgetExhausted(child.path, outcome.restartsInWindow, withinMs, { cause: error }), child);
         return;
       }
       case "escalate":
-        this.#emitDecision(child, directive, error);
+        this.#emitDecision(child, "escalate", error);
         child.#awaitingParent = true;
         this.#escalate(error, child);
         return;
       default:
-        assertNever(directive);
+        assertNever(outcome);
     }
   }
 

@@ -24,9 +24,11 @@ export {
   defaultStrategy,
   oneForOne,
   planRestart,
+  superviseFailure,
   type OneForOneOptions,
   type RestartHistory,
   type RestartPlan,
+  type SupervisionOutcome,
 } from "./supervision.js";
 export {
   ActorNameTaken,

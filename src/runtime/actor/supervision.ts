@@ -3,7 +3,7 @@
  * and a backoff schedule. `planRestart` is the pure bookkeeping the runtime applies per child.
  */
 import { backoffDelay } from "./backoff.js";
-import { InvalidActorOption } from "./errors.js";
+import { InvalidActorOption, assertNever } from "./errors.js";
 import type { BackoffOptions, Directive, SupervisorStrategy } from "./types.js";
 
 export const defaultBackoff: BackoffOptions = Object.freeze({ minMs: 100, maxMs: 30_000, factor: 2, jitter: 0.2 });
@@ -81,4 +81,47 @@ export function planRestart(history: RestartHistory, strategy: SupervisorStrateg
     restartsInWindow: recent.length,
     history: { restartTimes: recent, consecutive: attempt + 1, lastFailureAt: now },
   };
+}
+
+/** What a parent does about one failure of one child. */
+export type SupervisionOutcome =
+  | { kind: "resume" }
+  | { kind: "stop" }
+  | { kind: "escalate" }
+  | { kind: "restart"; delayMs: number; restartsInWindow: number; history: RestartHistory }
+  | { kind: "budget-exhausted"; restartsInWindow: number; history: RestartHistory };
+
+/**
+ * The whole supervision decision as a pure function: the strategy's directive (a throwing
+ * `decide` escalates), `resume` turned into `restart` when there is no instance to resume
+ * (its factory threw), and the restart budget and backoff applied to the child's history.
+ */
+export function superviseFailure(
+  strategy: SupervisorStrategy,
+  error: unknown,
+  child: { history: RestartHistory; hasInstance: boolean },
+  now: number,
+  random: () => number,
+): SupervisionOutcome {
+  let directive: Directive;
+  try {
+    directive = strategy.decide(error);
+  } catch {
+    directive = "escalate";
+  }
+  if (directive === "resume" && !child.hasInstance) directive = "restart";
+  switch (directive) {
+    case "resume":
+    case "stop":
+    case "escalate":
+      return { kind: directive };
+    case "restart": {
+      const plan = planRestart(child.history, strategy, now, random);
+      return plan.kind === "restart"
+        ? { kind: "restart", delayMs: plan.delayMs, restartsInWindow: plan.restartsInWindow, history: plan.history }
+        : { kind: "budget-exhausted", restartsInWindow: plan.restartsInWindow, history: plan.history };
+    }
+    default:
+      return assertNever(directive);
+  }
 }

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { backoffDelay } from "../../src/runtime/actor/backoff.js";
 import { InvalidActorOption } from "../../src/runtime/actor/errors.js";
-import { type RestartHistory, defaultStrategy, emptyRestartHistory, oneForOne, planRestart } from "../../src/runtime/actor/supervision.js";
+import { type RestartHistory, defaultStrategy, emptyRestartHistory, oneForOne, planRestart, superviseFailure } from "../../src/runtime/actor/supervision.js";
+import type { Directive } from "../../src/runtime/actor/types.js";
 
 const opts = { minMs: 100, maxMs: 30_000, factor: 2, jitter: 0.2 };
 
@@ -100,4 +101,34 @@ describe("oneForOne", () => {
       assert.throws(() => oneForOne(value), (e: unknown) => e instanceof InvalidActorOption && e.option === option && e.message.startsWith(option));
     });
   }
+});
+
+describe("superviseFailure", () => {
+  const backoff = { minMs: 50, maxMs: 1000, factor: 2, jitter: 0 };
+  const by = (d: Directive) => oneForOne({ maxRestarts: 1, withinMs: 1000, backoff, decide: () => d });
+  const fresh = { history: emptyRestartHistory, hasInstance: true };
+  const used = { history: { restartTimes: [0], consecutive: 1, lastFailureAt: 0 }, hasInstance: true };
+  const table: { name: string; strategy: ReturnType<typeof oneForOne>; child: typeof fresh; expected: string }[] = [
+    { name: "resume", strategy: by("resume"), child: fresh, expected: "resume" },
+    { name: "stop", strategy: by("stop"), child: fresh, expected: "stop" },
+    { name: "escalate", strategy: by("escalate"), child: fresh, expected: "escalate" },
+    { name: "restart within budget", strategy: by("restart"), child: fresh, expected: "restart 50" },
+    { name: "restart beyond budget", strategy: by("restart"), child: used, expected: "budget-exhausted" },
+    { name: "resume without an instance restarts", strategy: by("resume"), child: { ...fresh, hasInstance: false }, expected: "restart 50" },
+    { name: "resume without an instance still honours the budget", strategy: by("resume"), child: { ...used, hasInstance: false }, expected: "budget-exhausted" },
+    { name: "a throwing decide escalates", strategy: oneForOne({ decide: () => { throw new Error("x"); } }), child: fresh, expected: "escalate" },
+  ];
+  for (const row of table) {
+    it(`${row.name} → ${row.expected}`, () => {
+      const outcome = superviseFailure(row.strategy, new Error("failure"), row.child, 10, () => 0);
+      assert.equal(outcome.kind === "restart" ? `restart ${outcome.delayMs}` : outcome.kind, row.expected);
+    });
+  }
+
+  it("decides from the error", () => {
+    class Retryable extends Error {}
+    const strategy = oneForOne({ decide: (e) => (e instanceof Retryable ? "restart" : "stop") });
+    assert.equal(superviseFailure(strategy, new Retryable(), fresh, 0, () => 0).kind, "restart");
+    assert.equal(superviseFailure(strategy, new Error(), fresh, 0, () => 0).kind, "stop");
+  });
 });

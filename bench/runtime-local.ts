@@ -1,0 +1,91 @@
+/**
+ * Local actor runtime: tell throughput (one actor, 100 actors), the cost of one tell that finds
+ * room, and ask round-trip latency. Run: npx tsx bench/runtime-local.ts
+ */
+import { pathToFileURL } from "node:url";
+import { ActorSystem, type ActorRef } from "../src/runtime/actor/index.js";
+
+const TELL_MESSAGES = 2_000_000;
+const ASK_ROUNDS = 100_000;
+
+function seconds(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** A producer that uses the fast path and waits only when a mailbox is full. */
+async function send(ref: ActorRef<number>, m: number): Promise<void> {
+  if (!ref.tryTell(m)) await ref.tell(m);
+}
+
+async function tellThroughput(actors: number, messages: number): Promise<number> {
+  await using system = new ActorSystem({ name: "bench" });
+  let processed = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  const refs = Array.from({ length: actors }, (_, i) =>
+    system.spawn<number>(`a${i}`, () => ({
+      receive() {
+        if (++processed === messages) done();
+      },
+    })),
+  );
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < messages; i++) await send(refs[i % actors]!, i);
+  await finished;
+  return messages / seconds(start);
+}
+
+/** Enqueue cost alone: tells into a mailbox with room, before the actor gets to run. */
+async function tellEnqueueNs(messages: number): Promise<number> {
+  await using system = new ActorSystem({ name: "bench" });
+  const ref = system.spawn<number>("sink", () => ({ receive() {} }), { mailboxCapacity: messages });
+  let pending: Promise<void> = Promise.resolve();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < messages; i++) pending = ref.tell(i);
+  const ns = Number(process.hrtime.bigint() - start) / messages;
+  await pending;
+  return ns;
+}
+
+async function askLatency(rounds: number): Promise<{ p50: number; p99: number; perSecond: number }> {
+  await using system = new ActorSystem({ name: "bench" });
+  const ref = system.spawn<number, number>("echo", () => ({ receive: (m) => m + 1 }));
+  const samples = new Float64Array(rounds);
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < rounds; i++) {
+    const t0 = process.hrtime.bigint();
+    await ref.ask(i);
+    samples[i] = Number(process.hrtime.bigint() - t0) / 1000;
+  }
+  const perSecond = rounds / seconds(start);
+  samples.sort();
+  return { p50: samples[Math.floor(rounds * 0.5)]!, p99: samples[Math.floor(rounds * 0.99)]!, perSecond };
+}
+
+export async function run(): Promise<void> {
+  // Warm up the JIT on a small run of each shape.
+  await tellThroughput(1, 100_000);
+  await tellThroughput(100, 100_000);
+  await askLatency(10_000);
+
+  const one = await tellThroughput(1, TELL_MESSAGES);
+  const hundred = await tellThroughput(100, TELL_MESSAGES);
+  const enqueueNs = await tellEnqueueNs(1_000_000);
+  const ask = await askLatency(ASK_ROUNDS);
+
+  const rows: [string, string][] = [
+    [`tell throughput, 1 actor (${TELL_MESSAGES / 1e6}M msgs)`, `${Math.round(one).toLocaleString("en-US")} msg/s`],
+    [`tell throughput, 100 actors (${TELL_MESSAGES / 1e6}M msgs)`, `${Math.round(hundred).toLocaleString("en-US")} msg/s`],
+    ["tell enqueue cost (mailbox has room)", `${enqueueNs.toFixed(0)} ns/tell`],
+    [`ask round trip p50 (${ASK_ROUNDS / 1000}k sequential)`, `${ask.p50.toFixed(1)} µs`],
+    ["ask round trip p99", `${ask.p99.toFixed(1)} µs`],
+    ["ask sequential rate", `${Math.round(ask.perSecond).toLocaleString("en-US")} asks/s`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  console.log("runtime-local (in-process actor system, system clock)");
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await run();
+}
