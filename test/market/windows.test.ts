@@ -248,6 +248,19 @@ test("the same trades delivered out of order (some beyond lateness): placed or c
   assertBarsMatch(got.bars, want.bars);
 });
 
+test("other window shapes (60 s sliding 15 s, lateness 0.5 s) also equal brute force on shuffled real trades", () => {
+  const random = rng(9);
+  const delayed = BTC.map((t, i) => ({ t, at: t.tradeTime + (random() < 0.1 ? random() * 2_000 : 0), i }));
+  delayed.sort((a, b) => a.at - b.at || a.i - b.i);
+  const arrivals = delayed.map((d, i) => ({ ...d.t, ingestTime: 9_000_000 + i }));
+  const s = createWindows("BTCUSDT", { sizeMs: 60_000, slideMs: 15_000, allowedLatenessMs: 500 });
+  const got = run(s, arrivals);
+  const want = bruteForceBars(arrivals, 60_000, 15_000, 500);
+  assert.ok(want.late > 0);
+  assert.equal(got.late, want.late);
+  assertBarsMatch(got.bars, want.bars);
+});
+
 test("snapshot (through JSON) mid-stream + restore + continue = uninterrupted run", () => {
   const whole = run(createWindows("BTCUSDT"), BTC).bars;
   for (const cut of [1, 777, 9_952, 19_903]) {
