@@ -1,0 +1,120 @@
+import type { Clock } from "../../runtime/clock.js";
+import type { Trade } from "../trade.js";
+import type { IngestLogger } from "./log.js";
+import type { SpoolRecordHeader, SpoolTicket } from "./spool.js";
+
+/**
+ * direct: batches go to JetStream. failing: a publish failed, waiting for in-flight publishes to
+ * settle before moving the backlog to disk. spooling: NATS unreachable, batches go to the spool.
+ * draining: NATS is back, the spool is published in order (new batches still go behind it).
+ */
+export type PublisherMode = "direct" | "failing" | "spooling" | "draining";
+
+export interface PublisherOptions {
+  /** JetStream stream holding `md.trades.>`. Default "TRADES". */
+  tradesStream?: string;
+  /** Stream holding `dlq.>`. Default "DLQ". */
+  dlqStream?: string;
+  /** Partitions in the subject `md.trades.<partition>.<SYMBOL>`. Default 32. */
+  partitions?: number;
+  /** A batch is sealed at this many trades. Default 1000. */
+  maxBatchTrades?: number;
+  /** An open batch is sealed at most this long after its first trade (ms), when its lane is idle. Default 50. */
+  lingerMs?: number;
+  /** Publishes awaiting their ack, over all symbols (one per symbol at a time). Default 1024. */
+  maxInFlight?: number;
+  /** PubAck timeout (ms). Default 5000. */
+  publishTimeoutMs?: number;
+  /** Above this many sealed batches held in memory, pressure is reported (the client pauses). Default 20000. */
+  maxQueuedBatches?: number;
+  /** Spool directory. Default ./data/spool. */
+  spoolDir?: string;
+  /** Spool bound (bytes); when reached, pressure is reported. Default 1 GiB. */
+  spoolMaxBytes?: number;
+  spoolSegmentBytes?: number;
+  /** While spooling, how often NATS is probed (ms). Default 500. */
+  probeIntervalMs?: number;
+  clock?: Clock;
+  log?: IngestLogger;
+}
+
+export interface GapEvent {
+  source: string;
+  symbol: string;
+  /** First and last missing id. */
+  fromId: number;
+  toId: number;
+  missing: number;
+}
+
+export interface SymbolStatus {
+  source: string;
+  symbol: string;
+  lastId: number | null;
+  accepted: number;
+  published: number;
+  duplicates: number;
+  gaps: number;
+  missing: number;
+}
+
+export interface PublisherStatus {
+  mode: PublisherMode;
+  paused: boolean;
+  accepted: number;
+  /** Trades acked by JetStream (including ones JetStream reported as duplicate Msg-Ids). */
+  published: number;
+  duplicatesDropped: number;
+  /** Batches JetStream already held (same Nats-Msg-Id within its duplicate window). */
+  duplicateBatchAcks: number;
+  /** Spooled trades found already in the log on drain and not re-published. */
+  alreadyInLog: number;
+  gaps: number;
+  missingTrades: number;
+  invalid: number;
+  dlqPublished: number;
+  batchesPublished: number;
+  publishFailures: number;
+  inFlight: number;
+  queuedBatches: number;
+  spool: { bytes: number; segments: number; records: number; spooledBatches: number };
+  lastError: string | null;
+  symbols: SymbolStatus[];
+}
+
+/** One lane per subject: at most one publish in flight, so the stream holds each subject in order. */
+export interface Lane {
+  subject: string;
+  queue: OutBatch[];
+  inFlight: boolean;
+  key: KeyState | null;
+  /** Last trade id the stream held at the last check during a drain (trade lanes). */
+  streamLastId: number | undefined;
+  refreshed: boolean;
+  refreshing: boolean;
+}
+
+export interface KeyState {
+  source: string;
+  symbol: string;
+  lane: Lane;
+  hwm: number | undefined;
+  phase: "loading" | "ready";
+  held: Trade[];
+  open: Trade[];
+  openSince: number;
+  accepted: number;
+  published: number;
+  duplicates: number;
+  gaps: number;
+  missing: number;
+}
+
+export interface OutBatch {
+  lane: Lane;
+  header: SpoolRecordHeader;
+  payload: Uint8Array;
+  trades: number;
+  /** Set when the batch was read back from the spool (ack it there once published). */
+  ticket: SpoolTicket | null;
+}

@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { decodeTradeBatch } from "../../src/market/ingest/batch-codec.js";
+import { ensureIngestStreams } from "../../src/market/ingest/bootstrap.js";
+import { silentLogger } from "../../src/market/ingest/log.js";
+import type { Trade } from "../../src/market/trade.js";
+import { startNatsServer, type NatsServerHandle } from "../helpers/nats-server.js";
+
+export const RECORDING = "/work/shared/data/binance-recorded/btcusdt-trade-stream_2024-08-08T2354Z_2024-08-09T0005Z.jsonl";
+export const FIRST_ID = 3735683259;
+export const LAST_ID = 3735703162;
+export const log = silentLogger;
+
+export interface Stack extends AsyncDisposable {
+  server: NatsServerHandle;
+  nc: NatsConnection;
+  spoolDir: string;
+  tmp: string;
+}
+
+export async function startStack(): Promise<Stack> {
+  const server = await startNatsServer();
+  const nc = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+  await ensureIngestStreams(nc);
+  const tmp = mkdtempSync(join(tmpdir(), "ingest-test-"));
+  return {
+    server,
+    nc,
+    tmp,
+    spoolDir: join(tmp, "spool"),
+    async [Symbol.asyncDispose]() {
+      await nc.close().catch(() => {});
+      await server[Symbol.asyncDispose]();
+      rmSync(tmp, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every message of a stream, in order. */
+export async function readStream(nc: NatsConnection, stream: string): Promise<Array<{ subject: string; data: Uint8Array }>> {
+  const jsm = await jetstreamManager(nc);
+  const info = await jsm.streams.info(stream);
+  const total = info.state.messages;
+  const out: Array<{ subject: string; data: Uint8Array }> = [];
+  if (total === 0) return out;
+  const consumer = await jetstream(nc).consumers.get(stream);
+  const messages = await consumer.consume();
+  for await (const m of messages) {
+    out.push({ subject: m.subject, data: m.data });
+    if (out.length >= total) break;
+  }
+  await messages.close();
+  return out;
+}
+
+/** All trades in TRADES, batches decoded, in log order. */
+export async function readTrades(nc: NatsConnection): Promise<Trade[]> {
+  return (await readStream(nc, "TRADES")).flatMap((m) => decodeTradeBatch(m.data));
+}
+
+/** Asserts ids form first..last exactly once, in order; returns a description of the first problem. */
+export function contiguityProblem(trades: Trade[], first: number, last: number): string | null {
+  if (trades.length !== last - first + 1) return `expected ${last - first + 1} trades, got ${trades.length}`;
+  for (let i = 0; i < trades.length; i++) if (trades[i]!.tradeId !== first + i) return `position ${i}: id ${trades[i]!.tradeId}, expected ${first + i}`;
+  return null;
+}
