@@ -1,0 +1,13 @@
+/** Public surface of the ML module: datasets, the league, models, promotion. The pool is in ./pool. */
+export { datasetFromRows, validateDataset, chronologicalSplit, MIN_TRAIN_ROWS, type Dataset, type DatasetRow, type RowRange, type Split } from "./dataset.js";
+export { defaultFeatureScaling, priceToReturn, returnToPrice, type FeatureScaling } from "./prepare.js";
+export { evaluatePredictions, rmse, type Metrics } from "./metrics.js";
+export { DEFAULT_PARAMS, LEAGUE_ALGORITHMS, isAlgorithm, resolveParams, type ParamOverrides, type ParamsByAlgorithm } from "./algorithms.js";
+export { trainLeague, trainOnLeague, prepareLeague, naiveRun, scoreModel, windowOf } from "./league.js";
+export type { HeldOutWindow, LeagueOptions, LeagueResult, LeagueData, TrainingRun } from "./league.js";
+export { loadModel, ALGORITHMS, NaiveModel, ReturnModel, MODEL_FORMAT } from "./model.js";
+export type { Algorithm, Model, ModelJson, ModelKind } from "./model.js";
+export { decidePromotion, pickChampion, sameWindow, DEFAULT_PROMOTION_RULES } from "./promotion.js";
+export type { PromotionDecision, PromotionRules, WindowScore } from "./promotion.js";
+export { syntheticMarket, MARKET_FEATURE_NAMES } from "./synthetic.js";
+export { InsufficientData, InvalidDataset, InvalidFeatures, InvalidParams, ModelLoadError } from "./errors.js";

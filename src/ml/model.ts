@@ -1,0 +1,83 @@
+import { DecisionTreeRegressor, type DecisionTreeJson } from "./decision-tree.js";
+import { ElasticNetRegressor, type ElasticNetJson } from "./elasticnet.js";
+import { ModelLoadError, assertNever } from "./errors.js";
+import { MODEL_FORMAT, type ModelSpec } from "./base-model.js";
+import { NaiveModel } from "./naive.js";
+import { ReturnModel } from "./return-model.js";
+import { GradientBoostingRegressor, type GradientBoostingJson } from "./gradient-boosting.js";
+import { MljsForestRegressor, type MljsForestJson } from "./mljs-forest.js";
+import type { FeatureScaling } from "./prepare.js";
+import { RandomForestRegressor, type RandomForestJson } from "./random-forest.js";
+
+/** Serialised body of each learned kind. */
+export interface BodyByKind {
+  elasticnet: ElasticNetJson;
+  "decision-tree": DecisionTreeJson;
+  "random-forest": RandomForestJson;
+  "gradient-boosting": GradientBoostingJson;
+  "ml-random-forest": MljsForestJson;
+}
+export type Algorithm = keyof BodyByKind;
+export type ModelKind = Algorithm | "naive";
+export const ALGORITHMS: readonly Algorithm[] = ["elasticnet", "decision-tree", "random-forest", "gradient-boosting", "ml-random-forest"];
+
+/** What every serialised model carries besides its body. */
+export interface ModelEnvelope {
+  format: typeof MODEL_FORMAT;
+  version?: string;
+  /** Bars between the features' bar and the predicted price. */
+  horizon: number;
+  featureNames: string[];
+  featureScaling: FeatureScaling[];
+}
+
+export type LearnedModelJson = { [K in Algorithm]: ModelEnvelope & { kind: K; body: BodyByKind[K] } }[Algorithm];
+export type ModelJson = LearnedModelJson | (ModelEnvelope & { kind: "naive" });
+
+/** A price forecaster: features of the latest bar + its price → the price `horizon` bars later. */
+export interface Model {
+  readonly kind: ModelKind;
+  /** Set by the registry once the model is stored. */
+  version?: string;
+  readonly horizon: number;
+  readonly featureNames: readonly string[];
+  predict(features: readonly number[], lastPrice: number): number;
+  toJSON(): ModelJson;
+}
+
+export { MODEL_FORMAT, type ModelSpec } from "./base-model.js";
+export { NaiveModel } from "./naive.js";
+export { ReturnModel } from "./return-model.js";
+
+/** Rebuilds a model from `toJSON()` output; its predictions are identical to the original's. */
+export function loadModel(json: ModelJson): Model {
+  if (json === null || typeof json !== "object" || json.format !== MODEL_FORMAT) {
+    throw new ModelLoadError(`unsupported model format ${String((json as { format?: unknown } | null)?.format)}`);
+  }
+  if (!Array.isArray(json.featureNames) || !Array.isArray(json.featureScaling) || json.featureNames.length !== json.featureScaling.length) {
+    throw new ModelLoadError("model featureNames and featureScaling are missing or of different lengths");
+  }
+  const spec: ModelSpec = { horizon: json.horizon, featureNames: json.featureNames, featureScaling: json.featureScaling };
+  if (json.version !== undefined) spec.version = json.version;
+  try {
+    switch (json.kind) {
+      case "naive":
+        return new NaiveModel(spec);
+      case "elasticnet":
+        return new ReturnModel("elasticnet", spec, new ElasticNetRegressor(json.body));
+      case "decision-tree":
+        return new ReturnModel("decision-tree", spec, DecisionTreeRegressor.fromJSON(json.body));
+      case "random-forest":
+        return new ReturnModel("random-forest", spec, RandomForestRegressor.fromJSON(json.body));
+      case "gradient-boosting":
+        return new ReturnModel("gradient-boosting", spec, GradientBoostingRegressor.fromJSON(json.body));
+      case "ml-random-forest":
+        return new ReturnModel("ml-random-forest", spec, MljsForestRegressor.fromJSON(json.body, json.featureNames.length));
+      default:
+        return assertNever(json, "model kind");
+    }
+  } catch (err) {
+    if (err instanceof ModelLoadError) throw err;
+    throw new ModelLoadError(`cannot load ${(json as { kind: string }).kind} model`, { cause: err });
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * The Piscina worker: one pure function from a task to its training run. Runs on a worker
+ * thread, never on the event loop. Progress goes out on the task's port; the result (metrics,
+ * importances and the model's JSON) is the return value.
+ */
+import { naiveRun, prepareLeague, trainOnLeague } from "../league.js";
+import { fromPayload, type TrainingResult, type TrainingTask, type WorkerProgress } from "./task.js";
+
+export default function train(task: TrainingTask): TrainingResult {
+  const report = (message: WorkerProgress) => task.progress?.postMessage(message);
+  try {
+    report({ type: "started" });
+    const data = prepareLeague(fromPayload(task.dataset), task.testFraction === undefined ? {} : { testFraction: task.testFraction });
+    const run = trainOnLeague(data, task.algorithm, task.params ?? {}, (done, total) => report({ type: "progress", done, total }));
+    return { symbol: task.symbol, algorithm: task.algorithm, run, naive: naiveRun(data) };
+  } finally {
+    task.progress?.close();
+  }
+}

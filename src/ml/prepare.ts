@@ -1,0 +1,110 @@
+import type { Dataset, RowRange } from "./dataset.js";
+
+/**
+ * How a raw feature is made scale-free before learning. Prices drift out of any range seen in
+ * training (the test window is always later), so models learn on features relative to the last
+ * price and predict the next return; every metric is then computed back in price units.
+ * - "level": a price level (lag, moving average) → feature / last − 1
+ * - "scale": a price difference or dispersion (momentum, volatility) → feature / last
+ * - "none": already scale-free → unchanged
+ */
+export type FeatureScaling = "level" | "scale" | "none";
+
+const MARKET_FEATURE_SCALING: Readonly<Record<string, FeatureScaling>> = {
+  volatility: "scale",
+  lag_1: "level",
+  lag_3: "level",
+  ma_5: "level",
+  ma_10: "level",
+  momentum: "scale",
+  volatility_change: "scale",
+};
+
+/** Scaling for the 7 market features by name; unknown names are left unchanged. */
+export function defaultFeatureScaling(featureNames: readonly string[]): FeatureScaling[] {
+  return featureNames.map((name) => MARKET_FEATURE_SCALING[name] ?? "none");
+}
+
+/** Writes the scaled features of one row into `out` at `outOffset`. */
+export function scaleFeatures(
+  features: ArrayLike<number>,
+  inOffset: number,
+  last: number,
+  scaling: readonly FeatureScaling[],
+  out: Float64Array,
+  outOffset: number,
+): void {
+  for (let j = 0; j < scaling.length; j++) {
+    const v = features[inOffset + j]!;
+    const s = scaling[j];
+    out[outOffset + j] = s === "level" ? v / last - 1 : s === "scale" ? v / last : v;
+  }
+}
+
+export const priceToReturn = (price: number, last: number): number => price / last - 1;
+export const returnToPrice = (ret: number, last: number): number => last * (1 + ret);
+
+/** The rows of a range as the learners see them: scaled features and the return label. */
+export interface PreparedData {
+  rows: number;
+  cols: number;
+  /** Row-major scaled features. */
+  x: Float64Array;
+  /** Label as a return: target / last − 1. */
+  y: Float64Array;
+  last: Float64Array;
+  target: Float64Array;
+}
+
+export function prepareRange(ds: Dataset, range: RowRange, scaling: readonly FeatureScaling[]): PreparedData {
+  const cols = ds.featureNames.length;
+  const rows = range.end - range.start;
+  const x = new Float64Array(rows * cols);
+  const y = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const r = range.start + i;
+    scaleFeatures(ds.x, r * cols, ds.last[r]!, scaling, x, i * cols);
+    y[i] = priceToReturn(ds.target[r]!, ds.last[r]!);
+  }
+  return {
+    rows,
+    cols,
+    x,
+    y,
+    last: ds.last.slice(range.start, range.end),
+    target: ds.target.slice(range.start, range.end),
+  };
+}
+
+/** Per-column mean and population standard deviation (ddof 0, as scikit-learn's StandardScaler). */
+export interface ColumnStats {
+  mean: Float64Array;
+  std: Float64Array;
+}
+
+export function columnStats(x: Float64Array, rows: number, cols: number): ColumnStats {
+  const mean = new Float64Array(cols);
+  const std = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mean[j]! += x[i * cols + j]!;
+  for (let j = 0; j < cols; j++) mean[j]! /= rows;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const d = x[i * cols + j]! - mean[j]!;
+      std[j]! += d * d;
+    }
+  }
+  for (let j = 0; j < cols; j++) std[j] = Math.sqrt(std[j]! / rows);
+  return { mean, std };
+}
+
+/** Column-wise z-scores; constant columns (std 0) become all zeros. */
+export function standardize(x: Float64Array, rows: number, cols: number, stats: ColumnStats): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const s = stats.std[j]!;
+      out[i * cols + j] = s > 0 ? (x[i * cols + j]! - stats.mean[j]!) / s : 0;
+    }
+  }
+  return out;
+}
