@@ -127,6 +127,24 @@ test("gaps, duplicates and misrouted trades are counted; a gap is reported", () 
   assert.equal(state.lastSeq, 4);
 });
 
+test("malformed trades are refused and reported, never reach the windows", () => {
+  const state = createSymbolState("BTCUSDT");
+  const t = BTC[0]!;
+  const bad: Trade[] = [
+    { ...t, tradeId: 1, price: 0 },
+    { ...t, tradeId: 2, price: Number.NaN },
+    { ...t, tradeId: 3, quantity: -1 },
+    { ...t, tradeId: 4, tradeTime: Number.POSITIVE_INFINITY },
+    { ...t, tradeId: 1.5 },
+  ];
+  const effects = drive(state, [{ type: "trades", seq: 1, trades: bad }]);
+  assert.equal(effects.filter((e) => e.type === "invalid-trade").length, 5);
+  assert.equal(state.counters.invalid, 5);
+  assert.equal(state.counters.trades, 0);
+  assert.equal(state.windows.panes.length, 0);
+  assert.equal(state.lastTradeId, null);
+});
+
 test("late trades are reported and counted, not merged", () => {
   const state = createSymbolState("BTCUSDT");
   const [a, b] = [BTC[0]!, BTC[1]!];

@@ -70,6 +70,7 @@ export function symbolActor(options: SymbolActorOptions): ActorFactory<SymbolMes
               reply = e.snapshot;
               break;
             case "late-trade":
+            case "invalid-trade":
             case "trade-gap":
             case "prediction-failed":
             case "model-swapped":

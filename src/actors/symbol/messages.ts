@@ -53,6 +53,8 @@ export type SymbolEffect =
   | { type: "publish-tick"; tick: LiveTick }
   /** A trade older than the watermark allows: counted, kept in bronze, never merged. */
   | { type: "late-trade"; trade: Trade }
+  /** A trade with a non-finite/non-positive price, bad quantity, time or id: refused (to the DLQ). */
+  | { type: "invalid-trade"; trade: Trade; reason: string }
   /** Trade ids jumped: `missing` trades between `afterTradeId` and `tradeId` never arrived. */
   | { type: "trade-gap"; symbol: string; afterTradeId: number; tradeId: number; missing: number }
   | { type: "prediction-failed"; symbol: string; modelVersion: string; windowEnd: number; error: string }

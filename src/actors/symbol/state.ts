@@ -25,6 +25,8 @@ export interface SymbolCounters {
   missingTrades: number;
   /** Trades of another symbol sent here, ignored. */
   misrouted: number;
+  /** Trades refused as malformed (bad price, quantity, time or id). */
+  invalid: number;
   bars: number;
   candles: number;
   ticks: number;
@@ -95,7 +97,7 @@ export function createSymbolState(
     history: [],
     lastTradeId: null,
     lastSeq: 0,
-    counters: { trades: 0, lateForWindows: 0, lateForCandles: 0, duplicates: 0, gaps: 0, missingTrades: 0, misrouted: 0, bars: 0, candles: 0, ticks: 0, predictionFailures: 0 },
+    counters: { trades: 0, lateForWindows: 0, lateForCandles: 0, duplicates: 0, gaps: 0, missingTrades: 0, misrouted: 0, invalid: 0, bars: 0, candles: 0, ticks: 0, predictionFailures: 0 },
     lastTrade: null,
     tradesSinceLastTick: 0,
     predictor,

@@ -62,6 +62,13 @@ function acceptTrade(state: SymbolState, trade: Trade, now: number, effects: Sym
     c.misrouted++;
     return;
   }
+  const problem = tradeProblem(trade);
+  if (problem !== null) {
+    // Would corrupt windows (NaN pane, negative prices in bars): refuse, report, keep going.
+    c.invalid++;
+    effects.push({ type: "invalid-trade", trade, reason: problem });
+    return;
+  }
   // Per symbol, ids grow in log order (Binance: one connection, consecutive ids), so an id at or
   // below the last one is a redelivery from the log, e.g. after a restore.
   const last = state.lastTradeId;
@@ -92,6 +99,14 @@ function acceptTrade(state: SymbolState, trade: Trade, now: number, effects: Sym
     c.candles++;
     effects.push({ type: "publish-candle", candle });
   }
+}
+
+function tradeProblem(t: Trade): string | null {
+  if (!Number.isSafeInteger(t.tradeId)) return "tradeId is not a safe integer";
+  if (!(Number.isFinite(t.price) && t.price > 0)) return "price is not a positive finite number";
+  if (!(Number.isFinite(t.quantity) && t.quantity >= 0)) return "quantity is not a non-negative finite number";
+  if (!Number.isFinite(t.tradeTime)) return "tradeTime is not finite";
+  return null;
 }
 
 /** Appends the bar to the bounded history, computes its features and the prediction. */
