@@ -20,7 +20,7 @@ type CellState = "starting" | "running" | "suspended" | "restarting" | "stopping
 // Cells of any message type live together in one tree.
 type AnyCell = ActorCell<any, any>;
 
-const STOPPED_NOW: Promise<void> = Promise.resolve();
+const DONE: Promise<void> = Promise.resolve();
 
 export class ActorCell<M, R = unknown> implements ActorContext<M> {
   readonly path: ActorPath;
@@ -116,12 +116,14 @@ export class ActorCell<M, R = unknown> implements ActorContext<M> {
   waitForRoom(message: M, reply?: PendingReply): Promise<void> {
     if (!this.isAlive) {
       const error = new ActorStopped(this.path);
-      reply?.reject(error);
-      return Promise.reject(error);
+      if (reply === undefined) return Promise.reject(error);
+      // An ask reports through its reply; the returned promise is ignored, so it must not reject.
+      reply.reject(error);
+      return DONE;
     }
     if (reply !== undefined) {
       this.#mailbox.waiting.push({ message, reply, admitted: undefined, refused: undefined });
-      return STOPPED_NOW;
+      return DONE;
     }
     return new Promise<void>((admitted, refused) => this.#mailbox.waiting.push({ message, reply, admitted, refused }));
   }
@@ -451,7 +453,7 @@ export class ActorCell<M, R = unknown> implements ActorContext<M> {
 
   stopChild(name: string, options?: { drain?: boolean }): Promise<void> {
     const child = this.#children.get(name);
-    return child === undefined ? STOPPED_NOW : child.stop(options?.drain ?? false);
+    return child === undefined ? DONE : child.stop(options?.drain ?? false);
   }
 
   emit(event: RuntimeEvent): void {
