@@ -147,6 +147,7 @@ export class BinanceStreamClient {
       slot.active?.close("client stopped");
       slot.replacement?.close("client stopped");
     }
+    this.#owner.clear();
   }
 
   /** Adds trade streams at runtime (SUBSCRIBE, rate-limited); resolves when the server acknowledged. */
@@ -375,7 +376,7 @@ export class BinanceStreamClient {
 
   #onFrame(conn: StreamConnection, text: string): void {
     const slot = this.#owner.get(conn);
-    if (slot === undefined) return;
+    if (slot === undefined || this.#state !== "running") return; // frames still buffered after stop()
     this.#st.frames++;
     const f = this.#parse(text, this.#clock.now());
     switch (f.kind) {

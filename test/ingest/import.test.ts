@@ -1,0 +1,63 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { importTradesCsv, parseTradeCsvLine, symbolFromFileName } from "../../src/market/ingest/csv-import.js";
+import { TradeLogPublisher } from "../../src/market/ingest/publisher.js";
+import { FIRST_ID, RECORDING, contiguityProblem, log, readStream, readTrades, startStack } from "./support.js";
+
+/** data.binance.vision layout from the recording: id, price, qty, quote_qty, time, is_buyer_maker, is_best_match. */
+function csvRows(from: number, to: number): string[] {
+  const lines = readFileSync(RECORDING, "utf8").trim().split("\n").slice(from, to);
+  return lines.map((l) => {
+    const d = (JSON.parse(l) as { data: { t: number; p: string; q: string; T: number; m: boolean; M: boolean } }).data;
+    const cap = (b: boolean) => (b ? "True" : "False");
+    return `${d.t},${d.p},${d.q},${(Number(d.p) * Number(d.q)).toFixed(8)},${d.T},${cap(d.m)},${cap(d.M)}`;
+  });
+}
+
+test("CSV rows parse: header, booleans, microsecond times, bad rows", () => {
+  assert.deepEqual(parseTradeCsvLine("id,price,qty,quote_qty,time,is_buyer_maker,is_best_match", "X", "binance", 0), { kind: "header" });
+  const r = parseTradeCsvLine("5,1.50000000,2.00000000,3.0,1735689600123456,True,True", "ABCUSDT", "binance", 9);
+  assert.equal(r.kind, "trade");
+  if (r.kind === "trade") {
+    assert.equal(r.trade.tradeTime, 1735689600123);
+    assert.equal(r.trade.buyerIsMaker, true);
+    assert.equal(r.trade.price, 1.5);
+    assert.equal(r.trade.ingestTime, 9);
+  }
+  assert.equal(parseTradeCsvLine("5,-1,2,3,1000,True,True", "X", "binance", 0).kind, "invalid");
+  assert.equal(parseTradeCsvLine("5,1,2,3,1000,maybe,True", "X", "binance", 0).kind, "invalid");
+  assert.equal(symbolFromFileName("/tmp/BTCUSDT-trades-2024-08-08.csv"), "BTCUSDT");
+  assert.equal(symbolFromFileName("/tmp/trades.csv"), null);
+});
+
+test("the CSV importer writes the log with the same de-dup: an overlapping second file adds only the new trades", async () => {
+  await using stack = await startStack();
+  const first = join(stack.tmp, "BTCUSDT-trades-2024-08-08.csv");
+  const second = join(stack.tmp, "BTCUSDT-trades-2024-08-09.csv");
+  writeFileSync(first, csvRows(0, 5000).join("\n") + "\n");
+  writeFileSync(second, ["id,price,qty,quote_qty,time,is_buyer_maker,is_best_match", ...csvRows(3000, 8000), "not,a,row"].join("\n") + "\n");
+
+  const p1 = await TradeLogPublisher.start(stack.nc, { spoolDir: stack.spoolDir, log });
+  const s1 = await importTradesCsv(p1, first, { symbol: symbolFromFileName(first)!, source: "binance" });
+  await p1.flush();
+  assert.deepEqual(s1, { rows: 5000, trades: 5000, invalid: 0 });
+  assert.equal(p1.status().published, 5000);
+  await p1.close();
+
+  // A fresh publisher (a new process) learns the high-water mark from the stream.
+  const p2 = await TradeLogPublisher.start(stack.nc, { spoolDir: stack.spoolDir, log });
+  const s2 = await importTradesCsv(p2, second, { symbol: "BTCUSDT", source: "binance" });
+  await p2.flush();
+  assert.equal(s2.invalid, 1);
+  const st = p2.status();
+  assert.equal(st.duplicatesDropped, 2000);
+  assert.equal(st.published, 3000);
+  await p2.close();
+
+  assert.equal(contiguityProblem(await readTrades(stack.nc), FIRST_ID, FIRST_ID + 7999), null);
+  const dlq = await readStream(stack.nc, "DLQ");
+  assert.equal(dlq.length, 1);
+  assert.equal(dlq[0]!.subject, "dlq.bad-csv-row");
+});
