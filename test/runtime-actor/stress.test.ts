@@ -7,9 +7,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ActorSystem, ManualClock, alwaysEscalate, alwaysResume, alwaysStop, oneForOne, type Actor, type ActorRef, type SupervisorStrategy } from "../../src/runtime/actor/index.js";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { flush } from "./util.js";
+import { deferred, flush } from "./util.js";
 
-type Op = "ok" | "throw" | "async-throw" | "async-ok" | "io" | "spawn" | "stop-child" | "timer";
+type Op = "hang" | "ok" | "throw" | "async-throw" | "async-ok" | "io" | "spawn" | "stop-child" | "timer";
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -61,6 +61,9 @@ function runScenario(seed: number) {
             case "async-ok":
               await Promise.resolve();
               return `async ${count}`;
+            case "hang":
+              await hung.promise; // released only after shutdown: the deadline must abort it
+              return "released";
             case "io":
               await nextTurn(); // a real event-loop turn, like a socket write
               return `io ${count}`;
@@ -90,6 +93,7 @@ function runScenario(seed: number) {
       };
     };
 
+    const hung = deferred();
     const settled = { asks: 0, tells: 0 };
     const sent = { asks: 0, tells: 0 };
     for (let step = 0; step < 1500; step++) {
@@ -109,7 +113,7 @@ function runScenario(seed: number) {
       }
       if (refs.length === 0) continue;
       const ref = pick(refs);
-      const op = pick<Op>(["ok", "ok", "ok", "ok", "ok", "async-ok", "io", "throw", "async-throw", "spawn", "spawn", "stop-child", "timer"]);
+      const op = pick<Op>(["ok", "ok", "ok", "ok", "ok", "ok", "hang", "async-ok", "io", "throw", "async-throw", "spawn", "spawn", "stop-child", "timer"]);
       if (r < 0.5) {
         sent.asks++;
         ref.ask(op, { timeoutMs: 1 + Math.floor(random() * 200) }).then(() => settled.asks++, () => settled.asks++);
@@ -124,7 +128,14 @@ function runScenario(seed: number) {
       clock.advance(100);
       await flush(2);
     }
-    await system.shutdown({ drain: random() < 0.5 });
+    let down = false;
+    const shutdown = system.shutdown({ drain: random() < 0.5, timeoutMs: 1 + Math.floor(random() * 300) }).then(() => (down = true));
+    for (let i = 0; i < 100 && !down; i++) {
+      await flush(2);
+      clock.advance(10);
+    }
+    await shutdown;
+    hung.resolve();
     await flush();
     if (process.env.STRESS_VERBOSE) console.log(seed, JSON.stringify(sent), spawned, JSON.stringify(eventCounts));
     assert.equal(system.actorCount(), 0, "no actor left");

@@ -199,6 +199,7 @@ export class ActorCell<M, R = unknown> implements ActorContext<M> {
   /** The failing message is dropped and its ask rejected with the handler's error. */
   #handlerFailed(error: unknown, reply: PendingReply | undefined): void {
     reply?.reject(error);
+    if (this.#state === "stopped") return; // aborted while the handler ran
     if (this.#state === "stopping") {
       // Already on the way out: record it and keep draining; there is nothing left to supervise.
       this.#emitFailed(error, "receive");
@@ -239,6 +240,7 @@ export class ActorCell<M, R = unknown> implements ActorContext<M> {
 
   readonly #started = (): void => {
     this.#busy = false;
+    if (this.#state === "stopped") return; // aborted during preStart
     this.#ready = true;
     if (this.#state === "starting") {
       this.#state = "running";
@@ -249,6 +251,7 @@ export class ActorCell<M, R = unknown> implements ActorContext<M> {
 
   readonly #startFailed = (error: unknown): void => {
     this.#busy = false;
+    if (this.#state === "stopped") return;
     if (this.#state === "stopping") {
       this.#emitFailed(error, "preStart");
       this.#pump();
@@ -332,9 +335,33 @@ export class ActorCell<M, R = unknown> implements ActorContext<M> {
     await this.#stopChildren(this.#drain);
     const instance = this.#instance;
     if (instance?.postStop !== undefined) await this.#runHook("postStop", () => instance.postStop!(this));
+    // An abort may have finished the job while we awaited.
+    if (this.#state !== "stopped") this.#markStopped();
+  }
+
+  /**
+   * Stops this subtree at once, without waiting for messages in flight or running postStop:
+   * the escape hatch when a graceful stop overran its deadline. Children go first, newest first.
+   */
+  abort(): void {
+    if (this.#state === "stopped") return;
+    for (const child of [...this.#children.values()].reverse()) child.abort();
+    if (this.#stopPromise === undefined) this.#stopPromise = new Promise<void>((resolve) => (this.#resolveStopped = resolve));
+    this.#finishing = true;
+    this.#restartTimer?.cancel();
+    this.#restartTimer = undefined;
+    const error = new ActorStopped(this.path);
+    this.#mailbox.dropAll(error);
+    this.#currentReply?.reject(error);
+    this.#emit({ type: "log", path: this.path, at: this.clock.now(), level: "warn", message: "stopped without finishing: stop deadline passed", fields: { busy: this.#busy } });
+    this.#markStopped();
+  }
+
+  #markStopped(): void {
     this.#instance = undefined;
     this.#ready = false;
     this.#state = "stopped";
+    this.#pendingFailure = undefined;
     this.timers.cancelAll();
     if (this.#parent !== undefined) this.#parent.#removeChild(this);
     this.#env.live.delete(this);
@@ -441,6 +468,11 @@ export class ActorCell<M, R = unknown> implements ActorContext<M> {
     this.#env.live.add(child);
     child.start();
     return child.self;
+  }
+
+  /** The cell behind a child's name (for the system's own stop with a deadline). */
+  childCell(name: string): ActorCell<unknown, unknown> | undefined {
+    return this.#children.get(name);
   }
 
   child<C = unknown>(name: string): ActorRef<C> | undefined {

@@ -77,9 +77,14 @@ export class ActorSystem implements AsyncDisposable {
     return this.#root.children();
   }
 
-  /** Stops a top-level actor (and its subtree). */
-  stop(name: string, options?: { drain?: boolean }): Promise<void> {
-    return this.#root.stopChild(name, options);
+  /**
+   * Stops a top-level actor and its subtree. With `timeoutMs` (on the system clock), whatever has
+   * not stopped gracefully by then is aborted: in-flight messages are abandoned, postStop skipped.
+   */
+  stop(name: string, options: { drain?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    const child = this.#root.childCell(name);
+    if (child === undefined) return Promise.resolve();
+    return this.#withDeadline(child.stop(options.drain ?? false), options.timeoutMs, () => child.abort());
   }
 
   /** One row per live actor, in creation order. */
@@ -104,17 +109,26 @@ export class ActorSystem implements AsyncDisposable {
 
   /**
    * Stops every actor: top-level actors one by one, newest first; each finishes (and with `drain`,
-   * empties) its mailbox, then stops its own children the same way, then runs postStop. Timers die with their actors.
+   * empties) its mailbox, then stops its own children the same way, then runs postStop. Timers die
+   * with their actors. With `timeoutMs`, actors still running at the deadline are aborted.
    */
-  shutdown(options: { drain?: boolean } = {}): Promise<void> {
+  shutdown(options: { drain?: boolean; timeoutMs?: number } = {}): Promise<void> {
     if (this.#shutdown === undefined) {
       this.#lifecycle = "stopping";
-      this.#shutdown = this.#root.stop(options.drain ?? true).then(() => {
+      const root = this.#root;
+      this.#shutdown = this.#withDeadline(root.stop(options.drain ?? true), options.timeoutMs, () => root.abort()).then(() => {
         this.#lifecycle = "stopped";
         this.events.emit({ type: "log", path: "/user", at: this.clock.now(), level: "info", message: `actor system ${this.name} stopped` });
       });
     }
     return this.#shutdown;
+  }
+
+  #withDeadline(stopped: Promise<void>, timeoutMs: number | undefined, abort: () => void): Promise<void> {
+    if (timeoutMs === undefined) return stopped;
+    if (!(timeoutMs >= 0)) return Promise.reject(new InvalidActorOption("timeoutMs", `must be >= 0, got ${timeoutMs}`));
+    const deadline = this.clock.setTimeout(abort, timeoutMs);
+    return stopped.finally(() => deadline.cancel());
   }
 
   [Symbol.asyncDispose](): Promise<void> {
