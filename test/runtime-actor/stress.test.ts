@@ -47,6 +47,7 @@ function runScenario(seed: number) {
     let spawned = 0;
 
     const behaviour = (): Actor<Op, string> => {
+      if (random() < 0.03) throw new Error("factory failed");
       let count = 0;
       return {
         preStart(ctx) {

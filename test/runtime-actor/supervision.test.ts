@@ -140,6 +140,23 @@ describe("directives", () => {
     assert.equal(await childRef.ask({ type: "add", n: 1 }), 4, "child kept its state");
   });
 
+  it("a child whose factory threw and escalated starts again when its parent is resumed", async () => {
+    const { system } = systemWith(alwaysResume);
+    await using _ = system;
+    let calls = 0;
+    const parent = system.spawn<string, unknown>("parent", () => ({
+      preStart: (ctx) =>
+        void ctx.spawn<string, string>("child", () => {
+          if (++calls === 1) throw new Error("factory failed");
+          return { receive: (m) => `child got ${m}` };
+        }),
+      receive: (_m, ctx) => ctx.child("child"),
+    }), { supervisor: alwaysEscalate });
+    await until(() => calls === 2, "second factory call");
+    const child = (await parent.ask("child")) as ReturnType<typeof system.spawn<string, string>>;
+    assert.equal(await child.ask("hi"), "child got hi");
+  });
+
   it("escalation at the root stops the top-level actor and says so", async () => {
     const { system } = systemWith(alwaysEscalate);
     await using _ = system;

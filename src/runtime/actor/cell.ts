@@ -169,7 +169,8 @@ export class ActorCell<M, R = unknown> implements ActorContext<M> {
       }
       if (isPromiseLike(result)) {
         this.#currentReply = reply;
-        result.then(this.#onAsyncValue, this.#onAsyncError);
+        // A foreign thenable might call back twice; a native promise settles once.
+        (result instanceof Promise ? result : Promise.resolve(result)).then(this.#onAsyncValue, this.#onAsyncError);
         return;
       }
       this.#busy = false;
@@ -234,7 +235,7 @@ export class ActorCell<M, R = unknown> implements ActorContext<M> {
     } catch (error) {
       return this.#startFailed(error);
     }
-    if (isPromiseLike(result)) result.then(this.#started, this.#startFailed);
+    if (isPromiseLike(result)) (result instanceof Promise ? result : Promise.resolve(result)).then(this.#started, this.#startFailed);
     else this.#started();
   }
 
@@ -269,9 +270,18 @@ export class ActorCell<M, R = unknown> implements ActorContext<M> {
 
   #resume(): void {
     if (this.#state !== "suspended") return;
-    this.#state = "running";
     this.#awaitingParent = false;
-    this.#ready = this.#instance !== undefined;
+    if (this.#instance === undefined) {
+      // Its factory threw and it escalated; our parent resumed us, so try again — on a later
+      // macrotask, so a factory that always throws cannot spin without letting I/O run.
+      this.#state = "starting";
+      setImmediate(() => {
+        if (this.#state === "starting" && this.#instance === undefined && !this.#busy) this.#startInstance();
+      });
+      return;
+    }
+    this.#state = "running";
+    this.#ready = true;
     // Children that escalated to us share our fate: we go on, so do they.
     for (const child of this.#children.values()) if (child.#awaitingParent) child.#resume();
     this.#pump();
