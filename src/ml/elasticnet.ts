@@ -97,7 +97,8 @@ export function fitElasticNet(data: LearnerData, params: ElasticNetParams): Fitt
       if (gjj === 0) continue; // constant feature: weight stays 0
       let rho = corr[j]!;
       for (let k = 0; k < p; k++) if (k !== j) rho -= gram[j * p + k]! * w[k]!;
-      const next = Math.sign(rho) * Math.max(Math.abs(rho) - l1, 0) / (gjj + l2);
+      const shrunk = Math.abs(rho) - l1;
+      const next = shrunk > 0 ? (Math.sign(rho) * shrunk) / (gjj + l2) : 0;
       maxDelta = Math.max(maxDelta, Math.abs(next - w[j]!));
       w[j] = next;
     }

@@ -32,6 +32,8 @@ export interface TrainingResult {
   run: TrainingRun;
   /** The naive forecast on the same held-out window. */
   naive: TrainingRun;
+  /** worker_threads threadId of the worker that trained it (0 would mean the main thread). */
+  threadId: number;
 }
 
 /** Worker → pool messages on the task's progress port. */

@@ -3,6 +3,7 @@
  * thread, never on the event loop. Progress goes out on the task's port; the result (metrics,
  * importances and the model's JSON) is the return value.
  */
+import { threadId } from "node:worker_threads";
 import { naiveRun, prepareLeague, trainOnLeague } from "../league.js";
 import { fromPayload, type TrainingResult, type TrainingTask, type WorkerProgress } from "./task.js";
 
@@ -12,7 +13,7 @@ export default function train(task: TrainingTask): TrainingResult {
     report({ type: "started" });
     const data = prepareLeague(fromPayload(task.dataset), task.testFraction === undefined ? {} : { testFraction: task.testFraction });
     const run = trainOnLeague(data, task.algorithm, task.params ?? {}, (done, total) => report({ type: "progress", done, total }));
-    return { symbol: task.symbol, algorithm: task.algorithm, run, naive: naiveRun(data) };
+    return { symbol: task.symbol, algorithm: task.algorithm, run, naive: naiveRun(data), threadId };
   } finally {
     task.progress?.close();
   }
