@@ -6,6 +6,7 @@ export { migrate, loadMigrations, MIGRATIONS_DIR, type Migration, type Migration
 export { insertTrades } from "./trades.js";
 export type { SilverBarRow, Candle1mRow, ServingBatch } from "./serving/rows.js";
 export { upsertSilverBars, upsertCandles1m, upsertServingBatch, dedupeByKey } from "./serving/upsert.js";
+export { readSilverBars, readCandles1m, type RangeQuery } from "./serving/read.js";
 export { ServingWriter, type WriteOutcome, type ServingWriterOptions, type ServingWriterStatus } from "./serving/writer.js";
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from "./serving/backoff.js";
 export { decodeSilverBar, decodeCandle1m, InvalidServingMessage } from "./serving/decode.js";

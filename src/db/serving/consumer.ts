@@ -32,7 +32,7 @@ export interface ServingConsumerOptions {
   durable?: string;
   /** Messages per fetch (and per database transaction). Default 500. */
   batchSize?: number;
-  /** How long one fetch waits for messages. Default 1000 ms. */
+  /** How long one fetch waits for messages (JetStream's minimum is 1000 ms). Default 1000 ms. */
   fetchExpiresMs?: number;
   /** Ack deadline set on a created consumer. Default 30 s. */
   ackWaitMs?: number;
@@ -90,7 +90,8 @@ async function decodeAll(source: ServingSource, msgs: JsMsg[], options: ServingC
 async function reject(source: ServingSource, m: JsMsg, reason: string, options: ServingConsumerOptions): Promise<void> {
   // The caller's onEvent is where a DLQ publish belongs; term() stops redelivery of a message that can never be written.
   await options.onEvent?.({ type: "rejected", source, subject: m.subject, reason }, m);
-  m.term(reason);
+  // No reason argument: nats-server 2.9 does not understand "+TERM <reason>" and would leave the message pending.
+  m.term();
 }
 
 function split(d: Decoded): Decoded[] {
@@ -135,7 +136,7 @@ async function consumeSource(js: JetStreamClient, source: ServingSource, options
   const batchSize = options.batchSize ?? 500;
   const consumer = await js.consumers.get(SERVING_STREAMS[source].stream, durable);
   while (!options.signal.aborted) {
-    const iter = await consumer.fetch({ max_messages: batchSize, expires: options.fetchExpiresMs ?? 1000 });
+    const iter = await consumer.fetch({ max_messages: batchSize, expires: Math.max(1000, options.fetchExpiresMs ?? 1000) });
     const msgs: JsMsg[] = [];
     for await (const m of iter) msgs.push(m);
     if (msgs.length === 0) continue;
