@@ -3,7 +3,7 @@
  * room, and ask round-trip latency. Run: npx tsx bench/runtime-local.ts
  */
 import { pathToFileURL } from "node:url";
-import { ActorSystem, type ActorRef } from "../src/runtime/actor/index.js";
+import { ActorSystem } from "../src/runtime/actor/index.js";
 
 const TELL_MESSAGES = 2_000_000;
 const ASK_ROUNDS = 100_000;
@@ -12,13 +12,8 @@ function seconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-/** A producer that uses the fast path and waits only when a mailbox is full. */
-async function send(ref: ActorRef<number>, m: number): Promise<void> {
-  if (!ref.tryTell(m)) await ref.tell(m);
-}
-
-async function tellThroughput(actors: number, messages: number): Promise<number> {
-  await using system = new ActorSystem({ name: "bench" });
+async function tellThroughput(actors: number, messages: number, mailboxCapacity = 1000, awaitEach = false): Promise<number> {
+  await using system = new ActorSystem({ name: "bench", defaultMailboxCapacity: mailboxCapacity });
   let processed = 0;
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
@@ -30,7 +25,12 @@ async function tellThroughput(actors: number, messages: number): Promise<number>
     })),
   );
   const start = process.hrtime.bigint();
-  for (let i = 0; i < messages; i++) await send(refs[i % actors]!, i);
+  // A fast producer: synchronous while there is room, it yields only when a mailbox is full.
+  for (let i = 0; i < messages; i++) {
+    const ref = refs[i % actors]!;
+    if (awaitEach) await ref.tell(i);
+    else if (!ref.tryTell(i)) await ref.tell(i);
+  }
   await finished;
   return messages / seconds(start);
 }
@@ -70,12 +70,16 @@ export async function run(): Promise<void> {
 
   const one = await tellThroughput(1, TELL_MESSAGES);
   const hundred = await tellThroughput(100, TELL_MESSAGES);
+  const backpressured = await tellThroughput(1, TELL_MESSAGES / 4, 16);
+  const awaited = await tellThroughput(1, TELL_MESSAGES, 1000, true);
   const enqueueNs = await tellEnqueueNs(1_000_000);
   const ask = await askLatency(ASK_ROUNDS);
 
   const rows: [string, string][] = [
-    [`tell throughput, 1 actor (${TELL_MESSAGES / 1e6}M msgs)`, `${Math.round(one).toLocaleString("en-US")} msg/s`],
+    [`tell throughput, 1 actor (${TELL_MESSAGES / 1e6}M msgs, producer yields only when full)`, `${Math.round(one).toLocaleString("en-US")} msg/s`],
     [`tell throughput, 100 actors (${TELL_MESSAGES / 1e6}M msgs)`, `${Math.round(hundred).toLocaleString("en-US")} msg/s`],
+    [`tell throughput, 1 actor, mailbox 16 (${TELL_MESSAGES / 4e6}M msgs)`, `${Math.round(backpressured).toLocaleString("en-US")} msg/s`],
+    [`tell throughput, 1 actor, \`await tell\` per message (${TELL_MESSAGES / 1e6}M)`, `${Math.round(awaited).toLocaleString("en-US")} msg/s`],
     ["tell enqueue cost (mailbox has room)", `${enqueueNs.toFixed(0)} ns/tell`],
     [`ask round trip p50 (${ASK_ROUNDS / 1000}k sequential)`, `${ask.p50.toFixed(1)} µs`],
     ["ask round trip p99", `${ask.p99.toFixed(1)} µs`],
