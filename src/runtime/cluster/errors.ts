@@ -1,0 +1,17 @@
+/** ClusterNode options or the cluster buckets disagree with what safety needs. */
+export class ClusterConfigError extends Error {
+  override readonly name = "ClusterConfigError";
+  readonly retryable = false;
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
+    super(`${option}: ${message}`);
+  }
+}
+
+/** start() or leave() called in a lifecycle state that does not allow it. */
+export class ClusterLifecycleError extends Error {
+  override readonly name = "ClusterLifecycleError";
+  readonly retryable = false;
+}

@@ -1,0 +1,10 @@
+export { ClusterNode } from "./cluster-node.js";
+export type { ClusterNodeOptions } from "./options.js";
+export type { ClusterEvent, ClusterEventListener, ClusterState } from "./events.js";
+export type { ClusterStatus } from "./status.js";
+export { ClusterConfigError, ClusterLifecycleError } from "./errors.js";
+export { ownerFor, rankFor, rendezvousPlacement, rendezvousWeight, placementTable, hash32, type Placement } from "./placement.js";
+export { planPartition, rankBy, type PartitionFacts, type PlannerSettings, type PlanAction } from "./rebalance.js";
+export { leaseKey, partitionOfLeaseKey, type LeaseRecord } from "./lease-record.js";
+export { partitionOf } from "./partition.js";
+export type { NodeId, MemberInfo, PartitionHost, PartitionStopReason, OwnershipView } from "./types.js";

@@ -1,0 +1,170 @@
+import { nanos, type NatsConnection } from "@nats-io/nats-core";
+import {
+  jetstreamManager,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  DiscardPolicy,
+  type JetStreamManager,
+  type StreamConfig,
+  type StreamInfo,
+} from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import { clusterSize, isTooFewPeers, replicasFor } from "./cluster-size.js";
+import { BootstrapFailed, IncompatibleStreamConfig } from "./errors.js";
+import type { BucketSpec, LogSpec, StreamSpec } from "./spec.js";
+
+export type BootstrapAction = "created" | "updated" | "unchanged";
+
+export interface BootstrapResult {
+  name: string;
+  kind: LogSpec["kind"];
+  action: BootstrapAction;
+  replicas: number;
+  /** Fields changed by an update, e.g. ["max_age", "subjects"]. */
+  changed: string[];
+}
+
+export interface BootstrapOptions {
+  /** Force a replica count instead of min(3, cluster size). */
+  replicas?: number;
+}
+
+/** The JetStream stream behind a KV bucket. */
+export function bucketStreamName(bucket: string): string {
+  return `KV_${bucket}`;
+}
+
+/**
+ * Makes the server hold every stream and bucket in `specs`: creates what is missing, updates
+ * compatible differences (limits, subjects added, description, replicas), never deletes a stream
+ * or removes a subject, and throws IncompatibleStreamConfig for changes that cannot be made in
+ * place (storage, retention). Safe to run from every node at every start.
+ */
+export async function bootstrap(nc: NatsConnection, specs: LogSpec[], options: BootstrapOptions = {}): Promise<BootstrapResult[]> {
+  const jsm = await jetstreamManager(nc);
+  const replicas = options.replicas ?? replicasFor(clusterSize(nc));
+  const results: BootstrapResult[] = [];
+  for (const spec of specs) {
+    results.push(spec.kind === "stream" ? await ensureStream(jsm, spec, replicas) : await ensureBucket(nc, jsm, spec, replicas));
+  }
+  return results;
+}
+
+function streamConfigOf(spec: StreamSpec): Partial<StreamConfig> {
+  return {
+    name: spec.name,
+    subjects: spec.subjects,
+    description: spec.description,
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(spec.maxAgeMs),
+    max_bytes: spec.maxBytes,
+    duplicate_window: nanos(spec.maxAgeMs > 0 ? Math.min(spec.duplicateWindowMs, spec.maxAgeMs) : spec.duplicateWindowMs),
+  };
+}
+
+async function info(jsm: JetStreamManager, name: string): Promise<StreamInfo | undefined> {
+  try {
+    return await jsm.streams.info(name);
+  } catch (err) {
+    if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) return undefined;
+    throw new BootstrapFailed(name, { cause: err });
+  }
+}
+
+/** Tries `replicas`, then fewer, while the server says there are too few peers. */
+async function withReplicaFallback<T>(name: string, replicas: number, attempt: (replicas: number) => Promise<T>): Promise<{ value: T; replicas: number }> {
+  for (let r = replicas; ; r--) {
+    try {
+      return { value: await attempt(r), replicas: r };
+    } catch (err) {
+      if (r > 1 && isTooFewPeers(err)) continue;
+      if (err instanceof IncompatibleStreamConfig) throw err;
+      throw new BootstrapFailed(name, { cause: err });
+    }
+  }
+}
+
+export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec, replicas: number): Promise<BootstrapResult> {
+  const want = streamConfigOf(spec);
+  const existing = await info(jsm, spec.name);
+  if (!existing) {
+    const { replicas: r } = await withReplicaFallback(spec.name, replicas, (r) => jsm.streams.add({ ...want, name: spec.name, num_replicas: r }));
+    return { name: spec.name, kind: "stream", action: "created", replicas: r, changed: [] };
+  }
+  return updateIfDifferent(jsm, existing, want, replicas, "stream");
+}
+
+export async function ensureBucket(nc: NatsConnection, jsm: JetStreamManager, spec: BucketSpec, replicas: number): Promise<BootstrapResult> {
+  const stream = bucketStreamName(spec.name);
+  const existing = await info(jsm, stream);
+  const want: Partial<StreamConfig> = {
+    description: spec.description,
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    max_age: nanos(spec.ttlMs),
+    max_msgs_per_subject: spec.history,
+  };
+  if (!existing) {
+    const kvm = new Kvm(nc);
+    const { replicas: r } = await withReplicaFallback(stream, replicas, (r) =>
+      kvm.create(spec.name, { description: spec.description, ttl: spec.ttlMs, history: spec.history, replicas: r, storage: StorageType.File }),
+    );
+    return { name: spec.name, kind: "bucket", action: "created", replicas: r, changed: [] };
+  }
+  const result = await updateIfDifferent(jsm, existing, want, replicas, "bucket");
+  return { ...result, name: spec.name };
+}
+
+/** Diffs the fields we own; refuses changes the server cannot make without losing data. */
+export function diffStreamConfig(current: StreamConfig, want: Partial<StreamConfig>): { changed: string[]; next: StreamConfig } {
+  if (want.storage !== undefined && current.storage !== want.storage) {
+    throw new IncompatibleStreamConfig(current.name, "storage", `is ${current.storage}, want ${want.storage}: recreate the stream by hand`);
+  }
+  if (want.retention !== undefined && current.retention !== want.retention) {
+    throw new IncompatibleStreamConfig(current.name, "retention", `is ${current.retention}, want ${want.retention}: recreate the stream by hand`);
+  }
+  const next: StreamConfig = { ...current };
+  const changed: string[] = [];
+  if (want.subjects) {
+    // Only add subjects: dropping one would silently stop capturing publishes other nodes may still make.
+    const union = [...new Set([...(current.subjects ?? []), ...want.subjects])];
+    if (union.length !== (current.subjects ?? []).length) {
+      next.subjects = union;
+      changed.push("subjects");
+    }
+  }
+  for (const field of ["description", "max_age", "max_bytes", "duplicate_window", "max_msgs_per_subject", "discard"] as const) {
+    const value = want[field];
+    if (value !== undefined && current[field] !== value) {
+      (next as Record<string, unknown>)[field] = value;
+      changed.push(field);
+    }
+  }
+  return { changed, next };
+}
+
+async function updateIfDifferent(
+  jsm: JetStreamManager,
+  existing: StreamInfo,
+  want: Partial<StreamConfig>,
+  replicas: number,
+  kind: LogSpec["kind"],
+): Promise<BootstrapResult> {
+  const name = existing.config.name;
+  const { changed, next } = diffStreamConfig(existing.config, want);
+  let r = existing.config.num_replicas;
+  const wantMoreReplicas = replicas > r;
+  if (changed.length === 0 && !wantMoreReplicas) return { name, kind, action: "unchanged", replicas: r, changed };
+  // Scale up when the cluster grew; never scale down here (a shrunk cluster is more likely a
+  // transient outage than an intent, and fewer copies risks data).
+  const target = wantMoreReplicas ? replicas : r;
+  const done = await withReplicaFallback(name, target, (rr) => jsm.streams.update(name, { ...next, num_replicas: rr }));
+  r = done.replicas;
+  const allChanged = r !== existing.config.num_replicas ? [...changed, "num_replicas"] : changed;
+  if (allChanged.length === 0) return { name, kind, action: "unchanged", replicas: r, changed: [] };
+  return { name, kind, action: "updated", replicas: r, changed: allChanged };
+}

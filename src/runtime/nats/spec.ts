@@ -1,0 +1,109 @@
+/**
+ * The platform's JetStream streams and KV buckets as data. `bootstrap` makes the server match
+ * this list; everything else (producers, consumers, regions) refers to these names.
+ */
+
+export interface StreamSpec {
+  kind: "stream";
+  name: string;
+  subjects: string[];
+  description: string;
+  /** Messages older than this are dropped (ms). 0 = keep forever. */
+  maxAgeMs: number;
+  /** The stream drops its oldest messages past this size (bytes). -1 = unlimited. */
+  maxBytes: number;
+  /** Publishes with the same `Nats-Msg-Id` inside this window are stored once (ms). */
+  duplicateWindowMs: number;
+}
+
+export interface BucketSpec {
+  kind: "bucket";
+  name: string;
+  description: string;
+  /** Bucket max_age (ms): every entry (and delete marker) expires this long after its last write. 0 = never. */
+  ttlMs: number;
+  /** Values kept per key. */
+  history: number;
+}
+
+export type LogSpec = StreamSpec | BucketSpec;
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const GIB = 1024 ** 3;
+
+/** Retention knobs for the platform's log, with defaults sized for one laptop. */
+export interface LogConfig {
+  trades: { maxAgeMs: number; maxBytes: number };
+  custom: { maxAgeMs: number; maxBytes: number };
+  silver: { maxAgeMs: number; maxBytes: number };
+  candles: { maxAgeMs: number; maxBytes: number };
+  dlq: { maxAgeMs: number; maxBytes: number };
+  events: { maxAgeMs: number; maxBytes: number };
+  /** De-duplication window of every stream (ms). */
+  duplicateWindowMs: number;
+  /** Member heartbeat TTL: the members bucket's max_age (ms). */
+  memberTtlMs: number;
+  /** Partition lease TTL: the leases bucket's max_age (ms). */
+  leaseTtlMs: number;
+}
+
+export const defaultLogConfig: LogConfig = {
+  trades: { maxAgeMs: 7 * DAY, maxBytes: 10 * GIB },
+  custom: { maxAgeMs: 7 * DAY, maxBytes: 2 * GIB },
+  silver: { maxAgeMs: 30 * DAY, maxBytes: 2 * GIB },
+  candles: { maxAgeMs: 30 * DAY, maxBytes: 1 * GIB },
+  dlq: { maxAgeMs: 30 * DAY, maxBytes: 1 * GIB },
+  events: { maxAgeMs: 7 * DAY, maxBytes: 1 * GIB },
+  duplicateWindowMs: 2 * MINUTE,
+  memberTtlMs: 5_000,
+  leaseTtlMs: 5_000,
+};
+
+/** Names every module shares, so nobody spells a stream or bucket twice. */
+export const STREAMS = {
+  trades: "TRADES",
+  custom: "CUSTOM",
+  silver: "SILVER",
+  candles: "CANDLES",
+  dlq: "DLQ",
+  events: "EVENTS",
+} as const;
+
+export const BUCKETS = {
+  members: "rt_members",
+  leases: "rt_leases",
+  snapshots: "rt_snapshots",
+  champions: "rt_champions",
+} as const;
+
+/** Subject of one normalised trade: the partition is in the subject (nats 2.9 has no subject mapping for consumers). */
+export function tradeSubject(partition: number, symbol: string): string {
+  return `md.trades.${partition}.${symbol}`;
+}
+
+export function platformLogSpec(overrides: Partial<LogConfig> = {}): LogSpec[] {
+  const c: LogConfig = { ...defaultLogConfig, ...overrides };
+  const stream = (name: string, subjects: string[], description: string, limits: { maxAgeMs: number; maxBytes: number }): StreamSpec => ({
+    kind: "stream",
+    name,
+    subjects,
+    description,
+    maxAgeMs: limits.maxAgeMs,
+    maxBytes: limits.maxBytes,
+    duplicateWindowMs: c.duplicateWindowMs,
+  });
+  return [
+    stream(STREAMS.trades, ["md.trades.>"], "normalised trades, md.trades.<partition>.<SYMBOL>", c.trades),
+    stream(STREAMS.custom, ["ingest.>"], "user-published JSON, ingest.<source>.<data_type>", c.custom),
+    stream(STREAMS.silver, ["silver.>"], "closed windows with features and prediction, silver.<SYMBOL>", c.silver),
+    stream(STREAMS.candles, ["candles.>"], "closed candles, candles.<interval>.<SYMBOL>", c.candles),
+    stream(STREAMS.dlq, ["dlq.>"], "rejected records with their reason, dlq.<reason>", c.dlq),
+    stream(STREAMS.events, ["events.>"], "model promotions, quality reports, admin audit, logs", c.events),
+    { kind: "bucket", name: BUCKETS.members, description: "cluster members, one heartbeat per node", ttlMs: c.memberTtlMs, history: 1 },
+    { kind: "bucket", name: BUCKETS.leases, description: "partition leases p<partition>", ttlMs: c.leaseTtlMs, history: 1 },
+    { kind: "bucket", name: BUCKETS.snapshots, description: "entity snapshots", ttlMs: 0, history: 1 },
+    { kind: "bucket", name: BUCKETS.champions, description: "champion model pointer per symbol", ttlMs: 0, history: 5 },
+  ];
+}
