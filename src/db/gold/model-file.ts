@@ -15,7 +15,7 @@
  * `{% if is_incremental %} ... {% endif %}` is kept only on an incremental (non-first) run.
  */
 import { basename } from "node:path";
-import { parseDataTests, type DataTestSpec } from "./data-test-spec.js";
+import { parseDataTests, testName, type DataTestSpec } from "./data-test-spec.js";
 
 export type Materialization = "view" | "table" | "incremental";
 
@@ -85,6 +85,9 @@ export function parseModelFile(path: string, text: string): ModelFile {
   if (model.sql === "") throw new ModelDefinitionError(`${path}: no SQL after the header`);
   if (model.materialized === "incremental" && model.uniqueKey.length === 0) throw new ModelDefinitionError(`${path}: an incremental model needs a unique_key`);
   for (const m of model.sql.matchAll(REF)) if (!model.dependsOn.includes(m[1]!)) model.dependsOn.push(m[1]!);
+  const names = model.tests.map(testName);
+  const repeated = names.find((n, i) => names.indexOf(n) !== i);
+  if (repeated) throw new ModelDefinitionError(`${path}: test ${repeated} is declared twice`);
   for (const col of model.uniqueKey) if (!NAME.test(col)) throw new ModelDefinitionError(`${path}: unique_key column "${col}" is not an identifier`);
   return model;
 }
