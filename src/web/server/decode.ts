@@ -1,0 +1,99 @@
+/**
+ * Decoders for the three message contracts the web layer reads from NATS (LiveTick on
+ * `ticks.<SYMBOL>`, SilverBar on `silver.<SYMBOL>`, Candle on `candles.<SYMBOL>`). The producers
+ * are other modules; a message that breaks the contract is refused here with a named error
+ * instead of reaching a browser half-formed.
+ */
+import { z } from "zod";
+import type { LiveTick, SilverBar } from "../../actors/symbol/messages.js";
+import type { Candle } from "../../market/candles.js";
+import { MalformedMessage } from "./errors.js";
+
+const num = z.number().finite();
+
+const candleSchema = z.object({
+  symbol: z.string(),
+  intervalMs: num,
+  openTime: num,
+  endTime: num,
+  open: num,
+  high: num,
+  low: num,
+  close: num,
+  volume: num,
+  quoteVolume: num,
+  tradeCount: num,
+  firstTradeId: num,
+  lastTradeId: num,
+  closedByIngestTime: num,
+});
+
+const tickSchema = z.object({
+  symbol: z.string(),
+  price: num,
+  quantity: num,
+  tradeId: num,
+  tradeTime: num,
+  ingestTime: num,
+  tradesSinceLastTick: num,
+  candle: candleSchema.nullable(),
+  emittedAt: num,
+});
+
+const featuresSchema = z.record(z.string(), z.number().nullable());
+
+const silverSchema = z.object({
+  symbol: z.string(),
+  windowStart: num,
+  windowEnd: num,
+  open: num,
+  high: num,
+  low: num,
+  close: num,
+  avgPrice: num,
+  vwap: num,
+  volume: num,
+  tradeCount: num,
+  volatility: num,
+  firstTradeId: num,
+  lastTradeId: num,
+  firstTradeTime: num,
+  lastTradeTime: num,
+  closedByIngestTime: num,
+  features: featuresSchema.nullable(),
+  prediction: num.nullable(),
+  modelVersion: z.string(),
+  emittedAt: num,
+});
+
+const text = new TextDecoder();
+
+function parse<T>(schema: z.ZodType<T>, subject: string, data: Uint8Array): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(text.decode(data));
+  } catch (cause) {
+    throw new MalformedMessage(subject, "not JSON", { cause });
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) throw new MalformedMessage(subject, z.prettifyError(result.error));
+  return result.data;
+}
+
+export function decodeTick(subject: string, data: Uint8Array): LiveTick {
+  return parse(tickSchema, subject, data) as LiveTick;
+}
+
+export function decodeSilverBar(subject: string, data: Uint8Array): SilverBar {
+  return parse(silverSchema, subject, data) as unknown as SilverBar;
+}
+
+export function decodeCandle(subject: string, data: Uint8Array): Candle {
+  return parse(candleSchema, subject, data);
+}
+
+/** `ticks.BTCUSDT` → `BTCUSDT` (the last token); null for a subject without one. */
+export function symbolOfSubject(subject: string): string | null {
+  const i = subject.lastIndexOf(".");
+  return i < 0 || i === subject.length - 1 ? null : subject.slice(i + 1);
+}

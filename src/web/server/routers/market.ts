@@ -1,0 +1,65 @@
+/**
+ * Market data: symbols, chart history, and two subscriptions.
+ * - `ticks`: latest-state. A (re)subscriber gets the current tick at once, then every new one;
+ *   ticks missed while away are not replayed (a newer tick supersedes them). Ids are trade ids,
+ *   and a resubscriber already holding the latest tick is not sent it again.
+ * - `bars$`: resumable. Ids are SILVER stream sequences; after a reconnect the stream continues
+ *   at lastEventId + 1, so no bar is lost or repeated.
+ */
+import { tracked } from "@trpc/server";
+import { z } from "zod";
+import type { LiveTick } from "../../../actors/symbol/messages.js";
+import { Channel } from "../feeds/channel.js";
+import { streamBars } from "../feeds/bars.js";
+import { mapStreamErrors, publicProcedure, router } from "../trpc.js";
+import { lastEventIdSchema, limitSchema, symbolSchema } from "./inputs.js";
+
+function parseSeq(id: string | null | undefined): number | null {
+  if (id === null || id === undefined) return null;
+  const n = Number(id);
+  return Number.isSafeInteger(n) && n >= 0 ? n : null;
+}
+
+export const marketRouter = router({
+  symbols: publicProcedure.query(async ({ ctx }) => {
+    const stored = await ctx.history.symbols();
+    return [...new Set([...stored, ...ctx.ticks.symbols(), ...ctx.bars.symbols()])].sort();
+  }),
+
+  candles: publicProcedure
+    .input(z.object({ symbol: symbolSchema, limit: limitSchema.default(300) }))
+    .query(({ ctx, input }) => ctx.history.candles(input.symbol, input.limit)),
+
+  bars: publicProcedure
+    .input(z.object({ symbol: symbolSchema, limit: limitSchema.default(300) }))
+    .query(({ ctx, input }) => ctx.history.bars(input.symbol, input.limit)),
+
+  ticks: publicProcedure
+    .input(z.object({ symbol: symbolSchema, lastEventId: lastEventIdSchema }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      const channel = new Channel<LiveTick>(64, signal);
+      const unlisten = ctx.ticks.listen(input.symbol, (t) => channel.push(t));
+      ctx.metrics.subscribed("market.ticks", 1);
+      try {
+        const current = ctx.ticks.latest(input.symbol);
+        if (current !== undefined && String(current.tradeId) !== input.lastEventId) channel.push(current);
+        for await (const tick of channel) yield tracked(String(tick.tradeId), tick);
+      } finally {
+        unlisten();
+        channel.close();
+        ctx.metrics.subscribed("market.ticks", -1);
+      }
+    }),
+
+  bars$: publicProcedure
+    .input(z.object({ symbol: symbolSchema, lastEventId: lastEventIdSchema }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      ctx.metrics.subscribed("market.bars$", 1);
+      try {
+        const bars = streamBars(ctx.nc, input.symbol, parseSeq(input.lastEventId), signal, ctx.metrics);
+        for await (const bar of mapStreamErrors(bars)) yield tracked(String(bar.seq), bar);
+      } finally {
+        ctx.metrics.subscribed("market.bars$", -1);
+      }
+    }),
+});

@@ -1,0 +1,131 @@
+/**
+ * The web server of a node: one node:http server on one port with
+ *   /trpc      tRPC queries over HTTP (and subscriptions over the WebSocket on the same port),
+ *   /healthz   JSON health (NATS connected, database reachable),
+ *   /metrics   the prom-client registry (ours plus whatever the node registered),
+ *   /*         the built React app with SPA fallback.
+ * Shutdown order: stop accepting, tell WebSocket clients to reconnect elsewhere, end
+ * subscriptions and feeds, close sockets.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { applyWSSHandler } from "@trpc/server/adapters/ws";
+import type { Registry } from "prom-client";
+import { WebSocketServer } from "ws";
+import type { Database } from "../../db/database.js";
+import type { NodeStatus } from "../../node/status.js";
+import { createContextFactory, type WebContext } from "./context.js";
+import { BarWatcher } from "./feeds/bars.js";
+import { StatusPoller } from "./feeds/status.js";
+import { TickHub } from "./feeds/ticks.js";
+import { checkHealth, trackNatsConnected } from "./health.js";
+import { databaseHistory, logHistory } from "./history.js";
+import { defaultRegistry, WebMetrics } from "./metrics.js";
+import { appRouter } from "./router.js";
+import { staticHandler } from "./static.js";
+
+export interface WebServerOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 picks a free port (tests). Default 3000. */
+  port?: number;
+  nc: NatsConnection;
+  /** History from the serving tables when given; otherwise from the streams' tails. */
+  db?: Database;
+  statusProvider: () => Promise<NodeStatus[]>;
+  /** The node's registry; a fresh one with process metrics when omitted. */
+  registry?: Registry;
+  /** The built app. Default `dist/web` at the repository root. */
+  staticDir?: string;
+  /** How often `system.status$` polls the provider. Default 1000 ms. */
+  statusIntervalMs?: number;
+}
+
+export interface WebServer extends AsyncDisposable {
+  readonly url: string;
+  readonly port: number;
+  readonly metrics: WebMetrics;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_STATIC_DIR = fileURLToPath(new URL("../../../dist/web", import.meta.url));
+
+export async function createWebServer(options: WebServerOptions): Promise<WebServer> {
+  const { nc, db } = options;
+  const registry = options.registry ?? defaultRegistry();
+  const metrics = new WebMetrics(registry);
+  const ctx: WebContext = {
+    nc,
+    ticks: new TickHub(nc, metrics),
+    bars: new BarWatcher(nc, metrics),
+    history: db !== undefined ? databaseHistory(db) : logHistory(nc, (kind) => metrics.malformed.inc({ subject_kind: kind })),
+    status: new StatusPoller(options.statusProvider, options.statusIntervalMs ?? 1000),
+    metrics,
+  };
+  // The feeds' subscriptions reach the NATS server before we report ready.
+  await nc.flush();
+  const natsConnected = trackNatsConnected(nc);
+  const createContext = createContextFactory(ctx);
+  const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: "/trpc/" });
+  const serveStatic = staticHandler(options.staticDir ?? DEFAULT_STATIC_DIR);
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? "/").split("?")[0]!;
+    if (path === "/trpc" || path.startsWith("/trpc/")) return trpc(req, res);
+    if (path === "/healthz") {
+      const health = await checkHealth(nc, natsConnected, db);
+      res.writeHead(health.ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(health));
+      return;
+    }
+    if (path === "/metrics") {
+      const body = await registry.metrics();
+      res.writeHead(200, { "content-type": registry.contentType }).end(body);
+      return;
+    }
+    return serveStatic(req, res);
+  }
+
+  const http = createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+      res.end(`internal error: ${(err as Error).message}`);
+    });
+  });
+  const wss = new WebSocketServer({ server: http, path: "/trpc" });
+  const wsHandler = applyWSSHandler({ wss, router: appRouter, createContext, keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 } });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(options.port ?? 3000, options.host ?? "127.0.0.1", () => {
+      http.off("error", reject);
+      resolve();
+    });
+  });
+  const address = http.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+
+  let closing: Promise<void> | null = null;
+  async function close(): Promise<void> {
+    closing ??= (async () => {
+      wsHandler.broadcastReconnectNotification();
+      ctx.status.close();
+      await Promise.all([ctx.ticks.close(), ctx.bars.close()]);
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    })();
+    return closing;
+  }
+
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    metrics,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
