@@ -151,16 +151,18 @@ export class ClusterNode implements OwnershipView, AsyncDisposable {
     if (this.#state !== "running") throw new ClusterLifecycleError(`leave() in state ${this.#state}`);
     this.#setState("leaving");
     this.#tick?.cancel();
-    while (this.#ops.size > 0) await Promise.allSettled([...this.#ops.values()]);
-    const running = [...this.#slots].filter(([, s]) => s.phase === "running").map(([p]) => p);
-    await Promise.allSettled(running.map((p) => this.#track(p, () => this.#stop(p, "shutdown"))));
-    this.#keeper?.stop();
-    this.#follower?.stop();
+    // Member key first: the others then stop counting us as a desired owner, so when our leases
+    // are deleted just below they take them at once instead of waiting a takeover grace.
     try {
       await this.#membership?.stop(true);
     } catch (err) {
       this.#emit({ type: "error", where: "leave", error: describeError(err) });
     }
+    while (this.#ops.size > 0) await Promise.allSettled([...this.#ops.values()]);
+    const running = [...this.#slots].filter(([, s]) => s.phase === "running").map(([p]) => p);
+    await Promise.allSettled(running.map((p) => this.#track(p, () => this.#stop(p, "shutdown"))));
+    this.#keeper?.stop();
+    this.#follower?.stop();
     this.#setState("stopped");
   }
 

@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from "../clock.js";
 import type { LeaseRecord } from "./lease-record.js";
-import type { LeaseStore } from "./lease-store.js";
+import type { LeaseOps } from "./lease-store.js";
 import type { NodeId } from "./types.js";
 
 /** A lease this node holds. `renewedAt` is when the last confirmed write was SENT (local clock). */
@@ -16,7 +16,7 @@ interface Held {
 }
 
 export interface LeaseKeeperOptions {
-  store: LeaseStore;
+  store: LeaseOps;
   nodeId: NodeId;
   clock: Clock;
   leaseTtlMs: number;
@@ -115,7 +115,7 @@ export class LeaseKeeper {
     }
   }
 
-  async #renew(h: Held): Promise<void> {
+  async #renew(h: Held, mayAdopt = true): Promise<void> {
     const sentAt = this.#o.clock.now();
     try {
       const result = await this.#o.store.renew(h.partition, h.record, h.revision);
@@ -128,9 +128,10 @@ export class LeaseKeeper {
       }
       // A conflict can be our own earlier write whose reply was lost: same owner and epoch.
       const current = await this.#o.store.read(h.partition);
-      if (current && current.record.owner === this.#o.nodeId && current.record.epoch === h.record.epoch) {
-        h.revision = current.revision; // renewedAt stays: we do not know when that write landed.
-        return;
+      if (mayAdopt && current && current.record.owner === this.#o.nodeId && current.record.epoch === h.record.epoch) {
+        // renewedAt stays (we do not know when that write landed); renew again at once from it.
+        h.revision = current.revision;
+        return await this.#renew(h, false);
       }
       this.#lose(h, current ? `lease taken by ${current.record.owner} (epoch ${current.record.epoch})` : "lease expired or deleted");
     } catch (err) {

@@ -10,11 +10,19 @@ export function isCasConflict(err: unknown): boolean {
   );
 }
 
+/** The lease operations LeaseKeeper needs; LeaseStore is the KV implementation. */
+export interface LeaseOps {
+  acquire(partition: number, record: LeaseRecord): Promise<number | undefined>;
+  renew(partition: number, record: LeaseRecord, revision: number): Promise<number | "conflict">;
+  release(partition: number, revision: number): Promise<boolean>;
+  read(partition: number): Promise<{ record: LeaseRecord; revision: number } | undefined>;
+}
+
 /**
  * Compare-and-set operations on lease keys. Every write names the revision it expects, so a
  * write based on a stale view fails instead of overwriting another node's lease.
  */
-export class LeaseStore {
+export class LeaseStore implements LeaseOps {
   constructor(
     readonly kv: KV,
     /** Publish timeout for renewals (ms): a renewal slower than this counts as failed. */

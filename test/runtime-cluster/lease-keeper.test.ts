@@ -1,0 +1,131 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ManualClock } from "../../src/runtime/clock.js";
+import { LeaseKeeper } from "../../src/runtime/cluster/lease-keeper.js";
+import type { LeaseRecord } from "../../src/runtime/cluster/lease-record.js";
+import type { LeaseOps } from "../../src/runtime/cluster/lease-store.js";
+
+/** An in-memory lease table with CAS, whose writes can be made to fail or to lose their reply. */
+class FakeLeases implements LeaseOps {
+  seq = 0;
+  readonly table = new Map<number, { record: LeaseRecord; revision: number }>();
+  mode: "ok" | "down" | "lose-reply" = "ok";
+
+  async acquire(p: number, record: LeaseRecord): Promise<number | undefined> {
+    if (this.mode === "down") throw new Error("timeout");
+    if (this.table.has(p)) return undefined;
+    this.table.set(p, { record, revision: ++this.seq });
+    return this.seq;
+  }
+  async renew(p: number, record: LeaseRecord, revision: number): Promise<number | "conflict"> {
+    if (this.mode === "down") throw new Error("timeout");
+    const cur = this.table.get(p);
+    if (!cur || cur.revision !== revision) return "conflict";
+    this.table.set(p, { record, revision: ++this.seq });
+    if (this.mode === "lose-reply") throw new Error("timeout");
+    return this.seq;
+  }
+  async release(p: number, revision: number): Promise<boolean> {
+    if (this.table.get(p)?.revision !== revision) return false;
+    this.table.delete(p);
+    return true;
+  }
+  async read(p: number) {
+    return this.table.get(p);
+  }
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+function keeperWith(store: FakeLeases, clock: ManualClock) {
+  const lost: { partition: number; cause: string; at: number }[] = [];
+  const keeper = new LeaseKeeper({
+    store,
+    nodeId: "a",
+    clock,
+    leaseTtlMs: 5000,
+    renewEveryMs: 1500,
+    safetyMarginMs: 1000,
+    onLost: (partition, cause) => lost.push({ partition, cause, at: clock.now() }),
+    onError: () => {},
+  });
+  return { keeper, lost };
+}
+
+async function advance(clock: ManualClock, ms: number, step = 100) {
+  for (let t = 0; t < ms; t += step) {
+    clock.advance(step);
+    await flush();
+  }
+}
+
+test("renewals keep a lease indefinitely", async () => {
+  const clock = new ManualClock(0);
+  const store = new FakeLeases();
+  const { keeper, lost } = keeperWith(store, clock);
+  keeper.start();
+  assert.ok(await keeper.acquire(3, 1));
+  await advance(clock, 30_000);
+  assert.deepEqual(lost, []);
+  assert.ok(keeper.holds(3));
+  assert.ok(store.seq > 15, "renewed many times");
+  keeper.stop();
+});
+
+test("when renewals fail, the lease is declared lost at lastConfirmedSend + TTL − margin, before it can expire", async () => {
+  const clock = new ManualClock(0);
+  const store = new FakeLeases();
+  const { keeper, lost } = keeperWith(store, clock);
+  keeper.start();
+  await keeper.acquire(3, 1);
+  await advance(clock, 1600); // one renewal at t=1500 succeeded
+  store.mode = "down";
+  await advance(clock, 10_000);
+  assert.equal(lost.length, 1);
+  assert.equal(lost[0]!.at, 1500 + 5000 - 1000);
+  assert.match(lost[0]!.cause, /no renewal confirmed/);
+  assert.equal(keeper.holds(3), false);
+  keeper.stop();
+});
+
+test("a renewal whose reply was lost is recognised as ours on the next round (same owner and epoch)", async () => {
+  const clock = new ManualClock(0);
+  const store = new FakeLeases();
+  const { keeper, lost } = keeperWith(store, clock);
+  keeper.start();
+  await keeper.acquire(3, 7);
+  store.mode = "lose-reply";
+  await advance(clock, 1600);
+  store.mode = "ok";
+  await advance(clock, 20_000);
+  assert.deepEqual(lost, []);
+  assert.ok(keeper.holds(3));
+  keeper.stop();
+});
+
+test("a lease rewritten by another node is lost at the next renewal, and release then leaves it alone", async () => {
+  const clock = new ManualClock(0);
+  const store = new FakeLeases();
+  const { keeper, lost } = keeperWith(store, clock);
+  keeper.start();
+  await keeper.acquire(3, 1);
+  store.table.set(3, { record: { owner: "b", epoch: 2, acquiredAt: 0 }, revision: ++store.seq });
+  await advance(clock, 1600);
+  assert.equal(lost.length, 1);
+  assert.match(lost[0]!.cause, /taken by b/);
+  await keeper.release(3);
+  assert.equal(store.table.get(3)?.record.owner, "b", "another node's lease is never deleted");
+  keeper.stop();
+});
+
+test("release deletes the lease at its latest revision", async () => {
+  const clock = new ManualClock(0);
+  const store = new FakeLeases();
+  const { keeper } = keeperWith(store, clock);
+  keeper.start();
+  await keeper.acquire(3, 1);
+  await advance(clock, 4000);
+  await keeper.release(3);
+  assert.equal(store.table.has(3), false);
+  keeper.stop();
+});
