@@ -49,6 +49,11 @@ export function checkSchemaName(schema: string): string {
   return schema;
 }
 
+/** What a node opens from its config: PostgreSQL when DATABASE_URL is set, else PGlite under DATA_DIR/pglite. */
+export function databaseOptionsFromConfig(config: { databaseUrl: string; dataDir: string }): OpenDatabaseOptions {
+  return config.databaseUrl ? { url: config.databaseUrl } : { dataDir: `${config.dataDir.replace(/\/+$/, "")}/pglite` };
+}
+
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
   if (options.schema !== undefined) checkSchemaName(options.schema);
   if (options.url) {

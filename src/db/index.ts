@@ -1,5 +1,5 @@
 /** Public surface of src/db: the database interface, migrations, serving writes and gold transforms. */
-export { openDatabase, checkSchemaName, type Database, type DatabaseKind, type OpenDatabaseOptions, type Queryable, type QueryResult } from "./database.js";
+export { openDatabase, databaseOptionsFromConfig, checkSchemaName, type Database, type DatabaseKind, type OpenDatabaseOptions, type Queryable, type QueryResult } from "./database.js";
 export { wrapPglite, pgliteParsers } from "./pglite.js";
 export { DatabaseError, DatabaseUnavailableError, QueryError, MigrationError, toDatabaseError } from "./errors.js";
 export { migrate, loadMigrations, MIGRATIONS_DIR, type Migration, type MigrationReport } from "./migrate.js";

@@ -104,3 +104,11 @@ describe("openDatabase", () => {
     await assert.rejects(openDatabase({ schema: "x; DROP TABLE y" }), /schema/);
   });
 });
+
+describe("databaseOptionsFromConfig", () => {
+  it("uses DATABASE_URL when set, PGlite under DATA_DIR otherwise", async () => {
+    const { databaseOptionsFromConfig } = await import("../../src/db/index.js");
+    assert.deepEqual(databaseOptionsFromConfig({ databaseUrl: "postgres://u@h/db", dataDir: "./data" }), { url: "postgres://u@h/db" });
+    assert.deepEqual(databaseOptionsFromConfig({ databaseUrl: "", dataDir: "./data/" }), { dataDir: "./data/pglite" });
+  });
+});

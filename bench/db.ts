@@ -1,0 +1,86 @@
+/**
+ * Serving writer throughput: silver bars upserted in batches (one transaction per batch, one
+ * `INSERT ... SELECT FROM unnest(...) ON CONFLICT DO UPDATE` per table) into PostgreSQL (the
+ * machine's server, a throw-away schema) and into PGlite (in memory). "insert" writes new keys,
+ * "replay" rewrites the same keys (the conflict/update path a log replay takes). Then the full
+ * path JetStream (private nats-server) → runServingConsumer → PostgreSQL.
+ */
+import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
+import { connect } from "@nats-io/transport-node";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { migrate, openDatabase, runServingConsumer, ServingWriter, type Database, type SilverBarRow } from "../src/db/index.js";
+import { makeBar } from "../test/db/serving-rows.js";
+import { barMessage } from "../test/db/serving-rows.js";
+import { randomSchema, TEST_DATABASE_URL } from "../test/db/fixtures.js";
+import { startNatsServer } from "../test/helpers/nats-server.js";
+import { waitFor } from "../test/helpers/wait.js";
+
+const PG_ROWS = Number(process.env.BENCH_DB_PG_ROWS ?? 60_000);
+const PGLITE_ROWS = Number(process.env.BENCH_DB_PGLITE_ROWS ?? 30_000);
+const E2E_ROWS = Number(process.env.BENCH_DB_E2E_ROWS ?? 20_000);
+const SYMBOLS = ["BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT", "XRPUSDT"];
+
+function bars(n: number): SilverBarRow[] {
+  return Array.from({ length: n }, (_, i) => makeBar(SYMBOLS[i % SYMBOLS.length]!, Math.floor(i / SYMBOLS.length)));
+}
+
+async function timeWrites(db: Database, rows: SilverBarRow[], batch: number): Promise<number> {
+  const writer = new ServingWriter(db);
+  const t0 = performance.now();
+  for (let i = 0; i < rows.length; i += batch) {
+    const outcome = await writer.write({ bars: rows.slice(i, i + batch), candles: [] });
+    if (outcome.type !== "written") throw outcome.error;
+  }
+  return rows.length / ((performance.now() - t0) / 1000);
+}
+
+async function measure(label: string, db: Database, n: number): Promise<void> {
+  await migrate(db);
+  for (const batch of [100, 1000, 5000]) {
+    await db.exec("TRUNCATE silver_bars");
+    const rows = bars(n);
+    const insert = await timeWrites(db, rows, batch);
+    const replay = await timeWrites(db, rows, batch);
+    const { rows: count } = await db.query<{ n: number }>("SELECT count(*) AS n FROM silver_bars");
+    if (count[0]!.n !== n) throw new Error(`expected ${n} rows, found ${count[0]!.n}`);
+    console.log(`db ${label.padEnd(8)} batch ${String(batch).padStart(5)}: insert ${Math.round(insert).toLocaleString("en")} rows/s, replay (upsert over existing) ${Math.round(replay).toLocaleString("en")} rows/s  (${n.toLocaleString("en")} bars)`);
+  }
+}
+
+async function endToEnd(db: Database, n: number): Promise<void> {
+  await migrate(db);
+  await using nats = await startNatsServer();
+  const nc = await connect({ servers: nats.url });
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.add({ name: "SILVER", subjects: ["silver.>"] });
+  await jsm.streams.add({ name: "CANDLES", subjects: ["candles.>"] });
+  const js = jetstream(nc);
+  const rows = bars(n);
+  await Promise.all(rows.map((r) => js.publish(`silver.${r.symbol}`, JSON.stringify(barMessage(r)))));
+  const stop = new AbortController();
+  const t0 = performance.now();
+  const consumer = runServingConsumer(js, { writer: new ServingWriter(db), signal: stop.signal, batchSize: 1000 });
+  await waitFor(async () => (await db.query<{ n: number }>("SELECT count(*) AS n FROM silver_bars")).rows[0]!.n === n, { timeoutMs: 120_000, intervalMs: 25, what: "all bars" });
+  const seconds = (performance.now() - t0) / 1000;
+  stop.abort();
+  await consumer;
+  await nc.close();
+  console.log(`db e2e JetStream → consumer → postgres, batch 1000: ${Math.round(n / seconds).toLocaleString("en")} bars/s (${n.toLocaleString("en")} bars, ${seconds.toFixed(2)} s, decode + write + ack)`);
+}
+
+export async function run(): Promise<void> {
+  for (const target of ["postgres", "pglite", "e2e"] as const) {
+    const schema = randomSchema("bench");
+    const db = target === "pglite" ? await openDatabase({}) : await openDatabase({ url: TEST_DATABASE_URL, schema });
+    try {
+      if (target === "e2e") await endToEnd(db, E2E_ROWS);
+      else await measure(target, db, target === "postgres" ? PG_ROWS : PGLITE_ROWS);
+    } finally {
+      if (db.kind === "postgres") await db.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await db.close();
+    }
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await run();
