@@ -87,3 +87,27 @@ for (const backend of backends()) {
     });
   });
 }
+
+describe("runTransform from several nodes at once (PostgreSQL)", () => {
+  it("serialises model builds per schema, so concurrent runs all succeed", async () => {
+    const { openDatabase } = await import("../../src/db/index.js");
+    const { randomSchema, TEST_DATABASE_URL } = await import("./fixtures.js");
+    const schema = randomSchema("gold");
+    const nodes = await Promise.all([0, 1, 2].map(() => openDatabase({ url: TEST_DATABASE_URL, schema, maxConnections: 2 })));
+    try {
+      await migrate(nodes[0]!);
+      await nodes[0]!.exec("CREATE TABLE src AS SELECT g AS k, g * 2 AS v FROM generate_series(1, 5000) AS g");
+      using m = modelsDir({
+        "a.sql": "-- materialized: table\n-- unique_key: k\nSELECT k, v FROM src",
+        "b.sql": "-- materialized: incremental\n-- unique_key: k\nSELECT k, v + 1 AS w FROM {{ ref('a') }}",
+        "c.sql": "-- materialized: view\nSELECT count(*) AS n FROM {{ ref('b') }}",
+      });
+      const reports = await Promise.all(nodes.map((db) => runTransform(db, { modelsDir: m.dir })));
+      assert.deepEqual(reports.map((r) => r.status), ["success", "success", "success"], JSON.stringify(reports.flatMap((r) => r.models.filter((x) => x.error))));
+      assert.deepEqual((await nodes[1]!.query("SELECT n FROM c")).rows, [{ n: 5000 }]);
+    } finally {
+      await nodes[0]!.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await Promise.all(nodes.map((db) => db.close()));
+    }
+  });
+});

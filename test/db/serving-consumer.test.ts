@@ -5,6 +5,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { migrate, openDatabase, readCandles1m, readSilverBars, runServingConsumer, ServingWriter, type ServingConsumerEvent } from "../../src/db/index.js";
 import { startNatsServer } from "../helpers/nats-server.js";
 import { waitFor } from "../helpers/wait.js";
+import { postgresBackend } from "./fixtures.js";
 import { startPrivatePostgres } from "./private-postgres.js";
 import { barMessage, makeBar, makeCandle } from "./serving-rows.js";
 
@@ -79,6 +80,68 @@ describe("runServingConsumer (JetStream → PostgreSQL)", () => {
     assert.equal(rejected.length, 1);
     assert.match(rejected[0]!.type === "rejected" ? rejected[0]!.reason : "", /windowStart/);
     assert.equal(writer.status().state, "healthy");
+    await nc.close();
+  });
+
+  it("rejects only the row the database refuses and writes the rest of its batch", async () => {
+    await using nats = await startNatsServer();
+    await using db = await postgresBackend().open();
+    await migrate(db);
+    const nc = await connect({ servers: nats.url });
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: "SILVER", subjects: ["silver.>"] });
+    const js = jetstream(nc);
+    for (let i = 0; i < 30; i++) {
+      // Bar 17 decodes fine but its trade count overflows the integer column: the database refuses it.
+      const row = makeBar("BTCUSDT", i, i === 17 ? { tradeCount: 3_000_000_000 } : {});
+      await js.publish("silver.BTCUSDT", JSON.stringify(barMessage(row)));
+    }
+    const events: ServingConsumerEvent[] = [];
+    const stop = new AbortController();
+    const consumer = runServingConsumer(js, { writer: new ServingWriter(db), signal: stop.signal, batchSize: 30, sources: ["silver"], onEvent: (e) => void events.push(e) });
+    await waitFor(() => events.some((e) => e.type === "rejected"), { timeoutMs: 20_000, what: "the bad row rejected" });
+    await waitFor(async () => (await jsm.consumers.info("SILVER", "serving")).num_ack_pending === 0, { timeoutMs: 20_000, what: "all acked or terminated" });
+    stop.abort();
+    await consumer;
+    const rejected = events.filter((e) => e.type === "rejected");
+    assert.equal(rejected.length, 1);
+    assert.match(rejected[0]!.type === "rejected" ? rejected[0]!.reason : "", /out of range/);
+    const written = await readSilverBars(db, "BTCUSDT");
+    assert.deepEqual(written.map((b) => b.windowEnd), Array.from({ length: 30 }, (_, i) => makeBar("BTCUSDT", i).windowEnd).filter((_, i) => i !== 17));
+    await nc.close();
+  });
+
+  it("keeps consuming across a NATS server restart", async () => {
+    await using nats = await startNatsServer();
+    await using db = await postgresBackend().open();
+    await migrate(db);
+    const nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: "SILVER", subjects: ["silver.>"] });
+    const js = jetstream(nc);
+    for (let i = 0; i < 150; i++) await js.publish("silver.ETHUSDT", JSON.stringify(barMessage(makeBar("ETHUSDT", i))));
+    const events: ServingConsumerEvent[] = [];
+    let restarted = false;
+    const stop = new AbortController();
+    const consumer = runServingConsumer(js, {
+      writer: new ServingWriter(db),
+      signal: stop.signal,
+      batchSize: 20,
+      sources: ["silver"],
+      async onEvent(e) {
+        events.push(e);
+        if (e.type === "written" && !restarted) {
+          restarted = true;
+          await nats.kill();
+          await nats.restart();
+        }
+      },
+    });
+    await waitFor(async () => (await db.query<{ n: number }>("SELECT count(*) AS n FROM silver_bars")).rows[0]!.n === 150, { timeoutMs: 60_000, intervalMs: 100, what: "150 bars" });
+    stop.abort();
+    await consumer;
+    assert.ok(restarted);
+    assert.deepEqual(await readSilverBars(db, "ETHUSDT"), Array.from({ length: 150 }, (_, i) => makeBar("ETHUSDT", i)));
     await nc.close();
   });
 });

@@ -52,6 +52,8 @@ async function mergeIncremental(tx: Queryable, model: ModelFile): Promise<number
 /** Materialises one model; returns rows in the table, rows merged (incremental), or undefined for a view. */
 export async function materialize(db: Database, model: ModelFile, { fullRefresh }: { fullRefresh: boolean }): Promise<number | undefined> {
   return db.transaction(async (tx) => {
+    // Nodes running the transform at once take turns per model (per schema): concurrent merges of the same keys could deadlock, and concurrent swaps would do the work twice at once.
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext('tickhouse.gold'), hashtext(current_schema()))");
     switch (model.materialized) {
       case "view":
         await dropRelation(tx, model.name);

@@ -9,6 +9,7 @@ import { AckPolicy, type JetStreamClient, type JsMsg } from "@nats-io/jetstream"
 import { nanos } from "@nats-io/nats-core";
 import { systemClock, type Clock } from "../../runtime/clock.js";
 import { decodeCandle1m, decodeSilverBar, InvalidServingMessage } from "./decode.js";
+import { backoffDelay, type BackoffPolicy } from "./backoff.js";
 import type { ServingBatch } from "./rows.js";
 import type { ServingWriter, WriteOutcome } from "./writer.js";
 
@@ -19,10 +20,14 @@ export const SERVING_STREAMS: Record<ServingSource, { stream: string; subjects: 
   candles: { stream: "CANDLES", subjects: "candles.>" },
 };
 
+const FETCH_BACKOFF: BackoffPolicy = { initialMs: 250, maxMs: 5000, factor: 2, jitter: 0.2 };
+
 export type ServingConsumerEvent =
   | { type: "written"; source: ServingSource; messages: number; rows: number }
   | { type: "write-failed"; source: ServingSource; messages: number; outcome: Extract<WriteOutcome, { type: "failed" }> }
-  | { type: "rejected"; source: ServingSource; subject: string; reason: string };
+  | { type: "rejected"; source: ServingSource; subject: string; reason: string }
+  /** The fetch itself failed (NATS unreachable, consumer missing): retried after `retryInMs`. */
+  | { type: "fetch-failed"; source: ServingSource; error: string; retryInMs: number };
 
 export interface ServingConsumerOptions {
   writer: ServingWriter;
@@ -135,10 +140,20 @@ async function consumeSource(js: JetStreamClient, source: ServingSource, options
   const durable = options.durable ?? "serving";
   const batchSize = options.batchSize ?? 500;
   const consumer = await js.consumers.get(SERVING_STREAMS[source].stream, durable);
+  let fetchFailures = 0;
   while (!options.signal.aborted) {
-    const iter = await consumer.fetch({ max_messages: batchSize, expires: Math.max(1000, options.fetchExpiresMs ?? 1000) });
     const msgs: JsMsg[] = [];
-    for await (const m of iter) msgs.push(m);
+    try {
+      const iter = await consumer.fetch({ max_messages: batchSize, expires: Math.max(1000, options.fetchExpiresMs ?? 1000) });
+      for await (const m of iter) msgs.push(m);
+      fetchFailures = 0;
+    } catch (err) {
+      // NATS reconnects by itself; wait a little and fetch again. Messages already received stay unacked and come back.
+      const retryInMs = backoffDelay(FETCH_BACKOFF, ++fetchFailures);
+      await options.onEvent?.({ type: "fetch-failed", source, error: (err as Error).message, retryInMs });
+      await sleep(clock, retryInMs, options.signal);
+      continue;
+    }
     if (msgs.length === 0) continue;
     const decoded = await decodeAll(source, msgs, options);
     if (decoded.msgs.length > 0) await writeBatch(source, decoded, options, clock);
