@@ -112,3 +112,43 @@ test("forests are reproducible from the seed and differ across seeds", () => {
   assert.notEqual(a, c);
   assert.deepEqual([1 / 3, 0.5, 1, 0.01].map((fr) => featureCount(fr, 7)), [3, 4, 7, 1]);
 });
+
+/** Exact CART by brute force (every feature, every midpoint), for cross-checking the grower. */
+function bruteForceTree(x: Float64Array, y: Float64Array, cols: number, rows: number[], depth: number): (row: ArrayLike<number>) => number {
+  const mean = rows.reduce((s, r) => s + y[r]!, 0) / rows.length;
+  const sse = (rs: number[]) => {
+    const m = rs.reduce((s, r) => s + y[r]!, 0) / rs.length;
+    return rs.reduce((s, r) => s + (y[r]! - m) ** 2, 0);
+  };
+  if (depth === 0 || rows.length < 2) return () => mean;
+  let best: { f: number; t: number; gain: number } | null = null;
+  const parent = sse(rows);
+  for (let f = 0; f < cols; f++) {
+    const values = [...new Set(rows.map((r) => x[r * cols + f]!))].sort((a, b) => a - b);
+    for (let k = 1; k < values.length; k++) {
+      const t = (values[k - 1]! + values[k]!) / 2;
+      const gain = parent - sse(rows.filter((r) => x[r * cols + f]! <= t)) - sse(rows.filter((r) => x[r * cols + f]! > t));
+      if (gain > (best?.gain ?? 1e-12)) best = { f, t, gain };
+    }
+  }
+  if (!best) return () => mean;
+  const { f, t } = best;
+  const left = bruteForceTree(x, y, cols, rows.filter((r) => x[r * cols + f]! <= t), depth - 1);
+  const right = bruteForceTree(x, y, cols, rows.filter((r) => x[r * cols + f]! > t), depth - 1);
+  return (row) => (row[f]! <= t ? left(row) : right(row));
+}
+
+test("with one bin per distinct value the grower equals exact CART (histogram and sorted small-node paths)", () => {
+  const rng = seededRng(21);
+  for (const rows of [40, 300]) {
+    const cols = 3;
+    const x = Float64Array.from({ length: rows * cols }, () => Math.floor(rng() * 100) / 100);
+    const y = Float64Array.from({ length: rows }, (_, i) => Math.sin(6 * x[i * cols]!) + x[i * cols + 1]! * x[i * cols + 2]! + 0.1 * rng());
+    const { regressor } = fitDecisionTree({ x, y, rows, cols }, { maxDepth: 5, minSamplesLeaf: 1, maxBins: 256 });
+    const exact = bruteForceTree(x, y, cols, [...Array(rows).keys()], 5);
+    for (let i = 0; i < rows; i++) {
+      const row = x.subarray(i * cols, (i + 1) * cols);
+      assert.ok(Math.abs(regressor.predictRow(row, 0) - exact(row)) < 1e-9, `${rows} rows, row ${i}`);
+    }
+  }
+});

@@ -29,8 +29,10 @@ export interface GrownTree {
 /**
  * Grows one squared-error regression tree, depth first, from bin histograms of gradient
  * (Σ w·y) and hessian (Σ w) sums. A child's histogram is built for the smaller child only; the
- * larger one's is the parent's minus it. Leaves predict Σ w·y / Σ w. `rows` lists the rows to use
- * (weight > 0) and is permuted in place so each leaf owns a contiguous slice of it.
+ * larger one's is the parent's minus it. Nodes under SMALL_NODE rows skip histograms (whose
+ * fixed cost is features × bins) and sort their rows by bin instead, with the same candidate
+ * splits. Leaves predict Σ w·y / Σ w. `rows` lists the rows to use (weight > 0) and is permuted
+ * in place so each leaf owns a contiguous slice of it.
  */
 export function growTree(
   bm: BinnedMatrix,
@@ -41,6 +43,11 @@ export function growTree(
 ): GrownTree {
   return new Grower(bm, grad, hess, rows, opts).grow();
 }
+
+/** Below this many rows a node finds its split by sorting rather than from a histogram. */
+export const SMALL_NODE = 64;
+
+type Split = { f: number; bin: number; gain: number; gl: number; hl: number };
 
 class Grower {
   private readonly feature: number[] = [];
@@ -54,6 +61,7 @@ class Grower {
   private readonly slots: Float64Array[] = [];
   private readonly featureOrder: Int32Array;
   private readonly nSampled: number;
+  private readonly sortKeys = new Uint32Array(SMALL_NODE);
   private tolerancePerWeight = 0;
 
   constructor(
@@ -81,7 +89,7 @@ class Grower {
     // Gains below this (relative to the label's scale) are float noise, not structure.
     this.tolerancePerWeight = 1e-12 * (h > 0 ? sq / h : 0);
     let hist: Float64Array | null = null;
-    if (this.canSplit(0, this.rows.length, h)) {
+    if (this.needsHistogram(0, this.rows.length, h)) {
       hist = this.slot(0);
       this.buildHistogram(hist, 0, this.rows.length);
     }
@@ -92,6 +100,10 @@ class Grower {
 
   private canSplit(depth: number, count: number, h: number): boolean {
     return depth < this.opts.maxDepth && count >= 2 && h >= 2 * this.opts.minSamplesLeaf;
+  }
+
+  private needsHistogram(depth: number, count: number, h: number): boolean {
+    return count >= SMALL_NODE && this.canSplit(depth, count, h);
   }
 
   private slot(depth: number): Float64Array {
@@ -114,7 +126,7 @@ class Grower {
     }
   }
 
-  /** Returns the id of the subtree's root node. `hist` is non-null iff the node may split. */
+  /** Returns the id of the subtree's root node. `hist` is non-null iff needsHistogram(). */
   private node(start: number, end: number, depth: number, hist: Float64Array | null, g: number, h: number): number {
     const id = this.feature.length;
     this.feature.push(-1);
@@ -122,7 +134,11 @@ class Grower {
     this.left.push(-1);
     this.right.push(-1);
     this.value.push(g / h);
-    const split = hist ? this.bestSplit(hist, g, h) : null;
+    let split: Split | null = null;
+    if (this.canSplit(depth, end - start, h)) {
+      this.sampleFeatures();
+      split = hist ? this.bestSplit(hist, g, h) : this.bestSplitBySorting(start, end, g, h);
+    }
     if (!split) {
       this.leaves.push({ node: id, start, end });
       return id;
@@ -130,17 +146,17 @@ class Grower {
     const { f, bin, gain, gl, hl } = split;
     const mid = this.partition(start, end, f, bin);
     const nl = mid - start, nr = end - mid;
-    const leftCan = this.canSplit(depth + 1, nl, hl);
-    const rightCan = this.canSplit(depth + 1, nr, h - hl);
+    const needL = this.needsHistogram(depth + 1, nl, hl);
+    const needR = this.needsHistogram(depth + 1, nr, h - hl);
     let histL: Float64Array | null = null, histR: Float64Array | null = null;
-    if (leftCan || rightCan) {
+    if (needL || needR) {
       const smallIsLeft = nl <= nr;
       const small = this.slot(depth + 1);
       this.buildHistogram(small, smallIsLeft ? start : mid, smallIsLeft ? mid : end);
-      const largeCan = smallIsLeft ? rightCan : leftCan;
-      if (largeCan) for (let i = 0; i < small.length; i++) hist![i]! -= small[i]!;
-      histL = leftCan ? (smallIsLeft ? small : hist) : null;
-      histR = rightCan ? (smallIsLeft ? hist : small) : null;
+      const largeNeeds = smallIsLeft ? needR : needL;
+      if (largeNeeds) for (let i = 0; i < small.length; i++) hist![i]! -= small[i]!;
+      histL = needL ? (smallIsLeft ? small : hist) : null;
+      histR = needR ? (smallIsLeft ? hist : small) : null;
     }
     this.gains[f]! += gain;
     this.feature[id] = f;
@@ -150,21 +166,25 @@ class Grower {
     return id;
   }
 
-  private bestSplit(hist: Float64Array, g: number, h: number) {
+  /** Draws this node's features: the first nSampled entries of featureOrder. */
+  private sampleFeatures(): void {
+    const order = this.featureOrder;
+    if (this.nSampled === order.length) return;
+    const rng = this.opts.rng!;
+    for (let i = 0; i < this.nSampled; i++) {
+      const j = i + Math.floor(rng() * (order.length - i));
+      const t = order[i]!;
+      order[i] = order[j]!;
+      order[j] = t;
+    }
+  }
+
+  private bestSplit(hist: Float64Array, g: number, h: number): Split | null {
     const minLeaf = this.opts.minSamplesLeaf;
     const parentScore = (g * g) / h;
-    let best: { f: number; bin: number; gain: number; gl: number; hl: number } | null = null;
+    let best: Split | null = null;
     let bestGain = this.tolerancePerWeight * h;
     const order = this.featureOrder;
-    if (this.nSampled < order.length) {
-      const rng = this.opts.rng!;
-      for (let i = 0; i < this.nSampled; i++) {
-        const j = i + Math.floor(rng() * (order.length - i));
-        const t = order[i]!;
-        order[i] = order[j]!;
-        order[j] = t;
-      }
-    }
     for (let k = 0; k < this.nSampled; k++) {
       const f = order[k]!;
       const base = f * this.stride * 2;
@@ -181,6 +201,43 @@ class Grower {
         if (gain > bestGain) {
           bestGain = gain;
           best = { f, bin: b, gain, gl, hl };
+        }
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The same search as bestSplit for a node of fewer than SMALL_NODE rows: rows sorted by bin
+   * (key = bin << 16 | position), each distinct bin's upper side a candidate.
+   */
+  private bestSplitBySorting(start: number, end: number, g: number, h: number): Split | null {
+    const minLeaf = this.opts.minSamplesLeaf;
+    const parentScore = (g * g) / h;
+    const { bins, cols } = this.bm;
+    const { rows, grad, hess } = this;
+    const n = end - start;
+    const keys = this.sortKeys.subarray(0, n);
+    let best: Split | null = null;
+    let bestGain = this.tolerancePerWeight * h;
+    for (let k = 0; k < this.nSampled; k++) {
+      const f = this.featureOrder[k]!;
+      for (let i = 0; i < n; i++) keys[i] = (bins[rows[start + i]! * cols + f]! << 16) | i;
+      keys.sort();
+      let gl = 0, hl = 0;
+      for (let i = 0; i < n - 1; i++) {
+        const r = rows[start + (keys[i]! & 0xffff)]!;
+        gl += grad[r]!;
+        hl += hess[r]!;
+        const bin = keys[i]! >>> 16;
+        if (bin === keys[i + 1]! >>> 16 || hl < minLeaf) continue;
+        const hr = h - hl;
+        if (hr < minLeaf) break;
+        const gr = g - gl;
+        const gain = (gl * gl) / hl + (gr * gr) / hr - parentScore;
+        if (gain > bestGain) {
+          bestGain = gain;
+          best = { f, bin, gain, gl, hl };
         }
       }
     }

@@ -1,0 +1,228 @@
+/**
+ * ML league benchmark: fit time and held-out RMSE per algorithm at 1k, 10k and 100k rows (80%
+ * train), against scikit-learn on the same prepared matrices and parameters (one core); the
+ * ml-cart / ml-random-forest libraries at 1k and 4k training rows; and the event-loop delay of
+ * the main thread while the Piscina pool trains the league on 100k rows.
+ * `--quick` (or BENCH_ML_QUICK=1) skips the 100k size.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { DecisionTreeRegression } from "ml-cart";
+import { DEFAULT_PARAMS, LEAGUE_ALGORITHMS, resolveParams, type ParamOverrides } from "../src/ml/algorithms.js";
+import { prepareLeague, trainOnLeague, type LeagueData, type TrainingRun } from "../src/ml/league.js";
+import { rmse } from "../src/ml/metrics.js";
+import type { Algorithm } from "../src/ml/model.js";
+import { TrainingPool } from "../src/ml/pool/index.js";
+import { featureCount } from "../src/ml/random-forest.js";
+import { returnToPrice } from "../src/ml/prepare.js";
+import { syntheticMarket } from "../src/ml/synthetic.js";
+
+const PYTHON = "/usr/bin/python3";
+const SKLEARN_SCRIPT = fileURLToPath(new URL("./ml_sklearn.py", import.meta.url));
+const PHI = 0.3;
+
+interface Row {
+  rows: number;
+  algorithm: string;
+  oursMs: number;
+  /** Mean over the size's datasets (seeds). */
+  oursRmse: number;
+  sklearnMs?: number;
+  sklearnRmse?: number;
+}
+
+interface Variant {
+  name: string;
+  algorithm: Algorithm;
+  params: ParamOverrides[Algorithm];
+}
+
+/** The league, plus the forest with every feature per split (scikit-learn's regression default). */
+const VARIANTS: Variant[] = [
+  ...LEAGUE_ALGORITHMS.map((algorithm) => ({ name: algorithm, algorithm, params: {} })),
+  { name: "random-forest/all-features", algorithm: "random-forest", params: { maxFeatures: 1 } },
+];
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const repeatsFor = (rows: number) => (rows <= 1_000 ? 5 : rows <= 10_000 ? 3 : 1);
+/** Deep trees on a few hundred held-out rows give noisy RMSEs: small sizes average several datasets. */
+const seedsFor = (rows: number) => (rows <= 10_000 ? [42, 43, 44, 45, 46] : [42]);
+const caseName = (rows: number, seed: number) => `${String(rows).padStart(7, "0")}-${seed}`;
+
+function writeF64(path: string, a: Float64Array): void {
+  writeFileSync(path, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+}
+
+/** The exact matrices the league fits on, for scikit-learn. */
+function exportForSklearn(dir: string, data: LeagueData, repeats: number): void {
+  mkdirSync(dir, { recursive: true });
+  const forest = DEFAULT_PARAMS["random-forest"];
+  const params = { ...DEFAULT_PARAMS, "random-forest": { ...forest, maxFeaturesCount: featureCount(forest.maxFeatures, data.train.cols) } };
+  writeFileSync(join(dir, "meta.json"), JSON.stringify({ trainRows: data.train.rows, testRows: data.test.rows, cols: data.train.cols, repeats, params }));
+  writeF64(join(dir, "x_train.f64"), data.train.x);
+  writeF64(join(dir, "y_train.f64"), data.train.y);
+  writeF64(join(dir, "x_test.f64"), data.test.x);
+  writeF64(join(dir, "last_test.f64"), data.test.last);
+  writeF64(join(dir, "target_test.f64"), data.test.target);
+}
+
+/** Fit time (median of `repeats`) and held-out RMSE of each variant on one dataset. */
+function benchOurs(data: LeagueData, repeats: number): Map<string, { ms: number; rmse: number }> {
+  const out = new Map<string, { ms: number; rmse: number }>();
+  for (const v of VARIANTS) {
+    const runs = Array.from({ length: repeats }, () => trainOnLeague(data, v.algorithm, v.params));
+    out.set(v.name, { ms: median(runs.map((r) => r.fitMs)), rmse: runs[0]!.metrics.rmse });
+  }
+  return out;
+}
+
+function runSklearn(dir: string): { case: string; algorithm: string; fit_s: number; rmse: number }[] {
+  const env = { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
+  const child = spawnSync(PYTHON, [SKLEARN_SCRIPT, dir], { encoding: "utf8", env, maxBuffer: 1 << 20 });
+  if (child.status !== 0) throw new Error(`scikit-learn side failed (is python3-sklearn installed?): ${child.stderr || child.error}`);
+  return child.stdout.trim().split("\n").map((l) => JSON.parse(l));
+}
+
+/** Ours and scikit-learn's on every dataset; time from the first seed, RMSE averaged over seeds. */
+function compare(sizes: number[]): Row[] {
+  const dir = mkdtempSync(join(tmpdir(), "bench-ml-"));
+  try {
+    const ours = new Map<string, Map<string, { ms: number; rmse: number }>>();
+    for (const size of sizes) {
+      for (const [i, seed] of seedsFor(size).entries()) {
+        const data = prepareLeague(syntheticMarket({ rows: size, phi: PHI, seed }));
+        const repeats = i === 0 ? repeatsFor(size) : 1;
+        exportForSklearn(join(dir, caseName(size, seed)), data, repeats);
+        ours.set(caseName(size, seed), benchOurs(data, repeats));
+      }
+    }
+    const sklearn = new Map(runSklearn(dir).map((r) => [`${r.case}/${r.algorithm}`, r]));
+    return sizes.flatMap((size) =>
+      VARIANTS.map((v) => {
+        const cases = seedsFor(size).map((seed) => caseName(size, seed));
+        const sk = cases.map((c) => sklearn.get(`${c}/${v.name}`));
+        const row: Row = {
+          rows: size,
+          algorithm: v.name,
+          oursMs: ours.get(cases[0]!)!.get(v.name)!.ms,
+          oursRmse: mean(cases.map((c) => ours.get(c)!.get(v.name)!.rmse)),
+        };
+        if (sk.every((r) => r !== undefined)) {
+          row.sklearnMs = sk[0]!.fit_s * 1000;
+          row.sklearnRmse = mean(sk.map((r) => r!.rmse));
+        }
+        return row;
+      }),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function medianRun(train: () => TrainingRun): TrainingRun {
+  const runs = [train(), train(), train()].sort((a, b) => a.fitMs - b.fitMs);
+  return runs[1]!;
+}
+
+/** ml-cart tree (depth 8) and ml-random-forest (20 × depth 10) vs our histogram learners on the same rows. */
+function benchLibraries(): string[] {
+  const lines: string[] = [];
+  for (const trainRows of [1_000, 4_000]) {
+    const data = prepareLeague(syntheticMarket({ rows: trainRows * 1.25, phi: PHI, seed: 11 }));
+    const x: number[][] = [];
+    for (let i = 0; i < data.train.rows; i++) x.push(Array.from(data.train.x.subarray(i * 7, i * 7 + 7)));
+    const tree = new DecisionTreeRegression({ maxDepth: DEFAULT_PARAMS["decision-tree"].maxDepth });
+    const started = performance.now();
+    tree.train(x, Array.from(data.train.y));
+    const cartMs = performance.now() - started;
+    const testRows: number[][] = [];
+    for (let i = 0; i < data.test.rows; i++) testRows.push(Array.from(data.test.x.subarray(i * 7, i * 7 + 7)));
+    const cartPred = tree.predict(testRows).map((r: number, i: number) => returnToPrice(r, data.test.last[i]!));
+    const ours = medianRun(() => trainOnLeague(data, "decision-tree"));
+    lines.push(
+      `ml-cart tree depth 8, ${trainRows} train rows: ${fmtMs(cartMs)} (ours ${fmtMs(ours.fitMs)}, ×${(cartMs / ours.fitMs).toFixed(0)}); ` +
+        `RMSE ${rmse(cartPred, data.test.target).toPrecision(5)} vs ours ${ours.metrics.rmse.toPrecision(5)}`,
+    );
+    if (trainRows === 1_000) {
+      const forest = trainOnLeague(data, "ml-random-forest", { minSamplesLeaf: 1 });
+      const oursForest = medianRun(() => trainOnLeague(data, "random-forest"));
+      lines.push(
+        `ml-random-forest 20 × depth 10 (all features per tree), ${trainRows} train rows: ${fmtMs(forest.fitMs)} ` +
+          `(ours ${fmtMs(oursForest.fitMs)}); RMSE ${forest.metrics.rmse.toPrecision(5)} vs ours ${oursForest.metrics.rmse.toPrecision(5)}`,
+      );
+    }
+  }
+  return lines;
+}
+
+/** Event-loop delay on the main thread while one pool worker trains the whole league. */
+async function benchEventLoop(rows: number): Promise<string> {
+  const ds = syntheticMarket({ rows, phi: PHI, seed: 5 });
+  await using pool = new TrainingPool({ maxThreads: 1, maxQueue: 8 });
+  await pool.train("WARMUP", "elasticnet", syntheticMarket({ rows: 200, phi: 0, seed: 1 })); // worker start-up not measured
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  const started = performance.now();
+  const league = await pool.trainLeague("BENCH", ds);
+  const wallMs = performance.now() - started;
+  histogram.disable();
+  const ms = (ns: number) => (ns / 1e6).toFixed(1);
+  return (
+    `event-loop delay while the pool (1 thread) trains the 4-model league on ${rows.toLocaleString("en")} rows ` +
+    `(${fmtMs(wallMs)} wall, ${league.runs.length} runs): p50 ${ms(histogram.percentile(50))} ms, ` +
+    `p99 ${ms(histogram.percentile(99))} ms, max ${ms(histogram.max)} ms (target p99 < 20 ms)`
+  );
+}
+
+function fmtMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 2 : 0)} ms`;
+}
+
+function table(rows: Row[]): string[] {
+  const header = ["rows", "algorithm", "ours", "sklearn", "ours/sk time", "ours RMSE", "sk RMSE", "RMSE ratio"];
+  const body = rows.map((r) => [
+    r.rows.toLocaleString("en"),
+    r.algorithm,
+    fmtMs(r.oursMs),
+    r.sklearnMs === undefined ? "-" : fmtMs(r.sklearnMs),
+    r.sklearnMs === undefined ? "-" : (r.oursMs / r.sklearnMs).toFixed(3),
+    r.oursRmse.toPrecision(6),
+    r.sklearnRmse?.toPrecision(6) ?? "-",
+    r.sklearnRmse === undefined ? "-" : (r.oursRmse / r.sklearnRmse).toFixed(4),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  return [header, ...body].map((cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  "));
+}
+
+export async function run(): Promise<void> {
+  const quick = process.argv.includes("--quick") || process.env.BENCH_ML_QUICK === "1";
+  const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+  const gbt = resolveParams("gradient-boosting");
+  console.log(
+    `ML league vs scikit-learn (synthetic AR(1) returns, φ = ${PHI}, 7 features, 80/20 chronological split; ` +
+      `ElasticNet α 0.1 l1 0.8; tree depth 8; forest 20 × depth 10, ${featureCount(1 / 3, 7)} of 7 features per split; ` +
+      `boosting ${gbt.nRounds} × depth ${gbt.maxDepth}, lr ${gbt.learningRate}; one core each; times: fit only, median; RMSE: held-out, in price units, mean over 5 datasets at 1k and 10k)`,
+  );
+  // JIT warm-up: timings are of optimised code (a cold first fit in a fresh worker costs a few ms more).
+  for (const size of [1_000, 2_000]) {
+    const warmup = prepareLeague(syntheticMarket({ rows: size, phi: PHI, seed: 99 }));
+    for (let i = 0; i < 10; i++) for (const v of VARIANTS) trainOnLeague(warmup, v.algorithm, v.params);
+  }
+  const rows = compare(sizes);
+  for (const line of table(rows)) console.log("  " + line);
+  for (const size of sizes) {
+    const at = rows.filter((r) => r.rows === size && r.sklearnMs !== undefined && r.algorithm !== "random-forest/all-features");
+    const ours = at.reduce((s, r) => s + r.oursMs, 0), sk = at.reduce((s, r) => s + r.sklearnMs!, 0);
+    const worst = Math.max(...at.map((r) => Math.abs(r.oursRmse / r.sklearnRmse! - 1)));
+    console.log(`  ${size.toLocaleString("en")} rows, all four: ours ${fmtMs(ours)} vs sklearn ${fmtMs(sk)} (×${(sk / ours).toFixed(1)} faster); worst RMSE gap ${(worst * 100).toFixed(2)}% (target < 2%)`);
+  }
+  for (const line of benchLibraries()) console.log("  " + line);
+  console.log("  " + (await benchEventLoop(quick ? 10_000 : 100_000)));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await run();
