@@ -14,3 +14,4 @@ export { runServingConsumer, ensureServingConsumer, SERVING_STREAMS, type Servin
 export { runTransform, loadModels, MODELS_DIR, type TransformOptions, type TransformReport, type ModelRunResult } from "./gold/transform.js";
 export type { DataTestResult } from "./gold/data-tests.js";
 export { parseModelFile, ModelDefinitionError, type ModelFile, type Materialization } from "./gold/model-file.js";
+export * from "./registry/index.js";

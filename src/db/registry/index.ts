@@ -1,0 +1,16 @@
+/** Durable records for the MLOps, quality and control-plane pages. */
+export { startRun, finishRun, failRun, listRuns, runImportances, type NewRun, type RunResult, type RunSummary } from "./runs.js";
+export { registerModelVersion, recordPromotion, currentChampions, championHistory, listModelVersions, type NewModelVersion, type ModelVersion, type Champion } from "./models.js";
+export {
+  saveQualityReport,
+  listQualityReports,
+  qualityViolations,
+  appendAudit,
+  listAudit,
+  type QualityReport,
+  type QualityStatus,
+  type QualityViolation,
+  type AuditEntry,
+  type AuditOutcome,
+  type AuditRecord,
+} from "./operations.js";
