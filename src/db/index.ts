@@ -13,5 +13,6 @@ export { decodeSilverBar, decodeCandle1m, InvalidServingMessage } from "./servin
 export { runServingConsumer, ensureServingConsumer, SERVING_STREAMS, type ServingConsumerOptions, type ServingConsumerEvent, type ServingSource } from "./serving/consumer.js";
 export { runTransform, loadModels, MODELS_DIR, type TransformOptions, type TransformReport, type ModelRunResult } from "./gold/transform.js";
 export type { DataTestResult } from "./gold/data-tests.js";
+export { listTransformRuns, transformRunDetails, dataTestHistory, type StoredTransformRun } from "./gold/history.js";
 export { parseModelFile, ModelDefinitionError, type ModelFile, type Materialization } from "./gold/model-file.js";
 export * from "./registry/index.js";

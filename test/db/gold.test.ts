@@ -1,6 +1,6 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { insertTrades, migrate, runTransform, upsertCandles1m, upsertSilverBars, type Candle1mRow } from "../../src/db/index.js";
+import { dataTestHistory, insertTrades, listTransformRuns, migrate, runTransform, transformRunDetails, upsertCandles1m, upsertSilverBars, type Candle1mRow } from "../../src/db/index.js";
 import { ManualClock } from "../../src/runtime/clock.js";
 import { backends } from "./fixtures.js";
 import { loadFreqtrade1m, loadFreqtradeTrades, XRPETH, type Kline } from "./freqtrade.js";
@@ -210,6 +210,14 @@ for (const backend of backends()) {
       const runs = (await db.query<{ run_id: string; status: string; tests_failed: number }>("SELECT run_id, status, tests_failed FROM gold_runs ORDER BY started_at")).rows;
       assert.deepEqual(runs.map((r) => r.status).sort(), ["failed", "success"]);
       assert.equal(runs.find((r) => r.run_id === dirty.runId)!.tests_failed, dirty.tests.filter((t) => t.status === "fail" || t.status === "error").length);
+
+      const listed = await listTransformRuns(db);
+      assert.deepEqual(listed.map((r) => r.runId).sort(), [clean.runId, dirty.runId].sort());
+      const details = await transformRunDetails(db, dirty.runId);
+      assert.deepEqual(details.tests.filter((t) => t.model === "ohlcv_1m" && t.status === "fail").map((t) => t.name).sort(), failing.filter((t) => t.model === "ohlcv_1m").map((t) => t.name).sort());
+      assert.deepEqual(details.models.find((x) => x.model === "ohlcv_1m")?.status, "skipped");
+      const hist = await dataTestHistory(db, "ohlcv_1m", "unique(symbol,open_time)");
+      assert.deepEqual(hist.map((h) => h.status).sort(), ["fail", "pass"]);
 
       // A rebuild from the trades repairs the table; only a stale clock still fails freshness (a warning).
       const repaired = await runTransform(db, { fullRefresh: true, clock: stale });
