@@ -50,3 +50,8 @@ export function toDatabaseError(err: unknown, sql?: string): DatabaseError {
   }
   return new QueryError(`${message}${where}`, { cause: err, code, retryable: code !== undefined && RETRY_SQLSTATE.has(code) });
 }
+
+/** The server refused the data itself (SQLSTATE class 22 data exception, 23 integrity violation): the same rows will always fail. */
+export function isDataError(err: DatabaseError): boolean {
+  return err instanceof QueryError && err.code !== undefined && /^2[23]/.test(err.code);
+}

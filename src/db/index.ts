@@ -1,7 +1,7 @@
 /** Public surface of src/db: the database interface, migrations, serving writes and gold transforms. */
 export { openDatabase, databaseOptionsFromConfig, checkSchemaName, type Database, type DatabaseKind, type OpenDatabaseOptions, type Queryable, type QueryResult } from "./database.js";
 export { wrapPglite, pgliteParsers } from "./pglite.js";
-export { DatabaseError, DatabaseUnavailableError, QueryError, MigrationError, toDatabaseError } from "./errors.js";
+export { DatabaseError, DatabaseUnavailableError, QueryError, MigrationError, toDatabaseError, isDataError } from "./errors.js";
 export { migrate, loadMigrations, MIGRATIONS_DIR, type Migration, type MigrationReport } from "./migrate.js";
 export { insertTrades } from "./trades.js";
 export type { SilverBarRow, Candle1mRow, ServingBatch } from "./serving/rows.js";

@@ -119,6 +119,16 @@ for (const backend of backends()) {
       assert.ok(outcome.type === "failed" && !outcome.retryable && outcome.error.code === "23514");
       assert.equal(writer.status().state, "healthy");
     });
+
+    it("ServingWriter retries (never rejects data) when the failure is not about the data, e.g. tables not migrated yet", async () => {
+      await using db = await backend.open();
+      const writer = new ServingWriter(db, { clock: new ManualClock(0), backoff: { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0 } });
+      const batch = { bars: [makeBar("BTCUSDT", 1)], candles: [] };
+      const outcome = await writer.write(batch);
+      assert.ok(outcome.type === "failed" && outcome.retryable && outcome.error.code === "42P01" && outcome.retryAt === 100);
+      await migrate(db);
+      assert.deepEqual(await writer.write(batch), { type: "written", rows: 1 });
+    });
   });
 }
 

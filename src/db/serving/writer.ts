@@ -1,13 +1,17 @@
 import { systemClock, type Clock } from "../../runtime/clock.js";
 import type { Queryable } from "../database.js";
-import { toDatabaseError, type DatabaseError } from "../errors.js";
+import { isDataError, toDatabaseError, type DatabaseError } from "../errors.js";
 import { backoffDelay, checkBackoffPolicy, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.js";
 import { batchSize, type ServingBatch } from "./rows.js";
 import { upsertServingBatch } from "./upsert.js";
 
 export type WriteOutcome =
   | { type: "written"; rows: number }
-  /** Nothing was written (the batch is one transaction). Ack nothing; retry at `retryAt` (clock time) if `retryable`. */
+  /**
+   * Nothing was written (the batch is one transaction). Ack nothing. `retryable: false` only when
+   * the server refused the data itself (bad value, constraint); anything else (server down, table
+   * missing before migrations, permissions) may heal, so it is retried at `retryAt` (clock time).
+   */
   | { type: "failed"; error: DatabaseError; retryable: boolean; retryAt: number; consecutiveFailures: number };
 
 export interface ServingWriterStatus {
@@ -65,7 +69,7 @@ export class ServingWriter {
       const error = toDatabaseError(err);
       this.#failedAttempts += 1;
       this.#lastError = error.message;
-      if (!error.retryable) return { type: "failed", error, retryable: false, retryAt: this.#clock.now(), consecutiveFailures: this.#failures };
+      if (isDataError(error)) return { type: "failed", error, retryable: false, retryAt: this.#clock.now(), consecutiveFailures: this.#failures };
       this.#failures += 1;
       this.#retryAt = this.#clock.now() + backoffDelay(this.#backoff, this.#failures, this.#random);
       return { type: "failed", error, retryable: true, retryAt: this.#retryAt, consecutiveFailures: this.#failures };
