@@ -1,0 +1,107 @@
+/**
+ * The built dashboard in Debian's chromium against a real server, NATS and a synthetic feed:
+ * candles drawn, a prediction shown, the last price moving, the system page listing nodes.
+ * Screenshots go to test-artifacts/.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { chromium } from "playwright-core";
+import { DEFAULT_STATIC_DIR } from "../../src/web/index.js";
+import { waitFor } from "../helpers/wait.js";
+import { fakeNode, startWebStack } from "./fixtures.js";
+import { SyntheticMarketFeed } from "./market-feed.js";
+
+const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
+const ARTIFACTS = "test-artifacts";
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const st = statSync(path);
+    newest = Math.max(newest, st.isDirectory() ? newestMtime(path) : st.mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the app when dist/web is missing or older than its sources. */
+function ensureBuilt(): void {
+  const index = `${DEFAULT_STATIC_DIR}/index.html`;
+  if (existsSync(index) && statSync(index).mtimeMs >= newestMtime("src/web/app")) return;
+  const r = spawnSync("npx", ["vite", "build", "--config", "src/web/vite.config.ts"], { stdio: "inherit" });
+  assert.equal(r.status, 0, "vite build failed");
+}
+
+function owners(): (string | null)[] {
+  const nodes = ["node-a", "node-b", "node-c"];
+  return Array.from({ length: 32 }, (_, i) => (i === 29 ? null : nodes[(i * 7 + (i >> 2)) % 3]!));
+}
+
+test("live market and system pages render live data in chromium", { skip: !existsSync(CHROMIUM) && `no chromium at ${CHROMIUM}` }, async () => {
+  ensureBuilt();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const view = owners();
+  await using stack = await startWebStack({
+    statusProvider: async () =>
+      ["node-a", "node-b", "node-c"].map((id, i) => {
+        const n = fakeNode(id, view);
+        return { ...n, host: `host-${i + 1}`, pid: 4100 + i * 17, uptimeMs: 3_600_000 * (i + 1) + 754_000, actors: { ...n.actors, count: 11 + i * 3, restarts: i === 2 ? 2 : 0 } };
+      }),
+  });
+  const feed = new SyntheticMarketFeed(stack.pub, "BTCUSDT", 61_250, 11);
+  await feed.seedHistory(90);
+  feed.tick();
+  feed.start(100, 1_000);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const consoleErrors: string[] = [];
+    page.on("pageerror", (e) => consoleErrors.push(e.message));
+    await page.goto(stack.server.url + "/");
+
+    const lastPrice = page.getByTestId("last-price");
+    await waitFor(async () => /\d/.test(await lastPrice.innerText()), { timeoutMs: 30_000, what: "a last price" });
+    const prediction = page.getByTestId("prediction");
+    await waitFor(async () => /^\d{2},\d{3}\.\d{2}$/.test((await prediction.innerText()).trim()), { timeoutMs: 30_000, what: "a prediction value" });
+
+    // Candles on the canvas: count pixels in the up/down candle colours.
+    const candlePixels = await waitFor(
+      () =>
+        page.evaluate(() => {
+          let n = 0;
+          for (const canvas of document.querySelectorAll<HTMLCanvasElement>("[data-testid=price-chart] canvas")) {
+            const ctx = canvas.getContext("2d");
+            if (ctx === null || canvas.width === 0) continue;
+            const d = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+            for (let i = 0; i < d.length; i += 4) {
+              const [r, g, b] = [d[i]!, d[i + 1]!, d[i + 2]!];
+              if ((r === 34 && g === 197 && b === 94) || (r === 239 && g === 68 && b === 68)) n++;
+            }
+          }
+          return n > 500 ? n : 0;
+        }),
+      { timeoutMs: 20_000, what: "candles drawn on the chart canvas" },
+    );
+    assert.ok(candlePixels > 500);
+
+    const before = await lastPrice.innerText();
+    await page.waitForFunction((prev) => document.querySelector("[data-testid=last-price]")?.textContent !== prev, before, { timeout: 2_000 });
+    // Screenshot once the tape has filled (a condition, not a pause).
+    await waitFor(async () => (await page.locator(".tape tbody tr").count()) >= 15, { timeoutMs: 20_000, what: "a filled trade tape" });
+    await page.screenshot({ path: `${ARTIFACTS}/live-market.png` });
+
+    await page.getByRole("link", { name: "System" }).click();
+    const nodes = page.getByTestId("nodes");
+    await waitFor(async () => (await nodes.innerText()).includes("node-a"), { timeoutMs: 20_000, what: "node-a listed" });
+    assert.equal(await page.locator("[data-testid=partition-grid] .cell").count(), 32);
+    await waitFor(async () => !(await page.locator(".system").innerText()).includes("n=0"), { timeoutMs: 20_000, what: "latency samples" });
+    await page.screenshot({ path: `${ARTIFACTS}/system.png` });
+    assert.deepEqual(consoleErrors, []);
+  } finally {
+    feed.stop();
+    await browser.close();
+  }
+});
