@@ -63,7 +63,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
   const dataDir = raw.dataDir;
   const config: Config = {
     natsUrl: raw.natsUrl === "" ? "" : parseUrl(o("natsUrl"), raw.natsUrl, ["nats:", "tls:", "ws:", "wss:"]),
-    nodeId: raw.nodeId || `${hostname()}-${process.pid}`,
+    nodeId: raw.nodeId === "" ? `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_-]/g, "-") : raw.nodeId,
     roles: [...new Set(roles)],
     partitions: parseInteger(o("partitions"), raw.partitions, { min: 1, max: 4096 }),
     dataDir,
@@ -88,6 +88,9 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     adminTokens: parseList(raw.adminTokens),
     logLevel: parseChoice(o("logLevel"), raw.logLevel, LOG_LEVELS),
   };
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.nodeId)) {
+    throw new ConfigError(`${o("nodeId")}: "${config.nodeId}" may contain only letters, digits, _ and - (it is a NATS subject token and KV key)`);
+  }
   if (config.windowSizeMs % config.windowSlideMs !== 0) {
     throw new ConfigError(`${o("windowSize")} (${config.windowSizeMs} ms) must be a multiple of ${o("windowSlide")} (${config.windowSlideMs} ms)`);
   }

@@ -1,0 +1,105 @@
+import { hostname } from "node:os";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Config } from "../config/index.js";
+import { ActorSystem } from "../runtime/actor/index.js";
+import { ClusterNode } from "../runtime/cluster/index.js";
+import { bootstrap, platformLogSpec } from "../runtime/nats/index.js";
+import { AdminAuth } from "../admin/auth.js";
+import { AdminService } from "../admin/service.js";
+import type { NodeComponent, NodeContext } from "./component.js";
+import type { Logger } from "./log.js";
+import { PartitionHosts } from "./partition-hosts.js";
+import { ShutdownSequence, type ShutdownReport } from "./shutdown.js";
+import type { NodeStatus } from "./status.js";
+
+/**
+ * One platform node: an actor system, its membership in the cluster, the admin endpoint and the
+ * components of its roles. Every node runs this same program.
+ */
+export class PlatformNode {
+  readonly shutdown = new ShutdownSequence();
+  readonly #startedAt = Date.now();
+
+  private constructor(
+    readonly config: Config,
+    readonly nc: NatsConnection,
+    readonly system: ActorSystem,
+    readonly cluster: ClusterNode,
+    readonly admin: AdminService,
+    readonly components: NodeComponent[],
+  ) {}
+
+  static async start(options: { config: Config; nc: NatsConnection; log: Logger; components?: NodeComponent[] }): Promise<PlatformNode> {
+    const { config, nc, log } = options;
+    const components = options.components ?? [];
+    const results = await bootstrap(nc, platformLogSpec({ memberTtlMs: config.memberTtlMs, leaseTtlMs: config.leaseTtlMs }));
+    for (const r of results) if (r.action !== "unchanged") log.info(`log ${r.kind} ${r.name} ${r.action}`, { replicas: r.replicas });
+
+    const system = new ActorSystem({ name: config.nodeId });
+    system.events.on((event) => {
+      if (event.type === "actor-failed" || event.type === "restart-budget-exhausted") log.warn(`actor event ${event.type}`, { ...event });
+    });
+    const hosts = new PartitionHosts();
+    const cluster = new ClusterNode({
+      nc,
+      nodeId: config.nodeId,
+      roles: config.roles,
+      host: hosts,
+      partitionCount: config.partitions,
+      heartbeatMs: config.heartbeatMs,
+      memberTtlMs: config.memberTtlMs,
+      leaseTtlMs: config.leaseTtlMs,
+      onEvent: (event) => log.debug(`cluster ${event.type}`, { ...event }),
+    });
+    for (const c of components) if (c.partitionHost) hosts.add(c.partitionHost({ config, nc, system, ownership: cluster, log: log.child(c.name) }));
+
+    const admin = new AdminService(nc, config.nodeId, AdminAuth.fromConfig(config.adminTokens, config.dataDir), (record) =>
+      log.info(`admin ${record.command} ${record.result}`, { caller: record.caller, args: record.args }),
+    );
+    const node = new PlatformNode(config, nc, system, cluster, admin, components);
+    admin.register("status", () => node.status());
+
+    await cluster.start();
+    admin.start();
+    const ctx: NodeContext = { config, nc, system, ownership: cluster, admin, shutdown: node.shutdown, log };
+    for (const c of components) await c.start?.({ ...ctx, log: log.child(c.name) });
+
+    // The fixed order: components registered their own intake/flush steps above.
+    node.shutdown
+      .add("drain", "actor mailboxes", () => system.shutdown({ drain: true, timeoutMs: 30_000 }))
+      .add("release", "partition leases", () => cluster.leave())
+      .add("close", "nats", () => nc.drain())
+      .add("close", "admin endpoint", () => admin[Symbol.asyncDispose]());
+    return node;
+  }
+
+  status(): NodeStatus {
+    const stats = this.system.stats();
+    const cluster = this.cluster.status();
+    return {
+      nodeId: this.config.nodeId,
+      host: hostname(),
+      pid: process.pid,
+      roles: this.config.roles,
+      state: cluster.state,
+      uptimeMs: Date.now() - this.#startedAt,
+      actors: {
+        count: stats.length,
+        restarts: stats.reduce((n, s) => n + s.restarts, 0),
+        mailboxDepthTotal: stats.reduce((n, s) => n + s.mailboxDepth, 0),
+        deepest: [...stats].sort((a, b) => b.mailboxDepth - a.mailboxDepth).slice(0, 5).map((s) => ({ path: s.path, depth: s.mailboxDepth })),
+      },
+      cluster: {
+        partitionCount: this.config.partitions,
+        members: this.cluster.members(),
+        owners: cluster.partitions.map((p) => p.owner),
+        owned: cluster.owned,
+      },
+      components: Object.fromEntries(this.components.filter((c) => c.status).map((c) => [c.name, c.status!()])),
+    };
+  }
+
+  stop(): Promise<ShutdownReport> {
+    return this.shutdown.run();
+  }
+}
