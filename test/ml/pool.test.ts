@@ -8,7 +8,7 @@ import { threadId } from "node:worker_threads";
 import { waitFor } from "../helpers/wait.js";
 import { InvalidParams } from "../../src/ml/errors.js";
 import { loadModel } from "../../src/ml/model.js";
-import { TrainingAborted, TrainingFailed, TrainingPool, TrainingQueueFull, type TrainingEvent } from "../../src/ml/pool/index.js";
+import { TrainingAborted, TrainingFailed, TrainingPool, TrainingPoolClosed, TrainingQueueFull, type TrainingEvent } from "../../src/ml/pool/index.js";
 import { syntheticMarket } from "../../src/ml/synthetic.js";
 
 const ds = syntheticMarket({ rows: 2_000, phi: 0.4, seed: 1 });
@@ -87,6 +87,15 @@ test("a failing task rejects with TrainingFailed carrying the worker's message",
   await assert.rejects(pool.train("A", "decision-tree", ds, { params: { maxDepth: -1 } }), (e: unknown) => e instanceof TrainingFailed && /maxDepth/.test(e.message));
   const failed = events.find((e) => e.type === "failed");
   assert.ok(failed?.type === "failed" && /maxDepth/.test(failed.error));
+});
+
+test("close() lets submitted tasks finish, then refuses new ones", async () => {
+  await using pool = new TrainingPool();
+  const pending = pool.train("A", "gradient-boosting", ds);
+  const closing = pool.close();
+  await assert.rejects(pool.train("B", "elasticnet", ds), TrainingPoolClosed);
+  assert.equal((await pending).run.kind, "gradient-boosting");
+  await closing;
 });
 
 test("options are validated by name", () => {

@@ -1,7 +1,7 @@
 import type { Metrics } from "../metrics.js";
 import type { Algorithm } from "../model.js";
 
-interface TaskRef {
+export interface TaskRef {
   taskId: number;
   symbol: string;
   algorithm: Algorithm;
@@ -19,3 +19,6 @@ export type TrainingEvent =
   | (TaskRef & { type: "aborted" });
 
 export type TrainingEventListener = (event: TrainingEvent) => void;
+
+/** An event without its task reference (what a task's code reports; the pool adds the rest). */
+export type TrainingEventBody = TrainingEvent extends infer E ? (E extends TrainingEvent ? Omit<E, keyof TaskRef> : never) : never;

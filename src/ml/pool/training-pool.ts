@@ -7,7 +7,7 @@ import type { TrainingRun } from "../league.js";
 import type { Algorithm } from "../model.js";
 import { requireInt } from "../validate.js";
 import { TrainingAborted, TrainingFailed, TrainingPoolClosed, TrainingQueueFull } from "./errors.js";
-import type { TrainingEvent, TrainingEventListener } from "./events.js";
+import type { TrainingEvent, TrainingEventBody, TrainingEventListener } from "./events.js";
 import { toPayload, type TrainingResult, type TrainingTask, type WorkerProgress } from "./task.js";
 
 export interface TrainingPoolOptions {
@@ -53,7 +53,7 @@ export class TrainingPool {
   private readonly piscina: Piscina<TrainingTask, TrainingResult>;
   private readonly listeners = new Set<TrainingEventListener>();
   private readonly now: () => number;
-  private inFlight = 0;
+  private readonly unsettled = new Set<Promise<unknown>>();
   private nextTaskId = 1;
   private closed = false;
 
@@ -81,7 +81,7 @@ export class TrainingPool {
 
   /** Tasks submitted and not yet settled (running + queued). */
   get pending(): number {
-    return this.inFlight;
+    return this.unsettled.size;
   }
 
   get capacity(): number {
@@ -130,20 +130,26 @@ export class TrainingPool {
     return result;
   }
 
-  /** Stops accepting tasks and ends the workers (running tasks are cancelled). */
-  async close(): Promise<void> {
+  /**
+   * Stops accepting tasks (TrainingPoolClosed), then lets submitted tasks finish and ends the
+   * workers; with `force`, cancels them instead (they reject with TrainingFailed).
+   */
+  async close(options: { force?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Piscina's own close() only waits for tasks already on a worker, so drain ourselves.
+    if (!options.force) await Promise.allSettled(this.unsettled);
     await this.piscina.destroy();
   }
 
+  /** `await using` tears down without waiting: a disposed scope has no use for pending results. */
   async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
+    await this.close({ force: true });
   }
 
   private admit(count: number): void {
     if (this.closed) throw new TrainingPoolClosed("training pool is closed");
-    if (this.inFlight + count > this.capacity) throw new TrainingQueueFull(this.inFlight, this.capacity);
+    if (this.pending + count > this.capacity) throw new TrainingQueueFull(this.pending, this.capacity);
   }
 
   private async submit(
@@ -153,8 +159,7 @@ export class TrainingPool {
     options: { params?: ParamOverrides[Algorithm]; testFraction?: number; signal?: AbortSignal },
   ): Promise<TrainingResult> {
     const taskId = this.nextTaskId++;
-    const emit = (event: Record<string, unknown> & { type: TrainingEvent["type"] }) =>
-      this.emit({ taskId, symbol, algorithm, at: this.now(), ...event } as TrainingEvent);
+    const emit = (body: TrainingEventBody) => this.emit({ taskId, symbol, algorithm, at: this.now(), ...body });
     if (options.signal?.aborted) {
       emit({ type: "aborted" });
       throw new TrainingAborted(`training ${symbol}/${algorithm} aborted before it started`, { cause: options.signal.reason });
@@ -170,10 +175,11 @@ export class TrainingPool {
     const task: TrainingTask = { symbol, algorithm, dataset: payload, progress: channel.port2 };
     if (options.params) task.params = options.params;
     if (options.testFraction !== undefined) task.testFraction = options.testFraction;
-    this.inFlight++;
+    const running = this.piscina.run(task, { transferList: [...transfer, channel.port2], signal: options.signal ?? null });
+    this.unsettled.add(running);
     emit({ type: "queued" });
     try {
-      const result = await this.piscina.run(task, { transferList: [...transfer, channel.port2], signal: options.signal ?? null });
+      const result = await running;
       settled = true;
       emit({ type: "completed", metrics: result.run.metrics, fitMs: result.run.fitMs, durationMs: result.run.durationMs });
       return result;
@@ -187,7 +193,7 @@ export class TrainingPool {
       emit({ type: "failed", error: message });
       throw new TrainingFailed(`training ${symbol}/${algorithm} failed: ${message}`, { cause: err });
     } finally {
-      this.inFlight--;
+      this.unsettled.delete(running);
       // The worker closes its end when done; closing ours covers tasks that never reached a worker.
       channel.port1.close();
     }

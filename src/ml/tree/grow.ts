@@ -1,6 +1,7 @@
 import type { Rng } from "../rng.js";
 import type { BinnedMatrix } from "./binning.js";
 import { FlatTree } from "./flat-tree.js";
+import { SMALL_NODE, splitFromHistogram, splitBySorting, type NodeSearch, type Split } from "./split.js";
 
 export interface GrowOptions {
   maxDepth: number;
@@ -43,11 +44,6 @@ export function growTree(
 ): GrownTree {
   return new Grower(bm, grad, hess, rows, opts).grow();
 }
-
-/** Below this many rows a node finds its split by sorting rather than from a histogram. */
-export const SMALL_NODE = 64;
-
-type Split = { f: number; bin: number; gain: number; gl: number; hl: number };
 
 class Grower {
   private readonly feature: number[] = [];
@@ -137,7 +133,17 @@ class Grower {
     let split: Split | null = null;
     if (this.canSplit(depth, end - start, h)) {
       this.sampleFeatures();
-      split = hist ? this.bestSplit(hist, g, h) : this.bestSplitBySorting(start, end, g, h);
+      const search: NodeSearch = {
+        features: this.featureOrder,
+        nFeatures: this.nSampled,
+        minLeaf: this.opts.minSamplesLeaf,
+        minGain: this.tolerancePerWeight * h,
+        g,
+        h,
+      };
+      split = hist
+        ? splitFromHistogram(search, hist, this.stride, this.bm.nBins)
+        : splitBySorting(search, this.bm, this.rows, start, end, this.grad, this.hess, this.sortKeys);
     }
     if (!split) {
       this.leaves.push({ node: id, start, end });
@@ -177,71 +183,6 @@ class Grower {
       order[i] = order[j]!;
       order[j] = t;
     }
-  }
-
-  private bestSplit(hist: Float64Array, g: number, h: number): Split | null {
-    const minLeaf = this.opts.minSamplesLeaf;
-    const parentScore = (g * g) / h;
-    let best: Split | null = null;
-    let bestGain = this.tolerancePerWeight * h;
-    const order = this.featureOrder;
-    for (let k = 0; k < this.nSampled; k++) {
-      const f = order[k]!;
-      const base = f * this.stride * 2;
-      const last = this.bm.nBins[f]! - 1;
-      let gl = 0, hl = 0;
-      for (let b = 0; b < last; b++) {
-        gl += hist[base + 2 * b]!;
-        hl += hist[base + 2 * b + 1]!;
-        if (hl < minLeaf) continue;
-        const hr = h - hl;
-        if (hr < minLeaf) break;
-        const gr = g - gl;
-        const gain = (gl * gl) / hl + (gr * gr) / hr - parentScore;
-        if (gain > bestGain) {
-          bestGain = gain;
-          best = { f, bin: b, gain, gl, hl };
-        }
-      }
-    }
-    return best;
-  }
-
-  /**
-   * The same search as bestSplit for a node of fewer than SMALL_NODE rows: rows sorted by bin
-   * (key = bin << 16 | position), each distinct bin's upper side a candidate.
-   */
-  private bestSplitBySorting(start: number, end: number, g: number, h: number): Split | null {
-    const minLeaf = this.opts.minSamplesLeaf;
-    const parentScore = (g * g) / h;
-    const { bins, cols } = this.bm;
-    const { rows, grad, hess } = this;
-    const n = end - start;
-    const keys = this.sortKeys.subarray(0, n);
-    let best: Split | null = null;
-    let bestGain = this.tolerancePerWeight * h;
-    for (let k = 0; k < this.nSampled; k++) {
-      const f = this.featureOrder[k]!;
-      for (let i = 0; i < n; i++) keys[i] = (bins[rows[start + i]! * cols + f]! << 16) | i;
-      keys.sort();
-      let gl = 0, hl = 0;
-      for (let i = 0; i < n - 1; i++) {
-        const r = rows[start + (keys[i]! & 0xffff)]!;
-        gl += grad[r]!;
-        hl += hess[r]!;
-        const bin = keys[i]! >>> 16;
-        if (bin === keys[i + 1]! >>> 16 || hl < minLeaf) continue;
-        const hr = h - hl;
-        if (hr < minLeaf) break;
-        const gr = g - gl;
-        const gain = (gl * gl) / hl + (gr * gr) / hr - parentScore;
-        if (gain > bestGain) {
-          bestGain = gain;
-          best = { f, bin, gain, gl, hl };
-        }
-      }
-    }
-    return best;
   }
 
   /** In-place: rows with bin ≤ `bin` on feature f first; returns the first index of the right side. */
