@@ -99,3 +99,17 @@ export function chronologicalSplit(ds: Dataset, testFraction = 0.2): Split {
   }
   return { train: { start: 0, end: trainEnd }, test: { start: testStart, end: ds.rows } };
 }
+
+/** Rows [start, end) as a new Dataset (copies), e.g. the data a previous league saw. */
+export function sliceDataset(ds: Dataset, start: number, end: number): Dataset {
+  const p = ds.featureNames.length;
+  return {
+    featureNames: [...ds.featureNames],
+    rows: end - start,
+    x: ds.x.slice(start * p, end * p),
+    last: ds.last.slice(start, end),
+    target: ds.target.slice(start, end),
+    time: ds.time.slice(start, end),
+    horizon: ds.horizon,
+  };
+}

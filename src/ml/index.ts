@@ -1,5 +1,5 @@
 /** Public surface of the ML module: datasets, the league, models, promotion. The pool is in ./pool. */
-export { datasetFromRows, validateDataset, chronologicalSplit, MIN_TRAIN_ROWS, type Dataset, type DatasetRow, type RowRange, type Split } from "./dataset.js";
+export { datasetFromRows, validateDataset, chronologicalSplit, sliceDataset, MIN_TRAIN_ROWS, type Dataset, type DatasetRow, type RowRange, type Split } from "./dataset.js";
 export { defaultFeatureScaling, priceToReturn, returnToPrice, type FeatureScaling } from "./prepare.js";
 export { evaluatePredictions, rmse, type Metrics } from "./metrics.js";
 export { DEFAULT_PARAMS, LEAGUE_ALGORITHMS, isAlgorithm, resolveParams, type ParamOverrides, type ParamsByAlgorithm } from "./algorithms.js";

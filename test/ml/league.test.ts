@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DEFAULT_PARAMS, LEAGUE_ALGORITHMS } from "../../src/ml/algorithms.js";
 import { InvalidParams } from "../../src/ml/errors.js";
+import { sliceDataset } from "../../src/ml/dataset.js";
 import { scoreModel, trainLeague, type LeagueResult } from "../../src/ml/league.js";
 import { loadModel, type Algorithm } from "../../src/ml/model.js";
 import { decidePromotion, pickChampion } from "../../src/ml/promotion.js";
@@ -109,4 +110,21 @@ test("bad parameter overrides are rejected by name", () => {
   const ds = syntheticMarket({ rows: 100, phi: 0, seed: 7 });
   assert.throws(() => trainLeague(ds, { params: { "decision-tree": { maxDepth: 0 } } }), (e: unknown) => e instanceof InvalidParams && /maxDepth/.test(e.message));
   assert.throws(() => trainLeague(ds, { params: { elasticnet: { alpha: 1 } as never } }), /elasticnet has no parameter "alpha"/);
+});
+
+test("a later league promotes only over the champion re-scored on its own window", () => {
+  const ds = syntheticMarket({ rows: 8_000, phi: 0.5, seed: 8 });
+  const first = trainLeague(sliceDataset(ds, 0, 4_000));
+  const champion = pickChampion(first.runs, null).winner;
+  assert.ok(champion, "the first league crowns a champion on AR(1) data");
+  const second = trainLeague(ds);
+  // The stored champion's own score is on an older window: not comparable.
+  assert.equal(decidePromotion(second.runs[0]!, champion).reason, "window-mismatch");
+  const rescored = scoreModel(loadModel(champion.model), ds, second.split.test);
+  const { winner, decisions } = pickChampion(second.runs, rescored);
+  for (const { run, decision } of decisions) {
+    assert.notEqual(decision.reason, "window-mismatch");
+    if (decision.promote) assert.ok(run.metrics.rmse < rescored.metrics.rmse);
+  }
+  assert.ok(winner === null || winner.metrics.rmse < rescored.metrics.rmse);
 });
