@@ -10,6 +10,7 @@ import {
   HistogramSeries,
   LineSeries,
   LineStyle,
+  TickMarkType,
   createChart,
   createSeriesMarkers,
   type IChartApi,
@@ -42,6 +43,13 @@ interface Series {
 
 const sec = (ms: number) => Math.floor(ms / 1000) as UTCTimestamp;
 
+function localTick(t: Time, type: TickMarkType): string {
+  const d = new Date((t as number) * 1000);
+  if (type === TickMarkType.Year) return String(d.getFullYear());
+  if (type === TickMarkType.Month || type === TickMarkType.DayOfMonth) return d.toLocaleDateString([], { month: "short", day: "numeric" });
+  return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+}
+
 function build(el: HTMLElement): Series {
   const chart = createChart(el, {
     autoSize: true,
@@ -49,7 +57,9 @@ function build(el: HTMLElement): Series {
     grid: { vertLines: { color: "rgba(148,163,184,0.06)" }, horzLines: { color: "rgba(148,163,184,0.06)" } },
     crosshair: { mode: CrosshairMode.Normal },
     rightPriceScale: { borderColor: "rgba(148,163,184,0.15)", scaleMargins: { top: 0.08, bottom: 0.24 } },
-    timeScale: { borderColor: "rgba(148,163,184,0.15)", timeVisible: true, secondsVisible: false, rightOffset: 4 },
+    timeScale: { borderColor: "rgba(148,163,184,0.15)", timeVisible: true, secondsVisible: false, rightOffset: 4, tickMarkFormatter: localTick },
+    // Candle times are UTC instants; show them in the viewer's time zone like the rest of the page.
+    localization: { timeFormatter: (t: Time) => new Date((t as number) * 1000).toLocaleString([], { dateStyle: "medium", timeStyle: "short" }) },
   });
   const candles = chart.addSeries(CandlestickSeries, { upColor: UP, downColor: DOWN, borderVisible: false, wickUpColor: UP, wickDownColor: DOWN });
   const volume = chart.addSeries(HistogramSeries, { priceScaleId: "volume", priceFormat: { type: "volume" }, lastValueVisible: false, priceLineVisible: false });
