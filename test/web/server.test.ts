@@ -152,3 +152,24 @@ test("/healthz reports NATS, /metrics serves the registry, unknown paths fall ba
   await stack.nats.kill();
   await waitFor(async () => (await fetch(stack.server.url + "/healthz")).status === 503, { what: "unhealthy after NATS is gone" });
 });
+
+test("market.candles$ pushes closed candles and resumes after an id", async () => {
+  await using stack = await startWebStack();
+  const js = jetstream(stack.pub);
+  await using c = trpcClient(stack.server.url);
+  for (let i = 0; i < 3; i++) await js.publish("candles.BTCUSDT", json(candle("BTCUSDT", T0 + i * 60_000, 100, 100 + i)));
+  await js.publish("candles.ETHUSDT", json(candle("ETHUSDT", T0, 10, 11)));
+  const got: { id: string; openTime: number }[] = [];
+  const sub = c.client.market.candles$.subscribe({ symbol: "BTCUSDT" }, { onData: (e) => got.push({ id: e.id, openTime: e.data.openTime }) });
+  await waitFor(() => got.length >= 1, { what: "latest candle" });
+  await js.publish("candles.BTCUSDT", json(candle("BTCUSDT", T0 + 180_000, 100, 104)));
+  await waitFor(() => got.length >= 2, { what: "live candle" });
+  sub.unsubscribe();
+  assert.deepEqual(got.map((g) => g.openTime), [T0 + 120_000, T0 + 180_000]);
+
+  const resumed: number[] = [];
+  const sub2 = c.client.market.candles$.subscribe({ symbol: "BTCUSDT", lastEventId: "1" }, { onData: (e) => resumed.push(e.data.openTime) });
+  await waitFor(() => resumed.length >= 3, { what: "candles after seq 1" });
+  sub2.unsubscribe();
+  assert.deepEqual(resumed, [T0 + 60_000, T0 + 120_000, T0 + 180_000], "ETHUSDT (seq 4) filtered out, BTCUSDT from seq 2");
+});

@@ -1,6 +1,7 @@
 /**
  * Everything the live page shows for one symbol: history once (candles, bars), then pushes only
- * (ticks and bars$ subscriptions; the WebSocket client resumes bars$ from its last id).
+ * (ticks, bars$ and candles$ subscriptions; the WebSocket client resumes bars$ and candles$
+ * from their last ids).
  */
 import { useEffect, useState } from "react";
 import { errorText } from "../hooks.js";
@@ -81,10 +82,19 @@ export function useLiveMarket(symbol: string | null): LiveMarket {
         onError: (err) => setState((s) => ({ ...s, error: `Live bars stopped: ${errorText(err)}` })),
       },
     );
+    // Closed candles carry the final values of the candle the ticks were building.
+    const closed = trpc.market.candles$.subscribe(
+      { symbol },
+      {
+        onData: ({ data: c }) => setState((s) => ({ ...s, candles: mergeCandle(s.candles, c) })),
+        onError: (err) => setState((s) => ({ ...s, error: `Live candles stopped: ${errorText(err)}` })),
+      },
+    );
     return () => {
       live = false;
       ticks.unsubscribe();
       bars.unsubscribe();
+      closed.unsubscribe();
     };
   }, [symbol]);
 

@@ -3,14 +3,17 @@
  * - `ticks`: latest-state. A (re)subscriber gets the current tick at once, then every new one;
  *   ticks missed while away are not replayed (a newer tick supersedes them). Ids are trade ids,
  *   and a resubscriber already holding the latest tick is not sent it again.
- * - `bars$`: resumable. Ids are SILVER stream sequences; after a reconnect the stream continues
- *   at lastEventId + 1, so no bar is lost or repeated.
+ * - `bars$` / `candles$`: resumable. Ids are SILVER / CANDLES stream sequences; after a
+ *   reconnect the stream continues at lastEventId + 1, so nothing is lost or repeated.
  */
 import { tracked } from "@trpc/server";
 import { z } from "zod";
 import type { LiveTick } from "../../../actors/symbol/messages.js";
 import { Channel } from "../feeds/channel.js";
-import { streamBars } from "../feeds/bars.js";
+import { followSubject } from "../feeds/follow.js";
+import { STREAMS } from "../../../runtime/nats/spec.js";
+import { decodeCandle, decodeSilverBar } from "../decode.js";
+import { barView, candleView } from "../views.js";
 import { mapStreamErrors, publicProcedure, router } from "../trpc.js";
 import { lastEventIdSchema, limitSchema, symbolSchema } from "./inputs.js";
 
@@ -56,10 +59,23 @@ export const marketRouter = router({
     .subscription(async function* ({ ctx, input, signal }) {
       ctx.metrics.subscribed("market.bars$", 1);
       try {
-        const bars = streamBars(ctx.nc, input.symbol, parseSeq(input.lastEventId), signal, ctx.metrics);
-        for await (const bar of mapStreamErrors(bars)) yield tracked(String(bar.seq), bar);
+        const follow = { stream: STREAMS.silver, subject: `silver.${input.symbol}`, afterSeq: parseSeq(input.lastEventId), decode: decodeSilverBar, onMalformed: () => ctx.metrics.malformed.inc({ subject_kind: "silver" }) };
+        for await (const m of mapStreamErrors(followSubject(ctx.nc, follow, signal))) yield tracked(String(m.seq), barView(m.value, m.seq));
       } finally {
         ctx.metrics.subscribed("market.bars$", -1);
+      }
+    }),
+
+  /** Closed 1m candles (final values of the candle the ticks were building), resumable like bars$. */
+  candles$: publicProcedure
+    .input(z.object({ symbol: symbolSchema, lastEventId: lastEventIdSchema }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      ctx.metrics.subscribed("market.candles$", 1);
+      try {
+        const follow = { stream: STREAMS.candles, subject: `candles.${input.symbol}`, afterSeq: parseSeq(input.lastEventId), decode: decodeCandle, onMalformed: () => ctx.metrics.malformed.inc({ subject_kind: "candles" }) };
+        for await (const m of mapStreamErrors(followSubject(ctx.nc, follow, signal))) yield tracked(String(m.seq), candleView(m.value));
+      } finally {
+        ctx.metrics.subscribed("market.candles$", -1);
       }
     }),
 });
