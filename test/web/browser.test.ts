@@ -105,3 +105,18 @@ test("live market and system pages render live data in chromium", { skip: !exist
     await browser.close();
   }
 });
+
+test("with no market data the live page says so plainly", { skip: !existsSync(CHROMIUM) && `no chromium at ${CHROMIUM}` }, async () => {
+  ensureBuilt();
+  await using stack = await startWebStack();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(stack.server.url + "/");
+    await waitFor(async () => (await page.locator(".empty-title").count()) > 0, { timeoutMs: 20_000, what: "empty state" });
+    assert.equal(await page.locator(".empty-title").innerText(), "No market data yet");
+    await page.screenshot({ path: `${ARTIFACTS}/live-market-empty.png` });
+  } finally {
+    await browser.close();
+  }
+});
