@@ -35,6 +35,7 @@ test("local and remote tell reach the entity exactly once; ask answers from the 
     for (const key of [...onA, ...onB]) sends.push(a.region.tell(key, { type: "add", n }));
   }
   await Promise.all(sends);
+  await waitFor(() => log.total >= 200, { what: "all deliveries handled" });
   for (const key of [...onA, ...onB]) assert.deepEqual(log.byKey.get(key), Array.from({ length: 20 }, (_, i) => i + 1), key);
 
   // ask from A: a local entity answers from A, a remote one from B (its reply travels as JSON).
@@ -61,6 +62,7 @@ test("messages to a partition without owner are held, then delivered once it get
   assert.equal(log.total, 0);
   await board.move(partitionOf(key, PARTITIONS), "B");
   await Promise.all(sent);
+  // The ask queued behind the tells answers after they were handled.
   assert.deepEqual(await asked, { node: "B", seen: 3 });
   assert.deepEqual(log.byKey.get(key), [1, 2, 3]);
 

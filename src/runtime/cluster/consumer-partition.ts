@@ -3,6 +3,7 @@ import { nanos } from "@nats-io/nats-core";
 import {
   AckPolicy,
   DeliverPolicy,
+  JetStreamApiCodes,
   JetStreamApiError,
   jetstream,
   jetstreamManager,
@@ -65,21 +66,25 @@ export class PartitionConsumer<L> implements LogProgress<L> {
   #wake: (() => void) | undefined;
   #ackScheduled = false;
   #fetches = 0;
+  #lastDelivery = 0;
 
   constructor(options: PartitionConsumerOptions<L>) {
     this.#o = options;
   }
 
-  config(): ConsumerConfig {
+  /** The consumer's settings; `startSeq` resumes after another owner's acknowledged prefix. */
+  config(startSeq?: number): ConsumerConfig {
     const o = this.#o;
-    return {
+    const config: Partial<ConsumerConfig> = {
       durable_name: o.durable,
       filter_subject: `${o.subjectPrefix}.${o.partition}.>`,
       ack_policy: AckPolicy.All,
-      deliver_policy: DeliverPolicy.All,
+      deliver_policy: startSeq === undefined ? DeliverPolicy.All : DeliverPolicy.StartSequence,
       max_ack_pending: o.maxAckPending,
       ack_wait: nanos(o.ackWaitMs),
-    } as ConsumerConfig;
+    };
+    if (startSeq !== undefined) config.opt_start_seq = startSeq;
+    return config as ConsumerConfig;
   }
 
   /** Creates (or updates) the durable consumer and starts fetching. */
@@ -143,19 +148,27 @@ export class PartitionConsumer<L> implements LogProgress<L> {
     }
   }
 
+  /**
+   * Recreates the durable so it starts right after the acknowledged prefix. A previous owner that
+   * died (or lost its lease) leaves messages delivered but unacked; JetStream would redeliver them
+   * only after ack_wait, *after* newer ones, and an entity that already folded a newer seq would
+   * skip them. Starting over at the floor keeps every entity's input in stream order; what was
+   * already folded is skipped by seq (snapshot lastSeq), so the overlap is harmless.
+   */
   async #ensure(): Promise<Consumer> {
     const o = this.#o;
     try {
       const jsm = await jetstreamManager(o.nc);
-      const config = this.config();
+      let floor: number | undefined;
       try {
-        await jsm.consumers.add(o.stream, config);
+        const info = await jsm.consumers.info(o.stream, o.durable);
+        floor = info.ack_floor.stream_seq;
+        await jsm.consumers.delete(o.stream, o.durable);
       } catch (err) {
-        // The durable exists with other settings (e.g. a changed max_ack_pending): bring it in line.
-        if (!(err instanceof JetStreamApiError)) throw err;
-        const { durable_name: _name, filter_subject, ...rest } = config;
-        await jsm.consumers.update(o.stream, o.durable, { ...rest, filter_subject });
+        if (!isNotFound(err)) throw err;
       }
+      await jsm.consumers.add(o.stream, this.config(floor === undefined ? undefined : floor + 1));
+      this.#lastDelivery = 0;
       return await jetstream(o.nc).consumers.get(o.stream, o.durable);
     } catch (err) {
       throw new PartitionConsumerFailed(o.durable, { cause: err });
@@ -175,7 +188,15 @@ export class PartitionConsumer<L> implements LogProgress<L> {
         batch = await consumer.fetch({ max_messages: Math.min(room, this.#o.maxBatch), expires: this.#o.fetchExpiresMs });
         // The pull is sized by room; messages it brings arrive one by one, each waiting for mailbox space.
         this.#fetches++;
-        for await (const msg of batch) await this.#accept(msg);
+        for await (const msg of batch) {
+          if (!this.#inOrder(msg)) {
+            // A delivery went missing in transit (e.g. across a reconnect): start over at the floor.
+            await batch.close();
+            consumer = await this.#ensure();
+            break;
+          }
+          await this.#accept(msg);
+        }
         backoffMs = 50;
       } catch {
         if (this.#o.nc.isClosed()) return;
@@ -183,6 +204,14 @@ export class PartitionConsumer<L> implements LogProgress<L> {
         backoffMs = Math.min(backoffMs * 2, 2000);
       }
     }
+  }
+
+  /** Consumer delivery sequences count every delivery (redeliveries too) without holes. */
+  #inOrder(msg: JsMsg): boolean {
+    const delivery = msg.info.deliverySequence;
+    const inOrder = this.#lastDelivery === 0 || delivery === this.#lastDelivery + 1;
+    this.#lastDelivery = delivery;
+    return inOrder;
   }
 
   async #accept(msg: JsMsg): Promise<void> {
@@ -214,4 +243,8 @@ export class PartitionConsumer<L> implements LogProgress<L> {
       this.#wake = done;
     });
   }
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound;
 }

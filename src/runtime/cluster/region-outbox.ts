@@ -23,6 +23,7 @@ export interface OutboxRoute<M> {
 
 interface OutItem<M> extends LocalItem<M> {
   payload: Uint8Array | undefined;
+  attempts: number;
   deadline: number;
   /** Taken by the owner (or given up): never sent again. */
   admitted: boolean;
@@ -51,6 +52,7 @@ export class PartitionOutbox<M> {
   #closed = false;
   #backoffMs: number;
   #wake: (() => void) | undefined;
+  #resent = 0;
 
   constructor(partition: number, route: OutboxRoute<M>) {
     this.#p = partition;
@@ -62,6 +64,11 @@ export class PartitionOutbox<M> {
     return this.#items.length - this.#head;
   }
 
+  /** Messages sent again after a failed or unanswered attempt. */
+  get resent(): number {
+    return this.#resent;
+  }
+
   send(kind: ItemKind, key: string, message: M, timeoutMs: number): Promise<unknown> {
     if (this.#closed) return Promise.reject(new RegionClosed(this.#route.region));
     return new Promise((resolve, reject) => {
@@ -71,6 +78,7 @@ export class PartitionOutbox<M> {
         kind,
         message,
         payload: undefined,
+        attempts: 0,
         deadline: kind === "ask" ? Date.now() + timeoutMs : Infinity,
         admitted: false,
         answered: false,
@@ -140,6 +148,7 @@ export class PartitionOutbox<M> {
     for (this.#cursor = this.#head; this.#cursor < this.#items.length; this.#cursor++) {
       const item = this.#items[this.#cursor]!;
       if (item.admitted) continue;
+      if (item.attempts++ > 0) this.#resent++;
       const delivery = await local.deliver(this.#route.sender, this.#base(), { seq: item.seq, key: item.key, kind: item.kind, message: item.message });
       if (!this.#onLocal(item, delivery)) return false;
       this.#skipAdmitted();
@@ -189,6 +198,7 @@ export class PartitionOutbox<M> {
           continue;
         }
       }
+      if (item.attempts++ > 0) this.#resent++;
       batch.push(item);
       this.#cursor++;
       if (item.kind === "ask") break;

@@ -54,6 +54,7 @@ export class PartitionRunner<M, L> {
   readonly #askReplies = new Map<string, Promise<unknown>>();
   readonly #inDelivery = new Set<Promise<unknown>>();
   #state: RunnerState = "running";
+  #duplicates = 0;
   #sub: Subscription | undefined;
   #serving: Promise<void> | undefined;
 
@@ -63,6 +64,11 @@ export class PartitionRunner<M, L> {
 
   get state(): RunnerState {
     return this.#state;
+  }
+
+  /** Resent messages this owner had already taken, and refused to deliver again. */
+  get duplicates(): number {
+    return this.#duplicates;
   }
 
   consumerStats(): { pending: number; unhandled: number; floor: number; fetches: number } | undefined {
@@ -114,6 +120,7 @@ export class PartitionRunner<M, L> {
     const windows = this.#o.windows;
     switch (windows.admit(sender, base, item.seq)) {
       case "duplicate": {
+        this.#duplicates++;
         if (item.kind === "tell") return { k: "duplicate" };
         const reply = this.#askReplies.get(`${sender}#${item.seq}`);
         return reply === undefined ? { k: "dup-unknown" } : { k: "duplicate", reply };

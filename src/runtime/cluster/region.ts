@@ -17,9 +17,13 @@ import type { PartitionHost, PartitionStopReason } from "./types.js";
 export interface RegionStats {
   region: string;
   /** Partitions this region runs here, with their consumer progress when it has durable input. */
-  partitions: { partition: number; state: string; consumer?: { pending: number; unhandled: number; floor: number; fetches: number } }[];
+  partitions: { partition: number; state: string; duplicates: number; consumer?: { pending: number; unhandled: number; floor: number; fetches: number } }[];
   /** Messages held by this node's senders, waiting for an owner to take them. */
   held: number;
+  /** Messages this node's senders sent more than once (the owner admits each once). */
+  resent: number;
+  /** Resends refused as duplicates by the partitions running here (since they started here). */
+  duplicates: number;
 }
 
 /**
@@ -104,14 +108,19 @@ export class ShardRegion<M, L = unknown> implements PartitionHost, AsyncDisposab
 
   stats(): RegionStats {
     let held = 0;
-    for (const outbox of this.#outboxes.values()) held += outbox.held;
+    let resent = 0;
+    for (const outbox of this.#outboxes.values()) {
+      held += outbox.held;
+      resent += outbox.resent;
+    }
     const partitions = [...this.#runners].map(([partition, runner]) => {
-      const row: RegionStats["partitions"][number] = { partition, state: runner.state };
+      const row: RegionStats["partitions"][number] = { partition, state: runner.state, duplicates: runner.duplicates };
       const consumer = runner.consumerStats();
       if (consumer !== undefined) row.consumer = consumer;
       return row;
     });
-    return { region: this.name, partitions, held };
+    const duplicates = partitions.reduce((sum, row) => sum + row.duplicates, 0);
+    return { region: this.name, partitions, held, resent, duplicates };
   }
 
   /** Stops the partitions still running here (as a shutdown), fails held messages with RegionClosed. */

@@ -1,0 +1,124 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { admission, SenderWindows } from "../../src/runtime/cluster/region-dedupe.js";
+import { AckFrontier } from "../../src/runtime/cluster/consumer-progress.js";
+import { decodeBatch, encodeBatch, MalformedRegionFrame } from "../../src/runtime/cluster/region-codec.js";
+import { snapshotKey } from "../../src/runtime/cluster/snapshot-store.js";
+import { entityActorName } from "../../src/runtime/cluster/shard-partition-actor.js";
+import { CompositePartitionHost, PartitionStartFailed, PartitionStopFailed } from "../../src/runtime/cluster/region-composite.js";
+import type { PartitionHost } from "../../src/runtime/cluster/types.js";
+
+test("admission: duplicate at or below the mark, next or vouched-for base accepted, otherwise a gap", () => {
+  const table: [high: number | undefined, base: number, seq: number, expected: string][] = [
+    [undefined, 1, 1, "accept"], // a new sender starts at its base
+    [undefined, 5, 5, "accept"], // ... whatever that base is (earlier ones settled elsewhere)
+    [undefined, 5, 6, "gap"], // its base has not arrived yet
+    [undefined, 5, 4, "duplicate"], // below the base: given up or settled, never deliver
+    [3, 1, 4, "accept"],
+    [3, 1, 3, "duplicate"],
+    [3, 1, 1, "duplicate"],
+    [3, 4, 5, "gap"], // 4 is still owed
+    [3, 6, 6, "accept"], // the sender vouches that 4 and 5 are settled (e.g. asks that timed out)
+    [3, 2, 7, "gap"],
+  ];
+  for (const [high, base, seq, expected] of table) assert.equal(admission(high, base, seq), expected, `high=${high} base=${base} seq=${seq}`);
+});
+
+test("sender windows hand over the recent marks only, newest first, bounded", () => {
+  const w = new SenderWindows();
+  w.commit("old", 10, 1_000);
+  w.commit("mid", 20, 50_000);
+  w.commit("new", 30, 60_000);
+  w.commit("new", 31, 61_000);
+  const state = w.export(70_000, 30_000, 1);
+  assert.deepEqual(state, { senders: { new: [31, 61_000] } });
+  const back = SenderWindows.from(state);
+  assert.equal(back.admit("new", 1, 31), "duplicate");
+  assert.equal(back.admit("new", 1, 32), "accept");
+  assert.equal(back.admit("old", 11, 11), "accept");
+});
+
+test("ack frontier: acks the longest durable prefix, holds back behind a key that is not durable", () => {
+  const f = new AckFrontier<string>();
+  assert.equal(f.add(1, "a", "m1"), "added");
+  assert.equal(f.add(2, "b", "m2"), "added");
+  assert.equal(f.add(3, "a", "m3"), "added");
+  assert.equal(f.add(3, "a", "m3 again"), "pending"); // ack_wait redelivery while in flight
+  assert.equal(f.unhandled, 3);
+  f.handled(1);
+  f.handled(3);
+  assert.equal(f.unhandled, 1);
+  f.covered("a", 3);
+  assert.equal(f.advance(), "m1"); // 2 (key b) is not durable: the prefix stops at 1
+  assert.equal(f.floor, 1);
+  assert.deepEqual(f.pendingFor("b", 0), ["m2"]);
+  f.covered("b", 2);
+  assert.equal(f.advance(), "m3");
+  assert.equal(f.floor, 3);
+  assert.equal(f.pending, 0);
+  assert.equal(f.unhandled, 0);
+  assert.equal(f.add(2, "b", "late"), "stale");
+  assert.equal(f.advance(), undefined);
+});
+
+test("ack frontier: replay after an entity restart returns what is not durable, in order; settle skips one message", () => {
+  const f = new AckFrontier<number>();
+  for (const [seq, key] of [[10, "k"], [11, "x"], [12, "k"], [13, "k"]] as const) f.add(seq, key, seq);
+  f.covered("k", 10);
+  assert.deepEqual(f.pendingFor("k", 10), [12, 13]);
+  assert.deepEqual(f.pendingFor("k", 12), [13]);
+  f.settle(11);
+  assert.equal(f.advance(), 11);
+  // an out-of-order add (rare redelivery race) still keeps the prefix sorted
+  f.add(14, "y", 14);
+  f.covered("y", 14);
+  assert.equal(f.advance(), undefined, "12 and 13 still hold the prefix");
+  f.covered("k", 13);
+  assert.equal(f.advance(), 14);
+});
+
+test("region frames round-trip and reject truncation", () => {
+  const batch = {
+    sender: "node-1~abc",
+    base: 7,
+    items: [
+      { seq: 7, key: "BTCUSDT", kind: "tell" as const, payload: new TextEncoder().encode('{"a":1}') },
+      { seq: 8, key: "é/x", kind: "ask" as const, payload: new Uint8Array([0, 255, 3]) },
+      { seq: 9, key: "", kind: "tell" as const, payload: new Uint8Array() },
+    ],
+  };
+  const frame = encodeBatch(batch);
+  assert.deepEqual(decodeBatch(frame), batch);
+  assert.throws(() => decodeBatch(frame.subarray(0, frame.length - 1)), MalformedRegionFrame);
+  assert.throws(() => decodeBatch(new Uint8Array([0, 0])), MalformedRegionFrame);
+});
+
+test("names: KV snapshot keys and actor names accept any entity key without collisions", () => {
+  assert.equal(snapshotKey("sym", "BTCUSDT"), "sym.BTCUSDT");
+  assert.equal(snapshotKey("sym", "a.b"), `sym.=${Buffer.from("a.b").toString("base64url")}`);
+  assert.notEqual(snapshotKey("sym", "=x"), snapshotKey("sym", "x"));
+  assert.match(snapshotKey("sym", "weird key/ü"), /^[-/_=.a-zA-Z0-9]+$/);
+  assert.equal(entityActorName("a/b"), "a%2Fb");
+  assert.notEqual(entityActorName("a%2Fb"), entityActorName("a/b"));
+  assert.ok(!entityActorName("").includes("/") && entityActorName("").length > 0);
+});
+
+test("composite host: fans out, undoes a half start, stops every region even when one fails", async () => {
+  const calls: string[] = [];
+  const host = (name: string, failStart = false, failStop = false): PartitionHost => ({
+    async startPartition(p) {
+      calls.push(`${name}.start(${p})`);
+      if (failStart) throw new Error(`${name} cannot start`);
+    },
+    async stopPartition(p, reason) {
+      calls.push(`${name}.stop(${p},${reason})`);
+      if (failStop) throw new Error(`${name} cannot stop`);
+    },
+  });
+  await new CompositePartitionHost([host("a"), host("b")]).startPartition(1);
+  assert.deepEqual(calls.splice(0), ["a.start(1)", "b.start(1)"]);
+  await assert.rejects(new CompositePartitionHost([host("a"), host("b", true), host("c")]).startPartition(2), PartitionStartFailed);
+  assert.deepEqual(calls.splice(0), ["a.start(2)", "b.start(2)", "a.stop(2,handoff)"]);
+  await assert.rejects(new CompositePartitionHost([host("a", false, true), host("b")]).stopPartition(3, "shutdown"), PartitionStopFailed);
+  assert.deepEqual(calls.splice(0), ["a.stop(3,shutdown)", "b.stop(3,shutdown)"]);
+});
