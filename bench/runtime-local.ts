@@ -62,6 +62,21 @@ async function askLatency(rounds: number): Promise<{ p50: number; p99: number; p
   return { p50: samples[Math.floor(rounds * 0.5)]!, p99: samples[Math.floor(rounds * 0.99)]!, perSecond };
 }
 
+/** Spawn cost and resident heap per idle actor (heap figure is rough: it depends on GC timing). */
+async function spawnCost(count: number): Promise<{ usPerSpawn: number; bytesPerActor: number }> {
+  await using system = new ActorSystem({ name: "bench" });
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) system.spawn<number>(`e${i}`, () => ({ receive() {} }));
+  const usPerSpawn = Number(process.hrtime.bigint() - start) / 1000 / count;
+  await new Promise((r) => setImmediate(r)); // let every actor start
+  gc?.();
+  const bytesPerActor = (process.memoryUsage().heapUsed - heapBefore) / count;
+  return { usPerSpawn, bytesPerActor };
+}
+
 export async function run(): Promise<void> {
   // Warm up the JIT on a small run of each shape.
   await tellThroughput(1, 100_000);
@@ -74,6 +89,7 @@ export async function run(): Promise<void> {
   const awaited = await tellThroughput(1, TELL_MESSAGES, 1000, true);
   const enqueueNs = await tellEnqueueNs(1_000_000);
   const ask = await askLatency(ASK_ROUNDS);
+  const spawn = await spawnCost(20_000);
 
   const rows: [string, string][] = [
     [`tell throughput, 1 actor (${TELL_MESSAGES / 1e6}M msgs, producer yields only when full)`, `${Math.round(one).toLocaleString("en-US")} msg/s`],
@@ -84,6 +100,8 @@ export async function run(): Promise<void> {
     [`ask round trip p50 (${ASK_ROUNDS / 1000}k sequential)`, `${ask.p50.toFixed(1)} µs`],
     ["ask round trip p99", `${ask.p99.toFixed(1)} µs`],
     ["ask sequential rate", `${Math.round(ask.perSecond).toLocaleString("en-US")} asks/s`],
+    ["spawn (20k idle actors)", `${spawn.usPerSpawn.toFixed(1)} µs/actor`],
+    [`heap per idle actor${(globalThis as { gc?: unknown }).gc ? "" : " (no --expose-gc: rough)"}`, `${Math.round(spawn.bytesPerActor).toLocaleString("en-US")} B`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log("runtime-local (in-process actor system, system clock)");
