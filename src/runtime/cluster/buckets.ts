@@ -3,26 +3,44 @@ import { jetstreamManager, JetStreamApiCodes, JetStreamApiError } from "@nats-io
 import { Kvm, type KV } from "@nats-io/kv";
 import { millis } from "@nats-io/nats-core";
 import { bucketStreamName, ensureBucket } from "../nats/bootstrap.js";
-import { clusterSize, replicasFor } from "../nats/cluster-size.js";
 import { ClusterConfigError } from "./errors.js";
 
 /**
  * Opens a cluster bucket whose max_age is part of the safety argument, creating it if absent.
  * An existing bucket with another max_age is refused, not changed: nodes stop partitions by their
  * own TTL, so a shorter bucket TTL than a node believes in would let leases expire under it.
+ * Transient failures (several nodes creating the same R3 bucket at once can time out while the
+ * meta leader is busy) are retried a few times.
  */
-export async function openTtlBucket(nc: NatsConnection, name: string, ttlMs: number, option: string): Promise<KV> {
-  const jsm = await jetstreamManager(nc);
-  let maxAgeMs: number | undefined;
+export async function openTtlBucket(nc: NatsConnection, name: string, ttlMs: number, option: string, replicas: number, attempts = 5): Promise<KV> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openOnce(nc, name, ttlMs, option, replicas);
+    } catch (err) {
+      if (err instanceof ClusterConfigError || attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
+
+async function openOnce(nc: NatsConnection, name: string, ttlMs: number, option: string, replicas: number): Promise<KV> {
+  const jsm = await jetstreamManager(nc, { timeout: 2000 });
+  let existing: { maxAgeMs: number; replicas: number } | undefined;
   try {
-    maxAgeMs = millis((await jsm.streams.info(bucketStreamName(name))).config.max_age);
+    const config = (await jsm.streams.info(bucketStreamName(name))).config;
+    existing = { maxAgeMs: millis(config.max_age), replicas: config.num_replicas };
   } catch (err) {
     if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
   }
-  if (maxAgeMs === undefined) {
-    await ensureBucket(nc, jsm, { kind: "bucket", name, description: `cluster ${option}`, ttlMs, history: 1 }, replicasFor(clusterSize(nc)));
-  } else if (maxAgeMs !== ttlMs) {
-    throw new ClusterConfigError(option, `bucket ${name} has max_age ${maxAgeMs} ms but this node is configured with ${ttlMs} ms; every node must use the same value`);
+  if (existing === undefined) {
+    await ensureBucket(nc, jsm, { kind: "bucket", name, description: `cluster ${option}`, ttlMs, history: 1 }, replicas);
+  } else if (existing.maxAgeMs !== ttlMs) {
+    throw new ClusterConfigError(option, `bucket ${name} has max_age ${existing.maxAgeMs} ms but this node is configured with ${ttlMs} ms; every node must use the same value`);
+  } else if (existing.replicas > replicas) {
+    throw new ClusterConfigError(
+      option,
+      `bucket ${name} has ${existing.replicas} replicas, but this NATS server (${nc.info?.version}) does not serialise compare-and-set on replicated streams (fixed in 2.9.21); recreate it with 1 replica or upgrade NATS`,
+    );
   }
   return new Kvm(nc).open(name);
 }

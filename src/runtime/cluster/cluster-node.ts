@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import type { TimerHandle } from "../clock.js";
+import { casBucketReplicas, clusterSize, replicasFor } from "../nats/cluster-size.js";
 import { openTtlBucket } from "./buckets.js";
 import { ClusterLifecycleError } from "./errors.js";
 import { describeError, type ClusterEvent, type ClusterEventListener, type ClusterState } from "./events.js";
@@ -83,10 +84,27 @@ export class ClusterNode implements OwnershipView, AsyncDisposable {
   async start(): Promise<void> {
     if (this.#state !== "idle") throw new ClusterLifecycleError(`start() in state ${this.#state}`);
     this.#setState("starting");
+    try {
+      await this.#open();
+    } catch (err) {
+      this.#keeper?.stop();
+      this.#follower?.stop();
+      await this.#membership?.stop(false).catch(() => {});
+      this.#setState("failed");
+      throw err;
+    }
+    this.#setState("running");
+    this.#scheduleTick();
+    this.#reconcile();
+    void this.#o.nc.closed().then(() => this.#connectionClosed());
+  }
+
+  async #open(): Promise<void> {
     const o = this.#o;
     const [membersKv, leasesKv] = await Promise.all([
-      openTtlBucket(o.nc, o.membersBucket, o.memberTtlMs, "memberTtlMs"),
-      openTtlBucket(o.nc, o.leasesBucket, o.leaseTtlMs, "leaseTtlMs"),
+      openTtlBucket(o.nc, o.membersBucket, o.memberTtlMs, "memberTtlMs", replicasFor(clusterSize(o.nc))),
+      // Leases rest on compare-and-set: R1 unless the server serialises replicated CAS.
+      openTtlBucket(o.nc, o.leasesBucket, o.leaseTtlMs, "leaseTtlMs", casBucketReplicas(o.nc)),
     ]);
     const now = o.clock.now();
     for (let p = 0; p < this.partitionCount; p++) this.#freeSince.set(p, now);
@@ -124,10 +142,6 @@ export class ClusterNode implements OwnershipView, AsyncDisposable {
     await this.#follower.start();
     await this.#membership.start();
     this.#keeper.start();
-    this.#setState("running");
-    this.#scheduleTick();
-    this.#reconcile();
-    void o.nc.closed().then(() => this.#connectionClosed());
   }
 
   /** No connection means no renewals: stop everything now rather than wait for the deadlines. */

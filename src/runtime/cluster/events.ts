@@ -1,6 +1,6 @@
 import type { MemberInfo, NodeId, PartitionStopReason } from "./types.js";
 
-export type ClusterState = "idle" | "starting" | "running" | "leaving" | "stopped";
+export type ClusterState = "idle" | "starting" | "running" | "leaving" | "stopped" | "failed";
 
 /** Everything a ClusterNode decides, as data the dashboard and logs can show. */
 export type ClusterEvent =

@@ -10,8 +10,7 @@ import {
   type StreamConfig,
   type StreamInfo,
 } from "@nats-io/jetstream";
-import { Kvm } from "@nats-io/kv";
-import { clusterSize, isTooFewPeers, replicasFor } from "./cluster-size.js";
+import { casBucketReplicas, clusterSize, isTooFewPeers, replicasFor } from "./cluster-size.js";
 import { BootstrapFailed, IncompatibleStreamConfig } from "./errors.js";
 import type { BucketSpec, LogSpec, StreamSpec } from "./spec.js";
 
@@ -43,11 +42,12 @@ export function bucketStreamName(bucket: string): string {
  * place (storage, retention). Safe to run from every node at every start.
  */
 export async function bootstrap(nc: NatsConnection, specs: LogSpec[], options: BootstrapOptions = {}): Promise<BootstrapResult[]> {
-  const jsm = await jetstreamManager(nc);
+  const jsm = await jetstreamManager(nc, { timeout: 2000 });
   const replicas = options.replicas ?? replicasFor(clusterSize(nc));
+  const casReplicas = Math.min(replicas, casBucketReplicas(nc));
   const results: BootstrapResult[] = [];
   for (const spec of specs) {
-    results.push(spec.kind === "stream" ? await ensureStream(jsm, spec, replicas) : await ensureBucket(nc, jsm, spec, replicas));
+    results.push(spec.kind === "stream" ? await ensureStream(nc, jsm, spec, replicas) : await ensureBucket(nc, jsm, spec, spec.cas ? casReplicas : replicas));
   }
   return results;
 }
@@ -66,12 +66,32 @@ function streamConfigOf(spec: StreamSpec): Partial<StreamConfig> {
   };
 }
 
-async function info(jsm: JetStreamManager, name: string): Promise<StreamInfo | undefined> {
-  try {
-    return await jsm.streams.info(name);
-  } catch (err) {
-    if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) return undefined;
-    throw new BootstrapFailed(name, { cause: err });
+/** Stream info, undefined when absent. Retries errors: a stream that another node has just created answers nothing until it has a leader. */
+async function info(jsm: JetStreamManager, name: string, attempts = 5): Promise<StreamInfo | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await jsm.streams.info(name);
+    } catch (err) {
+      if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) return undefined;
+      if (attempt >= attempts) throw new BootstrapFailed(name, { cause: err });
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
+}
+
+/**
+ * In a clustered JetStream a new stream answers publishes only once its own RAFT group has
+ * elected a leader, shortly after `add` returns; until then publishes fail with "no responders".
+ */
+export async function waitForStreamLeader(nc: NatsConnection, name: string, timeoutMs = 15_000): Promise<void> {
+  // A short API timeout: a leaderless stream does not answer INFO at all.
+  const jsm = await jetstreamManager(nc, { timeout: 1000 });
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
+    const si = await jsm.streams.info(name).catch(() => undefined);
+    if (si && (!si.cluster || si.cluster.leader)) return;
+    if (Date.now() > deadline) throw new BootstrapFailed(name, { cause: new Error(`no stream leader after ${timeoutMs} ms`) });
+    await new Promise((r) => setTimeout(r, delay));
   }
 }
 
@@ -88,19 +108,49 @@ async function withReplicaFallback<T>(name: string, replicas: number, attempt: (
   }
 }
 
-export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec, replicas: number): Promise<BootstrapResult> {
+export async function ensureStream(nc: NatsConnection, jsm: JetStreamManager, spec: StreamSpec, replicas: number): Promise<BootstrapResult> {
   const want = streamConfigOf(spec);
   const existing = await info(jsm, spec.name);
   if (!existing) {
     const { replicas: r } = await withReplicaFallback(spec.name, replicas, (r) => jsm.streams.add({ ...want, name: spec.name, num_replicas: r }));
+    await waitForStreamLeader(nc, spec.name);
     return { name: spec.name, kind: "stream", action: "created", replicas: r, changed: [] };
   }
   return updateIfDifferent(jsm, existing, want, replicas, "stream");
 }
 
+/**
+ * The stream config nats.js's Kvm would create for a bucket (2.9-compatible). Created with a plain
+ * idempotent `streams.add` rather than `Kvm.create`, whose INFO-first check times out while a
+ * bucket another node just created has no stream leader yet.
+ */
+function bucketStreamConfig(spec: BucketSpec, replicas: number): StreamConfig {
+  return {
+    name: bucketStreamName(spec.name),
+    subjects: [`$KV.${spec.name}.>`],
+    description: spec.description,
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.New,
+    max_msgs_per_subject: spec.history,
+    max_msgs: -1,
+    max_bytes: -1,
+    max_msg_size: -1,
+    max_age: nanos(spec.ttlMs),
+    allow_rollup_hdrs: true,
+    allow_direct: true,
+    num_replicas: replicas,
+  } as StreamConfig;
+}
+
 export async function ensureBucket(nc: NatsConnection, jsm: JetStreamManager, spec: BucketSpec, replicas: number): Promise<BootstrapResult> {
   const stream = bucketStreamName(spec.name);
   const existing = await info(jsm, stream);
+  if (!existing) {
+    const { replicas: r } = await withReplicaFallback(stream, replicas, (r) => jsm.streams.add(bucketStreamConfig(spec, r)));
+    await waitForStreamLeader(nc, stream);
+    return { name: spec.name, kind: "bucket", action: "created", replicas: r, changed: [] };
+  }
   const want: Partial<StreamConfig> = {
     description: spec.description,
     storage: StorageType.File,
@@ -108,13 +158,6 @@ export async function ensureBucket(nc: NatsConnection, jsm: JetStreamManager, sp
     max_age: nanos(spec.ttlMs),
     max_msgs_per_subject: spec.history,
   };
-  if (!existing) {
-    const kvm = new Kvm(nc);
-    const { replicas: r } = await withReplicaFallback(stream, replicas, (r) =>
-      kvm.create(spec.name, { description: spec.description, ttl: spec.ttlMs, history: spec.history, replicas: r, storage: StorageType.File }),
-    );
-    return { name: spec.name, kind: "bucket", action: "created", replicas: r, changed: [] };
-  }
   const result = await updateIfDifferent(jsm, existing, want, replicas, "bucket");
   return { ...result, name: spec.name };
 }

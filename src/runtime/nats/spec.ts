@@ -24,6 +24,11 @@ export interface BucketSpec {
   ttlMs: number;
   /** Values kept per key. */
   history: number;
+  /**
+   * Correctness rests on compare-and-set (kv.create / kv.update with a revision). Such a bucket
+   * gets 1 replica on servers that do not serialise CAS on replicated streams (before 2.9.21).
+   */
+  cas?: boolean;
 }
 
 export type LogSpec = StreamSpec | BucketSpec;
@@ -102,7 +107,7 @@ export function platformLogSpec(overrides: Partial<LogConfig> = {}): LogSpec[] {
     stream(STREAMS.dlq, ["dlq.>"], "rejected records with their reason, dlq.<reason>", c.dlq),
     stream(STREAMS.events, ["events.>"], "model promotions, quality reports, admin audit, logs", c.events),
     { kind: "bucket", name: BUCKETS.members, description: "cluster members, one heartbeat per node", ttlMs: c.memberTtlMs, history: 1 },
-    { kind: "bucket", name: BUCKETS.leases, description: "partition leases p<partition>", ttlMs: c.leaseTtlMs, history: 1 },
+    { kind: "bucket", name: BUCKETS.leases, description: "partition leases p<partition>", ttlMs: c.leaseTtlMs, history: 1, cas: true },
     { kind: "bucket", name: BUCKETS.snapshots, description: "entity snapshots", ttlMs: 0, history: 1 },
     { kind: "bucket", name: BUCKETS.champions, description: "champion model pointer per symbol", ttlMs: 0, history: 5 },
   ];
