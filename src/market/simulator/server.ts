@@ -30,8 +30,12 @@ export interface SimulatorOptions {
   shutdownGraceMs?: number;
   /** The feed waits while any socket has more than this buffered (so max speed never drops). Default 1 MiB. */
   highWaterBytes?: number;
-  /** "first-subscriber" (default): the source's clock starts when someone subscribes to one of its streams. */
-  startOn?: "first-subscriber" | "immediately";
+  /**
+   * When the source's clock starts: "first-subscriber" (default) when someone subscribes to one of
+   * its streams; "all-subscribed" once every stream of the source has a subscriber (benchmarks that
+   * count every trade); "immediately".
+   */
+  startOn?: "first-subscriber" | "all-subscribed" | "immediately";
 }
 
 export interface SimulatorStats {
@@ -225,7 +229,11 @@ export class MarketSimulator {
       let set = this.#byStream.get(s);
       if (set === undefined) this.#byStream.set(s, (set = new Set()));
       set.add(conn);
-      if (!this.#started && this.source.streams.has(s)) this.#begin();
+    }
+    if (!this.#started) {
+      const covered = (st: string) => (this.#byStream.get(st)?.size ?? 0) > 0;
+      if (this.#o.startOn === "first-subscriber" && streams.some((st) => this.source.streams.has(st))) this.#begin();
+      if (this.#o.startOn === "all-subscribed" && [...this.source.streams].every(covered)) this.#begin();
     }
   }
 

@@ -1,0 +1,84 @@
+/**
+ * Sustained ingest throughput: synthetic market at max speed (simulator in its own process) →
+ * WebSocket → client → publisher → JetStream (private nats-server), at 10 and 1,000 symbols.
+ * Zero loss is checked by reading the stream back: trade count and per-symbol id contiguity.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect } from "@nats-io/transport-node";
+import { jetstream } from "@nats-io/jetstream";
+import { decodeTradeBatch } from "../src/market/ingest/batch-codec.js";
+import { ensureIngestStreams } from "../src/market/ingest/bootstrap.js";
+import { Ingestor } from "../src/market/ingest/ingestor.js";
+import { silentLogger } from "../src/market/ingest/log.js";
+import { defaultSymbols } from "../src/market/simulator/synthetic-source.js";
+import { startNatsServer } from "../test/helpers/nats-server.js";
+import { freePort } from "../test/helpers/ports.js";
+import { waitFor } from "../test/helpers/wait.js";
+
+const TRADES = Number(process.env.BENCH_INGEST_TRADES ?? 600_000);
+
+export async function runOnce(symbolCount: number, total: number): Promise<void> {
+  await using nats = await startNatsServer();
+  const nc = await connect({ servers: nats.url });
+  await ensureIngestStreams(nc);
+  const port = await freePort();
+  const sim = spawn(process.execPath, ["--import", "tsx", "src/cli/simulator.ts", "--symbols", String(symbolCount), "--rate", "max", "--total", String(total), "--port", String(port), "--start", "all"], { stdio: ["ignore", "pipe", "inherit"] });
+  const spool = mkdtempSync(join(tmpdir(), "bench-ingest-"));
+  try {
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/sim/stats`)).ok, { timeoutMs: 30_000, what: "simulator up" });
+    const symbols = defaultSymbols(symbolCount);
+    if (process.env.DEBUG) console.log("sim up");
+    const ingestor = await Ingestor.start(nc, { client: { baseUrl: `ws://127.0.0.1:${port}`, symbols, log: process.env.DEBUG ? undefined : silentLogger }, publisher: { spoolDir: spool, log: silentLogger } });
+    await waitFor(() => ingestor.publisher.status().accepted > 0, { timeoutMs: 30_000, what: "first trade" });
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    await waitFor(() => ingestor.publisher.status().accepted + ingestor.publisher.status().duplicatesDropped >= total - 1, { timeoutMs: 300_000, intervalMs: 50, what: "all trades received" });
+    const tRecv = performance.now();
+    await ingestor.publisher.flush();
+    const t1 = performance.now();
+    const cpu = process.cpuUsage(cpu0);
+    const st = ingestor.publisher.status();
+    const client = ingestor.client.status();
+    await ingestor.close();
+    // Read back: count and per-symbol contiguity.
+    const consumer = await jetstream(nc).consumers.get("TRADES");
+    const msgs = await consumer.consume();
+    const last = new Map<string, number>();
+    let count = 0;
+    let holes = 0;
+    for await (const m of msgs) {
+      for (const t of decodeTradeBatch(m.data)) {
+        const prev = last.get(t.symbol);
+        if (prev !== undefined && t.tradeId !== prev + 1) holes++;
+        last.set(t.symbol, t.tradeId);
+        count++;
+      }
+      if (m.info.pending === 0) break;
+    }
+    await msgs.close();
+    const secs = (t1 - t0) / 1000;
+    console.log(
+      `ingest ${symbolCount} symbols: ${st.published.toLocaleString("en")} trades in ${secs.toFixed(2)} s = ${Math.round(st.published / secs).toLocaleString("en")} trades/s ` +
+        `(receive ${((tRecv - t0) / 1000).toFixed(2)} s, final flush ${((t1 - tRecv) / 1000).toFixed(2)} s); ${st.batchesPublished.toLocaleString("en")} batches (${(st.published / st.batchesPublished).toFixed(0)} trades/batch); ` +
+        `ingest process CPU ${((cpu.user + cpu.system) / 1e6 / secs * 100).toFixed(0)}%; in log ${count.toLocaleString("en")} trades, id holes ${holes}, gaps ${st.gaps}, dups ${st.duplicatesDropped}, spooled ${st.spool.spooledBatches}, frames ${client.frames}` +
+        (count === total && holes === 0 ? " — zero loss" : ` — LOSS: expected ${total}`),
+    );
+  } finally {
+    sim.kill("SIGTERM");
+    await nc.close();
+    rmSync(spool, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<void> {
+  await runOnce(10, TRADES);
+  await runOnce(1000, TRADES);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) run().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
