@@ -229,6 +229,7 @@ export class PartitionConsumer<L> implements LogProgress<L> {
     }
     const added = this.#frontier.add(msg.seq, key, { input, msg });
     if (added === "stale") msg.ack();
+    if (added === "pending") this.#frontier.replace(msg.seq, { input, msg }); // ack through the newest delivery
     if (added !== "added") return; // a redelivery of a message still in flight here
     await this.#o.deliver(key, input);
   }

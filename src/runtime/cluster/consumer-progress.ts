@@ -58,6 +58,12 @@ export class AckFrontier<T> {
     return "added";
   }
 
+  /** Swaps the item of a pending message (a redelivery carries the live ack handle). */
+  replace(seq: number, item: T): void {
+    const entry = this.#bySeq.get(seq);
+    if (entry !== undefined) entry.item = item;
+  }
+
   /** The entity handled (applied or skipped) the message: it no longer occupies a mailbox slot. */
   handled(seq: number): void {
     const entry = this.#bySeq.get(seq);

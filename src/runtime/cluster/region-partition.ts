@@ -132,14 +132,14 @@ export class PartitionRunner<M, L> {
     }
     try {
       if (item.kind === "tell") {
-        await this.#tell(item.key, new EntityEnvelope<M, L>({ type: "message", message: item.message }));
+        await this.#tell(item.key, new EntityEnvelope<M, L>({ type: "message", message: item.message, from: { sender, seq: item.seq } }));
         windows.commit(sender, item.seq, this.#o.now());
         return { k: "accepted" };
       }
       let deferred!: Deferred<unknown>;
       const reply = new Promise<unknown>((resolve, reject) => (deferred = { resolve, reject }));
       reply.catch(() => {}); // the sender may have given up; never an unhandled rejection
-      await this.#tell(item.key, new EntityEnvelope<M, L>({ type: "message", message: item.message, reply: deferred }));
+      await this.#tell(item.key, new EntityEnvelope<M, L>({ type: "message", message: item.message, reply: deferred, from: { sender, seq: item.seq } }));
       windows.commit(sender, item.seq, this.#o.now());
       this.#rememberReply(`${sender}#${item.seq}`, reply);
       return { k: "accepted", reply };

@@ -25,8 +25,14 @@ export interface Deferred<T> {
   reject(error: unknown): void;
 }
 
+/** Who sent a region message: a sender incarnation and its per-partition sequence. */
+export interface SenderStamp {
+  sender: string;
+  seq: number;
+}
+
 export type EnvelopeBody<M, L> =
-  | { type: "message"; message: M; reply?: Deferred<unknown> }
+  | { type: "message"; message: M; reply?: Deferred<unknown>; from?: SenderStamp }
   | { type: "log"; input: LogInput<L> }
   | { type: "snapshot-tick" };
 
@@ -62,6 +68,17 @@ export interface EntityShellOptions<M, L> {
   fence: { readonly fenced: boolean };
 }
 
+/** A resent message this entity already folded (its snapshot says so): skipped, never applied twice. */
+export class DuplicateDelivery extends Error {
+  constructor(key: string, stamp: SenderStamp) {
+    super(`entity ${key} already applied ${stamp.sender}#${stamp.seq}`);
+    this.name = "DuplicateDelivery";
+  }
+}
+
+/** Senders remembered per entity; the least recently heard are forgotten first. */
+const MAX_SENDER_MARKS = 256;
+
 const SNAPSHOT_TICK = new EntityEnvelope<never, never>({ type: "snapshot-tick" });
 
 /**
@@ -75,6 +92,8 @@ export class EntityShell<M, L> implements Actor<ShellMessage<M, L>> {
   #lastSeq = 0;
   #coveredSeq = 0;
   #changes = 0;
+  /** sender → highest seq applied here, in recency order (see SHARDING.md, "crash of an owner"). */
+  #marks = new Map<string, number>();
 
   constructor(options: EntityShellOptions<M, L>) {
     this.#o = options;
@@ -88,6 +107,7 @@ export class EntityShell<M, L> implements Actor<ShellMessage<M, L>> {
       if (snap !== undefined) {
         this.#snapshotting.restore(snap.state);
         this.#lastSeq = this.#coveredSeq = snap.lastSeq;
+        this.#marks = new Map(Object.entries(snap.senders ?? {}));
       }
       ctx.timers.startPeriodic("region-snapshot", SNAPSHOT_TICK, policy.everyMs);
     }
@@ -102,11 +122,13 @@ export class EntityShell<M, L> implements Actor<ShellMessage<M, L>> {
     switch (body.type) {
       case "message":
         try {
+          if (body.from !== undefined && !this.#fresh(body.from)) throw new DuplicateDelivery(this.#o.key, body.from);
           const result = await this.#handle(body.message, ctx);
           body.reply?.resolve(result);
           return result;
         } catch (err) {
           body.reply?.reject(err);
+          if (err instanceof DuplicateDelivery) return undefined; // not a failure of the entity
           throw err;
         }
       case "log":
@@ -134,6 +156,16 @@ export class EntityShell<M, L> implements Actor<ShellMessage<M, L>> {
     return result;
   }
 
+  /** Records the stamp; false when this entity already applied it (a resend after a crash restore). */
+  #fresh(stamp: SenderStamp): boolean {
+    const high = this.#marks.get(stamp.sender);
+    if (high !== undefined && stamp.seq <= high) return false;
+    this.#marks.delete(stamp.sender);
+    this.#marks.set(stamp.sender, stamp.seq);
+    if (this.#marks.size > MAX_SENDER_MARKS) this.#marks.delete(this.#marks.keys().next().value!);
+    return true;
+  }
+
   async #applyLog(input: LogInput<L>, ctx: ActorContext<ShellMessage<M, L>>): Promise<void> {
     const progress = this.#o.progress;
     if (input.seq <= this.#lastSeq) {
@@ -155,7 +187,7 @@ export class EntityShell<M, L> implements Actor<ShellMessage<M, L>> {
   async #snapshot(): Promise<void> {
     if (this.#snapshotting === undefined || this.#o.store === undefined || this.#o.fence.fenced) return;
     const lastSeq = this.#lastSeq;
-    await this.#o.store.save(this.#o.key, { state: this.#snapshotting.snapshot(), lastSeq });
+    await this.#o.store.save(this.#o.key, { state: this.#snapshotting.snapshot(), lastSeq, senders: Object.fromEntries(this.#marks) });
     this.#changes = 0;
     this.#coveredSeq = lastSeq;
     this.#o.progress?.covered(this.#o.key, lastSeq);

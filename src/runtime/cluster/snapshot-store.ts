@@ -4,6 +4,8 @@ import type { KV } from "@nats-io/kv";
 export interface StoredSnapshot {
   state: unknown;
   lastSeq: number;
+  /** Region senders whose messages are folded into `state`: sender → highest seq. */
+  senders?: Record<string, number>;
 }
 
 /** An entity that can be snapshotted; the region restores it before it sees any message. */
