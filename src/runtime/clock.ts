@@ -16,11 +16,13 @@ export const systemClock: Clock = {
   },
 };
 
-/** A clock that moves only when told to; `advance` fires due timers in time order. */
+/** A clock that moves only when told to; `advance` fires due timers in time order (ties: in the order they were set). */
 export class ManualClock implements Clock {
   #now: number;
   #seq = 0;
-  #timers = new Map<number, { at: number; fn: () => void }>();
+  /** Min-heap on (at, id); cancelled entries are skipped when they reach the top. */
+  #heap: { at: number; id: number; fn: () => void }[] = [];
+  #live = new Set<number>();
 
   constructor(start = 0) {
     this.#now = start;
@@ -32,32 +34,60 @@ export class ManualClock implements Clock {
 
   setTimeout(fn: () => void, delayMs: number): TimerHandle {
     const id = ++this.#seq;
-    this.#timers.set(id, { at: this.#now + Math.max(0, delayMs), fn });
-    return { cancel: () => void this.#timers.delete(id) };
+    this.#live.add(id);
+    this.#push({ at: this.#now + Math.max(0, delayMs), id, fn });
+    return { cancel: () => void this.#live.delete(id) };
   }
 
-  /** Moves time forward by `ms`, firing every timer that falls due, earliest first. */
+  /** Moves time forward by `ms`, firing every timer that falls due, earliest first (timers set while firing included). */
   advance(ms: number): void {
     const target = this.#now + ms;
     for (;;) {
-      let nextId: number | undefined;
-      let nextAt = Infinity;
-      for (const [id, t] of this.#timers) {
-        if (t.at <= target && t.at < nextAt) {
-          nextAt = t.at;
-          nextId = id;
-        }
-      }
-      if (nextId === undefined) break;
-      const timer = this.#timers.get(nextId)!;
-      this.#timers.delete(nextId);
-      this.#now = Math.max(this.#now, timer.at);
-      timer.fn();
+      const next = this.#heap[0];
+      if (next === undefined || next.at > target) break;
+      this.#pop();
+      if (!this.#live.delete(next.id)) continue;
+      this.#now = Math.max(this.#now, next.at);
+      next.fn();
     }
     this.#now = target;
   }
 
   get pendingTimers(): number {
-    return this.#timers.size;
+    return this.#live.size;
   }
+
+  #push(entry: { at: number; id: number; fn: () => void }): void {
+    const heap = this.#heap;
+    heap.push(entry);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(heap[i]!, heap[parent]!)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  }
+
+  #pop(): void {
+    const heap = this.#heap;
+    const last = heap.pop()!;
+    if (heap.length === 0) return;
+    heap[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let smallest = i;
+      if (l < heap.length && before(heap[l]!, heap[smallest]!)) smallest = l;
+      if (r < heap.length && before(heap[r]!, heap[smallest]!)) smallest = r;
+      if (smallest === i) break;
+      [heap[i], heap[smallest]] = [heap[smallest]!, heap[i]!];
+      i = smallest;
+    }
+  }
+}
+
+function before(a: { at: number; id: number }, b: { at: number; id: number }): boolean {
+  return a.at < b.at || (a.at === b.at && a.id < b.id);
 }

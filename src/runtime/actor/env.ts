@@ -1,5 +1,6 @@
 import type { Clock } from "../clock.js";
 import type { EventStream } from "./events.js";
+import type { ActorStats } from "./types.js";
 
 /** What every cell of one system shares. Built once by ActorSystem from validated options. */
 export interface RuntimeEnv {
@@ -12,7 +13,7 @@ export interface RuntimeEnv {
   /** Messages an actor handles in one turn before yielding to the event loop (I/O, other timers). */
   readonly throughput: number;
   /** Every live cell except the root guardian, in creation order. */
-  readonly live: Set<{ stats(): import("./types.js").ActorStats }>;
+  readonly live: Set<{ stats(): ActorStats }>;
 }
 
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
