@@ -35,6 +35,9 @@ export class ManualClock implements Clock {
   setTimeout(fn: () => void, delayMs: number): TimerHandle {
     const id = ++this.#seq;
     this.#live.add(id);
+    // Cancelled entries stay in the heap until they surface; rebuild when they dominate, so
+    // many cancelled timers (e.g. answered asks) never pile up.
+    if (this.#heap.length > 64 && this.#heap.length > 2 * this.#live.size) this.#compact();
     this.#push({ at: this.#now + Math.max(0, delayMs), id, fn });
     return { cancel: () => void this.#live.delete(id) };
   }
@@ -55,6 +58,16 @@ export class ManualClock implements Clock {
 
   get pendingTimers(): number {
     return this.#live.size;
+  }
+
+  /** Entries held, cancelled ones included (for the memory test). */
+  get heapSizeForTest(): number {
+    return this.#heap.length;
+  }
+
+  #compact(): void {
+    const live = this.#heap.filter((e) => this.#live.has(e.id)).sort((a, b) => (before(a, b) ? -1 : 1));
+    this.#heap = live; // a sorted array is a valid min-heap
   }
 
   #push(entry: { at: number; id: number; fn: () => void }): void {

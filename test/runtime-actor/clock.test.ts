@@ -66,3 +66,17 @@ describe("ManualClock", () => {
     assert.deepEqual(fired, model);
   });
 });
+
+describe("ManualClock memory", () => {
+  it("does not keep cancelled timers around", () => {
+    const clock = new ManualClock();
+    const fired: number[] = [];
+    clock.setTimeout(() => fired.push(-1), 50);
+    for (let i = 0; i < 100_000; i++) clock.setTimeout(() => fired.push(i), 10).cancel();
+    assert.equal(clock.pendingTimers, 1);
+    assert.ok(clock.heapSizeForTest <= 200, `heap holds ${clock.heapSizeForTest} entries`);
+    clock.setTimeout(() => fired.push(1), 5);
+    clock.advance(100);
+    assert.deepEqual(fired, [1, -1]);
+  });
+});
