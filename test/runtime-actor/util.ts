@@ -8,7 +8,7 @@ export async function flush(turns = 5): Promise<void> {
 }
 
 /** Turns the event loop until `condition` holds; fails after a generous real-time deadline. */
-export async function until(condition: () => boolean, what = "condition", timeoutMs = 5000): Promise<void> {
+export async function until(condition: () => boolean, what = "condition", timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
