@@ -122,3 +122,21 @@ test("composite host: fans out, undoes a half start, stops every region even whe
   await assert.rejects(new CompositePartitionHost([host("a", false, true), host("b")]).stopPartition(3, "shutdown"), PartitionStopFailed);
   assert.deepEqual(calls.splice(0), ["a.stop(3,shutdown)", "b.stop(3,shutdown)"]);
 });
+
+test("region options: defaults filled once, bad values named", async () => {
+  const { resolveRegionOptions } = await import("../../src/runtime/cluster/region-options.js");
+  const { InvalidRegionOptions } = await import("../../src/runtime/cluster/region-errors.js");
+  const base = { name: "symbols", entity: () => ({ receive: () => undefined }), system: undefined as never, ownership: undefined as never, nc: undefined as never };
+  const r = resolveRegionOptions(base);
+  assert.equal(r.mailboxCapacity, 1000);
+  assert.equal(r.subjectPrefix, "rt.region");
+  assert.deepEqual(r.snapshots, { bucket: "rt_snapshots", everyMessages: 100, everyMs: 1000 });
+  assert.equal(r.input, undefined);
+  assert.equal(resolveRegionOptions({ ...base, snapshots: false }).snapshots, undefined);
+  const input = resolveRegionOptions({ ...base, input: { stream: "TRADES", subjectPrefix: "md.trades", fetchExpiresMs: 10 } }).input!;
+  assert.equal(input.fetchExpiresMs, 1000, "clamped to the nats.js minimum");
+  assert.equal(input.maxAckPending, 1000);
+  assert.throws(() => resolveRegionOptions({ ...base, name: "a.b" }), (e: unknown) => e instanceof InvalidRegionOptions && /name/.test((e as Error).message));
+  assert.throws(() => resolveRegionOptions({ ...base, mailboxCapacity: 0 }), /mailboxCapacity/);
+  assert.throws(() => resolveRegionOptions({ ...base, input: { stream: "S", subjectPrefix: "md.>" } }), /input.subjectPrefix/);
+});

@@ -144,6 +144,8 @@ export class PartitionRunner<M, L> {
       this.#rememberReply(`${sender}#${item.seq}`, reply);
       return { k: "accepted", reply };
     } catch (err) {
+      // Stopped underneath us (lease lost): not taken, so the sender tries the next owner.
+      if (this.#state !== "running") return { k: "not-owner" };
       return { k: "failed", e: errorText(err) };
     }
   }

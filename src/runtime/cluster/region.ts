@@ -94,8 +94,8 @@ export class ShardRegion<M, L = unknown> implements PartitionHost, AsyncDisposab
   }
 
   /** The entity's reply. Remote replies travel as JSON. Rejects with RegionAskTimeout after timeoutMs (held time included). */
-  ask<R = unknown>(key: string, message: M, timeoutMs = this.#o.askTimeoutMs): Promise<R> {
-    return this.#outbox(this.partitionOf(key)).send("ask", key, message, timeoutMs) as Promise<R>;
+  async ask<R = unknown>(key: string, message: M, timeoutMs = this.#o.askTimeoutMs): Promise<R> {
+    return (await this.#outbox(this.partitionOf(key)).send("ask", key, message, timeoutMs)) as R;
   }
 
   startPartition(partition: number): Promise<void> {
