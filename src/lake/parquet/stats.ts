@@ -7,7 +7,8 @@ const MAX_STAT_STRING = 32;
 
 function statValue(c: ColumnSpec, v: unknown): unknown {
   // Delta writes timestamp stats as ISO-8601 strings (ms precision is what we hold).
-  return c.type === "timestamp" ? new Date(v as number).toISOString() : v;
+  if (c.type === "timestamp") return new Date(Number(v)).toISOString();
+  return typeof v === "bigint" ? Number(v) : v;
 }
 
 /** Delta `add.stats` for one file: numRecords plus min/max/nullCount of every data column. */

@@ -1,0 +1,165 @@
+import { LakeConcurrentModification } from "../errors.js";
+import type { Action, AddFile } from "../delta/actions.js";
+import type { TableSchema } from "../delta/schema.js";
+import type { ColumnarBatch } from "../parquet/encode.js";
+import type { DeltaTable } from "../table/table.js";
+import { systemClock, type Clock } from "../../runtime/clock.js";
+
+/** How a record type maps onto a table: its partition and its columns. */
+export interface RecordMapping<R> {
+  schema: TableSchema;
+  /** Partition values of one record (strings, as Delta stores them). */
+  partitionOf(record: R): Record<string, string | null>;
+  /** Data columns (partition columns excluded) of a group of records. */
+  toColumns(records: R[]): ColumnarBatch;
+}
+
+export interface LakeWriterOptions<R> {
+  table: DeltaTable;
+  mapping: RecordMapping<R>;
+  /** Delta `txn.appId`: one per logical writer (e.g. "bronze-trades:TRADES:lake-bronze"). */
+  appId: string;
+  /** Flush once this many rows are buffered. */
+  maxRows?: number;
+  /** Flush once the oldest buffered row is this old, so data is visible within a few seconds. */
+  maxAgeMs?: number;
+  clock?: Clock;
+  /** Crash-injection points for tests: called between the steps of a flush. */
+  hooks?: { afterFilesWritten?(): void | Promise<void>; afterCommit?(): void | Promise<void> };
+}
+
+export interface FlushResult {
+  version: number;
+  lastLogSeq: number;
+  rows: number;
+  files: number;
+}
+
+export const DEFAULT_MAX_ROWS = 50_000;
+export const DEFAULT_MAX_AGE_MS = 2_000;
+
+interface PendingBatch<R> {
+  seq: number;
+  records: R[];
+}
+
+/**
+ * Buffers records tagged with their log sequence and commits them as Parquet files plus one
+ * Delta version carrying `txn {appId, version: lastLogSeq}`. Because the txn is in the same
+ * atomic commit as the files, the table itself says what is already stored: after a crash,
+ * `lastCommittedSeq()` tells the consumer where to resume, and nothing is written twice.
+ */
+export class LakeWriter<R> {
+  readonly appId: string;
+  readonly maxRows: number;
+  readonly maxAgeMs: number;
+  readonly #table: DeltaTable;
+  readonly #mapping: RecordMapping<R>;
+  readonly #clock: Clock;
+  readonly #hooks: NonNullable<LakeWriterOptions<R>["hooks"]>;
+  #pending: PendingBatch<R>[] = [];
+  #pendingRows = 0;
+  #firstAddedAt: number | undefined;
+  #lastAddedSeq = -1;
+
+  constructor(options: LakeWriterOptions<R>) {
+    this.#table = options.table;
+    this.#mapping = options.mapping;
+    this.appId = options.appId;
+    this.maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
+    this.maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+    this.#clock = options.clock ?? systemClock;
+    this.#hooks = options.hooks ?? {};
+    if (!(this.maxRows >= 1)) throw new RangeError(`maxRows must be >= 1 (got ${this.maxRows})`);
+    if (!(this.maxAgeMs >= 0)) throw new RangeError(`maxAgeMs must be >= 0 (got ${this.maxAgeMs})`);
+  }
+
+  get pendingRows(): number {
+    return this.#pendingRows;
+  }
+
+  /** Highest log sequence handed to `add` (committed or not); -1 when none. */
+  get lastAddedSeq(): number {
+    return this.#lastAddedSeq;
+  }
+
+  /** The last log sequence the table holds for this writer's appId, or -1. */
+  async lastCommittedSeq(): Promise<number> {
+    const s = await this.#table.snapshot();
+    return s.txns.get(this.appId) ?? -1;
+  }
+
+  /** Buffers records that came from log entries up to `lastLogSeq` (sequences must grow). */
+  add(records: R[], lastLogSeq: number): void {
+    if (lastLogSeq <= this.#lastAddedSeq) {
+      throw new RangeError(`log sequence ${lastLogSeq} is not after ${this.#lastAddedSeq}: the consumer must skip redeliveries`);
+    }
+    this.#lastAddedSeq = lastLogSeq;
+    this.#pending.push({ seq: lastLogSeq, records });
+    this.#pendingRows += records.length;
+    this.#firstAddedAt ??= this.#clock.now();
+  }
+
+  isDue(now: number): boolean {
+    if (this.#pending.length === 0) return false;
+    return this.#pendingRows >= this.maxRows || now - (this.#firstAddedAt ?? now) >= this.maxAgeMs;
+  }
+
+  async flushIfDue(now: number = this.#clock.now()): Promise<FlushResult | undefined> {
+    return this.isDue(now) ? this.flush() : undefined;
+  }
+
+  /**
+   * Commits everything buffered. On failure the buffer is kept (files already written become
+   * orphans that vacuum removes) and the caller retries later. Undefined when nothing was buffered;
+   * once it resolves, every buffered log entry is in the table and may be acknowledged.
+   */
+  async flush(): Promise<FlushResult | undefined> {
+    if (this.#pending.length === 0) return undefined;
+    const batches = this.#pending;
+    const lastSeq = batches[batches.length - 1]!.seq;
+    const already = await this.lastCommittedSeq();
+    const fresh = batches.filter((b) => b.seq > already);
+    // Everything buffered is already in the table (a previous incarnation committed it).
+    let result: FlushResult = { version: (await this.#table.snapshot()).version, lastLogSeq: lastSeq, rows: 0, files: 0 };
+    if (fresh.length > 0) {
+      const adds = await this.#writeFiles(fresh.flatMap((b) => b.records));
+      await this.#hooks.afterFilesWritten?.();
+      const rows = fresh.reduce((n, b) => n + b.records.length, 0);
+      const version = await this.#table.commitWith(
+        (s) => {
+          // Another incarnation with our appId committed meanwhile: our files may overlap it.
+          if ((s.txns.get(this.appId) ?? -1) !== already) {
+            throw new LakeConcurrentModification(`${this.appId}: another writer committed under the same appId`);
+          }
+          const actions: Action[] = adds.map((add) => ({ type: "add", add }));
+          actions.push({ type: "txn", txn: { appId: this.appId, version: lastSeq, lastUpdated: this.#clock.now() } });
+          return actions;
+        },
+        { operation: "WRITE", operationParameters: { mode: "Append", appId: this.appId, lastLogSeq: lastSeq, rows } },
+      );
+      await this.#hooks.afterCommit?.();
+      if (version !== undefined) result = { version, lastLogSeq: lastSeq, rows, files: adds.length };
+    }
+    // Only now is the buffer released: a throw above leaves it for the retry.
+    this.#pending = this.#pending.slice(batches.length);
+    this.#pendingRows = this.#pending.reduce((n, b) => n + b.records.length, 0);
+    this.#firstAddedAt = this.#pending.length ? this.#clock.now() : undefined;
+    return result;
+  }
+
+  async #writeFiles(records: R[]): Promise<AddFile[]> {
+    const { schema } = this.#mapping;
+    const groups = new Map<string, { values: Record<string, string | null>; records: R[] }>();
+    for (const r of records) {
+      const values = this.#mapping.partitionOf(r);
+      const key = schema.partitionColumns.map((c) => values[c] ?? "\u0000").join("\u0001");
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { values, records: [] }));
+      g.records.push(r);
+    }
+    return Promise.all(
+      [...groups.values()].map((g) => this.#table.writeDataFile(schema, g.values, this.#mapping.toColumns(g.records))),
+    );
+  }
+}
