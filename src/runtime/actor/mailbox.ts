@@ -11,7 +11,7 @@ export class PendingReply {
   #done = false;
 
   constructor(
-    private readonly onValue: (value: never) => void,
+    private readonly onValue: (value: unknown) => void,
     private readonly onError: (error: unknown) => void,
   ) {}
 
@@ -19,7 +19,7 @@ export class PendingReply {
     if (this.#done) return;
     this.#done = true;
     this.timer?.cancel();
-    (this.onValue as (value: unknown) => void)(value);
+    this.onValue(value);
   }
 
   reject(error: unknown): void {
