@@ -40,6 +40,8 @@ export async function openPostgres(url: string, options: OpenDatabaseOptions): P
     connectionString: url,
     max: options.maxConnections ?? 4,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    // A server that vanishes without closing the socket is noticed by TCP keepalive instead of hanging a query.
+    keepAlive: true,
     types: typeParsers,
     // Each pooled connection starts with the schema first on its search_path.
     ...(schema ? { options: `-c search_path=${schema},public` } : {}),

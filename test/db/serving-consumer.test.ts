@@ -63,7 +63,11 @@ describe("runServingConsumer (JetStream → PostgreSQL)", () => {
       },
       { timeoutMs: 60_000, intervalMs: 100, what: `${total} silver bars` },
     );
-    await waitFor(async () => (await jsm.consumers.info("SILVER", "serving")).num_ack_pending === 0, { timeoutMs: 30_000, what: "all acked" });
+    // The candle loop may have hit the outage too and be waiting out its backoff: wait for it as well.
+    await waitFor(async () => (await db.query<{ n: number }>("SELECT count(*) AS n FROM candles_1m")).rows[0]!.n === 20, { timeoutMs: 30_000, what: "20 candles" });
+    for (const stream of ["SILVER", "CANDLES"]) {
+      await waitFor(async () => (await jsm.consumers.info(stream, "serving")).num_ack_pending === 0, { timeoutMs: 30_000, what: `all ${stream} acked` });
+    }
     stop.abort();
     await consumer;
 
