@@ -1,0 +1,168 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { connect } from "@nats-io/transport-node";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { ManualClock } from "../../src/runtime/clock.js";
+import { DeltaTable } from "../../src/lake/table/table.js";
+import { LakeWriter, type FlushResult } from "../../src/lake/writer/lake-writer.js";
+import { decodeTrades, runLakeConsumer } from "../../src/lake/writer/jetstream.js";
+import { bronzeTradesDefinition, bronzeTradesMapping, tradeFromRow } from "../../src/lake/tables/bronze-trades.js";
+import { LakeStorageError } from "../../src/lake/errors.js";
+import type { Storage } from "../../src/lake/storage/types.js";
+import { backoffDelay } from "../../src/lake/writer/backoff.js";
+import { BACKENDS } from "./fixtures/backends.js";
+import { loadRecordedTrades } from "./fixtures/trades.js";
+import { startNatsServer } from "../helpers/nats-server.js";
+import { waitFor } from "../helpers/wait.js";
+
+const trades = loadRecordedTrades().slice(0, 3000);
+
+/** Disk has no "off switch": this wrapper makes writes fail like a full disk until healed. */
+function failingWrites(inner: Storage): Storage & { fail: boolean } {
+  const s = {
+    fail: false,
+    uri: inner.uri,
+    get: (k: string) => inner.get(k),
+    head: (k: string) => inner.head(k),
+    list: (p: string, a?: string) => inner.list(p, a),
+    delete: (k: string) => inner.delete(k),
+    put: (k: string, b: Uint8Array) => (s.fail ? Promise.reject(new LakeStorageError(`ENOSPC writing ${k}`)) : inner.put(k, b)),
+    putIfAbsent: (k: string, b: Uint8Array) => (s.fail ? Promise.reject(new LakeStorageError(`ENOSPC writing ${k}`)) : inner.putIfAbsent(k, b)),
+  };
+  return s;
+}
+
+test("backoff grows exponentially with jitter and is capped", () => {
+  assert.equal(backoffDelay(0, 100, 5000, () => 0), 50);
+  assert.equal(backoffDelay(0, 100, 5000, () => 1), 100);
+  assert.equal(backoffDelay(3, 100, 5000, () => 1), 800);
+  assert.equal(backoffDelay(20, 100, 5000, () => 1), 5000);
+});
+
+for (const backend of BACKENDS) {
+  test(`LakeWriter (${backend.name}): flushes on rows or age, records the txn, restarts where the table is`, async () => {
+    await using fx = await backend.open();
+    const clock = new ManualClock(1_000_000);
+    const table = await DeltaTable.createIfAbsent(fx.storage, bronzeTradesDefinition, { now: () => clock.now() });
+    const writer = new LakeWriter({ table, mapping: bronzeTradesMapping, appId: "bronze:test", maxRows: 1000, maxAgeMs: 2000, clock });
+    assert.equal(await writer.lastCommittedSeq(), -1);
+    writer.add(trades.slice(0, 10), 1);
+    assert.equal(await writer.flushIfDue(), undefined, "young and small: not due");
+    clock.advance(1999);
+    assert.equal(writer.isDue(clock.now()), false);
+    clock.advance(1);
+    const first = await writer.flushIfDue();
+    assert.deepEqual({ ...first, version: undefined }, { version: undefined, lastLogSeq: 1, rows: 10, files: 1 });
+    writer.add(trades.slice(10, 600), 2);
+    writer.add(trades.slice(600, 1200), 3);
+    assert.equal(writer.isDue(clock.now()), true, "1190 rows ≥ maxRows");
+    const second = (await writer.flushIfDue())!;
+    assert.equal(second.lastLogSeq, 3);
+    assert.throws(() => writer.add(trades.slice(0, 1), 3), RangeError);
+    assert.equal(await writer.lastCommittedSeq(), 3);
+
+    // A restarted writer (new object, same appId) sees the table's position and skips what it holds.
+    const again = new LakeWriter({ table: new DeltaTable(fx.storage), mapping: bronzeTradesMapping, appId: "bronze:test", clock });
+    assert.equal(await again.lastCommittedSeq(), 3);
+    again.add(trades.slice(600, 1200), 3); // replayed by a consumer that did not skip
+    again.add(trades.slice(1200, 1300), 4);
+    const third = (await again.flush())!;
+    assert.equal(third.rows, 100, "only the new batch is written");
+    const rows = await new DeltaTable(fx.storage).read();
+    assert.equal(rows.length, 1300);
+    assert.deepEqual(rows.map(tradeFromRow).sort((a, b) => a.tradeId - b.tradeId), trades.slice(0, 1300));
+  });
+
+  test(`LakeWriter (${backend.name}): a failing store keeps the buffer; the retry commits exactly once`, async () => {
+    await using fx = await backend.open();
+    const storage = failingWrites(fx.storage);
+    const table = await DeltaTable.createIfAbsent(storage, bronzeTradesDefinition);
+    const writer = new LakeWriter({ table, mapping: bronzeTradesMapping, appId: "bronze:fail" });
+    writer.add(trades.slice(0, 500), 7);
+    const outage = () => {
+      if (fx.s3) fx.s3.setDown(true);
+      else storage.fail = true;
+    };
+    const heal = () => {
+      if (fx.s3) fx.s3.setDown(false);
+      else storage.fail = false;
+    };
+    outage();
+    await assert.rejects(writer.flush(), LakeStorageError);
+    await assert.rejects(writer.flush(), LakeStorageError);
+    assert.equal(writer.pendingRows, 500);
+    heal();
+    const r = (await writer.flush())!;
+    assert.equal(r.rows, 500);
+    assert.equal(writer.pendingRows, 0);
+    assert.equal((await new DeltaTable(fx.storage).read()).length, 500);
+  });
+}
+
+test("runLakeConsumer: S3 down mid-batch → backs off without acking; S3 back → commits and acks everything", async () => {
+  const backend = BACKENDS.find((b) => b.name === "s3")!;
+  await using fx = await backend.open();
+  await using nats = await startNatsServer();
+  const nc = await connect({ servers: nats.url });
+  const stop = new AbortController();
+  let run: Promise<void> | undefined;
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: "TRADES", subjects: ["md.trades.>"] });
+    const js = jetstream(nc);
+    for (let i = 0; i < 60; i++) {
+      const chunk = trades.slice(i * 50, i * 50 + 50);
+      await js.publish("md.trades.3.BTCUSDT", JSON.stringify(i % 2 ? chunk : chunk[0]));
+    }
+    const expectedRows = 30 * 50 + 30;
+    const table = await DeltaTable.createIfAbsent(fx.storage, bronzeTradesDefinition);
+    const clock = new ManualClock(Date.now());
+    const writer = new LakeWriter({ table, mapping: bronzeTradesMapping, appId: "bronze:down", maxAgeMs: 1000, clock });
+    const errors: unknown[] = [];
+    const commits: FlushResult[] = [];
+    run = runLakeConsumer({
+      js,
+      jsm,
+      stream: "TRADES",
+      durable: "lake-down",
+      writer,
+      decode: decodeTrades,
+      signal: stop.signal,
+      clock,
+      backoff: { initialMs: 20, maxMs: 200 },
+      onError: (e) => errors.push(e),
+      onCommit: (r) => commits.push(r),
+    });
+    // Everything is fetched and buffered (the manual clock has not made a flush due yet)...
+    await waitFor(() => writer.lastAddedSeq === 60, { timeoutMs: 30_000, what: "all messages buffered" });
+    // ...then the store goes down: time passes, flushes fail, the loop backs off, nothing is acked.
+    fx.s3!.setDown(true);
+    await waitFor(
+      () => {
+        clock.advance(250);
+        return errors.length >= 3;
+      },
+      { timeoutMs: 30_000, what: "retries while S3 is down" },
+    );
+    assert.equal(commits.length, 0);
+    const during = await jsm.consumers.info("TRADES", "lake-down");
+    assert.equal(during.ack_floor.stream_seq, 0, "nothing acknowledged during the outage");
+    assert.equal(during.num_ack_pending, 60);
+    fx.s3!.setDown(false);
+    await waitFor(
+      async () => {
+        clock.advance(250);
+        return (await writer.lastCommittedSeq()) === 60;
+      },
+      { timeoutMs: 30_000, what: "commit after recovery" },
+    );
+    await waitFor(async () => (await jsm.consumers.info("TRADES", "lake-down")).ack_floor.stream_seq === 60, { what: "ack floor at 60" });
+    const rows = await new DeltaTable(fx.storage).read();
+    assert.equal(rows.length, expectedRows);
+    assert.equal(new Set(rows.map((r) => r.trade_id)).size, expectedRows);
+  } finally {
+    stop.abort();
+    await run;
+    await nc.close();
+  }
+});
