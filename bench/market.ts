@@ -10,8 +10,9 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { parseBinanceFrame } from "../src/market/binance.js";
 import { createSymbolState, transition, type SymbolState } from "../src/actors/symbol/index.js";
+import { sharedData } from "../test/helpers/shared-data.js";
 
-const RECORDING = "/work/shared/data/binance-recorded/btcusdt-trade-stream_2024-08-08T2354Z_2024-08-09T0005Z.jsonl";
+const RECORDING = sharedData("binance-recorded/btcusdt-trade-stream_2024-08-08T2354Z_2024-08-09T0005Z.jsonl");
 
 function loadFrames(): string[] {
   return readFileSync(RECORDING, "utf8").split("\n").filter((l) => l.length > 0);

@@ -2,8 +2,9 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import type { Trade } from "../../src/market/trade.js";
+import { sharedData } from "../helpers/shared-data.js";
 
-const DIR = "/work/shared/data/binance-recorded";
+const DIR = sharedData("binance-recorded");
 export const XRPETH = "XRPETH";
 
 interface CcxtTrade {

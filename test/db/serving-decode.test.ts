@@ -50,3 +50,27 @@ describe("decodeCandle1m", () => {
     assert.throws(() => decodeCandle1m(JSON.stringify({ ...row, openTime: row.openTime + 5 })), /whole minute/);
   });
 });
+
+describe("decodeSilverBar on the SymbolActor's own output", () => {
+  it("keeps every field of a SilverBar the live path publishes, model version and emit time included", async () => {
+    const { btcTrades } = await import("../market/fixtures.js");
+    const { createSymbolState, transition } = await import("../../src/actors/symbol/index.js");
+    const state = createSymbolState("BTCUSDT");
+    const trades = btcTrades();
+    const bars = [];
+    for (let i = 0; i < trades.length; i += 500) {
+      const { effects } = transition(state, { type: "trades", seq: i + 1, trades: trades.slice(i, i + 500) }, 1_700_000_000_000 + i);
+      for (const e of effects) if (e.type === "publish-bar") bars.push(e.bar);
+    }
+    const warm = bars.find((b) => b.features !== null && b.prediction !== null);
+    assert.ok(warm, "the recording yields warmed-up bars");
+    const row = decodeSilverBar(JSON.stringify(warm));
+    assert.equal(row.close, warm.close);
+    assert.equal(row.lag3, warm.features!.lag_3);
+    assert.equal(row.volatilityChange, warm.features!.volatility_change);
+    assert.equal(row.prediction, warm.prediction);
+    assert.equal(row.predictionModelVersion, warm.modelVersion);
+    assert.equal(row.emitTime, warm.emittedAt);
+    assert.equal(row.closingIngestTime, warm.closedByIngestTime);
+  });
+});

@@ -3,8 +3,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { parseBinanceFrame, type BinanceFrame } from "../../src/market/binance.js";
 import { parseBinanceTradesCsvLine } from "../../src/market/binance-csv.js";
+import { sharedData } from "../helpers/shared-data.js";
 
-const WS = "/work/shared/data/binance-ws";
+const WS = sharedData("binance-ws");
 const read = (f: string) => readFileSync(`${WS}/${f}`, "utf8");
 const INGEST = 1_700_000_000_123;
 
@@ -102,7 +103,7 @@ test("known non-trade events are ignored with their event type", () => {
 });
 
 test("every frame in the real cryptofeed capture parses to a non-invalid result", () => {
-  const lines = readFileSync("/work/shared/data/binance-recorded/cryptofeed-BINANCE.ws.1.0.txt", "utf8").split("\n").slice(1);
+  const lines = readFileSync(sharedData("binance-recorded/cryptofeed-BINANCE.ws.1.0.txt"), "utf8").split("\n").slice(1);
   let n = 0;
   for (const line of lines) {
     if (line.trim() === "") continue;

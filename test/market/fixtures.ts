@@ -2,9 +2,10 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import type { Trade } from "../../src/market/trade.js";
+import { sharedData } from "../helpers/shared-data.js";
 
-export const BTC_RECORDING = "/work/shared/data/binance-recorded/btcusdt-trade-stream_2024-08-08T2354Z_2024-08-09T0005Z.jsonl";
-export const XRP_DIR = "/work/shared/data/binance-recorded";
+export const BTC_RECORDING = sharedData("binance-recorded/btcusdt-trade-stream_2024-08-08T2354Z_2024-08-09T0005Z.jsonl");
+export const XRP_DIR = sharedData("binance-recorded");
 
 /** Raw rows of the BTCUSDT recording, exactly as Binance sent them (received order). */
 export interface RawBinanceTrade {

@@ -46,8 +46,11 @@ const silverEnvelope = z.object({
   features: featureFields.nullable().optional(),
   prediction: z.union([num, z.object({ value: num, modelVersion: z.string() })]).nullable().optional(),
   predictionModelVersion: z.string().nullable().optional(),
+  /** The SymbolActor's SilverBar names (src/actors/symbol/messages.ts). */
+  modelVersion: z.string().nullable().optional(),
   closingIngestTime: ms.nullable().optional(),
   emitTime: ms.nullable().optional(),
+  emittedAt: ms.nullable().optional(),
 });
 
 const candleFields = z.object({
@@ -106,9 +109,9 @@ export function decodeSilverBar(data: Uint8Array | string): SilverBarRow {
     momentum: f?.momentum ?? null,
     volatilityChange: f?.volatility_change ?? null,
     prediction: typeof p === "number" ? p : (p?.value ?? null),
-    predictionModelVersion: typeof p === "object" && p !== null ? p.modelVersion : (env.data.predictionModelVersion ?? null),
+    predictionModelVersion: typeof p === "object" && p !== null ? p.modelVersion : (env.data.predictionModelVersion ?? env.data.modelVersion ?? null),
     closingIngestTime: env.data.closingIngestTime ?? b.closedByIngestTime ?? null,
-    emitTime: env.data.emitTime ?? null,
+    emitTime: env.data.emitTime ?? env.data.emittedAt ?? null,
   };
 }
 

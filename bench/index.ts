@@ -1,0 +1,33 @@
+/**
+ * `npm run bench [-- <name> ...]`: runs every benchmark (or the named ones) one after another and
+ * prints measured figures. Speed targets live here, never in tests.
+ */
+import { readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ORDER = ["runtime-local", "runtime-cluster", "market", "ingest", "lake", "db", "ml", "web"];
+const available = readdirSync(here)
+  .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && f !== "index.ts")
+  .map((f) => f.slice(0, -3));
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+const names = [...ORDER.filter((n) => available.includes(n)), ...available.filter((n) => !ORDER.includes(n)).sort()].filter(
+  (n) => wanted.length === 0 || wanted.includes(n),
+);
+if (names.length === 0) {
+  console.error(`no benchmark named ${wanted.join(", ")}; available: ${available.join(", ")}`);
+  process.exit(2);
+}
+for (const name of names) {
+  console.log(`\n=== bench/${name} ===`);
+  const started = performance.now();
+  const mod = (await import(join(here, `${name}.ts`))) as { run?: () => Promise<void> };
+  if (typeof mod.run !== "function") {
+    console.log(`(bench/${name}.ts exports no run())`);
+    continue;
+  }
+  await mod.run();
+  console.log(`(bench/${name} took ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}
+process.exit(0);
