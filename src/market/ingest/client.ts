@@ -38,6 +38,8 @@ export interface ClientOptions {
   maxStreamsInUrl?: number;
   /** Our own control messages per second per connection. Default 4 (Binance allows 5 and counts pongs). */
   controlMessagesPerSecond?: number;
+  /** Safety margin added to the limiter's 1 s window (jitter between our clock and the server's). Default 250 ms. */
+  controlWindowMarginMs?: number;
   maxParamsPerMessage?: number;
   /** No frame and no ping for this long → the socket is dead. Default 50 s (Binance pings every 20 s). */
   silenceTimeoutMs?: number;
@@ -115,6 +117,7 @@ export class BinanceStreamClient {
       maxStreamsPerConnection: options.maxStreamsPerConnection ?? MAX_STREAMS_PER_CONNECTION,
       maxStreamsInUrl: options.maxStreamsInUrl ?? 200,
       controlMessagesPerSecond: options.controlMessagesPerSecond ?? 4,
+      controlWindowMarginMs: options.controlWindowMarginMs ?? 250,
       maxParamsPerMessage: options.maxParamsPerMessage ?? 200,
       silenceTimeoutMs: options.silenceTimeoutMs ?? 50_000,
       connectionLifetimeMs: options.connectionLifetimeMs ?? 24 * 3600_000,
@@ -237,6 +240,7 @@ export class BinanceStreamClient {
     const conn = new StreamConnection(++this.#seq, combinedStreamUrl(this.#base, inUrl), inUrl, this.#handlers, {
       clock: this.#clock,
       controlPerSecond: this.#o.controlMessagesPerSecond,
+      controlWindowMarginMs: this.#o.controlWindowMarginMs,
       maxParamsPerMessage: this.#o.maxParamsPerMessage,
       handshakeTimeoutMs: this.#o.handshakeTimeoutMs,
     });

@@ -23,6 +23,8 @@ export interface ConnectionOptions {
   clock: Clock;
   /** Control messages per second we allow ourselves (Binance counts pongs too: keep headroom). */
   controlPerSecond: number;
+  /** The limiter's window is 1 s plus this margin, so network jitter cannot squeeze N+1 messages into the server's second. */
+  controlWindowMarginMs: number;
   maxParamsPerMessage: number;
   handshakeTimeoutMs: number;
 }
@@ -58,7 +60,7 @@ export class StreamConnection {
     this.url = url;
     this.subscribed = new Set(urlStreams);
     this.#o = options;
-    this.#limiter = new SlidingWindowLimiter(options.controlPerSecond, 1000);
+    this.#limiter = new SlidingWindowLimiter(options.controlPerSecond, 1000 + options.controlWindowMarginMs);
     this.lastActivityAt = options.clock.now();
     this.#ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: options.handshakeTimeoutMs, skipUTF8Validation: true });
     this.#ws.on("open", () => {

@@ -81,7 +81,7 @@ export class TradeLogPublisher {
 
   /** Opens the spool; if it holds batches from an earlier run, they are published first. */
   static async start(nc: NatsConnection, options: PublisherOptions = {}): Promise<TradeLogPublisher> {
-    const p = new TradeLogPublisher(jetstream(nc, { timeout: options.publishTimeoutMs ?? 5000 }), await jetstreamManager(nc, { timeout: 2000 }), options);
+    const p = new TradeLogPublisher(jetstream(nc, { timeout: options.publishTimeoutMs ?? 5000 }), await jetstreamManager(nc, { timeout: 2000, checkAPI: false }), options);
     if (!p.spool.isEmpty) {
       p.#log.info("spool holds batches from an earlier run; publishing them first", { records: p.spool.records });
       p.#setMode("spooling");
