@@ -31,8 +31,8 @@ export class DecisionTreeRegressor implements Regressor<DecisionTreeJson> {
   toJSON(): DecisionTreeJson {
     return { tree: this.tree.toJSON() };
   }
-  static fromJSON(json: DecisionTreeJson): DecisionTreeRegressor {
-    return new DecisionTreeRegressor(new FlatTree(json.tree));
+  static fromJSON(json: DecisionTreeJson, cols?: number): DecisionTreeRegressor {
+    return new DecisionTreeRegressor(new FlatTree(json.tree, cols));
   }
 }
 

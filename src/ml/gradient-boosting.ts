@@ -55,8 +55,8 @@ export class GradientBoostingRegressor implements Regressor<GradientBoostingJson
   toJSON(): GradientBoostingJson {
     return { init: this.init, learningRate: this.learningRate, trees: this.trees.map((t) => t.toJSON()) };
   }
-  static fromJSON(json: GradientBoostingJson): GradientBoostingRegressor {
-    return new GradientBoostingRegressor(json.init, json.learningRate, json.trees.map((t) => new FlatTree(t)));
+  static fromJSON(json: GradientBoostingJson, cols?: number): GradientBoostingRegressor {
+    return new GradientBoostingRegressor(json.init, json.learningRate, json.trees.map((t) => new FlatTree(t, cols)));
   }
 }
 

@@ -57,6 +57,10 @@ export function loadModel(json: ModelJson): Model {
   if (!Array.isArray(json.featureNames) || !Array.isArray(json.featureScaling) || json.featureNames.length !== json.featureScaling.length) {
     throw new ModelLoadError("model featureNames and featureScaling are missing or of different lengths");
   }
+  if (!json.featureScaling.every((f) => f === "level" || f === "scale" || f === "none")) {
+    throw new ModelLoadError(`model featureScaling has unknown entries: ${JSON.stringify(json.featureScaling)}`);
+  }
+  if (!Number.isInteger(json.horizon) || json.horizon < 1) throw new ModelLoadError(`model horizon must be an integer ≥ 1, got ${json.horizon}`);
   const spec: ModelSpec = { horizon: json.horizon, featureNames: json.featureNames, featureScaling: json.featureScaling };
   if (json.version !== undefined) spec.version = json.version;
   try {
@@ -64,13 +68,14 @@ export function loadModel(json: ModelJson): Model {
       case "naive":
         return new NaiveModel(spec);
       case "elasticnet":
+        if (json.body?.coef?.length !== json.featureNames.length) throw new ModelLoadError("elasticnet coef does not match the features");
         return new ReturnModel("elasticnet", spec, new ElasticNetRegressor(json.body));
       case "decision-tree":
-        return new ReturnModel("decision-tree", spec, DecisionTreeRegressor.fromJSON(json.body));
+        return new ReturnModel("decision-tree", spec, DecisionTreeRegressor.fromJSON(json.body, json.featureNames.length));
       case "random-forest":
-        return new ReturnModel("random-forest", spec, RandomForestRegressor.fromJSON(json.body));
+        return new ReturnModel("random-forest", spec, RandomForestRegressor.fromJSON(json.body, json.featureNames.length));
       case "gradient-boosting":
-        return new ReturnModel("gradient-boosting", spec, GradientBoostingRegressor.fromJSON(json.body));
+        return new ReturnModel("gradient-boosting", spec, GradientBoostingRegressor.fromJSON(json.body, json.featureNames.length));
       case "ml-random-forest":
         return new ReturnModel("ml-random-forest", spec, MljsForestRegressor.fromJSON(json.body, json.featureNames.length));
       default:

@@ -58,8 +58,8 @@ export class RandomForestRegressor implements Regressor<RandomForestJson> {
   toJSON(): RandomForestJson {
     return { trees: this.trees.map((t) => t.toJSON()) };
   }
-  static fromJSON(json: RandomForestJson): RandomForestRegressor {
-    return new RandomForestRegressor(json.trees.map((t) => new FlatTree(t)));
+  static fromJSON(json: RandomForestJson, cols?: number): RandomForestRegressor {
+    return new RandomForestRegressor(json.trees.map((t) => new FlatTree(t, cols)));
   }
 }
 

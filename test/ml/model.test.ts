@@ -52,8 +52,13 @@ test("loadModel rejects unknown kinds, formats and corrupt bodies with ModelLoad
     { ...good, format: 2 },
     { ...good, kind: "svm" },
     { ...good, featureScaling: [] },
+    { ...good, featureScaling: good.featureScaling.map(() => "log") },
+    { ...good, horizon: 0 },
+    { ...good, body: { tree: { feature: [9, -1, -1], threshold: [0, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, 1, 2] } } },
     { ...good, body: { tree: { feature: [0], threshold: [], left: [], right: [], value: [] } } },
     { ...good, body: { tree: { feature: [0, -1, -1], threshold: [0, 0, 0], left: [5, -1, -1], right: [2, -1, -1], value: [0, 1, 2] } } },
   ];
+  const linear = trainOnLeague(data, "elasticnet").model;
+  bad.push(linear.kind === "elasticnet" ? { ...linear, body: { ...linear.body, coef: [1, 2] } } : null);
   for (const json of bad) assert.throws(() => loadModel(json as ModelJson), ModelLoadError, JSON.stringify(json)?.slice(0, 80));
 });

@@ -16,7 +16,8 @@ export class FlatTree {
   readonly right: Int32Array;
   readonly value: Float64Array;
 
-  constructor(json: TreeJson) {
+  /** `cols`, when given, bounds the feature indices (a loaded tree must fit its model's features). */
+  constructor(json: TreeJson, cols = Infinity) {
     const n = json.feature.length;
     if (n === 0 || [json.threshold, json.left, json.right, json.value].some((a) => !Array.isArray(a) || a.length !== n)) {
       throw new ModelLoadError("tree arrays are empty or of different lengths");
@@ -27,6 +28,7 @@ export class FlatTree {
     this.right = Int32Array.from(json.right);
     this.value = Float64Array.from(json.value);
     for (let i = 0; i < n; i++) {
+      if (this.feature[i]! >= cols) throw new ModelLoadError(`tree node ${i} splits on feature ${this.feature[i]} of ${cols}`);
       if (this.feature[i]! >= 0 && !(this.left[i]! > i && this.left[i]! < n && this.right[i]! > i && this.right[i]! < n)) {
         throw new ModelLoadError(`tree node ${i} has children outside the tree`);
       }
