@@ -2,7 +2,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstreamManager, JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import { millis } from "@nats-io/nats-core";
-import { bucketStreamName, ensureBucket } from "../nats/bootstrap.js";
+import { bucketStreamName, ensureBucket, waitForStreamLeader } from "../nats/bootstrap.js";
 import { ClusterConfigError } from "./errors.js";
 
 /**
@@ -25,10 +25,10 @@ export async function openTtlBucket(nc: NatsConnection, name: string, ttlMs: num
 
 async function openOnce(nc: NatsConnection, name: string, ttlMs: number, option: string, replicas: number): Promise<KV> {
   const jsm = await jetstreamManager(nc, { timeout: 2000 });
-  let existing: { maxAgeMs: number; replicas: number } | undefined;
+  let existing: { maxAgeMs: number; replicas: number; leaderless: boolean } | undefined;
   try {
-    const config = (await jsm.streams.info(bucketStreamName(name))).config;
-    existing = { maxAgeMs: millis(config.max_age), replicas: config.num_replicas };
+    const si = await jsm.streams.info(bucketStreamName(name));
+    existing = { maxAgeMs: millis(si.config.max_age), replicas: si.config.num_replicas, leaderless: si.cluster !== undefined && !si.cluster.leader };
   } catch (err) {
     if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) throw err;
   }
@@ -41,6 +41,9 @@ async function openOnce(nc: NatsConnection, name: string, ttlMs: number, option:
       option,
       `bucket ${name} has ${existing.replicas} replicas, but this NATS server (${nc.info?.version}) does not serialise compare-and-set on replicated streams (fixed in 2.9.21); recreate it with 1 replica or upgrade NATS`,
     );
+  } else if (existing.leaderless) {
+    // Another node has just created it: writes fail with "no responders" until it has a leader.
+    await waitForStreamLeader(nc, bucketStreamName(name));
   }
   return new Kvm(nc).open(name);
 }

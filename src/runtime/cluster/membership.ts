@@ -54,7 +54,17 @@ export class Membership {
   }
 
   async start(): Promise<void> {
-    await this.#heartbeat();
+    // A bucket another node created a moment ago may not yet be reachable from our server
+    // (stream leader elected, interest not yet propagated: "no responders"); retry briefly.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#heartbeat();
+        break;
+      } catch (err) {
+        if (attempt * this.#o.heartbeatMs >= this.#o.ttlMs) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(200 * attempt, this.#o.heartbeatMs)));
+      }
+    }
     await this.#follower.start();
     this.#schedule();
   }
