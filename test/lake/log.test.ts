@@ -158,3 +158,20 @@ test("log: opening an empty folder is LakeTableNotFound, a missing version is La
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("log: writer v2 duties — append-only tables refuse data removal; newer writer versions are refused", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "lake-ao-"));
+  try {
+    const storage = new LocalStorage(dir);
+    const t = await DeltaTable.createIfAbsent(storage, { ...readingsDefinition, configuration: { "delta.appendOnly": "true" } });
+    await t.commitWith(() => [add("a.parquet")], { operation: "WRITE" });
+    await assert.rejects(t.commitWith(() => [remove("a.parquet")], { operation: "DELETE" }), /append-only/);
+    const compaction: Action = { type: "remove", remove: { path: "a.parquet", deletionTimestamp: 1, dataChange: false } };
+    assert.equal(await t.commitWith(() => [compaction, add("b.parquet")], { operation: "OPTIMIZE" }), 2);
+    await t.log.commit(await t.snapshot(), [{ type: "protocol", protocol: { minReaderVersion: 1, minWriterVersion: 7 } }]);
+    await assert.rejects(new DeltaTable(storage).commitWith(() => [add("c.parquet")], { operation: "WRITE" }), /writer version 7/);
+    assert.equal((await new DeltaTable(storage).read({ columns: ["value"], filter: [{ column: "sensor", op: "=", value: "zz" }] })).length, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

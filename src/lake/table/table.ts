@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { LakeCommitConflict, LakeTableNotFound } from "../errors.js";
+import { LakeCommitConflict, LakeProtocolError, LakeTableNotFound } from "../errors.js";
 import type { Action, AddFile, CommitInfo } from "../delta/actions.js";
 import { DeltaLog, type DeltaLogOptions, type HistoryEntry } from "../delta/log.js";
 import type { Snapshot } from "../delta/replay.js";
@@ -114,8 +114,10 @@ export class DeltaTable {
     const attempts = options.maxAttempts ?? 20;
     for (let attempt = 1; ; attempt++) {
       const snapshot = await this.log.latest();
+      checkWritable(snapshot);
       const actions = build(snapshot);
       if (!actions) return undefined;
+      checkAppendOnly(snapshot, actions);
       const info: CommitInfo = {
         timestamp: this.now(),
         operation: options.operation,
@@ -157,16 +159,35 @@ export class DeltaTable {
   async read(options: VersionSpec & { filter?: Predicate[]; limit?: number; columns?: string[] } = {}): Promise<Row[]> {
     const s = await this.snapshot(options);
     const filter = options.filter ?? [];
+    // Rows are filtered after reading, so the filter's columns must be read too.
+    const columns = options.columns && [...new Set([...options.columns, ...filter.map((p) => p.column)])];
     const out: Row[] = [];
     const limit = options.limit ?? Infinity;
     for (const f of this.files(s, filter)) {
-      const rows = await this.readFile(s, f, options.columns);
+      const rows = await this.readFile(s, f, columns);
       for (const r of rows) {
-        if (filter.every((p) => matches(p, r[p.column]))) out.push(r);
+        if (!filter.every((p) => matches(p, r[p.column]))) continue;
+        if (options.columns) for (const k of Object.keys(r)) if (!options.columns.includes(k)) delete r[k];
+        out.push(r);
         if (out.length >= limit) return out;
       }
     }
     return out;
+  }
+}
+
+/** This writer implements writer version 2: refuse tables that need more. */
+function checkWritable(s: Snapshot): void {
+  if (s.protocol.minWriterVersion > 2) {
+    throw new LakeProtocolError(`table needs writer version ${s.protocol.minWriterVersion}; this writer implements 2`);
+  }
+}
+
+/** Writer v2 duty: `delta.appendOnly=true` forbids removing data (compaction's dataChange=false removes are fine). */
+function checkAppendOnly(s: Snapshot, actions: Action[]): void {
+  if (s.metadata.configuration?.["delta.appendOnly"] !== "true") return;
+  if (actions.some((a) => a.type === "remove" && a.remove.dataChange)) {
+    throw new LakeProtocolError("table is append-only (delta.appendOnly=true): data cannot be removed");
   }
 }
 

@@ -30,9 +30,18 @@ export const bronzeTradesDefinition: TableDefinition = {
   partitionColumns: ["source", "symbol", "date"],
 };
 
-/** `YYYY-MM-DD` of a ms timestamp, in UTC. */
+const DAY_MS = 86_400_000;
+let cachedDay = NaN;
+let cachedDate = "";
+
+/** `YYYY-MM-DD` of a ms timestamp, in UTC. Called per row on the hot path: trades come in time order, so cache the last day. */
 export function utcDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedDate = new Date(day * DAY_MS).toISOString().slice(0, 10);
+  }
+  return cachedDate;
 }
 
 export const bronzeTradesMapping: RecordMapping<Trade> = {
