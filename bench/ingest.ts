@@ -4,7 +4,7 @@
  * Zero loss is checked by reading the stream back: trade count and per-symbol id contiguity.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
@@ -18,6 +18,17 @@ import { startNatsServer } from "../test/helpers/nats-server.js";
 import { freePort } from "../test/helpers/ports.js";
 import { waitFor } from "../test/helpers/wait.js";
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 const TRADES = Number(process.env.BENCH_INGEST_TRADES ?? 600_000);
 
 export async function runOnce(symbolCount: number, total: number): Promise<void> {
@@ -30,16 +41,19 @@ export async function runOnce(symbolCount: number, total: number): Promise<void>
   try {
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/sim/stats`)).ok, { timeoutMs: 30_000, what: "simulator up" });
     const symbols = defaultSymbols(symbolCount);
-    if (process.env.DEBUG) console.log("sim up");
-    const ingestor = await Ingestor.start(nc, { client: { baseUrl: `ws://127.0.0.1:${port}`, symbols, log: process.env.DEBUG ? undefined : silentLogger }, publisher: { spoolDir: spool, log: silentLogger } });
+    const ingestor = await Ingestor.start(nc, { client: { baseUrl: `ws://127.0.0.1:${port}`, symbols, log: silentLogger }, publisher: { spoolDir: spool, log: silentLogger } });
     await waitFor(() => ingestor.publisher.status().accepted > 0, { timeoutMs: 30_000, what: "first trade" });
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
+    const natsCpu0 = cpuSeconds(nats.process.pid);
+    const simCpu0 = cpuSeconds(sim.pid);
     await waitFor(() => ingestor.publisher.status().accepted + ingestor.publisher.status().duplicatesDropped >= total - 1, { timeoutMs: 300_000, intervalMs: 50, what: "all trades received" });
     const tRecv = performance.now();
     await ingestor.publisher.flush();
     const t1 = performance.now();
     const cpu = process.cpuUsage(cpu0);
+    const natsCpu = cpuSeconds(nats.process.pid) - natsCpu0;
+    const simCpu = cpuSeconds(sim.pid) - simCpu0;
     const st = ingestor.publisher.status();
     const client = ingestor.client.status();
     await ingestor.close();
@@ -63,7 +77,7 @@ export async function runOnce(symbolCount: number, total: number): Promise<void>
     console.log(
       `ingest ${symbolCount} symbols: ${st.published.toLocaleString("en")} trades in ${secs.toFixed(2)} s = ${Math.round(st.published / secs).toLocaleString("en")} trades/s ` +
         `(receive ${((tRecv - t0) / 1000).toFixed(2)} s, final flush ${((t1 - tRecv) / 1000).toFixed(2)} s); ${st.batchesPublished.toLocaleString("en")} batches (${(st.published / st.batchesPublished).toFixed(0)} trades/batch); ` +
-        `ingest process CPU ${((cpu.user + cpu.system) / 1e6 / secs * 100).toFixed(0)}%; in log ${count.toLocaleString("en")} trades, id holes ${holes}, gaps ${st.gaps}, dups ${st.duplicatesDropped}, spooled ${st.spool.spooledBatches}, frames ${client.frames}` +
+        `CPU: ingest ${((cpu.user + cpu.system) / 1e6 / secs * 100).toFixed(0)}%, simulator ${((simCpu / secs) * 100).toFixed(0)}%, nats-server ${((natsCpu / secs) * 100).toFixed(0)}%; in log ${count.toLocaleString("en")} trades, id holes ${holes}, gaps ${st.gaps}, dups ${st.duplicatesDropped}, spooled ${st.spool.spooledBatches}, frames ${client.frames}` +
         (count === total && holes === 0 ? " — zero loss" : ` — LOSS: expected ${total}`),
     );
   } finally {

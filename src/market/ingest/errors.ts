@@ -15,14 +15,6 @@ export class ControlRequestFailed extends Error {
   }
 }
 
-export class SpoolCorrupt extends Error {
-  override readonly name = "SpoolCorrupt";
-  readonly retryable = false;
-  constructor(file: string, message: string, options?: ErrorOptions) {
-    super(`spool segment ${file}: ${message}`, options);
-  }
-}
-
 export class PublisherClosed extends Error {
   override readonly name = "PublisherClosed";
   readonly retryable = false;

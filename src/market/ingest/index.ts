@@ -1,0 +1,15 @@
+/** Market ingestion: Binance WebSocket client, trade log publisher (de-dup, gaps, DLQ, spool), CSV import. */
+export { BinanceStreamClient, type ClientOptions, type ClientStatus, type TradeSink } from "./client.js";
+export { TradeLogPublisher, tradeLogSubject, type PublisherOptions, type PublisherStatus, type PublisherMode, type GapEvent, type SymbolStatus } from "./publisher.js";
+export { Ingestor, type IngestorOptions } from "./ingestor.js";
+export { decodeTradeBatch, decodeTradeBatchHeader, encodeTradeBatch, batchMsgId, TRADE_BATCH_VERSION, type TradeBatchHeader } from "./batch-codec.js";
+export { importTradesCsv, parseTradeCsvLine, symbolFromFileName, type ImportSummary, type CsvRow } from "./csv-import.js";
+export { ensureIngestStreams } from "./bootstrap.js";
+export { DiskSpool, type SpoolOptions, type SpoolRecord, type SpoolRecordHeader } from "./spool.js";
+export { SlidingWindowLimiter } from "./rate-limiter.js";
+export { backoffDelay, defaultBackoff, type BackoffPolicy } from "./backoff.js";
+export { admit, aboveMark, type Admission } from "./dedup.js";
+export { tradeStream, symbolOfTradeStream, combinedStreamUrl, MAX_STREAMS_PER_CONNECTION } from "./streams.js";
+export { defaultFrameParser, type FrameParser, type ParsedFrame } from "./frame.js";
+export { consoleLogger, silentLogger, type IngestLogger } from "./log.js";
+export { TradeBatchDecodeError, ControlRequestFailed, PublisherClosed } from "./errors.js";
