@@ -3,7 +3,8 @@
  * train), against scikit-learn on the same prepared matrices and parameters (one core); the
  * ml-cart / ml-random-forest libraries at 1k and 4k training rows; and the event-loop delay of
  * the main thread while the Piscina pool trains the league on 100k rows.
- * `--quick` (or BENCH_ML_QUICK=1) skips the 100k size.
+ * `--quick` (or BENCH_ML_QUICK=1) skips the 100k size; `--full` (or BENCH_ML_FULL=1) adds
+ * ml-random-forest at 4k training rows (about a minute).
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -139,7 +140,7 @@ function bestRun(train: () => TrainingRun): TrainingRun {
 }
 
 /** ml-cart tree (depth 8) and ml-random-forest (20 × depth 10) vs our histogram learners on the same rows. */
-function benchLibraries(): string[] {
+function benchLibraries(full: boolean): string[] {
   const lines: string[] = [];
   for (const trainRows of [1_000, 4_000]) {
     const data = prepareLeague(syntheticMarket({ rows: trainRows * 1.25, phi: PHI, seed: 11 }));
@@ -159,7 +160,7 @@ function benchLibraries(): string[] {
       `ml-cart tree depth 8 (its default minNumSamples 3), ${trainRows} train rows: ${fmtMs(cartMs)} (ours, best of 5: ${fmtMs(ours.fitMs)}, ×${(cartMs / ours.fitMs).toFixed(0)}); ` +
         `RMSE ${rmse(cartPred, data.test.target).toPrecision(5)} vs ours ${ours.metrics.rmse.toPrecision(5)}`,
     );
-    if (trainRows === 1_000) {
+    if (trainRows === 1_000 || full) {
       const forest = trainOnLeague(data, "ml-random-forest", { minSamplesLeaf: 1 });
       lines.push(
         `ml-random-forest 20 × depth 10 (all features per tree, minNumSamples 1), ${trainRows} train rows: ${fmtMs(forest.fitMs)} ` +
@@ -211,6 +212,8 @@ function table(rows: Row[]): string[] {
 
 export async function run(): Promise<void> {
   const quick = process.argv.includes("--quick") || process.env.BENCH_ML_QUICK === "1";
+  // ml-random-forest on 4k rows takes about a minute: only on request.
+  const full = process.argv.includes("--full") || process.env.BENCH_ML_FULL === "1";
   const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
   const gbt = resolveParams("gradient-boosting");
   console.log(
@@ -220,7 +223,7 @@ export async function run(): Promise<void> {
   );
   // The libraries first: after the 100k-row fits, the heap's state slows small fits several-fold.
   warmUp();
-  const libraryLines = benchLibraries();
+  const libraryLines = benchLibraries(full);
   warmUp();
   const rows = compare(sizes);
   for (const line of table(rows)) console.log("  " + line);
