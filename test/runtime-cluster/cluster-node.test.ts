@@ -79,3 +79,30 @@ test("a node that joins later gets its share by handoff; a closed connection los
   }
   assert.deepEqual(ledger.overlaps, []);
 });
+
+test("a partition whose host fails to start is released and retried with backoff, never left running", async () => {
+  await using server = await startNatsServer();
+  const ledger = new RunLedger();
+  const nc = await connectNats(server.url, "flaky");
+  const inner = ledger.hostFor("a");
+  let failuresLeft = 3;
+  const events: ClusterEvent[] = [];
+  const host = {
+    startPartition: async (p: number) => {
+      if (p === 5 && failuresLeft-- > 0) throw new Error("cannot start p5");
+      await inner.startPartition(p);
+    },
+    stopPartition: inner.stopPartition,
+  };
+  const node = new ClusterNode({ nc, nodeId: "a", host, partitionCount: 8, ...timing, onEvent: (e) => events.push(e) });
+  try {
+    await node.start();
+    await waitFor(() => node.ownedPartitions().size === 8, { timeoutMs: 30_000, what: "p5 eventually started" });
+    const failed = events.filter((e) => e.type === "partition-start-failed");
+    assert.equal(failed.length, 3);
+    assert.equal(ledger.running.size, 8);
+  } finally {
+    await node[Symbol.asyncDispose]();
+    await nc.close();
+  }
+});

@@ -15,6 +15,7 @@ class FakeLeases implements LeaseOps {
     if (this.mode === "down") throw new Error("timeout");
     if (this.table.has(p)) return undefined;
     this.table.set(p, { record, revision: ++this.seq });
+    if (this.mode === "lose-reply") throw new Error("timeout");
     return this.seq;
   }
   async renew(p: number, record: LeaseRecord, revision: number): Promise<number | "conflict"> {
@@ -127,5 +128,25 @@ test("release deletes the lease at its latest revision", async () => {
   await advance(clock, 4000);
   await keeper.release(3);
   assert.equal(store.table.has(3), false);
+  keeper.stop();
+});
+
+test("an acquisition whose reply was lost is adopted when the key holds exactly our record; a foreign one is not", async () => {
+  const clock = new ManualClock(0);
+  const store = new FakeLeases();
+  const { keeper, lost } = keeperWith(store, clock);
+  keeper.start();
+  store.mode = "lose-reply";
+  const held = await keeper.acquire(3, 1);
+  assert.equal(held?.revision, 1);
+  store.mode = "ok";
+  await advance(clock, 10_000);
+  assert.deepEqual(lost, []);
+  assert.ok(keeper.holds(3));
+
+  store.table.set(4, { record: { owner: "b", epoch: 1, acquiredAt: 0 }, revision: ++store.seq });
+  store.mode = "down";
+  await assert.rejects(keeper.acquire(4, 1));
+  assert.equal(keeper.holds(4), false);
   keeper.stop();
 });

@@ -13,14 +13,8 @@ import { Membership, type MemberChange } from "./membership.js";
 import { resolveOptions, type ClusterNodeOptions, type ResolvedOptions } from "./options.js";
 import { planPartition, type LocalPhase } from "./rebalance.js";
 import { clusterStatus, type ClusterStatus } from "./status.js";
-import type { MemberInfo, NodeId, OwnershipView, PartitionStopReason } from "./types.js";
-
-/** What this node is doing with one partition; absent = idle. */
-interface Slot {
-  phase: "acquiring" | "starting" | "running" | "stopping";
-  tookOver: boolean;
-  heldSince: number;
-}
+import { PartitionRunner } from "./partition-runner.js";
+import type { MemberInfo, NodeId, OwnershipView } from "./types.js";
 
 /**
  * One node of the cluster: heartbeats its membership, follows everyone's leases, and runs on its
@@ -36,8 +30,7 @@ export class ClusterNode implements OwnershipView, AsyncDisposable {
   readonly #leases = new KvView<LeaseRecord>();
   readonly #lastEpoch = new Map<number, number>();
   readonly #freeSince = new Map<number, number>();
-  readonly #slots = new Map<number, Slot>();
-  readonly #ops = new Map<number, Promise<void>>();
+  #runner: PartitionRunner | undefined;
   #membership: Membership | undefined;
   #keeper: LeaseKeeper | undefined;
   #follower: KvFollower | undefined;
@@ -70,7 +63,7 @@ export class ClusterNode implements OwnershipView, AsyncDisposable {
   }
 
   ownedPartitions(): ReadonlySet<number> {
-    return new Set([...this.#slots].filter(([, s]) => s.phase === "running").map(([p]) => p));
+    return new Set(this.#runner?.running() ?? []);
   }
 
   members(): MemberInfo[] {
@@ -115,8 +108,17 @@ export class ClusterNode implements OwnershipView, AsyncDisposable {
       leaseTtlMs: o.leaseTtlMs,
       renewEveryMs: o.renewEveryMs,
       safetyMarginMs: o.safetyMarginMs,
-      onLost: (p, cause) => this.#onLeaseLost(p, cause),
+      onLost: (p, cause) => this.#runner?.leaseLost(p, cause),
       onError: (where, err) => this.#emit({ type: "error", where, error: describeError(err) }),
+    });
+    this.#runner = new PartitionRunner({
+      host: o.host,
+      keeper: this.#keeper,
+      clock: o.clock,
+      startBackoffMs: o.takeoverGraceMs,
+      maxStartBackoffMs: 60_000,
+      emit: (e) => this.#emit(e),
+      onSettled: () => this.#queueReconcile(),
     });
     this.#follower = new KvFollower(leasesKv, {
       clock: o.clock,
@@ -149,10 +151,11 @@ export class ClusterNode implements OwnershipView, AsyncDisposable {
     if (this.#state !== "running") return;
     this.#setState("leaving");
     this.#tick?.cancel();
-    while (this.#ops.size > 0) await Promise.allSettled([...this.#ops.values()]);
-    const running = [...this.#slots].filter(([, s]) => s.phase === "running").map(([p]) => p);
+    const runner = this.#runner!;
+    await runner.settle();
+    const running = runner.running();
     for (const p of running) this.#emit({ type: "partition-lost", partition: p, cause: "NATS connection closed" });
-    await Promise.allSettled(running.map((p) => this.#track(p, () => this.#stop(p, "lease-lost"))));
+    await Promise.allSettled(running.map((p) => runner.stop(p, "lease-lost")));
     this.#keeper?.stop();
     this.#follower?.stop();
     await this.#membership?.stop(false);
@@ -172,9 +175,9 @@ export class ClusterNode implements OwnershipView, AsyncDisposable {
     } catch (err) {
       this.#emit({ type: "error", where: "leave", error: describeError(err) });
     }
-    while (this.#ops.size > 0) await Promise.allSettled([...this.#ops.values()]);
-    const running = [...this.#slots].filter(([, s]) => s.phase === "running").map(([p]) => p);
-    await Promise.allSettled(running.map((p) => this.#track(p, () => this.#stop(p, "shutdown"))));
+    const runner = this.#runner!;
+    await runner.settle();
+    await Promise.allSettled(runner.running().map((p) => runner.stop(p, "shutdown")));
     this.#keeper?.stop();
     this.#follower?.stop();
     this.#setState("stopped");
@@ -234,12 +237,13 @@ export class ClusterNode implements OwnershipView, AsyncDisposable {
   }
 
   #reconcile(): void {
-    if (this.#state !== "running" || !this.#keeper) return;
+    const runner = this.#runner;
+    if (this.#state !== "running" || !runner) return;
     const now = this.#o.clock.now();
     const eligible = this.#eligible();
     for (let p = 0; p < this.partitionCount; p++) {
-      if (this.#ops.has(p)) continue;
-      const slot = this.#slots.get(p);
+      if (runner.busy(p)) continue;
+      const slot = runner.slot(p);
       const phase: LocalPhase = slot === undefined ? "idle" : slot.phase === "running" ? "running" : "busy";
       const holder = this.ownerOf(p);
       const action = planPartition(
@@ -258,71 +262,11 @@ export class ClusterNode implements OwnershipView, AsyncDisposable {
       );
       if (action === "acquire") {
         const tookOver = this.#o.placement.ownerFor(p, eligible) !== this.nodeId;
-        void this.#track(p, () => this.#acquire(p, tookOver));
+        void runner.acquire(p, (this.#lastEpoch.get(p) ?? 0) + 1, tookOver);
       } else if (action === "handoff") {
-        void this.#track(p, () => this.#stop(p, "handoff"));
+        void runner.stop(p, "handoff");
       }
     }
-  }
-
-  /** Runs one operation on a partition; at most one at a time per partition. */
-  #track(p: number, op: () => Promise<void>): Promise<void> {
-    const run = op()
-      .catch((err: unknown) => this.#emit({ type: "error", where: `partition ${p}`, error: describeError(err) }))
-      .finally(() => {
-        this.#ops.delete(p);
-        this.#queueReconcile();
-      });
-    this.#ops.set(p, run);
-    return run;
-  }
-
-  async #acquire(p: number, tookOver: boolean): Promise<void> {
-    const keeper = this.#keeper!;
-    this.#slots.set(p, { phase: "acquiring", tookOver, heldSince: this.#o.clock.now() });
-    let held;
-    try {
-      held = await keeper.acquire(p, (this.#lastEpoch.get(p) ?? 0) + 1);
-    } finally {
-      if (!held) this.#slots.delete(p);
-    }
-    if (!held) return;
-    this.#slots.set(p, { phase: "starting", tookOver, heldSince: this.#o.clock.now() });
-    try {
-      await this.#o.host.startPartition(p);
-    } catch (err) {
-      this.#emit({ type: "partition-start-failed", partition: p, error: describeError(err) });
-      this.#slots.delete(p);
-      await keeper.release(p);
-      return;
-    }
-    this.#slots.set(p, { phase: "running", tookOver, heldSince: this.#slots.get(p)!.heldSince });
-    this.#emit({ type: "partition-acquired", partition: p, epoch: held.record.epoch, revision: held.revision, tookOver });
-    // The lease may have been lost while the host was starting; stop at once then.
-    if (keeper.isLost(p)) await this.#stop(p, "lease-lost");
-  }
-
-  /** Stops the host's partition FIRST, then releases the lease (deleted only if still ours). */
-  async #stop(p: number, reason: PartitionStopReason): Promise<void> {
-    const slot = this.#slots.get(p);
-    if (!slot || slot.phase !== "running") return;
-    slot.phase = "stopping";
-    try {
-      await this.#o.host.stopPartition(p, reason);
-    } catch (err) {
-      this.#emit({ type: "error", where: `stopPartition ${p}`, error: describeError(err) });
-    }
-    this.#slots.delete(p);
-    await this.#keeper!.release(p);
-    if (reason !== "lease-lost") this.#emit({ type: "partition-released", partition: p, reason });
-  }
-
-  #onLeaseLost(p: number, cause: string): void {
-    this.#emit({ type: "partition-lost", partition: p, cause });
-    const slot = this.#slots.get(p);
-    // running: stop now, even if another op (none can be: ops on a running slot are stops) is pending.
-    if (slot?.phase === "running" && !this.#ops.has(p)) void this.#track(p, () => this.#stop(p, "lease-lost"));
-    // starting: #acquire checks isLost after start; stopping: already stopping, release skips the delete.
   }
 
   #setState(state: ClusterState): void {

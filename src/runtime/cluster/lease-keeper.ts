@@ -68,7 +68,17 @@ export class LeaseKeeper {
   async acquire(partition: number, epoch: number): Promise<{ record: LeaseRecord; revision: number } | undefined> {
     const sentAt = this.#o.clock.now();
     const record: LeaseRecord = { owner: this.#o.nodeId, epoch, acquiredAt: sentAt };
-    const revision = await this.#o.store.acquire(partition, record);
+    let revision: number | undefined;
+    try {
+      revision = await this.#o.store.acquire(partition, record);
+    } catch (err) {
+      // The create may have landed with its reply lost: if the key carries exactly our record,
+      // it is ours, written after sentAt, so the same deadline arithmetic holds.
+      const current = await this.#o.store.read(partition).catch(() => undefined);
+      const ours = current && current.record.owner === record.owner && current.record.epoch === epoch && current.record.acquiredAt === sentAt;
+      if (!ours) throw err;
+      revision = current.revision;
+    }
     if (revision === undefined) return undefined;
     const h: Held = { partition, record, revision, renewedAt: sentAt, lost: false, releasing: false, inflight: undefined, deadline: undefined };
     this.#held.set(partition, h);
