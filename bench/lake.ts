@@ -16,6 +16,10 @@ import { encodeParquet } from "../src/lake/parquet/encode.js";
 import { decodeParquet } from "../src/lake/parquet/decode.js";
 import { Lake } from "../src/lake/lake.js";
 import { LakeWriter } from "../src/lake/writer/lake-writer.js";
+import { decodeTrades, runLakeConsumer } from "../src/lake/writer/jetstream.js";
+import { connect } from "@nats-io/transport-node";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { startNatsServer } from "../test/helpers/nats-server.js";
 
 const RECORDING = "/work/shared/data/binance-recorded/btcusdt-trade-stream_2024-08-08T2354Z_2024-08-09T0005Z.jsonl";
 
@@ -207,8 +211,66 @@ function print(figures: Figure[]): void {
   }
 }
 
-type Candidate = "hyparquet-writer" | "parquetjs-lite" | "duckdb" | "lake-writer";
-const CANDIDATES: Candidate[] = ["hyparquet-writer", "parquetjs-lite", "duckdb", "lake-writer"];
+type Candidate = "hyparquet-writer" | "parquetjs-lite" | "duckdb" | "lake-writer" | "jetstream-batched" | "jetstream-single";
+const CANDIDATES: Candidate[] = ["hyparquet-writer", "parquetjs-lite", "duckdb", "lake-writer", "jetstream-batched", "jetstream-single"];
+
+/**
+ * The live path end to end: trades already in a JetStream stream (private nats-server), consumed by
+ * runLakeConsumer into a LakeWriter on disk; rows/s from start until the table's txn covers the stream.
+ */
+async function benchJetStream(trades: Trade[], dir: string, perMessage: number): Promise<Figure> {
+  const nats = await startNatsServer();
+  const nc = await connect({ servers: nats.url });
+  const stop = new AbortController();
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: "TRADES", subjects: ["md.trades.>"] });
+    const js = jetstream(nc);
+    let lastSeq = 0;
+    const pubs: Promise<unknown>[] = [];
+    for (let i = 0; i < trades.length; i += perMessage) {
+      const chunk = trades.slice(i, i + perMessage);
+      pubs.push(js.publish("md.trades.0.BTCUSDT", JSON.stringify(perMessage === 1 ? chunk[0] : chunk)));
+      lastSeq++;
+      if (pubs.length >= 2000) await Promise.all(pubs.splice(0));
+    }
+    await Promise.all(pubs);
+    const lake = Lake.open(join(dir, `js${perMessage}`));
+    const table = await lake.ensureTable(bronzeTradesDefinition);
+    const writer = new LakeWriter({ table, mapping: bronzeTradesMapping, appId: "bench" });
+    const t0 = performance.now();
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    const run = runLakeConsumer({
+      js,
+      jsm,
+      stream: "TRADES",
+      durable: "bench",
+      writer,
+      decode: decodeTrades,
+      signal: stop.signal,
+      batchSize: perMessage === 1 ? 5000 : 500,
+      onCommit: (r) => {
+        if (r.lastLogSeq === lastSeq) done();
+      },
+    });
+    await finished;
+    const ms = performance.now() - t0;
+    stop.abort();
+    await run;
+    const snap = await table.snapshot();
+    const bytes = [...snap.files.values()].reduce((n, f) => n + f.size, 0);
+    return {
+      candidate: `JetStream → runLakeConsumer → LakeWriter → disk, ${perMessage === 1 ? "one Trade per message" : `${perMessage} Trades per message`} (${snap.version} commits)`,
+      writeRowsPerSec: trades.length / (ms / 1000),
+      bytesPerRow: bytes / trades.length,
+    };
+  } finally {
+    stop.abort();
+    await nc.close();
+    await nats[Symbol.asyncDispose]();
+  }
+}
 
 /** Runs one candidate in this process (the child side). */
 async function runCandidate(candidate: Candidate, n: number, runs: number): Promise<Figure> {
@@ -228,6 +290,10 @@ async function runCandidate(candidate: Candidate, n: number, runs: number): Prom
         let k = 0;
         return await median(runs, () => benchLakeWriter(fourSymbols, dir, `lake${k++}`));
       }
+      case "jetstream-batched":
+        return await benchJetStream(trades, dir, 100);
+      case "jetstream-single":
+        return await benchJetStream(trades.slice(0, Math.min(n, 100_000)), dir, 1);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
