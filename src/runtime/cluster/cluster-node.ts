@@ -36,6 +36,7 @@ export class ClusterNode implements OwnershipView, AsyncDisposable {
   #follower: KvFollower | undefined;
   #tick: TimerHandle | undefined;
   #reconcileQueued = false;
+  #opening: Promise<void> | undefined;
 
   constructor(options: ClusterNodeOptions) {
     this.#o = resolveOptions(options);
@@ -78,7 +79,8 @@ export class ClusterNode implements OwnershipView, AsyncDisposable {
     if (this.#state !== "idle") throw new ClusterLifecycleError(`start() in state ${this.#state}`);
     this.#setState("starting");
     try {
-      await this.#open();
+      this.#opening = this.#open();
+      await this.#opening;
     } catch (err) {
       this.#keeper?.stop();
       this.#follower?.stop();
@@ -164,7 +166,8 @@ export class ClusterNode implements OwnershipView, AsyncDisposable {
 
   /** Graceful leave: stop every partition, delete its lease at once, delete our member key. */
   async leave(): Promise<void> {
-    if (this.#state === "stopped" || this.#state === "leaving") return;
+    if (this.#state === "starting") await this.#opening?.catch(() => {}); // a shutdown during start
+    if (this.#state === "stopped" || this.#state === "leaving" || this.#state === "failed") return;
     if (this.#state !== "running") throw new ClusterLifecycleError(`leave() in state ${this.#state}`);
     this.#setState("leaving");
     this.#tick?.cancel();
@@ -184,7 +187,7 @@ export class ClusterNode implements OwnershipView, AsyncDisposable {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    if (this.#state === "running") await this.leave();
+    if (this.#state === "running" || this.#state === "starting") await this.leave();
   }
 
   #eligible(): NodeId[] {
