@@ -79,13 +79,13 @@ export class LocalStorage implements Storage {
     const slash = prefix.lastIndexOf("/");
     const baseKey = slash >= 0 ? prefix.slice(0, slash) : "";
     const out: ObjectInfo[] = [];
-    await this.#walk(baseKey, out);
-    return out
-      .filter((o) => o.key.startsWith(prefix) && (startAfter === undefined || o.key > startAfter))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    // Filter before stat: a long _delta_log is listed after every commit, only the tail is wanted.
+    const wanted = (key: string) => key.startsWith(prefix) && (startAfter === undefined || key > startAfter);
+    await this.#walk(baseKey, out, wanted);
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  async #walk(dirKey: string, out: ObjectInfo[]): Promise<void> {
+  async #walk(dirKey: string, out: ObjectInfo[], wanted: (key: string) => boolean): Promise<void> {
     let entries;
     try {
       entries = await readdir(dirKey ? this.#path(dirKey) : this.root, { withFileTypes: true });
@@ -96,8 +96,8 @@ export class LocalStorage implements Storage {
     for (const e of entries) {
       if (e.name.startsWith(".tmp-")) continue;
       const key = dirKey ? `${dirKey}/${e.name}` : e.name;
-      if (e.isDirectory()) await this.#walk(key, out);
-      else if (e.isFile()) {
+      if (e.isDirectory()) await this.#walk(key, out, wanted);
+      else if (e.isFile() && wanted(key)) {
         const s = await stat(this.#path(key)).catch(() => undefined);
         if (s) out.push({ key, size: s.size, lastModified: Math.floor(s.mtimeMs) });
       }
