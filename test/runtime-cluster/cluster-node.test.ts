@@ -4,6 +4,7 @@ import { startNatsServer } from "../helpers/nats-server.js";
 import { waitFor } from "../helpers/wait.js";
 import { connectNats } from "../../src/runtime/nats/connect.js";
 import { ClusterNode, type ClusterEvent } from "../../src/runtime/cluster/index.js";
+import { Kvm } from "@nats-io/kv";
 import { RunLedger } from "./recording-host.js";
 
 const timing = { heartbeatMs: 200, memberTtlMs: 1500, leaseTtlMs: 2000 };
@@ -105,4 +106,30 @@ test("a partition whose host fails to start is released and retried with backoff
     await node[Symbol.asyncDispose]();
     await nc.close();
   }
+});
+
+test("a lease overwritten behind the holder's back is detected at the next renewal: the holder stops (lease-lost) and later re-acquires", async () => {
+  await using server = await startNatsServer();
+  const ledger = new RunLedger();
+  const nc = await connectNats(server.url, "a");
+  const intruderNc = await connectNats(server.url, "intruder");
+  const events: ClusterEvent[] = [];
+  const node = new ClusterNode({ nc, nodeId: "a", host: ledger.hostFor("a"), partitionCount: 4, ...timing, onEvent: (e) => events.push(e) });
+  try {
+    await node.start();
+    await waitFor(() => node.ownedPartitions().size === 4, { timeoutMs: 30_000, what: "a owns all 4" });
+    const leases = await new Kvm(intruderNc).open("rt_leases");
+    await leases.put("p0", JSON.stringify({ owner: "intruder", epoch: 99, acquiredAt: Date.now() }));
+    await waitFor(() => ledger.log.some((e) => e.partition === 0 && e.reason === "lease-lost"), { timeoutMs: 10_000, what: "p0 stopped" });
+    assert.ok(events.some((e) => e.type === "partition-lost" && e.partition === 0 && /taken by intruder/.test(e.cause)));
+    await waitFor(() => node.ownerOf(0) === "intruder", { what: "the view shows the intruder" });
+    assert.equal((await leases.get("p0"))?.json<{ owner: string }>().owner, "intruder", "a never deletes a lease that is not its own");
+    // The intruder never renews: its lease expires by max_age and a takes p0 back.
+    await waitFor(() => node.ownedPartitions().has(0) && node.ownerOf(0) === "a", { timeoutMs: 30_000, what: "p0 re-acquired after expiry" });
+  } finally {
+    await node[Symbol.asyncDispose]();
+    await nc.close();
+    await intruderNc.close();
+  }
+  assert.deepEqual(ledger.overlaps, []);
 });

@@ -221,6 +221,7 @@ export class ClusterNode implements OwnershipView, AsyncDisposable {
   #scheduleTick(): void {
     this.#tick = this.#o.clock.setTimeout(() => {
       if (this.#state !== "running") return;
+      this.#membership?.sweep();
       for (const c of this.#leases.expire(this.#o.clock.now(), this.#o.leaseTtlMs)) {
         const p = partitionOfLeaseKey(c.key);
         if (p !== undefined && c.kind === "removed") this.#ownerChanged(p, c.previous.owner, undefined);
