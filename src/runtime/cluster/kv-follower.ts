@@ -31,8 +31,13 @@ export class KvFollower {
   async start(): Promise<void> {
     const iter = await this.#kv.watch({ include: KvWatchInclude.UpdatesOnly });
     this.#watch = iter;
+    try {
+      await this.#snapshot();
+    } catch (err) {
+      iter.stop(); // the retry starts a fresh watch; never leave two running
+      throw err;
+    }
     void this.#pump(iter);
-    await this.#snapshot();
   }
 
   stop(): void {
