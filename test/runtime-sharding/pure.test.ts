@@ -140,3 +140,39 @@ test("region options: defaults filled once, bad values named", async () => {
   assert.throws(() => resolveRegionOptions({ ...base, mailboxCapacity: 0 }), /mailboxCapacity/);
   assert.throws(() => resolveRegionOptions({ ...base, input: { stream: "S", subjectPrefix: "md.>" } }), /input.subjectPrefix/);
 });
+
+test("ack frontier: a message that never reached its entity is forgotten and taken again on redelivery", () => {
+  const f = new AckFrontier<number>();
+  f.add(1, "a", 1);
+  f.add(2, "b", 2);
+  f.forget(2);
+  assert.equal(f.unhandled, 1);
+  assert.deepEqual(f.pendingFor("b", 0), []);
+  f.covered("a", 1);
+  assert.equal(f.advance(), 1);
+  assert.equal(f.add(2, "b", 22), "added");
+  f.covered("b", 2);
+  assert.equal(f.advance(), 22);
+});
+
+test("outcomes: what each owner answer means to the sender", async () => {
+  const { remoteOutcome, localOutcome } = await import("../../src/runtime/cluster/region-outcome.js");
+  const errors = await import("../../src/runtime/cluster/region-errors.js");
+  const tell = { key: "k", kind: "tell" as const };
+  const ask = { key: "k", kind: "ask" as const };
+  assert.deepEqual(remoteOutcome("r", ask, { k: "ok", v: 42 }), { taken: true, value: 42 });
+  assert.deepEqual(remoteOutcome("r", tell, { k: "dup" }), { taken: true });
+  assert.ok(remoteOutcome("r", ask, { k: "dup" }).taken);
+  const unknown = remoteOutcome("r", ask, { k: "dup-unknown" });
+  assert.ok(unknown.taken && unknown.error instanceof errors.RegionAskOutcomeUnknown);
+  const failedAsk = remoteOutcome("r", ask, { k: "failed", e: "boom" });
+  assert.ok(failedAsk.taken && failedAsk.error instanceof errors.RegionAskFailed);
+  const failedTell = remoteOutcome("r", tell, { k: "failed", e: "decode" });
+  assert.ok(failedTell.taken && failedTell.error instanceof errors.RegionDeliveryFailed);
+  assert.deepEqual(remoteOutcome("r", tell, { k: "not-owner" }), { taken: false });
+  assert.deepEqual(remoteOutcome("r", tell, { k: "gap" }), { taken: false });
+  const reply = Promise.resolve("pong");
+  assert.deepEqual(localOutcome("r", ask, { k: "accepted", reply }), { taken: true, reply });
+  assert.deepEqual(localOutcome("r", tell, { k: "accepted" }), { taken: true, value: undefined });
+  assert.deepEqual(localOutcome("r", tell, { k: "not-owner" }), { taken: false });
+});

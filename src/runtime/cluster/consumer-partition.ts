@@ -175,7 +175,8 @@ export class PartitionConsumer<L> implements LogProgress<L> {
     }
   }
 
-  async #run(consumer: Consumer): Promise<void> {
+  async #run(first: Consumer): Promise<void> {
+    let consumer: Consumer | undefined = first;
     let backoffMs = 50;
     while (this.#state === "running") {
       const room = this.#o.maxInFlight - this.#frontier.unhandled;
@@ -183,16 +184,17 @@ export class PartitionConsumer<L> implements LogProgress<L> {
         await this.#sleep(1000);
         continue;
       }
-      let batch: ConsumerMessages;
       try {
-        batch = await consumer.fetch({ max_messages: Math.min(room, this.#o.maxBatch), expires: this.#o.fetchExpiresMs });
+        // After a failure, start over at the floor: what was in flight comes again, pending entries ignore it.
+        consumer ??= await this.#ensure();
+        const batch: ConsumerMessages = await consumer.fetch({ max_messages: Math.min(room, this.#o.maxBatch), expires: this.#o.fetchExpiresMs });
         // The pull is sized by room; messages it brings arrive one by one, each waiting for mailbox space.
         this.#fetches++;
         for await (const msg of batch) {
           if (!this.#inOrder(msg)) {
-            // A delivery went missing in transit (e.g. across a reconnect): start over at the floor.
+            // A delivery went missing in transit (e.g. across a reconnect).
             await batch.close();
-            consumer = await this.#ensure();
+            consumer = undefined;
             break;
           }
           await this.#accept(msg);
@@ -200,6 +202,7 @@ export class PartitionConsumer<L> implements LogProgress<L> {
         backoffMs = 50;
       } catch {
         if (this.#o.nc.isClosed()) return;
+        consumer = undefined;
         await this.#sleep(backoffMs);
         backoffMs = Math.min(backoffMs * 2, 2000);
       }
@@ -231,7 +234,13 @@ export class PartitionConsumer<L> implements LogProgress<L> {
     if (added === "stale") msg.ack();
     if (added === "pending") this.#frontier.replace(msg.seq, { input, msg }); // ack through the newest delivery
     if (added !== "added") return; // a redelivery of a message still in flight here
-    await this.#o.deliver(key, input);
+    try {
+      await this.#o.deliver(key, input);
+    } catch (err) {
+      // Not in any mailbox: forget it so that the redelivery after the restart is taken again.
+      this.#frontier.forget(msg.seq);
+      throw err;
+    }
   }
 
   #sleep(ms: number): Promise<void> {

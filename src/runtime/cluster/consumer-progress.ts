@@ -58,6 +58,20 @@ export class AckFrontier<T> {
     return "added";
   }
 
+  /** Drops a message that never reached its entity (delivery failed): it will come again. */
+  forget(seq: number): void {
+    const entry = this.#bySeq.get(seq);
+    if (entry === undefined) return;
+    if (!entry.handled) this.#unhandled--;
+    this.#bySeq.delete(seq);
+    const at = this.#entries.indexOf(entry, this.#head);
+    if (at >= 0) this.#entries.splice(at, 1);
+    const list = this.#byKey.get(entry.key);
+    const i = list?.indexOf(entry) ?? -1;
+    if (list !== undefined && i >= 0) list.splice(i, 1);
+    if (list?.length === 0) this.#byKey.delete(entry.key);
+  }
+
   /** Swaps the item of a pending message (a redelivery carries the live ack handle). */
   replace(seq: number, item: T): void {
     const entry = this.#bySeq.get(seq);

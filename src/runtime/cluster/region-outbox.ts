@@ -1,6 +1,7 @@
 import type { NodeId } from "./types.js";
 import type { ItemKind, ItemResult, WireBatch, WireItem } from "./region-codec.js";
-import { RegionAskFailed, RegionAskOutcomeUnknown, RegionAskTimeout, RegionClosed, RegionDeliveryFailed, errorText } from "./region-errors.js";
+import { RegionAskTimeout, RegionClosed, RegionDeliveryFailed, errorText } from "./region-errors.js";
+import { localOutcome, remoteOutcome, type Outcome } from "./region-outcome.js";
 import type { Delivery, LocalItem } from "./region-partition.js";
 
 /** What an outbox needs from its region. */
@@ -150,7 +151,7 @@ export class PartitionOutbox<M> {
       if (item.admitted) continue;
       if (item.attempts++ > 0) this.#resent++;
       const delivery = await local.deliver(this.#route.sender, this.#base(), { seq: item.seq, key: item.key, kind: item.kind, message: item.message });
-      if (!this.#onLocal(item, delivery)) return false;
+      if (!this.#settle(item, localOutcome(this.#route.region, item, delivery))) return false;
       this.#skipAdmitted();
     }
     return true;
@@ -218,56 +219,19 @@ export class PartitionOutbox<M> {
     }
     let ok = true;
     batch.forEach((item, i) => {
-      if (!this.#onRemote(item, results[i] ?? { k: "gap" })) ok = false;
+      if (!this.#settle(item, remoteOutcome(this.#route.region, item, results[i] ?? { k: "gap" }))) ok = false;
     });
     this.#skipAdmitted();
     return ok;
   }
 
-  /** Returns whether the item was taken (or finally refused). */
-  #onRemote(item: OutItem<M>, result: ItemResult): boolean {
-    switch (result.k) {
-      case "ok":
-        item.admitted = true;
-        this.#answer(item, result.v, undefined);
-        return true;
-      case "dup":
-        item.admitted = true;
-        this.#answer(item, undefined, item.kind === "ask" ? new RegionAskOutcomeUnknown(this.#route.region, item.key) : undefined);
-        return true;
-      case "dup-unknown":
-        item.admitted = true;
-        this.#answer(item, undefined, new RegionAskOutcomeUnknown(this.#route.region, item.key));
-        return true;
-      case "failed":
-        item.admitted = true;
-        this.#answer(item, undefined, item.kind === "ask" ? new RegionAskFailed(this.#route.region, item.key, result.e) : new RegionDeliveryFailed(this.#route.region, item.key, result.e));
-        return true;
-      case "not-owner":
-      case "gap":
-        return item.admitted; // an ask that timed out meanwhile stays given up
-      default:
-        return assertNever(result);
-    }
-  }
-
-  #onLocal(item: OutItem<M>, delivery: Delivery): boolean {
-    switch (delivery.k) {
-      case "accepted":
-      case "duplicate":
-        item.admitted = true;
-        if (delivery.reply === undefined) this.#answer(item, undefined, item.kind === "ask" && delivery.k === "duplicate" ? new RegionAskOutcomeUnknown(this.#route.region, item.key) : undefined);
-        else delivery.reply.then((v) => this.#answer(item, v, undefined), (e: unknown) => this.#answer(item, undefined, e));
-        return true;
-      case "dup-unknown":
-      case "failed":
-        return this.#onRemote(item, delivery.k === "failed" ? { k: "failed", e: delivery.e } : { k: "dup-unknown" });
-      case "not-owner":
-      case "gap":
-        return item.admitted;
-      default:
-        return assertNever(delivery);
-    }
+  /** Applies an owner's answer; returns whether the item is settled (taken, refused, or given up). */
+  #settle(item: OutItem<M>, outcome: Outcome): boolean {
+    if (!outcome.taken) return item.admitted; // an ask that timed out meanwhile stays given up
+    item.admitted = true;
+    if (outcome.reply === undefined) this.#answer(item, outcome.value, outcome.error);
+    else outcome.reply.then((v) => this.#answer(item, v, undefined), (e: unknown) => this.#answer(item, undefined, e));
+    return true;
   }
 
   #answer(item: OutItem<M>, value: unknown, error: unknown): void {
@@ -307,8 +271,4 @@ export class PartitionOutbox<M> {
       };
     });
   }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected result: ${JSON.stringify(value)}`);
 }
