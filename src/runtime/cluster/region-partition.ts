@@ -24,7 +24,7 @@ export type Delivery =
   | { k: "gap" }
   | { k: "failed"; e: string };
 
-export type RunnerState = "running" | "stopping" | "stopped";
+export type RunnerState = "starting" | "running" | "stopping" | "stopped";
 
 export interface PartitionRunnerOptions<M, L> {
   region: string;
@@ -53,7 +53,7 @@ export class PartitionRunner<M, L> {
   readonly #creating = new Map<string, Promise<ActorRef<ShellMessage<M, L>>>>();
   readonly #askReplies = new Map<string, Promise<unknown>>();
   readonly #inDelivery = new Set<Promise<unknown>>();
-  #state: RunnerState = "running";
+  #state: RunnerState = "starting";
   #duplicates = 0;
   #sub: Subscription | undefined;
   #serving: Promise<void> | undefined;
@@ -77,11 +77,13 @@ export class PartitionRunner<M, L> {
 
   /** Subscribes to the partition subject and starts the durable consumer. */
   async start(): Promise<void> {
+    // The consumer first: if it cannot start, no sender has been told "taken" yet.
+    await this.#o.consumer?.start();
     this.#sub = this.#o.nc.subscribe(this.#o.subject);
     this.#serving = this.#serve(this.#sub);
     // The subscription must be known to the server before anyone is told we own the partition.
     await this.#o.nc.flush();
-    await this.#o.consumer?.start();
+    if (this.#state === "starting") this.#state = "running";
   }
 
   deliver(sender: string, base: number, item: LocalItem<M>): Promise<Delivery> {
