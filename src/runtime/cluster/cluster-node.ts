@@ -37,6 +37,8 @@ export class ClusterNode implements OwnershipView, AsyncDisposable {
   #tick: TimerHandle | undefined;
   #reconcileQueued = false;
   #opening: Promise<void> | undefined;
+  /** The leave or connection-loss shutdown under way, so a second caller waits for the same one. */
+  #stopping: Promise<void> | undefined;
 
   constructor(options: ClusterNodeOptions) {
     this.#o = resolveOptions(options);
@@ -149,38 +151,42 @@ export class ClusterNode implements OwnershipView, AsyncDisposable {
   }
 
   /** No connection means no renewals: stop everything now rather than wait for the deadlines. */
-  async #connectionClosed(): Promise<void> {
+  #connectionClosed(): void {
     if (this.#state !== "running") return;
-    this.#setState("leaving");
-    this.#tick?.cancel();
-    const runner = this.#runner!;
-    await runner.settle();
-    const running = runner.running();
-    for (const p of running) this.#emit({ type: "partition-lost", partition: p, cause: "NATS connection closed" });
-    await Promise.allSettled(running.map((p) => runner.stop(p, "lease-lost")));
-    this.#keeper?.stop();
-    this.#follower?.stop();
-    await this.#membership?.stop(false);
-    this.#setState("stopped");
+    this.#stopping = this.#shutdown(async (runner) => {
+      const running = runner.running();
+      for (const p of running) this.#emit({ type: "partition-lost", partition: p, cause: "NATS connection closed" });
+      await Promise.allSettled(running.map((p) => runner.stop(p, "lease-lost")));
+      await this.#membership?.stop(false);
+    });
   }
 
   /** Graceful leave: stop every partition, delete its lease at once, delete our member key. */
   async leave(): Promise<void> {
     if (this.#state === "starting") await this.#opening?.catch(() => {}); // a shutdown during start
-    if (this.#state === "stopped" || this.#state === "leaving" || this.#state === "failed") return;
+    if (this.#stopping) return this.#stopping;
+    if (this.#state === "stopped" || this.#state === "failed") return;
     if (this.#state !== "running") throw new ClusterLifecycleError(`leave() in state ${this.#state}`);
+    this.#stopping = this.#shutdown(async (runner) => {
+      // Member key first: the others then stop counting us as a desired owner, so when our leases
+      // are deleted just below they take them at once instead of waiting a takeover grace.
+      try {
+        await this.#membership?.stop(true);
+      } catch (err) {
+        this.#emit({ type: "error", where: "leave", error: describeError(err) });
+      }
+      await Promise.allSettled(runner.running().map((p) => runner.stop(p, "shutdown")));
+    });
+    return this.#stopping;
+  }
+
+  /** leaving → (stop planning, let operations finish, `body`) → stopped. */
+  async #shutdown(body: (runner: PartitionRunner) => Promise<void>): Promise<void> {
     this.#setState("leaving");
     this.#tick?.cancel();
-    // Member key first: the others then stop counting us as a desired owner, so when our leases
-    // are deleted just below they take them at once instead of waiting a takeover grace.
-    try {
-      await this.#membership?.stop(true);
-    } catch (err) {
-      this.#emit({ type: "error", where: "leave", error: describeError(err) });
-    }
     const runner = this.#runner!;
     await runner.settle();
-    await Promise.allSettled(runner.running().map((p) => runner.stop(p, "shutdown")));
+    await body(runner);
     this.#keeper?.stop();
     this.#follower?.stop();
     this.#setState("stopped");
