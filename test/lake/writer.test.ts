@@ -166,3 +166,42 @@ test("runLakeConsumer: S3 down mid-batch â†’ backs off without acking; S3 back â
     await nc.close();
   }
 });
+
+test("runLakeConsumer: an idle buffer is committed by the ticker; an undecodable message is rejected, not lost in silence", async () => {
+  const backend = BACKENDS.find((b) => b.name === "disk")!;
+  await using fx = await backend.open();
+  await using nats = await startNatsServer();
+  const nc = await connect({ servers: nats.url });
+  const stop = new AbortController();
+  let run: Promise<void> | undefined;
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: "TRADES", subjects: ["md.trades.>"] });
+    const js = jetstream(nc);
+    await js.publish("md.trades.1.BTCUSDT", JSON.stringify(trades.slice(0, 5)));
+    await js.publish("md.trades.1.BTCUSDT", "{not json");
+    await js.publish("md.trades.1.BTCUSDT", JSON.stringify(trades[5]));
+    const table = await DeltaTable.createIfAbsent(fx.storage, bronzeTradesDefinition);
+    const writer = new LakeWriter({ table, mapping: bronzeTradesMapping, appId: "bronze:idle", maxAgeMs: 200 });
+    const rejected: number[] = [];
+    run = runLakeConsumer({
+      js,
+      jsm,
+      stream: "TRADES",
+      durable: "lake-idle",
+      writer,
+      decode: decodeTrades,
+      signal: stop.signal,
+      onReject: (seq) => rejected.push(seq),
+    });
+    // Three messages and then silence: only the idle ticker can make this commit happen.
+    await waitFor(async () => (await writer.lastCommittedSeq()) === 3, { timeoutMs: 30_000, what: "idle commit" });
+    assert.deepEqual(rejected, [2]);
+    assert.equal((await new DeltaTable(fx.storage).read()).length, 6);
+    await waitFor(async () => (await jsm.consumers.info("TRADES", "lake-idle")).ack_floor.stream_seq === 3, { what: "ack floor at 3" });
+  } finally {
+    stop.abort();
+    await run;
+    await nc.close();
+  }
+});

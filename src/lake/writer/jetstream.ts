@@ -1,6 +1,6 @@
 import { AckPolicy, DeliverPolicy, type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import type { Trade } from "../../market/trade.js";
-import { systemClock, type Clock } from "../../runtime/clock.js";
+import { systemClock, type Clock, type TimerHandle } from "../../runtime/clock.js";
 import { backoffDelay } from "./backoff.js";
 import type { FlushResult, LakeWriter } from "./lake-writer.js";
 
@@ -17,17 +17,17 @@ export interface LakeConsumerOptions<R> {
   /** One log message → its records (a message may carry one record or a JSON array). */
   decode(data: Uint8Array, subject: string): R[];
   signal: AbortSignal;
-  /** Messages per fetch (default 1000). */
+  /** Messages kept in flight by the pull consumer (default 1000). */
   batchSize?: number;
-  /** How long an empty fetch waits (ms, at least 1000 as JetStream requires; default 1000). */
+  /** Pull request expiry (ms, at least 1000 as JetStream requires; default 1000). */
   fetchExpiresMs?: number;
-  /** Stop fetching while this many rows wait for a commit (backpressure; default 4 × writer.maxRows). */
-  maxBufferedRows?: number;
   backoff?: { initialMs: number; maxMs: number };
   clock?: Clock;
   onCommit?(result: FlushResult): void;
   /** A failed flush or fetch; the loop backs off and retries without acknowledging. */
   onError?(err: unknown, attempt: number): void;
+  /** A message that could not be decoded: it is skipped (and acknowledged with the next commit). */
+  onReject?(seq: number, subject: string, err: unknown): void;
 }
 
 /**
@@ -70,7 +70,7 @@ function sleep(ms: number, clock: Clock, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * Drives a LakeWriter from a JetStream durable consumer: fetch → add → flush when due → ack
+ * Drives a LakeWriter from a JetStream durable consumer: consume → add → flush when due → ack
  * after the commit. On start it skips (and acks) what the table already holds, and it ignores
  * redeliveries of sequences it has buffered. A failing store makes it back off and retry; nothing
  * is acknowledged until the commit, so the log keeps the data meanwhile. Returns on abort after a
@@ -81,7 +81,6 @@ export async function runLakeConsumer<R>(options: LakeConsumerOptions<R>): Promi
   const clock = options.clock ?? systemClock;
   const batchSize = options.batchSize ?? 1000;
   const expires = Math.max(1000, options.fetchExpiresMs ?? 1000);
-  const maxBuffered = options.maxBufferedRows ?? writer.maxRows * 4;
   const { initialMs, maxMs } = options.backoff ?? { initialMs: 200, maxMs: 10_000 };
   let failures = 0;
   let committedSeq = -1;
@@ -92,59 +91,99 @@ export async function runLakeConsumer<R>(options: LakeConsumerOptions<R>): Promi
     await sleep(backoffDelay(failures++, initialMs, maxMs), clock, signal);
   };
 
-  // Where the table says we are; until it answers we fetch nothing.
-  let consumer: Consumer | undefined;
-  while (!signal.aborted && !consumer) {
-    try {
-      committedSeq = await writer.lastCommittedSeq();
-      consumer = await resumeLakeConsumer(options.js, options.jsm, { ...options, afterSeq: committedSeq });
+  // Flushes never overlap: the idle ticker and the message loop share this chain.
+  let chain: Promise<void> = Promise.resolve();
+  const flushOnce = (): Promise<void> => {
+    const run = chain.then(async () => {
+      const msg = lastMsg; // flush() takes the buffer synchronously, so msg is its newest entry
+      const result = await writer.flush();
+      if (!result) return;
       failures = 0;
-    } catch (err) {
-      await fail(err);
+      msg?.ack(); // ack-all: the newest committed message covers every earlier one
+      options.onCommit?.(result);
+    });
+    chain = run.catch(() => {});
+    return run;
+  };
+  /** Retries until committed or stopped; the message loop waits here, so a dead store stops consumption. */
+  const flushUntilDone = async () => {
+    while (!signal.aborted) {
+      try {
+        return await flushOnce();
+      } catch (err) {
+        await fail(err);
+      }
     }
-  }
-  if (!consumer) return;
-
-  const flush = async (force: boolean) => {
-    const msg = lastMsg;
-    const result = force ? await writer.flush() : await writer.flushIfDue(clock.now());
-    if (!result) return;
-    failures = 0;
-    // Ack-all: acknowledging the newest committed message covers every earlier one.
-    msg?.ack();
-    options.onCommit?.(result);
   };
 
-  while (!signal.aborted) {
-    try {
-      if (writer.pendingRows < maxBuffered) {
-        const messages = await consumer.fetch({ max_messages: batchSize, expires });
-        const onAbort = () => messages.stop();
-        signal.addEventListener("abort", onAbort, { once: true });
-        try {
-          for await (const m of messages) {
-            if (m.seq <= committedSeq) {
-              m.ack(); // already in the table: acknowledging is all that is left to do
-              continue;
-            }
-            if (m.seq <= writer.lastAddedSeq) continue; // a redelivery of something buffered
-            writer.add(decode(m.data, m.subject), m.seq);
-            lastMsg = m;
-            // No early break: with ack-all, a delivered-but-skipped message would later be
-            // acknowledged by a newer ack without ever reaching the table.
-          }
-        } finally {
-          signal.removeEventListener("abort", onAbort);
-          messages.stop();
-        }
+  // Idle ticker: an age-due buffer is committed even when no message arrives.
+  const tickMs = Math.max(50, Math.min(writer.maxAgeMs, 500));
+  let ticker: TimerHandle | undefined;
+  const schedule = (ms: number) => {
+    if (!signal.aborted) ticker = clock.setTimeout(tick, ms);
+  };
+  function tick(): void {
+    if (!writer.isDue(clock.now())) return schedule(tickMs);
+    flushOnce().then(
+      () => schedule(tickMs),
+      (err: unknown) => {
+        options.onError?.(err, failures);
+        schedule(backoffDelay(failures++, initialMs, maxMs));
+      },
+    );
+  }
+  schedule(tickMs);
+
+  try {
+    while (!signal.aborted) {
+      try {
+        // Where the table says we are: the consumer is recreated to deliver from there.
+        committedSeq = await writer.lastCommittedSeq();
+        const consumer = await resumeLakeConsumer(options.js, options.jsm, { ...options, afterSeq: committedSeq });
+        failures = 0;
+        await consumeUntilStopped(consumer);
+      } catch (err) {
+        await fail(err);
       }
-      await flush(writer.pendingRows >= maxBuffered);
-    } catch (err) {
-      await fail(err);
     }
+  } finally {
+    ticker?.cancel();
+    await chain;
   }
   // Shutdown: one last attempt so a clean stop leaves nothing only in memory.
-  if (writer.pendingRows > 0) await flush(true).catch((err: unknown) => options.onError?.(err, failures));
+  if (writer.pendingRows > 0) await flushOnce().catch((err: unknown) => options.onError?.(err, failures));
+
+  async function consumeUntilStopped(consumer: Consumer): Promise<void> {
+    // consume() keeps pulls in flight while we work (fetch() would idle between batches).
+    const messages = await consumer.consume({ max_messages: batchSize, expires });
+    const onAbort = () => void messages.stop();
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      for await (const m of messages) {
+        if (m.seq <= committedSeq) {
+          m.ack(); // already in the table: acknowledging is all that is left to do
+          continue;
+        }
+        if (m.seq <= writer.lastAddedSeq) continue; // a redelivery of something buffered
+        let records: R[];
+        try {
+          records = decode(m.data, m.subject);
+        } catch (err) {
+          // The sequence still advances (an empty batch), so the ack after the next commit covers it.
+          options.onReject?.(m.seq, m.subject, err);
+          records = [];
+        }
+        writer.add(records, m.seq);
+        lastMsg = m;
+        // Every delivered message is added before any newer one is acked: with ack-all, skipping
+        // one here would let a later ack cover it without it ever reaching the table.
+        if (writer.isDue(clock.now())) await flushUntilDone();
+      }
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+      messages.stop();
+    }
+  }
 }
 
 const textDecoder = new TextDecoder();
