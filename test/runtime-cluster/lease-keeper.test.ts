@@ -150,3 +150,17 @@ test("an acquisition whose reply was lost is adopted when the key holds exactly 
   assert.equal(keeper.holds(4), false);
   keeper.stop();
 });
+
+test("another incarnation of the same node id (same owner and epoch, other acquisition time) is not adopted", async () => {
+  const clock = new ManualClock(1000);
+  const store = new FakeLeases();
+  const { keeper, lost } = keeperWith(store, clock);
+  keeper.start();
+  await keeper.acquire(3, 1);
+  store.table.set(3, { record: { owner: "a", epoch: 1, acquiredAt: 999 }, revision: ++store.seq });
+  await advance(clock, 1600);
+  assert.equal(lost.length, 1);
+  await keeper.release(3);
+  assert.equal(store.table.get(3)?.record.acquiredAt, 999, "the other incarnation's lease is left alone");
+  keeper.stop();
+});

@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from "../clock.js";
-import type { LeaseRecord } from "./lease-record.js";
+import { sameLease, type LeaseRecord } from "./lease-record.js";
 import type { LeaseOps } from "./lease-store.js";
 import type { NodeId } from "./types.js";
 
@@ -75,8 +75,7 @@ export class LeaseKeeper {
       // The create may have landed with its reply lost: if the key carries exactly our record,
       // it is ours, written after sentAt, so the same deadline arithmetic holds.
       const current = await this.#o.store.read(partition).catch(() => undefined);
-      const ours = current && current.record.owner === record.owner && current.record.epoch === epoch && current.record.acquiredAt === sentAt;
-      if (!ours) throw err;
+      if (!current || !sameLease(current.record, record)) throw err;
       revision = current.revision;
     }
     if (revision === undefined) return undefined;
@@ -99,10 +98,10 @@ export class LeaseKeeper {
     if (!ok) await this.#releaseIfStillOurs(h);
   }
 
-  /** After a loss and a completed stop: delete the key if it still carries our epoch, so others need not wait for expiry. */
+  /** After a loss and a completed stop: delete the key if it still holds our very record, so others need not wait for expiry. */
   async #releaseIfStillOurs(h: Held): Promise<void> {
     const current = await this.#o.store.read(h.partition);
-    if (current && current.record.owner === h.record.owner && current.record.epoch === h.record.epoch) {
+    if (current && sameLease(current.record, h.record)) {
       await this.#o.store.release(h.partition, current.revision);
     }
   }
@@ -136,9 +135,10 @@ export class LeaseKeeper {
         this.#armDeadline(h);
         return;
       }
-      // A conflict can be our own earlier write whose reply was lost: same owner and epoch.
+      // A conflict can be our own earlier write whose reply was lost: the very same record.
       const current = await this.#o.store.read(h.partition);
-      if (mayAdopt && current && current.record.owner === this.#o.nodeId && current.record.epoch === h.record.epoch) {
+      if (h.lost) return;
+      if (mayAdopt && current && sameLease(current.record, h.record)) {
         // renewedAt stays (we do not know when that write landed); renew again at once from it.
         h.revision = current.revision;
         return await this.#renew(h, false);

@@ -9,6 +9,11 @@ export interface LeaseRecord {
   acquiredAt: number;
 }
 
+/** Same acquisition: owner, epoch and acquisition time all equal (the time tells incarnations of one node id apart). */
+export function sameLease(a: LeaseRecord, b: LeaseRecord): boolean {
+  return a.owner === b.owner && a.epoch === b.epoch && a.acquiredAt === b.acquiredAt;
+}
+
 export function leaseKey(partition: number): string {
   return `p${partition}`;
 }
