@@ -67,6 +67,7 @@ export class PartitionConsumer<L> implements LogProgress<L> {
   #ackScheduled = false;
   #fetches = 0;
   #lastDelivery = 0;
+  #fenced = false;
 
   constructor(options: PartitionConsumerOptions<L>) {
     this.#o = options;
@@ -100,6 +101,15 @@ export class PartitionConsumer<L> implements LogProgress<L> {
     this.#wake?.();
     await this.#loop;
     this.#state = "stopped";
+  }
+
+  /**
+   * Lease lost: another owner may have recreated this durable already, and a late AckAll from here
+   * would acknowledge its input. Stop fetching and never ack again.
+   */
+  fence(): Promise<void> {
+    this.#fenced = true;
+    return this.stopFetching();
   }
 
   /** Acks what is durable and makes sure the acks reached the server. */
@@ -139,6 +149,7 @@ export class PartitionConsumer<L> implements LogProgress<L> {
 
   #ackNow(): void {
     this.#ackScheduled = false;
+    if (this.#fenced) return;
     const top = this.#frontier.advance();
     if (top === undefined) return;
     try {
@@ -231,7 +242,7 @@ export class PartitionConsumer<L> implements LogProgress<L> {
       return;
     }
     const added = this.#frontier.add(msg.seq, key, { input, msg });
-    if (added === "stale") msg.ack();
+    if (added === "stale" && !this.#fenced) msg.ack();
     if (added === "pending") this.#frontier.replace(msg.seq, { input, msg }); // ack through the newest delivery
     if (added !== "added") return; // a redelivery of a message still in flight here
     try {

@@ -115,7 +115,7 @@ export class PartitionRunner<M, L> {
   abandon(): void {
     this.#state = "stopped";
     this.#sub?.unsubscribe();
-    void this.#o.consumer?.stopFetching();
+    void this.#o.consumer?.fence();
   }
 
   async #deliver(sender: string, base: number, item: LocalItem<M>): Promise<Delivery> {
