@@ -1,5 +1,5 @@
 /**
- * npm run import -- <file.csv> [--symbol BTCUSDT] [--source binance] [--nats URL] [--spool DIR]
+ * npm run import -- <file.csv> [--symbol BTCUSDT] [--source binance] [--nats URL] [--partitions 32] [--spool DIR]
  * Binance historical trades CSV straight into the trade log, with the log's de-dup.
  */
 import { connectNats } from "../runtime/nats/index.js";
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const source = flags.get("source") ?? "binance";
   const nc = await connectNats(flags.get("nats") ?? "nats://127.0.0.1:4222", "trade-import");
   await ensureIngestStreams(nc);
-  const publisher = await TradeLogPublisher.start(nc, { spoolDir: flags.get("spool") ?? "./data/spool" });
+  const publisher = await TradeLogPublisher.start(nc, { spoolDir: flags.get("spool") ?? "./data/spool", partitions: Number(flags.get("partitions") ?? 32) });
   const started = Date.now();
   const summary = await importTradesCsv(publisher, file, {
     symbol,

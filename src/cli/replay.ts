@@ -1,5 +1,5 @@
 /**
- * npm run replay -- <recording.jsonl> [--speed N|max] [--nats URL] [--spool DIR]
+ * npm run replay -- <recording.jsonl> [--speed N|max] [--nats URL] [--partitions 32] [--spool DIR]
  * Starts the simulator on a free port with the recording, runs the real client + publisher
  * against it until the recording ends, prints progress and a summary.
  */
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   await ensureIngestStreams(nc);
   const sim = await MarketSimulator.start({ source });
   console.log(`replaying ${source.rows.length} events of ${symbols.join(", ")} from ${file} via ${sim.url}`);
-  const ingestor = await Ingestor.start(nc, { client: { baseUrl: sim.url, symbols }, publisher: { spoolDir: flags.get("spool") ?? "./data/spool" } });
+  const ingestor = await Ingestor.start(nc, { client: { baseUrl: sim.url, symbols }, publisher: { spoolDir: flags.get("spool") ?? "./data/spool", partitions: Number(flags.get("partitions") ?? 32) } });
   const started = Date.now();
   const progress = setInterval(() => {
     const s = ingestor.publisher.status();

@@ -5,10 +5,11 @@
  * Test hooks (also over HTTP, see README.md): inject a frame, drop connections, serverShutdown,
  * skip trade ids, go silent.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
 import { SimConnection, type ConnectionLimits } from "./connection.js";
+import { handleControlRequest } from "./http-control.js";
 import { handleControl, parseStreamPath, wrapCombined } from "./protocol.js";
 import type { MarketSource } from "./source.js";
 
@@ -80,7 +81,7 @@ export class MarketSimulator {
       highWaterBytes: options.highWaterBytes ?? 1024 * 1024,
       startOn: options.startOn ?? "first-subscriber",
     };
-    this.#http = createServer((req, res) => this.#onHttp(req, res));
+    this.#http = createServer((req, res) => handleControlRequest(this, req, res));
     this.#wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
     this.#http.on("upgrade", (req, socket, head) => {
       const path = parseStreamPath(req.url ?? "/");
@@ -293,42 +294,5 @@ export class MarketSimulator {
     if (!flushed) return this.#schedule(5);
     this.#ended = true;
     for (const w of this.#endWaiters.splice(0)) w();
-  }
-
-  // ---- HTTP control (for a simulator in another process) ----------------------------------
-
-  #onHttp(req: IncomingMessage, res: ServerResponse): void {
-    const url = new URL(req.url ?? "/", "http://sim.invalid");
-    const reply = (status: number, body: unknown) => {
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(JSON.stringify(body));
-    };
-    if (url.pathname === "/sim/stats") return reply(200, this.stats());
-    if (url.pathname !== "/sim/control" || req.method !== "POST") return reply(404, { error: "not found" });
-    let body = "";
-    req.on("data", (d: Buffer) => (body += d.toString()));
-    req.on("end", () => {
-      const action = url.searchParams.get("action");
-      switch (action) {
-        case "shutdown":
-          this.serverShutdown();
-          break;
-        case "drop":
-          this.dropConnections();
-          break;
-        case "silent":
-          this.goSilent();
-          break;
-        case "gap":
-          this.forceGap(Number(url.searchParams.get("count") ?? "1"), url.searchParams.get("stream"));
-          break;
-        case "inject":
-          this.injectFrame(body);
-          break;
-        default:
-          return reply(400, { error: `unknown action ${action}` });
-      }
-      reply(200, { ok: true, action });
-    });
   }
 }
