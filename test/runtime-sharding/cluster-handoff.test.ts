@@ -7,23 +7,32 @@ import { connectNats } from "../../src/runtime/nats/connect.js";
 import { ActorSystem } from "../../src/runtime/actor/index.js";
 import { ClusterNode } from "../../src/runtime/cluster/index.js";
 import { ShardRegion } from "../../src/runtime/cluster/region.js";
-import { DeliveryLog, recorderEntity, type CounterMsg } from "../fixtures/sharding-entities.js";
+import { DeliveryLog, recorderEntity, SumEntity, type CounterMsg, type SumEvent, type SumState } from "../fixtures/sharding-entities.js";
+import { sumsRegionOptions } from "../fixtures/sharding-cluster.js";
+import { createEventStream, expectedSum, publishNumbered } from "../fixtures/sharding-log.js";
+import type { ShardRegionOptions } from "../../src/runtime/cluster/region-options.js";
 
 const PARTITIONS = 16;
 const timing = { heartbeatMs: 200, memberTtlMs: 1500, leaseTtlMs: 2000 };
 
-interface RealNode {
+interface RealNode<L = unknown> {
   id: string;
   nc: NatsConnection;
   system: ActorSystem;
   cluster: ClusterNode;
-  region: ShardRegion<CounterMsg>;
+  region: ShardRegion<CounterMsg, L>;
 }
 
+type RegionChoice<L> = Omit<ShardRegionOptions<CounterMsg, L>, "system" | "ownership" | "nc">;
+
 async function startRealNode(url: string, id: string, log: DeliveryLog, worker: boolean): Promise<RealNode> {
+  return startNodeWith(url, id, worker, { name: "rec", entity: recorderEntity(log, id), snapshots: false });
+}
+
+async function startNodeWith<L>(url: string, id: string, worker: boolean, options: RegionChoice<L>): Promise<RealNode<L>> {
   const nc = await connectNats(url, `sharding-${id}`);
   const system = new ActorSystem({ name: id });
-  let region: ShardRegion<CounterMsg> | undefined;
+  let region: ShardRegion<CounterMsg, L> | undefined;
   const cluster = new ClusterNode({
     nc,
     nodeId: id,
@@ -33,16 +42,16 @@ async function startRealNode(url: string, id: string, log: DeliveryLog, worker: 
     ...timing,
     host: { startPartition: (p) => region!.startPartition(p), stopPartition: (p, r) => region!.stopPartition(p, r) },
   });
-  region = await ShardRegion.start<CounterMsg>({ name: "rec", entity: recorderEntity(log, id), system, ownership: cluster, nc, snapshots: false });
+  region = await ShardRegion.start<CounterMsg, L>({ ...options, system, ownership: cluster, nc });
   await cluster.start();
   return { id, nc, system, cluster, region };
 }
 
-async function dispose(n: RealNode): Promise<void> {
+async function dispose<L>(n: RealNode<L>): Promise<void> {
   await n.cluster[Symbol.asyncDispose]();
   await n.region.close();
   await n.system.shutdown();
-  await n.nc.close();
+  if (!n.nc.isClosed()) await n.nc.close();
 }
 
 test("real leases: a node joins and another leaves while messages flow; every message exactly once, in order", async () => {
@@ -95,5 +104,39 @@ test("real leases: a node joins and another leaves while messages flow; every me
     assert.ok(moved > 0, "some messages were held and resent while partitions moved");
   } finally {
     for (const x of nodes.reverse()) await dispose(x);
+  }
+});
+
+test("real leases: an owner cut off from NATS stops its partitions as lease-lost; the other's fold is exact", async () => {
+  await using server = await startNatsServer();
+  const setup = await connectNats(server.url, "setup");
+  await createEventStream(setup, "EV", "ev");
+  const options = sumsRegionOptions(() => new SumEntity());
+  const client = await startNodeWith<SumEvent>(server.url, "client", false, options);
+  const a = await startNodeWith<SumEvent>(server.url, "a", true, options);
+  const b = await startNodeWith<SumEvent>(server.url, "b", true, options);
+  const nodes = [client, a, b];
+  try {
+    const owners = () => Array.from({ length: PARTITIONS }, (_, p) => client.cluster.ownerOf(p));
+    await waitFor(() => owners().includes("a") && owners().includes("b") && owners().every((o) => o !== undefined), { timeoutMs: 30_000, what: "a and b share" });
+    const KEYS = Array.from({ length: 10 }, (_, i) => `s${i}`);
+    const PER_KEY = 120;
+    const publishing = publishNumbered(setup, "ev", PARTITIONS, KEYS, 1, PER_KEY);
+    await waitFor(() => a.region.stats().partitions.some((p) => (p.consumer?.floor ?? 0) > 0), { timeoutMs: 30_000, what: "a acked some input" });
+    await a.nc.close();
+    await waitFor(() => a.region.stats().partitions.length === 0, { timeoutMs: 10_000, what: "a stopped its partitions (lease-lost)" });
+    await publishing;
+    const final = await waitFor(
+      async () => {
+        const states = await Promise.all(KEYS.map((k) => client.region.ask<SumState>(k, { type: "get" })));
+        return states.every((s) => s.count >= PER_KEY) || states.some((s) => s.count > PER_KEY) ? states : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 200, what: "every key folded" },
+    );
+    KEYS.forEach((key, i) => assert.deepEqual(final[i], { sum: expectedSum(PER_KEY), count: PER_KEY, lastN: PER_KEY }, key));
+    assert.ok(owners().every((o) => o === "b"));
+  } finally {
+    for (const x of nodes.reverse()) await dispose(x);
+    await setup.close();
   }
 });
