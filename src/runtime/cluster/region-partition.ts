@@ -1,8 +1,9 @@
-import type { Msg, NatsConnection, Subscription } from "@nats-io/nats-core";
+import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { ActorRef } from "../actor/types.js";
 import { ActorStopped } from "../actor/errors.js";
 import type { PartitionConsumer } from "./consumer-partition.js";
-import { type Codec, type ItemKind, type ItemResult, decodeBatch, encodeResults } from "./region-codec.js";
+import type { Codec, ItemKind } from "./region-codec.js";
+import { serveRequests } from "./region-requests.js";
 import type { SenderWindows } from "./region-dedupe.js";
 import { errorText } from "./region-errors.js";
 import type { PartitionCommand } from "./shard-partition-actor.js";
@@ -80,7 +81,7 @@ export class PartitionRunner<M, L> {
     // The consumer first: if it cannot start, no sender has been told "taken" yet.
     await this.#o.consumer?.start();
     this.#sub = this.#o.nc.subscribe(this.#o.subject);
-    this.#serving = this.#serve(this.#sub);
+    this.#serving = serveRequests(this.#sub, this.#o.codec, this);
     // The subscription must be known to the server before anyone is told we own the partition.
     await this.#o.nc.flush();
     if (this.#state === "starting") this.#state = "running";
@@ -190,75 +191,4 @@ export class PartitionRunner<M, L> {
     }
     return creating;
   }
-
-  async #serve(sub: Subscription): Promise<void> {
-    for await (const msg of sub) await this.#handleRequest(msg);
-  }
-
-  async #handleRequest(msg: Msg): Promise<void> {
-    let results: (ItemResult | Promise<ItemResult>)[] = [];
-    try {
-      const batch = decodeBatch(msg.data);
-      let blocked: ItemResult | undefined;
-      for (const item of batch.items) {
-        if (blocked !== undefined) {
-          results.push(blocked);
-          continue;
-        }
-        let message: M;
-        try {
-          message = this.#o.codec.decode(item.payload);
-        } catch (err) {
-          results.push({ k: "failed", e: `decode: ${errorText(err)}` });
-          continue;
-        }
-        const delivery = await this.deliver(batch.sender, batch.base, { seq: item.seq, key: item.key, kind: item.kind, message });
-        const result = toResult(delivery);
-        if (result instanceof Promise || (result.k !== "not-owner" && result.k !== "gap")) results.push(result);
-        else {
-          blocked = result.k === "gap" ? result : { k: "not-owner" };
-          results.push(blocked);
-        }
-      }
-    } catch (err) {
-      results = [{ k: "failed", e: errorText(err) }];
-    }
-    if (results.some((r) => r instanceof Promise)) {
-      void Promise.all(results).then((settled) => respond(msg, settled));
-    } else {
-      respond(msg, results as ItemResult[]);
-    }
-  }
-}
-
-function toResult(delivery: Delivery): ItemResult | Promise<ItemResult> {
-  switch (delivery.k) {
-    case "accepted":
-    case "duplicate":
-      if (delivery.reply === undefined) return delivery.k === "accepted" ? { k: "ok" } : { k: "dup" };
-      return delivery.reply.then(
-        (v): ItemResult => (v === undefined ? { k: "ok" } : { k: "ok", v }),
-        (e: unknown): ItemResult => ({ k: "failed", e: errorText(e) }),
-      );
-    case "dup-unknown":
-    case "not-owner":
-    case "gap":
-      return { k: delivery.k };
-    case "failed":
-      return { k: "failed", e: delivery.e };
-    default:
-      return assertNever(delivery);
-  }
-}
-
-function respond(msg: Msg, results: ItemResult[]): void {
-  try {
-    msg.respond(encodeResults(results));
-  } catch {
-    // The connection is closing; the sender times out and resends.
-  }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected delivery: ${JSON.stringify(value)}`);
 }

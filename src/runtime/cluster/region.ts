@@ -3,7 +3,8 @@ import { Kvm, type KV } from "@nats-io/kv";
 import { PartitionConsumer } from "./consumer-partition.js";
 import { partitionOf } from "./partition.js";
 import { decodeResults, encodeBatch, type ItemResult, type WireBatch } from "./region-codec.js";
-import { SenderWindows, type WindowsState } from "./region-dedupe.js";
+import { SenderWindows } from "./region-dedupe.js";
+import { WindowsHandover } from "./region-handover.js";
 import { RegionClosed } from "./region-errors.js";
 import { partitionActorName, regionGuardian, type GuardianCommand, type GuardianReply, type PartitionActorRef } from "./region-guardian.js";
 import { resolveRegionOptions, type ResolvedRegionOptions, type ShardRegionOptions } from "./region-options.js";
@@ -37,7 +38,7 @@ export class ShardRegion<M, L = unknown> implements PartitionHost, AsyncDisposab
   readonly #o: ResolvedRegionOptions<M, L>;
   readonly #guardian: ActorRef<GuardianCommand<M, L>, GuardianReply<M, L>>;
   readonly #guardianName: string;
-  readonly #windowsKv: KV;
+  readonly #handover: WindowsHandover;
   readonly #store: SnapshotStore | undefined;
   readonly #runners = new Map<number, PartitionRunner<M, L>>();
   readonly #fences = new Map<number, { fenced: boolean }>();
@@ -51,7 +52,7 @@ export class ShardRegion<M, L = unknown> implements PartitionHost, AsyncDisposab
   private constructor(o: ResolvedRegionOptions<M, L>, windowsKv: KV, snapshotsKv: KV | undefined) {
     this.#o = o;
     this.name = o.name;
-    this.#windowsKv = windowsKv;
+    this.#handover = new WindowsHandover(windowsKv, o.name);
     this.#store = snapshotsKv === undefined ? undefined : new KvSnapshotStore(snapshotsKv, o.name);
     this.#guardianName = `region-${o.name}`;
     this.#guardian = o.system.spawn(this.#guardianName, regionGuardian<M, L>(o.mailboxCapacity, o.entitySupervisor));
@@ -161,25 +162,17 @@ export class ShardRegion<M, L = unknown> implements PartitionHost, AsyncDisposab
     if (this.#closed) throw new RegionClosed(this.name);
     if (this.#runners.has(partition)) return;
     const o = this.#o;
-    const windows = SenderWindows.from(await this.#loadWindows(partition));
+    const windows = SenderWindows.from(await this.#handover.load(partition));
     const fence = { fenced: false };
     let runner: PartitionRunner<M, L> | undefined;
     const consumer =
       o.input === undefined
         ? undefined
         : new PartitionConsumer<L>({
+            ...o.input,
             nc: o.nc,
-            stream: o.input.stream,
-            subjectPrefix: o.input.subjectPrefix,
             durable: `${o.name}-p${partition}`,
             partition,
-            codec: o.input.codec,
-            maxInFlight: o.input.maxInFlight,
-            maxAckPending: o.input.maxAckPending,
-            ackWaitMs: o.input.ackWaitMs,
-            fetchExpiresMs: o.input.fetchExpiresMs,
-            maxBatch: o.input.maxBatch,
-            onUndecodable: o.input.onUndecodable,
             deliver: (key, input) => runner!.deliverLog(key, new EntityEnvelope<M, L>({ type: "log", input })),
           });
     const policy = { everyMessages: o.snapshots?.everyMessages ?? 1, everyMs: o.snapshots?.everyMs ?? 1000 };
@@ -225,7 +218,7 @@ export class ShardRegion<M, L = unknown> implements PartitionHost, AsyncDisposab
     } else {
       const windows = await runner.stop();
       await this.#stopPartitionActor(partition, false);
-      await this.#saveWindows(partition, windows.export(Date.now(), this.#o.dedupe.retentionMs, this.#o.dedupe.maxSenders));
+      await this.#handover.save(partition, windows.export(Date.now(), this.#o.dedupe.retentionMs, this.#o.dedupe.maxSenders));
     }
     this.#runners.delete(partition);
     this.#fences.delete(partition);
@@ -235,24 +228,6 @@ export class ShardRegion<M, L = unknown> implements PartitionHost, AsyncDisposab
   async #stopPartitionActor(partition: number, drain: boolean): Promise<void> {
     const reply = await this.#guardian.ask({ type: "stop-partition", partition, drain });
     if ("stopped" in reply) await reply.stopped;
-  }
-
-  #windowsKey(partition: number): string {
-    return `${this.name}.p${partition}`;
-  }
-
-  async #loadWindows(partition: number): Promise<WindowsState | undefined> {
-    const entry = await this.#windowsKv.get(this.#windowsKey(partition));
-    if (entry === null || entry.operation !== "PUT" || entry.length === 0) return undefined;
-    return entry.json<WindowsState>();
-  }
-
-  async #saveWindows(partition: number, state: WindowsState): Promise<void> {
-    try {
-      await this.#windowsKv.put(this.#windowsKey(partition), JSON.stringify(state));
-    } catch {
-      // Without the hand-over the next owner admits each sender from its `base`; see SHARDING.md.
-    }
   }
 
   async #request(partition: number, batch: WireBatch, timeoutMs: number): Promise<ItemResult[]> {
