@@ -40,10 +40,16 @@ test("3 nodes on one server own all 32 partitions, each at least one, never one 
 
     // Graceful leave: b's partitions go to a and c, and b stopped each before releasing it.
     const bOwned = [...nodes[1]!.ownedPartitions()];
+    const fences = new Map(bOwned.map((p) => [p, nodes[1]!.leaseOf(p)!.revision]));
     await nodes[1]!.leave();
     assert.equal(nodes[1]!.state, "stopped");
     await waitFor(() => allOwnedBy([nodes[0]!, nodes[2]!], ledger), { timeoutMs: 30_000, what: "b's partitions taken over" });
-    for (const p of bOwned) assert.notEqual(ledger.running.get(p), "b");
+    for (const p of bOwned) {
+      assert.notEqual(ledger.running.get(p), "b");
+      const next = nodes.find((n) => n.ownedPartitions().has(p))!.leaseOf(p)!;
+      assert.ok(next.revision > fences.get(p)!, "the fencing token grows with each new owner");
+    }
+    assert.equal(nodes[1]!.leaseOf(bOwned[0]!), undefined);
     assert.ok(events.some((e) => e.type === "member-left" && e.nodeId === "b" && e.why === "deleted"));
     assert.deepEqual(ledger.overlaps, []);
   } finally {

@@ -69,6 +69,16 @@ export class ClusterNode implements OwnershipView, AsyncDisposable {
     return new Set(this.#runner?.running() ?? []);
   }
 
+  /**
+   * The lease under which this node runs `partition` (undefined unless running): `revision` is the
+   * KV revision of the acquisition, strictly increasing across owners — a fencing token for
+   * downstream writes.
+   */
+  leaseOf(partition: number): { epoch: number; revision: number } | undefined {
+    const slot = this.#runner?.slot(partition);
+    return slot?.phase === "running" ? slot.lease : undefined;
+  }
+
   members(): MemberInfo[] {
     return this.#membership?.live() ?? [];
   }

@@ -8,6 +8,8 @@ export interface Slot {
   phase: "acquiring" | "starting" | "running" | "stopping";
   tookOver: boolean;
   heldSince: number;
+  /** Set once acquired: the lease's epoch and the KV revision of the acquisition (a strictly increasing fencing token). */
+  lease?: { epoch: number; revision: number };
 }
 
 export interface PartitionRunnerOptions {
@@ -92,7 +94,8 @@ export class PartitionRunner {
     }
     if (!held) return;
     const heldSince = clock.now();
-    this.#slots.set(p, { phase: "starting", tookOver, heldSince });
+    const lease = { epoch: held.record.epoch, revision: held.revision };
+    this.#slots.set(p, { phase: "starting", tookOver, heldSince, lease });
     try {
       await this.#o.host.startPartition(p);
     } catch (err) {
@@ -103,7 +106,7 @@ export class PartitionRunner {
       return;
     }
     this.#failures.delete(p);
-    this.#slots.set(p, { phase: "running", tookOver, heldSince });
+    this.#slots.set(p, { phase: "running", tookOver, heldSince, lease });
     this.#o.emit({ type: "partition-acquired", partition: p, epoch: held.record.epoch, revision: held.revision, tookOver });
     // The lease may have been lost while the host was starting: stop at once then.
     if (keeper.isLost(p)) await this.#stop(p, "lease-lost");
