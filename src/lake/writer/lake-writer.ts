@@ -118,10 +118,11 @@ export class LakeWriter<R> {
     if (this.#pending.length === 0) return undefined;
     const batches = this.#pending;
     const lastSeq = batches[batches.length - 1]!.seq;
-    const already = await this.lastCommittedSeq();
+    const before = await this.#table.snapshot();
+    const already = before.txns.get(this.appId) ?? -1;
+    // Skip what the table already holds (a previous incarnation, or our own commit whose reply was lost).
     const fresh = batches.filter((b) => b.seq > already);
-    // Everything buffered is already in the table (a previous incarnation committed it).
-    let result: FlushResult = { version: (await this.#table.snapshot()).version, lastLogSeq: lastSeq, rows: 0, files: 0 };
+    let result: FlushResult = { version: before.version, lastLogSeq: lastSeq, rows: 0, files: 0 };
     if (fresh.length > 0) {
       const adds = await this.#writeFiles(fresh.flatMap((b) => b.records));
       await this.#hooks.afterFilesWritten?.();
