@@ -1,18 +1,7 @@
 import type { NatsConnection } from "@nats-io/nats-core";
-import { nanos } from "@nats-io/nats-core";
-import {
-  AckPolicy,
-  DeliverPolicy,
-  JetStreamApiCodes,
-  JetStreamApiError,
-  jetstream,
-  jetstreamManager,
-  type Consumer,
-  type ConsumerConfig,
-  type ConsumerMessages,
-  type JsMsg,
-} from "@nats-io/jetstream";
+import type { Consumer, ConsumerMessages, JsMsg } from "@nats-io/jetstream";
 import { AckFrontier } from "./consumer-progress.js";
+import { partitionConsumerConfig, recreateAtFloor } from "./consumer-setup.js";
 import type { Codec } from "./region-codec.js";
 import { LogInput, type LogProgress } from "./shard-entity.js";
 
@@ -71,21 +60,6 @@ export class PartitionConsumer<L> implements LogProgress<L> {
 
   constructor(options: PartitionConsumerOptions<L>) {
     this.#o = options;
-  }
-
-  /** The consumer's settings; `startSeq` resumes after another owner's acknowledged prefix. */
-  config(startSeq?: number): ConsumerConfig {
-    const o = this.#o;
-    const config: Partial<ConsumerConfig> = {
-      durable_name: o.durable,
-      filter_subject: `${o.subjectPrefix}.${o.partition}.>`,
-      ack_policy: AckPolicy.All,
-      deliver_policy: startSeq === undefined ? DeliverPolicy.All : DeliverPolicy.StartSequence,
-      max_ack_pending: o.maxAckPending,
-      ack_wait: nanos(o.ackWaitMs),
-    };
-    if (startSeq !== undefined) config.opt_start_seq = startSeq;
-    return config as ConsumerConfig;
   }
 
   /** Creates (or updates) the durable consumer and starts fetching. */
@@ -159,28 +133,12 @@ export class PartitionConsumer<L> implements LogProgress<L> {
     }
   }
 
-  /**
-   * Recreates the durable so it starts right after the acknowledged prefix. A previous owner that
-   * died (or lost its lease) leaves messages delivered but unacked; JetStream would redeliver them
-   * only after ack_wait, *after* newer ones, and an entity that already folded a newer seq would
-   * skip them. Starting over at the floor keeps every entity's input in stream order; what was
-   * already folded is skipped by seq (snapshot lastSeq), so the overlap is harmless.
-   */
   async #ensure(): Promise<Consumer> {
     const o = this.#o;
     try {
-      const jsm = await jetstreamManager(o.nc);
-      let floor: number | undefined;
-      try {
-        const info = await jsm.consumers.info(o.stream, o.durable);
-        floor = info.ack_floor.stream_seq;
-        await jsm.consumers.delete(o.stream, o.durable);
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
-      await jsm.consumers.add(o.stream, this.config(floor === undefined ? undefined : floor + 1));
+      const consumer = await recreateAtFloor(o.nc, o.stream, o.durable, (startSeq) => partitionConsumerConfig(o, startSeq));
       this.#lastDelivery = 0;
-      return await jetstream(o.nc).consumers.get(o.stream, o.durable);
+      return consumer;
     } catch (err) {
       throw new PartitionConsumerFailed(o.durable, { cause: err });
     }
@@ -264,8 +222,4 @@ export class PartitionConsumer<L> implements LogProgress<L> {
       this.#wake = done;
     });
   }
-}
-
-function isNotFound(err: unknown): boolean {
-  return err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound;
 }
