@@ -26,6 +26,7 @@ import { databaseHistory, logHistory } from "./history.js";
 import { defaultRegistry, WebMetrics } from "./metrics.js";
 import { appRouter } from "./router.js";
 import { staticHandler } from "./static.js";
+import type { IngestGateway } from "./gateway/index.js";
 
 export interface WebServerOptions {
   /** Default 127.0.0.1. */
@@ -42,6 +43,8 @@ export interface WebServerOptions {
   staticDir?: string;
   /** How often `system.status$` polls the provider. Default 1000 ms. */
   statusIntervalMs?: number;
+  /** The ingestion gateway (`/api/ingest/...`, `/api/docs`), from `createIngestGateway` in ./gateway. */
+  gateway?: IngestGateway;
 }
 
 export interface WebServer extends AsyncDisposable {
@@ -75,6 +78,7 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0]!;
     if (path === "/trpc" || path.startsWith("/trpc/")) return trpc(req, res);
+    if (options.gateway?.matches(path)) return options.gateway.handle(req, res);
     if (path === "/healthz") {
       const health = await checkHealth(nc, natsConnected, db);
       res.writeHead(health.ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(health));

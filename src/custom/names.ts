@@ -1,0 +1,55 @@
+/**
+ * Names that custom data turns into: sources and data types are NATS subject tokens and table
+ * names; a custom instrument becomes a market symbol `<SOURCE>_<SYMBOL>`, which is an entity key
+ * and a subject token too. Keeping all of them to `[a-z0-9_]` / `[A-Z0-9_]` makes every one safe.
+ */
+export const SOURCE_PATTERN = /^[a-z0-9][a-z0-9_]{0,31}$/;
+export const DATA_TYPE_PATTERN = /^[a-z0-9][a-z0-9_]{0,31}$/;
+/** The instrument part of a custom symbol: no underscore, so `<SOURCE>_<SYMBOL>` splits at its last `_`. */
+export const INSTRUMENT_PATTERN = /^[A-Z0-9]{1,20}$/;
+export const MARKET_SYMBOL_PATTERN = /^[A-Z0-9_]{1,64}$/;
+
+/** Data types that mean "market data" (the original's CRYPTO, plus obvious synonyms). */
+export const MARKET_TYPES: ReadonlySet<string> = new Set(["market", "crypto", "stock", "stocks", "trade", "trades", "price", "prices", "fx"]);
+export const MARKET_TYPE = "market";
+
+/** Lower-cases a source name; undefined when it is not a valid one. */
+export function normalizeSource(raw: string): string | undefined {
+  const s = raw.trim().toLowerCase();
+  return SOURCE_PATTERN.test(s) ? s : undefined;
+}
+
+export function normalizeDataType(raw: string): string | undefined {
+  const t = raw.trim().toLowerCase();
+  return DATA_TYPE_PATTERN.test(t) ? t : undefined;
+}
+
+export function isMarketType(dataType: string): boolean {
+  return MARKET_TYPES.has(dataType);
+}
+
+/** `acme` + `widget1` → `ACME_WIDGET1`; undefined when the instrument has characters outside [A-Z0-9]. */
+export function marketSymbol(source: string, instrument: string): string | undefined {
+  const i = instrument.trim().toUpperCase();
+  if (!INSTRUMENT_PATTERN.test(i)) return undefined;
+  const symbol = `${source.toUpperCase()}_${i}`;
+  return MARKET_SYMBOL_PATTERN.test(symbol) ? symbol : undefined;
+}
+
+export function ingestSubject(source: string, dataType: string): string {
+  return `ingest.${source}.${dataType}`;
+}
+
+/** `ingest.<source>.<data_type>` → its tokens (lower-cased), or undefined for any other shape. */
+export function parseIngestSubject(subject: string): { source: string; dataType: string } | undefined {
+  const parts = subject.split(".");
+  if (parts.length !== 3 || parts[0] !== "ingest") return undefined;
+  const source = normalizeSource(parts[1]!);
+  const dataType = normalizeDataType(parts[2]!);
+  return source && dataType ? { source, dataType } : undefined;
+}
+
+/** One lake table per (source, data type). */
+export function customTableName(source: string, dataType: string): string {
+  return `custom_${source}_${dataType}`;
+}

@@ -1,0 +1,256 @@
+/**
+ * CustomRouter: the durable pull consumer on CUSTOM (`ingest.>`) that routes every record —
+ * market data to TRADES through a TradeLogPublisher (so it joins the market pipeline), other
+ * types to `custom_<source>_<type>` lake tables, the rest to `dlq.<reason>`. It acknowledges
+ * (ack-all) only once everything it routed up to that message is durable: trades acked by
+ * JetStream, table rows committed, dead letters stored. Restart = resume after the ack floor;
+ * tables skip what their txn holds, the publisher drops trade ids at or below its high-water mark.
+ */
+import type { NatsConnection } from "@nats-io/nats-core";
+import { jetstream, jetstreamManager, type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
+import { resumeLakeConsumer, type Lake } from "../lake/index.js";
+import type { TradeLogPublisher } from "../market/ingest/index.js";
+import { systemClock, type Clock } from "../runtime/clock.js";
+import { STREAMS } from "../runtime/nats/index.js";
+import { routeMessage, type LogMessage, type RouteDecision } from "./route.js";
+import { CustomTableWriter, type TableFlush } from "./table-writer.js";
+
+export interface CustomRouterOptions {
+  lake: Lake;
+  /** Market records go through it into TRADES (the router does not close it). */
+  publisher: TradeLogPublisher;
+  stream?: string;
+  durable?: string;
+  /** Commit at least this often while data flows (ms). Default 1000. */
+  maxAgeMs?: number;
+  /** Commit once this many messages wait for their ack. Default 10,000. */
+  maxPendingMessages?: number;
+  /** Messages per fetch. Default 500. */
+  batchSize?: number;
+  clock?: Clock;
+  onCommit?(flushes: TableFlush[], ackedSeq: number): void;
+  onError?(err: unknown): void;
+}
+
+export interface RouterStatus {
+  state: "starting" | "running" | "stopped";
+  messages: number;
+  trades: number;
+  rows: number;
+  deadLetters: Record<string, number>;
+  ackedSeq: number;
+  commits: number;
+  errors: number;
+  lastError: string | null;
+  tables: { name: string; committedSeq: number; pendingRows: number; columns: number }[];
+}
+
+const encoder = new TextEncoder();
+const MAX_DLQ_RAW = 64 * 1024;
+
+export class CustomRouter {
+  readonly #o: Required<Omit<CustomRouterOptions, "onCommit" | "onError">> & Pick<CustomRouterOptions, "onCommit" | "onError">;
+  readonly #js: JetStreamClient;
+  readonly #jsm: JetStreamManager;
+  readonly #writers = new Map<string, Promise<CustomTableWriter>>();
+  readonly #abort = new AbortController();
+  #dlq: { subject: string; body: Uint8Array; msgID: string }[] = [];
+  #pending: JsMsg[] = [];
+  #pendingSince: number | undefined;
+  #loop: Promise<void> = Promise.resolve();
+  #s: RouterStatus = { state: "starting", messages: 0, trades: 0, rows: 0, deadLetters: {}, ackedSeq: 0, commits: 0, errors: 0, lastError: null, tables: [] };
+
+  private constructor(js: JetStreamClient, jsm: JetStreamManager, options: CustomRouterOptions) {
+    this.#js = js;
+    this.#jsm = jsm;
+    this.#o = { stream: STREAMS.custom, durable: "custom-router", maxAgeMs: 1000, maxPendingMessages: 10_000, batchSize: 500, clock: systemClock, ...options };
+  }
+
+  static async start(nc: NatsConnection, options: CustomRouterOptions): Promise<CustomRouter> {
+    const r = new CustomRouter(jetstream(nc), await jetstreamManager(nc), options);
+    r.#loop = r.#run();
+    return r;
+  }
+
+  status(): RouterStatus {
+    return { ...this.#s, deadLetters: { ...this.#s.deadLetters } };
+  }
+
+  /** Stops fetching, commits what is buffered (one attempt) and acknowledges it. */
+  async close(): Promise<void> {
+    this.#abort.abort();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#abort.signal;
+    let consumer: Consumer | undefined;
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        if (!consumer) {
+          // A routing failure left a fetch half-read: commit what was routed, then restart
+          // delivery right after it (ack-all must never cover a message that was not routed).
+          if (this.#pending.length > 0) await this.#commit();
+          consumer = await this.#resume();
+          this.#s.state = "running";
+        }
+        if (this.#pending.length < this.#o.maxPendingMessages) {
+          try {
+            await this.#fetch(consumer);
+          } catch (err) {
+            consumer = undefined;
+            throw err;
+          }
+        }
+        if (this.#isDue()) await this.#commit();
+        failures = 0;
+      } catch (err) {
+        await this.#failed(err, failures++);
+      }
+    }
+    if (this.#pending.length > 0 || this.#dlq.length > 0) await this.#commit().catch((err: unknown) => this.#note(err));
+    this.#s.state = "stopped";
+  }
+
+  /** (Re)creates the durable consumer after the ack floor (the first time) or after what we acked. */
+  async #resume(): Promise<Consumer> {
+    let afterSeq = this.#s.ackedSeq;
+    if (this.#s.state === "starting") {
+      const info = await this.#jsm.consumers.info(this.#o.stream, this.#o.durable).catch(() => null);
+      afterSeq = info ? info.ack_floor.stream_seq : 0;
+    }
+    const consumer = await resumeLakeConsumer(this.#js, this.#jsm, { stream: this.#o.stream, durable: this.#o.durable, filterSubject: "ingest.>", afterSeq: afterSeq > 0 ? afterSeq : -1 });
+    this.#s.ackedSeq = afterSeq;
+    return consumer;
+  }
+
+  async #fetch(consumer: Consumer): Promise<void> {
+    const messages = await consumer.fetch({ max_messages: this.#o.batchSize, expires: 1000 });
+    const stop = () => messages.stop();
+    this.#abort.signal.addEventListener("abort", stop, { once: true });
+    try {
+      for await (const m of messages) {
+        if (m.seq <= this.#s.ackedSeq || (this.#pending.length > 0 && m.seq <= this.#pending[this.#pending.length - 1]!.seq)) continue;
+        await this.#route(m);
+        this.#pending.push(m);
+        this.#pendingSince ??= this.#o.clock.now();
+      }
+    } finally {
+      this.#abort.signal.removeEventListener("abort", stop);
+    }
+  }
+
+  async #route(m: JsMsg): Promise<void> {
+    this.#s.messages++;
+    const header = m.headers?.get("Ingest-Time");
+    const ingestTime = header ? Number(header) : Math.floor(m.info.timestampNanos / 1e6);
+    const msg: LogMessage = { subject: m.subject, seq: m.seq, data: m.data, ingestTime };
+    for (const d of routeMessage(msg)) await this.#apply(d, msg);
+  }
+
+  async #apply(d: RouteDecision, m: LogMessage): Promise<void> {
+    switch (d.kind) {
+      case "trade":
+        this.#o.publisher.accept(d.trade);
+        this.#s.trades++;
+        return;
+      case "row": {
+        const writer = await this.#writer(d.table);
+        const offer = writer.offer({ seq: m.seq, source: d.source, dataType: d.dataType, ingestTime: m.ingestTime, eventTime: d.eventTime, values: d.values });
+        if (offer.kind === "conflict") {
+          return this.#deadLetter({ kind: "dead-letter", reason: "schema_conflict", message: `${d.table}: ${offer.message}`, field: offer.column, source: d.source, index: d.index, raw: rawOf(m, d.index) }, m);
+        }
+        if (offer.kind === "buffered") this.#s.rows++;
+        return;
+      }
+      case "dead-letter":
+        return this.#deadLetter(d, m);
+      default:
+        assertNever(d);
+    }
+  }
+
+  #deadLetter(d: Extract<RouteDecision, { kind: "dead-letter" }>, m: LogMessage): void {
+    this.#s.deadLetters[d.reason] = (this.#s.deadLetters[d.reason] ?? 0) + 1;
+    const truncated = d.raw.length > MAX_DLQ_RAW;
+    const body = { source: d.source, reason: d.reason, message: d.message, field: d.field ?? null, subject: m.subject, seq: m.seq, index: d.index, raw: truncated ? d.raw.slice(0, MAX_DLQ_RAW) : d.raw, truncated, ingestTime: m.ingestTime };
+    // Msg-Id: a replay after a crash inside the duplicate window stores it once.
+    this.#dlq.push({ subject: `dlq.${d.reason}`, body: encoder.encode(JSON.stringify(body)), msgID: `custom:${m.seq}:${d.index}` });
+  }
+
+  #writer(table: string): Promise<CustomTableWriter> {
+    let w = this.#writers.get(table);
+    if (!w) {
+      w = CustomTableWriter.open(this.#o.lake, table, { clock: this.#o.clock });
+      w.catch(() => this.#writers.delete(table));
+      this.#writers.set(table, w);
+    }
+    return w;
+  }
+
+  #isDue(): boolean {
+    if (this.#pending.length === 0) return this.#dlq.length > 0;
+    return this.#pending.length >= this.#o.maxPendingMessages || this.#o.clock.now() - (this.#pendingSince ?? 0) >= this.#o.maxAgeMs;
+  }
+
+  /** Everything routed so far becomes durable, then one ack-all covers the pending messages. */
+  async #commit(): Promise<void> {
+    const last = this.#pending[this.#pending.length - 1];
+    const dlq = this.#dlq;
+    const sent = await Promise.allSettled(dlq.map((d) => this.#js.publish(d.subject, d.body, { msgID: d.msgID })));
+    this.#dlq = dlq.filter((_, i) => sent[i]!.status === "rejected");
+    const failed = sent.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+    if (!last) return;
+    await this.#o.publisher.flush();
+    const flushes: TableFlush[] = [];
+    for (const w of await Promise.all(this.#writers.values())) {
+      const f = await w.flush();
+      if (f) flushes.push(f);
+    }
+    last.ack();
+    this.#pending = [];
+    this.#pendingSince = undefined;
+    this.#s.ackedSeq = last.seq;
+    this.#s.commits++;
+    this.#s.tables = (await Promise.all(this.#writers.values())).map((w) => ({ name: w.name, committedSeq: w.committedSeq, pendingRows: w.pendingRows, columns: w.columns.length }));
+    this.#o.onCommit?.(flushes, last.seq);
+  }
+
+  #note(err: unknown): void {
+    this.#s.errors++;
+    this.#s.lastError = err instanceof Error ? err.message : String(err);
+    this.#o.onError?.(err);
+  }
+
+  async #failed(err: unknown, attempt: number): Promise<void> {
+    this.#note(err);
+    const ms = Math.min(10_000, 200 * 2 ** attempt) * (0.5 + Math.random() * 0.5);
+    await new Promise<void>((resolve) => {
+      const t = this.#o.clock.setTimeout(done, ms);
+      const signal = this.#abort.signal;
+      function done() {
+        t.cancel();
+        signal.removeEventListener("abort", done);
+        resolve();
+      }
+      signal.addEventListener("abort", done, { once: true });
+    });
+  }
+}
+
+function rawOf(m: LogMessage, index: number): string {
+  const text = new TextDecoder().decode(m.data);
+  if (index < 0) return text;
+  try {
+    const body = JSON.parse(text) as unknown;
+    return JSON.stringify(Array.isArray(body) ? body[index] : body);
+  } catch {
+    return text;
+  }
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unhandled route decision ${JSON.stringify(x)}`);
+}

@@ -1,0 +1,68 @@
+/** Reads a request body up to a byte limit and turns it into records (JSON value, JSON array or NDJSON). */
+import type { IncomingMessage } from "node:http";
+
+export class BodyTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`body exceeds ${limit} bytes`);
+    this.name = "BodyTooLarge";
+  }
+}
+
+export class MalformedBody extends Error {
+  constructor(message: string, readonly line?: number) {
+    super(message);
+    this.name = "MalformedBody";
+  }
+}
+
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLarge(limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off("data", onData);
+        req.resume(); // keep reading (and dropping) so the 413 can be written back
+        reject(new BodyTooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on("data", onData);
+    req.once("end", () => size <= limit && resolve(Buffer.concat(chunks)));
+    req.once("error", reject);
+  });
+}
+
+export function isNdjson(contentType: string | undefined): boolean {
+  return /ndjson|jsonl|json-seq/i.test(contentType ?? "");
+}
+
+/** The records of a body: a JSON object, a JSON array of records, or one JSON value per line. */
+export function parseRecords(body: Buffer, ndjson: boolean): unknown[] {
+  const text = body.toString("utf8");
+  if (ndjson) {
+    const out: unknown[] = [];
+    const lines = text.split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!.trim();
+      if (line === "") continue;
+      try {
+        out.push(JSON.parse(line));
+      } catch (err) {
+        throw new MalformedBody(`line ${i + 1} is not JSON: ${(err as Error).message}`, i + 1);
+      }
+    }
+    return out;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new MalformedBody(`body is not JSON: ${(err as Error).message}`);
+  }
+  return Array.isArray(value) ? value : [value];
+}

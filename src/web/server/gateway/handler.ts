@@ -1,0 +1,159 @@
+/**
+ * The ingestion gateway: `POST /api/ingest/<source>[/<data_type>]` and `GET /api/docs`.
+ * Each accepted record is published (awaited) to `ingest.<source>.<data_type>` on the CUSTOM
+ * stream, the system of record; the answer carries the stream sequences. Validation is all or
+ * nothing: one invalid record → 400 naming it and its field, nothing published.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { headers as natsHeaders } from "@nats-io/nats-core";
+import { jetstream, type JetStreamClient, type PubAck } from "@nats-io/jetstream";
+import { classifyRecord } from "../../../custom/classify.js";
+import { ingestSubject, normalizeDataType, normalizeSource } from "../../../custom/names.js";
+import { trackNatsConnected } from "../health.js";
+import { BodyTooLarge, MalformedBody, isNdjson, parseRecords, readBody } from "./body.js";
+import { authorize, parseApiKeys, type ApiKey } from "./keys.js";
+import { openApiDocument } from "./openapi.js";
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_RECORDS = 10_000;
+
+export interface GatewayOptions {
+  nc: NatsConnection;
+  /** `source:key,...` / `*:key` text (INGEST_API_KEYS) or parsed keys. No keys: every request is 401. */
+  apiKeys: string | readonly ApiKey[];
+  /** INGEST_MAX_BODY. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Records per request. Default 10,000. */
+  maxRecords?: number;
+  /** PubAck timeout (ms); a slower log is answered with 503. Default 5000. */
+  publishTimeoutMs?: number;
+  /** Retry-After seconds on 503. Default 1. */
+  retryAfterSeconds?: number;
+  now?: () => number;
+}
+
+export interface GatewayFigures {
+  requests: number;
+  accepted: number;
+  rejected: Record<number, number>;
+}
+
+export interface IngestGateway {
+  /** Paths this handler answers: `/api/ingest/...` and `/api/docs`. */
+  matches(path: string): boolean;
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  figures(): GatewayFigures;
+}
+
+type Reply = { status: number; body: unknown; headers?: Record<string, string> };
+
+const encoder = new TextEncoder();
+
+export function createIngestGateway(options: GatewayOptions): IngestGateway {
+  const keys = typeof options.apiKeys === "string" ? parseApiKeys(options.apiKeys) : options.apiKeys;
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxRecords = options.maxRecords ?? DEFAULT_MAX_RECORDS;
+  const retryAfter = String(options.retryAfterSeconds ?? 1);
+  const now = options.now ?? Date.now;
+  const js: JetStreamClient = jetstream(options.nc, { timeout: options.publishTimeoutMs ?? 5000 });
+  const connected = trackNatsConnected(options.nc);
+  const figures: GatewayFigures = { requests: 0, accepted: 0, rejected: {} };
+  const unavailable = (message: string, extra: Record<string, unknown> = {}): Reply => ({ status: 503, body: { error: "unavailable", message, ...extra }, headers: { "retry-after": retryAfter } });
+
+  async function ingest(req: IncomingMessage, source: string, pathType: string | undefined): Promise<Reply> {
+    const auth = authorize(keys, apiKeyOf(req), source);
+    if (auth.kind === "unknown-key") return { status: 401, body: { error: "unauthorized", message: "missing or unknown API key (header X-API-Key or Authorization: Bearer)" }, headers: { "www-authenticate": 'ApiKey header="X-API-Key"' } };
+    if (auth.kind === "wrong-source") return { status: 403, body: { error: "forbidden", message: `this key may write to ${auth.allowed.join(", ")}, not ${source}` } };
+    let records: unknown[];
+    try {
+      records = parseRecords(await readBody(req, maxBody), isNdjson(req.headers["content-type"]));
+    } catch (err) {
+      if (err instanceof BodyTooLarge) return { status: 413, body: { error: "too_large", message: `body exceeds INGEST_MAX_BODY (${maxBody} bytes)` }, headers: { connection: "close" } };
+      if (err instanceof MalformedBody) return { status: 400, body: { error: "invalid_body", field: "body", message: err.message } };
+      throw err;
+    }
+    if (records.length === 0) return { status: 400, body: { error: "invalid_body", field: "body", message: "no records" } };
+    if (records.length > maxRecords) return { status: 413, body: { error: "too_large", message: `${records.length} records; at most ${maxRecords} per request` } };
+    const out: { subject: string; data: Uint8Array }[] = [];
+    for (let i = 0; i < records.length; i++) {
+      const c = classifyRecord(records[i], { source, ...(pathType ? { subjectType: pathType } : {}) });
+      if (c.kind === "invalid") return { status: 400, body: { error: "invalid_record", index: i, field: c.field, message: c.message } };
+      out.push({ subject: ingestSubject(source, c.dataType), data: encoder.encode(JSON.stringify(envelope(records[i] as Record<string, unknown>, c.dataType))) });
+    }
+    if (!connected()) return unavailable("the log (NATS) is not connected");
+    const h = natsHeaders();
+    h.set("Ingest-Time", String(now()));
+    const idempotencyKey = headerOf(req, "idempotency-key");
+    const results = await Promise.allSettled(
+      out.map((r, i) => js.publish(r.subject, r.data, { headers: h, ...(idempotencyKey ? { msgID: `${source}:${idempotencyKey}:${i}` } : {}) })),
+    );
+    const failed = results.findIndex((r) => r.status === "rejected");
+    const seqs = results.map((r) => (r.status === "fulfilled" ? r.value.seq : null));
+    if (failed >= 0) {
+      const reason = (results[failed] as PromiseRejectedResult).reason as Error;
+      return unavailable(`the log did not take the records: ${reason.message}`, { published: seqs });
+    }
+    const acks = results.map((r) => (r as PromiseFulfilledResult<PubAck>).value);
+    figures.accepted += acks.length;
+    return { status: 202, body: { accepted: acks.length, sequences: seqs, duplicates: acks.filter((a) => a.duplicate).length, stream: acks[0]!.stream } };
+  }
+
+  async function route(req: IncomingMessage, path: string): Promise<Reply> {
+    if (path === "/api/docs" || path === "/api/docs/openapi.json") {
+      if (req.method !== "GET" && req.method !== "HEAD") return { status: 405, body: { error: "method_not_allowed" }, headers: { allow: "GET" } };
+      return { status: 200, body: openApiDocument({ maxBodyBytes: maxBody, maxRecords }) };
+    }
+    const parts = path.slice("/api/ingest/".length).split("/").filter(Boolean);
+    if (parts.length < 1 || parts.length > 2) return { status: 404, body: { error: "not_found", message: "POST /api/ingest/<source> or /api/ingest/<source>/<data_type>" } };
+    if (req.method !== "POST") return { status: 405, body: { error: "method_not_allowed" }, headers: { allow: "POST" } };
+    const source = normalizeSource(decodeURIComponent(parts[0]!));
+    if (!source) return { status: 400, body: { error: "invalid_source", field: "source", message: "source must be 1-32 characters of a-z, 0-9 and _" } };
+    let pathType: string | undefined;
+    if (parts[1] !== undefined) {
+      pathType = normalizeDataType(decodeURIComponent(parts[1]));
+      if (!pathType) return { status: 400, body: { error: "invalid_data_type", field: "data_type", message: "data_type must be 1-32 characters of a-z, 0-9 and _" } };
+    }
+    return ingest(req, source, pathType);
+  }
+
+  return {
+    matches: (path) => path === "/api/docs" || path === "/api/docs/openapi.json" || path.startsWith("/api/ingest/"),
+    async handle(req, res) {
+      figures.requests++;
+      const path = (req.url ?? "/").split("?")[0]!;
+      let reply: Reply;
+      try {
+        reply = await route(req, path);
+      } catch (err) {
+        reply = { status: 500, body: { error: "internal", message: (err as Error).message } };
+      }
+      if (reply.status >= 400) figures.rejected[reply.status] = (figures.rejected[reply.status] ?? 0) + 1;
+      res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers }).end(JSON.stringify(reply.body));
+    },
+    figures: () => ({ ...figures, rejected: { ...figures.rejected } }),
+  };
+}
+
+/** What goes into the log: the record's payload under an explicit data type (the router re-reads it the same way). */
+function envelope(record: Record<string, unknown>, dataType: string): Record<string, unknown> {
+  if ("payload" in record) {
+    return record.timestamp === undefined ? { data_type: dataType, payload: record.payload } : { data_type: dataType, payload: record.payload, timestamp: record.timestamp };
+  }
+  const payload = { ...record };
+  delete payload.data_type;
+  return { data_type: dataType, payload };
+}
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function apiKeyOf(req: IncomingMessage): string | undefined {
+  const key = headerOf(req, "x-api-key");
+  if (key) return key.trim();
+  const auth = headerOf(req, "authorization");
+  const m = auth ? /^Bearer\s+(.+)$/i.exec(auth) : null;
+  return m ? m[1]!.trim() : undefined;
+}
