@@ -1,0 +1,141 @@
+/**
+ * One audit run: read the audited range of bronze, silver and the range rules' tables from the
+ * lake, run the pure checks, quarantine failing rows, store the report (PostgreSQL) and publish it
+ * (`events.quality.report`). Every step is logged, so the control plane shows the run live.
+ */
+import { randomBytes } from "node:crypto";
+import type { Database } from "../db/database.js";
+import { saveQualityReport } from "../db/registry/operations.js";
+import type { Lake } from "../lake/lake.js";
+import { tradeFromRow } from "../lake/tables/bronze-trades.js";
+import { silverBarFromRow } from "../lake/tables/silver-bars.js";
+import type { Predicate } from "../lake/table/pruning.js";
+import type { Logger } from "../node/log.js";
+import { BRONZE_TABLE, SILVER_TABLE, genericKeying, overallStatus, runChecks, type AuditInput, type RangeRowKeying } from "./checks/index.js";
+import { toDbReport, toDbViolations } from "./db-records.js";
+import type { QualityOptions } from "./options.js";
+import { appendQuarantine, loadQuarantineIndex, quarantineEntries } from "./quarantine.js";
+import { summarize, type CheckResult, type QualityRunReport } from "./types.js";
+
+export const QUALITY_EVENT_SUBJECT = "events.quality.report";
+export const DEFAULT_LOOKBACK_MS = 24 * 3_600_000;
+
+export interface AuditorDeps {
+  lake: Lake;
+  /** Reports and violations are stored here when given. */
+  db?: Database;
+  /** Publishes the finished report (e.g. to the EVENTS stream). */
+  publish?: (subject: string, report: QualityRunReport) => void;
+  log: Logger;
+  now: () => number;
+  /** Symbols ingestion is subscribed to, for the staleness check. */
+  subscribed: () => readonly string[];
+  options: QualityOptions;
+}
+
+export interface AuditRequest {
+  trigger: string;
+  reportId?: string;
+  /** Audit rows from this time (ms); null: the whole tables. Default: the last 24 h. */
+  sinceMs?: number | null;
+}
+
+export class QualityRunFailed extends Error {
+  override readonly name = "QualityRunFailed";
+  constructor(
+    message: string,
+    readonly report: QualityRunReport,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function newReportId(now: number): string {
+  return `q-${new Date(now).toISOString().replace(/[-:.]/g, "").slice(0, 15)}-${randomBytes(3).toString("hex")}`;
+}
+
+/** Row keys for range rules on our own tables match the checks' keys, so the quarantine index works for them too. */
+function keyingFor(table: string): RangeRowKeying {
+  if (table === SILVER_TABLE) return { ...genericKeying, key: (r) => String(Number(r.window_end)) };
+  if (table === BRONZE_TABLE) return { ...genericKeying, key: (r) => `${String(r.source)}:${String(r.trade_id)}` };
+  return genericKeying;
+}
+
+async function readTable(lake: Lake, name: string, timeColumn: string | null, since: number | null): Promise<Record<string, unknown>[] | undefined> {
+  if (!(await lake.exists(name))) return undefined;
+  const filter: Predicate[] = since !== null && timeColumn ? [{ column: timeColumn, op: ">=", value: since }] : [];
+  return lake.table(name).read({ filter });
+}
+
+async function gather(deps: AuditorDeps, since: number | null, log: Logger): Promise<AuditInput> {
+  const bronze = await readTable(deps.lake, BRONZE_TABLE, "trade_time", since);
+  log.info(bronze ? `read ${bronze.length} bronze trades` : "no bronze table yet", { table: BRONZE_TABLE });
+  const silver = await readTable(deps.lake, SILVER_TABLE, "window_end", since);
+  log.info(silver ? `read ${silver.length} silver bars` : "no silver table yet", { table: SILVER_TABLE });
+  const ranges: { rule: (typeof deps.options.rangeRules)[number]; rows: Record<string, unknown>[]; keying: RangeRowKeying }[] = [];
+  for (const rule of deps.options.rangeRules) {
+    const rows = rule.table === BRONZE_TABLE ? bronze : rule.table === SILVER_TABLE ? silver : await readTable(deps.lake, rule.table, null, null);
+    if (!rows) log.warn(`range rule table ${rule.table} does not exist`, { table: rule.table });
+    ranges.push({ rule, rows: rows ?? [], keying: keyingFor(rule.table) });
+  }
+  return { trades: bronze?.map(tradeFromRow), bars: silver?.map(silverBarFromRow), ranges, subscribed: deps.subscribed() };
+}
+
+function logCheck(log: Logger, r: CheckResult, reportId: string): void {
+  const fields = { reportId, check: r.name, table: r.table, checked: r.checked, failed: r.failed };
+  const text = `check ${r.name} on ${r.table}: ${r.status} (${r.failed} of ${r.checked})`;
+  if (r.status === "PASSED") log.info(text, fields);
+  else if (r.status === "WARN") log.warn(text + (r.samples[0] ? ` — e.g. ${r.samples[0].detail}` : ""), fields);
+  else log.error(text + (r.samples[0] ? ` — e.g. ${r.samples[0].detail}` : ""), fields);
+}
+
+export async function runAudit(deps: AuditorDeps, req: AuditRequest): Promise<QualityRunReport> {
+  const startedAt = deps.now();
+  const reportId = req.reportId ?? newReportId(startedAt);
+  const since = req.sinceMs === undefined ? startedAt - DEFAULT_LOOKBACK_MS : req.sinceMs;
+  const log = deps.log;
+  const base = { reportId, trigger: req.trigger, startedAt, rowsChecked: 0, rowsFailed: 0, quarantined: 0, checks: [] };
+  log.info(`quality run ${reportId} started (${req.trigger}), auditing ${since === null ? "all rows" : `since ${new Date(since).toISOString()}`}`, { reportId });
+  try {
+    if (deps.db) await saveQualityReport(deps.db, toDbReport({ ...base, status: "RUNNING", finishedAt: null }));
+    const input = await gather(deps, since, log);
+    const now = deps.now();
+    const results = runChecks(input, deps.options, now);
+    for (const r of results) logCheck(log, r, reportId);
+    const violations = results.flatMap((r) => r.violations);
+    const index = await loadQuarantineIndex(deps.lake);
+    const entries = quarantineEntries(violations, index, reportId, now);
+    if (entries.length > 0) {
+      const version = await appendQuarantine(deps.lake, entries, reportId);
+      log.warn(`quarantined ${entries.length} row(s) (quarantine version ${version})`, { reportId, rows: entries.length });
+    }
+    const quarantinedIds = new Set(violations.filter((v) => v.quarantine).map((v) => `${v.ref.table}|${v.ref.symbol}|${v.ref.key}`));
+    const report: QualityRunReport = {
+      ...base,
+      finishedAt: deps.now(),
+      status: overallStatus(results),
+      rowsChecked: results.filter((r) => r.check !== "staleness" && r.check !== "gaps").reduce((n, r) => n + r.checked, 0),
+      rowsFailed: quarantinedIds.size,
+      quarantined: entries.length,
+      checks: results.map(summarize),
+    };
+    if (deps.db) await saveQualityReport(deps.db, toDbReport(report), toDbViolations(violations, results.flatMap((r) => r.samples), quarantinedIds));
+    deps.publish?.(QUALITY_EVENT_SUBJECT, report);
+    const line = `quality run ${reportId} ${report.status}: ${results.length} checks, ${report.rowsFailed} failing row(s), ${entries.length} newly quarantined`;
+    if (report.status === "FAILED") log.error(line, { reportId });
+    else if (report.status === "WARN") log.warn(line, { reportId });
+    else log.info(line, { reportId });
+    return report;
+  } catch (err) {
+    const report: QualityRunReport = { ...base, finishedAt: deps.now(), status: "ERROR", error: (err as Error).message };
+    log.error(`quality run ${reportId} broke: ${(err as Error).message}`, { reportId });
+    try {
+      if (deps.db) await saveQualityReport(deps.db, toDbReport(report));
+    } catch (saveErr) {
+      log.error(`could not store the error report: ${(saveErr as Error).message}`, { reportId });
+    }
+    deps.publish?.(QUALITY_EVENT_SUBJECT, report);
+    throw new QualityRunFailed(`quality run ${reportId} failed: ${(err as Error).message}`, report, { cause: err });
+  }
+}

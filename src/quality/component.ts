@@ -1,0 +1,118 @@
+/**
+ * The quality role on a node: the QualityAuditor actor, its schedule, and the `quality` admin
+ * command (`npm run admin -- quality`, the control page). With several quality nodes, the one
+ * with the smallest node id among live members runs (scheduled and broadcast runs alike).
+ */
+import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import type { Config } from "../config/index.js";
+import type { Database } from "../db/database.js";
+import { databaseOptionsFromConfig, openDatabase } from "../db/database.js";
+import { listQualityReports } from "../db/registry/operations.js";
+import { Lake } from "../lake/lake.js";
+import type { NodeComponent, NodeContext } from "../node/component.js";
+import type { ActorRef } from "../runtime/actor/index.js";
+import { auditorActor, auditorStatus, newAuditorMemory, type AuditorMessage, type AuditorReply } from "./actor.js";
+import { parseQualityArgs } from "./admin-args.js";
+import { newReportId, QualityRunFailed, type AuditorDeps } from "./auditor.js";
+import { DEFAULT_QUALITY_OPTIONS, loadRangeRules, type QualityOptions } from "./options.js";
+import type { QualityRunReport } from "./types.js";
+
+export interface QualityComponentOptions {
+  lake?: Lake;
+  /**
+   * Where reports go. Default: a pool of its own when DATABASE_URL is set; with embedded PGlite
+   * (one process per directory) pass the node's shared Database here, or reports are only
+   * published and logged.
+   */
+  db?: Database | null;
+  /** Default 5 minutes; 0 disables the schedule. */
+  scheduleEveryMs?: number;
+  /** The admin reply waits this long for the run to finish, then answers "running" (the CLI waits 3 s). */
+  replyWithinMs?: number;
+  /** Range rules file. Default DATA_DIR/quality-rules.json (absent: none). */
+  rulesPath?: string;
+  options?: Partial<QualityOptions>;
+  now?: () => number;
+}
+
+const RUN_TIMEOUT_MS = 30 * 60_000;
+
+export function electedAuditor(ctx: Pick<NodeContext, "ownership">): string {
+  const ids = ctx.ownership.members().filter((m) => m.roles.includes("quality")).map((m) => m.nodeId).sort();
+  return ids[0] ?? ctx.ownership.nodeId;
+}
+
+export function qualityComponent(config: Config, opts: QualityComponentOptions = {}): NodeComponent {
+  const scheduleEveryMs = opts.scheduleEveryMs ?? 5 * 60_000;
+  const memory = newAuditorMemory();
+  let ref: ActorRef<AuditorMessage, AuditorReply> | undefined;
+  return {
+    name: "quality",
+    async start(ctx) {
+      const now = opts.now ?? Date.now;
+      const options: QualityOptions = { ...DEFAULT_QUALITY_OPTIONS, ...opts.options };
+      options.rangeRules = [...options.rangeRules, ...loadRangeRules(opts.rulesPath ?? join(config.dataDir, "quality-rules.json"))];
+      let db = opts.db ?? undefined;
+      if (opts.db === undefined && config.databaseUrl) {
+        const own = await openDatabase(databaseOptionsFromConfig(config));
+        db = own;
+        ctx.shutdown.add("close", "quality database", async () => {
+          await own[Symbol.asyncDispose]();
+        });
+      }
+      if (!db) ctx.log.warn("no database for quality reports: they are published on events.quality.report and logged only");
+      const lake =
+        opts.lake ??
+        Lake.open(config.lakeUri, {
+          ...(config.s3.endpoint ? { endpoint: config.s3.endpoint } : {}),
+          region: config.s3.region,
+          forcePathStyle: config.s3.forcePathStyle,
+          ...(config.s3.accessKeyId ? { credentials: { accessKeyId: config.s3.accessKeyId, secretAccessKey: config.s3.secretAccessKey } } : {}),
+        });
+      const encoder = new TextEncoder();
+      const deps: AuditorDeps = {
+        lake,
+        ...(db ? { db } : {}),
+        publish: (subject, report) => ctx.nc.publish(subject, encoder.encode(JSON.stringify(report))),
+        log: ctx.log,
+        now,
+        subscribed: () => config.symbols,
+        options,
+      };
+      const elected = () => electedAuditor(ctx) === config.nodeId;
+      const actor = ctx.system.spawn("quality", auditorActor({ deps, scheduleEveryMs, isElected: elected, memory }), { mailboxCapacity: 16 });
+      ref = actor;
+
+      ctx.admin.register("quality", async (args, request) => {
+        const cmd = parseQualityArgs(args, now());
+        switch (cmd.type) {
+          case "status":
+            return { ...auditorStatus(memory, scheduleEveryMs), elected: electedAuditor(ctx) };
+          case "reports":
+            if (!db) return { reports: [], note: "no database configured on this node" };
+            return { reports: await listQualityReports(db, cmd.limit) };
+          case "run": {
+            const auditor = electedAuditor(ctx);
+            if (auditor !== config.nodeId) return { skipped: true, runsOn: auditor };
+            const reportId = newReportId(now());
+            const done = actor.ask({ type: "run", request: { trigger: `admin:${request.caller}`, reportId, ...(cmd.sinceMs !== undefined ? { sinceMs: cmd.sinceMs } : {}) } }, { timeoutMs: RUN_TIMEOUT_MS });
+            // The actor keeps going after our reply; nothing must be left unhandled.
+            const settled = done.then(
+              (r) => ({ state: "finished" as const, report: r as QualityRunReport }),
+              (err: unknown) => ({ state: "failed" as const, report: err instanceof QualityRunFailed ? err.report : null, error: (err as Error).message }),
+            );
+            const within = await Promise.race([settled, delay(opts.replyWithinMs ?? 2_500, null, { ref: false })]);
+            if (within === null) return { state: "running", reportId, note: "follow it in the control plane's live log; the report is published on events.quality.report" };
+            if (within.state === "failed") throw new Error(within.error);
+            return within.report;
+          }
+        }
+      });
+      ctx.log.info(`quality auditor started (schedule every ${scheduleEveryMs} ms, ${options.rangeRules.length} range rule(s))`);
+    },
+    status() {
+      return { ...auditorStatus(memory, scheduleEveryMs), alive: ref?.isAlive ?? false };
+    },
+  };
+}
