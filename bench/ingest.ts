@@ -41,7 +41,7 @@ export async function runOnce(symbolCount: number, total: number): Promise<void>
   try {
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/sim/stats`)).ok, { timeoutMs: 30_000, what: "simulator up" });
     const symbols = defaultSymbols(symbolCount);
-    const ingestor = await Ingestor.start(nc, { client: { baseUrl: `ws://127.0.0.1:${port}`, symbols, log: silentLogger }, publisher: { spoolDir: spool, log: silentLogger, lingerMs: Number(process.env.BENCH_INGEST_LINGER_MS ?? 50) } });
+    const ingestor = await Ingestor.start(nc, { client: { baseUrl: `ws://127.0.0.1:${port}`, symbols, log: silentLogger }, publisher: { spoolDir: spool, log: silentLogger, ...(process.env.BENCH_INGEST_LINGER_MS ? { lingerMs: Number(process.env.BENCH_INGEST_LINGER_MS) } : {}) } });
     await waitFor(() => ingestor.publisher.status().accepted > 0, { timeoutMs: 30_000, what: "first trade" });
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();

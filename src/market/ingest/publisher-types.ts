@@ -19,8 +19,13 @@ export interface PublisherOptions {
   partitions?: number;
   /** A batch is sealed at this many trades. Default 1000. */
   maxBatchTrades?: number;
-  /** An open batch is sealed at most this long after its first trade (ms), when its lane is idle. Default 50. */
+  /** An open batch is sealed this long after its first trade (ms) when its subject is idle. Default 5. */
   lingerMs?: number;
+  /**
+   * Publish budget: with many active symbols the linger grows to (active symbols × 1000 /
+   * this) ms, so 1,000 busy symbols make ~5,000 publishes/s of bigger batches. Default 5000.
+   */
+  maxPublishesPerSecond?: number;
   /** Publishes awaiting their ack, over all symbols (one per symbol at a time). Default 1024. */
   maxInFlight?: number;
   /** PubAck timeout (ms). Default 5000. */

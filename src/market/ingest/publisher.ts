@@ -32,7 +32,9 @@ export class TradeLogPublisher {
   readonly partitions: number;
   readonly gaps = new Listeners<GapEvent>();
   readonly pressure = new Listeners<boolean>();
-  #o: { maxBatchTrades: number; lingerMs: number; maxQueuedBatches: number };
+  #o: { maxBatchTrades: number; lingerMs: number; maxPublishesPerSecond: number; maxQueuedBatches: number };
+  /** Keys with open trades at the last tick: many active symbols stretch the linger (see #linger). */
+  #activeKeys = 0;
   #clock: Clock;
   #log: IngestLogger;
   #jsm: JetStreamManager;
@@ -54,7 +56,7 @@ export class TradeLogPublisher {
     this.dlqStream = options.dlqStream ?? "DLQ";
     this.partitions = options.partitions ?? 32;
     if (!Number.isInteger(this.partitions) || this.partitions < 1) throw new RangeError(`partitions must be an integer >= 1, got ${this.partitions}`);
-    this.#o = { maxBatchTrades: options.maxBatchTrades ?? 1000, lingerMs: options.lingerMs ?? 50, maxQueuedBatches: options.maxQueuedBatches ?? 20_000 };
+    this.#o = { maxBatchTrades: options.maxBatchTrades ?? 1000, lingerMs: options.lingerMs ?? 5, maxPublishesPerSecond: options.maxPublishesPerSecond ?? 5000, maxQueuedBatches: options.maxQueuedBatches ?? 20_000 };
     const senderOptions = { maxInFlight: options.maxInFlight ?? 1024, publishTimeoutMs: options.publishTimeoutMs ?? 5000, probeIntervalMs: options.probeIntervalMs ?? 500, tradesStream: this.tradesStream };
     for (const [k, v] of Object.entries({ ...this.#o, ...senderOptions })) if (typeof v === "number" && !(v > 0)) throw new RangeError(`${k} must be > 0, got ${v}`);
     this.#clock = options.clock ?? systemClock;
@@ -228,15 +230,25 @@ export class TradeLogPublisher {
     if (ks.open.push(trade) === 1) {
       ks.openSince = this.#clock.now();
       this.#dirty.add(ks);
-      if (this.#tick === null) this.#tick = this.#clock.setTimeout(() => this.#onTick(), this.#o.lingerMs);
+      if (this.#tick === null) this.#tick = this.#clock.setTimeout(() => this.#onTick(), this.#linger());
     }
     if (ks.open.length >= this.#o.maxBatchTrades) this.#seal(ks);
   }
 
+  /**
+   * How long an open batch may wait: `lingerMs` (a few ms) when few symbols trade, stretched so
+   * that sealing every active symbol once costs at most `maxPublishesPerSecond` publishes — one
+   * publish per trade per symbol would cap 1,000 busy symbols far below the trade rate.
+   */
+  #linger(): number {
+    return Math.max(this.#o.lingerMs, (1000 * Math.max(this.#activeKeys, this.#dirty.size)) / this.#o.maxPublishesPerSecond);
+  }
+
   #onTick(): void {
     this.#tick = null;
+    this.#activeKeys = this.#dirty.size;
     for (const ks of this.#dirty) if (!ks.lane.inFlight && ks.lane.queue.length === 0) this.#seal(ks);
-    if (this.#dirty.size > 0 && !this.#closed) this.#tick = this.#clock.setTimeout(() => this.#onTick(), this.#o.lingerMs);
+    if (this.#dirty.size > 0 && !this.#closed) this.#tick = this.#clock.setTimeout(() => this.#onTick(), this.#linger());
   }
 
   #sealAll(): void {
@@ -265,7 +277,7 @@ export class TradeLogPublisher {
     this.#s.published += batch.trades;
     key.published += batch.trades;
     // Nagle-like: what piled up while this batch was in flight goes out now if it waited long enough.
-    if (lane.queue.length === 0 && key.open.length > 0 && this.#clock.now() - key.openSince >= this.#o.lingerMs) this.#seal(key);
+    if (lane.queue.length === 0 && key.open.length > 0 && this.#clock.now() - key.openSince >= this.#linger()) this.#seal(key);
   }
 
   #updatePressure(): void {
