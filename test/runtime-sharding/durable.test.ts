@@ -7,6 +7,7 @@ import { startTestNode, type NodeRegionOptions } from "../fixtures/sharding-node
 import { SumEntity, type CounterMsg, type SumEvent, type SumState } from "../fixtures/sharding-entities.js";
 import { createEventStream, expectedSum, publishNumbered } from "../fixtures/sharding-log.js";
 import type { ShardRegion } from "../../src/runtime/cluster/region.js";
+import { jetstreamManager } from "@nats-io/jetstream";
 
 const PARTITIONS = 4;
 const KEYS = Array.from({ length: 10 }, (_, i) => `sym${i}`);
@@ -73,4 +74,37 @@ test("durable input: the owner dies mid-stream; the next one restores snapshots 
   for (const p of lost) await board.move(p, "B");
   await publishing;
   assertUndisturbedFold(await waitForFold(b.region));
+});
+
+test("durable input: ack_wait redeliveries while the owner is alive are not folded twice", async () => {
+  await using server = await startNatsServer();
+  const board = new OwnershipBoard(PARTITIONS);
+  // Snapshots (hence acks) come far later than ack_wait: the server redelivers what is in flight.
+  await using a = await startTestNode<CounterMsg, SumEvent>(board, "A", server.url, {
+    name: "slowacks",
+    entity: () => new SumEntity(),
+    input: { stream: "EV", subjectPrefix: "ev", ackWaitMs: 1000, maxInFlight: 64 },
+    snapshots: { everyMessages: 1_000_000, everyMs: 2500 },
+  });
+  await createEventStream(a.nc, "EV", "ev");
+  await board.assignAll("A");
+  await publishNumbered(a.nc, "ev", PARTITIONS, KEYS, 1, PER_KEY);
+  const jsm = await jetstreamManager(a.nc);
+  await waitFor(
+    async () => {
+      for (let p = 0; p < PARTITIONS; p++) if ((await jsm.consumers.info("EV", `slowacks-p${p}`)).num_redelivered > 0) return true;
+      return false;
+    },
+    { timeoutMs: 30_000, intervalMs: 100, what: "a redelivery after ack_wait" },
+  );
+  assertUndisturbedFold(await waitForFold(a.region));
+  // And everything is acknowledged in the end.
+  await waitFor(
+    async () => {
+      let pending = 0;
+      for (let p = 0; p < PARTITIONS; p++) pending += (await jsm.consumers.info("EV", `slowacks-p${p}`)).num_ack_pending;
+      return pending === 0;
+    },
+    { timeoutMs: 30_000, intervalMs: 200, what: "all acked" },
+  );
 });
