@@ -1,0 +1,117 @@
+/**
+ * The ml role on a node: the Watcher actor (hunt/patrol), the Piscina training pool, the
+ * registry glue, and the admin commands `train [SYMBOL]` and `rollback <SYMBOL>`. Each symbol is
+ * trained by one ml node (rendezvous hashing over live ml members); the champion pointer's
+ * compare-and-set keeps promotions safe even when two nodes briefly disagree.
+ */
+import { Kvm } from "@nats-io/kv";
+import type { Config } from "../config/index.js";
+import { databaseOptionsFromConfig, migrate, openDatabase, type Database } from "../db/index.js";
+import { Lake } from "../lake/index.js";
+import type { Algorithm, ParamOverrides, PromotionRules } from "../ml/index.js";
+import { TrainingPool } from "../ml/pool/index.js";
+import type { NodeComponent, NodeContext } from "../node/component.js";
+import type { ActorRef } from "../runtime/actor/types.js";
+import { hash32, ownerFor } from "../runtime/cluster/placement.js";
+import type { OwnershipView } from "../runtime/cluster/types.js";
+import { BUCKETS } from "../runtime/nats/spec.js";
+import { rollbackHandler, trainHandler } from "./admin.js";
+import { ArtifactStore } from "./artifacts.js";
+import { KvChampionStore } from "./champion-store.js";
+import { fanOut, natsEventSink, type MlopsEvent } from "./events.js";
+import { LakeSilverSource, type SilverSource } from "./silver-source.js";
+import { DEFAULT_MIN_ROWS, Trainer } from "./trainer.js";
+import { watcherActor, type WatcherActorMessage, type WatcherReply, type WatcherStatus } from "./watcher.js";
+import type { WatcherSettings } from "./watcher-logic.js";
+
+export interface MlopsOptions {
+  /** The node's database, when another component already opened it (PGlite allows one opener per directory). */
+  db?: Database;
+  /** Default: the config's lake (LAKE_URI or DATA_DIR/lake, S3 settings from the config). */
+  lake?: Lake;
+  /** Default: the lake's silver_bars table. */
+  source?: SilverSource;
+  /** Least training rows before a symbol's first league. Default 20. */
+  minRows?: number;
+  settings?: Partial<WatcherSettings>;
+  algorithms?: readonly Algorithm[];
+  params?: ParamOverrides;
+  rules?: PromotionRules;
+  /** Training pool threads (default 1: one core stays with the event loop) and waiting tasks (default 16). */
+  maxThreads?: number;
+  maxQueue?: number;
+}
+
+export const WATCHER_ACTOR = "mlops-watcher";
+
+/** The ml node that trains `symbol`: highest rendezvous weight among live ml members (this node if it sees none). */
+export function mlHandlerOf(ownership: Pick<OwnershipView, "nodeId" | "members">, symbol: string): string {
+  const ids = ownership.members().filter((m) => m.roles.includes("ml")).map((m) => m.nodeId);
+  if (!ids.includes(ownership.nodeId)) ids.push(ownership.nodeId);
+  return ownerFor(hash32(symbol), ids)!;
+}
+
+export function lakeFromConfig(config: Config): Lake {
+  const s3 = config.s3;
+  return Lake.open(config.lakeUri, {
+    ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
+    region: s3.region,
+    forcePathStyle: s3.forcePathStyle,
+    ...(s3.accessKeyId ? { credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } } : {}),
+  });
+}
+
+export function mlopsComponent(config: Config, options: MlopsOptions = {}): NodeComponent {
+  let status: WatcherStatus | null = null;
+  let lastEvent: MlopsEvent | null = null;
+  let pool: TrainingPool | null = null;
+
+  async function start(ctx: NodeContext): Promise<void> {
+    const ownedDb = options.db === undefined;
+    const db = options.db ?? (await openDatabase(databaseOptionsFromConfig(config)));
+    if (ownedDb) await migrate(db);
+    const lake = options.lake ?? lakeFromConfig(config);
+    const source = options.source ?? new LakeSilverSource(lake);
+    const store = new KvChampionStore(await new Kvm(ctx.nc).open(BUCKETS.champions));
+    const artifacts = new ArtifactStore(lake.storage);
+    const publish = natsEventSink(ctx.nc, (err) => ctx.log.warn("mlops event not published", { error: String(err) }));
+    const events = fanOut(publish, (e) => {
+      if (e.type === "pool") return;
+      lastEvent = e;
+      const level = e.type === "training-failed" || e.type === "warning" ? "warn" : "info";
+      ctx.log[level](`mlops ${e.type}`, { ...e });
+    });
+    pool = new TrainingPool({ maxThreads: options.maxThreads ?? 1, maxQueue: options.maxQueue ?? 16, onEvent: (event) => publish({ type: "pool", event }) });
+    const trainer = new Trainer({
+      source,
+      pool,
+      db,
+      store,
+      artifacts,
+      events,
+      minRows: options.minRows ?? DEFAULT_MIN_ROWS,
+      ...(options.algorithms ? { algorithms: options.algorithms } : {}),
+      ...(options.params ? { params: options.params } : {}),
+      ...(options.rules ? { rules: options.rules } : {}),
+    });
+    const symbols = async () => [...new Set([...config.symbols, ...(await source.symbols())])].sort();
+    const handlerOf = (symbol: string) => mlHandlerOf(ctx.ownership, symbol);
+    const watcher: ActorRef<WatcherActorMessage, WatcherReply> = ctx.system.spawn(
+      WATCHER_ACTOR,
+      watcherActor({ trainer, symbols, responsible: (s) => handlerOf(s) === ctx.ownership.nodeId, events, ...(options.settings ? { settings: options.settings } : {}), onStatus: (s) => (status = s) }),
+    );
+    const deps = { watcher, store, db, events, symbols, handlerOf, nodeId: ctx.ownership.nodeId, now: Date.now };
+    ctx.admin.register("train", trainHandler(deps)).register("rollback", rollbackHandler(deps));
+    const p = pool;
+    ctx.shutdown
+      .add("stop-intake", "mlops watcher", () => ctx.system.stop(WATCHER_ACTOR))
+      .add("close", "training pool", () => p.close({ force: true }));
+    if (ownedDb) ctx.shutdown.add("close", "mlops database", () => db.close());
+  }
+
+  return {
+    name: "mlops",
+    start,
+    status: () => ({ watcher: status, pool: pool === null ? null : { pending: pool.pending, capacity: pool.capacity }, lastEvent }),
+  };
+}

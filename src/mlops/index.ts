@@ -1,0 +1,38 @@
+/** Public surface of src/mlops: registry glue, champion pointer and cache, dataset, trainer, watcher, the ml-role component. */
+export { mlopsComponent, mlHandlerOf, lakeFromConfig, WATCHER_ACTOR, type MlopsOptions } from "./component.js";
+export { ChampionCache, type ChampionCacheOptions, type ChampionListener } from "./champion-cache.js";
+export { KvChampionStore, updatePointer, isCasConflict, type ChampionStore, type StoredPointer } from "./champion-store.js";
+export { ArtifactStore, type ArtifactMetadata } from "./artifacts.js";
+export { predictorFromModel } from "./predictor.js";
+export {
+  promotedPointer,
+  rolledBackPointer,
+  parsePointer,
+  parseModelVersion,
+  modelVersion,
+  artifactKey,
+  metadataKey,
+  POINTER_HISTORY,
+  type ChampionPointer,
+  type ChampionRef,
+} from "./pointer.js";
+export { InMemorySilverSource, LakeSilverSource, chronological, type SilverSource, type TrainingBar } from "./silver-source.js";
+export { buildDataset, usableRows, type BuiltDataset } from "./dataset.js";
+export { Trainer, DEFAULT_MIN_ROWS, type TrainerOptions, type TrainingOutcome, type RunOutcome, type PromotionOutcome } from "./trainer.js";
+export { registerVersion, metricRecord } from "./registry.js";
+export { watcherActor, resultOf, type RoundRunner, type WatcherOptions, type WatcherStatus, type WatcherActorMessage, type WatcherReply } from "./watcher.js";
+export {
+  watcherTransition,
+  createWatcherState,
+  watcherStatus,
+  DEFAULT_WATCHER_SETTINGS,
+  type WatcherSettings,
+  type WatcherState,
+  type WatcherMessage,
+  type WatcherEffect,
+  type SymbolWatch,
+  type RoundResult,
+} from "./watcher-logic.js";
+export { trainHandler, rollbackHandler, outcomeSummary, type MlopsAdminDeps } from "./admin.js";
+export { natsEventSink, fanOut, eventSubject, type MlopsEvent, type MlopsEventSink, type TrainingTrigger, type WatcherMode } from "./events.js";
+export { ChampionConflict, NoPreviousChampion, InvalidChampionRecord, ArtifactNotFound, ArtifactConflict } from "./errors.js";

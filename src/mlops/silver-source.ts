@@ -1,0 +1,84 @@
+/**
+ * Where training bars come from. The lake's silver_bars table is the real source; an in-memory
+ * source serves tests and replays. Only the bar fields that training needs are required, so a
+ * SymbolActor `SilverBar` and a lake row both qualify. Stored features are never read: the
+ * dataset builder recomputes them from close and volatility.
+ */
+import type { SilverBar } from "../actors/symbol/messages.js";
+import { Lake, LakeTableNotFound, SILVER_BARS_TABLE, silverBarFromRow } from "../lake/index.js";
+
+/** The part of a SilverBar training reads. */
+export type TrainingBar = Pick<SilverBar, "symbol" | "windowStart" | "windowEnd" | "close" | "volatility">;
+
+export interface SilverSource {
+  /** The symbol's bars, oldest first, one per window end. */
+  bars(symbol: string): Promise<readonly TrainingBar[]>;
+  /** Symbols with at least one bar. */
+  symbols(): Promise<string[]>;
+}
+
+/** Sorts by window end and keeps the last bar of a repeated window (replays may repeat one). */
+export function chronological<T extends TrainingBar>(bars: readonly T[]): T[] {
+  const byEnd = new Map<number, T>();
+  for (const b of bars) byEnd.set(b.windowEnd, b);
+  return [...byEnd.values()].sort((a, b) => a.windowEnd - b.windowEnd);
+}
+
+export class InMemorySilverSource implements SilverSource {
+  readonly #bars = new Map<string, TrainingBar[]>();
+
+  add(bars: readonly TrainingBar[]): void {
+    for (const b of bars) {
+      const list = this.#bars.get(b.symbol) ?? [];
+      list.push(b);
+      this.#bars.set(b.symbol, list);
+    }
+  }
+
+  async bars(symbol: string): Promise<readonly TrainingBar[]> {
+    return chronological(this.#bars.get(symbol) ?? []);
+  }
+
+  async symbols(): Promise<string[]> {
+    return [...this.#bars.keys()].sort();
+  }
+}
+
+const COLUMNS = ["symbol", "window_start", "window_end", "close", "volatility"];
+
+/** Reads silver bars from the lake (files pruned by the symbol partition). A missing table is "no data yet". */
+export class LakeSilverSource implements SilverSource {
+  constructor(readonly lake: Lake) {}
+
+  async bars(symbol: string): Promise<readonly TrainingBar[]> {
+    const rows = await this.#read({ filter: [{ column: "symbol", op: "=", value: symbol }], columns: COLUMNS });
+    const bars: TrainingBar[] = [];
+    for (const r of rows) {
+      const row = silverBarFromRow(r);
+      // The lake column is nullable; a bar always has a volatility, so a null means a broken row.
+      if (row.volatility === null) continue;
+      bars.push({ symbol: row.symbol, windowStart: row.windowStart, windowEnd: row.windowEnd, close: row.close, volatility: row.volatility });
+    }
+    return chronological(bars);
+  }
+
+  async symbols(): Promise<string[]> {
+    try {
+      const table = this.lake.table(SILVER_BARS_TABLE);
+      const snapshot = await table.snapshot();
+      return [...new Set(table.files(snapshot).map((f) => f.partitionValues.symbol).filter((s): s is string => typeof s === "string"))].sort();
+    } catch (err) {
+      if (err instanceof LakeTableNotFound) return [];
+      throw err;
+    }
+  }
+
+  async #read(options: Parameters<ReturnType<Lake["table"]>["read"]>[0]): Promise<Record<string, unknown>[]> {
+    try {
+      return await this.lake.table(SILVER_BARS_TABLE).read(options);
+    } catch (err) {
+      if (err instanceof LakeTableNotFound) return [];
+      throw err;
+    }
+  }
+}

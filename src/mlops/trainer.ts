@@ -1,0 +1,205 @@
+/**
+ * One training round for one symbol: silver bars → dataset → the league in the Piscina pool (the
+ * event loop never fits a model) → every run recorded → the best candidate promoted only if it
+ * beats naive and the current champion re-scored on the same held-out window → compare-and-set
+ * of the champion pointer → promotion history in the database.
+ */
+import { randomUUID } from "node:crypto";
+import type { Database } from "../db/index.js";
+import { recordPromotion } from "../db/index.js";
+import { chronologicalSplit, pickChampion, scoreModel, DEFAULT_PROMOTION_RULES, LEAGUE_ALGORITHMS } from "../ml/index.js";
+import type { Algorithm, Dataset, ParamOverrides, PromotionDecision, PromotionRules, TrainingRun, WindowScore } from "../ml/index.js";
+import type { TrainingPool } from "../ml/pool/index.js";
+import type { ArtifactStore } from "./artifacts.js";
+import { updatePointer, type ChampionStore } from "./champion-store.js";
+import { buildDataset, usableRows } from "./dataset.js";
+import { errorMessage } from "./errors.js";
+import type { MlopsEventSink, TrainingTrigger } from "./events.js";
+import { promotedPointer, type ChampionPointer } from "./pointer.js";
+import { recordRunFailure, recordRunFinish, recordRunStart, registerVersion } from "./registry.js";
+import type { SilverSource } from "./silver-source.js";
+
+export interface TrainerOptions {
+  source: SilverSource;
+  pool: TrainingPool;
+  db: Database;
+  store: ChampionStore;
+  artifacts: ArtifactStore;
+  events?: MlopsEventSink;
+  /** Least training rows (bars past warm-up with a next bar) before a symbol is trained. Default 20, as in the original. */
+  minRows?: number;
+  algorithms?: readonly Algorithm[];
+  params?: ParamOverrides;
+  rules?: PromotionRules;
+  now?: () => number;
+}
+
+export interface RunOutcome {
+  runId: string;
+  algorithm: string;
+  status: "finished" | "failed";
+  rmse?: number;
+  skill?: number;
+  dmStat?: number;
+  error?: string;
+}
+
+export type PromotionOutcome =
+  | { promoted: true; version: string; kind: string; previous: string | null; reason: string }
+  | { promoted: false; reason: string; decision?: PromotionDecision };
+
+export interface TrainingOutcome {
+  symbol: string;
+  trigger: TrainingTrigger;
+  status: "insufficient-data" | "trained";
+  rows: number;
+  minRows: number;
+  runs: RunOutcome[];
+  rmseNaive: number | null;
+  /** Champion after the round (null: none, the naive forecast serves). */
+  champion: string | null;
+  promotion: PromotionOutcome | null;
+  startedAt: number;
+  finishedAt: number;
+}
+
+export const DEFAULT_MIN_ROWS = 20;
+
+export class Trainer {
+  readonly minRows: number;
+  readonly #o: TrainerOptions;
+  readonly #now: () => number;
+  readonly #emit: MlopsEventSink;
+
+  constructor(options: TrainerOptions) {
+    this.#o = options;
+    this.minRows = options.minRows ?? DEFAULT_MIN_ROWS;
+    if (!Number.isInteger(this.minRows) || this.minRows < 1) throw new RangeError(`minRows must be an integer ≥ 1, got ${this.minRows}`);
+    this.#now = options.now ?? Date.now;
+    this.#emit = options.events ?? (() => {});
+  }
+
+  async train(symbol: string, trigger: TrainingTrigger, signal?: AbortSignal): Promise<TrainingOutcome> {
+    const startedAt = this.#now();
+    const bars = await this.#o.source.bars(symbol);
+    const rows = usableRows(bars.length);
+    const base = { symbol, trigger, rows, minRows: this.minRows, runs: [], rmseNaive: null, promotion: null, startedAt };
+    if (rows < this.minRows) {
+      this.#emit({ type: "training-skipped", symbol, trigger, rows, minRows: this.minRows, at: startedAt });
+      const champion = (await this.#o.store.read(symbol))?.pointer.version ?? null;
+      return { ...base, status: "insufficient-data", champion, finishedAt: this.#now() };
+    }
+    const { dataset } = buildDataset(bars);
+    this.#emit({ type: "training-started", symbol, trigger, rows: dataset.rows, at: startedAt });
+    const { runs, outcomes, rmseNaive } = await this.#trainAndRecord(symbol, dataset, signal);
+    const { promotion, champion } = await this.#promote(symbol, dataset, runs);
+    return { ...base, rows: dataset.rows, status: "trained", runs: outcomes, rmseNaive, champion, promotion, finishedAt: this.#now() };
+  }
+
+  async #trainAndRecord(symbol: string, ds: Dataset, signal?: AbortSignal) {
+    const db = this.#o.db;
+    const algorithms = this.#o.algorithms ?? LEAGUE_ALGORITHMS;
+    const ids = new Map(algorithms.map((a) => [a, randomUUID()] as const));
+    const started = new Date(this.#now());
+    const horizonMs = barSpacing(ds);
+    for (const [algorithm, runId] of ids) {
+      await recordRunStart(db, { runId, symbol, algorithm, startedAt: started, dataFrom: ds.time[0]!, dataTo: ds.time[ds.rows - 1]!, ...(horizonMs ? { horizonMs } : {}) });
+    }
+    let league;
+    try {
+      league = await this.#o.pool.trainLeague(symbol, ds, { algorithms, ...(this.#o.params ? { params: this.#o.params } : {}), ...(signal ? { signal } : {}) });
+    } catch (err) {
+      for (const runId of ids.values()) await recordRunFailure(db, runId, errorMessage(err), new Date(this.#now()));
+      throw err;
+    }
+    const runs: { runId: string; run: TrainingRun }[] = [];
+    const outcomes: RunOutcome[] = [];
+    const finished = new Date(this.#now());
+    for (const run of league.runs) {
+      const runId = ids.get(run.kind as Algorithm)!;
+      await recordRunFinish(db, runId, run, finished);
+      runs.push({ runId, run });
+      outcomes.push({ runId, algorithm: run.kind, status: "finished", rmse: run.metrics.rmse, skill: run.metrics.skill, dmStat: run.metrics.dmStat });
+      this.#emit({ type: "run-completed", symbol, runId, algorithm: run.kind, metrics: run.metrics, at: finished.getTime() });
+    }
+    for (const f of league.failures) {
+      const runId = ids.get(f.algorithm)!;
+      await recordRunFailure(db, runId, f.error.message, finished);
+      outcomes.push({ runId, algorithm: f.algorithm, status: "failed", error: f.error.message });
+      this.#emit({ type: "run-failed", symbol, runId, algorithm: f.algorithm, error: f.error.message, at: finished.getTime() });
+    }
+    return { runs, outcomes, rmseNaive: league.naive?.metrics.rmse ?? null };
+  }
+
+  /** Picks, registers and promotes; on a lost compare-and-set the decision is taken again against the new champion. */
+  async #promote(symbol: string, ds: Dataset, runs: { runId: string; run: TrainingRun }[]): Promise<{ promotion: PromotionOutcome; champion: string | null }> {
+    const split = chronologicalSplit(ds);
+    const rules = this.#o.rules ?? DEFAULT_PROMOTION_RULES;
+    const candidates = runs.map((r) => ({ ...r, window: r.run.window, metrics: r.run.metrics }));
+    let registered: { runId: string; version: string; artifact: string } | null = null;
+    type Candidate = (typeof candidates)[number];
+    const last: { value: { current: ChampionPointer | null; winner: Candidate | null; decisions: { run: Candidate; decision: PromotionDecision }[] } | null } = { value: null };
+
+    const result = await updatePointer(this.#o.store, symbol, async (current) => {
+      const championScore = current === null ? null : await this.#scoreChampion(current, ds, split.test);
+      const { winner, decisions } = pickChampion(candidates, championScore, rules);
+      last.value = { current, winner, decisions };
+      if (winner === null) return null;
+      if (registered?.runId !== winner.runId) {
+        registered = { runId: winner.runId, ...(await registerVersion(this.#o.db, this.#o.artifacts, { symbol, runId: winner.runId, run: winner.run, now: this.#now() })) };
+      }
+      const decision = decisions.find((d) => d.run === winner)!.decision;
+      return promotedPointer(symbol, current, { version: registered.version, kind: winner.run.kind, artifact: registered.artifact, promotedAt: this.#now(), reason: `${decision.reason}: ${decision.detail}` });
+    });
+
+    const at = this.#now();
+    const seen = last.value;
+    if (result !== null) {
+      const p = result.pointer;
+      const previous = result.previous?.version ?? null;
+      try {
+        await recordPromotion(this.#o.db, symbol, p.version, p.reason);
+      } catch (err) {
+        // The KV pointer is what nodes serve; the history row is its record. Report, do not undo.
+        this.#emit({ type: "warning", symbol, message: `promotion of ${p.version} is in KV but not in the database history: ${errorMessage(err)}`, at });
+      }
+      const run = seen!.winner!.run;
+      this.#emit({ type: "promoted", symbol, version: p.version, kind: p.kind, previous, reason: p.reason, rmse: run.metrics.rmse, skill: run.metrics.skill, at });
+      return { promotion: { promoted: true, version: p.version, kind: p.kind, previous, reason: p.reason }, champion: p.version };
+    }
+    const best = seen === null ? null : [...seen.decisions].sort((a, b) => a.run.metrics.rmse - b.run.metrics.rmse)[0] ?? null;
+    const reason = best === null ? "no model trained" : `${best.decision.reason}: ${best.decision.detail}`;
+    const champion = seen?.current?.version ?? null;
+    this.#emit({
+      type: "not-promoted",
+      symbol,
+      best: best === null ? null : { algorithm: best.run.run.kind, rmse: best.run.metrics.rmse, skill: best.run.metrics.skill, decision: best.decision },
+      champion,
+      reason,
+      at,
+    });
+    return { promotion: { promoted: false, reason, ...(best ? { decision: best.decision } : {}) }, champion };
+  }
+
+  /** The current champion's score on the candidates' held-out rows, or null when it cannot be scored (then only naive is the bar). */
+  async #scoreChampion(current: ChampionPointer, ds: Dataset, test: { start: number; end: number }): Promise<WindowScore | null> {
+    try {
+      const model = await this.#o.artifacts.load(current.version, current.artifact);
+      if (model.horizon !== ds.horizon || model.featureNames.join() !== ds.featureNames.join()) return null;
+      return scoreModel(model, ds, test);
+    } catch (err) {
+      this.#emit({ type: "warning", symbol: current.symbol, message: `cannot re-score champion ${current.version}, candidates face naive only: ${errorMessage(err)}`, at: this.#now() });
+      return null;
+    }
+  }
+}
+
+/** Smallest gap between consecutive rows (the window slide): what horizon 1 looks ahead, in ms. */
+function barSpacing(ds: Dataset): number | undefined {
+  let min = Infinity;
+  for (let i = 1; i < ds.rows; i++) {
+    const d = ds.time[i]! - ds.time[i - 1]!;
+    if (d > 0 && d < min) min = d;
+  }
+  return Number.isFinite(min) ? min : undefined;
+}

@@ -1,0 +1,126 @@
+/**
+ * The Watcher actor: the shell around `watcherTransition`. It arms the per-symbol timers on the
+ * actor's (injected) clock, starts training rounds without blocking its mailbox (a round's end
+ * comes back as a `finished` message), answers `status`, and hands admin `train-now` asks the
+ * round's promise so the caller can await the outcome. Rounds in flight are aborted when the
+ * actor stops or restarts.
+ */
+import type { Actor, ActorContext, ActorFactory } from "../runtime/actor/types.js";
+import { assertNever, errorMessage } from "./errors.js";
+import type { MlopsEventSink, TrainingTrigger } from "./events.js";
+import type { TrainingOutcome } from "./trainer.js";
+import { createWatcherState, watcherStatus, watcherTransition, type RoundResult, type WatcherMessage, type WatcherSettings, type WatcherState } from "./watcher-logic.js";
+
+/** What the watcher needs from the trainer (the real one is `Trainer`). */
+export interface RoundRunner {
+  train(symbol: string, trigger: TrainingTrigger, signal?: AbortSignal): Promise<TrainingOutcome>;
+}
+
+export interface WatcherOptions {
+  trainer: RoundRunner;
+  /** Symbols to watch: configured ones plus those found in silver. Polled every hunt interval. */
+  symbols: () => Promise<readonly string[]> | readonly string[];
+  /** Whether this node trains the symbol (one ml node per symbol in a cluster). Default: all. */
+  responsible?: (symbol: string) => boolean;
+  settings?: Partial<WatcherSettings>;
+  events?: MlopsEventSink;
+  /** Called with a copy of the status after every message (the component's sync `status()`). */
+  onStatus?: (status: WatcherStatus) => void;
+}
+
+export type WatcherStatus = ReturnType<typeof watcherStatus>;
+
+export type WatcherActorMessage = WatcherMessage | { type: "discover-tick" };
+export type WatcherReply = WatcherStatus | { round: Promise<TrainingOutcome> } | undefined;
+
+const DISCOVER_TIMER = "discover";
+
+export function resultOf(outcome: TrainingOutcome): RoundResult {
+  const p = outcome.promotion;
+  const detail =
+    outcome.status === "insufficient-data"
+      ? `${outcome.rows} of ${outcome.minRows} rows`
+      : p === null
+        ? "no promotion decision"
+        : p.promoted
+          ? `promoted ${p.version} (${p.kind})`
+          : `not promoted: ${p.reason}`;
+  return { status: outcome.status, rows: outcome.rows, promoted: p?.promoted ? p.version : null, champion: outcome.champion, detail, at: outcome.finishedAt };
+}
+
+export function watcherActor(options: WatcherOptions): ActorFactory<WatcherActorMessage, WatcherReply> {
+  return () => {
+    const state: WatcherState = createWatcherState(options.settings);
+    const rounds = new Map<string, { promise: Promise<TrainingOutcome>; abort: AbortController }>();
+    const emit = options.events ?? (() => {});
+    const responsible = options.responsible ?? (() => true);
+
+    const startRound = (ctx: ActorContext<WatcherActorMessage>, symbol: string, trigger: TrainingTrigger) => {
+      const abort = new AbortController();
+      const promise = options.trainer.train(symbol, trigger, abort.signal);
+      rounds.set(symbol, { promise, abort });
+      promise.then(
+        (outcome) => resultOf(outcome),
+        (err: unknown): RoundResult => {
+          emit({ type: "training-failed", symbol, trigger, error: errorMessage(err), at: ctx.clock.now() });
+          return { status: "failed", rows: 0, promoted: null, champion: null, detail: errorMessage(err), at: ctx.clock.now() };
+        },
+      ).then((result) => {
+        ctx.self.tryTell({ type: "finished", symbol, trigger, result });
+      });
+    };
+
+    const abortAll = () => {
+      for (const r of rounds.values()) r.abort.abort(new Error("watcher stopped"));
+      rounds.clear();
+    };
+
+    const actor: Actor<WatcherActorMessage, WatcherReply> = {
+      preStart(ctx) {
+        ctx.self.tryTell({ type: "discover-tick" });
+        ctx.timers.startPeriodic(DISCOVER_TIMER, { type: "discover-tick" }, state.settings.huntIntervalMs);
+      },
+      async receive(msg, ctx) {
+        if (msg.type === "discover-tick") {
+          const symbols = (await options.symbols()).filter(responsible);
+          msg = { type: "discover", symbols };
+        }
+        if (msg.type === "due" && !responsible(msg.symbol)) {
+          // Another ml node trains it now; look again after a hunt interval.
+          ctx.timers.startSingle(`due:${msg.symbol}`, msg, state.settings.huntIntervalMs);
+          return undefined;
+        }
+        // Kept until now so an admin `train` arriving in between can still join the round.
+        if (msg.type === "finished") rounds.delete(msg.symbol);
+        let reply: WatcherReply;
+        for (const e of watcherTransition(state, msg, ctx.clock.now())) {
+          switch (e.type) {
+            case "start-round":
+              startRound(ctx, e.symbol, e.trigger);
+              ctx.timers.cancel(`due:${e.symbol}`);
+              if (msg.type === "train-now") reply = { round: rounds.get(e.symbol)!.promise };
+              break;
+            case "join-round":
+              reply = { round: rounds.get(e.symbol)?.promise ?? Promise.reject(new Error(`no round of ${e.symbol} in flight`)) };
+              break;
+            case "schedule":
+              ctx.timers.startSingle(`due:${e.symbol}`, { type: "due", symbol: e.symbol }, e.delayMs);
+              break;
+            case "emit":
+              emit(e.event);
+              break;
+            default:
+              assertNever(e, "watcher effect");
+          }
+        }
+        const status = watcherStatus(state);
+        options.onStatus?.(status);
+        if (msg.type === "status") reply = status;
+        return reply;
+      },
+      preRestart: abortAll,
+      postStop: abortAll,
+    };
+    return actor;
+  };
+}
