@@ -7,6 +7,8 @@ import { startTestNode } from "../fixtures/sharding-node.js";
 import { DeliveryLog, recorderEntity, type CounterMsg } from "../fixtures/sharding-entities.js";
 import { partitionOf } from "../../src/runtime/cluster/partition.js";
 import { RegionAskTimeout } from "../../src/runtime/cluster/region-errors.js";
+import { ShardRegion } from "../../src/runtime/cluster/region.js";
+import { CompositePartitionHost } from "../../src/runtime/cluster/region-composite.js";
 
 const PARTITIONS = 8;
 
@@ -69,4 +71,26 @@ test("messages to a partition without owner are held, then delivered once it get
   let unowned = "x0";
   for (let i = 1; board.ownerOf(partitionOf(unowned, PARTITIONS)) !== undefined; i++) unowned = `x${i}`;
   await assert.rejects(a.region.ask(unowned, { type: "get" }, 50), RegionAskTimeout);
+});
+
+test("two regions on one node share its partitions through a CompositePartitionHost", async () => {
+  await using server = await startNatsServer();
+  const board = new OwnershipBoard(PARTITIONS);
+  const log1 = new DeliveryLog();
+  const log2 = new DeliveryLog();
+  await using a = await startTestNode<CounterMsg>(board, "A", server.url, { name: "first", entity: recorderEntity(log1, "A"), snapshots: false });
+  const second = await ShardRegion.start<CounterMsg>({ name: "second", entity: recorderEntity(log2, "A"), system: a.system, ownership: board.view("A"), nc: a.nc, snapshots: false });
+  board.attach("A", new CompositePartitionHost([a.region, second]));
+  await using b = await startTestNode<CounterMsg>(board, "B", server.url, { name: "first", entity: recorderEntity(log1, "B"), snapshots: false });
+  await board.assignAll("A");
+  await Promise.all([b.region.tell("x", { type: "add", n: 1 }), second.tell("x", { type: "add", n: 2 })]);
+  assert.deepEqual(await b.region.ask("x", { type: "get" }), { node: "A", seen: 1 });
+  assert.deepEqual(await second.ask("x", { type: "get" }), { node: "A", seen: 1 });
+  assert.deepEqual([log1.byKey.get("x"), log2.byKey.get("x")], [[1], [2]]);
+  const paths = a.system.stats().map((s) => s.path);
+  assert.ok(paths.some((p) => p.startsWith("/user/region-first/")) && paths.some((p) => p.startsWith("/user/region-second/")));
+  await board.move(partitionOf("x", PARTITIONS), undefined); // stops the partition on both regions
+  assert.equal(second.stats().partitions.length, PARTITIONS - 1);
+  assert.equal(a.region.stats().partitions.length, PARTITIONS - 1);
+  await second.close();
 });
