@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { importTradesCsv, parseTradeCsvLine, symbolFromFileName } from "../../src/market/ingest/csv-import.js";
+import { importTradesCsv, symbolFromFileName } from "../../src/market/ingest/csv-import.js";
 import { TradeLogPublisher } from "../../src/market/ingest/publisher.js";
 import { FIRST_ID, RECORDING, contiguityProblem, log, readStream, readTrades, startStack } from "./support.js";
 
@@ -16,18 +16,7 @@ function csvRows(from: number, to: number): string[] {
   });
 }
 
-test("CSV rows parse: header, booleans, microsecond times, bad rows", () => {
-  assert.deepEqual(parseTradeCsvLine("id,price,qty,quote_qty,time,is_buyer_maker,is_best_match", "X", "binance", 0), { kind: "header" });
-  const r = parseTradeCsvLine("5,1.50000000,2.00000000,3.0,1735689600123456,True,True", "ABCUSDT", "binance", 9);
-  assert.equal(r.kind, "trade");
-  if (r.kind === "trade") {
-    assert.equal(r.trade.tradeTime, 1735689600123);
-    assert.equal(r.trade.buyerIsMaker, true);
-    assert.equal(r.trade.price, 1.5);
-    assert.equal(r.trade.ingestTime, 9);
-  }
-  assert.equal(parseTradeCsvLine("5,-1,2,3,1000,True,True", "X", "binance", 0).kind, "invalid");
-  assert.equal(parseTradeCsvLine("5,1,2,3,1000,maybe,True", "X", "binance", 0).kind, "invalid");
+test("the symbol comes from a data.binance.vision file name", () => {
   assert.equal(symbolFromFileName("/tmp/BTCUSDT-trades-2024-08-08.csv"), "BTCUSDT");
   assert.equal(symbolFromFileName("/tmp/trades.csv"), null);
 });
@@ -59,5 +48,5 @@ test("the CSV importer writes the log with the same de-dup: an overlapping secon
   assert.equal(contiguityProblem(await readTrades(stack.nc), FIRST_ID, FIRST_ID + 7999), null);
   const dlq = await readStream(stack.nc, "DLQ");
   assert.equal(dlq.length, 1);
-  assert.equal(dlq[0]!.subject, "dlq.bad-csv-row");
+  assert.equal(dlq[0]!.subject, "dlq.csv-missing-field");
 });
