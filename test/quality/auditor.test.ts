@@ -1,0 +1,111 @@
+/**
+ * A real run over a lake on disk and PostgreSQL (a fresh schema): planted defects are reported,
+ * their rows quarantined once (not again on the next run), the report is stored with history,
+ * and training-side filters (lake index, SQL) drop exactly the quarantined bars.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { migrate, listQualityReports, qualityViolations, upsertSilverBars } from "../../src/db/index.js";
+import { Lake, LakeWriter, bronzeTradesDefinition, bronzeTradesMapping, silverBarsDefinition, silverBarsMapping } from "../../src/lake/index.js";
+import { createLogger, type LogRecord } from "../../src/node/log.js";
+import { DEFAULT_QUALITY_OPTIONS, loadQuarantineIndex, notQuarantinedSql, readQuarantine, runAudit, type QualityRunReport } from "../../src/quality/index.js";
+import type { SilverBarRow as ServingRow } from "../../src/db/serving/rows.js";
+import { postgresBackend } from "../db/fixtures.js";
+import { btcTrades, silverBarsOf } from "./fixtures.js";
+
+async function seedLake(dir: string) {
+  const lake = Lake.open(dir);
+  const trades = btcTrades().map((t) => ({ ...t }));
+  const bars = silverBarsOf("BTCUSDT", trades).map((b) => ({ ...b }));
+  const now = Math.max(...trades.map((t) => t.tradeTime)) + 1_000;
+  // Planted: a zero price, a redelivered trade, a gap of 2; a bar with a zero close and one missing features.
+  trades[10]!.price = 0;
+  trades.splice(500, 0, { ...trades[400]! });
+  trades.splice(1000, 2);
+  bars[15]!.close = 0;
+  Object.assign(bars[40]!, { lag1: null, lag3: null, ma5: null, ma10: null, momentum: null, volatilityChange: null });
+  const bronze = new LakeWriter({ table: await lake.ensureTable(bronzeTradesDefinition), mapping: bronzeTradesMapping, appId: "test-bronze" });
+  bronze.add(trades, 1);
+  await bronze.flush();
+  const silver = new LakeWriter({ table: await lake.ensureTable(silverBarsDefinition), mapping: silverBarsMapping, appId: "test-silver" });
+  silver.add(bars, 1);
+  await silver.flush();
+  return { lake, trades, bars, now, bad: [bars[15]!, bars[40]!] };
+}
+
+test("an audit run reports, quarantines once, stores history, and training filters drop the quarantined bars", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "quality-"));
+  await using db = await postgresBackend().open();
+  try {
+    await migrate(db);
+    const { lake, bars, now, bad } = await seedLake(dir);
+    const logs: LogRecord[] = [];
+    const log = createLogger({ node: "n1", level: "debug", component: "quality", write: () => {}, sink: (r) => logs.push(r) });
+    const published: QualityRunReport[] = [];
+    const deps = { lake, db, log, now: () => now, subscribed: () => ["BTCUSDT"], options: DEFAULT_QUALITY_OPTIONS, publish: (_s: string, r: QualityRunReport) => published.push(r) };
+
+    const report = await runAudit(deps, { trigger: "test", sinceMs: null });
+    assert.equal(report.status, "FAILED");
+    const by = (name: string, table: string) => report.checks.find((c) => c.name === name && c.table === table)!;
+    assert.equal(by("price", "bronze_trades").failed, 1);
+    assert.equal(by("duplicates", "bronze_trades").failed, 1);
+    assert.equal(by("gaps", "bronze_trades").status, "WARN");
+    assert.equal(by("gaps", "bronze_trades").failed, 2);
+    assert.equal(by("price", "silver_bars").failed, 1);
+    assert.equal(by("features", "silver_bars").failed, 1);
+    assert.equal(by("timestamps", "bronze_trades").status, "PASSED");
+    assert.equal(report.quarantined, 4);
+    assert.deepEqual(published.map((p) => p.reportId), [report.reportId]);
+    assert.ok(logs.some((l) => l.level === "error" && l.message.includes("check price on silver_bars: FAILED")));
+    assert.ok(logs.some((l) => l.message.startsWith(`quality run ${report.reportId} FAILED`)));
+
+    // Quarantine: the rows, their rules, the silver log sequence.
+    const q = await readQuarantine(lake);
+    assert.deepEqual(q.map((e) => `${e.sourceTable}/${e.rule}`).sort(), ["bronze_trades/duplicate_trade_id", "bronze_trades/price_not_positive", "silver_bars/missing_feature", "silver_bars/price_not_positive"]);
+    const silverQ = q.filter((e) => e.sourceTable === "silver_bars").sort((a, b) => a.eventTime! - b.eventTime!);
+    assert.deepEqual(silverQ.map((e) => [e.rowKey, e.logSeq, e.reportId]), bad.map((b) => [String(b.windowEnd), b.logSeq, report.reportId]));
+    const index = await loadQuarantineIndex(lake);
+    const kept = index.excludeBars(bars);
+    assert.equal(kept.length, bars.length - 2);
+    for (const b of bad) assert.ok(index.isBarQuarantined(b) && !kept.includes(b), `bar ${b.windowEnd} not quarantined: ${JSON.stringify(q.map((e) => [e.rowKey, e.symbol, e.rule]))}`);
+
+    // PostgreSQL: report with history and violations; the SQL filter drops the same bars.
+    const stored = await listQualityReports(db);
+    assert.equal(stored[0]!.reportId, report.reportId);
+    assert.equal(stored[0]!.status, "FAILED");
+    const violations = await qualityViolations(db, report.reportId);
+    assert.ok(violations.some((v) => v.rule === "silver_bars/price_not_positive" && v.quarantined && v.windowEnd === bad[0]!.windowEnd));
+    const serving: ServingRow[] = bars.map((b) => ({
+      symbol: b.symbol, windowStart: b.windowStart, windowEnd: b.windowEnd, open: b.open, high: b.high, low: b.low, close: b.close, avgPrice: b.avgPrice, vwap: b.vwap,
+      volume: b.volume, tradeCount: b.tradeCount, volatility: b.volatility ?? 0, lag1: b.lag1, lag3: b.lag3, ma5: b.ma5, ma10: b.ma10, momentum: b.momentum,
+      volatilityChange: b.volatilityChange, prediction: b.prediction, predictionModelVersion: b.predictionModelVersion, closingIngestTime: b.closingTradeIngestTime, emitTime: b.emitTime,
+    }));
+    await upsertSilverBars(db, serving);
+    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM silver_bars b WHERE ${notQuarantinedSql("b")}`);
+    assert.equal(rows[0]!.n, bars.length - 2);
+
+    // A second run finds the same defects but quarantines nothing new.
+    const again = await runAudit(deps, { trigger: "test", sinceMs: null });
+    assert.equal(again.status, "FAILED");
+    assert.equal(again.quarantined, 0);
+    assert.equal((await readQuarantine(lake)).length, 4);
+    assert.equal((await listQualityReports(db)).length, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a run that cannot read the lake is stored as ERROR and rethrown", async () => {
+  await using db = await postgresBackend().open();
+  await migrate(db);
+  const lake = Lake.open("/proc/definitely/not/a/lake");
+  const broken = { ...lake, exists: async () => { throw new Error("disk on fire"); } } as unknown as Lake;
+  const log = createLogger({ node: "n1", level: "error", write: () => {} });
+  await assert.rejects(runAudit({ lake: broken, db, log, now: Date.now, subscribed: () => [], options: DEFAULT_QUALITY_OPTIONS }, { trigger: "test" }), /disk on fire/);
+  const [r] = await listQualityReports(db);
+  assert.equal(r!.status, "ERROR");
+  assert.equal((r!.summary as { error: string }).error, "disk on fire");
+});
