@@ -27,6 +27,7 @@ export interface SenderOptions {
   publishTimeoutMs: number;
   probeIntervalMs: number;
   tradesStream: string;
+  dlqStream: string;
 }
 
 export class LogSender {
@@ -220,7 +221,9 @@ export class LogSender {
     if (this.#mode !== "spooling" || this.#probing) return;
     this.#probing = true;
     try {
+      // Both streams: a missing DLQ would fail the drain again at its first rejected frame.
       await this.#jsm.streams.info(this.#o.tradesStream);
+      await this.#jsm.streams.info(this.#o.dlqStream);
       this.#log.info("NATS is back; publishing the spool", { records: this.spool.records, bytes: this.spool.bytes });
       this.#setMode("draining");
       this.#loadFromSpool();
