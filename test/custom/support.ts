@@ -1,0 +1,58 @@
+/** A private nats-server with the platform's CUSTOM/TRADES/DLQ streams and the web server with the gateway mounted. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { connect } from "@nats-io/transport-node";
+import { ensureCustomStreams } from "../../src/custom/index.js";
+import { createWebServer, type WebServer } from "../../src/web/index.js";
+import { createIngestGateway, type GatewayOptions, type IngestGateway } from "../../src/web/server/gateway/index.js";
+import { startNatsServer, type NatsServerHandle } from "../helpers/nats-server.js";
+
+export const ACME_KEY = "acme-key-0001";
+export const ADMIN_KEY = "admin-key-0001";
+
+export interface Stack extends AsyncDisposable {
+  nats: NatsServerHandle;
+  /** The web server's connection (the gateway publishes through it). */
+  nc: NatsConnection;
+  /** A second connection for the test's own checks. */
+  probe: NatsConnection;
+  server: WebServer;
+  gateway: IngestGateway;
+  dir: string;
+  post(path: string, body: string | unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+}
+
+export async function startStack(options: Partial<Omit<GatewayOptions, "nc">> & { streams?: boolean } = {}): Promise<Stack> {
+  const nats = await startNatsServer();
+  const nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+  const probe = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+  if (options.streams !== false) await ensureCustomStreams(probe);
+  const dir = mkdtempSync(join(tmpdir(), "custom-test-"));
+  const gateway = createIngestGateway({ apiKeys: `acme:${ACME_KEY},*:${ADMIN_KEY}`, publishTimeoutMs: 2000, ...options, nc });
+  const server = await createWebServer({ port: 0, nc, statusProvider: async () => [], staticDir: dir, gateway });
+  return {
+    nats,
+    nc,
+    probe,
+    server,
+    gateway,
+    dir,
+    async post(path, body, headers = {}) {
+      const res = await fetch(server.url + path, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": ACME_KEY, ...headers },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json().catch(() => null), headers: res.headers };
+    },
+    async [Symbol.asyncDispose]() {
+      await server.close();
+      await nc.close().catch(() => undefined);
+      await probe.close().catch(() => undefined);
+      await nats[Symbol.asyncDispose]();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
