@@ -24,7 +24,7 @@ export interface NodeContext {
  */
 export interface NodeComponent {
   readonly name: string;
-  partitionHost?(ctx: Omit<NodeContext, "admin" | "shutdown">): PartitionHost;
+  partitionHost?(ctx: Omit<NodeContext, "admin" | "shutdown">): PartitionHost | Promise<PartitionHost>;
   start?(ctx: NodeContext): Promise<void>;
   /** Plain JSON for `admin status`. */
   status?(): unknown;

@@ -3,12 +3,13 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { Config } from "../config/index.js";
 import { ActorSystem } from "../runtime/actor/index.js";
 import { ClusterNode } from "../runtime/cluster/index.js";
+import { CompositePartitionHost } from "../runtime/cluster/region-composite.js";
+import type { PartitionHost } from "../runtime/cluster/types.js";
 import { bootstrap, platformLogSpec } from "../runtime/nats/index.js";
 import { AdminAuth } from "../admin/auth.js";
 import { AdminService } from "../admin/service.js";
 import type { NodeComponent, NodeContext } from "./component.js";
 import type { Logger } from "./log.js";
-import { PartitionHosts } from "./partition-hosts.js";
 import { ShutdownSequence, type ShutdownReport } from "./shutdown.js";
 import type { NodeStatus } from "./status.js";
 
@@ -39,7 +40,13 @@ export class PlatformNode {
     system.events.on((event) => {
       if (event.type === "actor-failed" || event.type === "restart-budget-exhausted") log.warn(`actor event ${event.type}`, { ...event });
     });
-    const hosts = new PartitionHosts();
+    // Components need the ownership view to build their hosts, and the cluster needs the host: the
+    // cluster gets a forwarder, completed before cluster.start() can call it.
+    let composite: CompositePartitionHost | undefined;
+    const hosts: PartitionHost = {
+      startPartition: (p) => composite!.startPartition(p),
+      stopPartition: (p, reason) => composite!.stopPartition(p, reason),
+    };
     const cluster = new ClusterNode({
       nc,
       nodeId: config.nodeId,
@@ -51,7 +58,9 @@ export class PlatformNode {
       leaseTtlMs: config.leaseTtlMs,
       onEvent: (event) => log.debug(`cluster ${event.type}`, { ...event }),
     });
-    for (const c of components) if (c.partitionHost) hosts.add(c.partitionHost({ config, nc, system, ownership: cluster, log: log.child(c.name) }));
+    const partitionHosts: PartitionHost[] = [];
+    for (const c of components) if (c.partitionHost) partitionHosts.push(await c.partitionHost({ config, nc, system, ownership: cluster, log: log.child(c.name) }));
+    composite = new CompositePartitionHost(partitionHosts);
 
     const admin = new AdminService(nc, config.nodeId, AdminAuth.fromConfig(config.adminTokens, config.dataDir), (record) =>
       log.info(`admin ${record.command} ${record.result}`, { caller: record.caller, args: record.args }),
@@ -64,12 +73,14 @@ export class PlatformNode {
     const ctx: NodeContext = { config, nc, system, ownership: cluster, admin, shutdown: node.shutdown, log };
     for (const c of components) await c.start?.({ ...ctx, log: log.child(c.name) });
 
-    // The fixed order: components registered their own intake/flush steps above.
+    // The fixed order (components registered their own intake and flush steps above). Leaving the
+    // cluster stops each partition first — its consumer stops fetching, entity mailboxes drain,
+    // final snapshots are stored — and only then deletes that partition's lease.
     node.shutdown
-      .add("drain", "actor mailboxes", () => system.shutdown({ drain: true, timeoutMs: 30_000 }))
-      .add("release", "partition leases", () => cluster.leave())
+      .add("drain", "partitions (drain entity mailboxes, snapshot, then release leases)", () => cluster.leave())
       .add("close", "nats", () => nc.drain())
-      .add("close", "admin endpoint", () => admin[Symbol.asyncDispose]());
+      .add("close", "admin endpoint", () => admin[Symbol.asyncDispose]())
+      .add("close", "actor system", () => system.shutdown({ drain: true, timeoutMs: 30_000 }));
     return node;
   }
 

@@ -84,7 +84,12 @@ export async function startNatsServer(): Promise<NatsServerHandle> {
   const storeDir = mkdtempSync(join(tmpdir(), "nats-test-"));
   const port = await freePort();
   const handle = handleFor({ port, storeDir, extraArgs: [] }, () => rmSync(storeDir, { recursive: true, force: true }));
-  await waitFor(() => portOpen(port), { timeoutMs: 15_000, what: `nats-server on ${port}` });
+  try {
+    await waitFor(() => portOpen(port), { timeoutMs: 15_000, what: `nats-server on ${port}` });
+  } catch (err) {
+    await handle[Symbol.asyncDispose]();
+    throw err;
+  }
   return handle;
 }
 
@@ -114,8 +119,15 @@ export async function startNatsCluster(size = 3): Promise<NatsClusterHandle> {
       () => {},
     ),
   );
-  for (const s of servers) await waitFor(() => portOpen(s.port), { timeoutMs: 15_000, what: `nats-server on ${s.port}` });
-  await waitForJetStreamLeader(servers.map((s) => s.url));
+  try {
+    for (const s of servers) await waitFor(() => portOpen(s.port), { timeoutMs: 15_000, what: `nats-server on ${s.port}` });
+    await waitForJetStreamLeader(servers.map((s) => s.url));
+  } catch (err) {
+    // Never leave half a cluster running (it would keep the test process alive).
+    await Promise.all(servers.map((s) => s[Symbol.asyncDispose]()));
+    rmSync(root, { recursive: true, force: true });
+    throw err;
+  }
   return {
     servers,
     urls: servers.map((s) => s.url).join(","),

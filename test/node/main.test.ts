@@ -53,7 +53,7 @@ test("npm start nodes join one cluster, answer admin status, and shut down in or
     nodes[0]!.child.kill("SIGTERM");
     assert.equal(await exitCode(nodes[0]!.child), 0, nodes[0]!.output());
     const log = nodes[0]!.output();
-    const order = ["shutdown drain: actor mailboxes", "shutdown release: partition leases", "shutdown close: nats"].map((l) => log.indexOf(l));
+    const order = ["shutdown drain: partitions", "shutdown close: actor system", "shutdown close: admin endpoint", "shutdown close: nats"].map((l) => log.indexOf(l));
     assert.ok(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1]!)), log);
 
     await waitFor(

@@ -49,42 +49,47 @@ export function symbolActor(options: SymbolActorOptions): ActorFactory<SymbolMes
         const period = options.tickIntervalMs ?? DEFAULT_TICK_INTERVAL_MS;
         if (period > 0) ctx.timers.startPeriodic("tick", { type: "tick" }, period);
       },
-      async receive(message, ctx) {
+      receive(message, ctx) {
         const { effects } = transition(state, message, ctx.clock.now());
-        let reply: SymbolReply;
-        for (const e of effects) {
-          switch (e.type) {
-            case "publish-bar":
-              await options.sink.publishBar(e.bar);
-              break;
-            case "publish-candle":
-              await options.sink.publishCandle(e.candle);
-              break;
-            case "publish-tick":
-              await options.sink.publishTick(e.tick);
-              break;
-            case "reply-status":
-              reply = e.status;
-              break;
-            case "reply-snapshot":
-              reply = e.snapshot;
-              break;
-            case "late-trade":
-            case "invalid-trade":
-            case "trade-gap":
-            case "prediction-failed":
-            case "model-swapped":
-              await options.sink.report?.(e);
-              break;
-            default:
-              assertNever(e);
-          }
-        }
-        return reply;
+        return applyEffects(effects, options.sink);
       },
     };
     return actor;
   };
+}
+
+/** Carries out a transition's effects through the sink, in order; returns the reply effect's value. */
+export async function applyEffects(effects: readonly SymbolEffect[], sink: SymbolSink): Promise<SymbolReply> {
+  let reply: SymbolReply;
+  for (const e of effects) {
+    switch (e.type) {
+      case "publish-bar":
+        await sink.publishBar(e.bar);
+        break;
+      case "publish-candle":
+        await sink.publishCandle(e.candle);
+        break;
+      case "publish-tick":
+        await sink.publishTick(e.tick);
+        break;
+      case "reply-status":
+        reply = e.status;
+        break;
+      case "reply-snapshot":
+        reply = e.snapshot;
+        break;
+      case "late-trade":
+      case "invalid-trade":
+      case "trade-gap":
+      case "prediction-failed":
+      case "model-swapped":
+        await sink.report?.(e);
+        break;
+      default:
+        assertNever(e);
+    }
+  }
+  return reply;
 }
 
 /** Convenience for callers holding single trades: one `trades` message. */

@@ -25,7 +25,11 @@ export type SymbolMessage =
 export interface SilverBar extends Bar {
   /** null during warm-up (fewer than 10 bars so far). */
   features: Features | null;
-  /** Forecast of the next bar's close; null during warm-up or if the model failed. */
+  /**
+   * Forecast of the next bar's close. The champion predicts once features exist; during warm-up,
+   * without a champion, or when the champion fails, the naive forecast (this close) does, and
+   * `modelVersion` says "naive". Kept nullable for consumers of older log entries.
+   */
   prediction: number | null;
   modelVersion: string;
   /** When the actor emitted it (its clock); with closedByIngestTime gives ingest→silver latency. */

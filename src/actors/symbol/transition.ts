@@ -11,6 +11,7 @@ import { addTradeToCandles, currentCandle } from "../../market/candles.js";
 import { FEATURE_WARMUP_BARS, featuresFromBars } from "../../market/features.js";
 import type { SilverBar, SymbolEffect, SymbolMessage } from "./messages.js";
 import { snapshotSymbolState, statusOf, type SymbolState } from "./state.js";
+import { naivePredictor } from "./predictor.js";
 
 export interface TransitionResult {
   state: SymbolState;
@@ -117,17 +118,18 @@ function closeBar(state: SymbolState, bar: Bar, now: number, effects: SymbolEffe
   state.counters.bars++;
   const features = featuresFromBars(history);
   const model = state.predictor;
-  let prediction: number | null = null;
-  if (features !== null) {
+  if (features !== null && model !== naivePredictor) {
     try {
       const p = model.predict(features, bar);
-      if (Number.isFinite(p)) prediction = p;
-      else throw new Error(`non-finite prediction ${p}`);
+      if (!Number.isFinite(p)) throw new Error(`non-finite prediction ${p}`);
+      return { ...bar, features, prediction: p, modelVersion: model.version, emittedAt: now };
     } catch (error) {
-      // A broken model must not stop the market pipeline: the bar goes out without a prediction.
+      // A broken model must not stop the market pipeline: this bar falls back to the naive forecast.
       state.counters.predictionFailures++;
       effects.push({ type: "prediction-failed", symbol: state.symbol, modelVersion: model.version, windowEnd: bar.windowEnd, error: error instanceof Error ? error.message : String(error) });
     }
   }
-  return { ...bar, features, prediction, modelVersion: model.version, emittedAt: now };
+  // During warm-up (no features yet), without a champion, or when the champion failed, the naive
+  // forecast (next = last) predicts, and the bar records that it did.
+  return { ...bar, features, prediction: bar.close, modelVersion: naivePredictor.version, emittedAt: now };
 }

@@ -1,0 +1,51 @@
+/**
+ * The IngestActor owns one Ingestor (Binance stream client + trade log publisher). Starting it
+ * connects; a failure to start (NATS down at boot, bad URL) throws from preStart, so the parent's
+ * strategy restarts it with backoff. Stopping it stops reading first, then flushes or spools.
+ */
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { Actor } from "../../runtime/actor/types.js";
+import { Ingestor, type IngestorOptions } from "../../market/ingest/ingestor.js";
+import type { IngestMessage } from "./messages.js";
+
+function assertNever(x: never): never {
+  throw new Error(`unhandled ingest message ${JSON.stringify(x)}`);
+}
+
+export function ingestActor(nc: NatsConnection, options: IngestorOptions): () => Actor<IngestMessage, unknown> {
+  return () => {
+    let ingestor: Ingestor | undefined;
+    let paused = false;
+    return {
+      async preStart() {
+        ingestor = await Ingestor.start(nc, options);
+      },
+      async postStop() {
+        await ingestor?.close();
+      },
+      async receive(message) {
+        const it = ingestor!;
+        switch (message.type) {
+          case "status":
+            return { paused, client: it.client.status(), publisher: it.publisher.status() };
+          case "subscribe":
+            await it.client.subscribe(message.symbols);
+            return it.client.status();
+          case "unsubscribe":
+            await it.client.unsubscribe(message.symbols);
+            return it.client.status();
+          case "pause":
+            paused = true;
+            it.client.pause();
+            return { paused };
+          case "resume":
+            paused = false;
+            it.client.resume();
+            return { paused };
+          default:
+            return assertNever(message);
+        }
+      },
+    };
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The `market` role: one SymbolActor per symbol as a sharded entity, fed by its partition's durable
+ * consumer on TRADES (md.trades.<partition>.<SYMBOL>), publishing bars, candles and ticks.
+ */
+import { jetstream } from "@nats-io/jetstream";
+import type { Trade } from "../../market/trade.js";
+import { ShardRegion } from "../../runtime/cluster/region.js";
+import { STREAMS } from "../../runtime/nats/spec.js";
+import { symbolEntity, tradeBatchCodec, type SymbolCommand } from "../../actors/symbol/entity.js";
+import { natsSymbolSink, newMarketCounters } from "../../actors/symbol/nats-sink.js";
+import { naivePredictor, type Predictor } from "../../actors/symbol/predictor.js";
+import type { NodeComponent } from "../component.js";
+
+export const SYMBOL_REGION = "symbols";
+
+export interface MarketComponentOptions {
+  /** The champion source; until one is wired in, every symbol uses the naive forecast. */
+  champions?: { get(symbol: string): Predictor | undefined; onChange(listener: (symbol: string, predictor: Predictor) => void): () => void };
+  tickIntervalMs?: number;
+  snapshotEveryMessages?: number;
+  snapshotEveryMs?: number;
+}
+
+export function marketComponent(options: MarketComponentOptions = {}): NodeComponent & { region(): ShardRegion<SymbolCommand, Trade[]> | undefined } {
+  const counters = newMarketCounters();
+  const live = new Map<string, { tell(message: SymbolCommand): void }>();
+  let region: ShardRegion<SymbolCommand, Trade[]> | undefined;
+  let unwatch = () => {};
+  return {
+    name: "market",
+    region: () => region,
+    async partitionHost(ctx) {
+      const js = jetstream(ctx.nc);
+      const created = await ShardRegion.start<SymbolCommand, Trade[]>({
+        name: SYMBOL_REGION,
+        system: ctx.system,
+        ownership: ctx.ownership,
+        nc: ctx.nc,
+        entity: symbolEntity({
+          sink: natsSymbolSink(ctx.nc, js, counters),
+          predictorFor: (symbol) => options.champions?.get(symbol) ?? naivePredictor,
+          windows: { sizeMs: ctx.config.windowSizeMs, slideMs: ctx.config.windowSlideMs, allowedLatenessMs: ctx.config.allowedLatenessMs },
+          ...(options.tickIntervalMs !== undefined ? { tickIntervalMs: options.tickIntervalMs } : {}),
+          onLive: (symbol, entity) => (entity ? live.set(symbol, entity) : live.delete(symbol)),
+        }),
+        input: {
+          stream: STREAMS.trades,
+          subjectPrefix: "md.trades",
+          codec: tradeBatchCodec,
+          onUndecodable: (subject: string, seq: number, error: unknown) => {
+            ctx.log.warn("undecodable trade batch sent to the DLQ", { subject, seq, error: String(error) });
+            ctx.nc.publish("dlq.undecodable-trade-batch", new TextEncoder().encode(JSON.stringify({ subject, seq, reason: String(error) })));
+          },
+        },
+        snapshots: { everyMessages: options.snapshotEveryMessages ?? 500, everyMs: options.snapshotEveryMs ?? 1000 },
+      });
+      region = created;
+      unwatch = options.champions?.onChange((symbol, predictor) => live.get(symbol)?.tell({ type: "model-changed", predictor })) ?? unwatch;
+      return created;
+    },
+    async start(ctx) {
+      ctx.shutdown.add("close", "market region", async () => {
+        unwatch();
+        await region?.close();
+      });
+    },
+    status() {
+      return {
+        liveSymbols: [...live.keys()].sort(),
+        bars: counters.bars,
+        candles: counters.candles,
+        ticks: counters.ticks,
+        lateTrades: counters.lateTrades,
+        invalidTrades: counters.invalidTrades,
+        gaps: counters.gaps,
+        missingTrades: counters.missingTrades,
+        predictionFailures: counters.predictionFailures,
+        tradeToBarLatencyMs: counters.latency.summary(),
+        region: region?.stats(),
+      };
+    },
+  };
+}
