@@ -6,7 +6,7 @@ import { decodeResults, encodeBatch, type ItemResult, type WireBatch } from "./r
 import { SenderWindows } from "./region-dedupe.js";
 import { WindowsHandover } from "./region-handover.js";
 import { RegionClosed } from "./region-errors.js";
-import { partitionActorName, regionGuardian, type GuardianCommand, type GuardianReply, type PartitionActorRef } from "./region-guardian.js";
+import { regionGuardian, type GuardianCommand, type GuardianReply, type PartitionActorRef } from "./region-guardian.js";
 import { resolveRegionOptions, type ResolvedRegionOptions, type ShardRegionOptions } from "./region-options.js";
 import { PartitionOutbox, type OutboxRoute } from "./region-outbox.js";
 import { PartitionRunner } from "./region-partition.js";
