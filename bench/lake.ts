@@ -13,6 +13,7 @@ import { DuckDBInstance, DuckDBTimestampTZValue } from "@duckdb/node-api";
 import type { Trade } from "../src/market/trade.js";
 import { bronzeTradesDefinition, bronzeTradesMapping } from "../src/lake/tables/bronze-trades.js";
 import { encodeParquet } from "../src/lake/parquet/encode.js";
+import { writeFlatParquet } from "./lake-flat-writer.js";
 import { decodeParquet } from "../src/lake/parquet/decode.js";
 import { Lake } from "../src/lake/lake.js";
 import { LakeWriter } from "../src/lake/writer/lake-writer.js";
@@ -71,6 +72,22 @@ async function benchOurs(trades: Trade[]): Promise<Figure> {
   if (r.value.length !== trades.length) throw new Error("read-back row count differs");
   return {
     candidate: "hyparquet-writer (lake path: toColumns + encodeParquet), read with hyparquet",
+    writeRowsPerSec: trades.length / (w.ms / 1000),
+    readRowsPerSec: trades.length / (r.ms / 1000),
+    bytesPerRow: w.value.byteLength / trades.length,
+  };
+}
+
+/** The hand-written candidate (bench/lake-flat-writer.ts), read back with hyparquet. */
+async function benchFlat(trades: Trade[]): Promise<Figure> {
+  writeFlatParquet(dataColumns, bronzeTradesMapping.toColumns(trades.slice(0, 5000))); // warm-up
+  const w = await timeIt(() => writeFlatParquet(dataColumns, bronzeTradesMapping.toColumns(trades)));
+  const r = await timeIt(() => decodeParquet(w.value));
+  if (r.value.length !== trades.length || r.value[trades.length - 1]!.trade_id !== trades[trades.length - 1]!.tradeId) {
+    throw new Error("flat writer read-back differs");
+  }
+  return {
+    candidate: "hand-written flat writer (bench/lake-flat-writer.ts), read with hyparquet",
     writeRowsPerSec: trades.length / (w.ms / 1000),
     readRowsPerSec: trades.length / (r.ms / 1000),
     bytesPerRow: w.value.byteLength / trades.length,
@@ -211,8 +228,8 @@ function print(figures: Figure[]): void {
   }
 }
 
-type Candidate = "hyparquet-writer" | "parquetjs-lite" | "duckdb" | "lake-writer" | "jetstream-batched" | "jetstream-single";
-const CANDIDATES: Candidate[] = ["hyparquet-writer", "parquetjs-lite", "duckdb", "lake-writer", "jetstream-batched", "jetstream-single"];
+type Candidate = "hyparquet-writer" | "flat-writer" | "parquetjs-lite" | "duckdb" | "lake-writer" | "jetstream-batched" | "jetstream-single";
+const CANDIDATES: Candidate[] = ["hyparquet-writer", "flat-writer", "parquetjs-lite", "duckdb", "lake-writer", "jetstream-batched", "jetstream-single"];
 
 /**
  * The live path end to end: trades already in a JetStream stream (private nats-server), consumed by
@@ -280,6 +297,8 @@ async function runCandidate(candidate: Candidate, n: number, runs: number): Prom
     switch (candidate) {
       case "hyparquet-writer":
         return await median(runs, () => benchOurs(trades));
+      case "flat-writer":
+        return await median(runs, () => benchFlat(trades));
       case "parquetjs-lite":
         return await benchParquetjs(trades, dir); // ~10 s a run: once is enough to see the gap
       case "duckdb":
