@@ -56,3 +56,16 @@ export async function startStack(options: Partial<Omit<GatewayOptions, "nc">> & 
     },
   };
 }
+
+/** One query in a throwaway in-memory DuckDB (an independent reader of what we wrote). */
+export async function duckQuery(sql: string): Promise<Record<string, unknown>[]> {
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const instance = await DuckDBInstance.create(":memory:");
+  const conn = await instance.connect();
+  try {
+    return (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
