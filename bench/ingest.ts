@@ -77,7 +77,8 @@ export async function runOnce(symbolCount: number, total: number): Promise<void>
     console.log(
       `ingest ${symbolCount} symbols: ${st.published.toLocaleString("en")} trades in ${secs.toFixed(2)} s = ${Math.round(st.published / secs).toLocaleString("en")} trades/s ` +
         `(receive ${((tRecv - t0) / 1000).toFixed(2)} s, final flush ${((t1 - tRecv) / 1000).toFixed(2)} s); ${st.batchesPublished.toLocaleString("en")} batches (${(st.published / st.batchesPublished).toFixed(0)} trades/batch); ` +
-        `CPU: ingest ${((cpu.user + cpu.system) / 1e6 / secs * 100).toFixed(0)}%, simulator ${((simCpu / secs) * 100).toFixed(0)}%, nats-server ${((natsCpu / secs) * 100).toFixed(0)}%; in log ${count.toLocaleString("en")} trades, id holes ${holes}, gaps ${st.gaps}, dups ${st.duplicatesDropped}, spooled ${st.spool.spooledBatches}, frames ${client.frames}` +
+        `CPU: ingest ${((cpu.user + cpu.system) / 1e6 / secs * 100).toFixed(0)}%, simulator ${((simCpu / secs) * 100).toFixed(0)}%, nats-server ${((natsCpu / secs) * 100).toFixed(0)}% ` +
+        `(CPU per trade, independent of other load: ingest ${((cpu.user + cpu.system) / st.published).toFixed(1)} µs, simulator ${((simCpu * 1e6) / st.published).toFixed(1)} µs, nats-server ${((natsCpu * 1e6) / st.published).toFixed(1)} µs); in log ${count.toLocaleString("en")} trades, id holes ${holes}, gaps ${st.gaps}, dups ${st.duplicatesDropped}, spooled ${st.spool.spooledBatches}, frames ${client.frames}` +
         (count === total && holes === 0 ? " — zero loss" : ` — LOSS: expected ${total}`),
     );
   } finally {
