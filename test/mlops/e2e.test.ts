@@ -72,7 +72,7 @@ for (const backend of backends()) {
       const artifacts = new ArtifactStore(lake.storage);
       const source = new InMemorySilverSource();
       const published: MlopsEvent[] = [];
-      const sub = nc.subscribe("events.mlops.>", { callback: (_e, m) => published.push(m.json<MlopsEvent>()) });
+      const sub = nc.subscribe("events.mlops.>", { callback: (_e, m) => void published.push(m.json<MlopsEvent>()) });
       const events = fanOut(natsEventSink(nc));
       await using pool = new TrainingPool({ maxThreads: 1 });
 
@@ -180,8 +180,8 @@ for (const backend of backends()) {
       const history = await championHistory(db, SYMBOL);
       assert.deepEqual(history.map((h) => h.modelVersion), [`${SYMBOL}/v1`, `${SYMBOL}/v2`, `${SYMBOL}/v1`]);
       assert.match(history[0]!.reason, /rollback from/);
-      await assert.rejects(rollbackHandler(deps)([SYMBOL], { command: "rollback", args: [SYMBOL], caller: "test" }), AdminBadRequest, "v1 has nothing before it");
-      await assert.rejects(rollbackHandler(deps)([], { command: "rollback", args: [], caller: "test" }), AdminBadRequest);
+      await assert.rejects(async () => rollbackHandler(deps)([SYMBOL], { command: "rollback", args: [SYMBOL], caller: "test" }), AdminBadRequest, "v1 has nothing before it");
+      await assert.rejects(async () => rollbackHandler(deps)([], { command: "rollback", args: [], caller: "test" }), AdminBadRequest);
 
       // What the dashboard sees on NATS.
       await waitFor(() => published.some((e) => e.type === "rolled-back"), { what: "events on NATS" });

@@ -1,0 +1,112 @@
+/**
+ * The ml-role component as a node starts it: silver bars in a temp lake (written by LakeWriter
+ * from SymbolActor bars), PostgreSQL, a private nats-server; admin `train` and `rollback` over
+ * NATS request/reply through the real AdminService with a token; status for `admin status`.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { connect } from "@nats-io/transport-node";
+import { loadConfig } from "../../src/config/index.js";
+import { bootstrap, platformLogSpec } from "../../src/runtime/nats/index.js";
+import { ActorSystem } from "../../src/runtime/actor/index.js";
+import { AdminAuth } from "../../src/admin/auth.js";
+import { AdminService } from "../../src/admin/service.js";
+import { callAdmin } from "../../src/admin/client.js";
+import { ShutdownSequence } from "../../src/node/shutdown.js";
+import { createLogger } from "../../src/node/log.js";
+import type { OwnershipView } from "../../src/runtime/cluster/types.js";
+import { Lake, LakeWriter, silverBarsDefinition, silverBarsMapping } from "../../src/lake/index.js";
+import { migrate } from "../../src/db/index.js";
+import { mlHandlerOf, mlopsComponent } from "../../src/mlops/index.js";
+import type { Trade } from "../../src/market/trade.js";
+import { postgresBackend } from "../db/fixtures.js";
+import { startNatsServer } from "../helpers/nats-server.js";
+import { waitFor } from "../helpers/wait.js";
+import { lakeRowOf, onlineBars, tempDir } from "./support.js";
+
+function ar1Trades(symbol: string, count: number, phi: number, seed: number): Trade[] {
+  let s = seed >>> 0;
+  const uniform = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
+  const gauss = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  let price = 50;
+  let r = 0;
+  return Array.from({ length: count }, (_, k) => {
+    r = phi * r + 0.002 * gauss();
+    price *= 1 + r;
+    const t = 1_700_000_000_000 + k * 10_000 + 5_000;
+    const p = Number(price.toFixed(6));
+    return { source: "sim", symbol, tradeId: k + 1, price: p, quantity: 1, priceText: String(p), quantityText: "1", tradeTime: t, eventTime: t, ingestTime: t, buyerIsMaker: false };
+  });
+}
+
+test("mlops component: trains from the lake's silver table on admin `train` over NATS, rolls back, reports status", { timeout: 120_000 }, async () => {
+  await using server = await startNatsServer();
+  const nc = await connect({ servers: server.url });
+  await using db = await postgresBackend().open();
+  using dataDir = tempDir();
+  const lakeUri = `${dataDir.path}/lake`;
+  try {
+    await bootstrap(nc, platformLogSpec());
+    await migrate(db);
+    const lake = Lake.open(lakeUri);
+    const table = await lake.ensureTable(silverBarsDefinition);
+    const writer = new LakeWriter({ table, mapping: silverBarsMapping, appId: "silver" });
+    const bars = onlineBars(ar1Trades("SYNUSDT", 400, 0.6, 11), "SYNUSDT");
+    writer.add(bars.map((b, i) => lakeRowOf(b, i + 1)), bars.length);
+    await writer.flush();
+
+    // Long hunt period: the test drives training through admin only (the first hunt check runs at start).
+    const config = loadConfig([], { DATA_DIR: dataDir.path, LAKE_URI: lakeUri, SYMBOLS: "SYNUSDT", ROLES: "ml", NODE_ID: "n1", ADMIN_TOKENS: "secret" });
+    const component = mlopsComponent(config, { db, settings: { huntIntervalMs: 3_600_000, patrolIntervalMs: 3_600_000 }, algorithms: ["elasticnet", "gradient-boosting"] });
+    await using system = new ActorSystem({ name: "n1" });
+    await using admin = new AdminService(nc, "n1", AdminAuth.fromConfig(config.adminTokens, dataDir.path));
+    admin.start();
+    const ownership = { nodeId: "n1", members: () => [] } as unknown as OwnershipView;
+    const shutdown = new ShutdownSequence();
+    const log = createLogger({ node: "n1", level: "error", write: () => {} });
+    await component.start!({ config, nc, system, ownership, admin, shutdown, log });
+
+    // The first hunt check at start already finds 390 rows and promotes.
+    await waitFor(() => (component.status!() as { watcher: { symbols: Record<string, { mode: string }> } | null }).watcher?.symbols.SYNUSDT?.mode === "patrol", { what: "hunt → patrol", timeoutMs: 60_000 });
+
+    const unauthorized = await callAdmin(nc, "train", ["SYNUSDT"], { token: "wrong" });
+    assert.equal(unauthorized[0]!.ok, false);
+
+    const [reply] = await callAdmin(nc, "train", ["SYNUSDT"], { token: "secret", timeoutMs: 60_000 });
+    assert.ok(reply!.ok, JSON.stringify(reply));
+    const result = (reply as { result: { trained: { symbol: string; status: string; runs: { algorithm: string; status: string }[]; champion: string }[] } }).result;
+    assert.equal(result.trained[0]!.symbol, "SYNUSDT");
+    assert.equal(result.trained[0]!.status, "trained");
+    assert.deepEqual(result.trained[0]!.runs.map((r) => r.status), ["finished", "finished"]);
+    assert.equal(result.trained[0]!.champion, "SYNUSDT/v1", "the same data cannot beat the champion trained on it");
+
+    const bad = await callAdmin(nc, "rollback", ["SYNUSDT"], { token: "secret" });
+    assert.equal(bad[0]!.ok, false, "v1 has no previous champion");
+    assert.match((bad[0] as { error: string }).error, /no previous champion/);
+
+    const status = component.status!() as { watcher: { settings: { huntIntervalMs: number }; symbols: Record<string, { mode: string; nextRunAt: number; last: { status: string } }> }; lastEvent: { type: string } };
+    assert.equal(status.watcher.settings.huntIntervalMs, 3_600_000);
+    assert.equal(status.watcher.symbols.SYNUSDT!.last.status, "trained");
+    assert.ok(status.watcher.symbols.SYNUSDT!.nextRunAt > Date.now());
+    assert.equal(mlHandlerOf({ nodeId: "n1", members: () => [] }, "SYNUSDT"), "n1");
+    assert.ok(await lake.storage.get("models/SYNUSDT/v1/model.json"));
+    await shutdown.run();
+  } finally {
+    await nc.close();
+  }
+});
+
+test("mlHandlerOf: one ml node per symbol, stable, only ml members count", () => {
+  const members = (ids: string[], roles = ["ml"]) => ids.map((nodeId) => ({ nodeId, roles, host: "h", pid: 1, startedAt: 0, heartbeatAt: 0 }));
+  const view = (self: string, ids: string[]) => ({ nodeId: self, members: () => [...members(ids), ...members(["web-only"], ["web"])] });
+  const symbols = Array.from({ length: 60 }, (_, i) => `SYM${i}USDT`);
+  const owners = symbols.map((s) => mlHandlerOf(view("a", ["a", "b", "c"]), s));
+  assert.deepEqual(symbols.map((s) => mlHandlerOf(view("b", ["a", "b", "c"]), s)), owners, "every node computes the same owner");
+  assert.ok(!owners.includes("web-only"));
+  for (const id of ["a", "b", "c"]) assert.ok(owners.filter((o) => o === id).length > 5, `${id} gets a share`);
+  // A leaving node's symbols move; the others stay put.
+  const after = symbols.map((s) => mlHandlerOf(view("a", ["a", "b"]), s));
+  symbols.forEach((_, i) => {
+    if (owners[i] !== "c") assert.equal(after[i], owners[i]);
+  });
+});
