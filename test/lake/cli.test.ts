@@ -9,6 +9,8 @@ import { Lake } from "../../src/lake/lake.js";
 import { LakeWriter } from "../../src/lake/writer/lake-writer.js";
 import { bronzeTradesDefinition, bronzeTradesMapping } from "../../src/lake/tables/bronze-trades.js";
 import { loadRecordedTrades } from "./fixtures/trades.js";
+import { startS3Server } from "../helpers-s3/s3-server.js";
+import { lakeConfigFromEnv } from "../../src/lake/config.js";
 
 test("lake CLI: tables, history, show, optimize, vacuum --dry-run", async () => {
   const dir = mkdtempSync(join(tmpdir(), "lake-cli-"));
@@ -44,4 +46,33 @@ test("lake CLI: tables, history, show, optimize, vacuum --dry-run", async () => 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("lake CLI on S3: LAKE_URI=s3://bucket/prefix with endpoint and credentials from the environment", async () => {
+  await using s3 = await startS3Server();
+  const bucket = s3.createBucket("cli");
+  const env = {
+    LAKE_URI: `s3://${bucket}/lake`,
+    LAKE_S3_ENDPOINT: s3.endpoint,
+    LAKE_S3_ACCESS_KEY_ID: "k",
+    LAKE_S3_SECRET_ACCESS_KEY: "s",
+  };
+  const config = lakeConfigFromEnv(env);
+  const lake = Lake.open(config.uri, config.s3);
+  const table = await lake.ensureTable(bronzeTradesDefinition);
+  const writer = new LakeWriter({ table, mapping: bronzeTradesMapping, appId: "cli-s3" });
+  writer.add(loadRecordedTrades().slice(0, 50), 1);
+  await writer.flush();
+  assert.deepEqual((await runLakeCli(["tables"], env)).json, ["bronze_trades"]);
+  const show = (await runLakeCli(["show", "bronze_trades"], env)).json as { version: number; rows: unknown[] };
+  assert.deepEqual([show.version, show.rows.length], [1, 20]);
+  assert.ok((s3.calls.get("ListObjectsV2") ?? 0) > 0);
+});
+
+test("lakeConfigFromEnv: defaults and validation messages name the option", () => {
+  assert.deepEqual(lakeConfigFromEnv({}), { uri: "./data/lake", s3: { endpoint: undefined, region: "us-east-1", forcePathStyle: false, credentials: undefined } });
+  assert.equal(lakeConfigFromEnv({ LAKE_URI: "s3://b/p" }, "/tmp/x").uri, "/tmp/x");
+  assert.equal(lakeConfigFromEnv({ LAKE_S3_ENDPOINT: "http://minio:9000" }).s3.forcePathStyle, true);
+  assert.throws(() => lakeConfigFromEnv({ LAKE_S3_PATH_STYLE: "yes" }), /LAKE_S3_PATH_STYLE/);
+  assert.throws(() => lakeConfigFromEnv({ LAKE_S3_ACCESS_KEY_ID: "k" }), /LAKE_S3_SECRET_ACCESS_KEY/);
 });
