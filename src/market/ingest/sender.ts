@@ -183,6 +183,7 @@ export class LogSender {
 
   #failed(subject: string, err: unknown): void {
     this.lastError = String(err);
+    if (this.#closed) return; // close() already put every unconfirmed batch on disk
     if (this.#mode === "direct" || this.#mode === "draining") {
       this.#log.warn("publish failed; spooling to disk until NATS is back", { subject, error: this.lastError });
       this.#setMode("failing");
