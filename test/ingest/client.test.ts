@@ -92,3 +92,12 @@ test("more streams than one connection may carry are split over several connecti
   assert.equal(s.client.status().connections.length, 3);
   assert.equal(s.sim.stats().connections, 3);
 });
+
+test("1,100 symbols with the real limits: two connections, 200 streams in each URL and the rest by rate-limited SUBSCRIBE", async () => {
+  const symbols = Array.from({ length: 1100 }, (_, i) => `Z${i}USDT`);
+  await using s = await setup(symbols, {}, {}, 4000);
+  await waitFor(() => s.sink.symbols().size === 1100, { timeoutMs: 60_000, what: "trades of all 1,100 symbols" });
+  const conns = s.client.status().connections;
+  assert.deepEqual(conns.map((c) => c.streams).sort((a, b) => a - b), [76, 1024]);
+  assert.equal(s.sim.stats().rateLimitDisconnects, 0);
+});
