@@ -12,7 +12,7 @@ test("202: one record, an array and NDJSON land in CUSTOM with their sequence nu
   await using s = await startStack();
   const one = await s.post("/api/ingest/acme", { symbol: "WIDGET", price: 12.5, timestamp: T });
   assert.equal(one.status, 202, JSON.stringify(one.body));
-  assert.deepEqual(one.body, { accepted: 1, sequences: [1], duplicates: 0, stream: "CUSTOM" });
+  assert.deepEqual(one.body, { accepted: 1, sequences: [1], messages: 1, duplicates: 0, stream: "CUSTOM" });
 
   const many = await s.post("/api/ingest/acme", [
     { symbol: "WIDGET", price: 12.6, timestamp: T + 1, quantity: 2 },
@@ -24,15 +24,25 @@ test("202: one record, an array and NDJSON land in CUSTOM with their sequence nu
 
   const nd = await s.post("/api/ingest/acme/orders", '{"order_id":1}\n\n{"order_id":2}\n', { "content-type": "application/x-ndjson" });
   assert.equal(nd.status, 202);
-  assert.deepEqual(nd.body.sequences, [5, 6]);
+  assert.deepEqual(nd.body.sequences, [5, 5], "records of one type share a log message");
 
   const jsm = await jetstreamManager(s.probe);
   const subjects = [];
-  for (let seq = 1; seq <= 6; seq++) subjects.push((await jsm.streams.getMessage("CUSTOM", { seq }))!.subject);
-  assert.deepEqual(subjects, ["ingest.acme.market", "ingest.acme.market", "ingest.acme.iot", "ingest.acme.logs", "ingest.acme.orders", "ingest.acme.orders"]);
+  for (let seq = 1; seq <= 5; seq++) subjects.push((await jsm.streams.getMessage("CUSTOM", { seq }))!.subject);
+  assert.deepEqual(subjects, ["ingest.acme.market", "ingest.acme.market", "ingest.acme.iot", "ingest.acme.logs", "ingest.acme.orders"]);
+  const packed = await jsm.streams.getMessage("CUSTOM", { seq: 5 });
+  assert.deepEqual(JSON.parse(dec.decode(packed!.data)), [{ data_type: "orders", payload: { order_id: 1 } }, { data_type: "orders", payload: { order_id: 2 } }]);
   const first = await jsm.streams.getMessage("CUSTOM", { seq: 1 });
   assert.deepEqual(JSON.parse(dec.decode(first!.data)), { data_type: "market", payload: { symbol: "WIDGET", price: 12.5, timestamp: T } });
   assert.ok(Number(first!.header.get("Ingest-Time")) > 0, "the gateway stamps its receive time");
+
+  // A large batch is split into log messages of at most 1000 records.
+  const large = await s.post("/api/ingest/acme", Array.from({ length: 2500 }, (_, i) => ({ symbol: "BULK", price: 1 + i, timestamp: T + i })));
+  assert.equal(large.status, 202);
+  const perMessage = new Map<number, number>();
+  for (const q of large.body.sequences as number[]) perMessage.set(q, (perMessage.get(q) ?? 0) + 1);
+  assert.deepEqual([...perMessage.values()], [1000, 1000, 500]);
+  assert.equal(large.body.messages, 3);
 
   // A retried request with the same Idempotency-Key is stored once.
   const again = () => s.post("/api/ingest/acme", { symbol: "WIDGET", price: 1, timestamp: T }, { "idempotency-key": "req-77" });

@@ -10,6 +10,7 @@ import { headers as natsHeaders } from "@nats-io/nats-core";
 import { jetstream, type JetStreamClient, type PubAck } from "@nats-io/jetstream";
 import { classifyRecord } from "../../../custom/classify.js";
 import { ingestSubject, normalizeDataType, normalizeSource } from "../../../custom/names.js";
+import { MAX_RECORDS_PER_MESSAGE } from "../../../custom/route.js";
 import { trackNatsConnected } from "../health.js";
 import { BodyTooLarge, MalformedBody, isNdjson, parseRecords, readBody } from "./body.js";
 import { authorize, parseApiKeys, type ApiKey } from "./keys.js";
@@ -75,28 +76,33 @@ export function createIngestGateway(options: GatewayOptions): IngestGateway {
     }
     if (records.length === 0) return { status: 400, body: { error: "invalid_body", field: "body", message: "no records" } };
     if (records.length > maxRecords) return { status: 413, body: { error: "too_large", message: `${records.length} records; at most ${maxRecords} per request` } };
-    const out: { subject: string; data: Uint8Array }[] = [];
+    const envelopes: { subject: string; envelope: Record<string, unknown> }[] = [];
     for (let i = 0; i < records.length; i++) {
       const c = classifyRecord(records[i], { source, ...(pathType ? { subjectType: pathType } : {}) });
       if (c.kind === "invalid") return { status: 400, body: { error: "invalid_record", index: i, field: c.field, message: c.message } };
-      out.push({ subject: ingestSubject(source, c.dataType), data: encoder.encode(JSON.stringify(envelope(records[i] as Record<string, unknown>, c.dataType))) });
+      envelopes.push({ subject: ingestSubject(source, c.dataType), envelope: envelope(records[i] as Record<string, unknown>, c.dataType) });
     }
     if (!connected()) return unavailable("the log (NATS) is not connected");
     const h = natsHeaders();
     h.set("Ingest-Time", String(now()));
     const idempotencyKey = headerOf(req, "idempotency-key");
+    const messages = packMessages(envelopes);
     const results = await Promise.allSettled(
-      out.map((r, i) => js.publish(r.subject, r.data, { headers: h, ...(idempotencyKey ? { msgID: `${source}:${idempotencyKey}:${i}` } : {}) })),
+      messages.map((m, i) => js.publish(m.subject, m.data, { headers: h, ...(idempotencyKey ? { msgID: `${source}:${idempotencyKey}:${i}` } : {}) })),
     );
+    // Each record's sequence is that of the log message holding it (records of one type travel together).
+    const seqs: (number | null)[] = new Array(records.length).fill(null);
+    results.forEach((r, i) => {
+      if (r.status === "fulfilled") for (const index of messages[i]!.indices) seqs[index] = r.value.seq;
+    });
     const failed = results.findIndex((r) => r.status === "rejected");
-    const seqs = results.map((r) => (r.status === "fulfilled" ? r.value.seq : null));
     if (failed >= 0) {
       const reason = (results[failed] as PromiseRejectedResult).reason as Error;
       return unavailable(`the log did not take the records: ${reason.message}`, { published: seqs });
     }
     const acks = results.map((r) => (r as PromiseFulfilledResult<PubAck>).value);
-    figures.accepted += acks.length;
-    return { status: 202, body: { accepted: acks.length, sequences: seqs, duplicates: acks.filter((a) => a.duplicate).length, stream: acks[0]!.stream } };
+    figures.accepted += records.length;
+    return { status: 202, body: { accepted: records.length, sequences: seqs, messages: acks.length, duplicates: acks.filter((a) => a.duplicate).length, stream: acks[0]!.stream } };
   }
 
   async function route(req: IncomingMessage, path: string): Promise<Reply> {
@@ -133,6 +139,39 @@ export function createIngestGateway(options: GatewayOptions): IngestGateway {
     },
     figures: () => ({ ...figures, rejected: { ...figures.rejected } }),
   };
+}
+
+/** Records per log message (the router's limit, MAX_RECORDS_PER_MESSAGE) and bytes per message (under NATS' 1 MiB default). */
+const MAX_PACK_RECORDS = MAX_RECORDS_PER_MESSAGE;
+const MAX_PACK_BYTES = 256 * 1024;
+
+/**
+ * Records of one subject travel together: one log message holds a JSON array of up to 1000
+ * envelopes (one record alone is sent as an object). One publish per message instead of per
+ * record is what makes batched requests cheap; order within a subject is kept.
+ */
+function packMessages(envelopes: { subject: string; envelope: Record<string, unknown> }[]): { subject: string; data: Uint8Array; indices: number[] }[] {
+  const out: { subject: string; data: Uint8Array; indices: number[] }[] = [];
+  const open = new Map<string, { parts: string[]; bytes: number; indices: number[] }>();
+  const seal = (subject: string) => {
+    const p = open.get(subject);
+    if (!p) return;
+    open.delete(subject);
+    out.push({ subject, data: encoder.encode(p.parts.length === 1 ? p.parts[0]! : `[${p.parts.join(",")}]`), indices: p.indices });
+  };
+  envelopes.forEach(({ subject, envelope }, index) => {
+    const text = JSON.stringify(envelope);
+    const p = open.get(subject);
+    // text.length counts UTF-16 units: at most 3 bytes each, so a message stays under 768 KiB.
+    if (p && (p.parts.length >= MAX_PACK_RECORDS || p.bytes + text.length > MAX_PACK_BYTES)) seal(subject);
+    const q = open.get(subject) ?? { parts: [], bytes: 2, indices: [] };
+    q.parts.push(text);
+    q.bytes += text.length + 1;
+    q.indices.push(index);
+    open.set(subject, q);
+  });
+  for (const subject of [...open.keys()]) seal(subject);
+  return out;
 }
 
 /** What goes into the log: the record's payload under an explicit data type (the router re-reads it the same way). */
