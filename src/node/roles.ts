@@ -1,12 +1,19 @@
 import type { Config } from "../config/index.js";
 import type { NodeComponent } from "./component.js";
+import { NodeDatabase } from "./components/database.js";
 import { ingestComponent } from "./components/ingest.js";
 import { marketComponent } from "./components/market.js";
+import { servingComponent } from "./components/serving.js";
+import { webComponent } from "./components/web.js";
 
 /** The components a node runs for its configured roles. */
 export function componentsFor(config: Config): NodeComponent[] {
+  const has = (role: Config["roles"][number]) => config.roles.includes(role);
+  const database = has("serving") || has("web") ? new NodeDatabase(config) : undefined;
   const components: NodeComponent[] = [];
-  if (config.roles.includes("market")) components.push(marketComponent());
-  if (config.roles.includes("ingest")) components.push(ingestComponent());
+  if (has("market")) components.push(marketComponent());
+  if (has("serving") && database) components.push(servingComponent(database));
+  if (has("web")) components.push(webComponent(database));
+  if (has("ingest")) components.push(ingestComponent());
   return components;
 }

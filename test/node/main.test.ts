@@ -12,7 +12,7 @@ import { startNatsServer } from "../helpers/nats-server.js";
 import { waitFor } from "../helpers/wait.js";
 
 function startNode(natsUrl: string, nodeId: string, dataDir: string): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "--node-id", nodeId, "--data-dir", dataDir, "--lease-ttl", "4s"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "--node-id", nodeId, "--data-dir", dataDir, "--lease-ttl", "4s", "--roles", "market"], {
     env: { ...process.env, NATS_URL: natsUrl },
     stdio: ["ignore", "pipe", "pipe"],
   });

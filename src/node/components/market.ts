@@ -76,8 +76,15 @@ export function marketComponent(options: MarketComponentOptions = {}): NodeCompo
         missingTrades: counters.missingTrades,
         predictionFailures: counters.predictionFailures,
         tradeToBarLatencyMs: counters.latency.summary(),
-        region: region?.stats(),
+        region: summarizeRegion(region?.stats()),
       };
     },
   };
+}
+
+function summarizeRegion(stats: ReturnType<ShardRegion<SymbolCommand, Trade[]>["stats"]> | undefined) {
+  if (!stats) return undefined;
+  const running = stats.partitions.filter((p) => p.state === "running").length;
+  const pending = stats.partitions.reduce((n, p) => n + (p.consumer?.pending ?? 0), 0);
+  return { partitionsRunning: running, logPending: pending, held: stats.held, resent: stats.resent, duplicates: stats.duplicates };
 }
