@@ -7,6 +7,8 @@ import { freePort } from "../helpers/ports.js";
  * lake uses, path-style: CreateBucket, PutObject (with `If-None-Match: *` → 412 when the key exists),
  * GetObject, HeadObject, DeleteObject, ListObjectsV2 (prefix, start-after, continuation, max-keys).
  * Signatures are not checked. Objects live in memory for the life of the server.
+ * Why our own: s3rver, the usual npm choice, ignores If-None-Match on PutObject (its putObject
+ * stores unconditionally; only GET answers 304), so it would hide every commit conflict.
  */
 export interface S3ServerHandle extends AsyncDisposable {
   readonly endpoint: string;
