@@ -1,5 +1,7 @@
 /** What every procedure sees: the live feeds, history, status and metrics of this server. */
+import type { IncomingMessage } from "node:http";
 import type { NatsConnection } from "@nats-io/nats-core";
+import type { Database } from "../../db/database.js";
 import type { BarWatcher } from "./feeds/bars.js";
 import type { StatusPoller } from "./feeds/status.js";
 import type { TickHub } from "./feeds/ticks.js";
@@ -13,9 +15,27 @@ export interface WebContext {
   history: MarketHistory;
   status: StatusPoller;
   metrics: WebMetrics;
+  /** Registry reads (MLOps page); absent when the server has no database. */
+  db?: Database | undefined;
+  /** Who may run admin mutations; absent: every admin mutation is refused. */
+  admin?: AdminGateOptions | undefined;
+  /** The HTTP request's origin and admin token header, for admin mutations. */
+  caller?: { remoteAddress: string | undefined; token: string | undefined };
 }
 
-/** The server builds one context and hands the same one to every request and socket. */
-export function createContextFactory(ctx: WebContext): () => WebContext {
-  return () => ctx;
+export interface AdminGateOptions {
+  /** ADMIN_TOKENS. Empty: admin mutations only from loopback (127.0.0.1 / ::1). */
+  tokens: readonly string[];
+  /** The node's machine-local admin token, forwarded to the admin endpoint for loopback callers when no tokens are configured. */
+  localToken?: string | undefined;
+}
+
+/** The server builds one context; each request gets it with its own caller (address, `x-admin-token` header). */
+export function createContextFactory(ctx: WebContext): (opts?: { req?: IncomingMessage }) => WebContext {
+  return (opts) => {
+    const req = opts?.req;
+    if (req === undefined) return ctx;
+    const header = req.headers["x-admin-token"];
+    return { ...ctx, caller: { remoteAddress: req.socket?.remoteAddress, token: typeof header === "string" && header !== "" ? header : undefined } };
+  };
 }

@@ -17,7 +17,7 @@ import type { Registry } from "prom-client";
 import { WebSocketServer } from "ws";
 import type { Database } from "../../db/database.js";
 import type { NodeStatus } from "../../node/status.js";
-import { createContextFactory, type WebContext } from "./context.js";
+import { createContextFactory, type AdminGateOptions, type WebContext } from "./context.js";
 import { BarWatcher } from "./feeds/bars.js";
 import { StatusPoller } from "./feeds/status.js";
 import { TickHub } from "./feeds/ticks.js";
@@ -43,6 +43,8 @@ export interface WebServerOptions {
   staticDir?: string;
   /** How often `system.status$` polls the provider. Default 1000 ms. */
   statusIntervalMs?: number;
+  /** Who may run admin mutations (MLOps rollback/train); without it they are refused. */
+  admin?: AdminGateOptions;
   /** The ingestion gateway (`/api/ingest/...`, `/api/docs`), from `createIngestGateway` in ./gateway. */
   gateway?: IngestGateway;
 }
@@ -67,6 +69,8 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
     history: db !== undefined ? databaseHistory(db) : logHistory(nc, (kind) => metrics.malformed.inc({ subject_kind: kind })),
     status: new StatusPoller(options.statusProvider, options.statusIntervalMs ?? 1000),
     metrics,
+    db,
+    admin: options.admin,
   };
   // The feeds' subscriptions reach the NATS server before we report ready.
   await nc.flush();

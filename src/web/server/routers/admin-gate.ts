@@ -1,0 +1,51 @@
+/**
+ * Admin mutations from the web: the caller needs an admin token (input or `x-admin-token`
+ * header) from ADMIN_TOKENS; with none configured, only loopback callers (127.0.0.1 / ::1) are
+ * accepted and the node's machine-local token is used. The command then goes to the nodes' admin
+ * endpoint over NATS, which checks the token again and audits it.
+ */
+import { timingSafeEqual } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import { callAdmin, NoAdminReply } from "../../../admin/client.js";
+import type { AdminReply } from "../../../admin/protocol.js";
+import type { WebContext } from "../context.js";
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The token to forward for this caller, or UNAUTHORIZED / FORBIDDEN. */
+export function adminTokenFor(ctx: WebContext, inputToken?: string | null): string {
+  const gate = ctx.admin;
+  if (gate === undefined) throw new TRPCError({ code: "FORBIDDEN", message: "admin actions are not enabled on this web server" });
+  const token = inputToken || ctx.caller?.token;
+  if (gate.tokens.length > 0) {
+    if (!token || !gate.tokens.some((t) => sameToken(t, token))) throw new TRPCError({ code: "UNAUTHORIZED", message: "an admin token from ADMIN_TOKENS is required" });
+    return token;
+  }
+  if (!LOOPBACK.has(ctx.caller?.remoteAddress ?? "")) {
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "no ADMIN_TOKENS are configured, so admin actions are accepted only from this machine (127.0.0.1 / ::1)" });
+  }
+  if (!gate.localToken) throw new TRPCError({ code: "FORBIDDEN", message: "this web server has no local admin token to act with" });
+  return gate.localToken;
+}
+
+/** Runs an admin command on the nodes; a node's refusal becomes BAD_REQUEST / UNAUTHORIZED with its message. */
+export async function runAdmin(ctx: WebContext, command: string, args: string[], token: string, timeoutMs = 10_000): Promise<AdminReply[]> {
+  let replies: AdminReply[];
+  try {
+    replies = await callAdmin(ctx.nc, command, args, { token, timeoutMs, stallMs: Math.min(timeoutMs, 2_000) });
+  } catch (err) {
+    if (err instanceof NoAdminReply) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: err.message, cause: err });
+    throw err;
+  }
+  const refused = replies.find((r) => !r.ok);
+  if (refused && !refused.ok) {
+    throw new TRPCError({ code: refused.code === "unauthorized" ? "UNAUTHORIZED" : refused.code === "failed" ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST", message: `${refused.nodeId}: ${refused.error}` });
+  }
+  return replies;
+}

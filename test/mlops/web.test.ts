@@ -1,0 +1,154 @@
+/**
+ * The MLOps router on a real web server: registry reads (runs paged and sorted, leaderboard,
+ * champion with history and importances, live performance), the events subscription, and the
+ * guarded admin mutations going through the nodes' admin endpoint over NATS.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { TRPCClientError } from "@trpc/client";
+import { Kvm } from "@nats-io/kv";
+import { migrate, upsertSilverBars, type SilverBarRow } from "../../src/db/index.js";
+import { Lake } from "../../src/lake/index.js";
+import { TrainingPool } from "../../src/ml/pool/index.js";
+import { ActorSystem } from "../../src/runtime/actor/index.js";
+import { BUCKETS } from "../../src/runtime/nats/index.js";
+import { AdminAuth, localAdminToken } from "../../src/admin/auth.js";
+import { AdminService } from "../../src/admin/service.js";
+import { ArtifactStore, InMemorySilverSource, KvChampionStore, Trainer, natsEventSink, rollbackHandler, trainHandler, watcherActor, type RoundRunner } from "../../src/mlops/index.js";
+import { adminTokenFor } from "../../src/web/server/routers/admin-gate.js";
+import type { WebContext } from "../../src/web/server/context.js";
+import { postgresBackend } from "../db/fixtures.js";
+import { startWebStack, trpcClient } from "../web/fixtures.js";
+import { waitFor } from "../helpers/wait.js";
+import { onlineBars, tempDir } from "./support.js";
+import type { Trade } from "../../src/market/trade.js";
+
+function ar1Trades(count: number): Trade[] {
+  let s = 11;
+  const uniform = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
+  const gauss = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  let price = 100;
+  let r = 0;
+  const t0 = Date.now() - count * 10_000;
+  return Array.from({ length: count }, (_, k) => {
+    r = 0.6 * r + 0.002 * gauss();
+    price *= 1 + r;
+    const t = t0 + k * 10_000 + 5_000;
+    const p = Number(price.toFixed(6));
+    return { source: "sim", symbol: "SYNUSDT", tradeId: k + 1, price: p, quantity: 1, priceText: String(p), quantityText: "1", tradeTime: t, eventTime: t, ingestTime: t, buyerIsMaker: false };
+  });
+}
+
+test("mlops router: runs, leaderboard, champion, importances, performance, events; train and rollback through the admin endpoint", { timeout: 120_000 }, async () => {
+  await using db = await postgresBackend().open();
+  await migrate(db);
+  using dir = tempDir();
+  const localToken = localAdminToken(dir.path);
+  await using stack = await startWebStack({ db, admin: { tokens: [], localToken } });
+  const nc = stack.pub;
+  const lake = Lake.open(`${dir.path}/lake`);
+  const store = new KvChampionStore(await new Kvm(nc).open(BUCKETS.champions));
+  const artifacts = new ArtifactStore(lake.storage);
+  const source = new InMemorySilverSource();
+  const bars = onlineBars(ar1Trades(400), "SYNUSDT");
+  source.add(bars);
+  // The serving table with predictions, for the live performance view.
+  const rows: SilverBarRow[] = bars.map((b) => ({
+    symbol: b.symbol, windowStart: b.windowStart, windowEnd: b.windowEnd, open: b.open, high: b.high, low: b.low, close: b.close, avgPrice: b.avgPrice,
+    vwap: b.vwap, volume: b.volume, tradeCount: b.tradeCount, volatility: b.volatility, lag1: null, lag3: null, ma5: null, ma10: null, momentum: null,
+    volatilityChange: null, prediction: b.prediction, predictionModelVersion: b.prediction === null ? null : b.modelVersion, closingIngestTime: null, emitTime: b.emittedAt,
+  }));
+  await upsertSilverBars(db, rows);
+
+  await using pool = new TrainingPool({ maxThreads: 1 });
+  const events = natsEventSink(nc);
+  const base = { source, pool, db, store, artifacts, events };
+  const boosting = new Trainer({ ...base, algorithms: ["gradient-boosting"] });
+  const full = new Trainer(base);
+  let round = 0;
+  const runner: RoundRunner = { train: (s, t, signal) => (round++ === 0 ? boosting : full).train(s, t, signal) };
+  await using system = new ActorSystem({ name: "n1" });
+  const watcher = system.spawn("watcher", watcherActor({ trainer: runner, symbols: () => [], settings: { huntIntervalMs: 3_600_000 } }));
+  const deps = { watcher, store, db, events, symbols: async () => ["SYNUSDT"], handlerOf: () => "n1", nodeId: "n1", now: Date.now };
+  await using admin = new AdminService(nc, "n1", AdminAuth.fromConfig([], dir.path));
+  admin.register("train", trainHandler(deps)).register("rollback", rollbackHandler(deps)).start();
+  await nc.flush();
+
+  await using c = trpcClient(stack.server.url);
+  const seen: string[] = [];
+  const sub = c.client.mlops.events$.subscribe(undefined, { onData: (e) => seen.push(e.type) });
+  await waitFor(async () => {
+    nc.publish("events.mlops.warning", new TextEncoder().encode(JSON.stringify({ type: "warning", symbol: "X", message: "ping", at: 0 })));
+    await nc.flush();
+    return seen.includes("warning");
+  }, { what: "events$ flowing" });
+
+  // Two admin rounds from the web (loopback, no ADMIN_TOKENS): boosting → v1, then the league → v2.
+  const first = await c.client.mlops.train.mutate({ symbol: "SYNUSDT" });
+  assert.equal(first[0]!.nodeId, "n1");
+  const second = await c.client.mlops.train.mutate({ symbol: "SYNUSDT" });
+  const promotion = (second[0]!.trained[0] as { promotion: { promoted: boolean; version: string } }).promotion;
+  assert.deepEqual([promotion.promoted, promotion.version], [true, "SYNUSDT/v2"]);
+  await waitFor(() => seen.includes("promoted") && seen.includes("run-completed"), { what: "training events on the page's subscription" });
+
+  assert.deepEqual(await c.client.mlops.symbols.query(), ["SYNUSDT"]);
+  const page0 = await c.client.mlops.runs.query({ symbol: "SYNUSDT", sort: "rmse", direction: "asc", page: 0, pageSize: 2 });
+  assert.equal(page0.total, 5);
+  assert.equal(page0.rows.length, 2);
+  assert.ok(page0.rows[0]!.rmse! <= page0.rows[1]!.rmse!);
+  const page2 = await c.client.mlops.runs.query({ symbol: "SYNUSDT", sort: "rmse", direction: "asc", page: 2, pageSize: 2 });
+  assert.equal(page2.rows.length, 1);
+  assert.ok(page2.rows[0]!.rmse! >= page0.rows[1]!.rmse!);
+  const versions = (await c.client.mlops.runs.query({ pageSize: 10 })).rows.map((r) => r.modelVersion).filter((v) => v !== null).sort();
+  assert.deepEqual(versions, ["SYNUSDT/v1", "SYNUSDT/v2"]);
+
+  const board = await c.client.mlops.leaderboard.query({ symbol: "SYNUSDT" });
+  assert.deepEqual(board.map((r) => r.algorithm).sort(), ["decision-tree", "elasticnet", "gradient-boosting", "random-forest"]);
+  assert.ok(board.every((r, i) => i === 0 || r.rmse! >= board[i - 1]!.rmse!));
+  assert.ok(board.every((r) => r.skill !== null && Math.abs(r.skill - (1 - r.rmse! / r.rmseNaive!)) < 1e-12));
+
+  let champion = await c.client.mlops.champion.query({ symbol: "SYNUSDT" });
+  assert.equal(champion.pointer?.version, "SYNUSDT/v2");
+  assert.deepEqual(champion.history.map((h) => h.modelVersion), ["SYNUSDT/v2", "SYNUSDT/v1"]);
+  assert.equal(champion.importances.length, 7);
+  assert.deepEqual(await c.client.mlops.importances.query({ runId: champion.runId! }), champion.importances);
+
+  const perf = await c.client.mlops.performance.query({ symbol: "SYNUSDT", hours: 24, bucketMinutes: 15 });
+  assert.ok(perf.points.length > 0);
+  assert.ok(perf.points.every((p) => p.modelVersion === "naive" && Math.abs(p.rmse - p.rmseNaive) < 1e-12), "naive predictions realise the naive error");
+  assert.deepEqual(perf.byVersion, [], "gold model_performance not built in this test");
+
+  const rolled = await c.client.mlops.rollback.mutate({ symbol: "SYNUSDT" });
+  assert.deepEqual([rolled.from, rolled.to, rolled.nodeId], ["SYNUSDT/v2", "SYNUSDT/v1", "n1"]);
+  champion = await c.client.mlops.champion.query({ symbol: "SYNUSDT" });
+  assert.equal(champion.pointer?.version, "SYNUSDT/v1");
+  await assert.rejects(c.client.mlops.rollback.mutate({ symbol: "SYNUSDT" }), (err: unknown) => {
+    assert.ok(err instanceof TRPCClientError);
+    assert.equal(err.data?.code, "BAD_REQUEST");
+    assert.match(err.message, /no previous champion/);
+    return true;
+  });
+  sub.unsubscribe();
+});
+
+test("admin gate: tokens when configured, otherwise loopback only; no gate, no mutations", async () => {
+  const ctx = (admin: WebContext["admin"], remoteAddress: string, token?: string) => ({ admin, caller: { remoteAddress, token } }) as unknown as WebContext;
+  const code = (f: () => unknown) => {
+    try {
+      f();
+      return "ok";
+    } catch (err) {
+      return (err as { code: string }).code;
+    }
+  };
+  const withTokens = { tokens: ["t1", "t2"], localToken: "local" };
+  assert.equal(adminTokenFor(ctx(withTokens, "10.0.0.5", "t2")), "t2", "a configured token from anywhere");
+  assert.equal(adminTokenFor(ctx(withTokens, "10.0.0.5"), "t1"), "t1", "token in the input");
+  assert.equal(code(() => adminTokenFor(ctx(withTokens, "127.0.0.1"))), "UNAUTHORIZED", "with tokens configured, loopback alone is not enough");
+  assert.equal(code(() => adminTokenFor(ctx(withTokens, "10.0.0.5", "t3"))), "UNAUTHORIZED");
+  const localOnly = { tokens: [], localToken: "local" };
+  for (const addr of ["127.0.0.1", "::1", "::ffff:127.0.0.1"]) assert.equal(adminTokenFor(ctx(localOnly, addr)), "local", addr);
+  assert.equal(code(() => adminTokenFor(ctx(localOnly, "192.168.1.9", "anything"))), "UNAUTHORIZED");
+  assert.equal(code(() => adminTokenFor(ctx({ tokens: [] }, "127.0.0.1"))), "FORBIDDEN");
+  assert.equal(code(() => adminTokenFor(ctx(undefined, "127.0.0.1", "t1"))), "FORBIDDEN");
+});
