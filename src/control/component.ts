@@ -1,0 +1,50 @@
+/**
+ * The control plane's part on a node: forward this node's log records to `events.log.<nodeId>`,
+ * and (where a database is available) copy the admin audit trail from the log into PostgreSQL.
+ * The web side (router, pages) lives in src/web and uses `startControlServices`.
+ */
+import type { Config } from "../config/index.js";
+import { databaseOptionsFromConfig, openDatabase, type Database } from "../db/database.js";
+import type { NodeComponent } from "../node/component.js";
+import { startAuditWriter, type AuditWriter } from "./audit-writer.js";
+import type { LogForwarder } from "./log-forward.js";
+
+export interface ControlComponentOptions {
+  /** The forwarder given to the node's `createLogger({ sink: forwarder.sink })`; attached to the node's connection here. */
+  forwarder?: LogForwarder;
+  /**
+   * Where the audit trail goes. Default: a pool of its own when DATABASE_URL is set; with
+   * embedded PGlite pass the node's shared Database, or no audit writer runs on this node.
+   * `null` disables the writer.
+   */
+  db?: Database | null;
+}
+
+export function controlComponent(config: Config, opts: ControlComponentOptions = {}): NodeComponent {
+  let writer: AuditWriter | undefined;
+  return {
+    name: "control",
+    async start(ctx) {
+      opts.forwarder?.attach(ctx.nc);
+      let db = opts.db ?? undefined;
+      if (opts.db === undefined && config.databaseUrl) {
+        const own = await openDatabase(databaseOptionsFromConfig(config));
+        db = own;
+        ctx.shutdown.add("close", "control database", async () => {
+          await own[Symbol.asyncDispose]();
+        });
+      }
+      if (!db) {
+        ctx.log.info("no database on this node: the admin audit writer runs elsewhere (the trail stays in the EVENTS stream)");
+        return;
+      }
+      const w = await startAuditWriter({ nc: ctx.nc, db, log: ctx.log });
+      writer = w;
+      ctx.shutdown.add("flush", "admin audit writer", () => w.stop());
+      ctx.log.info("admin audit writer started (events.admin.audit → admin_audit)");
+    },
+    status() {
+      return { logForwarding: opts.forwarder?.stats() ?? null, auditWriter: writer?.stats() ?? null };
+    },
+  };
+}

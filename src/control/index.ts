@@ -1,0 +1,12 @@
+/** Public surface of the control plane (node side and the web server's services). */
+export { LogForwarder, logSubject, decodeLogRecord, matchesLogFilter, LOG_SUBJECT_ALL, LOG_SUBJECT_PREFIX, type LogFilter, type LogForwarderOptions } from "./log-forward.js";
+export { LogTail, type LogEntry } from "./log-tail.js";
+export { startAuditWriter, writeAuditOnce, auditEntryOf, MalformedAuditRecord, AUDIT_DURABLE, type AuditWriter, type AuditWriterOptions, type AuditWriterStats } from "./audit-writer.js";
+export { listStreams, listConsumers, streamSubjects, subjectMessages, deadLetters, dlqReason, type StreamView, type ConsumerView, type DlqEntry } from "./log-browser.js";
+export { lastMessages, type StoredMessage, type LastMessagesOptions } from "./last-messages.js";
+export { listTables, summarizeTable, schemaHistory, latestRows, jsonSafe, type TableSummary, type SchemaVersion } from "./data-catalog.js";
+export { ControlAuth, requestInfo, isLoopback, tokenFingerprint, type RequestInfo, type AuthDecision } from "./web-auth.js";
+export { discoverCommands, commandsFromReply, PROBE_COMMAND, type NodeCommands } from "./commands.js";
+export { startControlServices, type ControlServices, type ControlServicesOptions } from "./web-services.js";
+export { controlComponent, type ControlComponentOptions } from "./component.js";
+export { registerControlServices, controlServicesFor } from "./registry.js";

@@ -1,0 +1,66 @@
+/**
+ * What the web server's control router needs (registered under the connection, see registry.ts): the auth policy, the log tail, JetStream for the log
+ * browser, and optionally the database (audit, quality history) and the lake (data page).
+ */
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { AUDIT_SUBJECT, type AuditRecord } from "../admin/protocol.js";
+import type { Database } from "../db/database.js";
+import type { Lake } from "../lake/lake.js";
+import { LogTail } from "./log-tail.js";
+import { registerControlServices } from "./registry.js";
+import { ControlAuth } from "./web-auth.js";
+
+export interface ControlServices extends AsyncDisposable {
+  auth: ControlAuth;
+  nc: NatsConnection;
+  jsm: JetStreamManager;
+  js: JetStreamClient;
+  logs: LogTail;
+  db: Database | undefined;
+  lake: Lake | undefined;
+  /** Who the web server is in the audit trail of requests it refuses itself. */
+  webId: string;
+  auditRefusal(record: Omit<AuditRecord, "at" | "nodeId" | "result">): void;
+  close(): Promise<void>;
+}
+
+export interface ControlServicesOptions {
+  nc: NatsConnection;
+  adminTokens: readonly string[];
+  dataDir: string;
+  db?: Database;
+  lake?: Lake;
+  webId?: string;
+  /** Log lines kept for new viewers. Default 1000. */
+  logBacklog?: number;
+}
+
+export async function startControlServices(o: ControlServicesOptions): Promise<ControlServices> {
+  const logs = await LogTail.start(o.nc, { backlog: o.logBacklog ?? 1000 });
+  const encoder = new TextEncoder();
+  const webId = o.webId ?? "web";
+  let unregister = () => {};
+  const close = async () => {
+    unregister();
+    await logs.close();
+  };
+  const services: ControlServices = {
+    auth: new ControlAuth(o.adminTokens, o.dataDir),
+    nc: o.nc,
+    jsm: await jetstreamManager(o.nc),
+    js: jetstream(o.nc),
+    logs,
+    db: o.db,
+    lake: o.lake,
+    webId,
+    auditRefusal(record) {
+      const full: AuditRecord = { ...record, at: new Date().toISOString(), nodeId: webId, result: "rejected" };
+      o.nc.publish(AUDIT_SUBJECT, encoder.encode(JSON.stringify(full)));
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+  unregister = registerControlServices(o.nc, services);
+  return services;
+}
