@@ -10,6 +10,7 @@ import { ensureCustomStreams, readCustomTable } from "../../src/custom/index.js"
 import { iotReadings } from "../../src/custom/simulators/index.js";
 import { Lake } from "../../src/lake/index.js";
 import { decodeTradeBatch } from "../../src/market/ingest/index.js";
+import type { Trade } from "../../src/market/trade.js";
 import { startNatsServer } from "../helpers/nats-server.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -80,7 +81,7 @@ test("router SIGKILLed at arbitrary moments: every trade, row and dead letter ex
     r.child.kill("SIGTERM");
     await exited(r.child);
 
-    const trades = [];
+    const trades: Trade[] = [];
     const tradesLast = (await jsm.streams.info("TRADES")).state.last_seq;
     for (let seq = 1; seq <= tradesLast; seq++) trades.push(...decodeTradeBatch((await jsm.streams.getMessage("TRADES", { seq }))!.data));
     assert.equal(trades.length, 400, "every market record once");
