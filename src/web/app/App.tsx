@@ -2,9 +2,11 @@
 import { useConnection, usePath } from "./hooks.js";
 import { LivePage } from "./live/LivePage.js";
 import { SystemPage } from "./system/SystemPage.js";
+import { MlopsPage } from "./mlops/MlopsPage.js";
 
 const PAGES = [
   { path: "/", label: "Live market" },
+  { path: "/mlops", label: "MLOps" },
   { path: "/system", label: "System" },
 ] as const;
 
@@ -21,7 +23,7 @@ function ConnectionBadge() {
 export function App() {
   const [path, navigate] = usePath();
   const url = new URL(path, location.origin);
-  const page = url.pathname.startsWith("/system") ? "/system" : "/";
+  const page = url.pathname.startsWith("/system") ? "/system" : url.pathname.startsWith("/mlops") ? "/mlops" : "/";
   const symbol = url.searchParams.get("symbol");
   return (
     <div className="app">
@@ -52,7 +54,7 @@ export function App() {
         <ConnectionBadge />
       </header>
       <main className="content">
-        {page === "/system" ? <SystemPage /> : <LivePage symbol={symbol} onSymbol={(s) => navigate(`/?symbol=${encodeURIComponent(s)}`)} />}
+        {page === "/mlops" ? <MlopsPage symbol={symbol} onSymbol={(s) => navigate(`/mlops?symbol=${encodeURIComponent(s)}`)} /> : page === "/system" ? <SystemPage /> : <LivePage symbol={symbol} onSymbol={(s) => navigate(`/?symbol=${encodeURIComponent(s)}`)} />}
       </main>
     </div>
   );

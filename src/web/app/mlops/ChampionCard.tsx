@@ -1,0 +1,73 @@
+/** The symbol's champion as nodes serve it (KV pointer), its promotion history, a guarded rollback, and its feature importances. */
+import { formatPercent, formatPrice } from "../format.js";
+import { Empty } from "../ui/States.js";
+import { formatStamp, importanceBars } from "./logic.js";
+import type { ChampionView } from "./useMlops.js";
+
+export function ChampionCard(props: { view: ChampionView; onRollback: () => void; busy: boolean }) {
+  const { pointer, history } = props.view;
+  if (pointer === null) return <Empty title="No champion yet">Live predictions use the naive forecast (next = last) until a model beats it.</Empty>;
+  return (
+    <>
+      <dl className="facts" data-testid="champion">
+        <dt>Version</dt>
+        <dd className="mono">{pointer.version}</dd>
+        <dt>Model</dt>
+        <dd>{pointer.kind}</dd>
+        <dt>Promoted</dt>
+        <dd>{formatStamp(pointer.promotedAt)}</dd>
+        <dt>Why</dt>
+        <dd className="small">{pointer.reason}</dd>
+        <dt>Artifact</dt>
+        <dd className="mono small">{pointer.artifact}</dd>
+      </dl>
+      <div className="panel-head">
+        <div className="card-title">Promotion history</div>
+        <button className="btn danger" disabled={props.busy || pointer.previous.length === 0} onClick={props.onRollback} title={pointer.previous.length === 0 ? "no previous champion" : `restore ${pointer.previous[0]!.version}`}>
+          Roll back{pointer.previous[0] ? ` to ${pointer.previous[0].version}` : ""}
+        </button>
+      </div>
+      <table className="table">
+        <thead>
+          <tr>
+            <th>When</th>
+            <th>Version</th>
+            <th>Model</th>
+            <th className="num">RMSE</th>
+            <th className="num">Skill</th>
+            <th>Reason</th>
+          </tr>
+        </thead>
+        <tbody>
+          {history.map((h, i) => (
+            <tr key={`${h.modelVersion}-${i}`} className={i === 0 ? "champion" : ""}>
+              <td className="muted">{formatStamp(h.promotedAt)}</td>
+              <td className="mono">{h.modelVersion}</td>
+              <td>{h.algorithm ?? ""}</td>
+              <td className="num mono">{formatPrice(h.rmse, 6)}</td>
+              <td className="num">{h.rmse !== null && h.rmseNaive ? formatPercent(1 - h.rmse / h.rmseNaive) : "—"}</td>
+              <td className="small muted">{h.reason.length > 70 ? `${h.reason.slice(0, 70)}…` : h.reason}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+export function Importances(props: { rows: { feature: string; importance: number }[] }) {
+  if (props.rows.length === 0) return <div className="muted small">No importances recorded for the champion's run.</div>;
+  return (
+    <div data-testid="importances">
+      {importanceBars(props.rows).map((r) => (
+        <div className="imp-row" key={r.feature}>
+          <span className="mono">{r.feature}</span>
+          <div className="imp-track">
+            <div className="imp-fill" style={{ width: `${(r.width * 100).toFixed(1)}%` }} />
+          </div>
+          <span className="num">{formatPercent(r.importance, 1).replace("+", "")}</span>
+        </div>
+      ))}
+    </div>
+  );
+}
