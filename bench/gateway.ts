@@ -4,7 +4,7 @@
  * generator in ANOTHER process (node:http keep-alive agent, N concurrent connections, closed
  * loop) against the real web server + gateway + private nats-server on loopback. Then the
  * CustomRouter's drain rate: the records just ingested (market → TRADES, the rest → lake tables).
- * Options: GATEWAY_BENCH_SECONDS (per scenario, default 8), GATEWAY_BENCH_CONNECTIONS (default 32),
+ * Options: GATEWAY_BENCH_SECONDS (per scenario, default 6), GATEWAY_BENCH_CONNECTIONS (default 32),
  * GATEWAY_BENCH_BATCH (records per batched request, default 100).
  */
 import { spawn } from "node:child_process";
@@ -84,7 +84,7 @@ function loadgen(args: { url: string; seconds: number; connections: number; body
 }
 
 export async function run(): Promise<void> {
-  const seconds = envNumber("GATEWAY_BENCH_SECONDS", 8);
+  const seconds = envNumber("GATEWAY_BENCH_SECONDS", 6);
   const connections = envNumber("GATEWAY_BENCH_CONNECTIONS", 32);
   const batch = envNumber("GATEWAY_BENCH_BATCH", 100);
   const dir = mkdtempSync(join(tmpdir(), "gateway-bench-"));
