@@ -6,74 +6,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { TRPCClientError } from "@trpc/client";
-import { Kvm } from "@nats-io/kv";
-import { migrate, upsertSilverBars, type SilverBarRow } from "../../src/db/index.js";
-import { Lake } from "../../src/lake/index.js";
-import { TrainingPool } from "../../src/ml/pool/index.js";
-import { ActorSystem } from "../../src/runtime/actor/index.js";
-import { BUCKETS } from "../../src/runtime/nats/index.js";
-import { AdminAuth, localAdminToken } from "../../src/admin/auth.js";
-import { AdminService } from "../../src/admin/service.js";
-import { ArtifactStore, InMemorySilverSource, KvChampionStore, Trainer, natsEventSink, rollbackHandler, trainHandler, watcherActor, type RoundRunner } from "../../src/mlops/index.js";
 import { adminTokenFor } from "../../src/web/server/routers/admin-gate.js";
 import type { WebContext } from "../../src/web/server/context.js";
-import { postgresBackend } from "../db/fixtures.js";
-import { startWebStack, trpcClient } from "../web/fixtures.js";
+import { trpcClient } from "../web/fixtures.js";
 import { waitFor } from "../helpers/wait.js";
-import { onlineBars, tempDir } from "./support.js";
-import type { Trade } from "../../src/market/trade.js";
-
-function ar1Trades(count: number): Trade[] {
-  let s = 11;
-  const uniform = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
-  const gauss = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-  let price = 100;
-  let r = 0;
-  const t0 = Date.now() - count * 10_000;
-  return Array.from({ length: count }, (_, k) => {
-    r = 0.6 * r + 0.002 * gauss();
-    price *= 1 + r;
-    const t = t0 + k * 10_000 + 5_000;
-    const p = Number(price.toFixed(6));
-    return { source: "sim", symbol: "SYNUSDT", tradeId: k + 1, price: p, quantity: 1, priceText: String(p), quantityText: "1", tradeTime: t, eventTime: t, ingestTime: t, buyerIsMaker: false };
-  });
-}
+import { startMlopsStack } from "./web-fixture.js";
 
 test("mlops router: runs, leaderboard, champion, importances, performance, events; train and rollback through the admin endpoint", { timeout: 120_000 }, async () => {
-  await using db = await postgresBackend().open();
-  await migrate(db);
-  using dir = tempDir();
-  const localToken = localAdminToken(dir.path);
-  await using stack = await startWebStack({ db, admin: { tokens: [], localToken } });
+  await using m = await startMlopsStack();
+  const { stack } = m;
   const nc = stack.pub;
-  const lake = Lake.open(`${dir.path}/lake`);
-  const store = new KvChampionStore(await new Kvm(nc).open(BUCKETS.champions));
-  const artifacts = new ArtifactStore(lake.storage);
-  const source = new InMemorySilverSource();
-  const bars = onlineBars(ar1Trades(400), "SYNUSDT");
-  source.add(bars);
-  // The serving table with predictions, for the live performance view.
-  const rows: SilverBarRow[] = bars.map((b) => ({
-    symbol: b.symbol, windowStart: b.windowStart, windowEnd: b.windowEnd, open: b.open, high: b.high, low: b.low, close: b.close, avgPrice: b.avgPrice,
-    vwap: b.vwap, volume: b.volume, tradeCount: b.tradeCount, volatility: b.volatility, lag1: null, lag3: null, ma5: null, ma10: null, momentum: null,
-    volatilityChange: null, prediction: b.prediction, predictionModelVersion: b.prediction === null ? null : b.modelVersion, closingIngestTime: null, emitTime: b.emittedAt,
-  }));
-  await upsertSilverBars(db, rows);
-
-  await using pool = new TrainingPool({ maxThreads: 1 });
-  const events = natsEventSink(nc);
-  const base = { source, pool, db, store, artifacts, events };
-  const boosting = new Trainer({ ...base, algorithms: ["gradient-boosting"] });
-  const full = new Trainer(base);
-  let round = 0;
-  const runner: RoundRunner = { train: (s, t, signal) => (round++ === 0 ? boosting : full).train(s, t, signal) };
-  await using system = new ActorSystem({ name: "n1" });
-  const watcher = system.spawn("watcher", watcherActor({ trainer: runner, symbols: () => [], settings: { huntIntervalMs: 3_600_000 } }));
-  const deps = { watcher, store, db, events, symbols: async () => ["SYNUSDT"], handlerOf: () => "n1", nodeId: "n1", now: Date.now };
-  await using admin = new AdminService(nc, "n1", AdminAuth.fromConfig([], dir.path));
-  admin.register("train", trainHandler(deps)).register("rollback", rollbackHandler(deps)).start();
-  await nc.flush();
-
   await using c = trpcClient(stack.server.url);
   const seen: string[] = [];
   const sub = c.client.mlops.events$.subscribe(undefined, { onData: (e) => seen.push(e.type) });

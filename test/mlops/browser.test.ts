@@ -1,0 +1,88 @@
+/**
+ * The MLOps page in Debian's chromium against a real registry: leaderboard, champion, history,
+ * importances, live performance, runs; rollback from the page (loopback, no token); sorting.
+ * Screenshot in test-artifacts/mlops.png.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { chromium } from "playwright-core";
+import { DEFAULT_STATIC_DIR } from "../../src/web/index.js";
+import { upsertSilverBars } from "../../src/db/index.js";
+import { ArtifactStore, predictorFromModel } from "../../src/mlops/index.js";
+import { trpcClient } from "../web/fixtures.js";
+import { waitFor } from "../helpers/wait.js";
+import { servingRow, startMlopsStack } from "./web-fixture.js";
+
+const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
+const ARTIFACTS = "test-artifacts";
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const st = statSync(path);
+    newest = Math.max(newest, st.isDirectory() ? newestMtime(path) : st.mtimeMs);
+  }
+  return newest;
+}
+
+function ensureBuilt(): void {
+  const index = `${DEFAULT_STATIC_DIR}/index.html`;
+  if (existsSync(index) && statSync(index).mtimeMs >= newestMtime("src/web/app")) return;
+  const r = spawnSync("npx", ["vite", "build", "--config", "src/web/vite.config.ts"], { stdio: "inherit" });
+  assert.equal(r.status, 0, "vite build failed");
+}
+
+test("MLOps page renders the registry and rolls back from the browser", { skip: !existsSync(CHROMIUM) && `no chromium at ${CHROMIUM}`, timeout: 180_000 }, async () => {
+  ensureBuilt();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await using m = await startMlopsStack();
+  {
+    await using c = trpcClient(m.stack.server.url);
+    await c.client.mlops.train.mutate({ symbol: "SYNUSDT" });
+    const second = await c.client.mlops.train.mutate({ symbol: "SYNUSDT" });
+    assert.equal((second[0]!.trained[0] as { champion: string }).champion, "SYNUSDT/v2");
+  }
+  // The last 120 bars as if v2 had served them, so live performance shows a model against naive.
+  const v2 = predictorFromModel(await new ArtifactStore(m.lake.storage).load("SYNUSDT/v2"), "SYNUSDT/v2");
+  await upsertSilverBars(m.db, m.bars.slice(-120).map((b) => servingRow(b, b.features ? v2.predict(b.features, b) : null, "SYNUSDT/v2")));
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1400 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("dialog", (d) => void d.accept());
+    await page.goto(m.stack.server.url + "/mlops?symbol=SYNUSDT");
+
+    await waitFor(async () => (await page.getByTestId("leaderboard").locator("tbody tr").count()) === 5, { timeoutMs: 30_000, what: "4 models + naive on the leaderboard" });
+    await waitFor(async () => (await page.getByTestId("champion").innerText()).includes("SYNUSDT/v2"), { what: "champion v2" });
+    assert.equal(await page.getByTestId("importances").locator(".imp-row").count(), 7);
+    assert.equal(await page.getByTestId("runs").locator("tbody tr").count(), 5);
+    const points = await page.locator("[data-testid=performance] polyline.model").getAttribute("points");
+    assert.ok(points && points.split(" ").length >= 2, "a live-performance line");
+    assert.ok((await page.locator(".tab.active").innerText()).includes("MLOps"));
+    await page.screenshot({ path: `${ARTIFACTS}/mlops.png`, fullPage: true });
+
+    // Sort by RMSE (ascending on first click).
+    await page.getByTestId("runs").locator("th", { hasText: "RMSE" }).click();
+    await waitFor(async () => (await page.getByTestId("runs").locator("th .arrow").innerText()) === "▲", { what: "sorted by RMSE" });
+    const rmse = async () => (await page.getByTestId("runs").locator("tbody tr td:nth-child(5)").allInnerTexts()).map((t) => Number(t.replace(/,/g, "")));
+    await waitFor(async () => {
+      const v = await rmse();
+      return v.length === 5 && v.every((x, i) => i === 0 || x >= v[i - 1]!);
+    }, { what: "runs in ascending RMSE" });
+
+    await page.getByRole("button", { name: /Roll back to SYNUSDT\/v1/ }).click();
+    await waitFor(async () => (await page.locator(".notice").count()) > 0, { what: "rollback notice" });
+    assert.match(await page.locator(".notice").innerText(), /rolled back SYNUSDT\/v2 → SYNUSDT\/v1/);
+    await waitFor(async () => (await page.getByTestId("champion").innerText()).includes("SYNUSDT/v1"), { what: "champion v1 after rollback" });
+    await page.screenshot({ path: `${ARTIFACTS}/mlops-after-rollback.png`, fullPage: true });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});

@@ -1,0 +1,90 @@
+/**
+ * A web server with the MLOps router over a real registry: PostgreSQL (fresh schema), a private
+ * nats-server, a temp lake, the training pool, a watcher and the admin endpoint (local-only
+ * auth). Rounds: the first trains gradient boosting alone, later ones the whole league.
+ */
+import { Kvm } from "@nats-io/kv";
+import { migrate, upsertSilverBars, type SilverBarRow } from "../../src/db/index.js";
+import { Lake } from "../../src/lake/index.js";
+import { TrainingPool } from "../../src/ml/pool/index.js";
+import { ActorSystem } from "../../src/runtime/actor/index.js";
+import { BUCKETS } from "../../src/runtime/nats/index.js";
+import { AdminAuth, localAdminToken } from "../../src/admin/auth.js";
+import { AdminService } from "../../src/admin/service.js";
+import { ArtifactStore, InMemorySilverSource, KvChampionStore, Trainer, natsEventSink, rollbackHandler, trainHandler, watcherActor, type RoundRunner } from "../../src/mlops/index.js";
+import type { Trade } from "../../src/market/trade.js";
+import type { SilverBar } from "../../src/actors/symbol/index.js";
+import { postgresBackend, type TestDatabase } from "../db/fixtures.js";
+import { startWebStack, type WebStack } from "../web/fixtures.js";
+import { onlineBars, tempDir } from "./support.js";
+
+export function ar1Trades(symbol: string, count: number, t0: number, phi = 0.6, seed = 11): Trade[] {
+  let s = seed >>> 0;
+  const uniform = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
+  const gauss = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  let price = 100;
+  let r = 0;
+  return Array.from({ length: count }, (_, k) => {
+    r = phi * r + 0.002 * gauss();
+    price *= 1 + r;
+    const t = t0 + k * 10_000 + 5_000;
+    const p = Number(price.toFixed(6));
+    return { source: "sim", symbol, tradeId: k + 1, price: p, quantity: 1, priceText: String(p), quantityText: "1", tradeTime: t, eventTime: t, ingestTime: t, buyerIsMaker: false };
+  });
+}
+
+export function servingRow(b: SilverBar, prediction = b.prediction, modelVersion = b.modelVersion): SilverBarRow {
+  return {
+    symbol: b.symbol, windowStart: b.windowStart, windowEnd: b.windowEnd, open: b.open, high: b.high, low: b.low, close: b.close, avgPrice: b.avgPrice,
+    vwap: b.vwap, volume: b.volume, tradeCount: b.tradeCount, volatility: b.volatility, lag1: null, lag3: null, ma5: null, ma10: null, momentum: null,
+    volatilityChange: null, prediction, predictionModelVersion: prediction === null ? null : modelVersion, closingIngestTime: null, emitTime: b.emittedAt,
+  };
+}
+
+export interface MlopsStack extends AsyncDisposable {
+  stack: WebStack;
+  db: TestDatabase;
+  bars: SilverBar[];
+  lake: Lake;
+}
+
+export async function startMlopsStack(symbol = "SYNUSDT", trades = 400): Promise<MlopsStack> {
+  const db = await postgresBackend().open();
+  await migrate(db);
+  const dir = tempDir();
+  const stack = await startWebStack({ db, admin: { tokens: [], localToken: localAdminToken(dir.path) } });
+  const nc = stack.pub;
+  const lake = Lake.open(`${dir.path}/lake`);
+  const store = new KvChampionStore(await new Kvm(nc).open(BUCKETS.champions));
+  const source = new InMemorySilverSource();
+  const bars = onlineBars(ar1Trades(symbol, trades, Date.now() - trades * 10_000), symbol);
+  source.add(bars);
+  await upsertSilverBars(db, bars.map((b) => servingRow(b)));
+  const pool = new TrainingPool({ maxThreads: 1 });
+  const events = natsEventSink(nc);
+  const base = { source, pool, db, store, artifacts: new ArtifactStore(lake.storage), events };
+  const boosting = new Trainer({ ...base, algorithms: ["gradient-boosting"] });
+  const full = new Trainer(base);
+  let round = 0;
+  const runner: RoundRunner = { train: (s, t, signal) => (round++ === 0 ? boosting : full).train(s, t, signal) };
+  const system = new ActorSystem({ name: "n1" });
+  const watcher = system.spawn("watcher", watcherActor({ trainer: runner, symbols: () => [], settings: { huntIntervalMs: 3_600_000 } }));
+  const deps = { watcher, store, db, events, symbols: async () => [symbol], handlerOf: () => "n1", nodeId: "n1", now: Date.now };
+  const admin = new AdminService(nc, "n1", AdminAuth.fromConfig([], dir.path));
+  admin.register("train", trainHandler(deps)).register("rollback", rollbackHandler(deps)).start();
+  await nc.flush();
+  return {
+    stack,
+    db,
+    bars,
+    lake,
+    async [Symbol.asyncDispose]() {
+      await admin[Symbol.asyncDispose]();
+      await system.shutdown();
+      await pool.close({ force: true });
+      await stack[Symbol.asyncDispose]();
+      await db[Symbol.asyncDispose]();
+      dir[Symbol.dispose]();
+    },
+  };
+}
