@@ -98,6 +98,8 @@ export class CustomTableWriter {
   /** Commits the buffer (files + schema + txn in one version). On a throw the buffer stays for a retry. */
   async flush(): Promise<TableFlush | undefined> {
     if (this.#rows.length === 0) return undefined;
+    await this.#catchUp();
+    if (this.#rows.length === 0) return undefined;
     const rows = this.#rows;
     const lastSeq = rows[rows.length - 1]!.seq;
     const columns = [...this.#columns];
@@ -126,6 +128,21 @@ export class CustomTableWriter {
     this.#rows = this.#rows.slice(rows.length);
     this.#firstAt = this.#rows.length > 0 ? this.#clock.now() : undefined;
     return { table: this.name, version: version ?? -1, rows: rows.length, files: adds.length, addedColumns };
+  }
+
+  /**
+   * A commit that landed although its call threw (e.g. the store timed out after writing): the
+   * table's txn is ahead of ours. Rows it covers are in the table already; drop them, and take
+   * the committed schema as the base (it is a prefix of ours: we are the only writer of this appId).
+   */
+  async #catchUp(): Promise<void> {
+    const s = await this.#table.snapshot();
+    const txn = s.txns.get(this.appId) ?? -1;
+    if (txn <= this.#committedSeq) return;
+    this.#committedSeq = txn;
+    this.#committedColumns = Table.schemaOf(s).columns.length;
+    this.#rows = this.#rows.filter((r) => r.seq > txn);
+    this.#firstAt = this.#rows.length > 0 ? this.#firstAt : undefined;
   }
 }
 

@@ -1,0 +1,79 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CustomTableWriter, flattenRecord, readCustomTable, type CustomRow } from "../../src/custom/index.js";
+import { Lake, LakeStorageError, LocalStorage } from "../../src/lake/index.js";
+
+const T = Date.UTC(2026, 10, 28, 9, 0, 0);
+
+function row(seq: number, fields: Record<string, unknown>): CustomRow {
+  const f = flattenRecord(fields);
+  assert.equal(f.kind, "ok");
+  return { seq, source: "plant", dataType: "iot", ingestTime: T + seq, eventTime: T, values: f.kind === "ok" ? f.values : new Map() };
+}
+
+/** Local storage whose next Delta commit is written and then reported as failed (a store timing out after the write). */
+class LyingStorage extends LocalStorage {
+  lieOnNextCommit = false;
+  override async putIfAbsent(key: string, bytes: Uint8Array): Promise<boolean> {
+    const ok = await super.putIfAbsent(key, bytes);
+    if (this.lieOnNextCommit && key.includes("_delta_log/") && key.endsWith(".json")) {
+      this.lieOnNextCommit = false;
+      throw new LakeStorageError("timed out (test): the commit landed anyway");
+    }
+    return ok;
+  }
+}
+
+test("CustomTableWriter: schema grows by versions, conflicts change nothing, a reopened writer skips committed rows", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "custom-writer-"));
+  try {
+    const lake = Lake.open(dir);
+    const w = await CustomTableWriter.open(lake, "custom_plant_iot");
+    assert.deepEqual(w.offer(row(1, { sensor_id: "a", temp: 1 })), { kind: "buffered", added: ["sensor_id", "temp"] });
+    assert.deepEqual(w.offer(row(2, { sensor_id: "b", temp: 2.5 })), { kind: "buffered", added: [] });
+    const f1 = await w.flush();
+    assert.deepEqual(f1 && [f1.rows, f1.addedColumns], [2, ["sensor_id", "temp"]]);
+    const conflict = w.offer(row(3, { sensor_id: "c", temp: "hot", battery: 5 }));
+    assert.equal(conflict.kind, "conflict");
+    assert.ok(!w.columns.some((c) => c.name === "battery"), "a conflicting record adds no column");
+    assert.deepEqual(w.offer(row(4, { sensor_id: "d", temp: 3, battery: 80 })), { kind: "buffered", added: ["battery"] });
+    const f2 = await w.flush();
+    assert.deepEqual(f2 && [f2.rows, f2.addedColumns, f2.version], [1, ["battery"], f1!.version + 1]);
+    const table = lake.table("custom_plant_iot");
+    const rows = await readCustomTable(table);
+    assert.deepEqual(rows.map((r) => [r.sensor_id, r.temp, r.battery, r._seq]), [["a", 1, null, 1], ["b", 2.5, null, 2], ["d", 3, 80, 4]]);
+    const ops = (await table.history()).map((h) => h.commitInfo?.operation);
+    assert.deepEqual(ops, ["WRITE AND ADD COLUMNS", "WRITE AND ADD COLUMNS", "CREATE TABLE"]);
+
+    const again = await CustomTableWriter.open(lake, "custom_plant_iot");
+    assert.equal(again.committedSeq, 4);
+    assert.deepEqual(again.offer(row(4, { sensor_id: "d", temp: 3 })), { kind: "already-committed" });
+    assert.equal(again.offer(row(5, { temp: "x" })).kind, "conflict", "the reopened writer knows the evolved schema");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("CustomTableWriter: a commit that landed although it threw is not written twice", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "custom-writer-"));
+  try {
+    const storage = new LyingStorage(dir);
+    const lake = new Lake(storage);
+    const w = await CustomTableWriter.open(lake, "custom_plant_iot");
+    w.offer(row(1, { sensor_id: "a", temp: 1 }));
+    w.offer(row(2, { sensor_id: "b", temp: 2 }));
+    storage.lieOnNextCommit = true;
+    await assert.rejects(w.flush(), LakeStorageError);
+    w.offer(row(3, { sensor_id: "c", temp: 3, extra: true }));
+    const f = await w.flush();
+    assert.deepEqual(f && [f.rows, f.addedColumns], [1, ["extra"]]);
+    const rows = await readCustomTable(lake.table("custom_plant_iot"));
+    assert.deepEqual(rows.map((r) => r._seq), [1, 2, 3]);
+    assert.equal(w.committedSeq, 3);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
