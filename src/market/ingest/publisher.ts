@@ -22,8 +22,13 @@ export type { GapEvent, PublisherMode, PublisherOptions, PublisherStatus, Symbol
 const encoder = new TextEncoder();
 const MAX_DLQ_RAW = 64 * 1024;
 
-export function tradeLogSubject(source: string, symbol: string, partitions: number): string {
-  return `md.trades.${partitionOf(`${source}:${symbol}`, partitions)}.${symbol}`;
+/**
+ * The subject of a symbol's trades. The partition must be the one its SymbolActor lives in, and
+ * the region places entities by their key, the symbol; a custom source's instruments get their
+ * own symbol names (`<SOURCE>_<SYMBOL>`), so the source is not part of the key.
+ */
+export function tradeLogSubject(_source: string, symbol: string, partitions: number): string {
+  return `md.trades.${partitionOf(symbol, partitions)}.${symbol}`;
 }
 
 export class TradeLogPublisher {

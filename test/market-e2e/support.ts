@@ -1,0 +1,101 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { SilverBar } from "../../src/actors/symbol/messages.js";
+import { decodeTradeBatch } from "../../src/market/ingest/batch-codec.js";
+import type { Trade } from "../../src/market/trade.js";
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Every message of a stream subject, in stream order, through an ordered (ephemeral) consumer. */
+export async function readSubject(nc: NatsConnection, stream: string, subject: string): Promise<Uint8Array[]> {
+  const jsm = await jetstreamManager(nc);
+  const total = (await jsm.streams.info(stream, { subjects_filter: subject })).state.subjects;
+  const expected = Object.values(total ?? {}).reduce((a, b) => a + b, 0);
+  const out: Uint8Array[] = [];
+  if (expected === 0) return out;
+  const consumer = await jetstream(nc).consumers.get(stream, { filter_subjects: subject });
+  while (out.length < expected) {
+    const batch = await consumer.fetch({ max_messages: 1000, expires: 2000 });
+    let got = 0;
+    for await (const m of batch) {
+      out.push(m.data);
+      got++;
+    }
+    if (got === 0) break;
+  }
+  return out;
+}
+
+export async function silverBars(nc: NatsConnection, symbol: string): Promise<SilverBar[]> {
+  return (await readSubject(nc, "SILVER", `silver.${symbol}`)).map((d) => JSON.parse(new TextDecoder().decode(d)) as SilverBar);
+}
+
+export async function loggedTrades(nc: NatsConnection): Promise<Trade[]> {
+  return (await readSubject(nc, "TRADES", "md.trades.>")).flatMap((d) => decodeTradeBatch(d));
+}
+
+export interface ExpectedBar {
+  windowStart: number;
+  windowEnd: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  tradeCount: number;
+  volume: number;
+  volatility: number;
+}
+
+/**
+ * The straightforward computation: every 30 s window aligned to 10 s that closes before the
+ * stream's watermark (max trade time − 2 s), its trades by time, their plain statistics.
+ */
+export function bruteForceBars(trades: readonly Trade[], sizeMs = 30_000, slideMs = 10_000, latenessMs = 2_000): ExpectedBar[] {
+  const sorted = [...trades].sort((a, b) => a.tradeTime - b.tradeTime || a.tradeId - b.tradeId);
+  const watermark = sorted[sorted.length - 1]!.tradeTime - latenessMs;
+  const firstStart = Math.floor(sorted[0]!.tradeTime / slideMs) * slideMs - sizeMs + slideMs;
+  const bars: ExpectedBar[] = [];
+  for (let start = firstStart; start + sizeMs <= watermark; start += slideMs) {
+    const inside = sorted.filter((t) => t.tradeTime >= start && t.tradeTime < start + sizeMs);
+    if (inside.length === 0) continue;
+    const prices = inside.map((t) => t.price);
+    const mean = prices.reduce((a, b) => a + b, 0) / prices.length;
+    bars.push({
+      windowStart: start,
+      windowEnd: start + sizeMs,
+      open: inside[0]!.price,
+      high: Math.max(...prices),
+      low: Math.min(...prices),
+      close: inside[inside.length - 1]!.price,
+      tradeCount: inside.length,
+      volume: inside.reduce((a, t) => a + t.quantity, 0),
+      volatility: Math.sqrt(prices.reduce((a, p) => a + (p - mean) ** 2, 0) / prices.length),
+    });
+  }
+  return bars;
+}
+
+/** The 7 features of bar i from the previous bars' closes and volatilities (null in warm-up). */
+export function bruteForceFeatures(bars: readonly ExpectedBar[], i: number): Record<string, number> | null {
+  if (i < 9) return null;
+  const close = (k: number) => bars[k]!.close;
+  const mean = (from: number) => {
+    let s = 0;
+    for (let k = from; k <= i; k++) s += close(k);
+    return s / (i - from + 1);
+  };
+  return {
+    volatility: bars[i]!.volatility,
+    lag_1: close(i - 1),
+    lag_3: close(i - 3),
+    ma_5: mean(i - 4),
+    ma_10: mean(i - 9),
+    momentum: close(i) - close(i - 3),
+    volatility_change: bars[i]!.volatility - bars[i - 1]!.volatility,
+  };
+}
