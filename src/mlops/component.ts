@@ -17,6 +17,7 @@ import type { OwnershipView } from "../runtime/cluster/types.js";
 import { BUCKETS } from "../runtime/nats/spec.js";
 import { rollbackHandler, trainHandler } from "./admin.js";
 import { ArtifactStore } from "./artifacts.js";
+import { ChampionCache } from "./champion-cache.js";
 import { KvChampionStore } from "./champion-store.js";
 import { fanOut, natsEventSink, type MlopsEvent } from "./events.js";
 import { LakeSilverSource, type SilverSource } from "./silver-source.js";
@@ -59,6 +60,18 @@ export function lakeFromConfig(config: Config): Lake {
     forcePathStyle: s3.forcePathStyle,
     ...(s3.accessKeyId ? { credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } } : {}),
   });
+}
+
+/**
+ * The serving side's view of the champions for a node with symbol actors: follows rt_champions,
+ * loads artifacts from the config's lake. Wire `onChange` to the symbol entities
+ * (`{ type: "model-changed", predictor }`) and start new entities with `get(symbol)`.
+ */
+export async function openChampionCache(nc: NodeContext["nc"], config: Config, options: { lake?: Lake; onError?: (err: unknown, symbol?: string) => void } = {}): Promise<ChampionCache> {
+  const kv = await new Kvm(nc).open(BUCKETS.champions);
+  const cache = new ChampionCache({ kv, artifacts: new ArtifactStore((options.lake ?? lakeFromConfig(config)).storage), ...(options.onError ? { onError: options.onError } : {}) });
+  await cache.start();
+  return cache;
 }
 
 export function mlopsComponent(config: Config, options: MlopsOptions = {}): NodeComponent {

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "../db/index.js";
 import { recordPromotion } from "../db/index.js";
-import { chronologicalSplit, pickChampion, scoreModel, DEFAULT_PROMOTION_RULES, LEAGUE_ALGORITHMS } from "../ml/index.js";
+import { chronologicalSplit, pickChampion, scoreModel, DEFAULT_PROMOTION_RULES, LEAGUE_ALGORITHMS, MIN_TRAIN_ROWS } from "../ml/index.js";
 import type { Algorithm, Dataset, ParamOverrides, PromotionDecision, PromotionRules, TrainingRun, WindowScore } from "../ml/index.js";
 import type { TrainingPool } from "../ml/pool/index.js";
 import type { ArtifactStore } from "./artifacts.js";
@@ -65,6 +65,9 @@ export interface TrainingOutcome {
 
 export const DEFAULT_MIN_ROWS = 20;
 
+/** Fewest rows `chronologicalSplit` accepts at the default 20% test share (MIN_TRAIN_ROWS = 10 training rows). */
+const MIN_SPLIT_ROWS = Math.ceil(MIN_TRAIN_ROWS / 0.8) + 1;
+
 export class Trainer {
   readonly minRows: number;
   readonly #o: TrainerOptions;
@@ -84,7 +87,8 @@ export class Trainer {
     const bars = await this.#o.source.bars(symbol);
     const rows = usableRows(bars.length);
     const base = { symbol, trigger, rows, minRows: this.minRows, runs: [], rmseNaive: null, promotion: null, startedAt };
-    if (rows < this.minRows) {
+    // Below minRows, or too few for the 80/20 split to leave MIN_TRAIN_ROWS training rows.
+    if (rows < Math.max(this.minRows, MIN_SPLIT_ROWS)) {
       this.#emit({ type: "training-skipped", symbol, trigger, rows, minRows: this.minRows, at: startedAt });
       const champion = (await this.#o.store.read(symbol))?.pointer.version ?? null;
       return { ...base, status: "insufficient-data", champion, finishedAt: this.#now() };
