@@ -6,6 +6,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import { CustomRouter, readCustomTable } from "../../src/custom/index.js";
 import { companyPrices, iotReadings, logLines, postRecords } from "../../src/custom/simulators/index.js";
 import { Lake } from "../../src/lake/index.js";
+import { createSymbolState, transition, type SilverBar } from "../../src/actors/symbol/index.js";
 import { TradeLogPublisher, decodeTradeBatch, silentLogger } from "../../src/market/ingest/index.js";
 import type { Trade } from "../../src/market/trade.js";
 import { waitFor } from "../helpers/wait.js";
@@ -165,6 +166,36 @@ test("a replay of the whole CUSTOM stream (consumer lost) adds no row, trade or 
   await r2.publisher.flush();
   assert.deepEqual(await counts(), { trades: 30, rows: 48, dlq: 1 });
   assert.equal(r2.publisher.status().duplicatesDropped, 30, "the replayed trades were recognised by id");
+});
+
+test("a company's own instruments get bars, features and predictions from the SymbolActor logic", async () => {
+  await using s = await startStack();
+  const jsm = await jetstreamManager(s.probe);
+  await using r = await startRouter(s, Lake.open(join(s.dir, "lake")));
+  // 3 instruments, one price per second each for 5 minutes of trade time, posted in batches of 50.
+  const prices = [...take(companyPrices({ startTime: T, stepMs: 1000 / 3, seed: 8 }), 900)];
+  for (let i = 0; i < prices.length; i += 50) assert.equal((await postRecords(s.server.url, "acme", ACME_KEY, prices.slice(i, i + 50))).status, 202);
+  await routed(r.router, jsm);
+  await r.publisher.flush();
+
+  const trades = (await allTrades(jsm)).filter((t) => t.symbol === "ACME_GADGET");
+  assert.equal(trades.length, 300);
+  const state = createSymbolState("ACME_GADGET");
+  const bars: SilverBar[] = [];
+  let invalid = 0;
+  for (const t of trades) {
+    for (const e of transition(state, { type: "trades", seq: t.tradeId, trades: [t] }, t.ingestTime).effects) {
+      if (e.type === "publish-bar") bars.push(e.bar);
+      if (e.type === "invalid-trade") invalid++;
+    }
+  }
+  assert.equal(invalid, 0);
+  assert.ok(bars.length >= 25, `${bars.length} bars over 5 minutes of 30 s windows sliding 10 s`);
+  const last = bars[bars.length - 1]!;
+  assert.equal(last.symbol, "ACME_GADGET");
+  assert.ok(last.features !== null && Number.isFinite(last.features.ma_10), "features once warmed up");
+  assert.ok(last.prediction !== null && last.prediction > 0, "a prediction (the naive model until a champion exists)");
+  assert.equal(state.counters.duplicates, 0);
 });
 
 function* take<T>(it: Iterator<T>, n: number): Generator<T> {
