@@ -3,11 +3,15 @@ import { useConnection, usePath } from "./hooks.js";
 import { LivePage } from "./live/LivePage.js";
 import { SystemPage } from "./system/SystemPage.js";
 import { MlopsPage } from "./mlops/MlopsPage.js";
+import { ControlPage } from "./control/ControlPage.js";
+import { DataPage } from "./data/DataPage.js";
 
 const PAGES = [
   { path: "/", label: "Live market" },
   { path: "/mlops", label: "MLOps" },
   { path: "/system", label: "System" },
+  { path: "/data", label: "Data" },
+  { path: "/control", label: "Control plane" },
 ] as const;
 
 function ConnectionBadge() {
@@ -23,7 +27,7 @@ function ConnectionBadge() {
 export function App() {
   const [path, navigate] = usePath();
   const url = new URL(path, location.origin);
-  const page = url.pathname.startsWith("/system") ? "/system" : url.pathname.startsWith("/mlops") ? "/mlops" : "/";
+  const page = url.pathname.startsWith("/control") ? "/control" : url.pathname.startsWith("/data") ? "/data" : url.pathname.startsWith("/system") ? "/system" : url.pathname.startsWith("/mlops") ? "/mlops" : "/";
   const symbol = url.searchParams.get("symbol");
   return (
     <div className="app">
@@ -54,7 +58,7 @@ export function App() {
         <ConnectionBadge />
       </header>
       <main className="content">
-        {page === "/mlops" ? <MlopsPage symbol={symbol} onSymbol={(s) => navigate(`/mlops?symbol=${encodeURIComponent(s)}`)} /> : page === "/system" ? <SystemPage /> : <LivePage symbol={symbol} onSymbol={(s) => navigate(`/?symbol=${encodeURIComponent(s)}`)} />}
+        {page === "/control" ? <ControlPage view={url.searchParams.get("view") === "browser" ? "browser" : "operations"} onView={(v) => navigate(v === "browser" ? "/control?view=browser" : "/control")} /> : page === "/data" ? <DataPage /> : page === "/mlops" ? <MlopsPage symbol={symbol} onSymbol={(s) => navigate(`/mlops?symbol=${encodeURIComponent(s)}`)} /> : page === "/system" ? <SystemPage /> : <LivePage symbol={symbol} onSymbol={(s) => navigate(`/?symbol=${encodeURIComponent(s)}`)} />}
       </main>
     </div>
   );

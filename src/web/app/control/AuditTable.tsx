@@ -1,0 +1,64 @@
+/** The audit trail (who, what, when, result) from PostgreSQL, newest first. */
+import { useEffect, useState } from "react";
+import { errorText } from "../hooks.js";
+import { trpc } from "../trpc.js";
+import type { AuditView } from "./client.js";
+
+export function AuditTable(props: { refreshSignal: number }) {
+  const [rows, setRows] = useState<AuditView[] | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const load = () =>
+      trpc.control.audit.query({ limit: 50 }).then(
+        (r) => {
+          setRows(r.entries);
+          setNote(r.note);
+          setError(null);
+        },
+        (e: unknown) => setError(errorText(e)),
+      );
+    void load();
+    // The writer stores a record a moment after the command: look again shortly after a change.
+    const t = setTimeout(load, 1500);
+    return () => clearTimeout(t);
+  }, [props.refreshSignal]);
+  return (
+    <section className="panel audit-panel" data-testid="audit">
+      <div className="card-title">Audit trail</div>
+      {error !== null && <div className="banner error small">{error}</div>}
+      {note !== null && <div className="muted small pad">{note}</div>}
+      <div className="scroll">
+        <table className="table compact">
+          <thead>
+            <tr>
+              <th>When</th>
+              <th>Who</th>
+              <th>Command</th>
+              <th>Node</th>
+              <th>Result</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(rows ?? []).map((r) => (
+              <tr key={r.id}>
+                <td className="small">{new Date(r.at).toLocaleTimeString("en-GB", { hour12: false })}</td>
+                <td className="small mono ellipsis" title={r.principal}>
+                  {r.principal}
+                </td>
+                <td className="mono small">
+                  {r.command} {((r.args as { argv?: string[] }).argv ?? []).join(" ")}
+                </td>
+                <td className="small muted">{r.nodeId}</td>
+                <td title={r.detail ?? ""}>
+                  <span className={`pill ${r.outcome === "succeeded" ? "passed" : r.outcome === "refused" ? "warn" : "failed"}`}>{r.outcome}</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {rows !== null && rows.length === 0 && <div className="muted pad">No admin command yet.</div>}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,85 @@
+/** Control plane: admin token, quality gate, admin commands, live log of all nodes, audit trail; and the log browser. */
+import { useEffect, useState } from "react";
+import { errorText } from "../hooks.js";
+import { trpc } from "../trpc.js";
+import { AuditTable } from "./AuditTable.js";
+import { adminToken, setAdminToken } from "./client.js";
+import { CommandRunner } from "./CommandRunner.js";
+import { LogBrowser } from "./LogBrowser.js";
+import { LogTail } from "./LogTail.js";
+import { QualityCard } from "./QualityCard.js";
+import type { LogFilterState } from "./useLogTail.js";
+import "./control.css";
+
+function AccessBar(props: { onChange: () => void }) {
+  const [token, setToken] = useState(adminToken());
+  const [access, setAccess] = useState<{ localOnly: boolean; allowed: boolean; reason: string | null } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    trpc.control.access.query().then(setAccess, (e: unknown) => setError(errorText(e)));
+  }, []);
+  return (
+    <div className="access" data-testid="access">
+      <span className="muted small">
+        {error ?? (access === null ? "…" : access.localOnly ? "No ADMIN_TOKENS configured: commands are accepted from this machine only." : "Commands need an admin token.")}
+      </span>
+      <input
+        type="password"
+        aria-label="admin token"
+        placeholder="admin token"
+        value={token}
+        onChange={(e) => {
+          setToken(e.target.value);
+          setAdminToken(e.target.value);
+          props.onChange();
+        }}
+      />
+    </div>
+  );
+}
+
+export function ControlPage(props: { view: "operations" | "browser"; onView: (v: "operations" | "browser") => void }) {
+  const [filter, setFilter] = useState<LogFilterState>({ level: "info", component: "", node: "", text: "" });
+  const [signal, setSignal] = useState(0);
+  const bump = () => setSignal((n) => n + 1);
+  // Refresh the report list when a run's closing line shows up in the tail (pushed, not polled).
+  useEffect(() => {
+    const sub = trpc.control.logs$.subscribe(
+      { filter: { components: ["quality"], text: "quality run" } },
+      { onData: (e) => / (PASSED|WARN|FAILED|broke)/.test((e.data as { message: string }).message) && bump() },
+    );
+    return () => sub.unsubscribe();
+  }, []);
+  return (
+    <div className="control">
+      <div className="toolbar">
+        <div className="symbols">
+          <button className={`chip ${props.view === "operations" ? "active" : ""}`} onClick={() => props.onView("operations")}>
+            Operations
+          </button>
+          <button className={`chip ${props.view === "browser" ? "active" : ""}`} onClick={() => props.onView("browser")}>
+            Log browser
+          </button>
+        </div>
+        <AccessBar onChange={bump} />
+      </div>
+      {props.view === "browser" ? (
+        <LogBrowser />
+      ) : (
+        <div className="control-grid">
+          <div className="control-left">
+            <QualityCard
+              finishedSignal={signal}
+              onRun={() => {
+                setFilter((f) => ({ ...f, component: "quality", level: "info" }));
+              }}
+            />
+            <CommandRunner refreshSignal={0} onDone={bump} />
+            <AuditTable refreshSignal={signal} />
+          </div>
+          <LogTail filter={filter} onFilter={setFilter} />
+        </div>
+      )}
+    </div>
+  );
+}

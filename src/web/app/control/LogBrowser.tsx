@@ -1,0 +1,152 @@
+/** The log browser (what Kafdrop was): streams, consumers with pending and ack lag, subjects, last messages, dead letters. */
+import { useEffect, useState } from "react";
+import { formatNumber } from "../format.js";
+import { errorText } from "../hooks.js";
+import { trpc } from "../trpc.js";
+import type { DeadLetterView, StreamsView } from "./client.js";
+
+type Msg = DeadLetterView | Omit<DeadLetterView, "reason">;
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+function Messages(props: { items: Msg[] }) {
+  return (
+    <div className="messages">
+      {props.items.map((m) => (
+        <div key={m.seq} className="message">
+          <div className="small muted">
+            #{m.seq} · <span className="mono">{m.subject}</span> · {new Date(m.time).toLocaleString("en-GB", { hour12: false })} · {bytes(m.size)}
+            {"reason" in m && <span className="pill warn">{m.reason}</span>}
+          </div>
+          <pre className="mono small">{m.data}{m.truncated ? " …" : ""}</pre>
+        </div>
+      ))}
+      {props.items.length === 0 && <div className="muted pad">No messages.</div>}
+    </div>
+  );
+}
+
+export function LogBrowser() {
+  const [view, setView] = useState<StreamsView | null>(null);
+  const [stream, setStream] = useState<string>("");
+  const [subjects, setSubjects] = useState<{ subject: string; messages: number }[]>([]);
+  const [subject, setSubject] = useState<string>("");
+  const [messages, setMessages] = useState<Msg[] | null>(null);
+  const [dlq, setDlq] = useState<DeadLetterView[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const fail = (e: unknown) => setError(errorText(e));
+  const refresh = () => {
+    trpc.control.streams.query().then(setView, fail);
+    trpc.control.deadLetters.query({ limit: 20 }).then(setDlq, fail);
+  };
+  useEffect(refresh, []);
+  useEffect(() => {
+    if (!stream) return;
+    setSubject("");
+    setMessages(null);
+    trpc.control.subjects.query({ stream }).then(setSubjects, fail);
+  }, [stream]);
+  useEffect(() => {
+    if (!stream || !subject) return;
+    trpc.control.messages.query({ stream, subject, limit: 20 }).then(setMessages, fail);
+  }, [stream, subject]);
+  return (
+    <div className="browser" data-testid="log-browser">
+      {error !== null && <div className="banner error small">{error}</div>}
+      <section className="panel">
+        <div className="panel-head">
+          <div className="card-title">Streams</div>
+          <button className="btn" onClick={refresh}>
+            Refresh
+          </button>
+        </div>
+        <table className="table compact">
+          <thead>
+            <tr>
+              <th>Stream</th>
+              <th>Subjects</th>
+              <th className="num">Messages</th>
+              <th className="num">Size</th>
+              <th className="num">Sequences</th>
+              <th className="num">Consumers</th>
+              <th>Last message</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(view?.streams ?? []).map((s) => (
+              <tr key={s.name} className={stream === s.name ? "selected" : "clickable"} onClick={() => setStream(s.name)}>
+                <td className="mono">{s.name}</td>
+                <td className="mono small muted">{s.subjects.join(" ")}</td>
+                <td className="num">{formatNumber(s.messages)}</td>
+                <td className="num">{bytes(s.bytes)}</td>
+                <td className="num small">
+                  {s.firstSeq}–{s.lastSeq}
+                </td>
+                <td className="num">{s.consumers}</td>
+                <td className="small muted">{s.lastTime ? new Date(s.lastTime).toLocaleTimeString("en-GB", { hour12: false }) : "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section className="panel">
+        <div className="card-title">Consumers</div>
+        <table className="table compact" data-testid="consumers">
+          <thead>
+            <tr>
+              <th>Stream</th>
+              <th>Consumer</th>
+              <th>Filter</th>
+              <th className="num">Pending</th>
+              <th className="num">Ack pending</th>
+              <th className="num">Ack lag</th>
+              <th className="num">Redelivered</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(view?.consumers ?? []).map((c) => (
+              <tr key={`${c.stream}/${c.name}`}>
+                <td className="mono small">{c.stream}</td>
+                <td className="mono">
+                  {c.name} {c.durable ? "" : <span className="tag">ephemeral</span>}
+                </td>
+                <td className="mono small muted">{c.filterSubject ?? "—"}</td>
+                <td className={`num ${c.pending > 0 ? "warn" : ""}`}>{formatNumber(c.pending)}</td>
+                <td className="num">{formatNumber(c.ackPending)}</td>
+                <td className="num">{formatNumber(c.ackLag)}</td>
+                <td className="num">{formatNumber(c.redelivered)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <div className="two-col">
+        <section className="panel">
+          <div className="card-title">Subjects {stream ? `of ${stream}` : "(pick a stream)"}</div>
+          <div className="subject-list">
+            {subjects.map((s) => (
+              <button key={s.subject} className={`subject ${s.subject === subject ? "active" : ""}`} onClick={() => setSubject(s.subject)}>
+                <span className="mono">{s.subject}</span> <span className="muted">{formatNumber(s.messages)}</span>
+              </button>
+            ))}
+          </div>
+          {messages !== null && (
+            <>
+              <div className="card-title pad">Last messages of {subject}</div>
+              <Messages items={messages} />
+            </>
+          )}
+        </section>
+        <section className="panel" data-testid="dlq">
+          <div className="card-title">Dead letters (DLQ)</div>
+          <Messages items={dlq ?? []} />
+        </section>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,117 @@
+/** The quality gate: run it now (its log streams in the live log), the latest report's checks, and the history. */
+import { useCallback, useEffect, useState } from "react";
+import { formatClock, formatDuration, formatNumber } from "../format.js";
+import { errorText } from "../hooks.js";
+import { trpc } from "../trpc.js";
+import { adminClient, type QualityReportView } from "./client.js";
+
+type CheckView = { name: string; table: string; status: string; checked: number; failed: number; samples?: { detail: string }[]; note?: string };
+
+function StatusPill(props: { status: string }) {
+  return <span className={`pill ${props.status.toLowerCase()}`}>{props.status}</span>;
+}
+
+export function QualityCard(props: { onRun: () => void; finishedSignal: number }) {
+  const [reports, setReports] = useState<QualityReportView[] | null>(null);
+  const [scope, setScope] = useState<"24h" | "all">("24h");
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(() => {
+    trpc.control.qualityReports.query({ limit: 10 }).then(setReports, (e: unknown) => setError(errorText(e)));
+  }, []);
+  useEffect(load, [load, props.finishedSignal]);
+
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    setMessage(null);
+    props.onRun();
+    try {
+      const r = await adminClient.control.run.mutate({ command: "quality", args: scope === "all" ? ["--all"] : [], timeoutMs: 15_000 });
+      const answered = r.replies.find((x) => x.ok && !(x.result as { skipped?: boolean }).skipped);
+      const failed = r.replies.find((x) => !x.ok);
+      if (failed && !failed.ok) setError(`${failed.nodeId}: ${failed.error}`);
+      else if (!answered) setError("no node with the quality role answered");
+      else {
+        const result = (answered.ok ? answered.result : {}) as { state?: string; reportId: string; status?: string };
+        setMessage(result.state === "running" ? `Run ${result.reportId} is running on ${answered.nodeId}; follow it in the live log.` : `Run ${result.reportId} finished: ${result.status}.`);
+      }
+      load();
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const latest = reports?.[0];
+  const checks = ((latest?.summary as { checks?: CheckView[] } | undefined)?.checks ?? []) as CheckView[];
+  return (
+    <section className="panel quality-card" data-testid="quality-card">
+      <div className="panel-head">
+        <div className="card-title">Quality gate</div>
+        <div className="filters">
+          <select aria-label="scope" value={scope} onChange={(e) => setScope(e.target.value as "24h" | "all")}>
+            <option value="24h">last 24 h</option>
+            <option value="all">whole history</option>
+          </select>
+          <button className="btn primary" onClick={run} disabled={busy} data-testid="run-quality">
+            {busy ? "Running…" : "Run quality gate"}
+          </button>
+        </div>
+      </div>
+      {error !== null && <div className="banner error small">{error}</div>}
+      {message !== null && <div className="note small">{message}</div>}
+      {latest === undefined ? (
+        <div className="muted pad">{reports === null ? "Loading reports…" : "No quality run yet."}</div>
+      ) : (
+        <>
+          <div className="report-head" data-testid="latest-report">
+            <StatusPill status={latest.status} /> <span className="mono">{latest.reportId}</span>
+            <span className="muted small">
+              {" "}
+              · {latest.trigger} · {formatClock(latest.startedAt)} · {latest.finishedAt ? formatDuration(latest.finishedAt - latest.startedAt) : "running"} · {formatNumber(latest.rowsChecked)} rows · {formatNumber(latest.rowsFailed)} failing
+            </span>
+          </div>
+          <table className="table compact">
+            <thead>
+              <tr>
+                <th>Check</th>
+                <th>Table</th>
+                <th>Status</th>
+                <th className="num">Checked</th>
+                <th className="num">Failed</th>
+                <th>Example</th>
+              </tr>
+            </thead>
+            <tbody>
+              {checks.map((c) => (
+                <tr key={`${c.name}/${c.table}`}>
+                  <td>{c.name}</td>
+                  <td className="muted">{c.table}</td>
+                  <td>
+                    <StatusPill status={c.status} />
+                  </td>
+                  <td className="num">{formatNumber(c.checked)}</td>
+                  <td className="num">{formatNumber(c.failed)}</td>
+                  <td className="small muted ellipsis" title={c.samples?.[0]?.detail ?? c.note ?? ""}>
+                    {c.samples?.[0]?.detail ?? ""}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="history">
+            {reports!.slice(1).map((r) => (
+              <span key={r.reportId} className="hist" title={`${r.reportId} · ${r.trigger}`}>
+                <StatusPill status={r.status} /> {formatClock(r.startedAt)}
+              </span>
+            ))}
+          </div>
+        </>
+      )}
+    </section>
+  );
+}

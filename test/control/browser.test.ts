@@ -1,0 +1,95 @@
+/**
+ * The control plane in Debian's chromium against a real node: run the quality gate from the page,
+ * watch its log stream live, see the FAILED report with the planted defects and the audit entry;
+ * then the log browser (consumers, dead letters) and the data page. Screenshots go to
+ * test-artifacts/ and docs/screenshots/control-plane.png.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { chromium } from "playwright-core";
+import { DEFAULT_STATIC_DIR } from "../../src/web/index.js";
+import { waitFor } from "../helpers/wait.js";
+import { startControlStack } from "./fixtures.js";
+import { BTC_NOW, seedBtc } from "./seed.js";
+
+const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
+const ARTIFACTS = "test-artifacts";
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const st = statSync(path);
+    newest = Math.max(newest, st.isDirectory() ? newestMtime(path) : st.mtimeMs);
+  }
+  return newest;
+}
+
+function ensureBuilt(): void {
+  const index = `${DEFAULT_STATIC_DIR}/index.html`;
+  if (existsSync(index) && statSync(index).mtimeMs >= newestMtime("src/web/app")) return;
+  const r = spawnSync("npx", ["vite", "build", "--config", "src/web/vite.config.ts"], { stdio: "inherit" });
+  assert.equal(r.status, 0, "vite build failed");
+}
+
+test("control plane: run the quality gate from the page and watch its live log", { skip: !existsSync(CHROMIUM) && `no chromium at ${CHROMIUM}` }, async () => {
+  ensureBuilt();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  mkdirSync("docs/screenshots", { recursive: true });
+  await using stack = await startControlStack({ seedLake: (l) => seedBtc(l, { zeroPriceBars: [12, 30] }), now: () => BTC_NOW });
+  await stack.nc.publish("dlq.invalid_price", new TextEncoder().encode(JSON.stringify({ reason: "price must be positive", record: { s: "BTCUSDT", p: "-1", t: 3735683300 } })));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1500, height: 940 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(stack.web.url + "/control");
+    await waitFor(async () => (await page.getByTestId("access").innerText()).includes("this machine only"), { timeoutMs: 20_000, what: "the access note" });
+    await waitFor(async () => (await page.getByTestId("command-runner").innerText()).includes("quality"), { timeoutMs: 20_000, what: "the node's commands listed" });
+
+    await page.getByLabel("scope").selectOption("all");
+    await page.getByTestId("run-quality").click();
+    const tail = page.getByTestId("log-tail");
+    await waitFor(async () => /quality run q-\S+ FAILED/.test(await tail.innerText()), { timeoutMs: 40_000, what: "the run's verdict in the live log" });
+    const text = await tail.innerText();
+    assert.match(text, /quality run q-\S+ started/);
+    assert.match(text, /check price on silver_bars: FAILED \(2 of \d+\)/);
+    assert.match(text, /quarantined 2 row\(s\)/);
+    await waitFor(async () => (await page.getByTestId("latest-report").innerText()).includes("FAILED"), { timeoutMs: 20_000, what: "the FAILED report" });
+    const card = await page.getByTestId("quality-card").innerText();
+    assert.match(card, /price\s+silver_bars\s+FAILED/);
+    await waitFor(async () => /quality --all\s+\S+\s+succeeded/.test(await page.getByTestId("audit").innerText()), { timeoutMs: 20_000, what: "the audit entry" });
+    await waitFor(async () => (await page.getByTestId("run-quality").innerText()) === "Run quality gate", { timeoutMs: 20_000, what: "the run button back" });
+    await page.screenshot({ path: `${ARTIFACTS}/control-plane.png` });
+    copyFileSync(`${ARTIFACTS}/control-plane.png`, "docs/screenshots/control-plane.png");
+
+    // Level filter: only errors remain.
+    await page.getByLabel("level").selectOption("error");
+    await waitFor(async () => {
+      const levels = await page.locator("[data-testid=log-tail] .log-level").allInnerTexts();
+      return levels.length > 0 && levels.every((l) => l === "ERROR");
+    }, { timeoutMs: 20_000, what: "only ERROR lines" });
+
+    // Log browser: the audit consumer with its lag, the dead letter with its reason.
+    await page.getByRole("button", { name: "Log browser" }).click();
+    await waitFor(async () => (await page.getByTestId("consumers").innerText()).includes("control-audit"), { timeoutMs: 20_000, what: "the audit consumer" });
+    await waitFor(async () => (await page.getByTestId("dlq").innerText()).includes("price must be positive"), { timeoutMs: 20_000, what: "the dead letter" });
+    await page.locator("tr.clickable", { hasText: "EVENTS" }).click();
+    await page.getByRole("button", { name: /events\.quality\.report/ }).click();
+    await waitFor(async () => (await page.getByTestId("log-browser").innerText()).includes('"status":"FAILED"'), { timeoutMs: 20_000, what: "the report message" });
+    await page.screenshot({ path: `${ARTIFACTS}/control-log-browser.png`, fullPage: true });
+
+    // Data page: tables with row counts; the quarantine table's rows.
+    await page.getByRole("link", { name: "Data" }).click();
+    await waitFor(async () => (await page.getByTestId("tables").innerText()).includes("quarantine"), { timeoutMs: 20_000, what: "the quarantine table" });
+    await page.getByRole("button", { name: /quarantine/ }).click();
+    await waitFor(async () => (await page.getByTestId("table-detail").innerText()).includes("price_not_positive"), { timeoutMs: 20_000, what: "quarantined rows" });
+    await page.screenshot({ path: `${ARTIFACTS}/data.png` });
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
