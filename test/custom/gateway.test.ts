@@ -147,4 +147,11 @@ test("GET /api/docs serves the OpenAPI document of the gateway", async () => {
   assert.deepEqual(Object.keys(doc.paths["/api/ingest/{source}"]!.post.responses).sort(), ["202", "400", "401", "403", "413", "503"]);
   const health = await fetch(s.server.url + "/healthz");
   assert.equal(health.status, 200, "the rest of the server is untouched");
+  assert.equal((await s.post("/api/ingest/acme", [{ symbol: "W", price: 1, timestamp: T }, { symbol: "W", price: 2, timestamp: T }])).status, 202);
+  assert.equal((await s.post("/api/ingest/acme", { symbol: "W" })).status, 400);
+  const metrics = await (await fetch(s.server.url + "/metrics")).text();
+  assert.match(metrics, /ingest_gateway_requests_total\{status="202"\} 1/);
+  assert.match(metrics, /ingest_gateway_requests_total\{status="400"\} 1/);
+  assert.match(metrics, /ingest_gateway_records_total 2/);
+  assert.match(metrics, /ingest_gateway_request_seconds_count\{status="202"\} 1/);
 });

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
+import { Registry } from "prom-client";
 import { ensureCustomStreams } from "../../src/custom/index.js";
 import { createWebServer, type WebServer } from "../../src/web/index.js";
 import { createIngestGateway, type GatewayOptions, type IngestGateway } from "../../src/web/server/gateway/index.js";
@@ -30,8 +31,9 @@ export async function startStack(options: Partial<Omit<GatewayOptions, "nc">> & 
   const probe = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
   if (options.streams !== false) await ensureCustomStreams(probe);
   const dir = mkdtempSync(join(tmpdir(), "custom-test-"));
-  const gateway = createIngestGateway({ apiKeys: `acme:${ACME_KEY},*:${ADMIN_KEY}`, publishTimeoutMs: 2000, ...options, nc });
-  const server = await createWebServer({ port: 0, nc, statusProvider: async () => [], staticDir: dir, gateway });
+  const registry = new Registry();
+  const gateway = createIngestGateway({ apiKeys: `acme:${ACME_KEY},*:${ADMIN_KEY}`, publishTimeoutMs: 2000, registry, ...options, nc });
+  const server = await createWebServer({ port: 0, nc, statusProvider: async () => [], staticDir: dir, gateway, registry });
   return {
     nats,
     nc,

@@ -14,7 +14,9 @@ import { MAX_RECORDS_PER_MESSAGE } from "../../../custom/route.js";
 import { trackNatsConnected } from "../health.js";
 import { BodyTooLarge, MalformedBody, isNdjson, parseRecords, readBody } from "./body.js";
 import { authorize, parseApiKeys, type ApiKey } from "./keys.js";
+import { gatewayMetrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
+import type { Registry } from "prom-client";
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_RECORDS = 10_000;
@@ -32,6 +34,8 @@ export interface GatewayOptions {
   /** Retry-After seconds on 503. Default 1. */
   retryAfterSeconds?: number;
   now?: () => number;
+  /** The node's prom-client registry: `ingest_gateway_requests_total{status}`, `ingest_gateway_records_total`, `ingest_gateway_request_seconds{status}`. */
+  registry?: Registry;
 }
 
 export interface GatewayFigures {
@@ -60,6 +64,7 @@ export function createIngestGateway(options: GatewayOptions): IngestGateway {
   const js: JetStreamClient = jetstream(options.nc, { timeout: options.publishTimeoutMs ?? 5000 });
   const connected = trackNatsConnected(options.nc);
   const figures: GatewayFigures = { requests: 0, accepted: 0, rejected: {} };
+  const metrics = options.registry ? gatewayMetrics(options.registry) : undefined;
   const unavailable = (message: string, extra: Record<string, unknown> = {}): Reply => ({ status: 503, body: { error: "unavailable", message, ...extra }, headers: { "retry-after": retryAfter } });
 
   async function ingest(req: IncomingMessage, source: string, pathType: string | undefined): Promise<Reply> {
@@ -127,6 +132,7 @@ export function createIngestGateway(options: GatewayOptions): IngestGateway {
     matches: (path) => path === "/api/docs" || path === "/api/docs/openapi.json" || path.startsWith("/api/ingest/"),
     async handle(req, res) {
       figures.requests++;
+      const started = performance.now();
       const path = (req.url ?? "/").split("?")[0]!;
       let reply: Reply;
       try {
@@ -135,6 +141,12 @@ export function createIngestGateway(options: GatewayOptions): IngestGateway {
         reply = { status: 500, body: { error: "internal", message: (err as Error).message } };
       }
       if (reply.status >= 400) figures.rejected[reply.status] = (figures.rejected[reply.status] ?? 0) + 1;
+      if (metrics) {
+        const status = String(reply.status);
+        metrics.requests.inc({ status });
+        metrics.seconds.observe({ status }, (performance.now() - started) / 1000);
+        if (reply.status === 202) metrics.records.inc((reply.body as { accepted: number }).accepted);
+      }
       res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers }).end(JSON.stringify(reply.body));
     },
     figures: () => ({ ...figures, rejected: { ...figures.rejected } }),
