@@ -14,6 +14,8 @@ export {
   readQuarantine,
   appendQuarantine,
   quarantineEntries,
+  excludingQuarantined,
+  type BarSource,
   type QuarantineEntry,
 } from "./quarantine.js";
 export { notQuarantinedSql, quarantinedWindowEnds, storedRule } from "./db-records.js";

@@ -153,3 +153,23 @@ export async function appendQuarantine(lake: Lake, entries: readonly QuarantineE
   }
   return table.commitWith(() => adds, { operation: "WRITE", operationParameters: { mode: "Append", reportId } });
 }
+
+/** Anything that serves bars per symbol (the mlops SilverSource has this shape). */
+export interface BarSource<B extends Pick<SilverBarRow, "symbol" | "windowEnd">> {
+  bars(symbol: string): Promise<readonly B[]>;
+  symbols(): Promise<string[]>;
+}
+
+/**
+ * Wraps a bar source so quarantined bars never come out of it. The quarantine is re-read on each
+ * call (a run may have added rows since); it is one small table, pruned to silver rows.
+ */
+export function excludingQuarantined<B extends Pick<SilverBarRow, "symbol" | "windowEnd">>(source: BarSource<B>, lake: Lake): BarSource<B> {
+  return {
+    async bars(symbol) {
+      const [bars, index] = await Promise.all([source.bars(symbol), loadQuarantineIndex(lake, "silver_bars")]);
+      return index.excludeBars(bars);
+    },
+    symbols: () => source.symbols(),
+  };
+}
