@@ -14,6 +14,8 @@ import { systemClock, type Clock } from "../runtime/clock.js";
 import { STREAMS } from "../runtime/nats/index.js";
 import { routeMessage, type LogMessage, type RouteDecision } from "./route.js";
 import { CustomTableWriter, type TableFlush } from "./table-writer.js";
+import { DeadLetterQueue, rawRecord } from "./dead-letters.js";
+import { backoffDelay } from "../lake/writer/backoff.js";
 
 export interface CustomRouterOptions {
   lake: Lake;
@@ -45,8 +47,6 @@ export interface RouterStatus {
   tables: { name: string; committedSeq: number; pendingRows: number; columns: number }[];
 }
 
-const encoder = new TextEncoder();
-const MAX_DLQ_RAW = 64 * 1024;
 
 export class CustomRouter {
   readonly #o: Required<Omit<CustomRouterOptions, "onCommit" | "onError">> & Pick<CustomRouterOptions, "onCommit" | "onError">;
@@ -54,7 +54,7 @@ export class CustomRouter {
   readonly #jsm: JetStreamManager;
   readonly #writers = new Map<string, Promise<CustomTableWriter>>();
   readonly #abort = new AbortController();
-  #dlq: { subject: string; body: Uint8Array; msgID: string }[] = [];
+  readonly #dlq = new DeadLetterQueue();
   #pending: JsMsg[] = [];
   #pendingSince: number | undefined;
   #loop: Promise<void> = Promise.resolve();
@@ -73,7 +73,7 @@ export class CustomRouter {
   }
 
   status(): RouterStatus {
-    return { ...this.#s, deadLetters: { ...this.#s.deadLetters } };
+    return { ...this.#s, deadLetters: { ...this.#dlq.counts } };
   }
 
   /** Stops fetching, commits what is buffered (one attempt) and acknowledges it. */
@@ -109,7 +109,7 @@ export class CustomRouter {
         await this.#failed(err, failures++);
       }
     }
-    if (this.#pending.length > 0 || this.#dlq.length > 0) await this.#commit().catch((err: unknown) => this.#note(err));
+    if (this.#pending.length > 0 || this.#dlq.size > 0) await this.#commit().catch((err: unknown) => this.#note(err));
     this.#s.state = "stopped";
   }
 
@@ -159,24 +159,16 @@ export class CustomRouter {
         const writer = await this.#writer(d.table);
         const offer = writer.offer({ seq: m.seq, source: d.source, dataType: d.dataType, ingestTime: m.ingestTime, eventTime: d.eventTime, values: d.values });
         if (offer.kind === "conflict") {
-          return this.#deadLetter({ kind: "dead-letter", reason: "schema_conflict", message: `${d.table}: ${offer.message}`, field: offer.column, source: d.source, index: d.index, raw: rawOf(m, d.index) }, m);
+          return this.#dlq.add({ kind: "dead-letter", reason: "schema_conflict", message: `${d.table}: ${offer.message}`, field: offer.column, source: d.source, index: d.index, raw: rawRecord(m, d.index) }, m);
         }
         if (offer.kind === "buffered") this.#s.rows++;
         return;
       }
       case "dead-letter":
-        return this.#deadLetter(d, m);
+        return this.#dlq.add(d, m);
       default:
         assertNever(d);
     }
-  }
-
-  #deadLetter(d: Extract<RouteDecision, { kind: "dead-letter" }>, m: LogMessage): void {
-    this.#s.deadLetters[d.reason] = (this.#s.deadLetters[d.reason] ?? 0) + 1;
-    const truncated = d.raw.length > MAX_DLQ_RAW;
-    const body = { source: d.source, reason: d.reason, message: d.message, field: d.field ?? null, subject: m.subject, seq: m.seq, index: d.index, raw: truncated ? d.raw.slice(0, MAX_DLQ_RAW) : d.raw, truncated, ingestTime: m.ingestTime };
-    // Msg-Id: a replay after a crash inside the duplicate window stores it once.
-    this.#dlq.push({ subject: `dlq.${d.reason}`, body: encoder.encode(JSON.stringify(body)), msgID: `custom:${m.seq}:${d.index}` });
   }
 
   #writer(table: string): Promise<CustomTableWriter> {
@@ -190,18 +182,14 @@ export class CustomRouter {
   }
 
   #isDue(): boolean {
-    if (this.#pending.length === 0) return this.#dlq.length > 0;
+    if (this.#pending.length === 0) return this.#dlq.size > 0;
     return this.#pending.length >= this.#o.maxPendingMessages || this.#o.clock.now() - (this.#pendingSince ?? 0) >= this.#o.maxAgeMs;
   }
 
   /** Everything routed so far becomes durable, then one ack-all covers the pending messages. */
   async #commit(): Promise<void> {
     const last = this.#pending[this.#pending.length - 1];
-    const dlq = this.#dlq;
-    const sent = await Promise.allSettled(dlq.map((d) => this.#js.publish(d.subject, d.body, { msgID: d.msgID })));
-    this.#dlq = dlq.filter((_, i) => sent[i]!.status === "rejected");
-    const failed = sent.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) throw failed.reason;
+    await this.#dlq.publish(this.#js);
     if (!last) return;
     await this.#o.publisher.flush();
     const flushes: TableFlush[] = [];
@@ -226,7 +214,7 @@ export class CustomRouter {
 
   async #failed(err: unknown, attempt: number): Promise<void> {
     this.#note(err);
-    const ms = Math.min(10_000, 200 * 2 ** attempt) * (0.5 + Math.random() * 0.5);
+    const ms = backoffDelay(attempt, 200, 10_000);
     await new Promise<void>((resolve) => {
       const t = this.#o.clock.setTimeout(done, ms);
       const signal = this.#abort.signal;
@@ -237,17 +225,6 @@ export class CustomRouter {
       }
       signal.addEventListener("abort", done, { once: true });
     });
-  }
-}
-
-function rawOf(m: LogMessage, index: number): string {
-  const text = new TextDecoder().decode(m.data);
-  if (index < 0) return text;
-  try {
-    const body = JSON.parse(text) as unknown;
-    return JSON.stringify(Array.isArray(body) ? body[index] : body);
-  } catch {
-    return text;
   }
 }
 
