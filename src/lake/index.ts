@@ -1,6 +1,6 @@
 // Public surface of the lake: Delta-Lake-compatible Parquet tables on local disk or S3.
 export { Lake } from "./lake.js";
-export { lakeConfigFromEnv, type LakeConfig } from "./config.js";
+export { lakeConfigFromEnv, lakeConfigFromConfig, type LakeConfig } from "./config.js";
 export type { Storage, ObjectInfo } from "./storage/types.js";
 export { LocalStorage } from "./storage/local.js";
 export { S3Storage, type S3StorageOptions } from "./storage/s3.js";

@@ -2,6 +2,7 @@ import type { Config } from "../config/index.js";
 import type { NodeComponent } from "./component.js";
 import { NodeDatabase } from "./components/database.js";
 import { ingestComponent } from "./components/ingest.js";
+import { lakeComponent } from "./components/lake.js";
 import { marketComponent } from "./components/market.js";
 import { servingComponent } from "./components/serving.js";
 import { webComponent } from "./components/web.js";
@@ -12,6 +13,7 @@ export function componentsFor(config: Config): NodeComponent[] {
   const database = has("serving") || has("web") ? new NodeDatabase(config) : undefined;
   const components: NodeComponent[] = [];
   if (has("market")) components.push(marketComponent());
+  if (has("lake")) components.push(lakeComponent());
   if (has("serving") && database) components.push(servingComponent(database));
   if (has("web")) components.push(webComponent(database));
   if (has("ingest")) components.push(ingestComponent());

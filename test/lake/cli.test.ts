@@ -53,9 +53,9 @@ test("lake CLI on S3: LAKE_URI=s3://bucket/prefix with endpoint and credentials 
   const bucket = s3.createBucket("cli");
   const env = {
     LAKE_URI: `s3://${bucket}/lake`,
-    LAKE_S3_ENDPOINT: s3.endpoint,
-    LAKE_S3_ACCESS_KEY_ID: "k",
-    LAKE_S3_SECRET_ACCESS_KEY: "s",
+    S3_ENDPOINT: s3.endpoint,
+    S3_ACCESS_KEY_ID: "k",
+    S3_SECRET_ACCESS_KEY: "s",
   };
   const config = lakeConfigFromEnv(env);
   const lake = Lake.open(config.uri, config.s3);
@@ -72,7 +72,7 @@ test("lake CLI on S3: LAKE_URI=s3://bucket/prefix with endpoint and credentials 
 test("lakeConfigFromEnv: defaults and validation messages name the option", () => {
   assert.deepEqual(lakeConfigFromEnv({}), { uri: "./data/lake", s3: { endpoint: undefined, region: "us-east-1", forcePathStyle: false, credentials: undefined } });
   assert.equal(lakeConfigFromEnv({ LAKE_URI: "s3://b/p" }, "/tmp/x").uri, "/tmp/x");
-  assert.equal(lakeConfigFromEnv({ LAKE_S3_ENDPOINT: "http://minio:9000" }).s3.forcePathStyle, true);
-  assert.throws(() => lakeConfigFromEnv({ LAKE_S3_PATH_STYLE: "yes" }), /LAKE_S3_PATH_STYLE/);
-  assert.throws(() => lakeConfigFromEnv({ LAKE_S3_ACCESS_KEY_ID: "k" }), /LAKE_S3_SECRET_ACCESS_KEY/);
+  assert.equal(lakeConfigFromEnv({ S3_ENDPOINT: "http://minio:9000" }).s3.forcePathStyle, true);
+  assert.throws(() => lakeConfigFromEnv({ S3_FORCE_PATH_STYLE: "yes" }), /S3_FORCE_PATH_STYLE/);
+  assert.throws(() => lakeConfigFromEnv({ S3_ACCESS_KEY_ID: "k" }), /S3_SECRET_ACCESS_KEY/);
 });

@@ -15,7 +15,7 @@ export interface LakeConsumerOptions<R> {
   ackWaitMs?: number;
   writer: LakeWriter<R>;
   /** One log message → its records (a message may carry one record or a JSON array). */
-  decode(data: Uint8Array, subject: string): R[];
+  decode(data: Uint8Array, subject: string, seq: number): R[];
   signal: AbortSignal;
   /** Messages kept in flight by the pull consumer (default 1000). */
   batchSize?: number;
@@ -167,7 +167,7 @@ export async function runLakeConsumer<R>(options: LakeConsumerOptions<R>): Promi
         if (m.seq <= writer.lastAddedSeq) continue; // a redelivery of something buffered
         let records: R[];
         try {
-          records = decode(m.data, m.subject);
+          records = decode(m.data, m.subject, m.seq);
         } catch (err) {
           // The sequence still advances (an empty batch), so the ack after the next commit covers it.
           options.onReject?.(m.seq, m.subject, err);

@@ -1,0 +1,111 @@
+/**
+ * The `lake` role: bronze (every trade) and silver (every bar) lake writers, each a supervised
+ * actor around an exactly-once JetStream → Delta consumer. A Delta `txn` appId admits one writer
+ * at a time, so the writers run on whichever lake node holds partition 0's lease: the cluster's
+ * lease is their fence, and they move with it. Admin: `lake-optimize <table>`, `lake-vacuum
+ * <table> [--dry-run]`; compaction also runs in the background every COMPACT_EVERY.
+ */
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { oneForOne } from "../../runtime/actor/index.js";
+import type { PartitionHost } from "../../runtime/cluster/types.js";
+import { STREAMS } from "../../runtime/nats/spec.js";
+import { Lake, lakeConfigFromConfig, LakeWriter, runLakeConsumer, bronzeTradesDefinition, bronzeTradesMapping, silverBarsDefinition, silverBarsMapping, optimize, vacuum, BRONZE_TRADES_TABLE, SILVER_BARS_TABLE } from "../../lake/index.js";
+import type { FlushResult } from "../../lake/index.js";
+import { decodeTradeBatch } from "../../market/ingest/batch-codec.js";
+import { loopActor } from "../../actors/loop/actor.js";
+import { silverRowFromBar } from "../../actors/lake/silver-row.js";
+import type { SilverBar } from "../../actors/symbol/messages.js";
+import { AdminBadRequest } from "../../admin/service.js";
+import type { NodeComponent, NodeContext } from "../component.js";
+
+export const LAKE_WRITER_PARTITION = 0;
+const WRITERS = ["lake-bronze", "lake-silver"] as const;
+
+export function lakeComponent(options: { compactEveryMs?: number } = {}): NodeComponent {
+  let lake: Lake | undefined;
+  const commits: Record<string, { version: number; lastLogSeq: number; rows: number } | null> = { [BRONZE_TRADES_TABLE]: null, [SILVER_BARS_TABLE]: null };
+  const errors: Record<string, string | null> = { [BRONZE_TRADES_TABLE]: null, [SILVER_BARS_TABLE]: null };
+  let running = false;
+  return {
+    name: "lake",
+    partitionHost(ctx): PartitionHost {
+      const lakeConfig = lakeConfigFromConfig(ctx.config);
+      lake = Lake.open(lakeConfig.uri, lakeConfig.s3);
+      const decoder = new TextDecoder();
+      const forever = oneForOne({ maxRestarts: 1_000_000, withinMs: 60_000, backoff: { minMs: 500, maxMs: 30_000 } });
+      const onCommit = (table: string) => (r: FlushResult) => {
+        commits[table] = { version: r.version, lastLogSeq: r.lastLogSeq, rows: r.rows };
+        errors[table] = null;
+      };
+      const onError = (table: string) => (err: unknown) => {
+        errors[table] = err instanceof Error ? err.message : String(err);
+        ctx.log.warn(`lake writer ${table} backing off`, { error: errors[table] });
+      };
+      return {
+        async startPartition(partition) {
+          if (partition !== LAKE_WRITER_PARTITION) return;
+          const js = jetstream(ctx.nc);
+          const jsm = await jetstreamManager(ctx.nc);
+          const bronze = await lake!.ensureTable(bronzeTradesDefinition);
+          const silver = await lake!.ensureTable(silverBarsDefinition);
+          ctx.system.spawn(
+            "lake-bronze",
+            loopActor((signal) =>
+              runLakeConsumer({
+                js, jsm, signal, stream: STREAMS.trades, durable: "lake-bronze",
+                writer: new LakeWriter({ table: bronze, mapping: bronzeTradesMapping, appId: "bronze-trades:TRADES:lake-bronze" }),
+                decode: (data) => decodeTradeBatch(data),
+                onCommit: onCommit(BRONZE_TRADES_TABLE), onError: onError(BRONZE_TRADES_TABLE),
+              }),
+            ),
+            { supervisor: forever },
+          );
+          ctx.system.spawn(
+            "lake-silver",
+            loopActor((signal) =>
+              runLakeConsumer({
+                js, jsm, signal, stream: STREAMS.silver, durable: "lake-silver",
+                writer: new LakeWriter({ table: silver, mapping: silverBarsMapping, appId: "silver-bars:SILVER:lake-silver" }),
+                decode: (data, _subject, seq) => [silverRowFromBar(JSON.parse(decoder.decode(data)) as SilverBar, seq)],
+                onCommit: onCommit(SILVER_BARS_TABLE), onError: onError(SILVER_BARS_TABLE),
+              }),
+            ),
+            { supervisor: forever },
+          );
+          running = true;
+        },
+        async stopPartition(partition, reason) {
+          if (partition !== LAKE_WRITER_PARTITION || !running) return;
+          running = false;
+          // A lost lease means another node may already write: stop at once (what was not committed
+          // stays unacknowledged in the log). Otherwise the loops end after their current commit.
+          const timeoutMs = reason === "lease-lost" ? 500 : 15_000;
+          await Promise.all(WRITERS.map((name) => ctx.system.stop(name, { timeoutMs }).catch(() => {})));
+        },
+      };
+    },
+    async start(ctx: NodeContext) {
+      const table = (args: string[]) => {
+        const name = args[0];
+        if (!name) throw new AdminBadRequest(`name a table: ${BRONZE_TRADES_TABLE} or ${SILVER_BARS_TABLE}`);
+        return lake!.table(name);
+      };
+      ctx.admin
+        .register("lake-optimize", async (args) => optimize(table(args)))
+        .register("lake-vacuum", async (args) => vacuum(table(args), { dryRun: args.includes("--dry-run") }));
+      const every = options.compactEveryMs ?? 10 * 60_000;
+      if (every > 0) {
+        ctx.system.spawn("lake-compactor", () => ({
+          preStart(c) {
+            c.timers.startPeriodic("compact", "compact", every);
+          },
+          async receive() {
+            if (!running) return; // only the writer's node compacts, so two nodes never race on it
+            for (const name of [BRONZE_TRADES_TABLE, SILVER_BARS_TABLE]) await optimize(lake!.table(name));
+          },
+        }));
+      }
+    },
+    status: () => ({ writing: running, lastCommit: commits, lastError: errors }),
+  };
+}
