@@ -34,6 +34,8 @@ export interface MlopsOptions {
   source?: SilverSource;
   /** Least training rows before a symbol's first league. Default 20. */
   minRows?: number;
+  /** Newest bars a round trains on. Default 50 000. */
+  maxBars?: number;
   settings?: Partial<WatcherSettings>;
   algorithms?: readonly Algorithm[];
   params?: ParamOverrides;
@@ -103,6 +105,7 @@ export function mlopsComponent(config: Config, options: MlopsOptions = {}): Node
       artifacts,
       events,
       minRows: options.minRows ?? DEFAULT_MIN_ROWS,
+      ...(options.maxBars ? { maxBars: options.maxBars } : {}),
       ...(options.algorithms ? { algorithms: options.algorithms } : {}),
       ...(options.params ? { params: options.params } : {}),
       ...(options.rules ? { rules: options.rules } : {}),

@@ -18,7 +18,7 @@ export {
 } from "./pointer.js";
 export { InMemorySilverSource, LakeSilverSource, chronological, type SilverSource, type TrainingBar } from "./silver-source.js";
 export { buildDataset, usableRows, type BuiltDataset } from "./dataset.js";
-export { Trainer, DEFAULT_MIN_ROWS, type TrainerOptions, type TrainingOutcome, type RunOutcome, type PromotionOutcome } from "./trainer.js";
+export { Trainer, DEFAULT_MIN_ROWS, DEFAULT_MAX_BARS, type TrainerOptions, type TrainingOutcome, type RunOutcome, type PromotionOutcome } from "./trainer.js";
 export { registerVersion, metricRecord } from "./registry.js";
 export { watcherActor, resultOf, type RoundRunner, type WatcherOptions, type WatcherStatus, type WatcherActorMessage, type WatcherReply } from "./watcher.js";
 export {

@@ -28,6 +28,8 @@ export interface TrainerOptions {
   events?: MlopsEventSink;
   /** Least training rows (bars past warm-up with a next bar) before a symbol is trained. Default 20, as in the original. */
   minRows?: number;
+  /** Train on at most the newest this many bars (bounds memory and the main thread's dataset build). Default 50 000 (≈ 5.8 days of 10 s bars). */
+  maxBars?: number;
   algorithms?: readonly Algorithm[];
   params?: ParamOverrides;
   rules?: PromotionRules;
@@ -64,12 +66,14 @@ export interface TrainingOutcome {
 }
 
 export const DEFAULT_MIN_ROWS = 20;
+export const DEFAULT_MAX_BARS = 50_000;
 
 /** Fewest rows `chronologicalSplit` accepts at the default 20% test share (MIN_TRAIN_ROWS = 10 training rows). */
 const MIN_SPLIT_ROWS = Math.ceil(MIN_TRAIN_ROWS / 0.8) + 1;
 
 export class Trainer {
   readonly minRows: number;
+  readonly maxBars: number;
   readonly #o: TrainerOptions;
   readonly #now: () => number;
   readonly #emit: MlopsEventSink;
@@ -78,13 +82,16 @@ export class Trainer {
     this.#o = options;
     this.minRows = options.minRows ?? DEFAULT_MIN_ROWS;
     if (!Number.isInteger(this.minRows) || this.minRows < 1) throw new RangeError(`minRows must be an integer ≥ 1, got ${this.minRows}`);
+    this.maxBars = options.maxBars ?? DEFAULT_MAX_BARS;
+    if (!Number.isInteger(this.maxBars) || this.maxBars < 1) throw new RangeError(`maxBars must be an integer ≥ 1, got ${this.maxBars}`);
     this.#now = options.now ?? Date.now;
     this.#emit = options.events ?? (() => {});
   }
 
   async train(symbol: string, trigger: TrainingTrigger, signal?: AbortSignal): Promise<TrainingOutcome> {
     const startedAt = this.#now();
-    const bars = await this.#o.source.bars(symbol);
+    const all = await this.#o.source.bars(symbol);
+    const bars = all.length > this.maxBars ? all.slice(all.length - this.maxBars) : all;
     const rows = usableRows(bars.length);
     const base = { symbol, trigger, rows, minRows: this.minRows, runs: [], rmseNaive: null, promotion: null, startedAt };
     // Below minRows, or too few for the 80/20 split to leave MIN_TRAIN_ROWS training rows.

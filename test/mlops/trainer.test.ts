@@ -37,8 +37,8 @@ async function fixture() {
   const store = new MemoryChampionStore();
   const source = new InMemorySilverSource();
   const events: MlopsEvent[] = [];
-  const trainer = (algorithms?: ("elasticnet" | "gradient-boosting")[]) =>
-    new Trainer({ source, pool, db, store, artifacts: new ArtifactStore(new LocalStorage(dir.path)), events: (e) => events.push(e), ...(algorithms ? { algorithms } : {}) });
+  const trainer = (algorithms?: ("elasticnet" | "gradient-boosting")[], maxBars?: number) =>
+    new Trainer({ source, pool, db, store, artifacts: new ArtifactStore(new LocalStorage(dir.path)), events: (e) => events.push(e), ...(algorithms ? { algorithms } : {}), ...(maxBars ? { maxBars } : {}) });
   return {
     db, store, source, events, trainer,
     async [Symbol.asyncDispose]() {
@@ -62,6 +62,11 @@ test("a random walk: every run is recorded, nothing beats naive significantly, n
   assert.deepEqual(await listModelVersions(fx.db, "RWUSDT"), []);
   assert.equal(fx.store.entries.size, 0);
   assert.ok(fx.events.some((e) => e.type === "not-promoted" && e.champion === null));
+  // maxBars: only the newest bars are used (150 bars → 140 rows after warm-up and the unlabelled last bar).
+  const capped = await fx.trainer(["elasticnet"], 150).train("RWUSDT", "admin");
+  assert.equal(capped.rows, 140);
+  const newest = (await listRuns(fx.db, { symbol: "RWUSDT", limit: 1 }))[0]!;
+  assert.equal(newest.trainRows! + newest.testRows!, 140);
 });
 
 test("too few rows for the split is 'insufficient data' even with minRows 1; nothing is recorded", async () => {

@@ -1,0 +1,106 @@
+/**
+ * MLOps figures: dataset building from silver bars (main thread), one full training round
+ * (silver → dataset → pool league → PostgreSQL registry → lake artifact → KV promotion) at
+ * several sizes with the main thread's event-loop delay meanwhile, and the promotion → cache
+ * swap latency (KV compare-and-set until a symbol actor would hold the new predictor).
+ * Uses a private nats-server and a fresh PostgreSQL schema (TEST_DATABASE_URL or local).
+ */
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
+import { connect } from "@nats-io/transport-node";
+import { Kvm } from "@nats-io/kv";
+import { migrate, openDatabase } from "../src/db/index.js";
+import { Lake } from "../src/lake/index.js";
+import { TrainingPool } from "../src/ml/pool/index.js";
+import { bootstrap, platformLogSpec, BUCKETS } from "../src/runtime/nats/index.js";
+import { ArtifactStore, ChampionCache, InMemorySilverSource, KvChampionStore, Trainer, buildDataset, promotedPointer, updatePointer, type TrainingBar } from "../src/mlops/index.js";
+import { startNatsServer } from "../test/helpers/nats-server.js";
+import { randomSchema } from "../test/db/fixtures.js";
+import { tempDir } from "../test/mlops/support.js";
+
+const DB_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+/** AR(1) bars (φ 0.6) with a volatility, as the silver table holds them. */
+function bars(symbol: string, n: number, seed = 7): TrainingBar[] {
+  let s = seed;
+  const u = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
+  const g = () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  let price = 100;
+  let r = 0;
+  return Array.from({ length: n }, (_, i) => {
+    r = 0.6 * r + 0.002 * g();
+    price *= 1 + r;
+    return { symbol, windowStart: i * 10_000, windowEnd: i * 10_000 + 30_000, close: price, volatility: price * 0.001 * (1 + Math.abs(g())) };
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export async function run(): Promise<void> {
+  for (const n of [10_000, 100_000]) {
+    const b = bars("B", n);
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      buildDataset(b);
+      times.push(performance.now() - t);
+    }
+    console.log(`buildDataset ${n.toLocaleString()} bars: ${median(times).toFixed(1)} ms (median of 5, main thread)`);
+  }
+
+  await using server = await startNatsServer();
+  const nc = await connect({ servers: server.url });
+  const schema = randomSchema("bench");
+  const db = await openDatabase({ url: DB_URL, schema });
+  using dir = tempDir("mlops-bench-");
+  try {
+    await bootstrap(nc, platformLogSpec());
+    await migrate(db);
+    const kv = await new Kvm(nc).open(BUCKETS.champions);
+    const store = new KvChampionStore(kv);
+    const lake = Lake.open(dir.path);
+    const source = new InMemorySilverSource();
+    await using pool = new TrainingPool({ maxThreads: 1 });
+    const trainer = new Trainer({ source, pool, db, store, artifacts: new ArtifactStore(lake.storage) });
+    for (const n of [1_000, 10_000, 50_000]) {
+      const symbol = `S${n}`;
+      source.add(bars(symbol, n));
+      await trainer.train(symbol, "admin"); // warm-up (worker start, JIT) and first champion
+      const h = monitorEventLoopDelay({ resolution: 1 });
+      h.enable();
+      const t = performance.now();
+      const o = await trainer.train(symbol, "admin");
+      const wall = performance.now() - t;
+      h.disable();
+      console.log(
+        `training round ${n.toLocaleString()} bars (4 models, registry, promotion check): ${wall.toFixed(0)} ms wall; ` +
+          `event loop p50 ${(h.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, max ${(h.max / 1e6).toFixed(1)} ms; ${o.promotion?.promoted ? "promoted" : "kept champion"}`,
+      );
+    }
+
+    // Promotion → predictor in the cache (what a SymbolActor receives as model-changed).
+    await using cache = new ChampionCache({ kv, artifacts: new ArtifactStore(lake.storage) });
+    await cache.start();
+    // Each promotion names a new version whose artifact is S1000's model file: a real load every time.
+    const source1k = (await store.read("S1000"))!.pointer;
+    const lat: number[] = [];
+    for (let i = 1; i <= 30; i++) {
+      let resolve!: () => void;
+      const swapped = new Promise<void>((r) => (resolve = r));
+      const off = cache.onChange((symbol, p) => symbol === "BENCH" && p.version === `BENCH/v${i}` && resolve());
+      const t = performance.now();
+      await updatePointer(store, "BENCH", (cur) => promotedPointer("BENCH", cur, { version: `BENCH/v${i}`, kind: source1k.kind, artifact: source1k.artifact, promotedAt: Date.now(), reason: "bench" }));
+      await swapped;
+      lat.push(performance.now() - t);
+      off();
+    }
+    lat.sort((a, b) => a - b);
+    console.log(`promotion → cache swap (KV CAS + watch + artifact load + predictor): p50 ${median(lat).toFixed(2)} ms, max ${lat[lat.length - 1]!.toFixed(2)} ms over ${lat.length}`);
+  } finally {
+    await db.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await db.close();
+    await nc.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]!).href) await run();
