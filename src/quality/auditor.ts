@@ -115,7 +115,8 @@ export async function runAudit(deps: AuditorDeps, req: AuditRequest): Promise<Qu
       ...base,
       finishedAt: deps.now(),
       status: overallStatus(results),
-      rowsChecked: results.filter((r) => r.check !== "staleness" && r.check !== "gaps").reduce((n, r) => n + r.checked, 0),
+      // Distinct rows audited (not rows × checks): bronze + silver + the rows range rules read elsewhere.
+      rowsChecked: (input.trades?.length ?? 0) + (input.bars?.length ?? 0) + results.filter((r) => r.check === "range" && r.table !== BRONZE_TABLE && r.table !== SILVER_TABLE).reduce((n, r) => n + r.checked, 0),
       rowsFailed: quarantinedIds.size,
       quarantined: entries.length,
       checks: results.map(summarize),
