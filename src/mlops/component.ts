@@ -128,6 +128,23 @@ export function mlopsComponent(config: Config, options: MlopsOptions = {}): Node
   return {
     name: "mlops",
     start,
-    status: () => ({ watcher: status, pool: pool === null ? null : { pending: pool.pending, capacity: pool.capacity }, lastEvent }),
+    status: () => mlopsStatus(status, pool, lastEvent),
+  };
+}
+
+/** `admin status` for the ml role: per symbol its mode, next round, last result; compact enough for one line per node. */
+export function mlopsStatus(watcher: WatcherStatus | null, pool: TrainingPool | null, lastEvent: MlopsEvent | null) {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    huntEveryMs: watcher?.settings.huntIntervalMs ?? null,
+    patrolEveryMs: watcher?.settings.patrolIntervalMs ?? null,
+    symbols: Object.fromEntries(
+      Object.entries(watcher?.symbols ?? {}).map(([symbol, w]) => [
+        symbol,
+        { mode: w.mode, running: w.running, nextRun: iso(w.nextRunAt), rounds: w.rounds, champion: w.last?.champion ?? null, last: w.last === null ? null : `${w.last.status}: ${w.last.detail} at ${iso(w.last.at)}` },
+      ]),
+    ),
+    pool: pool === null ? null : { pending: pool.pending, capacity: pool.capacity },
+    lastEvent: lastEvent === null ? null : { type: lastEvent.type, ...("symbol" in lastEvent ? { symbol: lastEvent.symbol } : {}), ...("at" in lastEvent ? { at: iso(lastEvent.at) } : {}) },
   };
 }

@@ -67,7 +67,7 @@ test("mlops component: trains from the lake's silver table on admin `train` over
     await component.start!({ config, nc, system, ownership, admin, shutdown, log });
 
     // The first hunt check at start already finds 390 rows and promotes.
-    await waitFor(() => (component.status!() as { watcher: { symbols: Record<string, { mode: string }> } | null }).watcher?.symbols.SYNUSDT?.mode === "patrol", { what: "hunt → patrol", timeoutMs: 60_000 });
+    await waitFor(() => (component.status!() as { symbols: Record<string, { mode: string }> }).symbols.SYNUSDT?.mode === "patrol", { what: "hunt → patrol", timeoutMs: 60_000 });
 
     const unauthorized = await callAdmin(nc, "train", ["SYNUSDT"], { token: "wrong" });
     assert.equal(unauthorized[0]!.ok, false);
@@ -84,10 +84,13 @@ test("mlops component: trains from the lake's silver table on admin `train` over
     assert.equal(bad[0]!.ok, false, "v1 has no previous champion");
     assert.match((bad[0] as { error: string }).error, /no previous champion/);
 
-    const status = component.status!() as { watcher: { settings: { huntIntervalMs: number }; symbols: Record<string, { mode: string; nextRunAt: number; last: { status: string } }> }; lastEvent: { type: string } };
-    assert.equal(status.watcher.settings.huntIntervalMs, 3_600_000);
-    assert.equal(status.watcher.symbols.SYNUSDT!.last.status, "trained");
-    assert.ok(status.watcher.symbols.SYNUSDT!.nextRunAt > Date.now());
+    const status = component.status!() as { huntEveryMs: number; symbols: Record<string, { mode: string; nextRun: string; last: string; champion: string; rounds: number }>; lastEvent: { type: string } };
+    assert.equal(status.huntEveryMs, 3_600_000);
+    assert.match(status.symbols.SYNUSDT!.last, /^trained: not promoted: not-better-than-champion/);
+    assert.equal(status.symbols.SYNUSDT!.champion, "SYNUSDT/v1");
+    assert.equal(status.symbols.SYNUSDT!.rounds, 2);
+    assert.ok(Date.parse(status.symbols.SYNUSDT!.nextRun) > Date.now());
+    assert.equal(status.lastEvent.type, "not-promoted");
     assert.equal(mlHandlerOf({ nodeId: "n1", members: () => [] }, "SYNUSDT"), "n1");
     assert.ok(await lake.storage.get("models/SYNUSDT/v1/model.json"));
     await shutdown.run();
