@@ -1,19 +1,23 @@
 /**
- * The `ingest` role's custom-data part: a CustomRouter on CUSTOM with its own TradeLogPublisher
- * (spool under DATA_DIR/spool-custom) and the node's lake. Run it on ONE node per cluster: the
- * router recreates its durable consumer on start, so two routers would take turns stealing it.
+ * The `ingest` role's custom-data part: on the ONE node holding the `custom-router` singleton
+ * lease (every other ingest node waits on standby and takes over within the lease TTL), a
+ * CustomRouter on CUSTOM with its own TradeLogPublisher (spool DATA_DIR/spool-custom) and the
+ * node's lake. One router only: it owns its durable consumer and acknowledges with ack-all.
  */
+import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Config } from "../config/index.js";
 import { Lake } from "../lake/index.js";
 import { TradeLogPublisher, type IngestLogger } from "../market/ingest/index.js";
 import type { NodeComponent, NodeContext } from "../node/component.js";
 import type { Logger } from "../node/log.js";
-import { ensureCustomStreams } from "./streams.js";
 import { CustomRouter } from "./router.js";
+import { SingletonLease } from "./singleton.js";
+import { ensureCustomStreams } from "./streams.js";
 
 export function customDataComponent(config: Config): NodeComponent {
   let router: CustomRouter | undefined;
+  let lease: SingletonLease | undefined;
   return {
     name: "custom-data",
     async start(ctx: NodeContext) {
@@ -26,17 +30,26 @@ export function customDataComponent(config: Config): NodeComponent {
         forcePathStyle: s3.forcePathStyle,
         ...(s3.accessKeyId ? { credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } } : {}),
       });
-      const publisher = await TradeLogPublisher.start(ctx.nc, { partitions: config.partitions, spoolDir: join(config.dataDir, "spool-custom"), log: customTradeLogger(log) });
-      router = await CustomRouter.start(ctx.nc, {
-        lake,
-        publisher,
-        onError: (err) => log.warn("custom router error (retrying)", { error: String(err) }),
+      lease = await SingletonLease.open(ctx.nc, {
+        key: "custom-router",
+        owner: config.nodeId || `${hostname()}-${process.pid}`,
+        ttlMs: config.leaseTtlMs,
+        async start() {
+          const publisher = await TradeLogPublisher.start(ctx.nc, { partitions: config.partitions, spoolDir: join(config.dataDir, "spool-custom"), log: customTradeLogger(log) });
+          const r = await CustomRouter.start(ctx.nc, { lake, publisher, onError: (err) => log.warn("custom router error (retrying)", { error: String(err) }) });
+          router = r;
+          return async () => {
+            await r.close();
+            await publisher.close();
+          };
+        },
+        onChange: (held) => log.info(held ? "custom router started here (singleton lease held)" : "custom router stopped (lease released or lost)"),
+        onError: (where, err) => log.warn(`custom router lease: ${where}`, { error: String(err) }),
       });
-      ctx.shutdown.add("stop-intake", "custom-router", () => router?.close());
-      ctx.shutdown.add("flush", "custom-trade-publisher", () => publisher.close());
-      log.info("custom data router started", { stream: "CUSTOM", lake: config.lakeUri });
+      // Stopping intake: the router commits what it routed, then the lease is released for a standby.
+      ctx.shutdown.add("stop-intake", "custom-router", () => lease?.close());
     },
-    status: () => router?.status() ?? { state: "not started" },
+    status: () => ({ lease: lease?.held ? "held" : "standby", router: router?.status() ?? null }),
   };
 }
 

@@ -8,3 +8,4 @@ export { readCustomTable } from "./reader.js";
 export { CustomRouter, type CustomRouterOptions, type RouterStatus } from "./router.js";
 export { customDataComponent, customTradeLogger } from "./component.js";
 export { ensureCustomStreams } from "./streams.js";
+export { SingletonLease, singletonBucketSpec, type SingletonOptions } from "./singleton.js";

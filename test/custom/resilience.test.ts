@@ -71,21 +71,40 @@ test("a lake outage holds the acks back; when the lake is back every row lands o
   }
 });
 
-test("customDataComponent starts the router on a node and stops it in the shutdown sequence", async () => {
+test("customDataComponent: one router across two ingest nodes; the standby takes over when the leader stops", async () => {
   await using s = await startStack();
-  const config = loadConfig([], { NATS_URL: s.nats.url, DATA_DIR: s.dir, ROLES: "ingest" });
-  const shutdown = new ShutdownSequence();
-  const lines: string[] = [];
-  const ctx = { config, nc: s.nc, shutdown, log: createLogger({ node: "t", level: "debug", write: (l) => lines.push(l) }) } as unknown as NodeContext;
-  const component = customDataComponent(config);
-  await component.start!(ctx);
-  s.probe.publish("ingest.line_3.iot", enc.encode(JSON.stringify({ sensor_id: "a", temperature_c: 20, timestamp: T })));
+  const node = async (id: string) => {
+    const config = loadConfig([], { NATS_URL: s.nats.url, NODE_ID: id, DATA_DIR: join(s.dir, id), LAKE_URI: join(s.dir, "lake"), ROLES: "ingest", LEASE_TTL: "1s" });
+    const shutdown = new ShutdownSequence();
+    const ctx = { config, nc: s.nc, shutdown, log: createLogger({ node: id, level: "debug", write: () => undefined }) } as unknown as NodeContext;
+    const component = customDataComponent(config);
+    await component.start!(ctx);
+    return { component, shutdown, lease: () => (component.status!() as { lease: string }).lease };
+  };
+  const a = await node("n1");
+  const b = await node("n2");
   const table = Lake.open(join(s.dir, "lake")).table("custom_line_3_iot");
-  await waitFor(async () => (await readCustomTable(table).catch(() => [])).length === 1, { what: "row from the component's router" });
-  assert.equal((component.status!() as { state: string }).state, "running");
-  const report = await shutdown.run();
-  assert.deepEqual(report.steps.map((x) => [x.name, x.error]), [["custom-router", undefined], ["custom-trade-publisher", undefined]]);
-  assert.equal((component.status!() as { state: string }).state, "stopped");
+  const rows = async () => (await readCustomTable(table).catch(() => [])).length;
+  const readings = iotReadings({ startTime: T, seed: 4 });
+  const publish = (n: number) => {
+    for (let i = 0; i < n; i++) s.probe.publish("ingest.line_3.iot", enc.encode(JSON.stringify(readings.next().value)));
+  };
+  await waitFor(() => [a.lease(), b.lease()].includes("held"), { what: "a leader" });
+  publish(10);
+  await waitFor(async () => (await rows()) === 10, { what: "10 rows from the leader" });
+  const [leader, standby] = a.lease() === "held" ? [a, b] : [b, a];
+  assert.equal(standby.lease(), "standby", "exactly one router runs");
+
+  const report = await leader.shutdown.run();
+  assert.deepEqual(report.steps.map((x) => [x.name, x.error]), [["custom-router", undefined]]);
+  await waitFor(() => standby.lease() === "held", { what: "the standby takes over", timeoutMs: 15_000 });
+  publish(10);
+  await waitFor(async () => (await rows()) >= 20, { what: "20 rows after the takeover", timeoutMs: 20_000 });
+  const all = await readCustomTable(table);
+  assert.equal(all.length, 20);
+  assert.equal(new Set(all.map((r) => r._seq)).size, 20, "no record twice");
+  await standby.shutdown.run();
+  assert.equal((standby.component.status!() as { router: { state: string } }).router.state, "stopped");
 });
 
 test("npm run simulate: company posts to the gateway, iot and logs publish on NATS", async () => {
