@@ -8,6 +8,10 @@ import assert from "node:assert/strict";
 import { TRPCClientError } from "@trpc/client";
 import { adminTokenFor } from "../../src/web/server/routers/admin-gate.js";
 import type { WebContext } from "../../src/web/server/context.js";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { registerControlServices } from "../../src/control/registry.js";
+import { ControlAuth } from "../../src/control/web-auth.js";
+import type { ControlServices } from "../../src/control/web-services.js";
 import { trpcClient } from "../web/fixtures.js";
 import { waitFor } from "../helpers/wait.js";
 import { startMlopsStack } from "./web-fixture.js";
@@ -93,4 +97,17 @@ test("admin gate: tokens when configured, otherwise loopback only; no gate, no m
   assert.equal(code(() => adminTokenFor(ctx(localOnly, "192.168.1.9", "anything"))), "UNAUTHORIZED");
   assert.equal(code(() => adminTokenFor(ctx({ tokens: [] }, "127.0.0.1"))), "FORBIDDEN");
   assert.equal(code(() => adminTokenFor(ctx(undefined, "127.0.0.1", "t1"))), "FORBIDDEN");
+
+  // Without its own option the gate defers to the control plane's auth on the same connection.
+  const nc = {} as NatsConnection;
+  const refusals: unknown[] = [];
+  const unregister = registerControlServices(nc, { auth: new ControlAuth(["t9"], "/nonexistent"), auditRefusal: (r: unknown) => refusals.push(r) } as unknown as ControlServices);
+  try {
+    const viaControl = (remoteAddress: string, token?: string) => ({ nc, caller: { remoteAddress, token } }) as unknown as WebContext;
+    assert.equal(adminTokenFor(viaControl("10.0.0.5", "t9"), null, "rollback"), "t9");
+    assert.equal(code(() => adminTokenFor(viaControl("10.0.0.5", "nope"), null, "rollback")), "UNAUTHORIZED");
+    assert.equal(refusals.length, 1, "the refusal is audited");
+  } finally {
+    unregister();
+  }
 });

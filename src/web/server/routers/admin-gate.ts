@@ -8,6 +8,7 @@ import { timingSafeEqual } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { callAdmin, NoAdminReply } from "../../../admin/client.js";
 import type { AdminReply } from "../../../admin/protocol.js";
+import { controlServicesFor } from "../../../control/registry.js";
 import type { WebContext } from "../context.js";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
@@ -18,11 +19,22 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** The token to forward for this caller, or UNAUTHORIZED / FORBIDDEN. */
-export function adminTokenFor(ctx: WebContext, inputToken?: string | null): string {
-  const gate = ctx.admin;
-  if (gate === undefined) throw new TRPCError({ code: "FORBIDDEN", message: "admin actions are not enabled on this web server" });
+/**
+ * The token to forward for this caller, or UNAUTHORIZED / FORBIDDEN. The gate is the server's
+ * `admin` option, else the control plane's auth when its services run on this server (one
+ * policy for every admin mutation; refusals then go to the audit trail too).
+ */
+export function adminTokenFor(ctx: WebContext, inputToken?: string | null, command = "admin"): string {
   const token = inputToken || ctx.caller?.token;
+  const gate = ctx.admin;
+  if (gate === undefined) {
+    const control = controlServicesFor(ctx.nc);
+    if (control === undefined) throw new TRPCError({ code: "FORBIDDEN", message: "admin actions are not enabled on this web server" });
+    const d = control.auth.decide({ remoteAddress: ctx.caller?.remoteAddress ?? null, token: token ?? null });
+    if (d.ok) return d.nodeToken;
+    control.auditRefusal({ caller: `web@${ctx.caller?.remoteAddress ?? "unknown"}`, command, args: [], detail: d.reason });
+    throw new TRPCError({ code: "UNAUTHORIZED", message: d.reason });
+  }
   if (gate.tokens.length > 0) {
     if (!token || !gate.tokens.some((t) => sameToken(t, token))) throw new TRPCError({ code: "UNAUTHORIZED", message: "an admin token from ADMIN_TOKENS is required" });
     return token;

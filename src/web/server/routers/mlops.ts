@@ -102,14 +102,14 @@ export const mlopsRouter = router({
   }),
 
   rollback: publicProcedure.input(z.object({ symbol: symbolSchema, token: tokenSchema })).mutation(async ({ ctx, input }) => {
-    const replies = await runAdmin(ctx, "rollback", [input.symbol], adminTokenFor(ctx, input.token));
+    const replies = await runAdmin(ctx, "rollback", [input.symbol], adminTokenFor(ctx, input.token, "rollback"));
     const acted = replies.find((r) => r.ok && !(r.result as { skipped?: boolean }).skipped);
     if (acted === undefined || !acted.ok) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: `no ml node handled ${input.symbol}: ${JSON.stringify(replies.map((r) => r.ok && r.result))}` });
     return { nodeId: acted.nodeId, ...(acted.result as { symbol: string; from: string; to: string }) };
   }),
 
   train: publicProcedure.input(z.object({ symbol: symbolSchema.nullish(), token: tokenSchema })).mutation(async ({ ctx, input }) => {
-    const replies = await runAdmin(ctx, "train", input.symbol ? [input.symbol] : [], adminTokenFor(ctx, input.token), 600_000);
+    const replies = await runAdmin(ctx, "train", input.symbol ? [input.symbol] : [], adminTokenFor(ctx, input.token, "train"), 600_000);
     return replies.flatMap((r) => (r.ok ? [{ nodeId: r.nodeId, ...(r.result as { trained: unknown[]; skipped: unknown[] }) }] : []));
   }),
 });
