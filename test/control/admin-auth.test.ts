@@ -5,9 +5,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { TRPCClientError } from "@trpc/client";
 import { callAdmin } from "../../src/admin/client.js";
-import { listAudit } from "../../src/db/index.js";
+import { listAudit, listQualityReports } from "../../src/db/index.js";
 import { auditEntryOf, ControlAuth, startAuditWriter, writeAuditOnce } from "../../src/control/index.js";
 import { localAdminToken } from "../../src/admin/auth.js";
 import { createLogger } from "../../src/node/log.js";
@@ -71,11 +72,28 @@ test("admin commands need a token: rejected without, accepted with, each audited
 });
 
 test("with no ADMIN_TOKENS, the web server accepts loopback callers and speaks to the nodes with the local token", async () => {
-  await using stack = await startControlStack({ seedLake: (l) => seedBtc(l), now: () => BTC_NOW });
+  // The CLI waits 3 s for answers: the node answers within 1.5 s, with the report or "running".
+  await using stack = await startControlStack({ seedLake: (l) => seedBtc(l), now: () => BTC_NOW, replyWithinMs: 1_500 });
   const access = await stack.client().control.access.query();
   assert.deepEqual(access, { localOnly: true, allowed: true, reason: null });
   const r = await stack.client().control.run.mutate({ command: "quality", args: ["--all"], timeoutMs: 30_000 });
   assert.ok(r.replies[0]!.ok, JSON.stringify(r.replies[0]));
+
+  // `npm run admin -- quality` from this machine: the CLI reads the local token file and prints the report.
+  const cli = spawn(process.execPath, ["--import", "tsx", "src/cli/admin.ts", "--nats-url", stack.server.url, "--data-dir", stack.dataDir, "--json", "quality", "--all"], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  cli.stdout.on("data", (d) => (out += d));
+  cli.stderr.on("data", (d) => (out += d));
+  const code = await new Promise<number | null>((resolve) => cli.once("exit", resolve));
+  assert.equal(code, 0, out);
+  const [fromCli] = JSON.parse(out) as { ok: boolean; nodeId: string; result: { status?: string; state?: string; reportId: string } }[];
+  assert.equal(fromCli!.nodeId, "node-q1");
+  const reportId = fromCli!.result.reportId;
+  const stored = await waitFor(async () => (await listQualityReports(stack.db)).find((r) => r.reportId === reportId && r.status !== "RUNNING"), { timeoutMs: 30_000, what: "the CLI's run stored" });
+  assert.equal(stored.status, "PASSED");
+  assert.match(stored.triggeredBy ?? "", /^admin:/);
+  if (fromCli!.result.state !== "running") assert.equal(fromCli!.result.status, "PASSED");
+
   const commands = await stack.client().control.commands.query();
   assert.deepEqual(commands.nodes.map((n) => n.nodeId), ["node-q1"]);
   assert.ok(commands.nodes[0]!.commands.includes("quality") && commands.nodes[0]!.commands.includes("status"), JSON.stringify(commands));

@@ -36,7 +36,7 @@ export interface ControlStack extends AsyncDisposable {
   liveClient(): { trpc: ReturnType<typeof createTRPCClient<AppRouter>>; close(): void };
 }
 
-export async function startControlStack(options: { adminTokens?: string[]; seedLake?: (lake: Lake) => Promise<void>; now?: () => number } = {}): Promise<ControlStack> {
+export async function startControlStack(options: { adminTokens?: string[]; seedLake?: (lake: Lake) => Promise<void>; now?: () => number; replyWithinMs?: number } = {}): Promise<ControlStack> {
   const server = await startNatsServer();
   const dataDir = mkdtempSync(join(tmpdir(), "control-"));
   const db = await postgresBackend().open();
@@ -53,7 +53,7 @@ export async function startControlStack(options: { adminTokens?: string[]; seedL
     nc,
     log,
     components: [
-      qualityComponent(config, { db, lake, scheduleEveryMs: 0, replyWithinMs: 20_000, ...(options.now ? { now: options.now } : {}) }),
+      qualityComponent(config, { db, lake, scheduleEveryMs: 0, replyWithinMs: options.replyWithinMs ?? 20_000, ...(options.now ? { now: options.now } : {}) }),
       controlComponent(config, { db, forwarder }),
     ],
   });
