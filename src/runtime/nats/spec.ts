@@ -81,6 +81,7 @@ export const BUCKETS = {
   leases: "rt_leases",
   snapshots: "rt_snapshots",
   champions: "rt_champions",
+  regionDedupe: "rt_region_dedupe",
 } as const;
 
 /** Subject of one normalised trade: the partition is in the subject (nats 2.9 has no subject mapping for consumers). */
@@ -109,6 +110,7 @@ export function platformLogSpec(overrides: Partial<LogConfig> = {}): LogSpec[] {
     { kind: "bucket", name: BUCKETS.members, description: "cluster members, one heartbeat per node", ttlMs: c.memberTtlMs, history: 1 },
     { kind: "bucket", name: BUCKETS.leases, description: "partition leases p<partition>", ttlMs: c.leaseTtlMs, history: 1, cas: true },
     { kind: "bucket", name: BUCKETS.snapshots, description: "entity snapshots", ttlMs: 0, history: 1 },
-    { kind: "bucket", name: BUCKETS.champions, description: "champion model pointer per symbol", ttlMs: 0, history: 5 },
+    { kind: "bucket", name: BUCKETS.champions, description: "champion model pointer per symbol (promotions are compare-and-set)", ttlMs: 0, history: 5, cas: true },
+    { kind: "bucket", name: BUCKETS.regionDedupe, description: "per-partition sender windows of sharded regions, handed over with the partition", ttlMs: 0, history: 1 },
   ];
 }
