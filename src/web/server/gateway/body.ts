@@ -31,9 +31,15 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       }
       chunks.push(chunk);
     };
+    let ended = false;
     req.on("data", onData);
-    req.once("end", () => size <= limit && resolve(Buffer.concat(chunks)));
+    req.once("end", () => {
+      ended = true;
+      if (size <= limit) resolve(Buffer.concat(chunks));
+    });
     req.once("error", reject);
+    // A client that goes away mid-body never sends "end": settle instead of waiting forever.
+    req.once("close", () => ended || reject(new MalformedBody("the request was aborted before its body ended")));
   });
 }
 
