@@ -4,6 +4,7 @@
  * The web side (router, pages) lives in src/web and uses `startControlServices`.
  */
 import type { Config } from "../config/index.js";
+import { migrate } from "../db/migrate.js";
 import { databaseOptionsFromConfig, openDatabase, type Database } from "../db/database.js";
 import type { NodeComponent } from "../node/component.js";
 import { startAuditWriter, type AuditWriter } from "./audit-writer.js";
@@ -15,9 +16,9 @@ export interface ControlComponentOptions {
   /**
    * Where the audit trail goes. Default: a pool of its own when DATABASE_URL is set; with
    * embedded PGlite pass the node's shared Database, or no audit writer runs on this node.
-   * `null` disables the writer.
+   * `null` disables the writer. A function is called once at start (e.g. `() => nodeDatabase.get()`).
    */
-  db?: Database | null;
+  db?: Database | (() => Promise<Database>) | null;
 }
 
 export function controlComponent(config: Config, opts: ControlComponentOptions = {}): NodeComponent {
@@ -26,9 +27,10 @@ export function controlComponent(config: Config, opts: ControlComponentOptions =
     name: "control",
     async start(ctx) {
       opts.forwarder?.attach(ctx.nc);
-      let db = opts.db ?? undefined;
+      let db = typeof opts.db === "function" ? await opts.db() : (opts.db ?? undefined);
       if (opts.db === undefined && config.databaseUrl) {
         const own = await openDatabase(databaseOptionsFromConfig(config));
+        await migrate(own); // idempotent, under an advisory lock: whichever node comes first creates the tables
         db = own;
         ctx.shutdown.add("close", "control database", async () => {
           await own[Symbol.asyncDispose]();

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Config } from "../config/index.js";
 import type { Database } from "../db/database.js";
+import { migrate } from "../db/migrate.js";
 import { databaseOptionsFromConfig, openDatabase } from "../db/database.js";
 import { listQualityReports } from "../db/registry/operations.js";
 import { Lake } from "../lake/lake.js";
@@ -23,9 +24,9 @@ export interface QualityComponentOptions {
   /**
    * Where reports go. Default: a pool of its own when DATABASE_URL is set; with embedded PGlite
    * (one process per directory) pass the node's shared Database here, or reports are only
-   * published and logged.
+   * published and logged. A function is called once at start (e.g. `() => nodeDatabase.get()`).
    */
-  db?: Database | null;
+  db?: Database | (() => Promise<Database>) | null;
   /** Default 5 minutes; 0 disables the schedule. */
   scheduleEveryMs?: number;
   /** The admin reply waits this long for the run to finish, then answers "running" (the CLI waits 3 s). */
@@ -53,9 +54,10 @@ export function qualityComponent(config: Config, opts: QualityComponentOptions =
       const now = opts.now ?? Date.now;
       const options: QualityOptions = { ...DEFAULT_QUALITY_OPTIONS, ...opts.options };
       options.rangeRules = [...options.rangeRules, ...loadRangeRules(opts.rulesPath ?? join(config.dataDir, "quality-rules.json"))];
-      let db = opts.db ?? undefined;
+      let db = typeof opts.db === "function" ? await opts.db() : (opts.db ?? undefined);
       if (opts.db === undefined && config.databaseUrl) {
         const own = await openDatabase(databaseOptionsFromConfig(config));
+        await migrate(own); // idempotent, under an advisory lock: whichever node comes first creates the tables
         db = own;
         ctx.shutdown.add("close", "quality database", async () => {
           await own[Symbol.asyncDispose]();
