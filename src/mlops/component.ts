@@ -26,8 +26,11 @@ import { watcherActor, type WatcherActorMessage, type WatcherReply, type Watcher
 import type { WatcherSettings } from "./watcher-logic.js";
 
 export interface MlopsOptions {
-  /** The node's database, when another component already opened it (PGlite allows one opener per directory). */
-  db?: Database;
+  /**
+   * The node's database (or a getter, e.g. `() => nodeDatabase.get()`), when the node shares one
+   * (PGlite allows one opener per directory). Default: opened and migrated here, closed at shutdown.
+   */
+  db?: Database | (() => Promise<Database>);
   /** Default: the config's lake (LAKE_URI or DATA_DIR/lake, S3 settings from the config). */
   lake?: Lake;
   /** Default: the lake's silver_bars table. */
@@ -83,7 +86,7 @@ export function mlopsComponent(config: Config, options: MlopsOptions = {}): Node
 
   async function start(ctx: NodeContext): Promise<void> {
     const ownedDb = options.db === undefined;
-    const db = options.db ?? (await openDatabase(databaseOptionsFromConfig(config)));
+    const db = options.db === undefined ? await openDatabase(databaseOptionsFromConfig(config)) : typeof options.db === "function" ? await options.db() : options.db;
     if (ownedDb) await migrate(db);
     const lake = options.lake ?? lakeFromConfig(config);
     const source = options.source ?? new LakeSilverSource(lake);

@@ -57,7 +57,7 @@ test("mlops component: trains from the lake's silver table on admin `train` over
 
     // Long hunt period: the test drives training through admin only (the first hunt check runs at start).
     const config = loadConfig([], { DATA_DIR: dataDir.path, LAKE_URI: lakeUri, SYMBOLS: "SYNUSDT", ROLES: "ml", NODE_ID: "n1", ADMIN_TOKENS: "secret" });
-    const component = mlopsComponent(config, { db, settings: { huntIntervalMs: 3_600_000, patrolIntervalMs: 3_600_000 }, algorithms: ["elasticnet", "gradient-boosting"] });
+    const component = mlopsComponent(config, { db: async () => db, settings: { huntIntervalMs: 3_600_000, patrolIntervalMs: 3_600_000 }, algorithms: ["elasticnet", "gradient-boosting"] });
     await using system = new ActorSystem({ name: "n1" });
     await using admin = new AdminService(nc, "n1", AdminAuth.fromConfig(config.adminTokens, dataDir.path));
     admin.start();
