@@ -15,6 +15,9 @@ export function logSubject(nodeId: string): string {
   return `${LOG_SUBJECT_PREFIX}.${nodeId}`;
 }
 
+/** What `createLogger({ sink })` takes. */
+export type LogSink = (record: LogRecord) => void;
+
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export interface LogForwarderOptions {
@@ -83,6 +86,13 @@ function safeJson(_key: string, value: unknown): unknown {
   if (typeof value === "bigint") return value.toString();
   if (value instanceof Error) return { name: value.name, message: value.message };
   return value;
+}
+
+/** A sink publishing straight away on an open connection (when the logger can be created after NATS). */
+export function natsLogSink(nc: NatsConnection, nodeId: string, options: LogForwarderOptions = {}): LogSink {
+  const forwarder = new LogForwarder(nodeId, options);
+  forwarder.attach(nc);
+  return forwarder.sink;
 }
 
 /** Parses a forwarded record; null when it is not one. */
