@@ -31,13 +31,20 @@ export function newMarketCounters(): MarketCounters {
   return { bars: 0, candles: 0, ticks: 0, lateTrades: 0, invalidTrades: 0, gaps: 0, missingTrades: 0, predictionFailures: 0, latency: new LatencyWindow(4096) };
 }
 
-export function natsSymbolSink(nc: NatsConnection, js: JetStreamClient, counters: MarketCounters): SymbolSink {
+/** Where the sink reports measurements beyond its counters (the node's Prometheus metrics). */
+export interface SymbolSinkObserver {
+  observeTradeToBar(ms: number): void;
+  tradesAcceptedBy(symbol: string, count: number): void;
+}
+
+export function natsSymbolSink(nc: NatsConnection, js: JetStreamClient, counters: MarketCounters, observer?: SymbolSinkObserver): SymbolSink {
   const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
   return {
     async publishBar(bar: SilverBar) {
       await js.publish(silverSubject(bar.symbol), json(bar), { msgID: `${bar.symbol}:${bar.windowEnd}` });
       counters.bars++;
       counters.latency.add(bar.emittedAt - bar.closedByIngestTime);
+      observer?.observeTradeToBar(bar.emittedAt - bar.closedByIngestTime);
     },
     async publishCandle(candle: Candle) {
       await js.publish(candleSubject(candle.symbol), json(candle), { msgID: `${candle.symbol}:${candle.openTime}` });
@@ -46,6 +53,7 @@ export function natsSymbolSink(nc: NatsConnection, js: JetStreamClient, counters
     publishTick(tick: LiveTick) {
       nc.publish(tickSubject(tick.symbol), json(tick));
       counters.ticks++;
+      observer?.tradesAcceptedBy(tick.symbol, tick.tradesSinceLastTick);
     },
     report(event) {
       reportEvent(nc, counters, event);

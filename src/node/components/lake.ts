@@ -17,11 +17,12 @@ import { silverRowFromBar } from "../../actors/lake/silver-row.js";
 import type { SilverBar } from "../../actors/symbol/messages.js";
 import { AdminBadRequest } from "../../admin/service.js";
 import type { NodeComponent, NodeContext } from "../component.js";
+import type { NodeMetrics } from "../metrics.js";
 
 export const LAKE_WRITER_PARTITION = 0;
 const WRITERS = ["lake-bronze", "lake-silver"] as const;
 
-export function lakeComponent(options: { compactEveryMs?: number } = {}): NodeComponent {
+export function lakeComponent(options: { compactEveryMs?: number; metrics?: NodeMetrics } = {}): NodeComponent {
   let lake: Lake | undefined;
   const commits: Record<string, { version: number; lastLogSeq: number; rows: number } | null> = { [BRONZE_TRADES_TABLE]: null, [SILVER_BARS_TABLE]: null };
   const errors: Record<string, string | null> = { [BRONZE_TRADES_TABLE]: null, [SILVER_BARS_TABLE]: null };
@@ -35,6 +36,7 @@ export function lakeComponent(options: { compactEveryMs?: number } = {}): NodeCo
       const forever = oneForOne({ maxRestarts: 1_000_000, withinMs: 60_000, backoff: { minMs: 500, maxMs: 30_000 } });
       const onCommit = (table: string) => (r: FlushResult) => {
         commits[table] = { version: r.version, lastLogSeq: r.lastLogSeq, rows: r.rows };
+        options.metrics?.lakeCommittedSeq.set({ table }, r.lastLogSeq);
         errors[table] = null;
       };
       const onError = (table: string) => (err: unknown) => {

@@ -10,6 +10,7 @@ import { symbolEntity, tradeBatchCodec, type SymbolCommand } from "../../actors/
 import { natsSymbolSink, newMarketCounters } from "../../actors/symbol/nats-sink.js";
 import { naivePredictor, type Predictor } from "../../actors/symbol/predictor.js";
 import type { NodeComponent } from "../component.js";
+import type { NodeMetrics } from "../metrics.js";
 
 export const SYMBOL_REGION = "symbols";
 
@@ -19,6 +20,8 @@ export interface MarketComponentOptions {
   tickIntervalMs?: number;
   snapshotEveryMessages?: number;
   snapshotEveryMs?: number;
+  /** The node's Prometheus metrics (trade→bar latency, trades accepted, consumer backlog). */
+  metrics?: NodeMetrics;
 }
 
 export function marketComponent(options: MarketComponentOptions = {}): NodeComponent & { region(): ShardRegion<SymbolCommand, Trade[]> | undefined } {
@@ -37,7 +40,7 @@ export function marketComponent(options: MarketComponentOptions = {}): NodeCompo
         ownership: ctx.ownership,
         nc: ctx.nc,
         entity: symbolEntity({
-          sink: natsSymbolSink(ctx.nc, js, counters),
+          sink: natsSymbolSink(ctx.nc, js, counters, options.metrics),
           predictorFor: (symbol) => options.champions?.get(symbol) ?? naivePredictor,
           windows: { sizeMs: ctx.config.windowSizeMs, slideMs: ctx.config.windowSlideMs, allowedLatenessMs: ctx.config.allowedLatenessMs },
           ...(options.tickIntervalMs !== undefined ? { tickIntervalMs: options.tickIntervalMs } : {}),
@@ -55,6 +58,7 @@ export function marketComponent(options: MarketComponentOptions = {}): NodeCompo
         snapshots: { everyMessages: options.snapshotEveryMessages ?? 500, everyMs: options.snapshotEveryMs ?? 1000 },
       });
       region = created;
+      options.metrics?.watchRegion(SYMBOL_REGION, () => region?.stats());
       unwatch = options.champions?.onChange((symbol, predictor) => live.get(symbol)?.tell({ type: "model-changed", predictor })) ?? unwatch;
       return created;
     },

@@ -12,8 +12,9 @@ import { loopActor } from "../../actors/loop/actor.js";
 import { transformActor, type TransformMessage, type TransformSummary } from "../../actors/transform/actor.js";
 import type { NodeComponent } from "../component.js";
 import type { NodeDatabase } from "./database.js";
+import type { NodeMetrics } from "../metrics.js";
 
-export function servingComponent(database: NodeDatabase, options: { transformEveryMs?: number } = {}): NodeComponent {
+export function servingComponent(database: NodeDatabase, options: { transformEveryMs?: number; metrics?: NodeMetrics } = {}): NodeComponent {
   let transform: ActorRef<TransformMessage, TransformSummary | undefined> | undefined;
   let last: TransformSummary | undefined;
   let writer: ServingWriter | undefined;
@@ -32,11 +33,17 @@ export function servingComponent(database: NodeDatabase, options: { transformEve
             writer: writer!,
             signal,
             onEvent: (event) => {
-              if (event.type === "written") counts.written += event.rows;
-              else if (event.type === "rejected") {
+              if (event.type === "written") {
+                counts.written += event.rows;
+                options.metrics?.servingRowsWritten.inc(event.rows);
+              } else if (event.type === "rejected") {
                 counts.rejected++;
+                options.metrics?.servingFailures.inc({ kind: "rejected" });
                 ctx.nc.publish("dlq.serving-rejected", new TextEncoder().encode(JSON.stringify(event)));
-              } else counts.failedBatches++;
+              } else {
+                counts.failedBatches++;
+                options.metrics?.servingFailures.inc({ kind: "failed_batch" });
+              }
             },
           }),
         ),

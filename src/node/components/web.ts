@@ -8,8 +8,10 @@ import { createWebServer, type WebServer } from "../../web/server/server.js";
 import type { NodeStatus } from "../status.js";
 import type { NodeComponent } from "../component.js";
 import type { NodeDatabase } from "./database.js";
+import { NodeMetrics } from "../metrics.js";
 
-export function webComponent(database: NodeDatabase | undefined): NodeComponent & { server(): WebServer | undefined } {
+/** `metrics`: the node's registry, shared with the other roles' components (a fresh one by default). */
+export function webComponent(database: NodeDatabase | undefined, metrics = new NodeMetrics()): NodeComponent & { server(): WebServer | undefined } {
   let server: WebServer | undefined;
   return {
     name: "web",
@@ -17,10 +19,12 @@ export function webComponent(database: NodeDatabase | undefined): NodeComponent 
     async start(ctx) {
       const { config, nc } = ctx;
       const token = config.adminTokens[0] ?? localAdminToken(config.dataDir);
+      metrics.watchNode(ctx.system, ctx.ownership);
       server = await createWebServer({
         host: config.web.host,
         port: config.web.port,
         nc,
+        registry: metrics.registry,
         ...(database ? { db: await database.get() } : {}),
         statusProvider: async () => {
           const replies = await callAdmin(nc, "status", [], { token, timeoutMs: 2000, stallMs: 200 });

@@ -1,0 +1,92 @@
+/**
+ * A node's Prometheus metrics: one prom-client registry per node, served by the web role on
+ * `/metrics`. Components push what happens (trades accepted, bars' latency, rows written, lake
+ * commits); what the node *is* (actors, mailboxes, partitions, consumer backlog) is read lazily in
+ * `collect()` when scraped, so nothing ticks in the background.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { ActorSystem } from "../runtime/actor/index.js";
+import type { OwnershipView } from "../runtime/cluster/types.js";
+import type { RegionStats } from "../runtime/cluster/region.js";
+import { RateMeter } from "../web/server/latency.js";
+
+/** Trade→bar latency is milliseconds to a few seconds (a replay catching up can reach minutes). */
+const TRADE_TO_BAR_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** What the scrape reads from the running node; each part is registered by the component that owns it. */
+interface Sources {
+  system?: Pick<ActorSystem, "stats">;
+  ownership?: Pick<OwnershipView, "ownedPartitions">;
+  regions: Map<string, () => RegionStats | undefined>;
+}
+
+export class NodeMetrics {
+  readonly registry: Registry;
+  /** Closing trade's ingest → bar emitted (seconds), observed per published bar. */
+  readonly tradeToBar: Histogram;
+  readonly tradesAccepted: Counter<"symbol">;
+  readonly servingRowsWritten: Counter;
+  readonly servingFailures: Counter<"kind">;
+  readonly lakeCommittedSeq: Gauge<"table">;
+  readonly #sources: Sources = { regions: new Map() };
+  readonly #tradeRate = new RateMeter(10);
+
+  constructor(options: { registry?: Registry; processMetrics?: boolean } = {}) {
+    const registry = (this.registry = options.registry ?? new Registry());
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+    const registers = [registry];
+    const sources = this.#sources;
+    const actorStats = () => sources.system?.stats() ?? [];
+
+    new Gauge({ name: "node_actors", help: "Live actors in this node's actor system", registers, collect() {
+      this.set(actorStats().length);
+    } });
+    new Gauge({ name: "node_mailbox_depth_total", help: "Messages waiting in all actor mailboxes", registers, collect() {
+      this.set(actorStats().reduce((n, s) => n + s.mailboxDepth, 0));
+    } });
+    new Gauge({ name: "node_actor_restarts", help: "Restarts of the live actors (since each was spawned)", registers, collect() {
+      this.set(actorStats().reduce((n, s) => n + s.restarts, 0));
+    } });
+    new Gauge({ name: "node_partitions_owned", help: "Partitions this node holds the lease for and runs", registers, collect() {
+      this.set(sources.ownership?.ownedPartitions().size ?? 0);
+    } });
+    new Gauge({ name: "region_consumer_pending", help: "Log messages delivered to a partition's consumer and not yet acknowledged", labelNames: ["region", "partition"], registers, collect() {
+      // Partitions move between nodes: rebuild the label set on each scrape so a lost one disappears.
+      this.reset();
+      for (const [region, stats] of sources.regions) {
+        for (const p of stats()?.partitions ?? []) if (p.consumer) this.set({ region, partition: String(p.partition) }, p.consumer.pending);
+      }
+    } });
+    const rate = this.#tradeRate;
+    new Gauge({ name: "market_trades_per_second", help: "Trades accepted by this node's symbol actors per second, over the last 10 s", registers, collect() {
+      this.set(rate.perSecond());
+    } });
+
+    this.tradesAccepted = new Counter({ name: "market_trades_accepted_total", help: "Trades accepted by symbol actors (summed from their ticks)", labelNames: ["symbol"], registers });
+    this.tradeToBar = new Histogram({ name: "market_trade_to_bar_latency_seconds", help: "Closing trade's ingest time to silver bar emitted", buckets: TRADE_TO_BAR_BUCKETS, registers });
+    this.servingRowsWritten = new Counter({ name: "serving_rows_written_total", help: "Rows the serving writer upserted into the database", registers });
+    this.servingFailures = new Counter({ name: "serving_write_failures_total", help: "Serving writer failures: rejected messages (to the DLQ) and failed batches (retried)", labelNames: ["kind"], registers });
+    this.lakeCommittedSeq = new Gauge({ name: "lake_last_committed_log_sequence", help: "Last log sequence committed to a lake table by this node's writer", labelNames: ["table"], registers });
+  }
+
+  /** The node itself (the web component registers it: /metrics exists only where it runs). */
+  watchNode(system: Pick<ActorSystem, "stats">, ownership: Pick<OwnershipView, "ownedPartitions">): void {
+    this.#sources.system = system;
+    this.#sources.ownership = ownership;
+  }
+
+  watchRegion(name: string, stats: () => RegionStats | undefined): void {
+    this.#sources.regions.set(name, stats);
+  }
+
+  /** A symbol actor's tick: the trades it accepted since its previous tick. */
+  tradesAcceptedBy(symbol: string, count: number): void {
+    if (count <= 0) return;
+    this.tradesAccepted.inc({ symbol }, count);
+    this.#tradeRate.add(count);
+  }
+
+  observeTradeToBar(ms: number): void {
+    if (Number.isFinite(ms)) this.tradeToBar.observe(Math.max(0, ms) / 1000);
+  }
+}
