@@ -1,7 +1,6 @@
 /** Any admin command the nodes answer: pick it, give arguments, run it on every node or one; answers per node. */
 import { useEffect, useState } from "react";
 import { errorText } from "../hooks.js";
-import { trpc } from "../trpc.js";
 import { adminClient, type AdminReplyView } from "./client.js";
 
 function splitArgs(text: string): string[] {
@@ -17,7 +16,8 @@ export function CommandRunner(props: { refreshSignal: number; onDone: () => void
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    trpc.control.commands.query().then(
+    // With the token header: nodes list their commands only to an authorised caller.
+    adminClient.control.commands.query().then(
       (r) => {
         setNodes(r.nodes);
         if (r.error) setError(r.error);

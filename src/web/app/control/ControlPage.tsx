@@ -3,7 +3,7 @@ import { useEffect, useState } from "react";
 import { errorText } from "../hooks.js";
 import { trpc } from "../trpc.js";
 import { AuditTable } from "./AuditTable.js";
-import { adminToken, setAdminToken } from "./client.js";
+import { adminClient, adminToken, setAdminToken } from "./client.js";
 import { CommandRunner } from "./CommandRunner.js";
 import { LogBrowser } from "./LogBrowser.js";
 import { LogTail } from "./LogTail.js";
@@ -15,24 +15,28 @@ function AccessBar(props: { onChange: () => void }) {
   const [token, setToken] = useState(adminToken());
   const [access, setAccess] = useState<{ localOnly: boolean; allowed: boolean; reason: string | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    trpc.control.access.query().then(setAccess, (e: unknown) => setError(errorText(e)));
-  }, []);
+  const load = () => adminClient.control.access.query().then(setAccess, (e: unknown) => setError(errorText(e)));
+  useEffect(() => void load(), []);
+  // A token applies when the field is left (or Enter), not per keystroke: each check is a request.
+  const apply = () => {
+    if (token === adminToken()) return;
+    setAdminToken(token);
+    void load();
+    props.onChange();
+  };
   return (
     <div className="access" data-testid="access">
       <span className="muted small">
-        {error ?? (access === null ? "…" : access.localOnly ? "No ADMIN_TOKENS configured: commands are accepted from this machine only." : "Commands need an admin token.")}
+        {error ?? (access === null ? "…" : access.localOnly ? "No ADMIN_TOKENS configured: commands are accepted from this machine only." : access.allowed ? "Admin token accepted." : "Commands need an admin token.")}
       </span>
       <input
         type="password"
         aria-label="admin token"
         placeholder="admin token"
         value={token}
-        onChange={(e) => {
-          setToken(e.target.value);
-          setAdminToken(e.target.value);
-          props.onChange();
-        }}
+        onChange={(e) => setToken(e.target.value)}
+        onBlur={() => apply()}
+        onKeyDown={(e) => e.key === "Enter" && apply()}
       />
     </div>
   );
@@ -41,6 +45,7 @@ function AccessBar(props: { onChange: () => void }) {
 export function ControlPage(props: { view: "operations" | "browser"; onView: (v: "operations" | "browser") => void }) {
   const [filter, setFilter] = useState<LogFilterState>({ level: "info", component: "", node: "", text: "" });
   const [signal, setSignal] = useState(0);
+  const [tokenSignal, setTokenSignal] = useState(0);
   const bump = () => setSignal((n) => n + 1);
   // Refresh the report list when a run's closing line shows up in the tail (pushed, not polled).
   useEffect(() => {
@@ -61,7 +66,7 @@ export function ControlPage(props: { view: "operations" | "browser"; onView: (v:
             Log browser
           </button>
         </div>
-        <AccessBar onChange={bump} />
+        <AccessBar onChange={() => setTokenSignal((n) => n + 1)} />
       </div>
       {props.view === "browser" ? (
         <LogBrowser />
@@ -74,7 +79,7 @@ export function ControlPage(props: { view: "operations" | "browser"; onView: (v:
                 setFilter((f) => ({ ...f, component: "quality", level: "info" }));
               }}
             />
-            <CommandRunner refreshSignal={0} onDone={bump} />
+            <CommandRunner refreshSignal={tokenSignal} onDone={bump} />
             <AuditTable refreshSignal={signal} />
           </div>
           <LogTail filter={filter} onFilter={setFilter} />
