@@ -9,6 +9,8 @@ export interface AdminCallOptions {
   /** How long to wait for the first answer, and for stragglers after it. */
   timeoutMs?: number;
   stallMs?: number;
+  /** Wait for this many replies (up to timeoutMs) instead of stopping once answers stall. */
+  expectReplies?: number | undefined;
 }
 
 export class NoAdminReply extends Error {
@@ -23,9 +25,10 @@ export async function callAdmin(nc: NatsConnection, command: string, args: strin
   const timeoutMs = options.timeoutMs ?? 3000;
   const replies: AdminReply[] = [];
   try {
+    const expected = options.nodeId ? 1 : options.expectReplies;
     const iterable = await nc.requestMany(subject, payload, {
-      strategy: options.nodeId ? "count" : "stall",
-      maxMessages: options.nodeId ? 1 : -1,
+      strategy: expected !== undefined ? "count" : "stall",
+      maxMessages: expected ?? -1,
       maxWait: timeoutMs,
       stall: options.stallMs ?? 300,
     });

@@ -17,12 +17,18 @@ interface CliArgs {
   dataDir: string;
   command: string;
   args: string[];
+  timeoutMs: number | undefined;
 }
 
-const USAGE = "usage: npm run admin -- [--json] [--token T] [--node ID] [--nats-url URL] [--data-dir DIR] <command> [args...]\ncommands: status";
+/** Commands that do real work (training, transforms, audits, lake maintenance) may take minutes. */
+const SLOW_COMMANDS = new Set(["train", "transform", "quality", "lake-optimize", "lake-vacuum", "replay"]);
+
+const USAGE =
+  "usage: npm run admin -- [--json] [--token T] [--node ID] [--timeout SECONDS] [--nats-url URL] [--data-dir DIR] <command> [args...]\n" +
+  "commands: status, ingest-status, subscribe, unsubscribe, pause, resume, transform, lake-optimize, lake-vacuum, train, rollback, quality (what a node answers depends on its roles)";
 
 function parseArgs(argv: string[]): CliArgs {
-  const out: CliArgs = { json: false, token: process.env.ADMIN_TOKEN, nodeId: undefined, natsUrl: process.env.NATS_URL || "nats://127.0.0.1:4222", dataDir: process.env.DATA_DIR || "./data", command: "", args: [] };
+  const out: CliArgs = { json: false, token: process.env.ADMIN_TOKEN, nodeId: undefined, natsUrl: process.env.NATS_URL || "nats://127.0.0.1:4222", dataDir: process.env.DATA_DIR || "./data", command: "", args: [], timeoutMs: undefined };
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -36,6 +42,11 @@ function parseArgs(argv: string[]): CliArgs {
     else if (a === "--node") out.nodeId = value();
     else if (a === "--nats-url") out.natsUrl = value();
     else if (a === "--data-dir") out.dataDir = value();
+    else if (a === "--timeout") {
+      const seconds = Number(value());
+      if (!(seconds > 0)) throw new Error(`--timeout takes a positive number of seconds\n${USAGE}`);
+      out.timeoutMs = seconds * 1000;
+    }
     else if (a === "--help" || a === "-h") throw new Error(USAGE);
     else rest.push(a);
   }
@@ -66,7 +77,11 @@ async function main(): Promise<number> {
   });
   if (!nc) return 1;
   try {
-    const replies = await callAdmin(nc, args.command, args.args, { token: args.token, nodeId: args.nodeId });
+    const slow = SLOW_COMMANDS.has(args.command);
+    const timeoutMs = args.timeoutMs ?? (slow ? 600_000 : 3000);
+    // A slow command answers from each node when it is done: count the nodes first, then wait for all.
+    const expectReplies = slow && !args.nodeId ? (await callAdmin(nc, "status", [], { token: args.token })).length : undefined;
+    const replies = await callAdmin(nc, args.command, args.args, { token: args.token, nodeId: args.nodeId, timeoutMs, expectReplies });
     if (args.json) {
       console.log(JSON.stringify(replies, null, 2));
     } else if (args.command === "status" && replies.every((r) => r.ok)) {
