@@ -5,6 +5,7 @@ export { flattenRecord, evolve, META_COLUMNS, PARTITION_COLUMNS, MAX_COLUMNS, ty
 export { routeMessage, MAX_RECORDS_PER_MESSAGE, type RouteDecision, type DeadLetterReason, type LogMessage } from "./route.js";
 export { CustomTableWriter, type CustomRow, type Offer, type TableFlush } from "./table-writer.js";
 export { readCustomTable } from "./reader.js";
+export { describeCustomTables, describeCustomTable, type CustomTableInfo } from "./catalog.js";
 export { CustomRouter, type CustomRouterOptions, type RouterStatus } from "./router.js";
 export { customDataComponent, customTradeLogger } from "./component.js";
 export { ensureCustomStreams } from "./streams.js";

@@ -116,6 +116,15 @@ test("413 for a body over INGEST_MAX_BODY, declared or streamed", async () => {
   assert.equal(status, 413);
   const small = await s.post("/api/ingest/acme", { symbol: "W", price: 1, timestamp: T });
   assert.equal(small.status, 202, "the server still serves after a 413");
+
+  // A client that disconnects mid-body: the request settles (as a 400), nothing is published.
+  const before = s.gateway.figures().rejected[400] ?? 0;
+  const req = request(s.server.url + "/api/ingest/acme", { method: "POST", headers: { "content-type": "application/json", "x-api-key": ACME_KEY, "content-length": "1000" } });
+  req.on("error", () => undefined);
+  req.write('[{"symbol":"W","price":1,');
+  await waitFor(() => s.gateway.figures().requests >= 4, { what: "the partial request reached the gateway" });
+  req.destroy();
+  await waitFor(() => (s.gateway.figures().rejected[400] ?? 0) === before + 1, { what: "the aborted request settled" });
 });
 
 test("503 with Retry-After while NATS is down or the stream is missing; 202 again once it is back", async () => {

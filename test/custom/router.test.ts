@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { CustomRouter, readCustomTable } from "../../src/custom/index.js";
+import { CustomRouter, describeCustomTables, readCustomTable } from "../../src/custom/index.js";
 import { companyPrices, iotReadings, logLines, postRecords } from "../../src/custom/simulators/index.js";
 import { Lake } from "../../src/lake/index.js";
 import { createSymbolState, transition, type SilverBar } from "../../src/actors/symbol/index.js";
@@ -134,6 +134,17 @@ test("simulators' data is routed: company prices → TRADES, IoT → sensor tabl
   const [duck] = await duckQuery(`SELECT count(*)::INT AS n, count(battery_pct)::INT AS with_battery FROM read_parquet([${files.join(",")}], union_by_name = true)`);
   assert.deepEqual(duck, { n: 300, with_battery: 150 });
   assert.deepEqual(r.router.status().deadLetters, { schema_conflict: 1 });
+
+  // The catalogue the dashboard reads: tables, row counts from stats, partitions, columns.
+  const catalogue = await describeCustomTables(lake);
+  assert.deepEqual(
+    catalogue.map((t) => [t.name, t.rows, t.sources, t.dataTypes, t.dates]),
+    [
+      ["custom_app_logs_logs", 100, ["app_logs"], ["logs"], ["2026-11-28"]],
+      ["custom_iot_sensors_iot", 300, ["iot_sensors"], ["iot"], ["2026-11-28"]],
+    ],
+  );
+  assert.ok(catalogue[1]!.columns.some((c) => c.name === "battery_pct" && c.type === "double" && c.nullable));
 });
 
 test("a replay of the whole CUSTOM stream (consumer lost) adds no row, trade or dead letter twice", async () => {

@@ -37,8 +37,9 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       ended = true;
       if (size <= limit) resolve(Buffer.concat(chunks));
     });
-    req.once("error", reject);
-    // A client that goes away mid-body never sends "end": settle instead of waiting forever.
+    // A client abort surfaces as an error ("aborted") or a close without "end": the client's
+    // doing, not ours (400, though nobody is left to read it); the handler must still settle.
+    req.once("error", (err) => reject(new MalformedBody(`the request failed while its body was read: ${err.message}`)));
     req.once("close", () => ended || reject(new MalformedBody("the request was aborted before its body ended")));
   });
 }
