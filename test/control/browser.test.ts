@@ -93,3 +93,34 @@ test("control plane: run the quality gate from the page and watch its live log",
     await browser.close();
   }
 });
+
+test("with ADMIN_TOKENS configured the page refuses commands until a valid token is given", { skip: !existsSync(CHROMIUM) && `no chromium at ${CHROMIUM}` }, async () => {
+  ensureBuilt();
+  const token = "tok_" + "b".repeat(30);
+  await using stack = await startControlStack({ adminTokens: [token], seedLake: (l) => seedBtc(l), now: () => BTC_NOW });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(stack.web.url + "/control");
+    await waitFor(async () => (await page.getByTestId("access").innerText()).includes("need an admin token"), { timeoutMs: 20_000, what: "the token note" });
+    await page.getByTestId("run-quality").click();
+    await waitFor(async () => (await page.getByTestId("quality-card").innerText()).includes("an admin token is required"), { timeoutMs: 20_000, what: "the refusal" });
+    await page.getByLabel("admin token").fill("wrong-token");
+    await page.getByLabel("admin token").press("Enter");
+    await page.getByTestId("run-quality").click();
+    await waitFor(async () => (await page.getByTestId("quality-card").innerText()).includes("not valid"), { timeoutMs: 20_000, what: "the wrong token refused" });
+    await page.getByLabel("admin token").fill(token);
+    await page.getByLabel("admin token").press("Enter");
+    await waitFor(async () => (await page.getByTestId("access").innerText()).includes("accepted"), { timeoutMs: 20_000, what: "the token accepted" });
+    await waitFor(async () => (await page.getByTestId("command-runner").innerText()).includes("quality, status"), { timeoutMs: 20_000, what: "the commands listed once authorised" });
+    await page.getByTestId("run-quality").click();
+    await waitFor(async () => (await page.getByTestId("latest-report").innerText()).includes("PASSED"), { timeoutMs: 40_000, what: "a PASSED report" });
+    await waitFor(async () => {
+      const audit = await page.getByTestId("audit").innerText();
+      return /quality\s+web-test\s+refused/.test(audit) && /quality\s+node-q1\s+succeeded/.test(audit);
+    }, { timeoutMs: 20_000, what: "refusals and the accepted run in the audit trail" });
+    await page.screenshot({ path: `${ARTIFACTS}/control-plane-token.png` });
+  } finally {
+    await browser.close();
+  }
+});

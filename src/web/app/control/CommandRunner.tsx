@@ -16,14 +16,19 @@ export function CommandRunner(props: { refreshSignal: number; onDone: () => void
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
+    let current = true; // a newer request (new token) supersedes this one's answer
     // With the token header: nodes list their commands only to an authorised caller.
     adminClient.control.commands.query().then(
       (r) => {
+        if (!current) return;
         setNodes(r.nodes);
-        if (r.error) setError(r.error);
+        setError(r.error ?? r.nodes.find((n) => n.error)?.error ?? null);
       },
-      (e: unknown) => setError(errorText(e)),
+      (e: unknown) => current && setError(errorText(e)),
     );
+    return () => {
+      current = false;
+    };
   }, [props.refreshSignal]);
   const all = [...new Set(nodes.flatMap((n) => n.commands))].sort();
   const run = async () => {
