@@ -22,6 +22,11 @@ export interface ControlServices extends AsyncDisposable {
   /** Who the web server is in the audit trail of requests it refuses itself. */
   webId: string;
   auditRefusal(record: Omit<AuditRecord, "at" | "nodeId" | "result">): void;
+  /**
+   * The web server's own record of a command it forwarded: the nodes audit it too, but they only
+   * see the web server's user@host as caller; this record names the requester (address, token fingerprint).
+   */
+  auditForwarded(record: Omit<AuditRecord, "at" | "nodeId">): void;
   close(): Promise<void>;
 }
 
@@ -56,6 +61,10 @@ export async function startControlServices(o: ControlServicesOptions): Promise<C
     webId,
     auditRefusal(record) {
       const full: AuditRecord = { ...record, at: new Date().toISOString(), nodeId: webId, result: "rejected" };
+      o.nc.publish(AUDIT_SUBJECT, encoder.encode(JSON.stringify(full)));
+    },
+    auditForwarded(record) {
+      const full: AuditRecord = { ...record, at: new Date().toISOString(), nodeId: webId };
       o.nc.publish(AUDIT_SUBJECT, encoder.encode(JSON.stringify(full)));
     },
     close,

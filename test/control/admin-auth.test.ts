@@ -44,7 +44,7 @@ test("admin commands need a token: rejected without, accepted with, each audited
 
   const expected = (rows: Awaited<ReturnType<typeof listAudit>>) => {
     const c = (nodeId: string, outcome: string) => rows.filter((r) => r.command === "quality" && r.nodeId === nodeId && r.outcome === outcome).length;
-    return c("node-q1", "refused") === 2 && c("node-q1", "succeeded") === 2 && c("web-test", "refused") === 2;
+    return c("node-q1", "refused") === 2 && c("node-q1", "succeeded") === 2 && c("web-test", "refused") === 2 && c("web-test", "succeeded") === 1;
   };
   const rows = await waitFor(async () => {
     const r = await listAudit(stack.db, 100);
@@ -53,8 +53,13 @@ test("admin commands need a token: rejected without, accepted with, each audited
   const succeeded = rows.find((r) => r.outcome === "succeeded" && (r.args as { argv: string[] }).argv[0] === "--all")!;
   assert.ok(succeeded.principal.includes("@"), "who");
   assert.ok(new Date(succeeded.at).getTime() > 0, "when");
-  const web = rows.find((r) => r.nodeId === "web-test")!;
+  const web = rows.find((r) => r.nodeId === "web-test" && r.outcome === "refused")!;
   assert.match(web.detail ?? "", /admin token/);
+  // The web server's own record of the forwarded command names the requester, never the token.
+  const forwarded = rows.find((r) => r.nodeId === "web-test" && r.outcome === "succeeded")!;
+  assert.match(forwarded.principal, /^web:token-[0-9a-f]{8}@(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/);
+  assert.ok(!forwarded.principal.includes(TOKEN));
+  assert.equal(forwarded.detail, "forwarded to 1 node(s), 1 ok");
 
   // A second writer on the same durable (a restarted node) re-reads nothing twice, and a redelivered record is recognised.
   const log = createLogger({ node: "x", level: "error", write: () => {} });

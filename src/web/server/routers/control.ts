@@ -78,12 +78,16 @@ export const controlRouter = router({
     .input(z.object({ command: tokenSchema, args: z.array(z.string().max(500)).max(50).default([]), nodeId: tokenSchema.optional(), timeoutMs: z.number().int().min(500).max(600_000).optional() }))
     .mutation(async ({ ctx, input }): Promise<{ replies: AdminReply[] }> => {
       const s = services(ctx);
-      const { nodeToken } = authorize(ctx, s, input.command, input.args);
+      const { nodeToken, principal } = authorize(ctx, s, input.command, input.args);
       if (input.nodeId !== undefined && !isSubjectToken(input.nodeId)) throw new TRPCError({ code: "BAD_REQUEST", message: "bad node id" });
+      const audit = { caller: principal, command: input.command, args: input.args };
       try {
         const replies = await callAdmin(s.nc, input.command, input.args, { token: nodeToken, nodeId: input.nodeId, timeoutMs: input.timeoutMs ?? 10_000, stallMs: 500 });
+        const ok = replies.filter((r) => r.ok).length;
+        s.auditForwarded({ ...audit, result: ok === replies.length ? "ok" : "failed", detail: `forwarded to ${replies.length} node(s), ${ok} ok` });
         return { replies };
       } catch (err) {
+        s.auditForwarded({ ...audit, result: "failed", detail: `forwarding failed: ${(err as Error).message}` });
         if (err instanceof NoAdminReply) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: err.message, cause: err });
         return unavailable(err, `running ${input.command}`);
       }
