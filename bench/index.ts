@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const ORDER = ["runtime-local", "runtime-cluster", "market", "ingest", "lake", "db", "ml", "web"];
+const ORDER = ["runtime-local", "runtime-cluster", "market", "ingest", "pipeline", "lake", "db", "ml", "mlops", "web", "gateway"];
 const available = readdirSync(here)
   .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && f !== "index.ts")
   .map((f) => f.slice(0, -3));

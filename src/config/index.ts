@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { OPTIONS, type OptionName } from "./options.js";
+import { parseApiKeys, type ApiKey } from "../web/server/gateway/keys.js";
 import { ConfigError, maskSecret, parseBoolean, parseChoice, parseDuration, parseInteger, parseList, parseUrl } from "./parse.js";
 
 export { ConfigError, parseDuration } from "./parse.js";
@@ -31,6 +32,7 @@ export interface Config {
   databaseUrl: string;
   web: { host: string; port: number };
   adminTokens: string[];
+  ingest: { apiKeys: ApiKey[]; maxBodyBytes: number };
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -86,6 +88,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     databaseUrl: raw.databaseUrl === "" ? "" : parseUrl(o("databaseUrl"), raw.databaseUrl, ["postgres:", "postgresql:"]),
     web: { host: raw.webHost, port: parseInteger(o("webPort"), raw.webPort, { min: 0, max: 65535 }) },
     adminTokens: parseList(raw.adminTokens),
+    ingest: { apiKeys: apiKeysOption(raw.ingestApiKeys), maxBodyBytes: parseInteger(o("ingestMaxBody"), raw.ingestMaxBody, { min: 1024, max: 1024 ** 3 }) },
     logLevel: parseChoice(o("logLevel"), raw.logLevel, LOG_LEVELS),
   };
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.nodeId)) {
@@ -108,4 +111,12 @@ export function describeConfig(argv: readonly string[] = process.argv.slice(2), 
     const shown = "secret" in spec && spec.secret ? maskSecret(value) : value;
     return `${spec.env}=${shown === "" ? "(unset)" : shown}`;
   });
+}
+
+function apiKeysOption(text: string): ApiKey[] {
+  try {
+    return parseApiKeys(text);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
 }

@@ -66,3 +66,10 @@ test("the README's configuration table documents every option", () => {
     assert.match(readme, new RegExp(`\\| \`${spec.env}\` \\| \`${spec.flag}\``), `${spec.env} missing from README`);
   }
 });
+
+test("ingestion API keys are parsed and validated at start", () => {
+  const c = loadConfig([], { INGEST_API_KEYS: "acme:k3y-acme-123,*:sup3r-key-99" });
+  assert.equal(c.ingest.apiKeys.length, 2);
+  assert.equal(c.ingest.maxBodyBytes, 1_048_576);
+  assert.throws(() => loadConfig([], { INGEST_API_KEYS: "nocolon" }), (err: unknown) => err instanceof ConfigError && /INGEST_API_KEYS/.test(err.message));
+});
