@@ -109,8 +109,9 @@ export function dlqReason(m: Pick<StoredMessage, "subject" | "data" | "headers">
   const fromHeader = m.headers["Tickhouse-Reason"] ?? m.headers["reason"];
   if (fromHeader) return fromHeader;
   try {
-    const body = JSON.parse(m.data) as { reason?: unknown };
-    if (typeof body.reason === "string" && body.reason) return body.reason;
+    const body = JSON.parse(m.data) as { reason?: unknown; message?: unknown };
+    // The custom router writes a reason code and a human message: show both.
+    if (typeof body.reason === "string" && body.reason) return typeof body.message === "string" && body.message ? `${body.reason}: ${body.message}` : body.reason;
     if (body.reason && typeof body.reason === "object") return JSON.stringify(body.reason);
   } catch {
     // not JSON: the subject says why

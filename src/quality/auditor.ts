@@ -4,6 +4,7 @@
  * (`events.quality.report`). Every step is logged, so the control plane shows the run live.
  */
 import { randomBytes } from "node:crypto";
+import { readCustomTable } from "../custom/reader.js";
 import type { Database } from "../db/database.js";
 import { saveQualityReport } from "../db/registry/operations.js";
 import type { Lake } from "../lake/lake.js";
@@ -75,7 +76,8 @@ async function gather(deps: AuditorDeps, since: number | null, log: Logger): Pro
   log.info(silver ? `read ${silver.length} silver bars` : "no silver table yet", { table: SILVER_TABLE });
   const ranges: { rule: (typeof deps.options.rangeRules)[number]; rows: Record<string, unknown>[]; keying: RangeRowKeying }[] = [];
   for (const rule of deps.options.rangeRules) {
-    const rows = rule.table === BRONZE_TABLE ? bronze : rule.table === SILVER_TABLE ? silver : await readTable(deps.lake, rule.table, null, null);
+    // Other tables are custom ones whose schema may have grown: read them the way the custom reader does.
+    const rows = rule.table === BRONZE_TABLE ? bronze : rule.table === SILVER_TABLE ? silver : (await deps.lake.exists(rule.table)) ? await readCustomTable(deps.lake.table(rule.table)) : undefined;
     if (!rows) log.warn(`range rule table ${rule.table} does not exist`, { table: rule.table });
     ranges.push({ rule, rows: rows ?? [], keying: keyingFor(rule.table) });
   }

@@ -32,6 +32,7 @@ test("dlqReason: header, payload reason, else the subject", () => {
   assert.equal(dlqReason({ subject: "dlq.invalid_price", data: "{}", headers: { "Tickhouse-Reason": "from header" } }), "from header");
   assert.equal(dlqReason({ subject: "dlq.undecodable", data: "{not json", headers: {} }), "undecodable");
   assert.equal(dlqReason({ subject: "dlq.x", data: '{"reason":{"code":"E1"}}', headers: {} }), '{"code":"E1"}');
+  assert.equal(dlqReason({ subject: "dlq.missing_field", data: '{"reason":"missing_field","message":"price is required"}', headers: {} }), "missing_field: price is required");
 });
 
 test("log filters: level floor, components, nodes, text in message or fields", () => {
