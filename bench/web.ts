@@ -6,13 +6,21 @@
  * records receipt − ingestTime (both on the same clock, sub-millisecond: timeOrigin + performance.now()). Reports p50/p90/p99/max and delivered/published.
  * Options: WEB_BENCH_RATE (ticks/s, default 300), WEB_BENCH_SECONDS (default 10),
  * WEB_BENCH_SYMBOLS (default 5).
+ *
+ * Then the same client through the REAL node: the market simulator replays the BTCUSDT recording
+ * (×WEB_BENCH_REPLAY_SPEED, default 5) → ingest → TRADES → SymbolActor tick → web server → tRPC
+ * WS client, for WEB_BENCH_NODE_SECONDS (default 12); latency = receipt − the tick's newest
+ * trade's ingestTime (stamped by ingest on arrival from the simulator's socket, Date.now(), so
+ * 1 ms resolution). Run twice: ticks every 250 ms (the product default; includes the 0–250 ms
+ * wait for the next tick) and every 20 ms (close to the pipeline's own latency).
  */
 import { connect } from "@nats-io/transport-node";
 import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
 import { WebSocket } from "ws";
 import { startNatsServer } from "../test/helpers/nats-server.js";
 import { createWebServer, type AppRouter } from "../src/web/index.js";
-import { summarize } from "../src/web/server/latency.js";
+import { summarize, type LatencySummary } from "../src/web/server/latency.js";
+import { startPipeline } from "../test/web-e2e/stack.js";
 
 const enc = new TextEncoder();
 const clock = () => performance.timeOrigin + performance.now();
@@ -26,6 +34,67 @@ function envNumber(name: string, fallback: number): number {
 }
 
 export async function run(): Promise<void> {
+  await runSyntheticTicks();
+  await runThroughNode(250);
+  // A short tick cadence isolates the pipeline's own latency from the wait for the next tick.
+  await runThroughNode(20);
+}
+
+const fmt = (v: number | null) => (v === null ? "—" : v.toFixed(2));
+
+/** simulator → ingest → log → SymbolActor tick → web server → Node tRPC WS client. */
+export async function runThroughNode(tickIntervalMs: number): Promise<void> {
+  const seconds = envNumber("WEB_BENCH_NODE_SECONDS", 12);
+  const speed = envNumber("WEB_BENCH_REPLAY_SPEED", 5);
+  await using stack = await startPipeline({ nodeId: "bench-web", roles: "market,ingest,web", speed, tickIntervalMs });
+  const wsClient = createWSClient({ url: stack.web.url.replace(/^http/, "ws") + "/trpc", WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
+  const client = createTRPCClient<AppRouter>({ links: [wsLink({ client: wsClient })] });
+  const latencies: number[] = [];
+  let trades = 0;
+  let measuring = false;
+  let firstTick: () => void = () => {};
+  const first = new Promise<void>((resolve) => (firstTick = resolve));
+  let lastTradeId = -1;
+  const sub = client.market.ticks.subscribe(
+    { symbol: "BTCUSDT" },
+    {
+      onData: (e) => {
+        const receivedAt = Date.now();
+        firstTick();
+        // The latest-state replay of the current tick on subscribe is not a fresh delivery.
+        if (!measuring || e.data.tradeId === lastTradeId) return;
+        lastTradeId = e.data.tradeId;
+        latencies.push(receivedAt - e.data.ingestTime);
+        trades += e.data.tradesSinceLastTick;
+      },
+    },
+  );
+  const timeout = setTimeout(() => firstTick(), 60_000);
+  await first;
+  clearTimeout(timeout);
+  // Skip the start-up backlog (consumers, snapshots, the first windows) before measuring.
+  await new Promise((r) => setTimeout(r, 2_000));
+  measuring = true;
+  const t0 = Date.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  measuring = false;
+  const elapsed = (Date.now() - t0) / 1000;
+  sub.unsubscribe();
+  await wsClient.close();
+  const market = stack.node.status().components["market"] as { tradeToBarLatencyMs: LatencySummary } | undefined;
+
+  const s = summarize(latencies);
+  console.log(`web: trade→client through the real node (replay ×${speed} → ingest → SymbolActor tick/${tickIntervalMs} ms → web → tRPC WS client), ${seconds} s`);
+  console.log(`  ${latencies.length} ticks covering ${trades} trades in ${elapsed.toFixed(1)} s (${(trades / elapsed).toFixed(0)} trades/s)`);
+  console.log(`  latency ms (ingest → client, incl. 0–${tickIntervalMs} ms tick wait): p50 ${fmt(s.p50)} · p90 ${fmt(s.p90)} · p99 ${fmt(s.p99)} · max ${fmt(s.max)}`);
+  if (market) {
+    const b = market.tradeToBarLatencyMs;
+    console.log(`  trade→bar (closing trade's ingest → silver bar emitted) over ${b.count} bars: p50 ${fmt(b.p50)} · p99 ${fmt(b.p99)} · max ${fmt(b.max)}`);
+  }
+}
+
+/** Synthetic ticks published straight to NATS → web server → Node tRPC WS client. */
+export async function runSyntheticTicks(): Promise<void> {
   const rate = envNumber("WEB_BENCH_RATE", 300);
   const seconds = envNumber("WEB_BENCH_SECONDS", 10);
   const symbolCount = envNumber("WEB_BENCH_SYMBOLS", 5);
@@ -84,8 +153,7 @@ export async function run(): Promise<void> {
   const s = summarize(latencies);
   console.log(`web: trade→client (Node tRPC WS client, market.ticks) at ${rate} ticks/s over ${symbols.length} symbols, ${seconds} s`);
   console.log(`  delivered ${latencies.length}/${total} ticks in ${elapsed.toFixed(1)} s`);
-  const f = (v: number | null) => (v === null ? "—" : v.toFixed(2));
-  console.log(`  latency ms: p50 ${f(s.p50)} · p90 ${f(s.p90)} · p99 ${f(s.p99)} · max ${f(s.max)}`);
+  console.log(`  latency ms: p50 ${fmt(s.p50)} · p90 ${fmt(s.p90)} · p99 ${fmt(s.p99)} · max ${fmt(s.max)}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -11,6 +11,7 @@ import { loadConfig } from "../../src/config/index.js";
 import { createLogger } from "../../src/node/log.js";
 import { PlatformNode } from "../../src/node/node.js";
 import { componentsFor } from "../../src/node/roles.js";
+import { marketComponent } from "../../src/node/components/market.js";
 import { NodeMetrics } from "../../src/node/metrics.js";
 import type { WebServer } from "../../src/web/server/server.js";
 import { MarketSimulator } from "../../src/market/simulator/server.js";
@@ -30,7 +31,8 @@ export interface PipelineStack extends AsyncDisposable {
   web: WebServer;
 }
 
-export async function startPipeline(options: { nodeId: string; roles: string; speed: number | "max" }): Promise<PipelineStack> {
+/** `tickIntervalMs`: the symbol actors' live tick cadence (the product default, 250 ms, when omitted). */
+export async function startPipeline(options: { nodeId: string; roles: string; speed: number | "max"; tickIntervalMs?: number }): Promise<PipelineStack> {
   const nats = await startNatsServer();
   const dataDir = mkdtempSync(join(tmpdir(), "web-e2e-"));
   const simulator = await MarketSimulator.start({ source: await ReplaySource.load(RECORDING, options.speed), host: "127.0.0.1", port: 0 });
@@ -38,7 +40,8 @@ export async function startPipeline(options: { nodeId: string; roles: string; sp
   const argv = ["--node-id", options.nodeId, "--roles", options.roles, "--symbols", "BTCUSDT", "--data-dir", dataDir, "--web-port", "0", "--binance-ws-url", simulator.url];
   const config = loadConfig(argv, { NATS_URL: nats.url });
   const metrics = new NodeMetrics();
-  const components = componentsFor(config, metrics);
+  const tickIntervalMs = options.tickIntervalMs;
+  const components = componentsFor(config, metrics).map((c) => (c.name === "market" && tickIntervalMs !== undefined ? marketComponent({ metrics, tickIntervalMs }) : c));
   const node = await PlatformNode.start({ config, nc, log: createLogger({ node: options.nodeId, level: "warn" }), components });
   const webComponent = components.find((c) => c.name === "web") as { server(): WebServer | undefined } | undefined;
   const web = webComponent?.server();
