@@ -1,5 +1,5 @@
 /**
- * /metrics of a real node (market, ingest, serving, web) reading the replayed recording: the node's
+ * /metrics of a real node (market, ingest, serving, lake, web) reading the replayed recording: the node's
  * gauges, counters and histograms are there and move as trades flow.
  */
 import { test } from "node:test";
@@ -9,8 +9,8 @@ import { scrape, startPipeline } from "./stack.js";
 
 const sum = (m: Map<string, number>, prefix: string) => [...m].filter(([k]) => k === prefix || k.startsWith(`${prefix}{`)).reduce((n, [, v]) => n + v, 0);
 
-test("a node's /metrics: actors, mailboxes, partitions, consumer backlog, trades accepted, trade→bar latency, serving rows", async () => {
-  await using stack = await startPipeline({ nodeId: "metrics1", roles: "market,ingest,serving,web", speed: 20 });
+test("a node's /metrics: actors, mailboxes, partitions, consumer backlog, trades accepted, trade→bar latency, serving rows, lake commits", async () => {
+  await using stack = await startPipeline({ nodeId: "metrics1", roles: "market,ingest,serving,lake,web", speed: 20 });
   const first = await scrape(stack.web.url);
   for (const name of ["node_actors", "node_mailbox_depth_total", "node_actor_restarts", "node_partitions_owned", "market_trades_per_second", "serving_rows_written_total", "market_trade_to_bar_latency_seconds_count", "web_trade_to_tick_latency_seconds_count", "process_cpu_user_seconds_total"]) {
     assert.ok([...first.keys()].some((k) => k === name || k.startsWith(`${name}{`)), `${name} is exposed`);
@@ -20,10 +20,11 @@ test("a node's /metrics: actors, mailboxes, partitions, consumer backlog, trades
   const moved = await waitFor(
     async () => {
       const m = await scrape(stack.web.url);
-      const ok = sum(m, "market_trades_accepted_total") > 0 && m.get("market_trade_to_bar_latency_seconds_count")! > 0 && m.get("serving_rows_written_total")! > 0 && m.get("node_partitions_owned")! > 0 && m.get("market_trades_per_second")! > 0;
+      const ok = sum(m, "market_trades_accepted_total") > 0 && m.get("market_trade_to_bar_latency_seconds_count")! > 0 && m.get("serving_rows_written_total")! > 0 && m.get("node_partitions_owned")! > 0 && m.get("market_trades_per_second")! > 0
+        && (m.get('lake_last_committed_log_sequence{table="bronze_trades"}') ?? 0) > 0;
       return ok ? m : undefined;
     },
-    { timeoutMs: 60_000, intervalMs: 250, what: "trades accepted, bars' latency observed, serving rows written" },
+    { timeoutMs: 60_000, intervalMs: 250, what: "trades accepted, bars' latency observed, serving rows written, a bronze lake commit" },
   );
   assert.ok([...moved.keys()].some((k) => k.startsWith('region_consumer_pending{region="symbols",partition="')), "per-partition consumer backlog");
   assert.equal(moved.get("node_partitions_owned"), stack.node.config.partitions, "a lone node owns every partition");
