@@ -5,7 +5,7 @@
  * parent's strategy restarts the actor with backoff and the schedule carries on.
  */
 import type { Actor, ActorFactory } from "../runtime/actor/index.js";
-import { runAudit, type AuditorDeps, type AuditRequest } from "./auditor.js";
+import { DEFAULT_LOOKBACK_MS, runAudit, type AuditorDeps, type AuditRequest } from "./auditor.js";
 import type { QualityRunReport } from "./types.js";
 
 export type AuditorMessage =
@@ -27,10 +27,12 @@ export interface AuditorMemory {
   runs: number;
   running: string | null;
   nextAt: number | null;
+  /** Start of the last scheduled run that finished (its `now`), for the next incremental range. */
+  lastScheduledAt: number | null;
 }
 
 export function newAuditorMemory(): AuditorMemory {
-  return { last: null, runs: 0, running: null, nextAt: null };
+  return { last: null, runs: 0, running: null, nextAt: null, lastScheduledAt: null };
 }
 
 /** Plain status from the shared memory. */
@@ -47,12 +49,30 @@ export function auditorStatus(memory: AuditorMemory, scheduleEveryMs: number): A
 
 export type AuditorReply = QualityRunReport | AuditorStatus | null;
 
+/** How far back a scheduled run looks again before the previous scheduled run (duplicates and gaps across the boundary). */
+export const SCHEDULE_OVERLAP_MS = 10 * 60_000;
+
+/**
+ * Scheduled runs are incremental: from the previous scheduled run's start minus an overlap (never
+ * more than the default lookback), so a busy lake is not re-read in full every few minutes.
+ * The first scheduled run after a start uses the default lookback.
+ */
+export function scheduledSince(memory: Pick<AuditorMemory, "lastScheduledAt">, now: number, o: { scheduleOverlapMs?: number; lookbackMs?: number }): number {
+  const lookback = now - (o.lookbackMs ?? DEFAULT_LOOKBACK_MS);
+  if (memory.lastScheduledAt === null) return lookback;
+  return Math.max(lookback, memory.lastScheduledAt - (o.scheduleOverlapMs ?? SCHEDULE_OVERLAP_MS));
+}
+
 export interface AuditorActorOptions {
   deps: AuditorDeps;
   /** 0 disables the schedule. */
   scheduleEveryMs: number;
   /** Only the elected node runs scheduled audits (several nodes may have the quality role). */
   isElected: () => boolean;
+  /** Default SCHEDULE_OVERLAP_MS. */
+  scheduleOverlapMs?: number;
+  /** Longest range a scheduled run audits. Default DEFAULT_LOOKBACK_MS (24 h). */
+  lookbackMs?: number;
   /** Shared with the owner and kept across restarts: readable without a message while a run is in flight. */
   memory?: AuditorMemory;
 }
@@ -69,6 +89,7 @@ export function auditorActor(options: AuditorActorOptions): ActorFactory<Auditor
       try {
         const report = await runAudit(options.deps, request);
         memory.last = report;
+        if (request.trigger === "schedule") memory.lastScheduledAt = report.startedAt;
         return report;
       } finally {
         memory.runs++;
@@ -89,7 +110,7 @@ export function auditorActor(options: AuditorActorOptions): ActorFactory<Auditor
           case "scheduled":
             memory.nextAt = ctx.clock.now() + options.scheduleEveryMs;
             if (!options.isElected()) return null;
-            return run({ trigger: "schedule" });
+            return run({ trigger: "schedule", sinceMs: scheduledSince(memory, ctx.clock.now(), options) });
           case "status":
             return auditorStatus(memory, options.scheduleEveryMs);
           default:

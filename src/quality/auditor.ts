@@ -97,7 +97,7 @@ export async function runAudit(deps: AuditorDeps, req: AuditRequest): Promise<Qu
   const reportId = req.reportId ?? newReportId(startedAt);
   const since = req.sinceMs === undefined ? startedAt - DEFAULT_LOOKBACK_MS : req.sinceMs;
   const log = deps.log;
-  const base = { reportId, trigger: req.trigger, startedAt, rowsChecked: 0, rowsFailed: 0, quarantined: 0, checks: [] };
+  const base = { reportId, trigger: req.trigger, since, startedAt, rowsChecked: 0, rowsFailed: 0, quarantined: 0, checks: [] };
   log.info(`quality run ${reportId} started (${req.trigger}), auditing ${since === null ? "all rows" : `since ${new Date(since).toISOString()}`}`, { reportId });
   try {
     if (deps.db) await saveQualityReport(deps.db, toDbReport({ ...base, status: "RUNNING", finishedAt: null }));

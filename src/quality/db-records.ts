@@ -25,7 +25,7 @@ export function toDbReport(r: QualityRunReport | (Omit<QualityRunReport, "status
     rowsChecked: r.rowsChecked,
     rowsFailed: r.rowsFailed,
     triggeredBy: r.trigger,
-    summary: { status: r.status, quarantined: r.quarantined, checks: r.checks, ...(r.error ? { error: r.error } : {}) },
+    summary: { status: r.status, since: r.since, quarantined: r.quarantined, checks: r.checks, ...(r.error ? { error: r.error } : {}) },
   };
 }
 

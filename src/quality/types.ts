@@ -47,6 +47,8 @@ export type CheckSummary = Omit<CheckResult, "violations">;
 export interface QualityRunReport {
   reportId: string;
   trigger: string;
+  /** Start of the audited range (ms); null: the whole tables. */
+  since: number | null;
   startedAt: number;
   finishedAt: number;
   status: ReportStatus;

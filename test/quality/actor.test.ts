@@ -44,6 +44,7 @@ test("scheduled runs only when elected; a failing run restarts the actor and the
     await waitFor(() => published.length === 1, { what: "first scheduled run" });
     assert.equal(published[0]!.trigger, "schedule");
     assert.equal(published[0]!.status, "PASSED");
+    assert.equal(published[0]!.since, clock.now() - 24 * 3_600_000, "the first scheduled run looks back 24 h");
 
     breakNext = true;
     clock.advance(60_000);
@@ -57,6 +58,8 @@ test("scheduled runs only when elected; a failing run restarts the actor and the
       return ref.isAlive && published.length >= 3;
     }, { what: "scheduled runs after the restart" });
     assert.equal(published.at(-1)!.status, "PASSED");
+    // Incremental: from the last scheduled run's start minus the 10-minute overlap (deps.now is fixed here).
+    assert.equal(published.at(-1)!.since, Math.max(clock.now() - 24 * 3_600_000, now - 10 * 60_000));
     assert.ok(memory.runs >= 3);
     assert.equal(memory.last?.reportId, published.at(-1)!.reportId);
   } finally {

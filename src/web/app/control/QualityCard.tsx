@@ -7,6 +7,11 @@ import { adminClient, type QualityReportView } from "./client.js";
 
 type CheckView = { name: string; table: string; status: string; checked: number; failed: number; samples?: { detail: string }[]; note?: string };
 
+function rangeText(summary: unknown): string {
+  const since = (summary as { since?: number | null } | null)?.since;
+  return since === null ? "whole history" : typeof since === "number" ? `since ${new Date(since).toLocaleString("en-GB", { hour12: false })}` : "";
+}
+
 function StatusPill(props: { status: string }) {
   return <span className={`pill ${props.status.toLowerCase()}`}>{props.status}</span>;
 }
@@ -72,7 +77,7 @@ export function QualityCard(props: { onRun: () => void; finishedSignal: number }
             <StatusPill status={latest.status} /> <span className="mono">{latest.reportId}</span>
             <span className="muted small">
               {" "}
-              · {latest.trigger} · {formatClock(latest.startedAt)} · {latest.finishedAt ? formatDuration(latest.finishedAt - latest.startedAt) : "running"} · {formatNumber(latest.rowsChecked)} rows · {formatNumber(latest.rowsFailed)} failing
+              · {latest.trigger} · {rangeText(latest.summary)} · {formatClock(latest.startedAt)} · {latest.finishedAt ? formatDuration(latest.finishedAt - latest.startedAt) : "running"} · {formatNumber(latest.rowsChecked)} rows · {formatNumber(latest.rowsFailed)} failing
             </span>
           </div>
           <table className="table compact">
