@@ -1,0 +1,67 @@
+/** NodeMetrics without a server: gauges read their sources when scraped, and only then. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { NodeMetrics } from "../../src/node/metrics.js";
+import type { RegionStats } from "../../src/runtime/cluster/region.js";
+import type { ActorStats } from "../../src/runtime/actor/index.js";
+import { parseMetrics } from "./stack.js";
+
+const actor = (path: string, mailboxDepth: number, restarts: number) => ({ path, mailboxDepth, restarts }) as unknown as ActorStats;
+const partition = (p: number, pending: number): RegionStats["partitions"][number] => ({ partition: p, state: "running", duplicates: 0, consumer: { pending, unhandled: 0, floor: 0, fetches: 1 } });
+
+test("gauges are read from the node's live sources on each scrape, not kept", async () => {
+  const metrics = new NodeMetrics({ processMetrics: false });
+  let stats = [actor("/user/a", 3, 0), actor("/user/b", 4, 2)];
+  let owned = new Set([0, 1, 2]);
+  let partitions = [partition(0, 5), partition(1, 0)];
+  let reads = 0;
+  metrics.watchNode({ stats: () => (reads++, stats) }, { ownedPartitions: () => owned });
+  metrics.watchRegion("symbols", () => ({ region: "symbols", partitions, held: 0, resent: 0, duplicates: 0 }));
+  assert.equal(reads, 0, "nothing read before a scrape");
+
+  let m = parseMetrics(await metrics.registry.metrics());
+  assert.ok(reads > 0);
+  assert.deepEqual([m.get("node_actors"), m.get("node_mailbox_depth_total"), m.get("node_actor_restarts"), m.get("node_partitions_owned")], [2, 7, 2, 3]);
+  assert.equal(m.get('region_consumer_pending{region="symbols",partition="0"}'), 5);
+  assert.equal(m.get('region_consumer_pending{region="symbols",partition="1"}'), 0);
+
+  // Partition 0 moved away, an actor stopped: the next scrape says so.
+  stats = [actor("/user/b", 1, 2)];
+  owned = new Set([1]);
+  partitions = [partition(1, 9)];
+  m = parseMetrics(await metrics.registry.metrics());
+  assert.deepEqual([m.get("node_actors"), m.get("node_mailbox_depth_total"), m.get("node_partitions_owned")], [1, 1, 1]);
+  assert.equal(m.has('region_consumer_pending{region="symbols",partition="0"}'), false, "a lost partition's series is gone");
+  assert.equal(m.get('region_consumer_pending{region="symbols",partition="1"}'), 9);
+});
+
+test("trades accepted, trade→bar latency in seconds, serving and lake figures", async () => {
+  const metrics = new NodeMetrics({ processMetrics: false });
+  metrics.tradesAcceptedBy("BTCUSDT", 7);
+  metrics.tradesAcceptedBy("BTCUSDT", 0);
+  metrics.tradesAcceptedBy("ETHUSDT", 2);
+  metrics.observeTradeToBar(4); // 0.004 s
+  metrics.observeTradeToBar(1500);
+  metrics.observeTradeToBar(Number.NaN); // a bar without a closing trade time is not a sample
+  metrics.servingRowsWritten.inc(12);
+  metrics.servingFailures.inc({ kind: "rejected" });
+  metrics.lakeCommittedSeq.set({ table: "bronze_trades" }, 4242);
+  const m = parseMetrics(await metrics.registry.metrics());
+  assert.equal(m.get('market_trades_accepted_total{symbol="BTCUSDT"}'), 7);
+  assert.equal(m.get('market_trades_accepted_total{symbol="ETHUSDT"}'), 2);
+  assert.equal(m.get("market_trade_to_bar_latency_seconds_count"), 2);
+  assert.equal(m.get('market_trade_to_bar_latency_seconds_bucket{le="0.005"}'), 1);
+  assert.equal(m.get('market_trade_to_bar_latency_seconds_bucket{le="2.5"}'), 2);
+  assert.ok(Math.abs(m.get("market_trade_to_bar_latency_seconds_sum")! - 1.504) < 1e-9);
+  assert.equal(m.get("serving_rows_written_total"), 12);
+  assert.equal(m.get('serving_write_failures_total{kind="rejected"}'), 1);
+  assert.equal(m.get('lake_last_committed_log_sequence{table="bronze_trades"}'), 4242);
+  assert.equal(m.has("process_cpu_user_seconds_total"), false, "process metrics only when asked");
+});
+
+test("two nodes in one process keep separate registries", async () => {
+  const a = new NodeMetrics();
+  const b = new NodeMetrics();
+  a.tradesAcceptedBy("BTCUSDT", 3);
+  assert.equal(parseMetrics(await b.registry.metrics()).has('market_trades_accepted_total{symbol="BTCUSDT"}'), false);
+});
