@@ -4,8 +4,7 @@
  */
 import { ConfigError, describeConfig, loadConfig } from "./config/index.js";
 import { NatsUnavailable } from "./node/nats-endpoint.js";
-import { createLogger } from "./node/log.js";
-import { runNode, untilSignal } from "./node/run.js";
+import { createNodeLogger, runNode, untilSignal } from "./node/run.js";
 
 async function main(): Promise<number> {
   let config;
@@ -18,12 +17,13 @@ async function main(): Promise<number> {
     }
     throw err;
   }
-  const log = createLogger({ node: config.nodeId, level: config.logLevel });
+  const logging = createNodeLogger(config);
+  const { log } = logging;
   log.info("starting node", { node: config.nodeId, roles: config.roles.join(",") });
   for (const line of describeConfig()) log.info(`config ${line}`);
   let running;
   try {
-    running = await runNode(config, { log });
+    running = await runNode(config, logging);
   } catch (err) {
     if (err instanceof NatsUnavailable) {
       console.error(err.message);

@@ -4,8 +4,7 @@
  * and one node with every role reading it. Nothing else needed (NATS: see npm start).
  */
 import { loadConfig, ConfigError, describeConfig } from "../config/index.js";
-import { createLogger } from "../node/log.js";
-import { runNode, untilSignal } from "../node/run.js";
+import { createNodeLogger, runNode, untilSignal } from "../node/run.js";
 import { MarketSimulator } from "../market/simulator/server.js";
 import { SyntheticSource } from "../market/simulator/synthetic-source.js";
 
@@ -29,10 +28,11 @@ async function main(): Promise<number> {
   const simulator = await MarketSimulator.start({ source, host: "127.0.0.1", port: 0, startOn: "immediately" });
   const symbols = [...source.streams].map((s) => s.split("@")[0]!.toUpperCase());
   const config = loadConfig(argv, { ...process.env, BINANCE_WS_URL: simulator.url, SYMBOLS: symbols.join(",") });
-  const log = createLogger({ node: config.nodeId, level: config.logLevel });
+  const logging = createNodeLogger(config);
+  const { log } = logging;
   log.info(`demo: synthetic market of ${symbols.length} symbols at ${rate} trades/s on ${simulator.url}`);
   for (const line of describeConfig(argv, { ...process.env, BINANCE_WS_URL: simulator.url, SYMBOLS: symbols.join(",") })) log.info(`config ${line}`);
-  const running = await runNode(config, { log });
+  const running = await runNode(config, logging);
   log.info(`demo running: dashboard on http://${config.web.host}:${config.web.port} (when the web role is wired), admin: npm run admin -- status`);
   await untilSignal(log);
   await running.stop();

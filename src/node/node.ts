@@ -68,19 +68,20 @@ export class PlatformNode {
     const node = new PlatformNode(config, nc, system, cluster, admin, components);
     admin.register("status", () => node.status());
 
-    await cluster.start();
-    admin.start();
-    const ctx: NodeContext = { config, nc, system, ownership: cluster, admin, shutdown: node.shutdown, log };
-    for (const c of components) await c.start?.({ ...ctx, log: log.child(c.name) });
-
-    // The fixed order (components registered their own intake and flush steps above). Leaving the
-    // cluster stops each partition first — its consumer stops fetching, entity mailboxes drain,
-    // final snapshots are stored — and only then deletes that partition's lease.
+    // The fixed order. Components register their own steps when they start; within a phase the
+    // latest registered runs first, so these node steps, registered before any component's, run
+    // last in their phase. Leaving the cluster stops each partition first — its consumer stops
+    // fetching, entity mailboxes drain, final snapshots are stored — then deletes its lease.
     node.shutdown
       .add("drain", "partitions (drain entity mailboxes, snapshot, then release leases)", () => cluster.leave())
       .add("close", "nats", () => nc.drain())
       .add("close", "admin endpoint", () => admin[Symbol.asyncDispose]())
       .add("close", "actor system", () => system.shutdown({ drain: true, timeoutMs: 30_000 }));
+    await cluster.start();
+    admin.start();
+    const ctx: NodeContext = { config, nc, system, ownership: cluster, admin, shutdown: node.shutdown, log };
+    for (const c of components) await c.start?.({ ...ctx, log: log.child(c.name) });
+
     return node;
   }
 

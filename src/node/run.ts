@@ -4,6 +4,7 @@ import { createLogger, type Logger } from "./log.js";
 import { resolveNatsEndpoint } from "./nats-endpoint.js";
 import { PlatformNode } from "./node.js";
 import { componentsFor } from "./roles.js";
+import { LogForwarder } from "../control/index.js";
 import type { ShutdownReport } from "./shutdown.js";
 
 export interface RunningNode {
@@ -14,11 +15,17 @@ export interface RunningNode {
 }
 
 /** Resolves NATS (configured, local, or an embedded server), starts the node and its roles. */
-export async function runNode(config: Config, options: { log?: Logger } = {}): Promise<RunningNode> {
-  const log = options.log ?? createLogger({ node: config.nodeId, level: config.logLevel });
+/** The node's logger: stdout, and forwarded to `events.log.<node>` once NATS is connected. */
+export function createNodeLogger(config: Config): { log: Logger; forwarder: LogForwarder } {
+  const forwarder = new LogForwarder(config.nodeId);
+  return { log: createLogger({ node: config.nodeId, level: config.logLevel, sink: forwarder.sink }), forwarder };
+}
+
+export async function runNode(config: Config, logging: { log: Logger; forwarder: LogForwarder } = createNodeLogger(config)): Promise<RunningNode> {
+  const { log, forwarder } = logging;
   const endpoint = await resolveNatsEndpoint({ configuredUrl: config.natsUrl, dataDir: config.dataDir, log: (l) => log.info(l) });
   const nc = await connectNats(endpoint.url, `tickhouse-${config.nodeId}`);
-  const node = await PlatformNode.start({ config, nc, log, components: componentsFor(config) });
+  const node = await PlatformNode.start({ config, nc, log, components: componentsFor(config, { forwarder }) });
   return {
     node,
     log,

@@ -9,14 +9,16 @@ import { STREAMS } from "../../runtime/nats/spec.js";
 import { symbolEntity, tradeBatchCodec, type SymbolCommand } from "../../actors/symbol/entity.js";
 import { natsSymbolSink, newMarketCounters } from "../../actors/symbol/nats-sink.js";
 import { naivePredictor, type Predictor } from "../../actors/symbol/predictor.js";
-import type { NodeComponent } from "../component.js";
+import type { NodeComponent, NodeContext } from "../component.js";
 import type { NodeMetrics } from "../metrics.js";
 
 export const SYMBOL_REGION = "symbols";
 
 export interface MarketComponentOptions {
   /** The champion source; until one is wired in, every symbol uses the naive forecast. */
-  champions?: { get(symbol: string): Predictor | undefined; onChange(listener: (symbol: string, predictor: Predictor) => void): () => void };
+  champions?: ChampionSource;
+  /** Opens the champion source once NATS is there (the node's ChampionCache over the KV pointer). */
+  openChampions?: (ctx: Omit<NodeContext, "admin" | "shutdown">) => Promise<ChampionSource & { stop(): void | Promise<void> }>;
   tickIntervalMs?: number;
   snapshotEveryMessages?: number;
   snapshotEveryMs?: number;
@@ -24,16 +26,28 @@ export interface MarketComponentOptions {
   metrics?: NodeMetrics;
 }
 
+export interface ChampionSource {
+  get(symbol: string): Predictor | undefined;
+  onChange(listener: (symbol: string, predictor: Predictor) => void): () => void;
+}
+
 export function marketComponent(options: MarketComponentOptions = {}): NodeComponent & { region(): ShardRegion<SymbolCommand, Trade[]> | undefined } {
   const counters = newMarketCounters();
   const live = new Map<string, { tell(message: SymbolCommand): void }>();
   let region: ShardRegion<SymbolCommand, Trade[]> | undefined;
   let unwatch = () => {};
+  let champions: ChampionSource | undefined = options.champions;
+  let closeChampions: () => void | Promise<void> = () => {};
   return {
     name: "market",
     region: () => region,
     async partitionHost(ctx) {
       const js = jetstream(ctx.nc);
+      if (!champions && options.openChampions) {
+        const opened = await options.openChampions(ctx);
+        champions = opened;
+        closeChampions = () => opened.stop();
+      }
       const created = await ShardRegion.start<SymbolCommand, Trade[]>({
         name: SYMBOL_REGION,
         system: ctx.system,
@@ -41,7 +55,7 @@ export function marketComponent(options: MarketComponentOptions = {}): NodeCompo
         nc: ctx.nc,
         entity: symbolEntity({
           sink: natsSymbolSink(ctx.nc, js, counters, options.metrics),
-          predictorFor: (symbol) => options.champions?.get(symbol) ?? naivePredictor,
+          predictorFor: (symbol) => champions?.get(symbol) ?? naivePredictor,
           windows: { sizeMs: ctx.config.windowSizeMs, slideMs: ctx.config.windowSlideMs, allowedLatenessMs: ctx.config.allowedLatenessMs },
           ...(options.tickIntervalMs !== undefined ? { tickIntervalMs: options.tickIntervalMs } : {}),
           onLive: (symbol, entity) => (entity ? live.set(symbol, entity) : live.delete(symbol)),
@@ -59,13 +73,14 @@ export function marketComponent(options: MarketComponentOptions = {}): NodeCompo
       });
       region = created;
       options.metrics?.watchRegion(SYMBOL_REGION, () => region?.stats());
-      unwatch = options.champions?.onChange((symbol, predictor) => live.get(symbol)?.tell({ type: "model-changed", predictor })) ?? unwatch;
+      unwatch = champions?.onChange((symbol, predictor) => live.get(symbol)?.tell({ type: "model-changed", predictor })) ?? unwatch;
       return created;
     },
     async start(ctx) {
       ctx.shutdown.add("close", "market region", async () => {
         unwatch();
         await region?.close();
+        await closeChampions();
       });
     },
     status() {

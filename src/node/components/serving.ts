@@ -61,7 +61,6 @@ export function servingComponent(database: NodeDatabase, options: { transformEve
       );
       ctx.admin.register("transform", (args) => transform!.ask({ type: "run", ...(args.includes("--full-refresh") ? { fullRefresh: true } : {}) }, { timeoutMs: 300_000 }));
       ctx.shutdown.add("flush", "serving writer (unfinished batch stays in the log)", () => ctx.system.stop("serving-writer", { timeoutMs: 10_000 }));
-      ctx.shutdown.add("close", "database", () => database.close());
     },
     status: () => ({ ...counts, writer: writer?.status(), lastTransform: last ? { runId: last.runId, status: last.status, tests: last.tests } : null }),
   };

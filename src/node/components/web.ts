@@ -9,9 +9,12 @@ import type { NodeStatus } from "../status.js";
 import type { NodeComponent } from "../component.js";
 import type { NodeDatabase } from "./database.js";
 import { NodeMetrics } from "../metrics.js";
+import { createIngestGateway } from "../../web/server/gateway/index.js";
+import { startControlServices } from "../../control/web-services.js";
+import type { Lake } from "../../lake/index.js";
 
 /** `metrics`: the node's registry, shared with the other roles' components (a fresh one by default). */
-export function webComponent(database: NodeDatabase | undefined, metrics = new NodeMetrics()): NodeComponent & { server(): WebServer | undefined } {
+export function webComponent(database: NodeDatabase | undefined, metrics = new NodeMetrics(), lake?: Lake): NodeComponent & { server(): WebServer | undefined } {
   let server: WebServer | undefined;
   return {
     name: "web",
@@ -20,19 +23,27 @@ export function webComponent(database: NodeDatabase | undefined, metrics = new N
       const { config, nc } = ctx;
       const token = config.adminTokens[0] ?? localAdminToken(config.dataDir);
       metrics.watchNode(ctx.system, ctx.ownership);
+      const db = database ? await database.get() : undefined;
+      // The control plane (admin commands with auth and audit, live logs, log browser, data page).
+      const control = await startControlServices({ nc, adminTokens: config.adminTokens, dataDir: config.dataDir, ...(db ? { db } : {}), ...(lake ? { lake } : {}), webId: `web-${config.nodeId}` });
       server = await createWebServer({
         host: config.web.host,
         port: config.web.port,
         nc,
         registry: metrics.registry,
-        ...(database ? { db: await database.get() } : {}),
+        ...(db ? { db } : {}),
+        admin: { tokens: config.adminTokens, localToken: localAdminToken(config.dataDir) },
+        gateway: createIngestGateway({ nc, apiKeys: config.ingest.apiKeys, maxBodyBytes: config.ingest.maxBodyBytes, registry: metrics.registry }),
         statusProvider: async () => {
           const replies = await callAdmin(nc, "status", [], { token, timeoutMs: 2000, stallMs: 200 });
           return replies.flatMap((r) => (r.ok ? [r.result as NodeStatus] : []));
         },
       });
       ctx.log.info(`dashboard on ${server.url}`);
-      ctx.shutdown.add("stop-intake", "web server", () => server?.close());
+      ctx.shutdown.add("stop-intake", "web server", async () => {
+        await server?.close();
+        await control[Symbol.asyncDispose]();
+      });
     },
     status: () => (server ? { url: server.url } : undefined),
   };
