@@ -41,7 +41,7 @@ export async function startPipeline(options: { nodeId: string; roles: string; sp
   const config = loadConfig(argv, { NATS_URL: nats.url });
   const metrics = new NodeMetrics();
   const tickIntervalMs = options.tickIntervalMs;
-  const components = componentsFor(config, metrics).map((c) => (c.name === "market" && tickIntervalMs !== undefined ? marketComponent({ metrics, tickIntervalMs }) : c));
+  const components = componentsFor(config, { metrics }).map((c) => (c.name === "market" && tickIntervalMs !== undefined ? marketComponent({ metrics, tickIntervalMs }) : c));
   const node = await PlatformNode.start({ config, nc, log: createLogger({ node: options.nodeId, level: "warn" }), components });
   const webComponent = components.find((c) => c.name === "web") as { server(): WebServer | undefined } | undefined;
   const web = webComponent?.server();
