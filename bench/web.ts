@@ -9,7 +9,7 @@
  *
  * Then the same client through the REAL node: the market simulator replays the BTCUSDT recording
  * (×WEB_BENCH_REPLAY_SPEED, default 5) → ingest → TRADES → SymbolActor tick → web server → tRPC
- * WS client, for WEB_BENCH_NODE_SECONDS (default 12); latency = receipt − the tick's newest
+ * WS client, for WEB_BENCH_NODE_SECONDS (default 10); latency = receipt − the tick's newest
  * trade's ingestTime (stamped by ingest on arrival from the simulator's socket, Date.now(), so
  * 1 ms resolution). Run twice: ticks every 250 ms (the product default; includes the 0–250 ms
  * wait for the next tick) and every 20 ms (close to the pipeline's own latency).
@@ -44,7 +44,7 @@ const fmt = (v: number | null) => (v === null ? "—" : v.toFixed(2));
 
 /** simulator → ingest → log → SymbolActor tick → web server → Node tRPC WS client. */
 export async function runThroughNode(tickIntervalMs: number): Promise<void> {
-  const seconds = envNumber("WEB_BENCH_NODE_SECONDS", 12);
+  const seconds = envNumber("WEB_BENCH_NODE_SECONDS", 10);
   const speed = envNumber("WEB_BENCH_REPLAY_SPEED", 5);
   await using stack = await startPipeline({ nodeId: "bench-web", roles: "market,ingest,web", speed, tickIntervalMs });
   const wsClient = createWSClient({ url: stack.web.url.replace(/^http/, "ws") + "/trpc", WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
