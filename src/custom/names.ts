@@ -7,7 +7,8 @@ export const SOURCE_PATTERN = /^[a-z0-9][a-z0-9_]{0,31}$/;
 export const DATA_TYPE_PATTERN = /^[a-z0-9][a-z0-9_]{0,31}$/;
 /** The instrument part of a custom symbol: no underscore, so `<SOURCE>_<SYMBOL>` splits at its last `_`. */
 export const INSTRUMENT_PATTERN = /^[A-Z0-9]{1,20}$/;
-export const MARKET_SYMBOL_PATTERN = /^[A-Z0-9_]{1,64}$/;
+export { MARKET_SYMBOL_PATTERN } from "../market/symbol.js";
+import { MARKET_SYMBOL_PATTERN } from "../market/symbol.js";
 
 /** Data types that mean "market data" (the original's CRYPTO, plus obvious synonyms). */
 export const MARKET_TYPES: ReadonlySet<string> = new Set(["market", "crypto", "stock", "stocks", "trade", "trades", "price", "prices", "fx"]);

@@ -19,3 +19,11 @@ export interface Trade {
   ingestTime: number;
   buyerIsMaker: boolean;
 }
+
+/**
+ * Binance's trade ids are consecutive per symbol, so a jump means trades went missing. A custom
+ * source's ids only increase (they are derived from its log position), so jumps mean nothing there.
+ */
+export function hasConsecutiveIds(source: string): boolean {
+  return source === "binance";
+}

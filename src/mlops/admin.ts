@@ -3,6 +3,7 @@
  * reach every node, so each command acts only on the symbols this node is responsible for and
  * says which node handles the others.
  */
+import { MARKET_SYMBOL_PATTERN } from "../market/symbol.js";
 import { AdminBadRequest, type AdminHandler } from "../admin/service.js";
 import type { Database } from "../db/index.js";
 import { recordPromotion } from "../db/index.js";
@@ -14,7 +15,7 @@ import { rolledBackPointer } from "./pointer.js";
 import type { TrainingOutcome } from "./trainer.js";
 import type { WatcherActorMessage, WatcherReply } from "./watcher.js";
 
-const SYMBOL = /^[A-Z0-9]{2,20}$/;
+const SYMBOL = MARKET_SYMBOL_PATTERN;
 
 export interface MlopsAdminDeps {
   watcher: ActorRef<WatcherActorMessage, WatcherReply>;

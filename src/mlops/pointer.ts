@@ -27,7 +27,7 @@ export interface ChampionPointer extends ChampionRef {
   previous: ChampionRef[];
 }
 
-const VERSION = /^([A-Z0-9]{2,20})\/v([1-9][0-9]*)$/;
+const VERSION = /^([A-Z0-9][A-Z0-9_]{1,63})\/v([1-9][0-9]*)$/;
 
 export function modelVersion(symbol: string, n: number): string {
   return `${symbol}/v${n}`;

@@ -4,7 +4,7 @@
  * Like the window code it mutates and returns the given state (speed); `snapshotSymbolState`
  * gives an independent copy. Same state + same messages + same `now`s ⇒ same effects.
  */
-import type { Trade } from "../../market/trade.js";
+import { hasConsecutiveIds, type Trade } from "../../market/trade.js";
 import type { Bar } from "../../market/bar.js";
 import { addTrade } from "../../market/windows.js";
 import { addTradeToCandles, currentCandle } from "../../market/candles.js";
@@ -77,7 +77,7 @@ function acceptTrade(state: SymbolState, trade: Trade, now: number, effects: Sym
     c.duplicates++;
     return;
   }
-  if (last !== null && trade.tradeId > last + 1) {
+  if (last !== null && trade.tradeId > last + 1 && hasConsecutiveIds(trade.source)) {
     c.gaps++;
     c.missingTrades += trade.tradeId - last - 1;
     effects.push({ type: "trade-gap", symbol: state.symbol, afterTradeId: last, tradeId: trade.tradeId, missing: trade.tradeId - last - 1 });

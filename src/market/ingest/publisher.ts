@@ -8,7 +8,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { systemClock, type Clock, type TimerHandle } from "../../runtime/clock.js";
 import { partitionOf } from "../../runtime/cluster/partition.js";
-import type { Trade } from "../trade.js";
+import { hasConsecutiveIds, type Trade } from "../trade.js";
 import { batchMsgId, decodeTradeBatchHeader, encodeTradeBatch } from "./batch-codec.js";
 import { admit } from "./dedup.js";
 import { PublisherClosed } from "./errors.js";
@@ -220,7 +220,7 @@ export class TradeLogPublisher {
       this.#s.duplicatesDropped++;
       return;
     }
-    if (a.missing > 0) {
+    if (a.missing > 0 && hasConsecutiveIds(ks.source)) {
       ks.gaps++;
       ks.missing += a.missing;
       this.#s.gaps++;

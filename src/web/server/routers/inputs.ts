@@ -1,10 +1,11 @@
 /** Input schemas shared by the routers: one place says what a symbol and a limit may be. */
 import { z } from "zod";
+import { MARKET_SYMBOL_PATTERN } from "../../../market/symbol.js";
 
-/** Upper-case letters and digits, like Binance symbols (also the NATS subject token). */
+/** A market symbol: Binance's (BTCUSDT) or a custom source's (ACME_WIDGET); also a NATS subject token. */
 export const symbolSchema = z
   .string()
-  .regex(/^[A-Z0-9]{2,20}$/, "symbol must be 2-20 upper-case letters or digits, e.g. BTCUSDT");
+  .regex(MARKET_SYMBOL_PATTERN, "symbol must be upper-case letters, digits and _, e.g. BTCUSDT or ACME_WIDGET");
 
 export const limitSchema = z.number().int().min(1, "limit must be at least 1").max(2000, "limit must be at most 2000");
 
