@@ -1,0 +1,77 @@
+/**
+ * Where a bar's trade → prediction latency goes, from what the log already records: the closing
+ * trade's ingest time (in the bar), the server time its TRADES batch was stored, the actor's emit
+ * time (in the bar) and the server time the bar was stored in SILVER. Same machine, same clock.
+ */
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { SilverBar } from "../src/actors/symbol/messages.js";
+import { decodeTradeBatch } from "../src/market/ingest/batch-codec.js";
+import { summarize, type LatencySummary } from "../src/web/server/latency.js";
+
+interface Stored {
+  data: Uint8Array;
+  storedAt: number;
+}
+
+async function readWithTimes(nc: NatsConnection, stream: string): Promise<Stored[]> {
+  const expected = (await (await jetstreamManager(nc)).streams.info(stream)).state.messages;
+  const consumer = await jetstream(nc).consumers.get(stream);
+  const out: Stored[] = [];
+  while (out.length < expected) {
+    let got = 0;
+    for await (const m of await consumer.fetch({ max_messages: 1000, expires: 2000 })) {
+      out.push({ data: m.data, storedAt: m.info.timestampNanos / 1e6 });
+      got++;
+    }
+    if (got === 0) break;
+  }
+  return out;
+}
+
+export interface LatencyBreakdown {
+  /** Bars considered (after warm-up) and how many had their closing trade found. */
+  bars: number;
+  matched: number;
+  total: LatencySummary;
+  /** Ingest → TRADES stored: the publisher's batching linger and the publish round trip. */
+  ingestToLog: LatencySummary;
+  /** TRADES stored → actor emits the bar: consumer fetch, mailbox, transition. */
+  logToEmit: LatencySummary;
+  /** Emit → SILVER stored: the bar's publish. */
+  emitToSilver: LatencySummary;
+}
+
+/** Bars ending at or after `fromWindowEnd` only (warm-up excluded). */
+export async function latencyBreakdown(nc: NatsConnection, fromWindowEnd: (bars: SilverBar[]) => number): Promise<LatencyBreakdown> {
+  const silver = (await readWithTimes(nc, "SILVER")).map((s) => ({ bar: JSON.parse(new TextDecoder().decode(s.data)) as SilverBar, storedAt: s.storedAt }));
+  const from = fromWindowEnd(silver.map((s) => s.bar));
+  const steady = silver.filter((s) => s.bar.windowEnd >= from);
+  // (symbol, ingest time) → when the first batch holding a trade of that symbol ingested then was stored.
+  const storedAt = new Map<string, number>();
+  for (const m of await readWithTimes(nc, "TRADES")) {
+    for (const t of decodeTradeBatch(m.data)) {
+      const key = `${t.symbol}@${t.ingestTime}`;
+      if (!storedAt.has(key)) storedAt.set(key, m.storedAt);
+    }
+  }
+  const ingestToLog: number[] = [];
+  const logToEmit: number[] = [];
+  for (const { bar } of steady) {
+    const at = storedAt.get(`${bar.symbol}@${bar.closedByIngestTime}`);
+    if (at === undefined) continue;
+    ingestToLog.push(at - bar.closedByIngestTime);
+    logToEmit.push(bar.emittedAt - at);
+  }
+  return {
+    bars: steady.length,
+    matched: ingestToLog.length,
+    total: summarize(steady.map((s) => s.bar.emittedAt - s.bar.closedByIngestTime)),
+    ingestToLog: summarize(ingestToLog),
+    logToEmit: summarize(logToEmit),
+    emitToSilver: summarize(steady.map((s) => s.storedAt - s.bar.emittedAt)),
+  };
+}
+
+const ms = (v: number | null) => (v === null ? "–" : `${Math.round(v * 10) / 10}`);
+export const describe = (s: LatencySummary) => `p50 ${ms(s.p50)} / p99 ${ms(s.p99)} / max ${ms(s.max)} ms`;
