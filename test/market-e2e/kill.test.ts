@@ -68,9 +68,7 @@ test("kill -9 of the node hosting a symbol during the replay: after takeover the
       },
       { timeoutMs: 60_000, intervalMs: 300, what: "three market nodes sharing all 32 partitions" },
     );
-    const victimId = settled[0]!.cluster.owners[PARTITION]!;
-    const victim = nodes.find((n) => n.id === victimId)!;
-    t.diagnostic(`${SYMBOL} is in partition ${PARTITION}, owned by ${victimId}`);
+    t.diagnostic(`${SYMBOL} is in partition ${PARTITION}, owned by ${settled[0]!.cluster.owners[PARTITION]}`);
 
     const trades = btcTrades();
     publisher = await TradeLogPublisher.start(nc, { partitions: 32, spoolDir: join(dataDir, "test-spool"), log: silentLogger });
@@ -86,10 +84,15 @@ test("kill -9 of the node hosting a symbol during the replay: after takeover the
       async () => {
         const acked = (await jsm.consumers.info("TRADES", `symbols-p${PARTITION}`).catch(() => undefined))?.ack_floor.stream_seq ?? 0;
         const bars = await barsOut();
-        return acked > 0 && bars >= 15 ? { bars, sent } : undefined;
+        return acked > 0 && bars >= 25 ? { bars, sent } : undefined;
       },
-      { timeoutMs: 60_000, intervalMs: 100, what: `${victimId} emitting bars with durable progress` },
+      { timeoutMs: 60_000, intervalMs: 100, what: `${SYMBOL} bars with durable progress` },
     );
+    // The victim is whoever runs the symbol now (asked again: ownership could have moved since).
+    const hosting = await waitFor(async () => (await nodeStatuses(nc, token)).find((s) => marketOf(s)?.liveSymbols.includes(SYMBOL)), { timeoutMs: 30_000, what: `the node running ${SYMBOL}` });
+    const victimId = hosting.nodeId;
+    assert.equal(hosting.cluster.owners[PARTITION], victimId, "the node running the symbol owns its partition");
+    const victim = nodes.find((n) => n.id === victimId)!;
     victim.child.kill("SIGKILL");
     await victim.exited;
     t.diagnostic(`killed ${victimId} after ${atKill.bars} bars, ${atKill.sent} of ${trades.length} trades sent`);
