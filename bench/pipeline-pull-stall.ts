@@ -1,0 +1,64 @@
+/**
+ * Diagnostic behind the pipeline's latency tail, without any of our code in the loop: 32 durable
+ * pull consumers in a nats.js `fetch` loop (max 256 messages) while one producer publishes
+ * ~5,000 msgs/s over their 32 subjects. Counts fetches that end with "heartbeats missed" (the
+ * pull got neither its 408 nor a heartbeat: the consumer stalls until nats.js gives up) and the
+ * longest gap between two messages on one consumer. Env: BENCH_PULL_STALL_S (default 10).
+ */
+import { pathToFileURL } from "node:url";
+import { connect } from "@nats-io/transport-node";
+import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { startNatsServer } from "../test/helpers/nats-server.js";
+
+const SECONDS = Number(process.env.BENCH_PULL_STALL_S ?? 10);
+
+async function once(expiresMs: number): Promise<string> {
+  await using server = await startNatsServer();
+  const nc = await connect({ servers: server.url });
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.add({ name: "S", subjects: ["s.>"] });
+  const js = jetstream(nc);
+  let failed = 0;
+  let fetches = 0;
+  let maxGap = 0;
+  const stopAt = Date.now() + SECONDS * 1000;
+  const loops = Array.from({ length: 32 }, async (_, p) => {
+    await jsm.consumers.add("S", { durable_name: `d${p}`, filter_subject: `s.${p}.>`, ack_policy: AckPolicy.All });
+    const consumer = await js.consumers.get("S", `d${p}`);
+    let last = Date.now();
+    while (Date.now() < stopAt) {
+      fetches++;
+      try {
+        for await (const m of await consumer.fetch({ max_messages: 256, expires: expiresMs })) {
+          maxGap = Math.max(maxGap, Date.now() - last);
+          last = Date.now();
+          m.ack();
+        }
+      } catch {
+        failed++;
+      }
+    }
+  });
+  let published = 0;
+  const producing = (async () => {
+    while (Date.now() < stopAt) {
+      for (let k = 0; k < 50; k++) js.publish(`s.${published++ % 32}.x`, new Uint8Array(200)).catch(() => {});
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  })();
+  await Promise.all([...loops, producing]);
+  await nc.close();
+  return `fetch expires ${expiresMs} ms: ${published.toLocaleString("en")} published, ${fetches} fetches, ${failed} ended by "heartbeats missed", longest gap on one consumer ${maxGap} ms`;
+}
+
+export async function run(): Promise<void> {
+  console.log(`pull-stall (nats.js fetch loops against the installed nats-server, ${SECONDS} s each)`);
+  for (const expires of [1000, 2000]) console.log(`  ${await once(expires)}`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  run().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
