@@ -1,13 +1,17 @@
 /**
  * The `serving` role: a supervised ServingWriter actor upserting silver bars and 1m candles from the
  * log into the database (acks only after the write; replays are harmless), and the TransformActor
- * running the gold models every TRANSFORM_EVERY (admin `transform [--full-refresh]`).
+ * running the gold models every minute (admin `transform [--full-refresh]`). Admin `replay
+ * --from-seq N | --from-time <ISO|2h>` rebuilds the serving tables from that log position.
  */
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { oneForOne } from "../../runtime/actor/index.js";
 import type { ActorRef } from "../../runtime/actor/types.js";
 import { ServingWriter } from "../../db/serving/writer.js";
 import { runServingConsumer } from "../../db/serving/consumer.js";
+import { InvalidReplayPosition, parseReplayFrom, resetServingConsumers } from "../../db/serving/replay.js";
+import { AdminBadRequest } from "../../admin/service.js";
+import { LAKE_WRITER_PARTITION } from "./lake.js";
 import { loopActor } from "../../actors/loop/actor.js";
 import { transformActor, type TransformMessage, type TransformSummary } from "../../actors/transform/actor.js";
 import type { NodeComponent } from "../component.js";
@@ -26,7 +30,7 @@ export function servingComponent(database: NodeDatabase, options: { transformEve
       const js = jetstream(ctx.nc);
       writer = new ServingWriter(db);
       const forever = oneForOne({ maxRestarts: 1_000_000, withinMs: 60_000, backoff: { minMs: 500, maxMs: 30_000 } });
-      ctx.system.spawn(
+      const spawnWriter = () => ctx.system.spawn(
         "serving-writer",
         loopActor((signal) =>
           runServingConsumer(js, {
@@ -49,6 +53,22 @@ export function servingComponent(database: NodeDatabase, options: { transformEve
         ),
         { supervisor: forever },
       );
+      spawnWriter();
+      ctx.admin.register("replay", async (args) => {
+        let from;
+        try {
+          from = parseReplayFrom(args, Date.now());
+        } catch (err) {
+          throw err instanceof InvalidReplayPosition ? new AdminBadRequest(err.message) : err;
+        }
+        // The durable consumer is shared by every serving node: one of them (the holder of
+        // partition 0) resets it; the others' writers simply fetch from the new one.
+        if (!ctx.ownership.ownedPartitions().has(LAKE_WRITER_PARTITION)) return { skipped: true, handledBy: ctx.ownership.ownerOf(LAKE_WRITER_PARTITION) ?? null };
+        await ctx.system.stop("serving-writer", { timeoutMs: 10_000 });
+        const streams = await resetServingConsumers(await jetstreamManager(ctx.nc), from);
+        spawnWriter();
+        return { replayingFrom: "seq" in from ? { seq: from.seq } : { time: from.time.toISOString() }, streams };
+      });
       transform = ctx.system.spawn(
         "transform",
         transformActor(db, {
