@@ -1,20 +1,19 @@
 /**
- * `npm run bench [-- <name> ...]`: runs every benchmark (or the named ones) one after another and
- * prints measured figures. Speed targets live here, never in tests.
+ * `npm run bench [-- <name> ...]`: runs the benchmarks (or the named ones, diagnostics included)
+ * one after another and prints measured figures. Speed targets live here, never in tests.
  */
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const ORDER = ["runtime-local", "runtime-cluster", "market", "ingest", "pipeline", "lake", "db", "ml", "mlops", "web", "gateway"];
+/** What a plain `npm run bench` runs; other files are diagnostics or helpers, run by name. */
+const ORDER = ["runtime-local", "runtime-cluster", "market", "ingest", "pipeline", "lake", "db", "ml", "mlops", "quality", "web", "gateway"];
 const available = readdirSync(here)
   .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && f !== "index.ts")
   .map((f) => f.slice(0, -3));
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("--"));
-const names = [...ORDER.filter((n) => available.includes(n)), ...available.filter((n) => !ORDER.includes(n)).sort()].filter(
-  (n) => wanted.length === 0 || wanted.includes(n),
-);
+const names = wanted.length === 0 ? ORDER.filter((n) => available.includes(n)) : wanted.filter((n) => available.includes(n));
 if (names.length === 0) {
   console.error(`no benchmark named ${wanted.join(", ")}; available: ${available.join(", ")}`);
   process.exit(2);

@@ -159,14 +159,21 @@ export class PartitionConsumer<L> implements LogProgress<L> {
         const batch: ConsumerMessages = await consumer.fetch({ max_messages: Math.min(room, this.#o.maxBatch), expires: this.#o.fetchExpiresMs });
         // The pull is sized by room; messages it brings arrive one by one, each waiting for mailbox space.
         this.#fetches++;
-        for await (const msg of batch) {
-          if (!this.#inOrder(msg)) {
-            // A delivery went missing in transit (e.g. across a reconnect).
-            await batch.close();
-            consumer = undefined;
-            break;
+        const deadline = new FetchDeadline(batch, this.#o.fetchExpiresMs + FETCH_GRACE_MS);
+        try {
+          for await (const msg of batch) {
+            if (!this.#inOrder(msg)) {
+              // A delivery went missing in transit (e.g. across a reconnect).
+              await batch.close();
+              consumer = undefined;
+              break;
+            }
+            deadline.busy = true;
+            await this.#accept(msg);
+            deadline.busy = false;
           }
-          await this.#accept(msg);
+        } finally {
+          deadline.clear();
         }
         backoffMs = 50;
       } catch {
@@ -221,5 +228,37 @@ export class PartitionConsumer<L> implements LogProgress<L> {
       }
       this.#wake = done;
     });
+  }
+}
+
+/**
+ * Some pulls on nats-server 2.9 never get their end (neither the expiry status nor a heartbeat),
+ * and the client then waits for two missed heartbeats before giving up: a 1–2 s stall of the
+ * partition (measured in bench/pipeline-pull-stall.ts). So a pull is closed a little after its
+ * expiry — but only while the loop waits on it, never while a delivered message is being handed
+ * to a mailbox, so nothing the client holds is dropped — and the loop simply pulls again.
+ */
+const FETCH_GRACE_MS = 100;
+
+class FetchDeadline {
+  busy = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly batch: ConsumerMessages,
+    private readonly afterMs: number,
+  ) {
+    this.#arm();
+  }
+
+  #arm(): void {
+    this.#timer = setTimeout(() => {
+      if (this.busy) this.#arm();
+      else void this.batch.close();
+    }, this.afterMs);
+  }
+
+  clear(): void {
+    clearTimeout(this.#timer);
   }
 }
