@@ -21,8 +21,9 @@ import { decodeTrades, runLakeConsumer } from "../src/lake/writer/jetstream.js";
 import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { startNatsServer } from "../test/helpers/nats-server.js";
+import { sharedData } from "../test/helpers/shared-data.js";
 
-const RECORDING = "/work/shared/data/binance-recorded/btcusdt-trade-stream_2024-08-08T2354Z_2024-08-09T0005Z.jsonl";
+const RECORDING = sharedData("binance-recorded/btcusdt-trade-stream_2024-08-08T2354Z_2024-08-09T0005Z.jsonl");
 
 /** Real recorded trades, repeated with fresh ids and shifted times up to `n` rows. */
 function benchTrades(n: number, symbols = ["BTCUSDT"]): Trade[] {

@@ -9,8 +9,9 @@ import { ensureIngestStreams } from "../../src/market/ingest/bootstrap.js";
 import { silentLogger } from "../../src/market/ingest/log.js";
 import type { Trade } from "../../src/market/trade.js";
 import { startNatsServer, type NatsServerHandle } from "../helpers/nats-server.js";
+import { sharedData } from "../helpers/shared-data.js";
 
-export const RECORDING = "/work/shared/data/binance-recorded/btcusdt-trade-stream_2024-08-08T2354Z_2024-08-09T0005Z.jsonl";
+export const RECORDING = sharedData("binance-recorded/btcusdt-trade-stream_2024-08-08T2354Z_2024-08-09T0005Z.jsonl");
 export const FIRST_ID = 3735683259;
 export const LAST_ID = 3735703162;
 export const log = silentLogger;

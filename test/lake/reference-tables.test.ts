@@ -5,9 +5,10 @@ import { join } from "node:path";
 import { LocalStorage } from "../../src/lake/storage/local.js";
 import { DeltaTable } from "../../src/lake/table/table.js";
 import { decodeParquet, type Row } from "../../src/lake/parquet/decode.js";
+import { sharedData } from "../helpers/shared-data.js";
 
 // Tables written by Spark (dat) and by delta-rs' test suite, read in place (read-only).
-const DATA = "/work/shared/data/delta";
+const DATA = sharedData("delta");
 
 const canon = (rows: Row[]) => rows.map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).sort()))).sort();
 
