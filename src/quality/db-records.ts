@@ -11,12 +11,9 @@ export function storedRule(v: Pick<Violation, "rule" | "ref">): string {
   return `${v.ref.table}/${v.rule}`;
 }
 
-/**
- * The db's status column knows PASSED/FAILED/ERROR/RUNNING: a WARN run is stored as PASSED with
- * `summary.status = "WARN"` (the page and the event carry the full status).
- */
+/** A run as its quality_reports row (status PASSED, WARN, FAILED, ERROR, or RUNNING while it runs). */
 export function toDbReport(r: QualityRunReport | (Omit<QualityRunReport, "status" | "finishedAt"> & { status: "RUNNING"; finishedAt: null })): QualityReport {
-  const status: QualityStatus = r.status === "WARN" ? "PASSED" : r.status;
+  const status: QualityStatus = r.status;
   return {
     reportId: r.reportId,
     startedAt: new Date(r.startedAt),

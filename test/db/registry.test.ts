@@ -86,6 +86,10 @@ for (const backend of backends()) {
         { rule: "price_not_positive", symbol: "BTCUSDT", windowEnd: 1_700_000_000_000, detail: "close = 0", quarantined: true },
         { rule: "future_timestamp", symbol: "ETHUSDT", windowEnd: 1_900_000_000_000, detail: "", quarantined: false },
       ]);
+      // A run whose worst check only warned keeps that status; anything else is refused by the table.
+      await saveQualityReport(db, { ...report, reportId: "q2", startedAt: at(6), finishedAt: at(7), status: "WARN", summary: { stale_symbol: 1 } });
+      assert.equal((await listQualityReports(db))[0]!.status, "WARN");
+      await assert.rejects(saveQualityReport(db, { ...report, reportId: "q3", status: "MAYBE" as never }));
 
       const first = await appendAudit(db, { nodeId: "n1", principal: "local", command: "training.run", args: { symbol: "BTCUSDT" }, outcome: "accepted", at: at(1) });
       await appendAudit(db, { nodeId: "n1", principal: "token:ops", command: "quality.run", outcome: "refused", detail: "unknown token" });

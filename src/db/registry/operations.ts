@@ -1,7 +1,7 @@
 /** Quality reports (migration 0004) and the admin audit log (0005). */
 import type { Database, Queryable } from "../database.js";
 
-export type QualityStatus = "RUNNING" | "PASSED" | "FAILED" | "ERROR";
+export type QualityStatus = "RUNNING" | "PASSED" | "WARN" | "FAILED" | "ERROR";
 
 export interface QualityViolation {
   rule: string;
