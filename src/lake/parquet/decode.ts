@@ -12,15 +12,29 @@ const parsers = {
   dateFromDays: (days: number) => new Date(days * DAY_MS).toISOString().slice(0, 10),
 };
 
-/** Reads every row of a Parquet file; INT64 values become numbers (our ids and times fit in 2^53). */
+/**
+ * Reads every row of a Parquet file; INT64 values become numbers (our ids and times fit in 2^53).
+ * Asked columns the file does not have — written before a schema change added them — come back
+ * as null, as Delta readers do for nullable columns added later.
+ */
 export async function decodeParquet(bytes: Uint8Array, columns?: string[]): Promise<Row[]> {
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const rows = (await parquetReadObjects({ file, columns, parsers, rowFormat: "object" })) as Row[];
+  let read = columns;
+  let absent: string[] = [];
+  if (columns) {
+    const metadata = parquetMetadata(file);
+    const present = new Set(metadata.schema.slice(1).map((e) => e.name));
+    read = columns.filter((c) => present.has(c));
+    absent = columns.filter((c) => !present.has(c));
+    if (read.length === 0) return Array.from({ length: Number(metadata.num_rows) }, () => Object.fromEntries(absent.map((c) => [c, null])));
+  }
+  const rows = (await parquetReadObjects({ file, columns: read, parsers, rowFormat: "object" })) as Row[];
   for (const row of rows) {
     for (const k in row) {
       const v = row[k];
       if (typeof v === "bigint") row[k] = Number(v);
     }
+    for (const c of absent) row[c] = null;
   }
   return rows;
 }

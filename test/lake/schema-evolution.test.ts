@@ -1,0 +1,35 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Lake, type ColumnSpec } from "../../src/lake/index.js";
+import { toSchemaString } from "../../src/lake/delta/schema.js";
+
+test("files written before a column was added read back with that column null, at every version", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "lake-evolve-"));
+  try {
+    const v1: ColumnSpec[] = [
+      { name: "id", type: "long", nullable: false },
+      { name: "a", type: "string", nullable: true },
+    ];
+    const table = await Lake.open(dir).ensureTable({ name: "evolving", columns: v1, partitionColumns: [] });
+    const first = await table.writeDataFile({ columns: v1, partitionColumns: [] }, {}, { numRows: 2, columns: new Map<string, ArrayLike<unknown>>([["id", [1, 2]], ["a", ["x", "y"]]]) });
+    await table.commitWith(() => [{ type: "add", add: first }], { operation: "WRITE" });
+
+    const v2: ColumnSpec[] = [...v1, { name: "b", type: "double", nullable: true }];
+    const second = await table.writeDataFile({ columns: v2, partitionColumns: [] }, {}, { numRows: 1, columns: new Map<string, ArrayLike<unknown>>([["id", [3]], ["a", ["z"]], ["b", [1.5]]]) });
+    await table.commitWith((s) => [{ type: "metaData", metaData: { ...s.metadata, schemaString: toSchemaString(v2) } }, { type: "add", add: second }], { operation: "WRITE" });
+
+    const latest = (await table.read()).sort((p, q) => Number(p.id) - Number(q.id));
+    assert.deepEqual(latest, [
+      { id: 1, a: "x", b: null },
+      { id: 2, a: "y", b: null },
+      { id: 3, a: "z", b: 1.5 },
+    ]);
+    assert.deepEqual(await table.read({ columns: ["b"] }).then((rows) => rows.map((r) => r.b).sort()), [1.5, null, null]);
+    assert.deepEqual((await table.read({ version: 1 })).map((r) => Object.keys(r).sort()), [["a", "id"], ["a", "id"]], "time travel reads the old schema");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
