@@ -60,8 +60,9 @@ test("MLOps page renders the registry and rolls back from the browser", { skip: 
 
     await waitFor(async () => (await page.getByTestId("leaderboard").locator("tbody tr").count()) === 5, { timeoutMs: 30_000, what: "4 models + naive on the leaderboard" });
     await waitFor(async () => (await page.getByTestId("champion").innerText()).includes("SYNUSDT/v2"), { what: "champion v2" });
-    assert.equal(await page.getByTestId("importances").locator(".imp-row").count(), 7);
-    assert.equal(await page.getByTestId("runs").locator("tbody tr").count(), 5);
+    // Each panel loads on its own query: wait for each rather than assume they arrive together.
+    await waitFor(async () => (await page.getByTestId("importances").locator(".imp-row").count()) === 7, { what: "7 feature importances" });
+    await waitFor(async () => (await page.getByTestId("runs").locator("tbody tr").count()) === 5, { what: "5 runs in the runs table" });
     const points = await page.locator("[data-testid=performance] polyline.model").getAttribute("points");
     assert.ok(points && points.split(" ").length >= 2, "a live-performance line");
     assert.ok((await page.locator(".tab.active").innerText()).includes("MLOps"));
