@@ -33,7 +33,7 @@ async function main(): Promise<number> {
   log.info(`demo: synthetic market of ${symbols.length} symbols at ${rate} trades/s on ${simulator.url}`);
   for (const line of describeConfig(argv, { ...process.env, BINANCE_WS_URL: simulator.url, SYMBOLS: symbols.join(",") })) log.info(`config ${line}`);
   const running = await runNode(config, logging);
-  log.info(`demo running: dashboard on http://${config.web.host}:${config.web.port} (when the web role is wired), admin: npm run admin -- status`);
+  log.info(`demo running: dashboard on http://${config.web.host}:${config.web.port}, admin: npm run admin -- status`);
   await untilSignal(log);
   await running.stop();
   await simulator.close();
