@@ -6,41 +6,17 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { spawnSync } from "node:child_process";
-import { chromium } from "playwright-core";
-import { DEFAULT_STATIC_DIR } from "../../src/web/index.js";
+import { ARTIFACTS, ensureBuilt, launchChromium, skipWithoutChromium } from "../helpers/browser.js";
 import { waitFor } from "../helpers/wait.js";
 import { startControlStack } from "./fixtures.js";
 import { BTC_NOW, seedBtc } from "./seed.js";
 
-const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
-const ARTIFACTS = "test-artifacts";
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const st = statSync(path);
-    newest = Math.max(newest, st.isDirectory() ? newestMtime(path) : st.mtimeMs);
-  }
-  return newest;
-}
-
-function ensureBuilt(): void {
-  const index = `${DEFAULT_STATIC_DIR}/index.html`;
-  if (existsSync(index) && statSync(index).mtimeMs >= newestMtime("src/web/app")) return;
-  const r = spawnSync("npx", ["vite", "build", "--config", "src/web/vite.config.ts"], { stdio: "inherit" });
-  assert.equal(r.status, 0, "vite build failed");
-}
-
-test("control plane: run the quality gate from the page and watch its live log", { skip: !existsSync(CHROMIUM) && `no chromium at ${CHROMIUM}` }, async () => {
+test("control plane: run the quality gate from the page and watch its live log", { skip: skipWithoutChromium }, async () => {
   ensureBuilt();
-  mkdirSync(ARTIFACTS, { recursive: true });
   await using stack = await startControlStack({ seedLake: (l) => seedBtc(l, { zeroPriceBars: [12, 30] }), now: () => BTC_NOW });
   await stack.nc.publish("dlq.invalid_price", new TextEncoder().encode(JSON.stringify({ reason: "price must be positive", record: { s: "BTCUSDT", p: "-1", t: 3735683300 } })));
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1500, height: 940 } });
     const errors: string[] = [];
@@ -92,11 +68,11 @@ test("control plane: run the quality gate from the page and watch its live log",
   }
 });
 
-test("with ADMIN_TOKENS configured the page refuses commands until a valid token is given", { skip: !existsSync(CHROMIUM) && `no chromium at ${CHROMIUM}` }, async () => {
+test("with ADMIN_TOKENS configured the page refuses commands until a valid token is given", { skip: skipWithoutChromium }, async () => {
   ensureBuilt();
   const token = "tok_" + "b".repeat(30);
   await using stack = await startControlStack({ adminTokens: [token], seedLake: (l) => seedBtc(l), now: () => BTC_NOW });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(stack.web.url + "/control");

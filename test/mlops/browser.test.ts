@@ -5,40 +5,16 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { spawnSync } from "node:child_process";
-import { chromium } from "playwright-core";
-import { DEFAULT_STATIC_DIR } from "../../src/web/index.js";
+import { ARTIFACTS, ensureBuilt, launchChromium, skipWithoutChromium } from "../helpers/browser.js";
 import { upsertSilverBars } from "../../src/db/index.js";
 import { ArtifactStore, predictorFromModel } from "../../src/mlops/index.js";
 import { trpcClient } from "../web/fixtures.js";
 import { waitFor } from "../helpers/wait.js";
 import { servingRow, startMlopsStack } from "./web-fixture.js";
 
-const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
-const ARTIFACTS = "test-artifacts";
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const st = statSync(path);
-    newest = Math.max(newest, st.isDirectory() ? newestMtime(path) : st.mtimeMs);
-  }
-  return newest;
-}
-
-function ensureBuilt(): void {
-  const index = `${DEFAULT_STATIC_DIR}/index.html`;
-  if (existsSync(index) && statSync(index).mtimeMs >= newestMtime("src/web/app")) return;
-  const r = spawnSync("npx", ["vite", "build", "--config", "src/web/vite.config.ts"], { stdio: "inherit" });
-  assert.equal(r.status, 0, "vite build failed");
-}
-
-test("MLOps page renders the registry and rolls back from the browser", { skip: !existsSync(CHROMIUM) && `no chromium at ${CHROMIUM}`, timeout: 180_000 }, async () => {
+test("MLOps page renders the registry and rolls back from the browser", { skip: skipWithoutChromium, timeout: 180_000 }, async () => {
   ensureBuilt();
-  mkdirSync(ARTIFACTS, { recursive: true });
   await using m = await startMlopsStack();
   {
     await using c = trpcClient(m.stack.server.url);
@@ -50,7 +26,7 @@ test("MLOps page renders the registry and rolls back from the browser", { skip: 
   const v2 = predictorFromModel(await new ArtifactStore(m.lake.storage).load("SYNUSDT/v2"), "SYNUSDT/v2");
   await upsertSilverBars(m.db, m.bars.slice(-120).map((b) => servingRow(b, b.features ? v2.predict(b.features, b) : null, "SYNUSDT/v2")));
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1400 } });
     const errors: string[] = [];

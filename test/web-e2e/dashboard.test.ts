@@ -5,16 +5,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
-import { chromium } from "playwright-core";
-// @ts-expect-error: a plain .mjs script without type declarations
-import { ensureWebBuild } from "../../scripts/ensure-web-build.mjs";
+import { ARTIFACTS, ensureBuilt, launchChromium, skipWithoutChromium } from "../helpers/browser.js";
 import { waitFor } from "../helpers/wait.js";
 import { startPipeline } from "./stack.js";
 
-const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
-const ARTIFACTS = "test-artifacts";
-const skip = !existsSync(CHROMIUM) && !process.env.CI && `no chromium at ${CHROMIUM}`;
 
 /**
  * The price chart's canvases: how many candle-coloured pixels (the app's up/down colours) and how
@@ -52,12 +46,11 @@ async function closedCandles(url: string): Promise<number> {
   return body.result.data.length;
 }
 
-test("with a replay running, the live page shows candles and a prediction, the last price changes within 2 s; the system page lists the node", { skip }, async () => {
-  assert.ok(ensureWebBuild(), "vite build failed");
-  mkdirSync(ARTIFACTS, { recursive: true });
+test("with a replay running, the live page shows candles and a prediction, the last price changes within 2 s; the system page lists the node", { skip: skipWithoutChromium }, async () => {
+  ensureBuilt();
   // ×20: a 1m candle closes every 3 s and a 30 s bar every half second; the 11-minute recording lasts ~33 s.
   await using stack = await startPipeline({ nodeId: "replay-web-1", roles: "market,ingest,serving,web", speed: 20 });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const pageErrors: string[] = [];

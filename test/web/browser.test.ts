@@ -5,30 +5,19 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
-import { chromium } from "playwright-core";
-// @ts-expect-error: a plain .mjs script without type declarations
-import { ensureWebBuild } from "../../scripts/ensure-web-build.mjs";
+import { ARTIFACTS, ensureBuilt, launchChromium, skipWithoutChromium } from "../helpers/browser.js";
 import { waitFor } from "../helpers/wait.js";
 import { fakeNode, startWebStack } from "./fixtures.js";
 import { SyntheticMarketFeed } from "./market-feed.js";
 
-const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
-const ARTIFACTS = "test-artifacts";
-
-/** Builds the app when dist/web is missing or older than its sources. */
-function ensureBuilt(): void {
-  assert.ok(ensureWebBuild(), "vite build failed");
-}
 
 function owners(): (string | null)[] {
   const nodes = ["node-a", "node-b", "node-c"];
   return Array.from({ length: 32 }, (_, i) => (i === 29 ? null : nodes[(i * 7 + (i >> 2)) % 3]!));
 }
 
-test("live market and system pages render live data in chromium", { skip: !existsSync(CHROMIUM) && !process.env.CI && `no chromium at ${CHROMIUM}` }, async () => {
+test("live market and system pages render live data in chromium", { skip: skipWithoutChromium }, async () => {
   ensureBuilt();
-  mkdirSync(ARTIFACTS, { recursive: true });
   const view = owners();
   await using stack = await startWebStack({
     statusProvider: async () =>
@@ -41,7 +30,7 @@ test("live market and system pages render live data in chromium", { skip: !exist
   await feed.seedHistory(90);
   feed.tick();
   feed.start(100, 1_000);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const consoleErrors: string[] = [];
@@ -92,10 +81,10 @@ test("live market and system pages render live data in chromium", { skip: !exist
   }
 });
 
-test("with no market data the live page says so plainly", { skip: !existsSync(CHROMIUM) && !process.env.CI && `no chromium at ${CHROMIUM}` }, async () => {
+test("with no market data the live page says so plainly", { skip: skipWithoutChromium }, async () => {
   ensureBuilt();
   await using stack = await startWebStack();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     await page.goto(stack.server.url + "/");

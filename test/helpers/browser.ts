@@ -1,0 +1,23 @@
+/** Debian's chromium through playwright-core, shared by the browser tests. */
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync } from "node:fs";
+import { chromium, type Browser } from "playwright-core";
+// @ts-expect-error: a plain .mjs script without type declarations
+import { ensureWebBuild } from "../../scripts/ensure-web-build.mjs";
+
+export const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
+/** Screenshots go here (git-ignored); docs/screenshots holds copies chosen by hand. */
+export const ARTIFACTS = "test-artifacts";
+
+/** Outside CI a machine without chromium skips the browser tests; CI installs it, so there they fail instead. */
+export const skipWithoutChromium: string | false = !existsSync(CHROMIUM) && !process.env.CI && `no chromium at ${CHROMIUM}`;
+
+/** Builds the dashboard when dist/web is missing or older than its sources, and makes the artifacts folder. */
+export function ensureBuilt(): void {
+  assert.equal(ensureWebBuild(), true, "vite build failed (or vite is not installed)");
+  mkdirSync(ARTIFACTS, { recursive: true });
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+}
