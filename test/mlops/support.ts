@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Trade } from "../../src/market/trade.js";
 import { createSymbolState, transition, type SilverBar } from "../../src/actors/symbol/index.js";
-import type { SilverBarRow } from "../../src/lake/index.js";
+import { silverRowFromBar } from "../../src/actors/lake/silver-row.js";
 
 /** Runs the SymbolActor's transition over the trades (batches of `batch`) and returns its published bars. */
 export function onlineBars(trades: readonly Trade[], symbol: string, batch = 97): SilverBar[] {
@@ -19,35 +19,8 @@ export function onlineBars(trades: readonly Trade[], symbol: string, batch = 97)
   return bars;
 }
 
-/** A SilverBar as the lake's silver_bars table stores it. */
-export function lakeRowOf(b: SilverBar, logSeq: number): SilverBarRow {
-  const f = b.features;
-  return {
-    symbol: b.symbol,
-    windowStart: b.windowStart,
-    windowEnd: b.windowEnd,
-    open: b.open,
-    high: b.high,
-    low: b.low,
-    close: b.close,
-    avgPrice: b.avgPrice,
-    vwap: b.vwap,
-    volume: b.volume,
-    tradeCount: b.tradeCount,
-    volatility: b.volatility,
-    lag1: f?.lag_1 ?? null,
-    lag3: f?.lag_3 ?? null,
-    ma5: f?.ma_5 ?? null,
-    ma10: f?.ma_10 ?? null,
-    momentum: f?.momentum ?? null,
-    volatilityChange: f?.volatility_change ?? null,
-    prediction: b.prediction,
-    predictionModelVersion: b.modelVersion,
-    closingTradeIngestTime: b.closedByIngestTime,
-    emitTime: b.emittedAt,
-    logSeq,
-  };
-}
+/** A SilverBar as the lake's silver_bars table stores it: the lake writer's own mapping. */
+export const lakeRowOf = silverRowFromBar;
 
 export function tempDir(prefix = "mlops-"): { path: string } & Disposable {
   const path = mkdtempSync(join(tmpdir(), prefix));

@@ -3,6 +3,7 @@ import { createSymbolState, transition, type SilverBar } from "../../src/actors/
 import type { SilverBarRow } from "../../src/lake/tables/silver-bars.js";
 import type { Trade } from "../../src/market/trade.js";
 import { btcTrades, xrpTrades } from "../market/fixtures.js";
+import { silverRowFromBar } from "../../src/actors/lake/silver-row.js";
 
 export { btcTrades };
 
@@ -23,34 +24,8 @@ export function xrpEthTrades(): Trade[] {
   }));
 }
 
-export function silverRow(b: SilverBar, logSeq: number): SilverBarRow {
-  const f = b.features;
-  return {
-    symbol: b.symbol,
-    windowStart: b.windowStart,
-    windowEnd: b.windowEnd,
-    open: b.open,
-    high: b.high,
-    low: b.low,
-    close: b.close,
-    avgPrice: b.avgPrice,
-    vwap: b.vwap,
-    volume: b.volume,
-    tradeCount: b.tradeCount,
-    volatility: b.volatility,
-    lag1: f?.lag_1 ?? null,
-    lag3: f?.lag_3 ?? null,
-    ma5: f?.ma_5 ?? null,
-    ma10: f?.ma_10 ?? null,
-    momentum: f?.momentum ?? null,
-    volatilityChange: f?.volatility_change ?? null,
-    prediction: b.prediction,
-    predictionModelVersion: b.modelVersion,
-    closingTradeIngestTime: b.closedByIngestTime,
-    emitTime: b.emittedAt,
-    logSeq,
-  };
-}
+/** A SilverBar as the lake's silver_bars table stores it: the lake writer's own mapping. */
+export const silverRow = silverRowFromBar;
 
 /** The silver bars the SymbolActor's own transition produces from the trades (30 s windows, 10 s slide). */
 export function silverBarsOf(symbol: string, trades: readonly Trade[]): SilverBarRow[] {
