@@ -104,3 +104,17 @@ export class ManualClock implements Clock {
 function before(a: { at: number; id: number }, b: { at: number; id: number }): boolean {
   return a.at < b.at || (a.at === b.at && a.id < b.id);
 }
+
+/** Waits `ms` on the clock, or less if `signal` aborts first (it never rejects). */
+export function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = clock.setTimeout(done, ms);
+    function done() {
+      timer.cancel();
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

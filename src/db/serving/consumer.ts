@@ -7,7 +7,7 @@
  */
 import { AckPolicy, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/nats-core";
-import { systemClock, type Clock } from "../../runtime/clock.js";
+import { sleep, systemClock, type Clock } from "../../runtime/clock.js";
 import { decodeCandle1m, decodeSilverBar, InvalidServingMessage } from "./decode.js";
 import { backoffDelay, type BackoffPolicy } from "./backoff.js";
 import type { ServingBatch } from "./rows.js";
@@ -59,18 +59,6 @@ export async function ensureServingConsumer(js: JetStreamClient, source: Serving
   }
 }
 
-function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = clock.setTimeout(done, ms);
-    function done() {
-      timer.cancel();
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 
 interface Decoded {
   batch: ServingBatch;

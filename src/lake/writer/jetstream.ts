@@ -1,6 +1,6 @@
 import { AckPolicy, DeliverPolicy, type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import type { Trade } from "../../market/trade.js";
-import { systemClock, type Clock, type TimerHandle } from "../../runtime/clock.js";
+import { sleep, systemClock, type Clock, type TimerHandle } from "../../runtime/clock.js";
 import { backoffDelay } from "./backoff.js";
 import type { FlushResult, LakeWriter } from "./lake-writer.js";
 
@@ -56,18 +56,6 @@ export async function resumeLakeConsumer(
   return js.consumers.get(options.stream, options.durable);
 }
 
-function sleep(ms: number, clock: Clock, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = clock.setTimeout(done, ms);
-    function done() {
-      timer.cancel();
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 
 /**
  * Drives a LakeWriter from a JetStream durable consumer: consume → add → flush when due → ack
@@ -88,7 +76,7 @@ export async function runLakeConsumer<R>(options: LakeConsumerOptions<R>): Promi
 
   const fail = async (err: unknown) => {
     options.onError?.(err, failures);
-    await sleep(backoffDelay(failures++, initialMs, maxMs), clock, signal);
+    await sleep(clock, backoffDelay(failures++, initialMs, maxMs), signal);
   };
 
   // Flushes never overlap: the idle ticker and the message loop share this chain.
