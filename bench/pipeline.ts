@@ -16,7 +16,7 @@
  * Where the node's time goes: `node --cpu-prof --import tsx bench/pipeline.ts`.
  */
 import { pathToFileURL } from "node:url";
-import type { LatencySummary } from "../src/web/server/latency.js";
+import type { LatencySummary } from "../src/runtime/latency.js";
 import { waitFor } from "../test/helpers/wait.js";
 import { describe, latencyBreakdown } from "./pipeline-latency.js";
 import { cpuSeconds, startPipeline, type Pipeline } from "./pipeline-harness.js";

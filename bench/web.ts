@@ -19,7 +19,7 @@ import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
 import { WebSocket } from "ws";
 import { startNatsServer } from "../test/helpers/nats-server.js";
 import { createWebServer, type AppRouter } from "../src/web/index.js";
-import { summarize, type LatencySummary } from "../src/web/server/latency.js";
+import { summarize, type LatencySummary } from "../src/runtime/latency.js";
 import { startPipeline } from "../test/web-e2e/stack.js";
 
 const enc = new TextEncoder();

@@ -8,7 +8,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { ActorSystem } from "../runtime/actor/index.js";
 import type { OwnershipView } from "../runtime/cluster/types.js";
 import type { RegionStats } from "../runtime/cluster/region.js";
-import { RateMeter } from "../web/server/latency.js";
+import { RateMeter } from "../runtime/latency.js";
 
 /** Trade→bar latency is milliseconds to a few seconds (a replay catching up can reach minutes). */
 const TRADE_TO_BAR_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { formatDuration, formatNumber, formatPercent, formatPrice, formatQuantity, priceDecimals } from "../../src/web/app/format.js";
 import { mergeBar, mergeCandle, predictionOf, tradesPerSecond } from "../../src/web/app/live/state.js";
-import { percentile, summarize, RateMeter } from "../../src/web/server/latency.js";
+import { percentile, summarize, RateMeter } from "../../src/runtime/latency.js";
 import { resolveStaticPath } from "../../src/web/server/static.js";
 import { symbolOfSubject } from "../../src/web/server/decode.js";
 

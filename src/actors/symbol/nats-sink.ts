@@ -6,7 +6,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { Candle } from "../../market/candles.js";
-import { LatencyWindow } from "../../web/server/latency.js";
+import { LatencyWindow } from "../../runtime/latency.js";
 import type { SymbolSink } from "./actor.js";
 import type { LiveTick, SilverBar, SymbolEffect } from "./messages.js";
 

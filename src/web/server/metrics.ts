@@ -5,7 +5,7 @@
  * closedByIngestTime, i.e. the arrival of the trade that closed the window).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from "prom-client";
-import { LatencyWindow, RateMeter, type LatencySummary } from "./latency.js";
+import { LatencyWindow, RateMeter, type LatencySummary } from "../../runtime/latency.js";
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
