@@ -4,6 +4,8 @@
  */
 import { pathToFileURL } from "node:url";
 import { ActorSystem } from "../src/runtime/actor/index.js";
+import { withDeadline } from "./runner/deadline.js";
+import { phase, recordRows } from "./runner/figures.js";
 
 const TELL_MESSAGES = 2_000_000;
 const ASK_ROUNDS = 100_000;
@@ -31,7 +33,7 @@ async function tellThroughput(actors: number, messages: number, mailboxCapacity 
     if (awaitEach) await ref.tell(i);
     else if (!ref.tryTell(i)) await ref.tell(i);
   }
-  await finished;
+  await withDeadline(`${messages.toLocaleString("en-US")} messages handled by ${actors} actor(s)`, 120_000, finished, () => `${processed.toLocaleString("en-US")} of ${messages.toLocaleString("en-US")} handled`);
   return messages / seconds(start);
 }
 
@@ -78,11 +80,13 @@ async function spawnCost(count: number): Promise<{ usPerSpawn: number; bytesPerA
 }
 
 export async function run(): Promise<void> {
+  phase("warm-up");
   // Warm up the JIT on a small run of each shape.
   await tellThroughput(1, 100_000);
   await tellThroughput(100, 100_000);
   await askLatency(10_000);
 
+  phase("measuring tell, ask and spawn");
   const one = await tellThroughput(1, TELL_MESSAGES);
   const hundred = await tellThroughput(100, TELL_MESSAGES);
   const backpressured = await tellThroughput(1, TELL_MESSAGES / 4, 16);
@@ -91,21 +95,20 @@ export async function run(): Promise<void> {
   const ask = await askLatency(ASK_ROUNDS);
   const spawn = await spawnCost(20_000);
 
-  const rows: [string, string][] = [
-    [`tell throughput, 1 actor (${TELL_MESSAGES / 1e6}M msgs, producer yields only when full)`, `${Math.round(one).toLocaleString("en-US")} msg/s`],
-    [`tell throughput, 100 actors (${TELL_MESSAGES / 1e6}M msgs)`, `${Math.round(hundred).toLocaleString("en-US")} msg/s`],
-    [`tell throughput, 1 actor, mailbox 16 (${TELL_MESSAGES / 4e6}M msgs)`, `${Math.round(backpressured).toLocaleString("en-US")} msg/s`],
-    [`tell throughput, 1 actor, \`await tell\` per message (${TELL_MESSAGES / 1e6}M)`, `${Math.round(awaited).toLocaleString("en-US")} msg/s`],
-    ["tell enqueue cost (mailbox has room)", `${enqueueNs.toFixed(0)} ns/tell`],
-    [`ask round trip p50 (${ASK_ROUNDS / 1000}k sequential)`, `${ask.p50.toFixed(1)} µs`],
-    ["ask round trip p99", `${ask.p99.toFixed(1)} µs`],
-    ["ask sequential rate", `${Math.round(ask.perSecond).toLocaleString("en-US")} asks/s`],
-    ["spawn (20k idle actors)", `${spawn.usPerSpawn.toFixed(1)} µs/actor`],
-    [`heap per idle actor${(globalThis as { gc?: unknown }).gc ? "" : " (no --expose-gc: rough)"}`, `${Math.round(spawn.bytesPerActor).toLocaleString("en-US")} B`],
-  ];
-  const width = Math.max(...rows.map(([k]) => k.length));
+  const gcNote = (globalThis as { gc?: unknown }).gc ? "" : " (no --expose-gc: rough)";
   console.log("runtime-local (in-process actor system, system clock)");
-  for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
+  recordRows([
+    { name: `tell throughput, 1 actor (${TELL_MESSAGES / 1e6}M msgs, producer yields only when full)`, figure: one, unit: "msg/s" },
+    { name: `tell throughput, 100 actors (${TELL_MESSAGES / 1e6}M msgs)`, figure: hundred, unit: "msg/s" },
+    { name: `tell throughput, 1 actor, mailbox 16 (${TELL_MESSAGES / 4e6}M msgs)`, figure: backpressured, unit: "msg/s" },
+    { name: `tell throughput, 1 actor, \`await tell\` per message (${TELL_MESSAGES / 1e6}M)`, figure: awaited, unit: "msg/s" },
+    { name: "tell enqueue cost (mailbox has room)", figure: enqueueNs, unit: "ns/tell" },
+    { name: `ask round trip p50 (${ASK_ROUNDS / 1000}k sequential)`, figure: ask.p50, unit: "µs", digits: 1 },
+    { name: "ask round trip p99", figure: ask.p99, unit: "µs", digits: 1 },
+    { name: "ask sequential rate", figure: ask.perSecond, unit: "asks/s" },
+    { name: "spawn (20k idle actors)", figure: spawn.usPerSpawn, unit: "µs/actor", digits: 1 },
+    { name: `heap per idle actor${gcNote}`, figure: spawn.bytesPerActor, unit: "B" },
+  ]);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
