@@ -51,7 +51,7 @@ if (context) {
   console.log(`\nwrote ${path} (${results.reduce((n, r) => n + r.figures.length, 0)} figures from ${results.length} benches)`);
 }
 if (failed.length > 0) {
-  console.error(`\n${failed.length} bench(es) did not finish: ${failed.map((r) => `${r.bench} (${r.status}: ${r.detail ?? ""})`).join("; ")}`);
+  console.error(`\n${failed.length} bench(es) did not finish: ${failed.map((r) => `${r.bench} (${r.status}: ${r.detail?.split("\n")[0] ?? ""})`).join("; ")}`);
   process.exit(1);
 }
 process.exit(0);

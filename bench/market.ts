@@ -11,6 +11,7 @@ import { pathToFileURL } from "node:url";
 import { parseBinanceFrame } from "../src/market/binance.js";
 import { createSymbolState, transition, type SymbolState } from "../src/actors/symbol/index.js";
 import { sharedData } from "../test/helpers/shared-data.js";
+import { phase, record } from "./runner/figures.js";
 
 const RECORDING = sharedData("binance-recorded/btcusdt-trade-stream_2024-08-08T2354Z_2024-08-09T0005Z.jsonl");
 
@@ -27,16 +28,21 @@ function rename(frame: string, symbol: string): string {
   return frame.replace("btcusdt@trade", `${symbol.toLowerCase()}@trade`).replace('"s":"BTCUSDT"', `"s":"${symbol}"`);
 }
 
-function benchParse(frames: string[]): string {
+interface Measured {
+  line: string;
+  tradesPerSecond: number;
+}
+
+function benchParse(frames: string[]): Measured {
   const rounds = 5;
   let n = 0;
   const start = performance.now();
   for (let r = 0; r < rounds; r++) for (const f of frames) if (parseBinanceFrame(f, 0).kind === "trade") n++;
   const s = (performance.now() - start) / 1000;
-  return `parse only: ${n.toLocaleString("en")} frames in ${s.toFixed(2)} s = ${Math.round(n / s).toLocaleString("en")} trades/s`;
+  return { line: `parse only: ${n.toLocaleString("en")} frames in ${s.toFixed(2)} s = ${Math.round(n / s).toLocaleString("en")} trades/s`, tradesPerSecond: n / s };
 }
 
-function benchPipeline(frames: string[], symbols: number, tradesPerSymbol: number): string {
+function benchPipeline(frames: string[], symbols: number, tradesPerSymbol: number): Measured {
   const states = new Map<string, SymbolState>();
   const names = Array.from({ length: symbols }, (_, i) => symbolName(i));
   for (const s of names) states.set(s, createSymbolState(s));
@@ -67,19 +73,28 @@ function benchPipeline(frames: string[], symbols: number, tradesPerSymbol: numbe
   }
   const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 1e6;
   const s = measured / 1000;
-  return (
+  const line =
     `${symbols} symbols: ${trades.toLocaleString("en")} trades in ${s.toFixed(2)} s = ${Math.round(trades / s).toLocaleString("en")} trades/s ` +
-    `(${bars.toLocaleString("en")} bars, ${candles.toLocaleString("en")} candles; heap Δ ≈ ${heapMb.toFixed(0)} MB incl. unreclaimed frames)`
-  );
+    `(${bars.toLocaleString("en")} bars, ${candles.toLocaleString("en")} candles; heap Δ ≈ ${heapMb.toFixed(0)} MB incl. unreclaimed frames)`;
+  return { line, tradesPerSecond: trades / s };
 }
 
 export async function run(): Promise<void> {
   const frames = loadFrames();
   console.log("market pipeline (parse + windows + features + candles), single thread");
+  phase("warm-up");
   benchPipeline(frames, 10, 3_000); // JIT warm-up, not reported
-  console.log("  " + benchParse(frames));
-  console.log("  " + benchPipeline(frames, 10, frames.length));
-  console.log("  " + benchPipeline(frames, 1_000, 3_000));
+  const steps: Array<[name: string, measure: () => Measured]> = [
+    ["Binance frame parse only", () => benchParse(frames)],
+    ["parse + windows + features + candles, one thread, 10 symbols", () => benchPipeline(frames, 10, frames.length)],
+    ["parse + windows + features + candles, one thread, 1,000 symbols", () => benchPipeline(frames, 1_000, 3_000)],
+  ];
+  for (const [name, measure] of steps) {
+    phase(name);
+    const m = measure();
+    console.log("  " + m.line);
+    record(name, m.tradesPerSecond, "trades/s");
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await run();

@@ -17,9 +17,11 @@
  */
 import { pathToFileURL } from "node:url";
 import type { LatencySummary } from "../src/runtime/latency.js";
-import { waitFor } from "../test/helpers/wait.js";
 import { describe, latencyBreakdown } from "./pipeline-latency.js";
 import { cpuSeconds, startPipeline, type Pipeline } from "./pipeline-harness.js";
+import { describePipeline } from "./pipeline-waiting.js";
+import { pollUntil, withDeadline } from "./runner/deadline.js";
+import { phase, record } from "./runner/figures.js";
 
 const TRADES = Number(process.env.BENCH_PIPELINE_TRADES ?? 600_000);
 const LATENCY_SECONDS = Number(process.env.BENCH_PIPELINE_LATENCY_S ?? 10);
@@ -34,20 +36,27 @@ interface Row {
 }
 
 async function partitionsRunning(p: Pipeline): Promise<void> {
-  await waitFor(() => (p.market.status?.() as { region?: { partitionsRunning: number } } | undefined)?.region?.partitionsRunning === 32, { timeoutMs: 60_000, intervalMs: 100, what: "32 partitions running" });
+  await pollUntil("32 partitions running", 60_000, () => (p.market.status?.() as { region?: { partitionsRunning: number } } | undefined)?.region?.partitionsRunning === 32, () => describePipeline(p), { intervalMs: 100 });
 }
 
 /** Polls the actors' counters until they hold `total` trades; returns (time, folded, emitted) samples. */
 async function foldAll(p: Pipeline, total: number, everyMs: number): Promise<Array<{ t: number; n: number; emitted: number }>> {
   const samples: Array<{ t: number; n: number; emitted: number }> = [];
-  await waitFor(
+  const last = () => {
+    const s = samples[samples.length - 1];
+    return s ? `last sample ${((performance.now() - s.t) / 1000).toFixed(1)} s ago: ${fmt(s.n)} of ${fmt(total)} folded, simulator emitted ${fmt(s.emitted)}` : "no sample yet";
+  };
+  await pollUntil(
+    `${fmt(total)} trades folded by the symbol actors`,
+    300_000,
     async () => {
       const { trades } = await p.folded();
       const { eventsEmitted } = await p.simStats();
       samples.push({ t: performance.now(), n: trades, emitted: eventsEmitted });
       return trades >= total;
     },
-    { timeoutMs: 300_000, intervalMs: everyMs, what: `${fmt(total)} trades folded by the symbol actors` },
+    async () => `${last()}\n${await describePipeline(p)}`,
+    { intervalMs: everyMs },
   );
   return samples;
 }
@@ -78,6 +87,7 @@ async function throughput(symbols: number, total: number): Promise<Row> {
   const half = samples.find((x) => x.n >= total / 2)?.t ?? t1;
   const lossless = folded.trades === sim.eventsEmitted && folded.gaps === 0 && folded.missing === 0;
   const perTrade = (s: number) => ((s * 1e6) / total).toFixed(1);
+  record(`simulator → ingest → log → SymbolActors, end to end, ${symbols} symbols, ${fmt(total)} trades at max rate`, total / secs, "trades/s", `${lossless ? "zero loss" : "LOSS"}; ${secs.toFixed(1)} s; CPU µs/trade: node ${perTrade(cpu.node)}, nats-server ${perTrade(cpu.nats)}, simulator ${perTrade(cpu.sim)}`);
   return {
     run: `throughput, ${symbols} symbols, ${fmt(total)} trades at max rate`,
     figure: `${fmt(total / secs)} trades/s end to end (${secs.toFixed(1)} s from go to the last trade accepted by an actor)`,
@@ -97,10 +107,13 @@ async function latency(rate: number, seconds: number): Promise<Row> {
   await foldAll(p, total, 500);
   const sim = await p.simStats();
   const folded = await p.folded();
-  await waitFor(async () => ((p.market.status?.() as { region?: { logPending: number } }).region?.logPending ?? 1) === 0, { timeoutMs: 30_000, what: "log drained" });
+  await pollUntil("log drained", 30_000, () => ((p.market.status?.() as { region?: { logPending: number } }).region?.logPending ?? 1) === 0, () => describePipeline(p));
   // Warm-up excluded: bars ending in the first 3 s (connections, first fetches, JIT).
-  const b = await latencyBreakdown(p.nc, (bars) => Math.min(...bars.map((x) => x.windowEnd)) + 3000);
+  const b = await withDeadline("SILVER and TRADES read back", 120_000, latencyBreakdown(p.nc, (bars) => Math.min(...bars.map((x) => x.windowEnd)) + 3000), () => describePipeline(p));
   const status = (p.market.status?.() as { tradeToBarLatencyMs: LatencySummary }).tradeToBarLatencyMs;
+  const setting = `at ${fmt(rate)} trades/s, ${symbols} symbols, 2 s windows / 1 s slide`;
+  record(`trade → prediction (bar emitted) p50 ${setting}`, b.total.p50 ?? NaN, "ms", `${b.bars} bars over ${seconds} s`);
+  record(`trade → prediction (bar emitted) p99 ${setting}`, b.total.p99 ?? NaN, "ms", `max ${b.total.max ?? "-"} ms`);
   return {
     run: `latency, ${fmt(rate)} trades/s, ${symbols} symbols, 2 s windows / 1 s slide, ${seconds} s`,
     figure: `trade→prediction ${describe(b.total)} (${b.bars} bars)`,
@@ -112,18 +125,19 @@ async function latency(rate: number, seconds: number): Promise<Row> {
 
 export async function run(): Promise<void> {
   const rows: Row[] = [];
-  const step = async (f: () => Promise<Row>) => {
+  const step = async (label: string, f: () => Promise<Row>) => {
+    phase(label);
     const row = await f();
     console.log(`  ${row.run}: ${row.figure}`);
     rows.push(row);
   };
   console.log("pipeline: simulator → ingest → TRADES → SymbolActors → SILVER (1 node in process, private nats-server, simulator in a child process)");
   if (ONLY !== "latency") {
-    for (const symbols of THROUGHPUT_SYMBOLS) await step(() => throughput(symbols, TRADES));
+    for (const symbols of THROUGHPUT_SYMBOLS) await step(`throughput, ${symbols} symbols`, () => throughput(symbols, TRADES));
   }
   if (ONLY !== "throughput") {
-    await step(() => latency(1_000, LATENCY_SECONDS));
-    await step(() => latency(10_000, LATENCY_SECONDS));
+    await step("latency at 1k trades/s", () => latency(1_000, LATENCY_SECONDS));
+    await step("latency at 10k trades/s", () => latency(10_000, LATENCY_SECONDS));
   }
   console.log("\n| run | figure | notes |\n|---|---|---|");
   for (const r of rows) console.log(`| ${r.run} | ${r.figure} | ${r.notes} |`);

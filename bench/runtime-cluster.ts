@@ -18,7 +18,9 @@ import { partitionOf } from "../src/runtime/cluster/partition.js";
 import type { Actor } from "../src/runtime/actor/types.js";
 import type { NodeId, OwnershipView } from "../src/runtime/cluster/types.js";
 import { startNatsServer } from "../test/helpers/nats-server.js";
-import { waitFor } from "../test/helpers/wait.js";
+import { pollUntil } from "./runner/deadline.js";
+import { phase, recordRows, type Figure } from "./runner/figures.js";
+import { describeJetStream } from "./runner/jetstream-waiting.js";
 
 const PARTITIONS = 16;
 const ASKS = Number(process.env.BENCH_CLUSTER_ASKS ?? 3000);
@@ -93,7 +95,7 @@ export async function run(): Promise<void> {
   const b = await node(server.url, "B", true);
   for (let p = 0; p < PARTITIONS; p++) await b.region.startPartition(p);
 
-  // ask round trip
+  phase("ask round trips");
   const key = KEYS[0]!;
   for (let i = 0; i < 200; i++) await a.region.ask(key, { type: "get" });
   const remote: number[] = [];
@@ -110,15 +112,15 @@ export async function run(): Promise<void> {
   }
   remote.sort((x, y) => x - y);
   local.sort((x, y) => x - y);
-  const us = (v: number) => `${(v * 1000).toFixed(0)} µs`;
-  const rows: [string, string][] = [
-    [`ask A→B over NATS, p50 (${ASKS} sequential)`, us(percentile(remote, 0.5))],
-    ["ask A→B over NATS, p99", us(percentile(remote, 0.99))],
-    [`ask on the owner (in process), p50`, us(percentile(local, 0.5))],
-    ["ask on the owner (in process), p99", us(percentile(local, 0.99))],
+  const us = (ms: number) => ms * 1000;
+  const rows: Figure[] = [
+    { name: `ask A→B over NATS, p50 (${ASKS} sequential)`, figure: us(percentile(remote, 0.5)), unit: "µs" },
+    { name: "ask A→B over NATS, p99", figure: us(percentile(remote, 0.99)), unit: "µs" },
+    { name: `ask on the owner (in process), p50`, figure: us(percentile(local, 0.5)), unit: "µs" },
+    { name: "ask on the owner (in process), p99", figure: us(percentile(local, 0.99)), unit: "µs" },
   ];
 
-  // tell throughput
+  phase("tell throughput A → B");
   handled.count = 0;
   const t0 = performance.now();
   const CHUNK = 10_000;
@@ -127,11 +129,11 @@ export async function run(): Promise<void> {
     for (let i = sent; i < Math.min(TELLS, sent + CHUNK); i++) sends.push(a.region.tell(KEYS[i % KEYS.length]!, { type: "add", n: i }));
     await Promise.all(sends);
   }
-  await waitFor(() => handled.count >= TELLS, { timeoutMs: 120_000, intervalMs: 5, what: "tells handled" });
+  await pollUntil(`${TELLS.toLocaleString("en-US")} tells handled`, 120_000, () => handled.count >= TELLS, () => `${handled.count.toLocaleString("en-US")} handled; A ${JSON.stringify({ ...a.region.stats(), partitions: undefined })}`, { intervalMs: 5 });
   const tellSec = (performance.now() - t0) / 1000;
-  rows.push([`tell A→B throughput (${TELLS / 1000}k, until handled)`, `${Math.round(TELLS / tellSec).toLocaleString("en-US")} msg/s (resent ${a.region.stats().resent})`]);
+  rows.push({ name: `tell A→B throughput (${TELLS / 1000}k, until handled)`, figure: TELLS / tellSec, unit: "msg/s", note: `resent ${a.region.stats().resent}` });
 
-  // durable input fold
+  phase("durable input fold");
   await b.region.close();
   const js = jetstream(setup);
   let acks: Promise<unknown>[] = [];
@@ -148,12 +150,17 @@ export async function run(): Promise<void> {
   handled.count = 0;
   const t1 = performance.now();
   for (let p = 0; p < PARTITIONS; p++) await c.region.startPartition(p);
-  await waitFor(() => handled.count >= EVENTS, { timeoutMs: 120_000, intervalMs: 5, what: "events folded" });
+  await pollUntil(
+    `${EVENTS.toLocaleString("en-US")} events folded`,
+    120_000,
+    () => handled.count >= EVENTS,
+    async () => `${handled.count.toLocaleString("en-US")} folded; partitions ${JSON.stringify(c.region.stats().partitions.map((p) => ({ p: p.partition, state: p.state, ...p.consumer })))}\n${await describeJetStream(setup)}`,
+    { intervalMs: 5 },
+  );
   const foldSec = (performance.now() - t1) / 1000;
-  rows.push([`durable input fold (${EVENTS / 1000}k events, ${PARTITIONS} partitions, snapshot+ack)`, `${Math.round(EVENTS / foldSec).toLocaleString("en-US")} events/s`]);
-  const width = Math.max(...rows.map(([k]) => k.length));
+  rows.push({ name: `durable input fold (${EVENTS / 1000}k events, ${PARTITIONS} partitions, snapshot+ack)`, figure: EVENTS / foldSec, unit: "events/s" });
   console.log("runtime-cluster (2 in-process nodes, 1 private nats-server)");
-  for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
+  recordRows(rows);
 
   await c.region.close();
   await a.region.close();
