@@ -6,22 +6,36 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Actor } from "../../runtime/actor/types.js";
 import { Ingestor, type IngestorOptions } from "../../market/ingest/ingestor.js";
+import { GAP_EVENT_SUBJECT_PREFIX } from "../../market/ingest/publisher-types.js";
+import type { PublisherStatus } from "../../market/ingest/publisher-types.js";
 import type { IngestMessage } from "./messages.js";
+
+export interface IngestActorHooks {
+  /** On stop, how long to wait for the log before spooling what is still in memory (ms). Default 10 s. */
+  closeTimeoutMs?: number;
+  /** Told the publisher's final figures once it closed (what was published, what went to the spool). */
+  onClosed?: (status: PublisherStatus) => void;
+}
 
 function assertNever(x: never): never {
   throw new Error(`unhandled ingest message ${JSON.stringify(x)}`);
 }
 
-export function ingestActor(nc: NatsConnection, options: IngestorOptions): () => Actor<IngestMessage, unknown> {
+export function ingestActor(nc: NatsConnection, options: IngestorOptions, hooks: IngestActorHooks = {}): () => Actor<IngestMessage, unknown> {
   return () => {
     let ingestor: Ingestor | undefined;
     let paused = false;
     return {
       async preStart() {
         ingestor = await Ingestor.start(nc, options);
+        // Exchange gaps go to the EVENTS stream, so `admin verify` can tell them from trades we lost.
+        const encoder = new TextEncoder();
+        ingestor.publisher.gaps.add((gap) => nc.publish(`${GAP_EVENT_SUBJECT_PREFIX}.${gap.symbol}`, encoder.encode(JSON.stringify(gap))));
       },
       async postStop() {
-        await ingestor?.close();
+        if (!ingestor) return;
+        await ingestor.close(hooks.closeTimeoutMs);
+        hooks.onClosed?.(ingestor.publisher.status());
       },
       async receive(message) {
         const it = ingestor!;

@@ -5,6 +5,8 @@ import type { TableDefinition } from "../table/table.js";
 import type { RecordMapping } from "../writer/lake-writer.js";
 
 export const BRONZE_TRADES_TABLE = "bronze_trades";
+/** Delta `txn.appId` of the bronze writer: its txn version is the last TRADES sequence the table holds. */
+export const BRONZE_TRADES_APP_ID = "bronze-trades:TRADES:lake-bronze";
 
 const columns: ColumnSpec[] = [
   { name: "source", type: "string", nullable: false },

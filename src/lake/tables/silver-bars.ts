@@ -5,6 +5,8 @@ import type { RecordMapping } from "../writer/lake-writer.js";
 import { utcDate } from "./bronze-trades.js";
 
 export const SILVER_BARS_TABLE = "silver_bars";
+/** Delta `txn.appId` of the silver writer: its txn version is the last SILVER sequence the table holds. */
+export const SILVER_BARS_APP_ID = "silver-bars:SILVER:lake-silver";
 
 /** One closed window with its features and prediction, as the silver table stores it. Times in ms. */
 export interface SilverBarRow {

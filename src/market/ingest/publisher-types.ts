@@ -43,6 +43,12 @@ export interface PublisherOptions {
   log?: IngestLogger;
 }
 
+/**
+ * Where the ingest actor publishes each GapEvent (`events.ingest.gap.<SYMBOL>`, kept by the EVENTS
+ * stream): `admin verify` subtracts these exchange gaps from the holes it finds in the log.
+ */
+export const GAP_EVENT_SUBJECT_PREFIX = "events.ingest.gap";
+
 export interface GapEvent {
   source: string;
   symbol: string;

@@ -9,7 +9,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { oneForOne } from "../../runtime/actor/index.js";
 import type { PartitionHost } from "../../runtime/cluster/types.js";
 import { STREAMS } from "../../runtime/nats/spec.js";
-import { Lake, lakeConfigFromConfig, LakeWriter, runLakeConsumer, bronzeTradesDefinition, bronzeTradesMapping, silverBarsDefinition, silverBarsMapping, optimize, vacuum, BRONZE_TRADES_TABLE, SILVER_BARS_TABLE } from "../../lake/index.js";
+import { Lake, lakeConfigFromConfig, LakeWriter, runLakeConsumer, bronzeTradesDefinition, bronzeTradesMapping, silverBarsDefinition, silverBarsMapping, optimize, vacuum, BRONZE_TRADES_TABLE, SILVER_BARS_TABLE, BRONZE_TRADES_APP_ID, SILVER_BARS_APP_ID } from "../../lake/index.js";
 import type { FlushResult } from "../../lake/index.js";
 import { decodeTradeBatch } from "../../market/ingest/batch-codec.js";
 import { loopActor } from "../../actors/loop/actor.js";
@@ -55,7 +55,7 @@ export function lakeComponent(options: { compactEveryMs?: number; metrics?: Node
             loopActor((signal) =>
               runLakeConsumer({
                 js, jsm, signal, stream: STREAMS.trades, durable: "lake-bronze",
-                writer: new LakeWriter({ table: bronze, mapping: bronzeTradesMapping, appId: "bronze-trades:TRADES:lake-bronze" }),
+                writer: new LakeWriter({ table: bronze, mapping: bronzeTradesMapping, appId: BRONZE_TRADES_APP_ID }),
                 decode: (data) => decodeTradeBatch(data),
                 onCommit: onCommit(BRONZE_TRADES_TABLE), onError: onError(BRONZE_TRADES_TABLE),
               }),
@@ -67,7 +67,7 @@ export function lakeComponent(options: { compactEveryMs?: number; metrics?: Node
             loopActor((signal) =>
               runLakeConsumer({
                 js, jsm, signal, stream: STREAMS.silver, durable: "lake-silver",
-                writer: new LakeWriter({ table: silver, mapping: silverBarsMapping, appId: "silver-bars:SILVER:lake-silver" }),
+                writer: new LakeWriter({ table: silver, mapping: silverBarsMapping, appId: SILVER_BARS_APP_ID }),
                 decode: (data, _subject, seq) => [silverRowFromBar(JSON.parse(decoder.decode(data)) as SilverBar, seq)],
                 onCommit: onCommit(SILVER_BARS_TABLE), onError: onError(SILVER_BARS_TABLE),
               }),

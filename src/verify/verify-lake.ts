@@ -1,0 +1,166 @@
+/**
+ * `verifyLake`: reconciles the TRADES log, bronze_trades and silver_bars. The thin I/O shell around
+ * reconcile.ts: it takes one snapshot of each table first (its txn names the last log sequence it
+ * holds), reads the log only up to there — what is not committed yet is not a hole — and feeds
+ * every record into per-symbol accumulators, one message and one file at a time.
+ */
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/nats-core";
+import type { Lake } from "../lake/lake.js";
+import { BRONZE_TRADES_APP_ID, BRONZE_TRADES_TABLE } from "../lake/tables/bronze-trades.js";
+import { SILVER_BARS_APP_ID, SILVER_BARS_TABLE } from "../lake/tables/silver-bars.js";
+import { decodeTrades } from "../lake/writer/jetstream.js";
+import { decodeTradeBatch } from "../market/ingest/batch-codec.js";
+import { TradeBatchDecodeError } from "../market/ingest/errors.js";
+import { GAP_EVENT_SUBJECT_PREFIX, type GapEvent } from "../market/ingest/publisher-types.js";
+import { hasConsecutiveIds, type Trade } from "../market/trade.js";
+import type { WindowOptions } from "../market/windows.js";
+import { STREAMS } from "../runtime/nats/spec.js";
+import { RangeSet } from "./range-set.js";
+import { barVerdict, BronzeTrades, ExpectedBars, hasBarFinding, hasTradeFinding, LogTrades, SilverWindows, statusOf, totalsOf, tradeVerdict } from "./reconcile.js";
+import { readStreamSlice, streamLastSeq, type SliceRead } from "./stream-slice.js";
+import { openTableView, readBronzeIds, readSilverWindows } from "./table-slices.js";
+import type { BarVerdict, StreamRange, TradeVerdict, VerifyReport } from "./types.js";
+
+/** Where `admin verify` publishes each report (the EVENTS stream keeps it for the control page). */
+export const VERIFY_EVENT_SUBJECT = "events.verify.report";
+
+export interface VerifyLakeOptions {
+  nc: NatsConnection;
+  lake: Lake;
+  /** Compare log messages stored from this time (ms); null/undefined: all the log still holds. */
+  sinceMs?: number | null;
+  /** The symbol actors' window spec (default 30 s sliding 10 s, 2 s lateness). */
+  windows?: Partial<WindowOptions>;
+  streams?: { trades: string; silver: string; events: string };
+  /** Sources whose ids are consecutive (holes are meaningful only there). Default: hasConsecutiveIds. */
+  consecutiveIds?: (source: string) => boolean;
+  /** Ranges listed per finding. Default 20. */
+  rangesPerFinding?: number;
+  now?: () => number;
+}
+
+export class VerifyLogMissing extends Error {
+  override readonly name = "VerifyLogMissing";
+}
+
+interface SymbolState {
+  sources: Map<string, LogTrades>;
+  bars: ExpectedBars;
+}
+
+const decoder = new TextDecoder();
+
+/** A TRADES message: the ingest batch format, or (older writers, tests) one JSON trade or an array. */
+export function decodeLogTrades(data: Uint8Array): Trade[] {
+  try {
+    return decodeTradeBatch(data);
+  } catch (err) {
+    if (!(err instanceof TradeBatchDecodeError)) throw err;
+    return decodeTrades(data);
+  }
+}
+
+function streamRange(stream: string, read: SliceRead, committedSeq: number, lastSeq: number | null): StreamRange {
+  return { stream, fromSeq: read.fromSeq, toSeq: read.toSeq, committedSeq, uncommitted: Math.max(0, (lastSeq ?? 0) - Math.max(committedSeq, 0)), messages: read.messages };
+}
+
+export async function verifyLake(o: VerifyLakeOptions): Promise<VerifyReport> {
+  const now = o.now ?? Date.now;
+  const startedAt = now();
+  const since = o.sinceMs ?? null;
+  const streams = o.streams ?? { trades: STREAMS.trades, silver: STREAMS.silver, events: STREAMS.events };
+  const consecutive = o.consecutiveIds ?? hasConsecutiveIds;
+  const limit = o.rangesPerFinding ?? 20;
+  const notes: string[] = [];
+  const js = jetstream(o.nc);
+  const jsm = await jetstreamManager(o.nc);
+
+  // Snapshots first: the log is then read only up to what they hold.
+  const bronze = await openTableView(o.lake, BRONZE_TRADES_TABLE, BRONZE_TRADES_APP_ID);
+  const silver = await openTableView(o.lake, SILVER_BARS_TABLE, SILVER_BARS_APP_ID);
+  if (!bronze) notes.push(`no ${BRONZE_TRADES_TABLE} table yet`);
+  if (!silver) notes.push(`no ${SILVER_BARS_TABLE} table yet`);
+  const bronzeSeq = bronze?.committedSeq ?? -1;
+  const silverSeq = silver?.committedSeq ?? -1;
+
+  const tradesLast = await streamLastSeq(jsm, streams.trades);
+  if (tradesLast === null) throw new VerifyLogMissing(`stream ${streams.trades} does not exist`);
+  const symbols = new Map<string, SymbolState>();
+  let undecodable = 0;
+  const tradesRead = await readStreamSlice(js, { stream: streams.trades, subject: "md.trades.>", startTime: since, endSeq: bronzeSeq }, (m) => {
+    let trades: Trade[];
+    try {
+      trades = decodeLogTrades(m.data);
+    } catch {
+      undecodable++;
+      return;
+    }
+    for (const t of trades) {
+      let s = symbols.get(t.symbol);
+      if (!s) symbols.set(t.symbol, (s = { sources: new Map(), bars: new ExpectedBars(t.symbol, o.windows) }));
+      let ids = s.sources.get(t.source);
+      if (!ids) s.sources.set(t.source, (ids = new LogTrades()));
+      ids.add(t.tradeId);
+      s.bars.add(t);
+    }
+  });
+  if (undecodable > 0) notes.push(`${undecodable} TRADES message(s) could not be decoded (the bronze writer skips them too)`);
+
+  const gaps = await reportedGaps(js, jsm, streams.events);
+  const horizons = new Map<string, number>();
+  const silverLast = await streamLastSeq(jsm, streams.silver);
+  const silverRead =
+    silverLast === null
+      ? { fromSeq: null, toSeq: null, messages: 0 }
+      : await readStreamSlice(js, { stream: streams.silver, subject: "silver.>", startTime: since, endSeq: silverSeq }, (m) => {
+          const bar = JSON.parse(decoder.decode(m.data)) as { symbol: string; windowStart: number };
+          horizons.set(bar.symbol, Math.max(horizons.get(bar.symbol) ?? -Infinity, bar.windowStart));
+        });
+  if (silverLast === null) notes.push(`stream ${streams.silver} does not exist: bars are not compared`);
+
+  const trades: TradeVerdict[] = [];
+  const bars: BarVerdict[] = [];
+  for (const [symbol, s] of [...symbols].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [source, log] of s.sources) {
+      const held = new BronzeTrades();
+      if (bronze && log.ids.min !== undefined) await readBronzeIds(bronze, source, symbol, log.ids.min, held);
+      trades.push(tradeVerdict({ source, symbol, consecutiveIds: consecutive(source), log, bronze: held, reportedGaps: gaps.get(`${source}:${symbol}`), limit }));
+    }
+    if (silverLast === null) continue;
+    const present = new SilverWindows();
+    const first = s.bars.firstIndex;
+    if (silver && first !== null) await readSilverWindows(silver, symbol, first * s.bars.slideMs, s.bars.slideMs, present);
+    const horizon = horizons.get(symbol);
+    bars.push(barVerdict({ symbol, expected: s.bars, silver: present, horizonIndex: horizon === undefined ? null : horizon / s.bars.slideMs, limit }));
+  }
+
+  const totals = totalsOf(trades, bars);
+  return {
+    status: statusOf(totals),
+    since,
+    startedAt,
+    finishedAt: now(),
+    trades: streamRange(streams.trades, tradesRead, bronzeSeq, tradesLast),
+    silver: streamRange(streams.silver, silverRead, silverSeq, silverLast),
+    totals,
+    tradeFindings: trades.filter(hasTradeFinding),
+    barFindings: bars.filter(hasBarFinding),
+    notes,
+  };
+}
+
+/** Exchange gaps ingest reported (`events.ingest.gap.<SYMBOL>`), by "source:symbol". */
+async function reportedGaps(js: JetStreamClient, jsm: JetStreamManager, events: string): Promise<Map<string, RangeSet>> {
+  const out = new Map<string, RangeSet>();
+  const last = await streamLastSeq(jsm, events);
+  if (last === null) return out;
+  await readStreamSlice(js, { stream: events, subject: `${GAP_EVENT_SUBJECT_PREFIX}.>`, endSeq: last }, (m) => {
+    const g = JSON.parse(decoder.decode(m.data)) as GapEvent;
+    const key = `${g.source}:${g.symbol}`;
+    let set = out.get(key);
+    if (!set) out.set(key, (set = new RangeSet()));
+    set.addRange(g.fromId, g.toId);
+  });
+  return out;
+}

@@ -1,0 +1,144 @@
+/**
+ * verifyLake on a real nats-server and a lake on disk: the recorded BTCUSDT trades (and a slice
+ * of XRP/ETH) go to TRADES in the ingest batch format, into bronze through the real LakeWriter,
+ * through the SymbolActor's own transition into SILVER and silver_bars. A clean run reports 0;
+ * a run with planted defects reports each one, by id and window.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { startNatsServer } from "../helpers/nats-server.js";
+import { createSymbolState, transition, type SilverBar } from "../../src/actors/symbol/index.js";
+import { silverRowFromBar } from "../../src/actors/lake/silver-row.js";
+import { Lake } from "../../src/lake/lake.js";
+import { LocalStorage } from "../../src/lake/storage/local.js";
+import { LakeWriter } from "../../src/lake/writer/lake-writer.js";
+import { BRONZE_TRADES_APP_ID, bronzeTradesDefinition, bronzeTradesMapping } from "../../src/lake/tables/bronze-trades.js";
+import { SILVER_BARS_APP_ID, silverBarsDefinition, silverBarsMapping, type SilverBarRow } from "../../src/lake/tables/silver-bars.js";
+import { encodeTradeBatch } from "../../src/market/ingest/batch-codec.js";
+import { GAP_EVENT_SUBJECT_PREFIX, type GapEvent } from "../../src/market/ingest/publisher-types.js";
+import type { Trade } from "../../src/market/trade.js";
+import { verifyLake, type VerifyReport } from "../../src/verify/index.js";
+import { btcTrades, xrpEthTrades } from "../quality/fixtures.js";
+
+const BTC = btcTrades();
+const XRP = xrpEthTrades().slice(0, 6000);
+
+interface Defects {
+  /** Trade ids (BTCUSDT) left out of the log and of bronze; `reported` ones get a GapEvent. */
+  logHole?: { ids: number[]; reported: boolean };
+  bronzeDrop?: number;
+  bronzeDouble?: number;
+  /** Index of a BTCUSDT bar left out of silver_bars / written twice. */
+  silverDrop?: number;
+  silverDouble?: number;
+}
+
+/** Publishes the log, writes bronze and silver as the platform does, plus one message bronze has not committed. */
+async function seed(nc: NatsConnection, lake: Lake, d: Defects): Promise<{ bars: SilverBar[] }> {
+  const jsm = await jetstreamManager(nc);
+  const js = jetstream(nc);
+  await jsm.streams.add({ name: "TRADES", subjects: ["md.trades.>"] });
+  await jsm.streams.add({ name: "SILVER", subjects: ["silver.>"] });
+  await jsm.streams.add({ name: "EVENTS", subjects: ["events.>"] });
+  const bronze = new LakeWriter<Trade>({ table: await lake.ensureTable(bronzeTradesDefinition), mapping: bronzeTradesMapping, appId: BRONZE_TRADES_APP_ID });
+  const silver = new LakeWriter<SilverBarRow>({ table: await lake.ensureTable(silverBarsDefinition), mapping: silverBarsMapping, appId: SILVER_BARS_APP_ID });
+  const hole = new Set(d.logHole?.ids ?? []);
+  const btcBars: SilverBar[] = [];
+  for (const [symbol, all] of [["BTCUSDT", BTC], ["XRPETH", XRP]] as const) {
+    const trades = all.filter((t) => !hole.has(t.tradeId));
+    const state = createSymbolState(symbol);
+    for (let i = 0; i < trades.length; i += 250) {
+      const batch = trades.slice(i, i + 250);
+      const { seq } = await js.publish(`md.trades.0.${symbol}`, encodeTradeBatch(batch));
+      const stored = batch.filter((t) => t.tradeId !== d.bronzeDrop).flatMap((t) => (t.tradeId === d.bronzeDouble ? [t, t] : [t]));
+      bronze.add(stored, seq);
+      const { effects } = transition(state, { type: "trades", seq, trades: batch }, batch[batch.length - 1]!.ingestTime);
+      for (const e of effects) {
+        if (e.type !== "publish-bar") continue;
+        const n = symbol === "BTCUSDT" ? btcBars.push(e.bar) - 1 : -1;
+        const ack = await js.publish(`silver.${symbol}`, JSON.stringify(e.bar));
+        const row = silverRowFromBar(e.bar, ack.seq);
+        silver.add(n === d.silverDrop ? [] : n === d.silverDouble ? [row, row] : [row], ack.seq);
+      }
+    }
+  }
+  if (d.logHole?.reported) {
+    const ids = d.logHole.ids;
+    const gap: GapEvent = { source: "binance", symbol: "BTCUSDT", fromId: Math.min(...ids), toId: Math.max(...ids), missing: ids.length };
+    await js.publish(`${GAP_EVENT_SUBJECT_PREFIX}.BTCUSDT`, JSON.stringify(gap));
+  }
+  await bronze.flush();
+  await silver.flush();
+  // Newer than both commits: a live system's next batch, which no table holds yet.
+  const later = BTC.slice(-3).map((t, i) => ({ ...t, tradeId: BTC[BTC.length - 1]!.tradeId + 1000 + i, tradeTime: t.tradeTime + 60_000 }));
+  await js.publish("md.trades.0.BTCUSDT", encodeTradeBatch(later));
+  await js.publish("silver.BTCUSDT", JSON.stringify({ ...btcBars[btcBars.length - 1]!, windowStart: btcBars[btcBars.length - 1]!.windowStart + 600_000 }));
+  return { bars: btcBars };
+}
+
+async function verifyWith(d: Defects, since?: number): Promise<{ report: VerifyReport; bars: SilverBar[] }> {
+  await using nats = await startNatsServer();
+  const dir = mkdtempSync(join(tmpdir(), "verify-lake-"));
+  const nc = await connect({ servers: nats.url });
+  try {
+    const lake = new Lake(new LocalStorage(dir));
+    const { bars } = await seed(nc, lake, d);
+    return { report: await verifyLake({ nc, lake, ...(since !== undefined ? { sinceMs: since } : {}) }), bars };
+  } finally {
+    await nc.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("a clean log, bronze and silver reconcile to zero; an uncommitted tail and a reported exchange gap are no findings", async () => {
+  const gapIds = [BTC[300]!.tradeId, BTC[301]!.tradeId];
+  const { report } = await verifyWith({ logHole: { ids: gapIds, reported: true } });
+  const t = report.totals;
+  assert.equal(report.status, "PASSED", JSON.stringify(report, null, 2));
+  assert.equal(t.symbols, 2);
+  assert.equal(t.logTrades, BTC.length - 2 + XRP.length);
+  assert.equal(t.bronzeTrades, t.logTrades);
+  assert.deepEqual([t.holes, t.missingFromBronze, t.extraInBronze, t.duplicateIds], [0, 0, 0, 0]);
+  assert.equal(t.reportedGapIds, 2);
+  assert.ok(t.barsExpected > 50, `expected bars: ${t.barsExpected}`);
+  assert.deepEqual([t.missingBars, t.doubledBars, t.unexpectedBars], [0, 0, 0]);
+  assert.equal(report.trades.uncommitted, 1, "the message after the bronze commit is left out");
+  assert.equal(report.silver.uncommitted, 1);
+  assert.deepEqual([report.tradeFindings, report.barFindings], [[], []]);
+});
+
+test("a lost trade, a doubled trade, an unreported hole, a lost bar and a doubled bar are each reported", async () => {
+  const hole = BTC[500]!.tradeId;
+  const lost = BTC[700]!.tradeId;
+  const doubled = BTC[900]!.tradeId;
+  const { report, bars } = await verifyWith({ logHole: { ids: [hole], reported: false }, bronzeDrop: lost, bronzeDouble: doubled, silverDrop: 20, silverDouble: 30 });
+  assert.equal(report.status, "FAILED");
+  const t = report.totals;
+  assert.deepEqual({ holes: t.holes, missing: t.missingFromBronze, extra: t.extraInBronze, dups: t.duplicateIds }, { holes: 1, missing: 1, extra: 0, dups: 1 });
+  assert.deepEqual({ missing: t.missingBars, doubled: t.doubledBars, unexpected: t.unexpectedBars }, { missing: 1, doubled: 1, unexpected: 0 });
+  assert.equal(report.tradeFindings.length, 1);
+  const f = report.tradeFindings[0]!;
+  assert.equal(f.symbol, "BTCUSDT");
+  assert.deepEqual(f.holes.ranges, [[hole, hole]]);
+  assert.deepEqual(f.missingFromBronze.ranges, [[lost, lost]]);
+  assert.deepEqual(f.duplicateIds.ranges, [[doubled, doubled]]);
+  const b = report.barFindings[0]!;
+  assert.equal(b.symbol, "BTCUSDT");
+  assert.deepEqual(b.missing.ranges, [[bars[20]!.windowStart, bars[20]!.windowStart]]);
+  assert.deepEqual(b.doubled.ranges, [[bars[30]!.windowStart, bars[30]!.windowStart]]);
+});
+
+test("--since compares only the log from then on, and bronze from the log's first id", async () => {
+  // Every message was stored moments ago: a since in the past covers all, one in the future none.
+  const { report } = await verifyWith({ bronzeDrop: BTC[10]!.tradeId }, Date.now() - 3_600_000);
+  assert.equal(report.totals.missingFromBronze, 1);
+  const { report: none } = await verifyWith({ bronzeDrop: BTC[10]!.tradeId }, Date.now() + 3_600_000);
+  assert.equal(none.status, "PASSED");
+  assert.equal(none.totals.logTrades, 0);
+  assert.equal(none.trades.messages, 0);
+});
