@@ -1,7 +1,5 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { connect } from "@nats-io/transport-node";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { ManualClock } from "../../src/runtime/clock.js";
 import { DeltaTable } from "../../src/lake/table/table.js";
 import { LakeWriter, type FlushResult } from "../../src/lake/writer/lake-writer.js";
@@ -12,7 +10,7 @@ import type { Storage } from "../../src/lake/storage/types.js";
 import { backoffDelay } from "../../src/lake/writer/backoff.js";
 import { BACKENDS } from "./fixtures/backends.js";
 import { loadRecordedTrades } from "./fixtures/trades.js";
-import { startNatsServer } from "../helpers/nats-server.js";
+import { openTradesLog } from "./fixtures/trades-log.js";
 import { waitFor } from "../helpers/wait.js";
 
 const trades = loadRecordedTrades().slice(0, 3000);
@@ -102,106 +100,84 @@ for (const backend of BACKENDS) {
 test("runLakeConsumer: S3 down mid-batch → backs off without acking; S3 back → commits and acks everything", async () => {
   const backend = BACKENDS.find((b) => b.name === "s3")!;
   await using fx = await backend.open();
-  await using nats = await startNatsServer();
-  const nc = await connect({ servers: nats.url });
-  const stop = new AbortController();
-  let run: Promise<void> | undefined;
-  try {
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.add({ name: "TRADES", subjects: ["md.trades.>"] });
-    const js = jetstream(nc);
-    for (let i = 0; i < 60; i++) {
-      const chunk = trades.slice(i * 50, i * 50 + 50);
-      await js.publish("md.trades.3.BTCUSDT", JSON.stringify(i % 2 ? chunk : chunk[0]));
-    }
-    const expectedRows = 30 * 50 + 30;
-    const table = await DeltaTable.createIfAbsent(fx.storage, bronzeTradesDefinition);
-    const clock = new ManualClock(Date.now());
-    const writer = new LakeWriter({ table, mapping: bronzeTradesMapping, appId: "bronze:down", maxAgeMs: 1000, clock });
-    const errors: unknown[] = [];
-    const commits: FlushResult[] = [];
-    run = runLakeConsumer({
-      js,
-      jsm,
-      stream: "TRADES",
-      durable: "lake-down",
-      writer,
-      decode: decodeTrades,
-      signal: stop.signal,
-      clock,
-      backoff: { initialMs: 20, maxMs: 200 },
-      onError: (e) => errors.push(e),
-      onCommit: (r) => commits.push(r),
-    });
-    // Everything is fetched and buffered (the manual clock has not made a flush due yet)...
-    await waitFor(() => writer.lastAddedSeq === 60, { timeoutMs: 30_000, what: "all messages buffered" });
-    // ...then the store goes down: time passes, flushes fail, the loop backs off, nothing is acked.
-    fx.s3!.setDown(true);
-    await waitFor(
-      () => {
-        clock.advance(250);
-        return errors.length >= 3;
-      },
-      { timeoutMs: 30_000, what: "retries while S3 is down" },
-    );
-    assert.equal(commits.length, 0);
-    const during = await jsm.consumers.info("TRADES", "lake-down");
-    assert.equal(during.ack_floor.stream_seq, 0, "nothing acknowledged during the outage");
-    assert.equal(during.num_ack_pending, 60);
-    fx.s3!.setDown(false);
-    await waitFor(
-      async () => {
-        clock.advance(250);
-        return (await writer.lastCommittedSeq()) === 60;
-      },
-      { timeoutMs: 30_000, what: "commit after recovery" },
-    );
-    await waitFor(async () => (await jsm.consumers.info("TRADES", "lake-down")).ack_floor.stream_seq === 60, { what: "ack floor at 60" });
-    const rows = await new DeltaTable(fx.storage).read();
-    assert.equal(rows.length, expectedRows);
-    assert.equal(new Set(rows.map((r) => r.trade_id)).size, expectedRows);
-  } finally {
-    stop.abort();
-    await run;
-    await nc.close();
+  await using log = await openTradesLog();
+  const { js, jsm } = log;
+  for (let i = 0; i < 60; i++) {
+    const chunk = trades.slice(i * 50, i * 50 + 50);
+    await js.publish("md.trades.3.BTCUSDT", JSON.stringify(i % 2 ? chunk : chunk[0]));
   }
+  const expectedRows = 30 * 50 + 30;
+  const table = await DeltaTable.createIfAbsent(fx.storage, bronzeTradesDefinition);
+  const clock = new ManualClock(Date.now());
+  const writer = new LakeWriter({ table, mapping: bronzeTradesMapping, appId: "bronze:down", maxAgeMs: 1000, clock });
+  const errors: unknown[] = [];
+  const commits: FlushResult[] = [];
+  log.running = runLakeConsumer({
+    js,
+    jsm,
+    stream: "TRADES",
+    durable: "lake-down",
+    writer,
+    decode: decodeTrades,
+    signal: log.stop.signal,
+    clock,
+    backoff: { initialMs: 20, maxMs: 200 },
+    onError: (e) => errors.push(e),
+    onCommit: (r) => commits.push(r),
+  });
+  // Everything is fetched and buffered (the manual clock has not made a flush due yet)...
+  await waitFor(() => writer.lastAddedSeq === 60, { timeoutMs: 30_000, what: "all messages buffered" });
+  // ...then the store goes down: time passes, flushes fail, the loop backs off, nothing is acked.
+  fx.s3!.setDown(true);
+  await waitFor(
+    () => {
+      clock.advance(250);
+      return errors.length >= 3;
+    },
+    { timeoutMs: 30_000, what: "retries while S3 is down" },
+  );
+  assert.equal(commits.length, 0);
+  const during = await jsm.consumers.info("TRADES", "lake-down");
+  assert.equal(during.ack_floor.stream_seq, 0, "nothing acknowledged during the outage");
+  assert.equal(during.num_ack_pending, 60);
+  fx.s3!.setDown(false);
+  await waitFor(
+    async () => {
+      clock.advance(250);
+      return (await writer.lastCommittedSeq()) === 60;
+    },
+    { timeoutMs: 30_000, what: "commit after recovery" },
+  );
+  await waitFor(async () => (await jsm.consumers.info("TRADES", "lake-down")).ack_floor.stream_seq === 60, { what: "ack floor at 60" });
+  const rows = await new DeltaTable(fx.storage).read();
+  assert.equal(rows.length, expectedRows);
+  assert.equal(new Set(rows.map((r) => r.trade_id)).size, expectedRows);
 });
 
 test("runLakeConsumer: an idle buffer is committed by the ticker; an undecodable message is rejected, not lost in silence", async () => {
   const backend = BACKENDS.find((b) => b.name === "disk")!;
   await using fx = await backend.open();
-  await using nats = await startNatsServer();
-  const nc = await connect({ servers: nats.url });
-  const stop = new AbortController();
-  let run: Promise<void> | undefined;
-  try {
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.add({ name: "TRADES", subjects: ["md.trades.>"] });
-    const js = jetstream(nc);
-    await js.publish("md.trades.1.BTCUSDT", JSON.stringify(trades.slice(0, 5)));
-    await js.publish("md.trades.1.BTCUSDT", "{not json");
-    await js.publish("md.trades.1.BTCUSDT", JSON.stringify(trades[5]));
-    const table = await DeltaTable.createIfAbsent(fx.storage, bronzeTradesDefinition);
-    const writer = new LakeWriter({ table, mapping: bronzeTradesMapping, appId: "bronze:idle", maxAgeMs: 200 });
-    const rejected: number[] = [];
-    run = runLakeConsumer({
-      js,
-      jsm,
-      stream: "TRADES",
-      durable: "lake-idle",
-      writer,
-      decode: decodeTrades,
-      signal: stop.signal,
-      onReject: (seq) => rejected.push(seq),
-    });
-    // Three messages and then silence: only the idle ticker can make this commit happen.
-    await waitFor(async () => (await writer.lastCommittedSeq()) === 3, { timeoutMs: 30_000, what: "idle commit" });
-    assert.deepEqual(rejected, [2]);
-    assert.equal((await new DeltaTable(fx.storage).read()).length, 6);
-    await waitFor(async () => (await jsm.consumers.info("TRADES", "lake-idle")).ack_floor.stream_seq === 3, { what: "ack floor at 3" });
-  } finally {
-    stop.abort();
-    await run;
-    await nc.close();
-  }
+  await using log = await openTradesLog();
+  const { js, jsm } = log;
+  await js.publish("md.trades.1.BTCUSDT", JSON.stringify(trades.slice(0, 5)));
+  await js.publish("md.trades.1.BTCUSDT", "{not json");
+  await js.publish("md.trades.1.BTCUSDT", JSON.stringify(trades[5]));
+  const table = await DeltaTable.createIfAbsent(fx.storage, bronzeTradesDefinition);
+  const writer = new LakeWriter({ table, mapping: bronzeTradesMapping, appId: "bronze:idle", maxAgeMs: 200 });
+  const rejected: number[] = [];
+  log.running = runLakeConsumer({
+    js,
+    jsm,
+    stream: "TRADES",
+    durable: "lake-idle",
+    writer,
+    decode: decodeTrades,
+    signal: log.stop.signal,
+    onReject: (seq) => rejected.push(seq),
+  });
+  // Three messages and then silence: only the idle ticker can make this commit happen.
+  await waitFor(async () => (await writer.lastCommittedSeq()) === 3, { timeoutMs: 30_000, what: "idle commit" });
+  assert.deepEqual(rejected, [2]);
+  assert.equal((await new DeltaTable(fx.storage).read()).length, 6);
+  await waitFor(async () => (await jsm.consumers.info("TRADES", "lake-idle")).ack_floor.stream_seq === 3, { what: "ack floor at 3" });
 });

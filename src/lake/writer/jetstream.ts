@@ -72,26 +72,22 @@ export async function runLakeConsumer<R>(options: LakeConsumerOptions<R>): Promi
   const { initialMs, maxMs } = options.backoff ?? { initialMs: 200, maxMs: 10_000 };
   let failures = 0;
   let committedSeq = -1;
-  let lastMsg: JsMsg | undefined;
+  const unacked = new UnackedMessages();
 
   const fail = async (err: unknown) => {
     options.onError?.(err, failures);
     await sleep(clock, backoffDelay(failures++, initialMs, maxMs), signal);
   };
 
-  // Flushes never overlap: the idle ticker and the message loop share this chain.
-  let chain: Promise<void> = Promise.resolve();
-  const flushOnce = (): Promise<void> => {
-    const run = chain.then(async () => {
-      const msg = lastMsg; // flush() takes the buffer synchronously, so msg is its newest entry
-      const result = await writer.flush();
-      if (!result) return;
-      failures = 0;
-      msg?.ack(); // ack-all: the newest committed message covers every earlier one
-      options.onCommit?.(result);
-    });
-    chain = run.catch(() => {});
-    return run;
+  // The writer runs flushes one at a time and says which sequence each one committed; the ack
+  // goes to exactly that message (ack-all covers every earlier one), never to a newer one that
+  // arrived while the flush was in flight.
+  const flushOnce = async (): Promise<void> => {
+    const result = await writer.flush();
+    if (!result) return;
+    failures = 0;
+    unacked.ackThrough(result.lastLogSeq);
+    options.onCommit?.(result);
   };
   /** Retries until committed or stopped; the message loop waits here, so a dead store stops consumption. */
   const flushUntilDone = async () => {
@@ -136,10 +132,10 @@ export async function runLakeConsumer<R>(options: LakeConsumerOptions<R>): Promi
     }
   } finally {
     ticker?.cancel();
-    await chain;
+    await writer.idle();
   }
   // Shutdown: one last attempt so a clean stop leaves nothing only in memory.
-  if (writer.pendingRows > 0) await flushOnce().catch((err: unknown) => options.onError?.(err, failures));
+  if (writer.pendingBatches > 0) await flushOnce().catch((err: unknown) => options.onError?.(err, failures));
 
   async function consumeUntilStopped(consumer: Consumer): Promise<void> {
     // consume() keeps pulls in flight while we work (fetch() would idle between batches).
@@ -162,7 +158,7 @@ export async function runLakeConsumer<R>(options: LakeConsumerOptions<R>): Promi
           records = [];
         }
         writer.add(records, m.seq);
-        lastMsg = m;
+        unacked.push(m);
         // Every delivered message is added before any newer one is acked: with ack-all, skipping
         // one here would let a later ack cover it without it ever reaching the table.
         if (writer.isDue(clock.now())) await flushUntilDone();
@@ -171,6 +167,24 @@ export async function runLakeConsumer<R>(options: LakeConsumerOptions<R>): Promi
       signal.removeEventListener("abort", onAbort);
       messages.stop();
     }
+  }
+}
+
+/** Delivered messages whose records are buffered or being committed, oldest first. */
+class UnackedMessages {
+  #messages: JsMsg[] = [];
+
+  push(m: JsMsg): void {
+    this.#messages.push(m);
+  }
+
+  /** Acks the newest message at or below `seq` (ack-all covers the rest) and forgets them all. */
+  ackThrough(seq: number): void {
+    let i = 0;
+    while (i < this.#messages.length && this.#messages[i]!.seq <= seq) i++;
+    if (i === 0) return;
+    this.#messages[i - 1]!.ack();
+    this.#messages = this.#messages.slice(i);
   }
 }
 

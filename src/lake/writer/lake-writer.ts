@@ -43,6 +43,11 @@ interface PendingBatch<R> {
   records: R[];
 }
 
+interface Taken<R> {
+  batches: PendingBatch<R>[];
+  firstAddedAt: number | undefined;
+}
+
 /**
  * Buffers records tagged with their log sequence and commits them as Parquet files plus one
  * Delta version carrying `txn {appId, version: lastLogSeq}`. Because the txn is in the same
@@ -61,6 +66,9 @@ export class LakeWriter<R> {
   #pendingRows = 0;
   #firstAddedAt: number | undefined;
   #lastAddedSeq = -1;
+  /** The flush in flight (settled, never rejected): the next one starts after it. */
+  #flushing: Promise<void> = Promise.resolve();
+  #inFlight = 0;
 
   constructor(options: LakeWriterOptions<R>) {
     this.#table = options.table;
@@ -76,6 +84,16 @@ export class LakeWriter<R> {
 
   get pendingRows(): number {
     return this.#pendingRows;
+  }
+
+  /** Log entries buffered and not yet taken by a flush (an entry may hold no rows). */
+  get pendingBatches(): number {
+    return this.#pending.length;
+  }
+
+  /** Resolves once no flush is in flight (whatever the last one ended in). */
+  idle(): Promise<void> {
+    return this.#flushing;
   }
 
   /** Highest log sequence handed to `add` (committed or not); -1 when none. */
@@ -110,43 +128,76 @@ export class LakeWriter<R> {
   }
 
   /**
-   * Commits everything buffered. On failure the buffer is kept (files already written become
-   * orphans that vacuum removes) and the caller retries later. Undefined when nothing was buffered;
-   * once it resolves, every buffered log entry is in the table and may be acknowledged.
+   * Commits everything buffered when it is called. Flushes run one at a time, in call order, and
+   * each one takes the buffer before its first `await`: records added while files are written or
+   * the commit is in flight go to the next flush, and the txn names exactly the newest sequence
+   * written. On failure the taken batches go back in front of the buffer (files already written
+   * become orphans that vacuum removes) and the caller retries later. Undefined when nothing was
+   * buffered; otherwise every log entry up to `lastLogSeq` is in the table and may be acknowledged.
    */
-  async flush(): Promise<FlushResult | undefined> {
+  flush(): Promise<FlushResult | undefined> {
+    // Idle: take the buffer now, in this call. Busy: take it when the flush in flight is done.
+    const run = this.#inFlight === 0 ? this.#flushTaken() : this.#flushing.then(() => this.#flushTaken());
+    this.#inFlight++;
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#flushing = settled.then(() => void this.#inFlight--);
+    return run;
+  }
+
+  async #flushTaken(): Promise<FlushResult | undefined> {
     if (this.#pending.length === 0) return undefined;
-    const batches = this.#pending;
+    const taken = this.#take();
+    try {
+      return await this.#commit(taken.batches);
+    } catch (err) {
+      this.#giveBack(taken);
+      throw err;
+    }
+  }
+
+  /** Swaps the buffer out synchronously: what `add` appends from now on belongs to the next flush. */
+  #take(): Taken<R> {
+    const taken = { batches: this.#pending, firstAddedAt: this.#firstAddedAt };
+    this.#pending = [];
+    this.#pendingRows = 0;
+    this.#firstAddedAt = undefined;
+    return taken;
+  }
+
+  /** A failed flush: its batches precede everything added since, and keep their age. */
+  #giveBack(taken: Taken<R>): void {
+    this.#pending = taken.batches.concat(this.#pending);
+    this.#pendingRows = this.#pending.reduce((n, b) => n + b.records.length, 0);
+    this.#firstAddedAt = taken.firstAddedAt ?? this.#firstAddedAt;
+  }
+
+  async #commit(batches: readonly PendingBatch<R>[]): Promise<FlushResult> {
     const lastSeq = batches[batches.length - 1]!.seq;
     const before = await this.#table.snapshot();
     const already = before.txns.get(this.appId) ?? -1;
     // Skip what the table already holds (a previous incarnation, or our own commit whose reply was lost).
     const fresh = batches.filter((b) => b.seq > already);
-    let result: FlushResult = { version: before.version, lastLogSeq: lastSeq, rows: 0, files: 0 };
-    if (fresh.length > 0) {
-      const adds = await this.#writeFiles(fresh.flatMap((b) => b.records));
-      await this.#hooks.afterFilesWritten?.();
-      const rows = fresh.reduce((n, b) => n + b.records.length, 0);
-      const version = await this.#table.commitWith(
-        (s) => {
-          // Another incarnation with our appId committed meanwhile: our files may overlap it.
-          if ((s.txns.get(this.appId) ?? -1) !== already) {
-            throw new LakeConcurrentModification(`${this.appId}: another writer committed under the same appId`);
-          }
-          const actions: Action[] = adds.map((add) => ({ type: "add", add }));
-          actions.push({ type: "txn", txn: { appId: this.appId, version: lastSeq, lastUpdated: this.#clock.now() } });
-          return actions;
-        },
-        { operation: "WRITE", operationParameters: { mode: "Append", appId: this.appId, lastLogSeq: lastSeq, rows } },
-      );
-      await this.#hooks.afterCommit?.();
-      if (version !== undefined) result = { version, lastLogSeq: lastSeq, rows, files: adds.length };
-    }
-    // Only now is the buffer released: a throw above leaves it for the retry.
-    this.#pending = this.#pending.slice(batches.length);
-    this.#pendingRows = this.#pending.reduce((n, b) => n + b.records.length, 0);
-    this.#firstAddedAt = this.#pending.length ? this.#clock.now() : undefined;
-    return result;
+    if (fresh.length === 0) return { version: before.version, lastLogSeq: lastSeq, rows: 0, files: 0 };
+    const adds = await this.#writeFiles(fresh.flatMap((b) => b.records));
+    await this.#hooks.afterFilesWritten?.();
+    const rows = fresh.reduce((n, b) => n + b.records.length, 0);
+    const version = await this.#table.commitWith(
+      (s) => {
+        // Another incarnation with our appId committed meanwhile: our files may overlap it.
+        if ((s.txns.get(this.appId) ?? -1) !== already) {
+          throw new LakeConcurrentModification(`${this.appId}: another writer committed under the same appId`);
+        }
+        const actions: Action[] = adds.map((add) => ({ type: "add", add }));
+        actions.push({ type: "txn", txn: { appId: this.appId, version: lastSeq, lastUpdated: this.#clock.now() } });
+        return actions;
+      },
+      { operation: "WRITE", operationParameters: { mode: "Append", appId: this.appId, lastLogSeq: lastSeq, rows } },
+    );
+    await this.#hooks.afterCommit?.();
+    return { version: version ?? before.version, lastLogSeq: lastSeq, rows, files: adds.length };
   }
 
   async #writeFiles(records: R[]): Promise<AddFile[]> {
