@@ -16,7 +16,9 @@ import { makeBar } from "../test/db/serving-rows.js";
 import { barMessage } from "../test/db/serving-rows.js";
 import { randomSchema, TEST_DATABASE_URL } from "../test/db/fixtures.js";
 import { startNatsServer } from "../test/helpers/nats-server.js";
-import { waitFor } from "../test/helpers/wait.js";
+import { pollUntil } from "./runner/deadline.js";
+import { phase, record } from "./runner/figures.js";
+import { describeJetStream } from "./runner/jetstream-waiting.js";
 
 const PG_ROWS = Number(process.env.BENCH_DB_PG_ROWS ?? 60_000);
 const PGLITE_ROWS = Number(process.env.BENCH_DB_PGLITE_ROWS ?? 30_000);
@@ -46,6 +48,8 @@ async function measure(label: string, db: Database, n: number): Promise<void> {
     const replay = await timeWrites(db, rows, batch);
     const { rows: count } = await db.query<{ n: number }>("SELECT count(*) AS n FROM silver_bars");
     if (count[0]!.n !== n) throw new Error(`expected ${n} rows, found ${count[0]!.n}`);
+    record(`serving upserts into ${label}, new keys, batches of ${batch.toLocaleString("en")}`, insert, "rows/s", `${n.toLocaleString("en")} bars`);
+    record(`serving upserts into ${label}, replay over existing keys, batches of ${batch.toLocaleString("en")}`, replay, "rows/s", `${n.toLocaleString("en")} bars`);
     console.log(`db ${label.padEnd(8)} batch ${String(batch).padStart(5)}: insert ${Math.round(insert).toLocaleString("en")} rows/s, replay (upsert over existing) ${Math.round(replay).toLocaleString("en")} rows/s  (${n.toLocaleString("en")} bars)`);
   }
 }
@@ -63,11 +67,13 @@ async function endToEnd(db: Database, n: number): Promise<void> {
   const stop = new AbortController();
   const t0 = performance.now();
   const consumer = runServingConsumer(js, { writer: new ServingWriter(db), signal: stop.signal, batchSize: 1000 });
-  await waitFor(async () => (await db.query<{ n: number }>("SELECT count(*) AS n FROM silver_bars")).rows[0]!.n === n, { timeoutMs: 120_000, intervalMs: 25, what: "all bars" });
+  const count = async () => (await db.query<{ n: number }>("SELECT count(*) AS n FROM silver_bars")).rows[0]!.n;
+  await pollUntil(`all ${n.toLocaleString("en")} bars in silver_bars`, 120_000, async () => (await count()) === n, async () => `${await count()} rows in silver_bars\n${await describeJetStream(nc)}`, { intervalMs: 25 });
   const seconds = (performance.now() - t0) / 1000;
   stop.abort();
   await consumer;
   await nc.close();
+  record("JetStream → serving consumer → PostgreSQL, batch 1,000", n / seconds, "bars/s", `${n.toLocaleString("en")} bars: decode + write + ack`);
   console.log(`db e2e JetStream → consumer → postgres, batch 1000: ${Math.round(n / seconds).toLocaleString("en")} bars/s (${n.toLocaleString("en")} bars, ${seconds.toFixed(2)} s, decode + write + ack)`);
 }
 
@@ -84,12 +90,15 @@ async function transform(label: string, db: Database): Promise<void> {
   const incr = await runTransform(db);
   const incrMs = performance.now() - t0;
   if (full.models.some((m) => m.status !== "success")) throw new Error("transform failed");
+  record(`gold transform on ${label}, full run`, fullMs, "ms", `${trades.length.toLocaleString("en")} trades, ${full.models.length} models, ${full.tests.length} data tests`);
+  record(`gold transform on ${label}, incremental run`, incrMs, "ms");
   const per = (r: typeof full) => r.models.map((m) => `${m.model} ${m.durationMs} ms`).join(", ");
   console.log(`db ${label.padEnd(8)} gold: load ${trades.length.toLocaleString("en")} trades ${Math.round(load)} ms; full run ${Math.round(fullMs)} ms (${per(full)}; ${full.tests.length} tests); incremental run ${Math.round(incrMs)} ms (${per(incr)})`);
 }
 
 export async function run(): Promise<void> {
   for (const target of ["postgres", "pglite", "e2e", "gold-postgres", "gold-pglite"] as const) {
+    phase(target);
     const schema = randomSchema("bench");
     const db = target.endsWith("pglite") ? await openDatabase({}) : await openDatabase({ url: TEST_DATABASE_URL, schema });
     try {

@@ -16,7 +16,9 @@ import { silentLogger } from "../src/market/ingest/log.js";
 import { defaultSymbols } from "../src/market/simulator/synthetic-source.js";
 import { startNatsServer } from "../test/helpers/nats-server.js";
 import { freePort } from "../test/helpers/ports.js";
-import { waitFor } from "../test/helpers/wait.js";
+import { pollUntil, withDeadline } from "./runner/deadline.js";
+import { phase, record } from "./runner/figures.js";
+import { describeJetStream } from "./runner/jetstream-waiting.js";
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
 function cpuSeconds(pid: number | undefined): number {
@@ -39,17 +41,20 @@ export async function runOnce(symbolCount: number, total: number): Promise<void>
   const sim = spawn(process.execPath, ["--import", "tsx", "src/cli/simulator.ts", "--symbols", String(symbolCount), "--rate", "max", "--total", String(total), "--port", String(port), "--start", "all"], { stdio: ["ignore", "pipe", "inherit"] });
   const spool = mkdtempSync(join(tmpdir(), "bench-ingest-"));
   try {
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/sim/stats`)).ok, { timeoutMs: 30_000, what: "simulator up" });
+    const simStats = async () => JSON.stringify(await (await fetch(`http://127.0.0.1:${port}/sim/stats`)).json());
+    await pollUntil("simulator up", 30_000, async () => (await fetch(`http://127.0.0.1:${port}/sim/stats`)).ok, () => `simulator pid ${sim.pid}, exit code ${sim.exitCode}`);
     const symbols = defaultSymbols(symbolCount);
     const ingestor = await Ingestor.start(nc, { client: { baseUrl: `ws://127.0.0.1:${port}`, symbols, log: silentLogger }, publisher: { spoolDir: spool, log: silentLogger, ...(process.env.BENCH_INGEST_LINGER_MS ? { lingerMs: Number(process.env.BENCH_INGEST_LINGER_MS) } : {}) } });
-    await waitFor(() => ingestor.publisher.status().accepted > 0, { timeoutMs: 30_000, what: "first trade" });
+    const describe = async () =>
+      `publisher ${JSON.stringify(ingestor.publisher.status())}\nclient ${JSON.stringify(ingestor.client.status())}\nsimulator ${await simStats().catch((e: unknown) => String(e))}\n${await describeJetStream(nc)}`;
+    await pollUntil("first trade", 30_000, () => ingestor.publisher.status().accepted > 0, describe);
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const natsCpu0 = cpuSeconds(nats.process.pid);
     const simCpu0 = cpuSeconds(sim.pid);
-    await waitFor(() => ingestor.publisher.status().accepted + ingestor.publisher.status().duplicatesDropped >= total - 1, { timeoutMs: 300_000, intervalMs: 50, what: "all trades received" });
+    await pollUntil(`all ${total.toLocaleString("en")} trades received`, 300_000, () => ingestor.publisher.status().accepted + ingestor.publisher.status().duplicatesDropped >= total - 1, describe, { intervalMs: 50 });
     const tRecv = performance.now();
-    await ingestor.publisher.flush();
+    await withDeadline("the publisher's final flush", 120_000, ingestor.publisher.flush(), describe);
     const t1 = performance.now();
     const cpu = process.cpuUsage(cpu0);
     const natsCpu = cpuSeconds(nats.process.pid) - natsCpu0;
@@ -63,15 +68,23 @@ export async function runOnce(symbolCount: number, total: number): Promise<void>
     const last = new Map<string, number>();
     let count = 0;
     let holes = 0;
-    for await (const m of msgs) {
-      for (const t of decodeTradeBatch(m.data)) {
-        const prev = last.get(t.symbol);
-        if (prev !== undefined && t.tradeId !== prev + 1) holes++;
-        last.set(t.symbol, t.tradeId);
-        count++;
-      }
-      if (m.info.pending === 0) break;
-    }
+    await withDeadline(
+      "TRADES read back",
+      120_000,
+      async (signal) => {
+        signal.addEventListener("abort", () => void msgs.close());
+        for await (const m of msgs) {
+          for (const t of decodeTradeBatch(m.data)) {
+            const prev = last.get(t.symbol);
+            if (prev !== undefined && t.tradeId !== prev + 1) holes++;
+            last.set(t.symbol, t.tradeId);
+            count++;
+          }
+          if (m.info.pending === 0) break;
+        }
+      },
+      async () => `${count.toLocaleString("en")} trades read back so far\n${await describeJetStream(nc)}`,
+    );
     await msgs.close();
     const secs = (t1 - t0) / 1000;
     console.log(
@@ -81,6 +94,12 @@ export async function runOnce(symbolCount: number, total: number): Promise<void>
         `(CPU per trade, independent of other load: ingest ${((cpu.user + cpu.system) / st.published).toFixed(1)} µs, simulator ${((simCpu * 1e6) / st.published).toFixed(1)} µs, nats-server ${((natsCpu * 1e6) / st.published).toFixed(1)} µs); in log ${count.toLocaleString("en")} trades, id holes ${holes}, gaps ${st.gaps}, dups ${st.duplicatesDropped}, spooled ${st.spool.spooledBatches}, frames ${client.frames}` +
         (count === total && holes === 0 ? " — zero loss" : ` — LOSS: expected ${total}`),
     );
+    record(
+      `simulator → client → publisher → JetStream, ${symbolCount.toLocaleString("en")} symbols`,
+      st.published / secs,
+      "trades/s",
+      `${count === total && holes === 0 ? "zero loss" : `LOSS: ${count} of ${total} in the log, ${holes} id holes`}; ${(st.published / st.batchesPublished).toFixed(0)} trades/batch; CPU µs/trade: ingest ${((cpu.user + cpu.system) / st.published).toFixed(1)}, nats-server ${((natsCpu * 1e6) / st.published).toFixed(1)}`,
+    );
   } finally {
     sim.kill("SIGTERM");
     await nc.close();
@@ -89,7 +108,9 @@ export async function runOnce(symbolCount: number, total: number): Promise<void>
 }
 
 export async function run(): Promise<void> {
+  phase("10 symbols");
   await runOnce(10, TRADES);
+  phase("1,000 symbols");
   await runOnce(1000, TRADES);
 }
 

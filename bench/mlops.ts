@@ -17,6 +17,8 @@ import { ArtifactStore, ChampionCache, InMemorySilverSource, KvChampionStore, Tr
 import { startNatsServer } from "../test/helpers/nats-server.js";
 import { randomSchema } from "../test/db/fixtures.js";
 import { tempDir } from "../test/mlops/support.js";
+import { withDeadline } from "./runner/deadline.js";
+import { phase, record } from "./runner/figures.js";
 
 const DB_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -37,6 +39,7 @@ function bars(symbol: string, n: number, seed = 7): TrainingBar[] {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function run(): Promise<void> {
+  phase("buildDataset");
   for (const n of [10_000, 100_000]) {
     const b = bars("B", n);
     const times: number[] = [];
@@ -45,6 +48,7 @@ export async function run(): Promise<void> {
       buildDataset(b);
       times.push(performance.now() - t);
     }
+    record(`buildDataset from ${n.toLocaleString("en")} silver bars (main thread, median of 5)`, median(times), "ms");
     console.log(`buildDataset ${n.toLocaleString()} bars: ${median(times).toFixed(1)} ms (median of 5, main thread)`);
   }
 
@@ -64,14 +68,18 @@ export async function run(): Promise<void> {
     const trainer = new Trainer({ source, pool, db, store, artifacts: new ArtifactStore(lake.storage) });
     for (const n of [1_000, 10_000, 50_000]) {
       const symbol = `S${n}`;
+      phase(`training round on ${n.toLocaleString("en")} bars`);
       source.add(bars(symbol, n));
-      await trainer.train(symbol, "admin"); // warm-up (worker start, JIT) and first champion
+      const train = () => withDeadline(`a training round on ${n.toLocaleString("en")} bars`, 300_000, trainer.train(symbol, "admin"), () => `training pool: ${pool.pending} task(s) pending (capacity ${pool.capacity})`);
+      await train(); // warm-up (worker start, JIT) and first champion
       const h = monitorEventLoopDelay({ resolution: 1 });
       h.enable();
       const t = performance.now();
-      const o = await trainer.train(symbol, "admin");
+      const o = await train();
       const wall = performance.now() - t;
       h.disable();
+      record(`training round, ${n.toLocaleString("en")} bars (4 models, registry, promotion check)`, wall, "ms", o.promotion?.promoted ? "promoted" : "kept champion");
+      record(`event-loop delay p99 during that ${n.toLocaleString("en")}-bar round`, h.percentile(99) / 1e6, "ms", `max ${(h.max / 1e6).toFixed(1)} ms`);
       console.log(
         `training round ${n.toLocaleString()} bars (4 models, registry, promotion check): ${wall.toFixed(0)} ms wall; ` +
           `event loop p50 ${(h.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, max ${(h.max / 1e6).toFixed(1)} ms; ${o.promotion?.promoted ? "promoted" : "kept champion"}`,
@@ -79,6 +87,7 @@ export async function run(): Promise<void> {
     }
 
     // Promotion → predictor in the cache (what a SymbolActor receives as model-changed).
+    phase("promotion → cache swap");
     await using cache = new ChampionCache({ kv, artifacts: new ArtifactStore(lake.storage) });
     await cache.start();
     // Each promotion names a new version whose artifact is S1000's model file: a real load every time.
@@ -90,11 +99,12 @@ export async function run(): Promise<void> {
       const off = cache.onChange((symbol, p) => symbol === "BENCH" && p.version === `BENCH/v${i}` && resolve());
       const t = performance.now();
       await updatePointer(store, "BENCH", (cur) => promotedPointer("BENCH", cur, { version: `BENCH/v${i}`, kind: source1k.kind, artifact: source1k.artifact, promotedAt: Date.now(), reason: "bench" }));
-      await swapped;
+      await withDeadline(`the cache to swap to BENCH/v${i}`, 30_000, swapped, async () => `champion pointer ${JSON.stringify(await store.read("BENCH"))}`);
       lat.push(performance.now() - t);
       off();
     }
     lat.sort((a, b) => a - b);
+    record("promotion → cache swap p50 (KV CAS + watch + artifact load + predictor)", median(lat), "ms", `max ${lat[lat.length - 1]!.toFixed(2)} ms over ${lat.length}`);
     console.log(`promotion → cache swap (KV CAS + watch + artifact load + predictor): p50 ${median(lat).toFixed(2)} ms, max ${lat[lat.length - 1]!.toFixed(2)} ms over ${lat.length}`);
   } finally {
     await db.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
