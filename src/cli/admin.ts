@@ -6,6 +6,8 @@ import { connect } from "@nats-io/transport-node";
 import { callAdmin, NoAdminReply } from "../admin/client.js";
 import { localTokenPath } from "../admin/auth.js";
 import { renderStatus } from "../admin/render.js";
+import { renderVerify } from "../admin/render-verify.js";
+import type { VerifyReport } from "../verify/types.js";
 import type { NodeStatus } from "../node/status.js";
 import { readFileSync } from "node:fs";
 
@@ -21,11 +23,11 @@ interface CliArgs {
 }
 
 /** Commands that do real work (training, transforms, audits, lake maintenance) may take minutes. */
-const SLOW_COMMANDS = new Set(["train", "transform", "quality", "lake-optimize", "lake-vacuum", "replay"]);
+const SLOW_COMMANDS = new Set(["train", "transform", "quality", "verify", "lake-optimize", "lake-vacuum", "replay"]);
 
 const USAGE =
   "usage: npm run admin -- [--json] [--token T] [--node ID] [--timeout SECONDS] [--nats-url URL] [--data-dir DIR] <command> [args...]\n" +
-  "commands: status, ingest-status, subscribe, unsubscribe, pause, resume, transform, lake-optimize, lake-vacuum, train, rollback, quality (what a node answers depends on its roles)";
+  "commands: status, ingest-status, subscribe, unsubscribe, pause, resume, transform, lake-optimize, lake-vacuum, train, rollback, quality, verify [--since 2h] (what a node answers depends on its roles)";
 
 function parseArgs(argv: string[]): CliArgs {
   const out: CliArgs = { json: false, token: process.env.ADMIN_TOKEN, nodeId: undefined, natsUrl: process.env.NATS_URL || "nats://127.0.0.1:4222", dataDir: process.env.DATA_DIR || "./data", command: "", args: [], timeoutMs: undefined };
@@ -86,10 +88,14 @@ async function main(): Promise<number> {
       console.log(JSON.stringify(replies, null, 2));
     } else if (args.command === "status" && replies.every((r) => r.ok)) {
       console.log(renderStatus(replies.map((r) => (r.ok ? (r.result as NodeStatus) : undefined!))));
+    } else if (args.command === "verify") {
+      // Only the elected auditor verifies; the other quality nodes answer "skipped".
+      for (const r of replies) if (!r.ok || !(r.result as { skipped?: boolean }).skipped) console.log(r.ok ? renderVerify(r.nodeId, r.result as VerifyReport) : `${r.nodeId}: ERROR ${r.error}`);
     } else {
       for (const r of replies) console.log(r.ok ? `${r.nodeId}: ${typeof r.result === "string" ? r.result : JSON.stringify(r.result, null, 2)}` : `${r.nodeId}: ERROR ${r.error}`);
     }
-    return replies.every((r) => r.ok) ? 0 : 1;
+    const failedVerify = args.command === "verify" && replies.some((r) => r.ok && (r.result as { status?: string }).status === "FAILED");
+    return replies.every((r) => r.ok) && !failedVerify ? 0 : 1;
   } catch (err) {
     console.error(err instanceof NoAdminReply ? err.message : err);
     return 1;

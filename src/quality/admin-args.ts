@@ -35,3 +35,17 @@ export function parseQualityArgs(args: readonly string[], now: number): QualityC
   }
   return { type: "run", sinceMs };
 }
+
+/** `admin verify [--since <ISO time | epoch ms | 90m | 2h | 3d>]`: without --since, everything the log still holds. */
+export function parseVerifyArgs(args: readonly string[], now: number): { sinceMs: number | null } {
+  let sinceMs: number | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--since") {
+      const v = args[++i];
+      if (v === undefined) throw new AdminBadRequest("--since needs a value");
+      sinceMs = parseSince(v, now);
+    } else throw new AdminBadRequest(`unknown verify argument "${a}" (usage: verify [--since T])`);
+  }
+  return { sinceMs };
+}

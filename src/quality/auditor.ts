@@ -12,7 +12,8 @@ import { tradeFromRow } from "../lake/tables/bronze-trades.js";
 import { silverBarFromRow } from "../lake/tables/silver-bars.js";
 import type { Predicate } from "../lake/table/pruning.js";
 import type { Logger } from "../node/log.js";
-import { BRONZE_TABLE, SILVER_TABLE, genericKeying, overallStatus, runChecks, type AuditInput, type RangeRowKeying } from "./checks/index.js";
+import type { VerifyReport } from "../verify/types.js";
+import { BRONZE_TABLE, SILVER_TABLE, genericKeying, overallStatus, reconcileChecks, runChecks, type AuditInput, type RangeRowKeying } from "./checks/index.js";
 import { toDbReport, toDbViolations } from "./db-records.js";
 import type { QualityOptions } from "./options.js";
 import { appendQuarantine, loadQuarantineIndex, quarantineEntries } from "./quarantine.js";
@@ -32,6 +33,8 @@ export interface AuditorDeps {
   /** Symbols ingestion is subscribed to, for the staleness check. */
   subscribed: () => readonly string[];
   options: QualityOptions;
+  /** Reconciles the log with bronze and silver (src/verify) over the run's range; its findings fail the run. */
+  verify?: (sinceMs: number | null) => Promise<VerifyReport>;
 }
 
 export interface AuditRequest {
@@ -92,6 +95,16 @@ function logCheck(log: Logger, r: CheckResult, reportId: string): void {
   else log.error(text + (r.samples[0] ? ` — e.g. ${r.samples[0].detail}` : ""), fields);
 }
 
+/** The reconciliation's checks; a reconciliation that cannot run (no log yet) is logged and left out. */
+async function reconcile(verify: NonNullable<AuditorDeps["verify"]>, since: number | null, sampleLimit: number, log: Logger): Promise<CheckResult[]> {
+  try {
+    return reconcileChecks(await verify(since), sampleLimit);
+  } catch (err) {
+    log.warn(`reconciliation skipped: ${(err as Error).message}`);
+    return [];
+  }
+}
+
 export async function runAudit(deps: AuditorDeps, req: AuditRequest): Promise<QualityRunReport> {
   const startedAt = deps.now();
   const reportId = req.reportId ?? newReportId(startedAt);
@@ -104,6 +117,7 @@ export async function runAudit(deps: AuditorDeps, req: AuditRequest): Promise<Qu
     const input = await gather(deps, since, log);
     const now = deps.now();
     const results = runChecks(input, deps.options, now);
+    if (deps.verify) results.push(...(await reconcile(deps.verify, since, deps.options.sampleLimit, log)));
     for (const r of results) logCheck(log, r, reportId);
     const violations = results.flatMap((r) => r.violations);
     const index = await loadQuarantineIndex(deps.lake);

@@ -14,7 +14,9 @@ import { Lake } from "../lake/lake.js";
 import type { NodeComponent, NodeContext } from "../node/component.js";
 import type { ActorRef } from "../runtime/actor/index.js";
 import { auditorActor, auditorStatus, newAuditorMemory, type AuditorMessage, type AuditorReply } from "./actor.js";
-import { parseQualityArgs } from "./admin-args.js";
+import { verifyLake, VERIFY_EVENT_SUBJECT } from "../verify/verify-lake.js";
+import type { VerifyReport } from "../verify/types.js";
+import { parseQualityArgs, parseVerifyArgs } from "./admin-args.js";
 import { newReportId, QualityRunFailed, type AuditorDeps } from "./auditor.js";
 import { DEFAULT_QUALITY_OPTIONS, loadRangeRules, type QualityOptions } from "./options.js";
 import type { QualityRunReport } from "./types.js";
@@ -73,7 +75,18 @@ export function qualityComponent(config: Config, opts: QualityComponentOptions =
           ...(config.s3.accessKeyId ? { credentials: { accessKeyId: config.s3.accessKeyId, secretAccessKey: config.s3.secretAccessKey } } : {}),
         });
       const encoder = new TextEncoder();
+      const verify = async (sinceMs: number | null): Promise<VerifyReport> => {
+        const windows = { sizeMs: config.windowSizeMs, slideMs: config.windowSlideMs, allowedLatenessMs: config.allowedLatenessMs };
+        const report = await verifyLake({ nc: ctx.nc, lake, sinceMs, windows, now });
+        ctx.nc.publish(VERIFY_EVENT_SUBJECT, encoder.encode(JSON.stringify(report)));
+        const t = report.totals;
+        const line = `verify ${report.status}: ${t.logTrades} log trades, ${t.holes} holes, ${t.missingFromBronze} lost, ${t.extraInBronze} extra, ${t.duplicateIds} duplicate ids; ${t.barsExpected} windows, ${t.missingBars} missing, ${t.doubledBars} doubled, ${t.unexpectedBars} unexpected bars`;
+        if (report.status === "PASSED") ctx.log.info(line);
+        else ctx.log.error(line);
+        return report;
+      };
       const deps: AuditorDeps = {
+        verify,
         lake,
         ...(db ? { db } : {}),
         publish: (subject, report) => ctx.nc.publish(subject, encoder.encode(JSON.stringify(report))),
@@ -110,6 +123,13 @@ export function qualityComponent(config: Config, opts: QualityComponentOptions =
             return within.report;
           }
         }
+      });
+      // Reconciliation on demand (`npm run admin -- verify [--since 2h]`): the elected auditor answers.
+      ctx.admin.register("verify", async (args) => {
+        const { sinceMs } = parseVerifyArgs(args, now());
+        const auditor = electedAuditor(ctx);
+        if (auditor !== config.nodeId) return { skipped: true, runsOn: auditor };
+        return verify(sinceMs);
       });
       ctx.log.info(`quality auditor started (schedule every ${scheduleEveryMs} ms, ${options.rangeRules.length} range rule(s))`);
     },

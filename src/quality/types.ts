@@ -1,6 +1,6 @@
 /** The quality gate's vocabulary: checks, their outcome, the offending rows and the report. */
 
-export type CheckName = "price" | "features" | "timestamps" | "duplicates" | "gaps" | "staleness" | "range";
+export type CheckName = "price" | "features" | "timestamps" | "duplicates" | "gaps" | "staleness" | "range" | "reconcile";
 export type CheckStatus = "PASSED" | "WARN" | "FAILED";
 /** Overall outcome of a run; ERROR = the run itself broke (e.g. the lake was unreachable). */
 export type ReportStatus = CheckStatus | "ERROR";

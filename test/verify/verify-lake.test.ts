@@ -23,6 +23,8 @@ import { encodeTradeBatch } from "../../src/market/ingest/batch-codec.js";
 import { GAP_EVENT_SUBJECT_PREFIX, type GapEvent } from "../../src/market/ingest/publisher-types.js";
 import type { Trade } from "../../src/market/trade.js";
 import { verifyLake, type VerifyReport } from "../../src/verify/index.js";
+import { createLogger } from "../../src/node/log.js";
+import { DEFAULT_QUALITY_OPTIONS, runAudit } from "../../src/quality/index.js";
 import { btcTrades, xrpEthTrades } from "../quality/fixtures.js";
 
 const BTC = btcTrades();
@@ -81,18 +83,22 @@ async function seed(nc: NatsConnection, lake: Lake, d: Defects): Promise<{ bars:
   return { bars: btcBars };
 }
 
-async function verifyWith(d: Defects, since?: number): Promise<{ report: VerifyReport; bars: SilverBar[] }> {
+async function withSeeded<T>(d: Defects, fn: (nc: NatsConnection, lake: Lake, bars: SilverBar[]) => Promise<T>): Promise<T> {
   await using nats = await startNatsServer();
   const dir = mkdtempSync(join(tmpdir(), "verify-lake-"));
   const nc = await connect({ servers: nats.url });
   try {
     const lake = new Lake(new LocalStorage(dir));
     const { bars } = await seed(nc, lake, d);
-    return { report: await verifyLake({ nc, lake, ...(since !== undefined ? { sinceMs: since } : {}) }), bars };
+    return await fn(nc, lake, bars);
   } finally {
     await nc.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function verifyWith(d: Defects, since?: number): Promise<{ report: VerifyReport; bars: SilverBar[] }> {
+  return withSeeded(d, async (nc, lake, bars) => ({ report: await verifyLake({ nc, lake, ...(since !== undefined ? { sinceMs: since } : {}) }), bars }));
 }
 
 test("a clean log, bronze and silver reconcile to zero; an uncommitted tail and a reported exchange gap are no findings", async () => {
@@ -141,4 +147,15 @@ test("--since compares only the log from then on, and bronze from the log's firs
   assert.equal(none.status, "PASSED");
   assert.equal(none.totals.logTrades, 0);
   assert.equal(none.trades.messages, 0);
+});
+
+test("the quality gate runs the reconciliation and FAILS on a duplicated trade", async () => {
+  const doubled = BTC[123]!.tradeId;
+  const report = await withSeeded({ bronzeDouble: doubled }, (nc, lake) =>
+    runAudit({ lake, log: createLogger({ node: "n", level: "error", write: () => {} }), now: Date.now, subscribed: () => [], options: DEFAULT_QUALITY_OPTIONS, verify: (sinceMs) => verifyLake({ nc, lake, sinceMs }) }, { trigger: "test", sinceMs: null }),
+  );
+  const reconcile = report.checks.filter((c) => c.check === "reconcile");
+  assert.deepEqual(reconcile.map((c) => [c.table, c.status, c.failed]), [["bronze_trades", "FAILED", 1], ["silver_bars", "PASSED", 0]]);
+  assert.match(reconcile[0]!.samples[0]!.detail, new RegExp(`BTCUSDT: id ${doubled} more than once in bronze`));
+  assert.equal(report.status, "FAILED");
 });

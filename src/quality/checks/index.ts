@@ -42,3 +42,4 @@ export function overallStatus(results: readonly CheckResult[]): ReportStatus {
 export { keyTrades, checkTradePrices, checkTradeTimes, checkTradeDuplicates, checkTradeGaps, checkStaleSymbols, BRONZE_TABLE } from "./trades.js";
 export { checkBarPrices, checkBarFeatures, checkBarTimes, checkBarDuplicates, barKey, SILVER_TABLE } from "./bars.js";
 export { checkRange, contentKey, genericKeying, ruleName, type RangeRowKeying } from "./ranges.js";
+export { reconcileChecks } from "./reconcile.js";
