@@ -28,11 +28,16 @@ export class DeadLetterQueue {
     this.#queue.push({ subject: `dlq.${d.reason}`, body: encoder.encode(JSON.stringify(body)), msgID: `custom:${m.seq}:${d.index}` });
   }
 
-  /** Publishes everything queued; the ones that failed stay queued and the first error is thrown. */
+  /**
+   * Publishes everything queued; the ones that failed stay queued (ahead of any added meanwhile)
+   * and the first error is thrown. The queue is taken before the first await, so a letter added
+   * while this publish is in flight waits for the next one instead of being dropped with it.
+   */
   async publish(js: JetStreamClient): Promise<void> {
     const queue = this.#queue;
+    this.#queue = [];
     const sent = await Promise.allSettled(queue.map((d) => js.publish(d.subject, d.body, { msgID: d.msgID })));
-    this.#queue = [...queue.filter((_, i) => sent[i]!.status === "rejected"), ...this.#queue.slice(queue.length)];
+    this.#queue = [...queue.filter((_, i) => sent[i]!.status === "rejected"), ...this.#queue];
     const failed = sent.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed) throw failed.reason;
   }

@@ -188,7 +188,9 @@ export class CustomRouter {
 
   /** Everything routed so far becomes durable, then one ack-all covers the pending messages. */
   async #commit(): Promise<void> {
-    const last = this.#pending[this.#pending.length - 1];
+    // Taken now: a message routed while this commit awaits is left for the next commit's ack.
+    const committing = this.#pending.length;
+    const last = this.#pending[committing - 1];
     await this.#dlq.publish(this.#js);
     if (!last) return;
     await this.#o.publisher.flush();
@@ -198,8 +200,8 @@ export class CustomRouter {
       if (f) flushes.push(f);
     }
     last.ack();
-    this.#pending = [];
-    this.#pendingSince = undefined;
+    this.#pending = this.#pending.slice(committing);
+    this.#pendingSince = this.#pending.length > 0 ? this.#o.clock.now() : undefined;
     this.#s.ackedSeq = last.seq;
     this.#s.commits++;
     this.#s.tables = (await Promise.all(this.#writers.values())).map((w) => ({ name: w.name, committedSeq: w.committedSeq, pendingRows: w.pendingRows, columns: w.columns.length }));

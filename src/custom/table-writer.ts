@@ -44,6 +44,7 @@ export class CustomTableWriter {
   #committedSeq: number;
   #rows: CustomRow[] = [];
   #firstAt: number | undefined;
+  #flushing: Promise<void> = Promise.resolve();
 
   private constructor(name: string, table: DeltaTable, snapshot: Snapshot, appId: string, clock: Clock) {
     this.name = name;
@@ -95,12 +96,38 @@ export class CustomTableWriter {
     return { kind: "buffered", added: e.added.map((c) => c.name) };
   }
 
-  /** Commits the buffer (files + schema + txn in one version). On a throw the buffer stays for a retry. */
-  async flush(): Promise<TableFlush | undefined> {
+  /**
+   * Commits the buffer (files + schema + txn in one version). The rows are taken before the first
+   * await that follows the catch-up, so rows offered while files are written go to the next flush;
+   * on a throw the taken rows go back in front of them for a retry.
+   */
+  flush(): Promise<TableFlush | undefined> {
+    const run = this.#flushing.then(() => this.#flushNow()); // one flush at a time, in call order
+    this.#flushing = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  async #flushNow(): Promise<TableFlush | undefined> {
     if (this.#rows.length === 0) return undefined;
     await this.#catchUp();
     if (this.#rows.length === 0) return undefined;
     const rows = this.#rows;
+    const firstAt = this.#firstAt;
+    this.#rows = [];
+    this.#firstAt = undefined;
+    try {
+      return await this.#commit(rows);
+    } catch (err) {
+      this.#rows = rows.concat(this.#rows);
+      this.#firstAt = firstAt;
+      throw err;
+    }
+  }
+
+  async #commit(rows: CustomRow[]): Promise<TableFlush> {
     const lastSeq = rows[rows.length - 1]!.seq;
     const columns = [...this.#columns];
     const addedColumns = columns.slice(this.#committedColumns).map((c) => c.name);
@@ -125,8 +152,6 @@ export class CustomTableWriter {
     );
     this.#committedSeq = lastSeq;
     this.#committedColumns = columns.length;
-    this.#rows = this.#rows.slice(rows.length);
-    this.#firstAt = this.#rows.length > 0 ? this.#clock.now() : undefined;
     return { table: this.name, version: version ?? -1, rows: rows.length, files: adds.length, addedColumns };
   }
 

@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CustomTableWriter, flattenRecord, readCustomTable, type CustomRow } from "../../src/custom/index.js";
 import { Lake, LakeStorageError, LocalStorage } from "../../src/lake/index.js";
+import { SlowStorage } from "../lake/fixtures/slow-storage.js";
+import { waitFor } from "../helpers/wait.js";
 
 const T = Date.UTC(2026, 10, 28, 9, 0, 0);
 
@@ -73,6 +75,37 @@ test("CustomTableWriter: a commit that landed although it threw is not written t
     const rows = await readCustomTable(lake.table("custom_plant_iot"));
     assert.deepEqual(rows.map((r) => r._seq), [1, 2, 3]);
     assert.equal(w.committedSeq, 3);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("CustomTableWriter: rows offered while a flush writes are kept for the next flush; a failed flush gives its rows back", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "custom-writer-race-"));
+  try {
+    let failing = false;
+    const storage = new SlowStorage(new LocalStorage(dir), { delayTurns: () => 1, delayMs: () => 10, failWrite: () => failing });
+    const lake = new Lake(storage);
+    const w = await CustomTableWriter.open(lake, "custom_plant_iot");
+    for (let seq = 1; seq <= 3; seq++) w.offer(row(seq, { sensor_id: `s${seq}`, temp: seq }));
+    const first = w.flush();
+    await waitFor(() => w.pendingRows === 0, { intervalMs: 1, what: "the flush to take rows 1–3" }); // then it writes their file
+    w.offer(row(4, { sensor_id: "s4", temp: 4, battery: 90 }));
+    const second = w.flush(); // called while the first is in flight: runs after it
+    assert.deepEqual((await first)?.rows, 3);
+    assert.deepEqual(await second.then((f) => f && [f.rows, f.addedColumns]), [1, ["battery"]]);
+
+    w.offer(row(5, { sensor_id: "s5", temp: 5 }));
+    failing = true;
+    const failed = w.flush();
+    await waitFor(() => w.pendingRows === 0, { intervalMs: 1, what: "the failing flush to take row 5" });
+    w.offer(row(6, { sensor_id: "s6", temp: 6 }));
+    await assert.rejects(failed, LakeStorageError);
+    assert.equal(w.pendingRows, 2, "the failed flush's row is back, ahead of the one offered meanwhile");
+    failing = false;
+    assert.equal((await w.flush())?.rows, 2);
+    const rows = await readCustomTable(lake.table("custom_plant_iot"));
+    assert.deepEqual(rows.map((r) => r._seq).sort(), [1, 2, 3, 4, 5, 6]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -8,6 +8,7 @@ import { CommandRunner } from "./CommandRunner.js";
 import { LogBrowser } from "./LogBrowser.js";
 import { LogTail } from "./LogTail.js";
 import { QualityCard } from "./QualityCard.js";
+import { VerifyCard } from "./VerifyCard.js";
 import type { LogFilterState } from "./useLogTail.js";
 import "./control.css";
 
@@ -79,6 +80,7 @@ export function ControlPage(props: { view: "operations" | "browser"; onView: (v:
                 setFilter((f) => ({ ...f, component: "quality", level: "info" }));
               }}
             />
+            <VerifyCard refreshSignal={signal} />
             <CommandRunner refreshSignal={tokenSignal} onDone={bump} />
             <AuditTable refreshSignal={signal} />
           </div>

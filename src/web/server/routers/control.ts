@@ -19,6 +19,8 @@ import { latestRows, listTables, schemaHistory, summarizeTable } from "../../../
 import type { LogEntry } from "../../../control/log-tail.js";
 import { matchesLogFilter } from "../../../control/log-forward.js";
 import { STREAMS } from "../../../runtime/nats/spec.js";
+import { VERIFY_EVENT_SUBJECT } from "../../../verify/verify-lake.js";
+import type { VerifyReport } from "../../../verify/types.js";
 import type { WebContext } from "../context.js";
 import { Channel } from "../feeds/channel.js";
 import { publicProcedure, router } from "../trpc.js";
@@ -121,6 +123,18 @@ export const controlRouter = router({
     } catch (err) {
       if (/stream not found/i.test((err as Error).message)) return [];
       return unavailable(err, "reading quality reports");
+    }
+  }),
+
+  /** The last reconciliation (`admin verify`, or the quality gate's), from the EVENTS stream; null before the first. */
+  lastVerify: publicProcedure.query(async ({ ctx }): Promise<VerifyReport | null> => {
+    const s = services(ctx);
+    try {
+      const [m] = await lastMessages(s.jsm, s.js, { stream: STREAMS.events, subject: VERIFY_EVENT_SUBJECT, limit: 1, maxBytes: 8 * 1024 * 1024 });
+      return m ? (JSON.parse(m.data) as VerifyReport) : null;
+    } catch (err) {
+      if (/stream not found/i.test((err as Error).message)) return null;
+      return unavailable(err, "reading the last verify report");
     }
   }),
 

@@ -1,0 +1,48 @@
+/**
+ * `verify` as the control plane runs it: a real node with the quality role answers the admin
+ * command (through the web server's control.run, as the Control page does), publishes the report,
+ * and control.lastVerify serves it back.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { jetstream } from "@nats-io/jetstream";
+import { LakeWriter } from "../../src/lake/writer/lake-writer.js";
+import { BRONZE_TRADES_APP_ID, bronzeTradesDefinition, bronzeTradesMapping } from "../../src/lake/tables/bronze-trades.js";
+import { encodeTradeBatch } from "../../src/market/ingest/batch-codec.js";
+import type { Trade } from "../../src/market/trade.js";
+import type { VerifyReport } from "../../src/verify/types.js";
+import { startControlStack } from "../control/fixtures.js";
+import { waitFor } from "../helpers/wait.js";
+import { btcTrades } from "../quality/fixtures.js";
+
+test("the control plane runs verify on the quality node and shows its last result", async () => {
+  await using stack = await startControlStack();
+  const trades = btcTrades().slice(0, 2000);
+  const lost = trades[1234]!.tradeId;
+  const js = jetstream(stack.nc);
+  const bronze = new LakeWriter<Trade>({ table: await stack.lake.ensureTable(bronzeTradesDefinition), mapping: bronzeTradesMapping, appId: BRONZE_TRADES_APP_ID });
+  for (let i = 0; i < trades.length; i += 500) {
+    const batch = trades.slice(i, i + 500);
+    const { seq } = await js.publish("md.trades.3.BTCUSDT", encodeTradeBatch(batch));
+    bronze.add(batch.filter((t) => t.tradeId !== lost), seq);
+  }
+  await bronze.flush();
+
+  const client = stack.client();
+  const { replies } = await client.control.run.mutate({ command: "verify", args: ["--since", "1h"], timeoutMs: 60_000 });
+  assert.equal(replies.length, 1);
+  const reply = replies[0]!;
+  assert.ok(reply.ok, JSON.stringify(reply));
+  const report = reply.result as VerifyReport;
+  assert.equal(report.status, "FAILED");
+  assert.equal(report.totals.logTrades, 2000);
+  assert.deepEqual(report.tradeFindings[0]!.missingFromBronze.ranges, [[lost, lost]]);
+
+  const last = await waitFor(async () => {
+    const r = await client.control.lastVerify.query();
+    return r?.startedAt === report.startedAt ? r : null;
+  }, { what: "the verify report on the EVENTS stream" });
+  assert.deepEqual(last.totals, report.totals);
+
+  await assert.rejects(client.control.run.mutate({ command: "verify", args: ["--since"] }).then((r) => (r.replies[0]!.ok ? r : Promise.reject(new Error(r.replies[0]!.error)))), /--since needs a value/);
+});
