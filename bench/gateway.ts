@@ -19,6 +19,9 @@ import { TradeLogPublisher, silentLogger } from "../src/market/ingest/index.js";
 import { createWebServer } from "../src/web/index.js";
 import { createIngestGateway } from "../src/web/server/gateway/index.js";
 import { startNatsServer } from "../test/helpers/nats-server.js";
+import { pollUntil, withDeadline } from "./runner/deadline.js";
+import { phase, record } from "./runner/figures.js";
+import { describeJetStream } from "./runner/jetstream-waiting.js";
 
 const KEY = "bench-key-0001";
 
@@ -73,14 +76,24 @@ interface LoadResult {
   max: number;
 }
 
+/** The load generator's run, under a deadline of its duration plus a minute (it is killed on expiry). */
 function loadgen(args: { url: string; seconds: number; connections: number; body: string; key: string }): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", LOADGEN, JSON.stringify(args)], { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.once("error", reject);
-    child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!) as LoadResult) : reject(new Error(`load generator exited with ${code}`))));
-  });
+  let child: ReturnType<typeof spawn> | undefined;
+  let out = "";
+  return withDeadline(
+    `the load generator (${args.seconds} s run)`,
+    args.seconds * 1000 + 60_000,
+    (signal) =>
+      new Promise<LoadResult>((resolve, reject) => {
+        const c = spawn(process.execPath, ["--input-type=module", "-e", LOADGEN, JSON.stringify(args)], { stdio: ["ignore", "pipe", "inherit"] });
+        child = c;
+        signal.addEventListener("abort", () => c.kill("SIGKILL"));
+        c.stdout.on("data", (d: Buffer) => (out += d.toString()));
+        c.once("error", reject);
+        c.once("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!) as LoadResult) : reject(new Error(`load generator exited with ${code}`))));
+      }),
+    () => `load generator pid ${child?.pid}, exit code ${child?.exitCode}, ${out.length} bytes of output`,
+  );
 }
 
 export async function run(): Promise<void> {
@@ -106,9 +119,12 @@ export async function run(): Promise<void> {
   console.log("| scenario | requests/s | records/s | p50 ms | p90 ms | p99 ms | max ms | non-202 |");
   console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const sc of scenarios) {
+    phase(`load: ${sc.name}`);
     const r = await loadgen({ url: `${server.url}/api/ingest/bench`, seconds, connections, body: sc.body, key: KEY });
     const ok = r.statuses["202"] ?? 0;
     const bad = r.requests - ok;
+    record(`HTTP ingestion from another process, ${sc.name}`, r.requests / r.elapsed, "req/s", `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms; non-202 ${bad}`);
+    if (sc.records > 1) record(`HTTP ingestion from another process, ${sc.name}`, (ok * sc.records) / r.elapsed, "records/s");
     console.log(`| ${sc.name} | ${(r.requests / r.elapsed).toFixed(0)} | ${((ok * sc.records) / r.elapsed).toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p90.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${bad} |`);
   }
 
@@ -118,10 +134,12 @@ export async function run(): Promise<void> {
   const publisher = await TradeLogPublisher.start(nc, { spoolDir: join(dir, "spool"), log: silentLogger });
   const started = performance.now();
   const router = await CustomRouter.start(nc, { lake: Lake.open(join(dir, "lake")), publisher, maxPendingMessages: 20_000, maxAgeMs: 2000 });
-  while (router.status().ackedSeq < last) await new Promise((r) => setTimeout(r, 50));
+  phase("router drain");
+  await pollUntil(`the router to ack CUSTOM up to ${last}`, 300_000, () => router.status().ackedSeq >= last, async () => `router ${JSON.stringify(router.status())}\n${await describeJetStream(nc)}`);
   const secs = (performance.now() - started) / 1000;
   const st = router.status();
   const records = st.trades + st.rows;
+  record("custom router drain (CUSTOM → TRADES and lake tables)", records / secs, "records/s", `${last} messages, ${st.commits} commits`);
   console.log(`router: ${last} CUSTOM messages = ${records} records (${st.trades} trades → TRADES, ${st.rows} rows → lake, ${st.commits} commits) routed and committed in ${secs.toFixed(1)} s = ${(records / secs).toFixed(0)} records/s, ${(last / secs).toFixed(0)} messages/s`);
   await router.close();
   await publisher.close();

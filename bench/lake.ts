@@ -22,6 +22,9 @@ import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { startNatsServer } from "../test/helpers/nats-server.js";
 import { sharedData } from "../test/helpers/shared-data.js";
+import { withDeadline } from "./runner/deadline.js";
+import { phase, record } from "./runner/figures.js";
+import { describeJetStream } from "./runner/jetstream-waiting.js";
 
 const RECORDING = sharedData("binance-recorded/btcusdt-trade-stream_2024-08-08T2354Z_2024-08-09T0005Z.jsonl");
 
@@ -229,6 +232,9 @@ function print(figures: Figure[]): void {
   }
 }
 
+/** One candidate's process (3 runs of 200k rows, parquetjs-lite's ~10 s included) ends well within this. */
+const CANDIDATE_DEADLINE_MS = 10 * 60_000;
+
 type Candidate = "hyparquet-writer" | "flat-writer" | "parquetjs-lite" | "duckdb" | "lake-writer" | "jetstream-batched" | "jetstream-single";
 const CANDIDATES: Candidate[] = ["hyparquet-writer", "flat-writer", "parquetjs-lite", "duckdb", "lake-writer", "jetstream-batched", "jetstream-single"];
 
@@ -272,7 +278,7 @@ async function benchJetStream(trades: Trade[], dir: string, perMessage: number):
         if (r.lastLogSeq === lastSeq) done();
       },
     });
-    await finished;
+    await withDeadline(`the lake table to commit up to log sequence ${lastSeq}`, 300_000, finished, async () => `writer holds ${writer.pendingRows} rows not yet committed\n${await describeJetStream(nc)}`);
     const ms = performance.now() - t0;
     stop.abort();
     await run;
@@ -327,16 +333,25 @@ export async function run(): Promise<void> {
   const figures: Figure[] = [];
   // One fresh process per candidate, so each one's peak memory is its own.
   for (const candidate of CANDIDATES) {
+    phase(`candidate ${candidate} (its own process)`);
     const out = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--candidate", candidate], {
       encoding: "utf8",
       env: { ...process.env, LAKE_BENCH_ROWS: String(n), LAKE_BENCH_RUNS: String(runs) },
       maxBuffer: 1 << 20,
+      timeout: CANDIDATE_DEADLINE_MS,
+      killSignal: "SIGKILL",
     });
     const line = out.stdout.split("\n").find((l) => l.startsWith("{"));
+    if (out.error) throw new Error(`bench candidate ${candidate}: ${out.error.message} (deadline ${CANDIDATE_DEADLINE_MS / 1000} s); its output: ${out.stdout}${out.stderr}`);
     if (out.status !== 0 || !line) throw new Error(`bench candidate ${candidate} failed: ${out.stderr}`);
     figures.push(JSON.parse(line) as Figure);
   }
   print(figures);
+  for (const f of figures) {
+    const note = `${f.bytesPerRow.toFixed(2)} bytes/row${f.peakRssMB === undefined ? "" : `, peak RSS ${Math.round(f.peakRssMB)} MB`}`;
+    record(`write: ${f.candidate}`, f.writeRowsPerSec, "rows/s", f.note ? `${note}; ${f.note}` : note);
+    if (f.readRowsPerSec !== undefined) record(`read: ${f.candidate}`, f.readRowsPerSec, "rows/s");
+  }
 }
 
 async function main(): Promise<void> {

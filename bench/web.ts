@@ -21,6 +21,9 @@ import { startNatsServer } from "../test/helpers/nats-server.js";
 import { createWebServer, type AppRouter } from "../src/web/index.js";
 import { summarize, type LatencySummary } from "../src/runtime/latency.js";
 import { startPipeline } from "../test/web-e2e/stack.js";
+import { withDeadline } from "./runner/deadline.js";
+import { phase, record } from "./runner/figures.js";
+import { describeJetStream } from "./runner/jetstream-waiting.js";
 
 const enc = new TextEncoder();
 const clock = () => performance.timeOrigin + performance.now();
@@ -34,9 +37,12 @@ function envNumber(name: string, fallback: number): number {
 }
 
 export async function run(): Promise<void> {
+  phase("synthetic ticks → tRPC client");
   await runSyntheticTicks();
+  phase("through the node, 250 ms ticks");
   await runThroughNode(250);
   // A short tick cadence isolates the pipeline's own latency from the wait for the next tick.
+  phase("through the node, 20 ms ticks");
   await runThroughNode(20);
 }
 
@@ -69,9 +75,7 @@ export async function runThroughNode(tickIntervalMs: number): Promise<void> {
       },
     },
   );
-  const timeout = setTimeout(() => firstTick(), 60_000);
-  await first;
-  clearTimeout(timeout);
+  await withDeadline("the first tick on the tRPC subscription", 60_000, first, async () => `node ${JSON.stringify(stack.node.status().components["market"] ?? null)}\n${await describeJetStream(stack.nc)}`);
   // Skip the start-up backlog (consumers, snapshots, the first windows) before measuring.
   await new Promise((r) => setTimeout(r, 2_000));
   measuring = true;
@@ -84,6 +88,9 @@ export async function runThroughNode(tickIntervalMs: number): Promise<void> {
   const market = stack.node.status().components["market"] as { tradeToBarLatencyMs: LatencySummary } | undefined;
 
   const s = summarize(latencies);
+  const through = `trade → client through the real node (replay ×${speed} → ingest → SymbolActor tick → web → tRPC WS), ${tickIntervalMs} ms ticks`;
+  record(`${through}, p50`, s.p50 ?? NaN, "ms", `${latencies.length} ticks, ${(trades / elapsed).toFixed(0)} trades/s`);
+  record(`${through}, p99`, s.p99 ?? NaN, "ms", `max ${fmt(s.max)} ms`);
   console.log(`web: trade→client through the real node (replay ×${speed} → ingest → SymbolActor tick/${tickIntervalMs} ms → web → tRPC WS client), ${seconds} s`);
   console.log(`  ${latencies.length} ticks covering ${trades} trades in ${elapsed.toFixed(1)} s (${(trades / elapsed).toFixed(0)} trades/s)`);
   console.log(`  latency ms (ingest → client, incl. 0–${tickIntervalMs} ms tick wait): p50 ${fmt(s.p50)} · p90 ${fmt(s.p90)} · p99 ${fmt(s.p99)} · max ${fmt(s.max)}`);
@@ -151,6 +158,9 @@ export async function runSyntheticTicks(): Promise<void> {
   await nc.close();
 
   const s = summarize(latencies);
+  const synthetic = `tick → tRPC WebSocket client, synthetic ticks at ${rate}/s over ${symbols.length} symbols`;
+  record(`${synthetic}, p50`, s.p50 ?? NaN, "ms", `delivered ${latencies.length}/${total}`);
+  record(`${synthetic}, p99`, s.p99 ?? NaN, "ms", `max ${fmt(s.max)} ms`);
   console.log(`web: trade→client (Node tRPC WS client, market.ticks) at ${rate} ticks/s over ${symbols.length} symbols, ${seconds} s`);
   console.log(`  delivered ${latencies.length}/${total} ticks in ${elapsed.toFixed(1)} s`);
   console.log(`  latency ms: p50 ${fmt(s.p50)} · p90 ${fmt(s.p90)} · p99 ${fmt(s.p99)} · max ${fmt(s.max)}`);
