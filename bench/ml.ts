@@ -21,6 +21,8 @@ import { TrainingPool } from "../src/ml/pool/index.js";
 import { featureCount } from "../src/ml/random-forest.js";
 import { returnToPrice } from "../src/ml/prepare.js";
 import { syntheticMarket } from "../src/ml/synthetic.js";
+import { withDeadline } from "./runner/deadline.js";
+import { phase, record } from "./runner/figures.js";
 
 const PYTHON = "/usr/bin/python3";
 const SKLEARN_SCRIPT = fileURLToPath(new URL("./ml_sklearn.py", import.meta.url));
@@ -84,7 +86,9 @@ function benchOurs(data: LeagueData, repeats: number): Map<string, { ms: number;
 
 function runSklearn(dir: string): { case: string; algorithm: string; fit_s: number; rmse: number }[] {
   const env = { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
-  const child = spawnSync(PYTHON, [SKLEARN_SCRIPT, dir], { encoding: "utf8", env, maxBuffer: 1 << 20 });
+  const deadlineMs = 20 * 60_000;
+  const child = spawnSync(PYTHON, [SKLEARN_SCRIPT, dir], { encoding: "utf8", env, maxBuffer: 1 << 20, timeout: deadlineMs, killSignal: "SIGKILL" });
+  if (child.error) throw new Error(`scikit-learn side: ${child.error.message} (deadline ${deadlineMs / 1000} s); stderr: ${child.stderr}`);
   if (child.status !== 0) throw new Error(`scikit-learn side failed (is python3-sklearn installed?): ${child.stderr || child.error}`);
   return child.stdout.trim().split("\n").map((l) => JSON.parse(l));
 }
@@ -153,6 +157,7 @@ function benchLibraries(full: boolean): string[] {
     const started = performance.now();
     tree.train(x, Array.from(data.train.y));
     const cartMs = performance.now() - started;
+    record(`ml-cart tree, depth 8, ${trainRows.toLocaleString("en")} train rows (ours: histogram tree)`, cartMs, "ms", `ours ${fmtMs(ours.fitMs)} (best of 5)`);
     const testRows: number[][] = [];
     for (let i = 0; i < data.test.rows; i++) testRows.push(Array.from(data.test.x.subarray(i * 7, i * 7 + 7)));
     const cartPred = tree.predict(testRows).map((r: number, i: number) => returnToPrice(r, data.test.last[i]!));
@@ -162,6 +167,7 @@ function benchLibraries(full: boolean): string[] {
     );
     if (trainRows === 1_000 || full) {
       const forest = trainOnLeague(data, "ml-random-forest", { minSamplesLeaf: 1 });
+      record(`ml-random-forest, 20 × depth 10, ${trainRows.toLocaleString("en")} train rows`, forest.fitMs, "ms", `ours ${fmtMs(oursForest.fitMs)} (best of 5)`);
       lines.push(
         `ml-random-forest 20 × depth 10 (all features per tree, minNumSamples 1), ${trainRows} train rows: ${fmtMs(forest.fitMs)} ` +
           `(ours, best of 5: ${fmtMs(oursForest.fitMs)}); RMSE ${forest.metrics.rmse.toPrecision(5)} vs ours ${oursForest.metrics.rmse.toPrecision(5)}`,
@@ -179,10 +185,11 @@ async function benchEventLoop(rows: number): Promise<string> {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
   const started = performance.now();
-  const league = await pool.trainLeague("BENCH", ds);
+  const league = await withDeadline(`the pool to train the league on ${rows.toLocaleString("en")} rows`, 600_000, pool.trainLeague("BENCH", ds), () => `training pool: ${pool.pending} task(s) pending`);
   const wallMs = performance.now() - started;
   histogram.disable();
   const ms = (ns: number) => (ns / 1e6).toFixed(1);
+  record(`event-loop delay p99 while the pool (1 thread) trains the league on ${rows.toLocaleString("en")} rows`, histogram.percentile(99) / 1e6, "ms", `p50 ${ms(histogram.percentile(50))} ms, max ${ms(histogram.max)} ms, ${fmtMs(wallMs)} wall`);
   return (
     `event-loop delay while the pool (1 thread) trains the 4-model league on ${rows.toLocaleString("en")} rows ` +
     `(${fmtMs(wallMs)} wall, ${league.runs.length} runs): p50 ${ms(histogram.percentile(50))} ms, ` +
@@ -222,8 +229,10 @@ export async function run(): Promise<void> {
       `boosting ${gbt.nRounds} × depth ${gbt.maxDepth}, lr ${gbt.learningRate}; one core each; times: fit only, median; RMSE: held-out, in price units, mean over 5 datasets at 1k and 10k)`,
   );
   // The libraries first: after the 100k-row fits, the heap's state slows small fits several-fold.
+  phase("ml-cart / ml-random-forest vs ours");
   warmUp();
   const libraryLines = benchLibraries(full);
+  phase(`league vs scikit-learn at ${sizes.join(", ")} rows`);
   warmUp();
   const rows = compare(sizes);
   for (const line of table(rows)) console.log("  " + line);
@@ -231,9 +240,11 @@ export async function run(): Promise<void> {
     const at = rows.filter((r) => r.rows === size && r.sklearnMs !== undefined && r.algorithm !== "random-forest/all-features");
     const ours = at.reduce((s, r) => s + r.oursMs, 0), sk = at.reduce((s, r) => s + r.sklearnMs!, 0);
     const worst = Math.max(...at.map((r) => Math.abs(r.oursRmse / r.sklearnRmse! - 1)));
+    record(`four-model league fit, ${size.toLocaleString("en")} rows (ours)`, ours, "ms", `scikit-learn ${fmtMs(sk)} (×${(sk / ours).toFixed(1)}); worst RMSE gap ${(worst * 100).toFixed(2)}%`);
     console.log(`  ${size.toLocaleString("en")} rows, all four: ours ${fmtMs(ours)} vs sklearn ${fmtMs(sk)} (×${(sk / ours).toFixed(1)} faster); worst RMSE gap ${(worst * 100).toFixed(2)}% (target < 2%)`);
   }
   for (const line of libraryLines) console.log("  " + line);
+  phase("event-loop delay while the pool trains");
   console.log("  " + (await benchEventLoop(quick ? 10_000 : 100_000)));
 }
 
