@@ -10,6 +10,8 @@ import { pathToFileURL } from "node:url";
 import { connect } from "@nats-io/transport-node";
 import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { startNatsServer } from "../test/helpers/nats-server.js";
+import { withDeadline } from "./runner/deadline.js";
+import { phase, record } from "./runner/figures.js";
 
 const SECONDS = Number(process.env.BENCH_PULL_STALL_S ?? 10);
 
@@ -59,16 +61,21 @@ async function once(expiresMs: number, deadlineMs?: number): Promise<string> {
       await new Promise((r) => setTimeout(r, 10));
     }
   })();
-  await Promise.all([...loops, producing]);
+  const variant = `fetch expires ${expiresMs} ms${deadlineMs === undefined ? "" : `, abandoned ${deadlineMs} ms after expiry`}`;
+  // Each loop ends once its current fetch does: nats.js gives up on a silent pull after 2 missed heartbeats.
+  await withDeadline(`the 32 fetch loops to end (${variant})`, SECONDS * 1000 + 120_000, Promise.all([...loops, producing]), () => `${fetches} fetches, ${failed} failed, ${published} published`);
   await nc.close();
-  return `fetch expires ${expiresMs} ms${deadlineMs === undefined ? "" : `, abandoned ${deadlineMs} ms after expiry`}: ${published.toLocaleString("en")} published, ${fetches} fetches, ${failed} ended by "heartbeats missed", longest gap on one consumer ${maxGap} ms, delivery-sequence gaps ${deliveryGaps}`;
+  record(`${variant}: fetches ended by "heartbeats missed"`, failed, "fetches", `of ${fetches}, ${SECONDS} s`);
+  record(`${variant}: longest gap between two messages on one consumer`, maxGap, "ms");
+  return `${variant}: ${published.toLocaleString("en")} published, ${fetches} fetches, ${failed} ended by "heartbeats missed", longest gap on one consumer ${maxGap} ms, delivery-sequence gaps ${deliveryGaps}`;
 }
 
 export async function run(): Promise<void> {
   console.log(`pull-stall (nats.js fetch loops against the installed nats-server, ${SECONDS} s each)`);
-  console.log(`  ${await once(1000)}`);
-  console.log(`  ${await once(2000)}`);
-  console.log(`  ${await once(1000, 100)}`);
+  for (const [expires, deadline] of [[1000], [2000], [1000, 100]] as const) {
+    phase(`fetch expires ${expires} ms${deadline === undefined ? "" : `, abandoned after ${deadline} ms`}`);
+    console.log(`  ${await once(expires, deadline)}`);
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -113,7 +113,6 @@ export function pollUntil<T>(label: string, ms: number, condition: () => T | Pro
 /** Every wait in flight and what it is waiting for (for the runner's whole-bench deadline). */
 export async function describeActiveWaits(): Promise<string> {
   if (active.size === 0) return "no bench wait in flight (the bench was computing, or waiting outside a withDeadline)";
-  const parts: string[] = [];
-  for (const w of active) parts.push(`waiting ${((Date.now() - w.since) / 1000).toFixed(1)} s for ${w.label}\n${indent(await safeDescribe(w.describe))}`);
-  return parts.join("\n");
+  const parts = [...active].map(async (w) => `waiting ${((Date.now() - w.since) / 1000).toFixed(1)} s for ${w.label}\n${indent(await safeDescribe(w.describe))}`);
+  return (await Promise.all(parts)).join("\n");
 }

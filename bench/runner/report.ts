@@ -2,13 +2,14 @@
 import type { RunContext } from "./machine.js";
 import type { BenchResult } from "./run-bench.js";
 
-/** A figure as a table cell: thousands separators for big values, 2 significant decimals below 10. */
+/** A figure as a table cell: integers as they are, thousands separators for big values, 2 decimals below 10. */
 export function formatFigure(value: number): string {
   if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value)) return value.toLocaleString("en-US");
   const abs = Math.abs(value);
   if (abs >= 100) return Math.round(value).toLocaleString("en-US");
   if (abs >= 10) return value.toFixed(1);
-  if (abs >= 1 || abs === 0) return value.toFixed(2);
+  if (abs >= 1) return value.toFixed(2);
   return value.toPrecision(2);
 }
 
