@@ -43,7 +43,7 @@ test("runner options: names, --report, pass-through flags and the deadline from 
   const o = parseRunnerOptions(["--report", "ml", "--quick", "market"], {});
   assert.deepEqual(o, { names: ["ml", "market"], report: true, deadlineMs: undefined, passThrough: ["--quick"] });
   assert.equal(deadlineFor("market", o), 20 * 60_000);
-  assert.equal(deadlineFor("pipeline", o), 45 * 60_000);
+  assert.equal(deadlineFor("pipeline", o), 30 * 60_000);
   const env = parseRunnerOptions([], { BENCH_DEADLINE_S: "90" });
   assert.equal(deadlineFor("pipeline", env), 90_000);
   assert.equal(parseRunnerOptions(["--deadline", "2m"], { BENCH_DEADLINE_S: "90" }).deadlineMs, 120_000);
