@@ -4,7 +4,8 @@
  */
 import { ConfigError, describeConfig, loadConfig } from "./config/index.js";
 import { NatsUnavailable } from "./node/nats-endpoint.js";
-import { createNodeLogger, runNode, untilSignal } from "./node/run.js";
+import { createNodeLogger } from "./node/run.js";
+import { serveUntilSignal } from "./node/serve.js";
 
 async function main(): Promise<number> {
   let config;
@@ -21,9 +22,8 @@ async function main(): Promise<number> {
   const { log } = logging;
   log.info("starting node", { node: config.nodeId, roles: config.roles.join(",") });
   for (const line of describeConfig()) log.info(`config ${line}`);
-  let running;
   try {
-    running = await runNode(config, logging);
+    return await serveUntilSignal(config, logging);
   } catch (err) {
     if (err instanceof NatsUnavailable) {
       console.error(err.message);
@@ -31,11 +31,6 @@ async function main(): Promise<number> {
     }
     throw err;
   }
-  log.info("node running", { partitions: config.partitions });
-  await untilSignal(log);
-  const report = await running.stop();
-  log.info("stopped");
-  return report.steps.some((s) => s.error) ? 1 : 0;
 }
 
 process.exitCode = await main();

@@ -33,6 +33,8 @@ export interface Config {
   web: { host: string; port: number };
   adminTokens: string[];
   ingest: { apiKeys: ApiKey[]; maxBodyBytes: number };
+  /** SIGTERM/SIGINT → process exit, at most (ms). */
+  shutdownTimeoutMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -89,6 +91,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     web: { host: raw.webHost, port: parseInteger(o("webPort"), raw.webPort, { min: 0, max: 65535 }) },
     adminTokens: parseList(raw.adminTokens),
     ingest: { apiKeys: apiKeysOption(raw.ingestApiKeys), maxBodyBytes: parseInteger(o("ingestMaxBody"), raw.ingestMaxBody, { min: 1024, max: 1024 ** 3 }) },
+    shutdownTimeoutMs: parseDuration(o("shutdownTimeout"), raw.shutdownTimeout),
     logLevel: parseChoice(o("logLevel"), raw.logLevel, LOG_LEVELS),
   };
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.nodeId)) {
@@ -96,6 +99,9 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
   }
   if (config.windowSizeMs % config.windowSlideMs !== 0) {
     throw new ConfigError(`${o("windowSize")} (${config.windowSizeMs} ms) must be a multiple of ${o("windowSlide")} (${config.windowSlideMs} ms)`);
+  }
+  if (config.shutdownTimeoutMs < 1000 || config.shutdownTimeoutMs > 3_600_000) {
+    throw new ConfigError(`${o("shutdownTimeout")}: ${config.shutdownTimeoutMs} ms is outside 1s..1h`);
   }
   if (config.heartbeatMs * 2 > config.memberTtlMs) {
     throw new ConfigError(`${o("memberTtl")} must be at least twice ${o("heartbeat")}`);

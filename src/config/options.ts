@@ -36,6 +36,7 @@ export const OPTIONS = {
   adminTokens: { env: "ADMIN_TOKENS", flag: "--admin-tokens", default: "", doc: "Comma-separated admin tokens. Empty: admin commands only from this machine.", secret: true },
   ingestApiKeys: { env: "INGEST_API_KEYS", flag: "--ingest-api-keys", default: "", doc: "API keys for POST /api/ingest/<source>: `source:key,...` or `*:key` (keys of 8+ characters). Empty: every request is refused (401).", secret: true },
   ingestMaxBody: { env: "INGEST_MAX_BODY", flag: "--ingest-max-body", default: "1048576", doc: "Largest accepted ingestion request body, in bytes (larger: 413)." },
+  shutdownTimeout: { env: "SHUTDOWN_TIMEOUT", flag: "--shutdown-timeout", default: "30s", doc: "SIGTERM/SIGINT ends the process within this bound: each shutdown step has its own share of it and is abandoned (exit code 1) when it overruns." },
   logLevel: { env: "LOG_LEVEL", flag: "--log-level", default: "info", doc: "debug, info, warn or error." },
 } as const satisfies Record<string, OptionSpec>;
 

@@ -5,6 +5,7 @@ import type { OwnershipView, PartitionHost } from "../runtime/cluster/types.js";
 import type { AdminService } from "../admin/service.js";
 import type { Logger } from "./log.js";
 import type { ShutdownSequence } from "./shutdown.js";
+import type { ShutdownLedger } from "./shutdown-ledger.js";
 
 /** What a role's component gets from the node it runs in. */
 export interface NodeContext {
@@ -14,6 +15,8 @@ export interface NodeContext {
   ownership: OwnershipView;
   admin: AdminService;
   shutdown: ShutdownSequence;
+  /** Where the component reports what shutdown flushed, spooled and left in the log (absent in some component tests). */
+  ledger?: ShutdownLedger;
   log: Logger;
 }
 
@@ -24,7 +27,7 @@ export interface NodeContext {
  */
 export interface NodeComponent {
   readonly name: string;
-  partitionHost?(ctx: Omit<NodeContext, "admin" | "shutdown">): PartitionHost | Promise<PartitionHost>;
+  partitionHost?(ctx: Omit<NodeContext, "admin" | "shutdown" | "ledger">): PartitionHost | Promise<PartitionHost>;
   start?(ctx: NodeContext): Promise<void>;
   /** Plain JSON for `admin status`. */
   status?(): unknown;

@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Config } from "../config/index.js";
 import { ActorSystem } from "../runtime/actor/index.js";
@@ -10,8 +11,14 @@ import { AdminAuth } from "../admin/auth.js";
 import { AdminService } from "../admin/service.js";
 import type { NodeComponent, NodeContext } from "./component.js";
 import type { Logger } from "./log.js";
-import { ShutdownSequence, type ShutdownReport } from "./shutdown.js";
+import { ShutdownSequence, type ShutdownReport, type StepResult } from "./shutdown.js";
+import { ShutdownLedger, type ShutdownFigures } from "./shutdown-ledger.js";
+import { StoppableClock } from "./stoppable-clock.js";
+import { closeNats } from "./close-nats.js";
 import type { NodeStatus } from "./status.js";
+
+/** Roles whose components host partitions (see NodeComponent.partitionHost). */
+const PARTITION_ROLES = ["market", "lake"] as const;
 
 /**
  * One platform node: an actor system, its membership in the cluster, the admin endpoint and the
@@ -19,6 +26,7 @@ import type { NodeStatus } from "./status.js";
  */
 export class PlatformNode {
   readonly shutdown = new ShutdownSequence();
+  readonly ledger = new ShutdownLedger();
   readonly #startedAt = Date.now();
 
   private constructor(
@@ -47,10 +55,17 @@ export class PlatformNode {
       startPartition: (p) => composite!.startPartition(p),
       stopPartition: (p, reason) => composite!.stopPartition(p, reason),
     };
+    // Every cluster timer (lease renewals, watches, ticks) ends with this clock at shutdown, even
+    // when a stalled partition kept the graceful leave from finishing.
+    const clusterClock = new StoppableClock();
     const cluster = new ClusterNode({
       nc,
+      clock: clusterClock,
       nodeId: config.nodeId,
       roles: config.roles,
+      // Partitions go only to nodes that run something for them (symbol actors, lake writers): an
+      // ingest- or web-only node owning one would hold its symbols' bars back for good.
+      placementRole: PARTITION_ROLES,
       host: hosts,
       partitionCount: config.partitions,
       heartbeatMs: config.heartbeatMs,
@@ -72,14 +87,23 @@ export class PlatformNode {
     // latest registered runs first, so these node steps, registered before any component's, run
     // last in their phase. Leaving the cluster stops each partition first — its consumer stops
     // fetching, entity mailboxes drain, final snapshots are stored — then deletes its lease.
+    // A step that overruns its budget is abandoned; the ones after it still run, and closing NATS
+    // (drain, or close when it is unreachable) ends whatever an abandoned step left waiting on it.
     node.shutdown
       .add("drain", "partitions (drain entity mailboxes, snapshot, then release leases)", () => cluster.leave())
-      .add("close", "nats", () => nc.drain())
+      .add("release", "count what is left in the log", async (d) => {
+        // A few requests answer in milliseconds when the server is there; an unreachable one makes the
+        // counts unknown (not the step abandoned) after at most 2 s.
+        const withinMs = Math.max(50, Math.min(2000, d.timeoutMs - Math.min(500, d.timeoutMs / 4)));
+        await node.ledger.countLog(await jetstreamManager(nc, { checkAPI: false, timeout: withinMs }), withinMs);
+      })
+      .add("close", "nats", (d) => closeNats(nc, d))
       .add("close", "admin endpoint", () => admin[Symbol.asyncDispose]())
-      .add("close", "actor system", () => system.shutdown({ drain: true, timeoutMs: 30_000 }));
+      .add("close", "cluster timers (lease renewals, watches)", () => clusterClock.stop())
+      .add("close", "actor system", (d) => system.shutdown({ drain: true, timeoutMs: Math.max(1, d.timeoutMs - 100) }));
     await cluster.start();
     admin.start();
-    const ctx: NodeContext = { config, nc, system, ownership: cluster, admin, shutdown: node.shutdown, log };
+    const ctx: NodeContext = { config, nc, system, ownership: cluster, admin, shutdown: node.shutdown, ledger: node.ledger, log };
     for (const c of components) await c.start?.({ ...ctx, log: log.child(c.name) });
 
     return node;
@@ -111,7 +135,13 @@ export class PlatformNode {
     };
   }
 
-  stop(): Promise<ShutdownReport> {
-    return this.shutdown.run();
+  /**
+   * Runs the shutdown within the node's bound (SHUTDOWN_TIMEOUT); `onStep` hears each step as it
+   * ends. Returns the report and what the components flushed, spooled and left in the log.
+   */
+  async stop(onStep?: (step: StepResult) => void): Promise<ShutdownReport & { figures: ShutdownFigures }> {
+    this.ledger.begin();
+    const report = await this.shutdown.run({ totalMs: this.config.shutdownTimeoutMs, ...(onStep ? { onStep } : {}) });
+    return { ...report, figures: this.ledger.figures() };
   }
 }

@@ -44,6 +44,8 @@ export function componentsFor(config: Config, services: RoleServices = {}): Node
   if (has("ml")) components.push(mlopsComponent(config, { db, lake, source: excludingQuarantined(new LakeSilverSource(lake), lake), maxQueue: Math.max(64, config.symbols.length * 8) }));
   if (has("quality")) components.push(qualityComponent(config, { db, lake }));
   if (has("web")) components.push(webComponent(database, metrics, lake));
-  if (has("ingest")) components.push(ingestComponent(), customDataComponent(config));
+  // The market feed registers last so it stops first: an exchange stream is not replayed, so what
+  // it holds in memory must reach the log or the spool before anything else takes the time.
+  if (has("ingest")) components.push(customDataComponent(config), ingestComponent());
   return components;
 }

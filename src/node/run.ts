@@ -5,13 +5,28 @@ import { resolveNatsEndpoint } from "./nats-endpoint.js";
 import { PlatformNode } from "./node.js";
 import { componentsFor } from "./roles.js";
 import { LogForwarder } from "../control/index.js";
-import type { ShutdownReport } from "./shutdown.js";
+import type { NodeComponent } from "./component.js";
+import type { ShutdownReport, StepResult } from "./shutdown.js";
+import type { ShutdownFigures } from "./shutdown-ledger.js";
+import { formatShutdownSummary, shutdownExitCode } from "./shutdown-summary.js";
 
 export interface RunningNode {
   node: PlatformNode;
   log: Logger;
-  /** Graceful shutdown in the fixed order, then the embedded NATS server (if we started one). */
-  stop(): Promise<ShutdownReport>;
+  /**
+   * Graceful shutdown in the fixed order within SHUTDOWN_TIMEOUT, then the embedded NATS server (if
+   * we started one). Logs each step as it ends and one summary line; `exitCode` is 1 when a step
+   * failed or was abandoned.
+   */
+  stop(): Promise<ShutdownReport & { figures: ShutdownFigures; exitCode: number }>;
+}
+
+function logStep(log: Logger, step: StepResult): void {
+  const head = `shutdown ${step.phase}: ${step.name}`;
+  const ms = Math.round(step.ms);
+  if (step.abandoned) log.warn(`${head} ABANDONED: still running after its ${step.budgetMs} ms budget; going on without it`, { ms });
+  else if (step.error) log.warn(`${head} FAILED: ${step.error}`, { ms });
+  else log.info(head, { ms });
 }
 
 /** Resolves NATS (configured, local, or an embedded server), starts the node and its roles. */
@@ -21,19 +36,23 @@ export function createNodeLogger(config: Config): { log: Logger; forwarder: LogF
   return { log: createLogger({ node: config.nodeId, level: config.logLevel, sink: forwarder.sink }), forwarder };
 }
 
-export async function runNode(config: Config, logging: { log: Logger; forwarder: LogForwarder } = createNodeLogger(config)): Promise<RunningNode> {
+/** `extra`: components beyond the configured roles' (a program embedding the node adds its own). */
+export async function runNode(config: Config, logging: { log: Logger; forwarder: LogForwarder } = createNodeLogger(config), extra: NodeComponent[] = []): Promise<RunningNode> {
   const { log, forwarder } = logging;
   const endpoint = await resolveNatsEndpoint({ configuredUrl: config.natsUrl, dataDir: config.dataDir, log: (l) => log.info(l) });
   const nc = await connectNats(endpoint.url, `tickhouse-${config.nodeId}`);
-  const node = await PlatformNode.start({ config, nc, log, components: componentsFor(config, { forwarder }) });
+  const node = await PlatformNode.start({ config, nc, log, components: [...componentsFor(config, { forwarder }), ...extra] });
   return {
     node,
     log,
     async stop() {
-      const report = await node.stop();
-      for (const step of report.steps) log.info(`shutdown ${step.phase}: ${step.name}${step.error ? ` FAILED: ${step.error}` : ""}`, { ms: Math.round(step.ms) });
+      const report = await node.stop((step) => logStep(log, step));
+      const exitCode = shutdownExitCode(report);
+      const summary = formatShutdownSummary(report, report.figures);
+      if (exitCode === 0) log.info(summary);
+      else log.warn(summary);
       await endpoint[Symbol.asyncDispose]();
-      return report;
+      return { ...report, exitCode };
     },
   };
 }

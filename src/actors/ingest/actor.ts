@@ -11,8 +11,8 @@ import type { PublisherStatus } from "../../market/ingest/publisher-types.js";
 import type { IngestMessage } from "./messages.js";
 
 export interface IngestActorHooks {
-  /** On stop, how long to wait for the log before spooling what is still in memory (ms). Default 10 s. */
-  closeTimeoutMs?: number;
+  /** On stop, how long to wait for the log before spooling what is still in memory (ms; asked at stop). Default 10 s. */
+  closeTimeoutMs?: () => number;
   /** Told the publisher's final figures once it closed (what was published, what went to the spool). */
   onClosed?: (status: PublisherStatus) => void;
 }
@@ -34,7 +34,7 @@ export function ingestActor(nc: NatsConnection, options: IngestorOptions, hooks:
       },
       async postStop() {
         if (!ingestor) return;
-        await ingestor.close(hooks.closeTimeoutMs);
+        await ingestor.close(hooks.closeTimeoutMs?.());
         hooks.onClosed?.(ingestor.publisher.status());
       },
       async receive(message) {

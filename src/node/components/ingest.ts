@@ -9,7 +9,9 @@ import { oneForOne } from "../../runtime/actor/index.js";
 import { ingestActor } from "../../actors/ingest/actor.js";
 import type { IngestMessage } from "../../actors/ingest/messages.js";
 import { AdminBadRequest } from "../../admin/service.js";
+import type { PublisherStatus } from "../../market/ingest/publisher-types.js";
 import type { NodeComponent } from "../component.js";
+import type { ShutdownFigures } from "../shutdown-ledger.js";
 
 const SYMBOL = /^[A-Z0-9]{2,20}$/;
 
@@ -23,6 +25,8 @@ function symbolsArg(args: string[]): string[] {
 export function ingestComponent(options: { baseUrl?: string; source?: string } = {}): NodeComponent {
   let ref: ActorRef<IngestMessage, unknown> | undefined;
   let last: unknown;
+  let closed: PublisherStatus | undefined;
+  let closeWaitMs = 10_000;
   return {
     name: "ingest",
     async start(ctx) {
@@ -38,7 +42,8 @@ export function ingestComponent(options: { baseUrl?: string; source?: string } =
               ingestActor(ctx.nc, {
                 client: { baseUrl: options.baseUrl ?? config.binanceWsUrl, symbols: config.symbols, ...(options.source ? { source: options.source } : {}) },
                 publisher: { partitions: config.partitions, spoolDir: join(config.dataDir, "spool") },
-              }),
+              },
+              { closeTimeoutMs: () => closeWaitMs, onClosed: (status) => (closed = status) }),
             );
           },
           receive(message: IngestMessage, c) {
@@ -60,9 +65,22 @@ export function ingestComponent(options: { baseUrl?: string; source?: string } =
         ref?.ask({ type: "status" }, { timeoutMs: 2000 }).then((s) => (last = s), () => {});
       }, 1000);
       refresh.unref();
-      ctx.shutdown.add("stop-intake", "ingest (stop reading, flush or spool)", async () => {
+      ctx.shutdown.add("stop-intake", "ingest (stop reading, flush or spool)", async (d) => {
         clearInterval(refresh);
-        await ctx.system.stop("ingest", { drain: true, timeoutMs: 15_000 });
+        // Half the step waiting for the log, so spooling what is left still fits in it.
+        closeWaitMs = Math.floor(d.timeoutMs / 2);
+        await ctx.system.stop("ingest", { drain: true, timeoutMs: d.timeoutMs });
+      });
+      ctx.ledger?.account("ingest", () => {
+        // The status refreshed last (at most a second old) is the baseline.
+        const before = (last as { publisher?: PublisherStatus } | undefined)?.publisher?.spool.spooledBatches ?? 0;
+        return {
+          figures: (): ShutdownFigures => ({
+            spooled: closed
+              ? { "ingest batches spooled while stopping": closed.spool.spooledBatches - before, "ingest spool records on disk (published at next start)": closed.spool.records }
+              : { "ingest (did not close: unknown)": "unknown" },
+          }),
+        };
       });
     },
     status: () => last,

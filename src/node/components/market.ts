@@ -11,6 +11,7 @@ import { natsSymbolSink, newMarketCounters } from "../../actors/symbol/nats-sink
 import { naivePredictor, type Predictor } from "../../actors/symbol/predictor.js";
 import type { NodeComponent, NodeContext } from "../component.js";
 import type { NodeMetrics } from "../metrics.js";
+import { regionAccount } from "../region-account.js";
 
 export const SYMBOL_REGION = "symbols";
 
@@ -18,7 +19,7 @@ export interface MarketComponentOptions {
   /** The champion source; until one is wired in, every symbol uses the naive forecast. */
   champions?: ChampionSource;
   /** Opens the champion source once NATS is there (the node's ChampionCache over the KV pointer). */
-  openChampions?: (ctx: Omit<NodeContext, "admin" | "shutdown">) => Promise<ChampionSource & { stop(): void | Promise<void> }>;
+  openChampions?: (ctx: Omit<NodeContext, "admin" | "shutdown" | "ledger">) => Promise<ChampionSource & { stop(): void | Promise<void> }>;
   tickIntervalMs?: number;
   snapshotEveryMessages?: number;
   snapshotEveryMs?: number;
@@ -77,6 +78,7 @@ export function marketComponent(options: MarketComponentOptions = {}): NodeCompo
       return created;
     },
     async start(ctx) {
+      ctx.ledger?.account("market", regionAccount({ region: SYMBOL_REGION, stream: STREAMS.trades, ownership: ctx.ownership, stats: () => region?.stats() }));
       ctx.shutdown.add("close", "market region", async () => {
         unwatch();
         await region?.close();

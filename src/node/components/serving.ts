@@ -8,7 +8,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { oneForOne } from "../../runtime/actor/index.js";
 import type { ActorRef } from "../../runtime/actor/types.js";
 import { ServingWriter } from "../../db/serving/writer.js";
-import { runServingConsumer } from "../../db/serving/consumer.js";
+import { runServingConsumer, SERVING_STREAMS } from "../../db/serving/consumer.js";
 import { InvalidReplayPosition, parseReplayFrom, resetServingConsumers } from "../../db/serving/replay.js";
 import { AdminBadRequest } from "../../admin/service.js";
 import { LAKE_WRITER_PARTITION } from "./lake.js";
@@ -80,7 +80,14 @@ export function servingComponent(database: NodeDatabase, options: { transformEve
         }),
       );
       ctx.admin.register("transform", (args) => transform!.ask({ type: "run", ...(args.includes("--full-refresh") ? { fullRefresh: true } : {}) }, { timeoutMs: 300_000 }));
-      ctx.shutdown.add("flush", "serving writer (unfinished batch stays in the log)", () => ctx.system.stop("serving-writer", { timeoutMs: 10_000 }));
+      ctx.shutdown.add("flush", "serving writer (unfinished batch stays in the log)", (d) => ctx.system.stop("serving-writer", { timeoutMs: d.timeoutMs }));
+      ctx.ledger?.account("serving", () => {
+        const before = counts.written;
+        return {
+          durables: Object.values(SERVING_STREAMS).map(({ stream }) => ({ stream, durable: "serving" })),
+          figures: () => ({ flushed: { "serving rows written while stopping": counts.written - before } }),
+        };
+      });
     },
     status: () => ({ ...counts, writer: writer?.status(), lastTransform: last ? { runId: last.runId, status: last.status, tests: last.tests } : null }),
   };

@@ -1,0 +1,23 @@
+import type { Config } from "../config/index.js";
+import type { LogForwarder } from "../control/index.js";
+import type { NodeComponent } from "./component.js";
+import { ExitBackstop } from "./exit-backstop.js";
+import type { Logger } from "./log.js";
+import { runNode, untilSignal } from "./run.js";
+
+/**
+ * What `npm start` does once configured: run the node until SIGINT/SIGTERM, shut it down within
+ * SHUTDOWN_TIMEOUT, and return the exit code (0 clean, 1 when a step failed or was abandoned).
+ * `extra` components run beside the configured roles'.
+ */
+export async function serveUntilSignal(config: Config, logging: { log: Logger; forwarder: LogForwarder }, extra: NodeComponent[] = []): Promise<number> {
+  const { log } = logging;
+  const running = await runNode(config, logging, extra);
+  log.info("node running", { partitions: config.partitions });
+  await untilSignal(log);
+  const backstop = new ExitBackstop(log, config.shutdownTimeoutMs);
+  const { exitCode } = await running.stop();
+  log.info("stopped", { exitCode });
+  backstop.finished();
+  return exitCode;
+}
