@@ -61,7 +61,7 @@ export function runBench(bench: string, deadlineMs: number, passThrough: readonl
     const answer = await new Promise<string>((resolve) => {
       waitingAnswer = resolve;
       if (child.connected) child.send({ type: "describe" });
-      setTimeout(() => resolve(`${phaseLine}\n(no answer within ${DESCRIBE_GRACE_MS / 1000} s: its event loop is blocked or it is exiting)`), DESCRIBE_GRACE_MS);
+      setTimeout(() => resolve(`${phaseLine}\n(no answer within ${DESCRIBE_GRACE_MS / 1000} s: its event loop is blocked or it is exiting)`), DESCRIBE_GRACE_MS).unref();
     });
     expired = answer;
     console.error(`\nbench/${bench} passed its whole-run deadline of ${(deadlineMs / 1000).toFixed(0)} s; it was at\n${answer.replace(/^/gm, "    ")}\nending it (process group ${pid})`);
