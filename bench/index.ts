@@ -16,7 +16,7 @@ import { renderReport } from "./runner/report.js";
 const here = dirname(fileURLToPath(import.meta.url));
 const options = parseRunnerOptions(process.argv.slice(2), process.env);
 const available = readdirSync(here)
-  .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && f !== "index.ts")
+  .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.startsWith(".") && f !== "index.ts")
   .map((f) => f.slice(0, -3));
 const unknown = options.names.filter((n) => !available.includes(n));
 if (unknown.length > 0) {
