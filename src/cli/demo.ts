@@ -5,6 +5,7 @@
  */
 import { loadConfig, ConfigError, describeConfig } from "../config/index.js";
 import { createNodeLogger, runNode, untilSignal } from "../node/run.js";
+import { ExitBackstop } from "../node/exit-backstop.js";
 import { MarketSimulator } from "../market/simulator/server.js";
 import { SyntheticSource } from "../market/simulator/synthetic-source.js";
 
@@ -35,9 +36,11 @@ async function main(): Promise<number> {
   const running = await runNode(config, logging);
   log.info(`demo running: dashboard on http://${config.web.host}:${config.web.port}, admin: npm run admin -- status`);
   await untilSignal(log);
-  await running.stop();
+  const backstop = new ExitBackstop(log, config.shutdownTimeoutMs);
+  const { exitCode } = await running.stop();
   await simulator.close();
-  return 0;
+  backstop.finished();
+  return exitCode;
 }
 
 try {

@@ -14,6 +14,7 @@ test("defaults give a complete single-node configuration", () => {
   assert.equal(c.lakeUri, "data/lake");
   assert.deepEqual(c.web, { host: "127.0.0.1", port: 3000 });
   assert.deepEqual(c.adminTokens, []);
+  assert.equal(c.shutdownTimeoutMs, 30_000);
 });
 
 test("flags override the environment, which overrides defaults", () => {
@@ -41,6 +42,8 @@ test("invalid values are rejected with a message naming the option", () => {
     [["--no-such-flag", "1"], {}, /unknown option --no-such-flag/],
     [["--partitions"], {}, /--partitions needs a value/],
     [[], { MEMBER_TTL: "1s" }, /MEMBER_TTL must be at least twice HEARTBEAT/],
+    [["--shutdown-timeout", "soon"], {}, /SHUTDOWN_TIMEOUT: "soon" is not a duration/],
+    [[], { SHUTDOWN_TIMEOUT: "100ms" }, /SHUTDOWN_TIMEOUT: 100 ms is outside 1s\.\.1h/],
   ];
   for (const [argv, env, message] of cases) {
     assert.throws(() => loadConfig(argv, env), (err: unknown) => err instanceof ConfigError && message.test(err.message), `${argv} ${JSON.stringify(env)}`);
