@@ -65,7 +65,7 @@ export function VerifyCard(props: { refreshSignal: number }) {
       <div className="panel-head">
         <div className="card-title">Reconciliation (log · bronze · silver)</div>
         <div className="filters">
-          <select aria-label="verify scope" value={scope} onChange={(e) => setScope(e.target.value as "2h" | "all")}>
+          <select aria-label="verify range" value={scope} onChange={(e) => setScope(e.target.value as "2h" | "all")}>
             <option value="2h">last 2 h</option>
             <option value="all">whole log</option>
           </select>
