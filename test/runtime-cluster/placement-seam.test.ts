@@ -8,16 +8,22 @@ import { RunLedger } from "./recording-host.js";
 
 const timing = { heartbeatMs: 200, memberTtlMs: 1500, leaseTtlMs: 2000 };
 
-test("placementRole: only members with the role own partitions", async () => {
+const roleCases: { placementRole: string | string[]; w1: string[]; w2: string[] }[] = [
+  { placementRole: "worker", w1: ["worker"], w2: ["worker", "web"] },
+  // As the platform places them: on nodes with a partition-hosting role (market or lake), not on ingest/web-only ones.
+  { placementRole: ["market", "lake"], w1: ["market"], w2: ["lake", "web"] },
+];
+
+for (const c of roleCases) test(`placementRole ${JSON.stringify(c.placementRole)}: only members with the role own partitions`, async () => {
   await using server = await startNatsServer();
   const ledger = new RunLedger();
   const spec = [
-    { id: "w1", roles: ["worker"] },
-    { id: "w2", roles: ["worker", "web"] },
+    { id: "w1", roles: c.w1 },
+    { id: "w2", roles: c.w2 },
     { id: "web", roles: ["web"] },
   ];
   const ncs = await Promise.all(spec.map((s) => connectNats(server.url, s.id)));
-  const nodes = spec.map((s, i) => new ClusterNode({ nc: ncs[i]!, nodeId: s.id, roles: s.roles, placementRole: "worker", host: ledger.hostFor(s.id), partitionCount: 16, ...timing }));
+  const nodes = spec.map((s, i) => new ClusterNode({ nc: ncs[i]!, nodeId: s.id, roles: s.roles, placementRole: c.placementRole, host: ledger.hostFor(s.id), partitionCount: 16, ...timing }));
   try {
     await Promise.all(nodes.map((n) => n.start()));
     await waitFor(() => ledger.running.size === 16 && nodes[0]!.ownedPartitions().size > 0 && nodes[1]!.ownedPartitions().size > 0, {

@@ -207,9 +207,9 @@ export class ClusterNode implements OwnershipView, AsyncDisposable {
   }
 
   #eligible(): NodeId[] {
-    const role = this.#o.placementRole;
+    const roles = this.#o.placementRole;
     return this.members()
-      .filter((m) => role === undefined || m.roles.includes(role))
+      .filter((m) => roles === undefined || roles.some((r) => m.roles.includes(r)))
       .map((m) => m.nodeId);
   }
 

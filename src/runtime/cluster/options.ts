@@ -28,8 +28,8 @@ export interface ClusterNodeOptions {
   takeoverGraceMs?: number;
   /** Keep a taken-over partition at least this long before handing it to its desired owner. Default leaseTtlMs. */
   takeoverHoldMs?: number;
-  /** Only members with this role own partitions. Default: every member. */
-  placementRole?: string;
+  /** Only members with this role (or one of these roles) own partitions. Default: every member. */
+  placementRole?: string | readonly string[];
   placement?: Placement;
   clock?: Clock;
   membersBucket?: string;
@@ -38,7 +38,7 @@ export interface ClusterNodeOptions {
 }
 
 export type ResolvedOptions = Required<Omit<ClusterNodeOptions, "placementRole" | "onEvent">> & {
-  placementRole: string | undefined;
+  placementRole: readonly string[] | undefined;
   onEvent: ClusterEventListener | undefined;
 };
 
@@ -75,7 +75,7 @@ export function resolveOptions(o: ClusterNodeOptions): ResolvedOptions {
     safetyMarginMs,
     takeoverGraceMs: o.takeoverGraceMs ?? 2 * heartbeatMs,
     takeoverHoldMs: o.takeoverHoldMs ?? leaseTtlMs,
-    placementRole: o.placementRole,
+    placementRole: o.placementRole === undefined ? undefined : [o.placementRole].flat(),
     placement: o.placement ?? rendezvousPlacement,
     clock: o.clock ?? systemClock,
     membersBucket: o.membersBucket ?? BUCKETS.members,
