@@ -7,7 +7,7 @@ import { loadConfig } from "../../src/config/index.js";
 import { createLogger } from "../../src/node/log.js";
 import { PlatformNode } from "../../src/node/node.js";
 import { NodeDatabase } from "../../src/node/components/database.js";
-import { servingComponent } from "../../src/node/components/serving.js";
+import { replayNode, servingComponent } from "../../src/node/components/serving.js";
 import { callAdmin } from "../../src/admin/client.js";
 import { localAdminToken } from "../../src/admin/auth.js";
 import { parseReplayFrom, InvalidReplayPosition } from "../../src/db/serving/replay.js";
@@ -59,4 +59,10 @@ test("admin replay rebuilds the serving tables from a log position, every bar ex
     await nc.close().catch(() => {});
     rmSync(dataDir, { recursive: true, force: true });
   }
+});
+
+test("replayNode: the live serving member with the smallest id runs a replay, whoever owns partitions", () => {
+  const m = (nodeId: string, ...roles: string[]) => ({ nodeId, roles });
+  assert.equal(replayNode([m("n3", "serving"), m("n1", "market", "lake"), m("n2", "serving", "web")]), "n2");
+  assert.equal(replayNode([m("n1", "ingest")]), null);
 });

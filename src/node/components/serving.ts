@@ -11,7 +11,6 @@ import { ServingWriter } from "../../db/serving/writer.js";
 import { runServingConsumer, SERVING_STREAMS } from "../../db/serving/consumer.js";
 import { InvalidReplayPosition, parseReplayFrom, resetServingConsumers } from "../../db/serving/replay.js";
 import { AdminBadRequest } from "../../admin/service.js";
-import { LAKE_WRITER_PARTITION } from "./lake.js";
 import { loopActor } from "../../actors/loop/actor.js";
 import { transformActor, type TransformMessage, type TransformSummary } from "../../actors/transform/actor.js";
 import type { NodeComponent } from "../component.js";
@@ -61,9 +60,10 @@ export function servingComponent(database: NodeDatabase, options: { transformEve
         } catch (err) {
           throw err instanceof InvalidReplayPosition ? new AdminBadRequest(err.message) : err;
         }
-        // The durable consumer is shared by every serving node: one of them (the holder of
-        // partition 0) resets it; the others' writers simply fetch from the new one.
-        if (!ctx.ownership.ownedPartitions().has(LAKE_WRITER_PARTITION)) return { skipped: true, handledBy: ctx.ownership.ownerOf(LAKE_WRITER_PARTITION) ?? null };
+        // The durable consumer is shared by every serving node: one of them (the live serving
+        // member with the smallest id) resets it; the others' writers simply fetch from the new one.
+        const handledBy = replayNode(ctx.ownership.members());
+        if (handledBy !== ctx.config.nodeId) return { skipped: true, handledBy };
         await ctx.system.stop("serving-writer", { timeoutMs: 10_000 });
         const streams = await resetServingConsumers(await jetstreamManager(ctx.nc), from);
         spawnWriter();
@@ -91,4 +91,14 @@ export function servingComponent(database: NodeDatabase, options: { transformEve
     },
     status: () => ({ ...counts, writer: writer?.status(), lastTransform: last ? { runId: last.runId, status: last.status, tests: last.tests } : null }),
   };
+}
+
+/**
+ * The serving node that runs an admin replay: the smallest id among live members with the serving
+ * role (partition 0 cannot say: partitions only go to market and lake nodes). Two nodes that
+ * briefly disagree both reset the consumer to the same position, which is harmless.
+ */
+export function replayNode(members: readonly { nodeId: string; roles: readonly string[] }[]): string | null {
+  const ids = members.filter((m) => m.roles.includes("serving")).map((m) => m.nodeId).sort();
+  return ids[0] ?? null;
 }
