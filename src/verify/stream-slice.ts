@@ -19,7 +19,15 @@ export interface SliceRead {
   messages: number;
 }
 
-const BATCH = 1000;
+/** Messages kept in flight: a thousand 100 kB trade batches in one pull overran the connection. */
+const IN_FLIGHT = 200;
+/** No message for this long while the consumer still has some pending: give up rather than hang. */
+const STALL_MS = 30_000;
+
+/** The slice could not be read to its end: a report from part of it would hide what it left out. */
+export class StreamSliceStalled extends Error {
+  override readonly name = "StreamSliceStalled";
+}
 
 export async function readStreamSlice(js: JetStreamClient, slice: StreamSlice, each: (m: JsMsg) => void): Promise<SliceRead> {
   const out: SliceRead = { fromSeq: null, toSeq: null, messages: 0 };
@@ -29,31 +37,34 @@ export async function readStreamSlice(js: JetStreamClient, slice: StreamSlice, e
       ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(slice.startTime).toISOString() }
       : { deliver_policy: DeliverPolicy.All };
   const consumer = await js.consumers.get(slice.stream, { filter_subjects: slice.subject, ...start });
+  let timer: NodeJS.Timeout | undefined;
   try {
     if ((await consumer.info(true)).num_pending === 0) return out;
-    for (let done = false; !done; ) {
-      const batch = await consumer.fetch({ max_messages: BATCH, expires: 2_000 });
-      let got = 0;
-      for await (const m of batch) {
-        got++;
-        if (m.seq > slice.endSeq) {
-          done = true;
-          batch.stop();
-          break;
-        }
+    // consume() keeps pulls going while we fold (fetch() waits out its expiry on a byte limit).
+    const messages = await consumer.consume({ max_messages: IN_FLIGHT });
+    let done = false;
+    const watchdog = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => void messages.stop(), STALL_MS);
+    };
+    watchdog();
+    for await (const m of messages) {
+      watchdog();
+      if (m.seq <= slice.endSeq) {
         out.fromSeq ??= m.seq;
         out.toSeq = m.seq;
         out.messages++;
         each(m);
-        if (m.seq >= slice.endSeq || m.info.pending === 0) {
-          done = true;
-          batch.stop();
-          break;
-        }
       }
-      if (got === 0) done = true;
+      if (m.seq >= slice.endSeq || m.info.pending === 0) {
+        done = true;
+        messages.stop();
+        break;
+      }
     }
+    if (!done) throw new StreamSliceStalled(`${slice.stream} ${slice.subject}: no message for ${STALL_MS / 1000} s after seq ${out.toSeq ?? "-"} with messages still pending before seq ${slice.endSeq}`);
   } finally {
+    clearTimeout(timer);
     await consumer.delete().catch(() => undefined);
   }
   return out;
