@@ -38,6 +38,8 @@ export class PartitionConsumerFailed extends Error {
 interface Pending<L> {
   input: LogInput<L>;
   msg: JsMsg;
+  /** Which incarnation of the durable delivered `msg` (see #ackNow). */
+  incarnation: number;
 }
 
 type ConsumerState = "idle" | "running" | "stopping" | "stopped";
@@ -56,6 +58,8 @@ export class PartitionConsumer<L> implements LogProgress<L> {
   #ackScheduled = false;
   #fetches = 0;
   #lastDelivery = 0;
+  /** Bumped each time the durable is (re)created. */
+  #incarnation = 0;
   #fenced = false;
 
   constructor(options: PartitionConsumerOptions<L>) {
@@ -125,7 +129,12 @@ export class PartitionConsumer<L> implements LogProgress<L> {
     this.#ackScheduled = false;
     if (this.#fenced) return;
     const top = this.#frontier.advance();
-    if (top === undefined) return;
+    // An ack carries the delivery sequence of the incarnation that delivered it; sent to the durable
+    // recreated under the same name, an older one's ack sets its delivery ack floor past its own
+    // deliveries, so the server ignores its real acks (ack floor stuck, ack-pending up to
+    // max_ack_pending). AckAll lets the next ack of this incarnation cover the prefix instead; the
+    // recreated durable redelivers everything above its floor, so such an ack always comes.
+    if (top === undefined || top.incarnation !== this.#incarnation) return;
     try {
       top.msg.ack();
     } catch {
@@ -138,6 +147,7 @@ export class PartitionConsumer<L> implements LogProgress<L> {
     try {
       const consumer = await recreateAtFloor(o.nc, o.stream, o.durable, (startSeq) => partitionConsumerConfig(o, startSeq));
       this.#lastDelivery = 0;
+      this.#incarnation++;
       return consumer;
     } catch (err) {
       throw new PartitionConsumerFailed(o.durable, { cause: err });
@@ -160,12 +170,16 @@ export class PartitionConsumer<L> implements LogProgress<L> {
         // The pull is sized by room; messages it brings arrive one by one, each waiting for mailbox space.
         this.#fetches++;
         const deadline = new FetchDeadline(batch, this.#o.fetchExpiresMs + FETCH_GRACE_MS);
+        let gap = false;
         try {
           for await (const msg of batch) {
             if (!this.#inOrder(msg)) {
-              // A delivery went missing in transit (e.g. across a reconnect).
-              await batch.close();
-              consumer = undefined;
+              // A delivery went missing in transit (a reconnect, or a pull closed here while the
+              // server still sent to it). Leaving the loop stops the pull: never `await
+              // batch.close()` in here — nats.js queues the close behind the iterator and resolves
+              // it only when the iterator runs again, which waits for this body: a deadlock that
+              // left the partition pulling nothing, forever (the 1,000-symbol stall).
+              gap = true;
               break;
             }
             deadline.busy = true;
@@ -175,6 +189,8 @@ export class PartitionConsumer<L> implements LogProgress<L> {
         } finally {
           deadline.clear();
         }
+        // Start over at the floor: what was in flight comes again, pending entries ignore it.
+        if (gap) consumer = undefined;
         backoffMs = 50;
       } catch {
         if (this.#o.nc.isClosed()) return;
@@ -185,10 +201,14 @@ export class PartitionConsumer<L> implements LogProgress<L> {
     }
   }
 
-  /** Consumer delivery sequences count every delivery (redeliveries too) without holes. */
+  /**
+   * Consumer delivery sequences count every delivery (redeliveries too) without holes, from 1 on a
+   * (re)created durable: its first pull can be lost in transit too, so its first message is checked
+   * as well (accepting any first message acknowledged the lost ones with the next AckAll).
+   */
   #inOrder(msg: JsMsg): boolean {
     const delivery = msg.info.deliverySequence;
-    const inOrder = this.#lastDelivery === 0 || delivery === this.#lastDelivery + 1;
+    const inOrder = delivery === this.#lastDelivery + 1;
     this.#lastDelivery = delivery;
     return inOrder;
   }
@@ -200,15 +220,16 @@ export class PartitionConsumer<L> implements LogProgress<L> {
       input = new LogInput(msg.seq, msg.subject, this.#o.codec.decode(msg.data));
     } catch (err) {
       this.#o.onUndecodable(msg.subject, msg.seq, err);
-      if (this.#frontier.add(msg.seq, key, { input: new LogInput(msg.seq, msg.subject, undefined as L), msg }) === "added") {
+      if (this.#frontier.add(msg.seq, key, { input: new LogInput(msg.seq, msg.subject, undefined as L), msg, incarnation: this.#incarnation }) === "added") {
         this.#frontier.settle(msg.seq);
         this.#ackNow();
       }
       return;
     }
-    const added = this.#frontier.add(msg.seq, key, { input, msg });
+    const pending = { input, msg, incarnation: this.#incarnation };
+    const added = this.#frontier.add(msg.seq, key, pending);
     if (added === "stale" && !this.#fenced) msg.ack();
-    if (added === "pending") this.#frontier.replace(msg.seq, { input, msg }); // ack through the newest delivery
+    if (added === "pending") this.#frontier.replace(msg.seq, pending); // ack through the newest delivery
     if (added !== "added") return; // a redelivery of a message still in flight here
     try {
       await this.#o.deliver(key, input);
