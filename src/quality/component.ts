@@ -77,7 +77,7 @@ export function qualityComponent(config: Config, opts: QualityComponentOptions =
       const encoder = new TextEncoder();
       const verify = async (sinceMs: number | null): Promise<VerifyReport> => {
         const windows = { sizeMs: config.windowSizeMs, slideMs: config.windowSlideMs, allowedLatenessMs: config.allowedLatenessMs };
-        const report = await verifyLake({ nc: ctx.nc, lake, sinceMs, windows, now });
+        const report = await verifyLake({ nc: ctx.nc, lake, sinceMs, windows, now, ...(db ? { serving: { db } } : {}) });
         ctx.nc.publish(VERIFY_EVENT_SUBJECT, encoder.encode(JSON.stringify(report)));
         const t = report.totals;
         const line = `verify ${report.status}: ${t.logTrades} log trades, ${t.holes} holes, ${t.missingFromBronze} lost, ${t.extraInBronze} extra, ${t.duplicateIds} duplicate ids; ${t.barsExpected} windows, ${t.missingBars} missing, ${t.doubledBars} doubled, ${t.unexpectedBars} unexpected bars`;

@@ -155,11 +155,12 @@ export function hasBarFinding(v: BarVerdict): boolean {
   return v.missing.count + v.doubled.count + v.unexpected.count > 0;
 }
 
-export function totalsOf(trades: readonly TradeVerdict[], bars: readonly BarVerdict[]): VerifyTotals {
+export function totalsOf(trades: readonly TradeVerdict[], bars: readonly BarVerdict[], serving: readonly BarVerdict[] = []): VerifyTotals {
   const t: VerifyTotals = {
     symbols: new Set([...trades.map((v) => v.symbol), ...bars.map((v) => v.symbol)]).size,
     logTrades: 0, bronzeTrades: 0, holes: 0, reportedGapIds: 0, missingFromBronze: 0, extraInBronze: 0, duplicateIds: 0,
     barsExpected: 0, barsPresent: 0, barsPending: 0, missingBars: 0, doubledBars: 0, unexpectedBars: 0,
+    servingExpected: 0, servingPresent: 0, servingMissing: 0, servingUnexpected: 0,
   };
   for (const v of trades) {
     t.logTrades += v.logTrades;
@@ -178,11 +179,17 @@ export function totalsOf(trades: readonly TradeVerdict[], bars: readonly BarVerd
     t.doubledBars += v.doubled.count;
     t.unexpectedBars += v.unexpected.count;
   }
+  for (const v of serving) {
+    t.servingExpected += v.expected - v.pending;
+    t.servingPresent += v.present;
+    t.servingMissing += v.missing.count;
+    t.servingUnexpected += v.unexpected.count;
+  }
   return t;
 }
 
 /** Any hole, loss, extra or duplicate fails; exchange gaps and uncommitted data do not. */
 export function statusOf(t: VerifyTotals): VerifyStatus {
-  const bad = t.holes + t.missingFromBronze + t.extraInBronze + t.duplicateIds + t.missingBars + t.doubledBars + t.unexpectedBars;
+  const bad = t.holes + t.missingFromBronze + t.extraInBronze + t.duplicateIds + t.missingBars + t.doubledBars + t.unexpectedBars + t.servingMissing + t.servingUnexpected;
   return bad > 0 ? "FAILED" : "PASSED";
 }

@@ -68,6 +68,11 @@ export interface VerifyTotals {
   missingBars: number;
   doubledBars: number;
   unexpectedBars: number;
+  /** The same windows against PostgreSQL's serving table (0 when it is not compared). */
+  servingExpected: number;
+  servingPresent: number;
+  servingMissing: number;
+  servingUnexpected: number;
 }
 
 export interface VerifyReport {
@@ -82,6 +87,9 @@ export interface VerifyReport {
   /** Only the symbols with a finding, trades and bars each. */
   tradeFindings: TradeVerdict[];
   barFindings: BarVerdict[];
+  /** PostgreSQL's silver_bars (upserted by the serving writer), up to its consumer's ack floor; null: not compared. */
+  serving: { durable: string; ackFloor: number } | null;
+  servingFindings: BarVerdict[];
   /** Anything that limited the comparison (a missing table or stream, a sample cut short). */
   notes: string[];
 }

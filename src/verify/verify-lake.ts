@@ -20,6 +20,7 @@ import { RangeSet } from "./range-set.js";
 import { barVerdict, BronzeTrades, ExpectedBars, hasBarFinding, hasTradeFinding, LogTrades, SilverWindows, statusOf, totalsOf, tradeVerdict } from "./reconcile.js";
 import { readStreamSlice, streamLastSeq, type SliceRead } from "./stream-slice.js";
 import { openTableView, readBronzeIds, readSilverWindows } from "./table-slices.js";
+import { readServingWindows, servingAckFloor, type ServingTarget } from "./serving-slices.js";
 import type { BarVerdict, StreamRange, TradeVerdict, VerifyReport } from "./types.js";
 
 /** Where `admin verify` publishes each report (the EVENTS stream keeps it for the control page). */
@@ -35,6 +36,8 @@ export interface VerifyLakeOptions {
   streams?: { trades: string; silver: string; events: string };
   /** Sources whose ids are consecutive (holes are meaningful only there). Default: hasConsecutiveIds. */
   consecutiveIds?: (source: string) => boolean;
+  /** Also compare PostgreSQL's serving silver_bars (up to the serving consumer's ack floor). */
+  serving?: ServingTarget;
   /** Ranges listed per finding. Default 20. */
   rangesPerFinding?: number;
   now?: () => number;
@@ -109,18 +112,25 @@ export async function verifyLake(o: VerifyLakeOptions): Promise<VerifyReport> {
 
   const gaps = await reportedGaps(js, jsm, streams.events);
   const horizons = new Map<string, number>();
+  const servingHorizons = new Map<string, number>();
+  const servingDurable = o.serving?.durable ?? "serving";
+  const servingFloor = o.serving ? await servingAckFloor(jsm, streams.silver, servingDurable) : null;
+  if (o.serving && servingFloor === null) notes.push(`no consumer "${servingDurable}" on ${streams.silver}: the serving table is not compared`);
+  const atMost = (m: Map<string, number>, symbol: string, start: number) => m.set(symbol, Math.max(m.get(symbol) ?? -Infinity, start));
   const silverLast = await streamLastSeq(jsm, streams.silver);
   const silverRead =
     silverLast === null
       ? { fromSeq: null, toSeq: null, messages: 0 }
-      : await readStreamSlice(js, { stream: streams.silver, subject: "silver.>", startTime: since, endSeq: silverSeq }, (m) => {
+      : await readStreamSlice(js, { stream: streams.silver, subject: "silver.>", startTime: since, endSeq: Math.max(silverSeq, servingFloor ?? -1) }, (m) => {
           const bar = JSON.parse(decoder.decode(m.data)) as { symbol: string; windowStart: number };
-          horizons.set(bar.symbol, Math.max(horizons.get(bar.symbol) ?? -Infinity, bar.windowStart));
+          if (m.seq <= silverSeq) atMost(horizons, bar.symbol, bar.windowStart);
+          if (servingFloor !== null && m.seq <= servingFloor) atMost(servingHorizons, bar.symbol, bar.windowStart);
         });
   if (silverLast === null) notes.push(`stream ${streams.silver} does not exist: bars are not compared`);
 
   const trades: TradeVerdict[] = [];
   const bars: BarVerdict[] = [];
+  const serving: BarVerdict[] = [];
   for (const [symbol, s] of [...symbols].sort(([a], [b]) => a.localeCompare(b))) {
     for (const [source, log] of s.sources) {
       const held = new BronzeTrades();
@@ -131,11 +141,16 @@ export async function verifyLake(o: VerifyLakeOptions): Promise<VerifyReport> {
     const present = new SilverWindows();
     const first = s.bars.firstIndex;
     if (silver && first !== null) await readSilverWindows(silver, symbol, first * s.bars.slideMs, s.bars.slideMs, present);
-    const horizon = horizons.get(symbol);
-    bars.push(barVerdict({ symbol, expected: s.bars, silver: present, horizonIndex: horizon === undefined ? null : horizon / s.bars.slideMs, limit }));
+    const index = (start: number | undefined) => (start === undefined ? null : start / s.bars.slideMs);
+    bars.push(barVerdict({ symbol, expected: s.bars, silver: present, horizonIndex: index(horizons.get(symbol)), limit }));
+    if (o.serving && servingFloor !== null) {
+      const rows = new SilverWindows();
+      if (first !== null) await readServingWindows(o.serving.db, symbol, first * s.bars.slideMs, s.bars.slideMs, rows);
+      serving.push(barVerdict({ symbol, expected: s.bars, silver: rows, horizonIndex: index(servingHorizons.get(symbol)), limit }));
+    }
   }
 
-  const totals = totalsOf(trades, bars);
+  const totals = totalsOf(trades, bars, serving);
   return {
     status: statusOf(totals),
     since,
@@ -146,6 +161,8 @@ export async function verifyLake(o: VerifyLakeOptions): Promise<VerifyReport> {
     totals,
     tradeFindings: trades.filter(hasTradeFinding),
     barFindings: bars.filter(hasBarFinding),
+    serving: o.serving && servingFloor !== null ? { durable: servingDurable, ackFloor: servingFloor } : null,
+    servingFindings: serving.filter(hasBarFinding),
     notes,
   };
 }

@@ -14,7 +14,7 @@ function reportWith(bronzeIds: number[]): VerifyReport {
   const v = tradeVerdict({ source: "binance", symbol: "BTCUSDT", consecutiveIds: true, log, bronze, reportedGaps: new RangeSet(), limit: 5 });
   const totals = totalsOf([v], []);
   const stream = { fromSeq: 1, toSeq: 10, committedSeq: 10, uncommitted: 2, messages: 10 };
-  return { status: statusOf(totals), since: 0, startedAt: 0, finishedAt: 1500, trades: { stream: "TRADES", ...stream }, silver: { stream: "SILVER", ...stream }, totals, tradeFindings: totals.holes + totals.duplicateIds > 0 ? [v] : [], barFindings: [], notes: [] };
+  return { status: statusOf(totals), since: 0, startedAt: 0, finishedAt: 1500, trades: { stream: "TRADES", ...stream }, silver: { stream: "SILVER", ...stream }, totals, tradeFindings: totals.holes + totals.duplicateIds > 0 ? [v] : [], barFindings: [], serving: null, servingFindings: [], notes: [] };
 }
 
 test("the CLI text names each finding with its ids; the gate FAILS on it", () => {

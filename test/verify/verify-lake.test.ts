@@ -10,8 +10,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { startNatsServer } from "../helpers/nats-server.js";
+import { waitFor } from "../helpers/wait.js";
+import { postgresBackend } from "../db/fixtures.js";
+import { migrate } from "../../src/db/migrate.js";
+import { decodeSilverBar } from "../../src/db/serving/decode.js";
+import { upsertSilverBars } from "../../src/db/serving/upsert.js";
 import { createSymbolState, transition, type SilverBar } from "../../src/actors/symbol/index.js";
 import { silverRowFromBar } from "../../src/actors/lake/silver-row.js";
 import { Lake } from "../../src/lake/lake.js";
@@ -38,6 +43,8 @@ interface Defects {
   /** Index of a BTCUSDT bar left out of silver_bars / written twice. */
   silverDrop?: number;
   silverDouble?: number;
+  /** Every bar published to SILVER (the serving writer's input). */
+  onSilver?: (bar: SilverBar, seq: number) => Promise<void>;
 }
 
 /** Publishes the log, writes bronze and silver as the platform does, plus one message bronze has not committed. */
@@ -66,6 +73,7 @@ async function seed(nc: NatsConnection, lake: Lake, d: Defects): Promise<{ bars:
         const ack = await js.publish(`silver.${symbol}`, JSON.stringify(e.bar));
         const row = silverRowFromBar(e.bar, ack.seq);
         silver.add(n === d.silverDrop ? [] : n === d.silverDouble ? [row, row] : [row], ack.seq);
+        await d.onSilver?.(e.bar, ack.seq);
       }
     }
   }
@@ -158,4 +166,40 @@ test("the quality gate runs the reconciliation and FAILS on a duplicated trade",
   assert.deepEqual(reconcile.map((c) => [c.table, c.status, c.failed]), [["bronze_trades", "FAILED", 1], ["silver_bars", "PASSED", 0]]);
   assert.match(reconcile[0]!.samples[0]!.detail, new RegExp(`BTCUSDT: id ${doubled} more than once in bronze`));
   assert.equal(report.status, "FAILED");
+});
+
+test("the serving table in PostgreSQL: a bar the serving writer lost is reported, bars past its ack floor are pending", async () => {
+  await using db = await postgresBackend().open();
+  await migrate(db);
+  const published: { bar: SilverBar; seq: number }[] = [];
+  const report = await withSeeded({ onSilver: async (bar, seq) => void published.push({ bar, seq }) }, async (nc, lake) => {
+    // The serving writer upserted and acknowledged all but the last 5 bars, and lost one BTCUSDT bar.
+    const lostBar = published.find((p) => p.bar.symbol === "BTCUSDT" && p.seq > 20)!;
+    const acked = published.slice(0, -5);
+    await upsertSilverBars(db, acked.filter((p) => p !== lostBar).map((p) => decodeSilverBar(JSON.stringify(p.bar))));
+    const jsm = await jetstreamManager(nc);
+    await jsm.consumers.add("SILVER", { durable_name: "serving", ack_policy: AckPolicy.Explicit });
+    const consumer = await jetstream(nc).consumers.get("SILVER", "serving");
+    const floor = acked[acked.length - 1]!.seq;
+    for (let done = false; !done; ) {
+      for await (const m of await consumer.fetch({ max_messages: 100, expires: 2_000 })) {
+        if (m.seq > floor) break;
+        await m.ackAck();
+        done = m.seq === floor;
+        if (done) break;
+      }
+    }
+    await waitFor(async () => (await jsm.consumers.info("SILVER", "serving")).ack_floor.stream_seq === floor, { what: "the serving ack floor" });
+    const r = await verifyLake({ nc, lake, serving: { db } });
+    return { r, lostBar, floor };
+  });
+  const { r, lostBar, floor } = report;
+  assert.deepEqual(r.serving, { durable: "serving", ackFloor: floor });
+  assert.equal(r.status, "FAILED");
+  assert.equal(r.totals.servingMissing, 1);
+  assert.equal(r.totals.servingUnexpected, 0);
+  assert.deepEqual(r.servingFindings.map((f) => [f.symbol, f.missing.ranges]), [["BTCUSDT", [[lostBar.bar.windowStart, lostBar.bar.windowStart]]]]);
+  assert.equal(r.totals.barsExpected - r.totals.servingExpected, 5, "the 5 unacknowledged bars are pending, not missing");
+  assert.equal(r.totals.servingPresent, r.totals.servingExpected - 1);
+  assert.equal(r.totals.missingBars + r.totals.missingFromBronze, 0, "the lake itself is clean");
 });

@@ -1,7 +1,7 @@
 /**
  * The quality gate's view of a reconciliation (src/verify): every hole, loss, extra and duplicate
  * is a violation, so the run FAILS; none of them has a row to quarantine (the row is missing, or
- * its copies are identical).
+ * its copies are identical). With a serving table compared, a third result covers PostgreSQL.
  */
 import type { RangeSummary } from "../../verify/range-set.js";
 import type { VerifyReport } from "../../verify/types.js";
@@ -9,6 +9,9 @@ import type { CheckResult, Violation } from "../types.js";
 import { checkResult, fmtTime } from "./result.js";
 import { BRONZE_TABLE } from "./trades.js";
 import { SILVER_TABLE } from "./bars.js";
+
+/** The serving copy of silver in PostgreSQL, as the report names it. */
+const SERVING_TABLE = "postgres.silver_bars";
 
 function violations(table: string, symbol: string, rule: string, s: RangeSummary, what: (from: number, to: number) => string, eventTime: boolean): Violation[] {
   return s.ranges.map(([from, to]) => ({
@@ -36,7 +39,14 @@ export function reconcileChecks(r: VerifyReport, sampleLimit: number): CheckResu
     ...violations(SILVER_TABLE, f.symbol, "doubled_bar", f.doubled, (a, b) => `${windows(a, b)} more than once in silver`, true),
     ...violations(SILVER_TABLE, f.symbol, "unexpected_bar", f.unexpected, (a, b) => `${windows(a, b)} in silver, closed by no trade`, true),
   ]);
+  const serving = r.servingFindings.flatMap((f) => [
+    ...violations(SERVING_TABLE, f.symbol, "missing_bar", f.missing, (a, b) => `${windows(a, b)} closed by trades, not in the serving table`, true),
+    ...violations(SERVING_TABLE, f.symbol, "unexpected_bar", f.unexpected, (a, b) => `${windows(a, b)} in the serving table, closed by no trade`, true),
+  ]);
   const pending = `${r.trades.uncommitted} log message(s) after the bronze commit not compared`;
+  const servingCheck = r.serving
+    ? [checkResult("reconcile", SERVING_TABLE, t.servingExpected, serving, { sampleLimit, failedRows: t.servingMissing + t.servingUnexpected, note: `windows vs PostgreSQL up to SILVER seq ${r.serving.ackFloor}: ${t.servingMissing} missing, ${t.servingUnexpected} unexpected` })]
+    : [];
   return [
     checkResult("reconcile", BRONZE_TABLE, t.logTrades, trades, {
       sampleLimit,
@@ -48,5 +58,6 @@ export function reconcileChecks(r: VerifyReport, sampleLimit: number): CheckResu
       failedRows: t.missingBars + t.doubledBars + t.unexpectedBars,
       note: `windows vs silver: ${t.missingBars} missing, ${t.doubledBars} doubled, ${t.unexpectedBars} unexpected; ${t.barsPending} after the silver commit not compared`,
     }),
+    ...servingCheck,
   ];
 }

@@ -27,6 +27,10 @@ function findings(r: Report): { key: string; symbol: string; what: string; count
     add(f.symbol, "doubled bar", f.doubled, formatClock);
     add(f.symbol, "unexpected bar", f.unexpected, formatClock);
   }
+  for (const f of r.servingFindings) {
+    add(f.symbol, "missing in serving", f.missing, formatClock);
+    add(f.symbol, "unexpected in serving", f.unexpected, formatClock);
+  }
   return out;
 }
 
@@ -106,6 +110,17 @@ export function VerifyCard(props: { refreshSignal: number }) {
                 <td className="num">{formatNumber(t.unexpectedBars)} unexpected</td>
                 <td className="num muted">{formatNumber(t.barsPending)} pending</td>
               </tr>
+              {report.serving && (
+                <tr>
+                  <td>Serving (PostgreSQL)</td>
+                  <td className="num">{formatNumber(t.servingExpected)} closed</td>
+                  <td className="num">{formatNumber(t.servingPresent)} in table</td>
+                  <td className="num">{formatNumber(t.servingMissing)} missing</td>
+                  <td className="num">—</td>
+                  <td className="num">{formatNumber(t.servingUnexpected)} unexpected</td>
+                  <td className="num muted">up to SILVER seq {report.serving.ackFloor}</td>
+                </tr>
+              )}
             </tbody>
           </table>
           {rows.length > 0 && (
