@@ -30,10 +30,6 @@ export class ExitBackstop {
     this.#timer = this.#arm(Math.min(IDLE_GRACE_MS, Math.max(500, this.#deadline - Date.now())));
   }
 
-  cancel(): void {
-    clearTimeout(this.#timer);
-  }
-
   #arm(ms: number): ReturnType<typeof setTimeout> {
     const timer = setTimeout(() => this.#fire(), ms);
     timer.unref();

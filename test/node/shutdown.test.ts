@@ -6,6 +6,8 @@ import { formatShutdownSummary, shutdownExitCode } from "../../src/node/shutdown
 import { ShutdownLedger } from "../../src/node/shutdown-ledger.js";
 import { StoppableClock } from "../../src/node/stoppable-clock.js";
 import { ManualClock } from "../../src/runtime/clock.js";
+import { ExitBackstop } from "../../src/node/exit-backstop.js";
+import { createLogger } from "../../src/node/log.js";
 
 test("steps run phase by phase, latest registered first within a phase, each once", async () => {
   const order: string[] = [];
@@ -130,4 +132,18 @@ test("a stoppable clock cancels every pending timer and refuses new ones", () =>
   inner.advance(100);
   assert.deepEqual(fired, ["a"]);
   assert.equal(inner.pendingTimers, 0);
+});
+
+test("the exit backstop: a shutdown past its bound, or a process still held open after it, exits with 1 and says so", async () => {
+  const keepAlive = setInterval(() => {}, 1000); // the backstop's own timer is unref'd
+  try {
+    const lines: string[] = [];
+    const log = createLogger({ node: "t", level: "debug", write: (l) => lines.push(l) });
+    assert.equal(await new Promise<number>((exit) => new ExitBackstop(log, 20, exit)), 1);
+    assert.match(lines.join("\n"), /shutdown did not end within SHUTDOWN_TIMEOUT; exiting with code 1 handles=/);
+    assert.equal(await new Promise<number>((exit) => new ExitBackstop(log, 20, exit).finished()), 1);
+    assert.match(lines.join("\n"), /stopped, but something still holds the process open; exiting with code 1 handles=.*Timeout/);
+  } finally {
+    clearInterval(keepAlive);
+  }
 });
