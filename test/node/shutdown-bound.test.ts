@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import pg from "pg";
 import { connect } from "@nats-io/transport-node";
 import { MarketSimulator } from "../../src/market/simulator/server.js";
 import { SyntheticSource } from "../../src/market/simulator/synthetic-source.js";
@@ -118,9 +119,9 @@ test("NATS server killed: SIGTERM still ends the process within the bound (exit 
 
 test("PostgreSQL stopped: SIGTERM ends a serving node within the bound; the bars it could not write stay in the log", async (t) => {
   await using nats = await startNatsServer();
-  await using pg = await startPrivatePostgres();
+  await using postgres = await startPrivatePostgres();
   const dataDir = tempDir("bound-pg-");
-  const node = startNode("src/main.ts", nats.url, dataDir, ["--roles", "market,serving"], { DATABASE_URL: pg.url });
+  const node = startNode("src/main.ts", nats.url, dataDir, ["--roles", "market,serving"], { DATABASE_URL: postgres.url });
   const nc = await connect({ servers: nats.url });
   try {
     await running(node);
@@ -129,8 +130,10 @@ test("PostgreSQL stopped: SIGTERM ends a serving node within the bound; the bars
       for (let i = from; i < to; i++) await js.publish("silver.BTCUSDT", JSON.stringify(silverBar(i)));
     };
     await publishBars(0, 3);
-    await waitFor(async () => (await jetstreamManager(nc).then((m) => m.consumers.info("SILVER", "serving"))).num_ack_pending === 0 && (await jetstreamManager(nc).then((m) => m.consumers.info("SILVER", "serving"))).num_pending === 0, { timeoutMs: 30_000, intervalMs: 200, what: "the first bars written" });
-    await pg.stop();
+    await waitFor(async () => (await servedBars(postgres.url)) === 3, { timeoutMs: 30_000, intervalMs: 200, what: "the first 3 bars in silver_bars" });
+    const jsm = await jetstreamManager(nc);
+    await waitFor(async () => (await jsm.consumers.info("SILVER", "serving")).ack_floor.stream_seq === 3, { timeoutMs: 30_000, intervalMs: 200, what: "the first 3 bars acknowledged" });
+    await postgres.stop();
     await publishBars(3, 8);
     const { summary } = await terminate(node, 30_000);
     t.diagnostic(summary);
@@ -143,6 +146,16 @@ test("PostgreSQL stopped: SIGTERM ends a serving node within the bound; the bars
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+async function servedBars(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return Number((await client.query<{ n: string }>("SELECT count(*) AS n FROM silver_bars")).rows[0]!.n);
+  } finally {
+    await client.end();
+  }
+}
 
 /** A closed bar as the SymbolActor publishes it on SILVER (the serving writer's input). */
 function silverBar(i: number) {
