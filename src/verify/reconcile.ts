@@ -3,6 +3,7 @@
  * ids, silver windows), and the verdicts that compare them. Ids and window indexes live in
  * RangeSets, so memory follows the number of holes, not the number of trades.
  */
+import { tradeProblem } from "../actors/symbol/transition.js";
 import type { Trade } from "../market/trade.js";
 import { addTrade, createWindows, type WindowOptions, type WindowState } from "../market/windows.js";
 import { clip, difference, holes, RangeSet, type RangeSummary } from "./range-set.js";
@@ -42,7 +43,8 @@ export class SilverWindows {
 
 /**
  * A symbol's trades replayed in log order through the platform's own windows (src/market/windows),
- * with the SymbolActor's rule that an id at or below the last one is a redelivery. `windows` holds
+ * with the SymbolActor's rules: a trade it refuses (`tradeProblem`) goes into no window, and an id
+ * at or below the last one is a redelivery. `windows` holds
  * the index of every window that closed, from the first window whose whole span the replay saw:
  * windows that started before the first trade read also held trades the replay never saw.
  */
@@ -64,6 +66,7 @@ export class ExpectedBars {
   }
 
   add(trade: Trade): void {
+    if (tradeProblem(trade) !== null) return;
     if (this.#lastId !== null && trade.tradeId <= this.#lastId) return;
     this.#lastId = trade.tradeId;
     this.#firstIndex ??= Math.ceil(trade.tradeTime / this.slideMs);

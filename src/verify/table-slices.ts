@@ -27,7 +27,7 @@ export async function openTableView(lake: Lake, name: string, appId: string): Pr
 
 async function eachValue(view: TableView, filter: Predicate[], column: string, each: (v: number) => void): Promise<void> {
   for (const file of view.table.files(view.snapshot, filter)) {
-    for (const row of await view.table.readFile(view.snapshot, file, [column, ...filter.map((p) => p.column)])) {
+    for (const row of await view.table.readFile(view.snapshot, file, [...new Set([column, ...filter.map((p) => p.column)])])) {
       if (filter.every((p) => p.op !== ">=" || Number(row[p.column]) >= Number(p.value))) each(Number(row[column]));
     }
   }

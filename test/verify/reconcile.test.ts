@@ -85,6 +85,9 @@ test("the replay expects every closed window from the first one it saw whole", (
   // A redelivered (lower) id changes nothing, as in the SymbolActor.
   e.add(trade(50, T0 + 200_000));
   assert.equal(e.windows.size, 7);
+  // Nor does a trade the actor refuses: a zero price far ahead would otherwise close every window up to it.
+  e.add({ ...trade(101, T0 + 300_000), price: 0 });
+  assert.equal(e.windows.size, 7);
 });
 
 test("bars: missing, doubled, unexpected and pending windows", () => {

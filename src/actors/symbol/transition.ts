@@ -102,7 +102,8 @@ function acceptTrade(state: SymbolState, trade: Trade, now: number, effects: Sym
   }
 }
 
-function tradeProblem(t: Trade): string | null {
+/** Why the actor refuses a trade (it would corrupt windows), or null. `admin verify` replays with the same rule. */
+export function tradeProblem(t: Trade): string | null {
   if (!Number.isSafeInteger(t.tradeId)) return "tradeId is not a safe integer";
   if (!(Number.isFinite(t.price) && t.price > 0)) return "price is not a positive finite number";
   if (!(Number.isFinite(t.quantity) && t.quantity >= 0)) return "quantity is not a non-negative finite number";
