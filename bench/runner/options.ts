@@ -9,8 +9,11 @@ export const DEFAULT_SET = ["runtime-local", "runtime-cluster", "market", "inges
 
 /** Whole-run deadline per bench when none is given: generous, it catches hangs, not slowness. */
 const DEFAULT_DEADLINE_MS = 20 * 60_000;
-/** The pipeline runs four pipelines (two of 600k trades at max speed, two latency runs). */
-const DEFAULT_DEADLINES_MS: Record<string, number> = { pipeline: 30 * 60_000, "pipeline-fetch-deadline": 30 * 60_000 };
+/**
+ * The pipeline runs four pipelines (two of 600k trades at max speed, two latency runs; about a
+ * minute on the development machine); the soak runs SOAK_MINUTES (default 10) plus its checks.
+ */
+const DEFAULT_DEADLINES_MS: Record<string, number> = { pipeline: 30 * 60_000, "pipeline-fetch-deadline": 30 * 60_000, soak: 40 * 60_000 };
 
 export interface RunnerOptions {
   names: string[];
