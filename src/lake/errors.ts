@@ -47,3 +47,17 @@ export class LakeVersionNotFound extends Error {
 export function assertNever(x: never): never {
   throw new Error(`unexpected value ${JSON.stringify(x)}`);
 }
+
+/**
+ * A lake consumer saw a delivery out of sequence: someone else pulls from its durable (a writer
+ * that has not stopped yet, whose client re-attached to the recreated consumer) or a delivery was
+ * lost in transit. Its buffer is still a gap-free run of the log, so it recreates the consumer at
+ * the table's position and goes on; what the other puller took is delivered again.
+ */
+export class LakeConsumerInterleaved extends Error {
+  readonly retryable = true;
+  constructor(durable: string, expected: number, got: number) {
+    super(`${durable}: delivery ${got} arrived where ${expected} was due (another client pulls from this consumer, or a delivery was lost)`);
+    this.name = "LakeConsumerInterleaved";
+  }
+}

@@ -228,3 +228,31 @@ test("runLakeConsumer: trades trickling in while slow flushes are in flight are 
   assert.ok(commits.length >= 5, `flushes raced the adds (${commits.length} commits)`);
   assert.deepEqual(await storedIds(new LocalStorage(tmp.dir)), idsOf(sent));
 });
+
+test("runLakeConsumer: a second writer pulling from the same durable (one that has not stopped yet) loses nothing", async () => {
+  using tmp = tempDir();
+  await using log = await openTradesLog();
+  const { js, jsm } = log;
+  const disk = new LocalStorage(tmp.dir);
+  await DeltaTable.createIfAbsent(disk, bronzeTradesDefinition);
+  // Two incarnations of the bronze writer, as during a handover whose old owner still runs: the
+  // second recreates the durable, and the first one's consume() re-attaches to it (nats.js recovers
+  // a consumer that is deleted and created again under its name), so both pull from one consumer.
+  const zombie = new AbortController();
+  const writers = [log.stop.signal, zombie.signal].map((signal) => {
+    const writer = new LakeWriter({ table: new DeltaTable(disk), mapping: bronzeTradesMapping, appId: "bronze:shared", maxAgeMs: 50 });
+    return runLakeConsumer({ js, jsm, stream: "TRADES", durable: "lake-shared", writer, decode: decodeTrades, signal, backoff: { initialMs: 10, maxMs: 100 } });
+  });
+  log.running = Promise.all(writers).then(() => undefined);
+  const sent = trades.slice(0, 2000);
+  const pace = seededRng(11);
+  for (let i = 0; i < sent.length; i += 5) {
+    await js.publish("md.trades.3.BTCUSDT", JSON.stringify(sent.slice(i, i + 5)));
+    if (i === 1000) zombie.abort(); // the old owner finally stops, half-way
+    await new Promise((r) => setTimeout(r, pace() * 6));
+  }
+  const last = sent.length / 5;
+  const held = async () => (await new DeltaTable(disk).snapshot()).txns.get("bronze:shared") ?? -1;
+  await waitFor(async () => (await held()) === last, { timeoutMs: 60_000, what: `the table to hold seq ${last}` });
+  assert.deepEqual(await storedIds(disk), idsOf(sent));
+});

@@ -2,6 +2,7 @@ import { AckPolicy, DeliverPolicy, type Consumer, type JetStreamClient, type Jet
 import type { Trade } from "../../market/trade.js";
 import { sleep, systemClock, type Clock, type TimerHandle } from "../../runtime/clock.js";
 import { backoffDelay } from "./backoff.js";
+import { LakeConsumerInterleaved } from "../errors.js";
 import type { FlushResult, LakeWriter } from "./lake-writer.js";
 
 export interface LakeConsumerOptions<R> {
@@ -124,6 +125,7 @@ export async function runLakeConsumer<R>(options: LakeConsumerOptions<R>): Promi
         // Where the table says we are: the consumer is recreated to deliver from there.
         committedSeq = await writer.lastCommittedSeq();
         const consumer = await resumeLakeConsumer(options.js, options.jsm, { ...options, afterSeq: committedSeq });
+        unacked.clear(); // their acks would land on the recreated consumer, whose sequences differ
         failures = 0;
         await consumeUntilStopped(consumer);
       } catch (err) {
@@ -142,8 +144,14 @@ export async function runLakeConsumer<R>(options: LakeConsumerOptions<R>): Promi
     const messages = await consumer.consume({ max_messages: batchSize, expires });
     const onAbort = () => void messages.stop();
     signal.addEventListener("abort", onAbort, { once: true });
+    // Every delivery of this consumer must reach this loop, in order (1, 2, 3, ...): the buffer is
+    // then always a gap-free run of the log after the table's txn, which is what a commit claims.
+    let nextDelivery = 1;
     try {
       for await (const m of messages) {
+        const delivery = m.info.deliverySequence;
+        if (delivery !== nextDelivery) throw new LakeConsumerInterleaved(options.durable, nextDelivery, delivery);
+        nextDelivery++;
         if (m.seq <= committedSeq) {
           m.ack(); // already in the table: acknowledging is all that is left to do
           continue;
@@ -176,6 +184,10 @@ class UnackedMessages {
 
   push(m: JsMsg): void {
     this.#messages.push(m);
+  }
+
+  clear(): void {
+    this.#messages = [];
   }
 
   /** Acks the newest message at or below `seq` (ack-all covers the rest) and forgets them all. */
