@@ -13,6 +13,21 @@ function duration(ms: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
 }
 
+interface WatchedPartition {
+  partition: number;
+  stalledForMs: number;
+  restarts: number;
+  gaveUp: boolean;
+}
+
+/** Partitions a component's stall watchdog reported (`<component>.region.stalled`, see the market component). */
+function watchedPartitions(s: NodeStatus): WatchedPartition[] {
+  return Object.values(s.components).flatMap((c) => {
+    const stalled = (c as { region?: { stalled?: unknown } } | null)?.region?.stalled;
+    return Array.isArray(stalled) ? (stalled as WatchedPartition[]) : [];
+  });
+}
+
 /** Human-readable cluster status from every node's answer. */
 export function renderStatus(statuses: NodeStatus[]): string {
   const nodes = table(
@@ -53,6 +68,10 @@ export function renderStatus(statuses: NodeStatus[]): string {
     partitions,
   ];
   if (deepest.length > 0) parts.push("", table(["NODE", "ACTOR", "MAILBOX"], deepest));
+  const stalled = statuses.flatMap((s) =>
+    watchedPartitions(s).map((p) => [s.nodeId, String(p.partition), p.stalledForMs > 0 ? duration(p.stalledForMs) : "no (was)", String(p.restarts), p.gaveUp ? "yes" : "no"]),
+  );
+  if (stalled.length > 0) parts.push("", table(["NODE", "PARTITION", "STALLED", "RESTARTS", "GAVE UP"], stalled));
   for (const s of statuses) {
     for (const [name, value] of Object.entries(s.components)) parts.push("", `${s.nodeId} ${name}: ${JSON.stringify(value)}`);
   }

@@ -33,6 +33,8 @@ export interface Config {
   web: { host: string; port: number };
   adminTokens: string[];
   ingest: { apiKeys: ApiKey[]; maxBodyBytes: number };
+  /** Stall watchdog limit (ms); 0: off. */
+  partitionStallMs: number;
   /** SIGTERM/SIGINT → process exit, at most (ms). */
   shutdownTimeoutMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -92,6 +94,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     adminTokens: parseList(raw.adminTokens),
     ingest: { apiKeys: apiKeysOption(raw.ingestApiKeys), maxBodyBytes: parseInteger(o("ingestMaxBody"), raw.ingestMaxBody, { min: 1024, max: 1024 ** 3 }) },
     shutdownTimeoutMs: parseDuration(o("shutdownTimeout"), raw.shutdownTimeout),
+    partitionStallMs: parseDuration(o("partitionStall"), raw.partitionStall),
     logLevel: parseChoice(o("logLevel"), raw.logLevel, LOG_LEVELS),
   };
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.nodeId)) {
@@ -102,6 +105,9 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
   }
   if (config.shutdownTimeoutMs < 1000 || config.shutdownTimeoutMs > 3_600_000) {
     throw new ConfigError(`${o("shutdownTimeout")}: ${config.shutdownTimeoutMs} ms is outside 1s..1h`);
+  }
+  if (config.partitionStallMs !== 0 && config.partitionStallMs < 1000) {
+    throw new ConfigError(`${o("partitionStall")}: ${config.partitionStallMs} ms is below 1s (a pull alone may take 1 s; 0 turns the watchdog off)`);
   }
   if (config.heartbeatMs * 2 > config.memberTtlMs) {
     throw new ConfigError(`${o("memberTtl")} must be at least twice ${o("heartbeat")}`);

@@ -37,6 +37,7 @@ export const OPTIONS = {
   ingestApiKeys: { env: "INGEST_API_KEYS", flag: "--ingest-api-keys", default: "", doc: "API keys for POST /api/ingest/<source>: `source:key,...` or `*:key` (keys of 8+ characters). Empty: every request is refused (401).", secret: true },
   ingestMaxBody: { env: "INGEST_MAX_BODY", flag: "--ingest-max-body", default: "1048576", doc: "Largest accepted ingestion request body, in bytes (larger: 413)." },
   shutdownTimeout: { env: "SHUTDOWN_TIMEOUT", flag: "--shutdown-timeout", default: "30s", doc: "SIGTERM/SIGINT ends the process within this bound: each shutdown step has its own share of it and is abandoned (exit code 1) when it overruns." },
+  partitionStall: { env: "PARTITION_STALL", flag: "--partition-stall", default: "30s", doc: "A partition with log input waiting and no progress (deliveries, handled messages, acks) for this long is reported (ERROR log, metric, admin status) and its consumer restarted under supervision. 0 turns the watchdog off." },
   logLevel: { env: "LOG_LEVEL", flag: "--log-level", default: "info", doc: "debug, info, warn or error." },
 } as const satisfies Record<string, OptionSpec>;
 

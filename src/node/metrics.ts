@@ -57,6 +57,19 @@ export class NodeMetrics {
         for (const p of stats()?.partitions ?? []) if (p.consumer) this.set({ region, partition: String(p.partition) }, p.consumer.pending);
       }
     } });
+    new Gauge({ name: "region_partition_stalled", help: "1 while the stall watchdog finds a partition stalled (log input waiting, no progress)", labelNames: ["region", "partition"], registers, collect() {
+      this.reset();
+      for (const [region, stats] of sources.regions) {
+        for (const p of stats()?.partitions ?? []) if (p.stall && p.stall.stalledForMs > 0) this.set({ region, partition: String(p.partition) }, 1);
+      }
+    } });
+    new Gauge({ name: "region_partition_stalls", help: "Partition stalls the watchdog detected since the region started on this node", labelNames: ["region"], registers, collect() {
+      this.reset();
+      for (const [region, stats] of sources.regions) {
+        const s = stats();
+        if (s?.stalls !== undefined) this.set({ region }, s.stalls);
+      }
+    } });
     const rate = this.#tradeRate;
     new Gauge({ name: "market_trades_per_second", help: "Trades accepted by this node's symbol actors per second, over the last 10 s", registers, collect() {
       this.set(rate.perSecond());

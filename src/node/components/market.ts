@@ -71,6 +71,9 @@ export function marketComponent(options: MarketComponentOptions = {}): NodeCompo
           },
         },
         snapshots: { everyMessages: options.snapshotEveryMessages ?? 500, everyMs: options.snapshotEveryMs ?? 1000 },
+        ...(ctx.config.partitionStallMs > 0
+          ? { stallWatch: { stallAfterMs: ctx.config.partitionStallMs, onStall: (stall) => ctx.log.error(stall.message, { partition: stall.partition, backlog: stall.backlog, stalledForMs: stall.stalledForMs }) } }
+          : {}),
       });
       region = created;
       options.metrics?.watchRegion(SYMBOL_REGION, () => region?.stats());
@@ -107,5 +110,7 @@ function summarizeRegion(stats: ReturnType<ShardRegion<SymbolCommand, Trade[]>["
   if (!stats) return undefined;
   const running = stats.partitions.filter((p) => p.state === "running").length;
   const pending = stats.partitions.reduce((n, p) => n + (p.consumer?.pending ?? 0), 0);
-  return { partitionsRunning: running, logPending: pending, held: stats.held, resent: stats.resent, duplicates: stats.duplicates };
+  // Partitions the stall watchdog reported (stalled now, or restarted since they started here).
+  const stalled = stats.partitions.flatMap((p) => (p.stall ? [p.stall] : []));
+  return { partitionsRunning: running, logPending: pending, held: stats.held, resent: stats.resent, duplicates: stats.duplicates, stalls: stats.stalls ?? 0, stalled };
 }

@@ -1,6 +1,7 @@
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Consumer, ConsumerMessages, JsMsg } from "@nats-io/jetstream";
 import { AckFrontier } from "./consumer-progress.js";
+import { FetchDeadline } from "./consumer-fetch-deadline.js";
 import { partitionConsumerConfig, recreateAtFloor } from "./consumer-setup.js";
 import type { Codec } from "./region-codec.js";
 import { LogInput, type LogProgress } from "./shard-entity.js";
@@ -25,6 +26,15 @@ export interface PartitionConsumerOptions<L> {
   deliver(key: string, input: LogInput<L>): Promise<void>;
   /** A message that cannot be decoded is acknowledged and reported here, never silently dropped. */
   onUndecodable(subject: string, seq: number, error: unknown): void;
+}
+
+export interface ConsumerStats {
+  pending: number;
+  unhandled: number;
+  floor: number;
+  fetches: number;
+  /** Restarts by the stall watchdog (absent: none recorded). */
+  restarts?: number;
 }
 
 export class PartitionConsumerFailed extends Error {
@@ -61,6 +71,11 @@ export class PartitionConsumer<L> implements LogProgress<L> {
   /** Bumped each time the durable is (re)created. */
   #incarnation = 0;
   #fenced = false;
+  /** Each loop runs for one generation; restart() starts the next and the old one stops at its next step. */
+  #generation = 0;
+  #batch: ConsumerMessages | undefined;
+  #received = 0;
+  #restarts = 0;
 
   constructor(options: PartitionConsumerOptions<L>) {
     this.#o = options;
@@ -70,7 +85,22 @@ export class PartitionConsumer<L> implements LogProgress<L> {
   async start(): Promise<void> {
     const consumer = await this.#ensure();
     this.#state = "running";
-    this.#loop = this.#run(consumer);
+    this.#loop = this.#run(consumer, this.#generation);
+  }
+
+  /**
+   * Abandons the fetch loop (it may wait on a pull that never ends, or on a mailbox that never
+   * frees) and starts a new one on a recreated durable. What the old loop handed to mailboxes stays
+   * in the frontier, so the new durable's redeliveries of it are ignored; the old loop, should it
+   * ever wake, stops at its next step.
+   */
+  restart(): void {
+    if (this.#state !== "running") return;
+    const generation = ++this.#generation;
+    this.#restarts++;
+    void this.#batch?.close();
+    this.#wake?.();
+    this.#loop = this.#run(undefined, generation);
   }
 
   /** Stops fetching (the pull in flight runs out and its messages are still delivered). */
@@ -100,9 +130,18 @@ export class PartitionConsumer<L> implements LogProgress<L> {
     }
   }
 
-  get stats(): { pending: number; unhandled: number; floor: number; fetches: number } {
+  get stats(): ConsumerStats {
     const f = this.#frontier;
-    return { pending: f.pending, unhandled: f.unhandled, floor: f.floor, fetches: this.#fetches };
+    return { pending: f.pending, unhandled: f.unhandled, floor: f.floor, fetches: this.#fetches, restarts: this.#restarts };
+  }
+
+  /** Counters that only grow while the partition moves: deliveries taken, messages handled, ack floor. */
+  get progress(): readonly number[] {
+    return [this.#received, this.#frontier.handledTotal, this.#frontier.floor];
+  }
+
+  get durable(): string {
+    return this.#o.durable;
   }
 
   handled(seq: number): void {
@@ -144,20 +183,23 @@ export class PartitionConsumer<L> implements LogProgress<L> {
 
   async #ensure(): Promise<Consumer> {
     const o = this.#o;
+    // From here on no ack of the old incarnation's messages leaves: one sent while the durable is
+    // being recreated could reach the new one (see #ackNow).
+    this.#incarnation++;
     try {
       const consumer = await recreateAtFloor(o.nc, o.stream, o.durable, (startSeq) => partitionConsumerConfig(o, startSeq));
       this.#lastDelivery = 0;
-      this.#incarnation++;
       return consumer;
     } catch (err) {
       throw new PartitionConsumerFailed(o.durable, { cause: err });
     }
   }
 
-  async #run(first: Consumer): Promise<void> {
+  async #run(first: Consumer | undefined, generation: number): Promise<void> {
     let consumer: Consumer | undefined = first;
     let backoffMs = 50;
-    while (this.#state === "running") {
+    const current = () => this.#state === "running" && generation === this.#generation;
+    while (current()) {
       const room = this.#o.maxInFlight - this.#frontier.unhandled;
       if (room <= 0) {
         await this.#sleep(1000);
@@ -166,13 +208,17 @@ export class PartitionConsumer<L> implements LogProgress<L> {
       try {
         // After a failure, start over at the floor: what was in flight comes again, pending entries ignore it.
         consumer ??= await this.#ensure();
+        if (!current()) return;
         const batch: ConsumerMessages = await consumer.fetch({ max_messages: Math.min(room, this.#o.maxBatch), expires: this.#o.fetchExpiresMs });
         // The pull is sized by room; messages it brings arrive one by one, each waiting for mailbox space.
         this.#fetches++;
-        const deadline = new FetchDeadline(batch, this.#o.fetchExpiresMs + FETCH_GRACE_MS);
+        this.#batch = batch;
+        const deadline = new FetchDeadline(batch, this.#o.fetchExpiresMs);
         let gap = false;
         try {
           for await (const msg of batch) {
+            if (generation !== this.#generation) break;
+            this.#received++;
             if (!this.#inOrder(msg)) {
               // A delivery went missing in transit (a reconnect, or a pull closed here while the
               // server still sent to it). Leaving the loop stops the pull: never `await
@@ -193,7 +239,7 @@ export class PartitionConsumer<L> implements LogProgress<L> {
         if (gap) consumer = undefined;
         backoffMs = 50;
       } catch {
-        if (this.#o.nc.isClosed()) return;
+        if (this.#o.nc.isClosed() || !current()) return;
         consumer = undefined;
         await this.#sleep(backoffMs);
         backoffMs = Math.min(backoffMs * 2, 2000);
@@ -249,37 +295,5 @@ export class PartitionConsumer<L> implements LogProgress<L> {
       }
       this.#wake = done;
     });
-  }
-}
-
-/**
- * Some pulls on nats-server 2.9 never get their end (neither the expiry status nor a heartbeat),
- * and the client then waits for two missed heartbeats before giving up: a 1–2 s stall of the
- * partition (measured in bench/pipeline-pull-stall.ts). So a pull is closed a little after its
- * expiry — but only while the loop waits on it, never while a delivered message is being handed
- * to a mailbox, so nothing the client holds is dropped — and the loop simply pulls again.
- */
-const FETCH_GRACE_MS = 100;
-
-class FetchDeadline {
-  busy = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-
-  constructor(
-    private readonly batch: ConsumerMessages,
-    private readonly afterMs: number,
-  ) {
-    this.#arm();
-  }
-
-  #arm(): void {
-    this.#timer = setTimeout(() => {
-      if (this.busy) this.#arm();
-      else void this.batch.close();
-    }, this.afterMs);
-  }
-
-  clear(): void {
-    clearTimeout(this.#timer);
   }
 }

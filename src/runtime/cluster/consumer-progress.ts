@@ -26,6 +26,7 @@ export class AckFrontier<T> {
   readonly #byKey = new Map<string, Entry<T>[]>();
   #floor = 0;
   #unhandled = 0;
+  #handledTotal = 0;
 
   /** Highest seq acknowledged (or about to be) through this frontier. */
   get floor(): number {
@@ -39,6 +40,11 @@ export class AckFrontier<T> {
 
   get pending(): number {
     return this.#bySeq.size;
+  }
+
+  /** Messages handled since this frontier began (only grows): progress, for the stall watchdog. */
+  get handledTotal(): number {
+    return this.#handledTotal;
   }
 
   /**
@@ -84,6 +90,7 @@ export class AckFrontier<T> {
     if (entry !== undefined && !entry.handled) {
       entry.handled = true;
       this.#unhandled--;
+      this.#handledTotal++;
     }
   }
 

@@ -1,5 +1,7 @@
 import type { NatsConnection } from "@nats-io/nats-core";
-import type { ActorFactory, ActorRef, SpawnOptions, SupervisorStrategy } from "../actor/types.js";
+import type { ActorFactory, ActorRef, RuntimeEvent, SpawnOptions, SupervisorStrategy } from "../actor/types.js";
+import type { Clock } from "../clock.js";
+import type { PartitionStalled } from "./stall-watchdog.js";
 import { type Codec, jsonCodec } from "./region-codec.js";
 import { InvalidRegionOptions } from "./region-errors.js";
 import type { EntityFactory } from "./shard-entity.js";
@@ -9,6 +11,21 @@ import type { OwnershipView } from "./types.js";
 export interface RegionActorSystem {
   spawn<M, R = unknown>(name: string, factory: ActorFactory<M, R>, options?: SpawnOptions): ActorRef<M, R>;
   stop(name: string, options?: { drain?: boolean }): Promise<void>;
+  /** Where the region's own runtime events go (stall reports, its supervision decisions). */
+  readonly events?: { emit(event: RuntimeEvent): void };
+}
+
+/** The stall watchdog of a region with durable input (see stall-watch.ts). */
+export interface StallWatchOptions {
+  /** Log input waiting and no progress for this long = stalled: reported, consumer restarted. */
+  stallAfterMs: number;
+  /** Default stallAfterMs / 3, at least 1 s. */
+  checkEveryMs?: number;
+  /** Default: restart with backoff 1..30 s, at most 5 within 10 minutes. */
+  strategy?: SupervisorStrategy;
+  /** Default the system clock. */
+  clock?: Clock;
+  onStall?(stall: PartitionStalled): void;
 }
 
 export interface DurableInputOptions<L> {
@@ -62,6 +79,8 @@ export interface ShardRegionOptions<M, L = unknown> {
   snapshots?: false | { bucket?: string; everyMessages?: number; everyMs?: number };
   /** Durable per-partition input from a JetStream stream. */
   input?: DurableInputOptions<L>;
+  /** Watch the durable input for stalls. Default: off. */
+  stallWatch?: StallWatchOptions;
 }
 
 export interface ResolvedRegionOptions<M, L> {
@@ -82,6 +101,7 @@ export interface ResolvedRegionOptions<M, L> {
   dedupe: { bucket: string; retentionMs: number; maxSenders: number };
   snapshots: { bucket: string; everyMessages: number; everyMs: number } | undefined;
   input: Required<DurableInputOptions<L>> | undefined;
+  stallWatch: StallWatchOptions | undefined;
 }
 
 const NAME = /^[A-Za-z0-9_-]+$/;
@@ -130,6 +150,7 @@ export function resolveRegionOptions<M, L>(o: ShardRegionOptions<M, L>): Resolve
             everyMessages: positive("snapshots.everyMessages", snapshots.everyMessages ?? 100),
             everyMs: positive("snapshots.everyMs", snapshots.everyMs ?? 1000),
           },
+    stallWatch: o.stallWatch === undefined ? undefined : { ...o.stallWatch, stallAfterMs: positive("stallWatch.stallAfterMs", o.stallWatch.stallAfterMs, false) },
     input:
       input === undefined
         ? undefined

@@ -1,7 +1,7 @@
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { ActorRef } from "../actor/types.js";
 import { ActorStopped } from "../actor/errors.js";
-import type { PartitionConsumer } from "./consumer-partition.js";
+import type { ConsumerStats, PartitionConsumer } from "./consumer-partition.js";
 import type { Codec, ItemKind } from "./region-codec.js";
 import { serveRequests } from "./region-requests.js";
 import type { SenderWindows } from "./region-dedupe.js";
@@ -72,8 +72,13 @@ export class PartitionRunner<M, L> {
     return this.#duplicates;
   }
 
-  consumerStats(): { pending: number; unhandled: number; floor: number; fetches: number } | undefined {
+  consumerStats(): ConsumerStats | undefined {
     return this.#o.consumer?.stats;
+  }
+
+  /** The partition's durable input, if the region has one. */
+  get consumer(): PartitionConsumer<L> | undefined {
+    return this.#o.consumer;
   }
 
   /** Subscribes to the partition subject and starts the durable consumer. */

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Kvm, type KV } from "@nats-io/kv";
+import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import { systemClock } from "../clock.js";
 import { PartitionConsumer } from "./consumer-partition.js";
 import { partitionOf } from "./partition.js";
 import { decodeResults, encodeBatch, type ItemResult, type WireBatch } from "./region-codec.js";
@@ -12,13 +14,17 @@ import { PartitionOutbox, type OutboxRoute } from "./region-outbox.js";
 import { PartitionRunner } from "./region-partition.js";
 import { EntityEnvelope, EntityShell } from "./shard-entity.js";
 import { KvSnapshotStore, type SnapshotStore } from "./snapshot-store.js";
+import { StallWatchdog, type PartitionStallStatus } from "./stall-watchdog.js";
+import type { ConsumerStats } from "./consumer-partition.js";
 import type { ActorRef } from "../actor/types.js";
 import type { PartitionHost, PartitionStopReason } from "./types.js";
 
 export interface RegionStats {
   region: string;
   /** Partitions this region runs here, with their consumer progress when it has durable input. */
-  partitions: { partition: number; state: string; duplicates: number; consumer?: { pending: number; unhandled: number; floor: number; fetches: number } }[];
+  partitions: { partition: number; state: string; duplicates: number; consumer?: ConsumerStats; stall?: PartitionStallStatus }[];
+  /** Stalls the watchdog detected since the region started (absent: no watchdog). */
+  stalls?: number;
   /** Messages held by this node's senders, waiting for an owner to take them. */
   held: number;
   /** Messages this node's senders sent more than once (the owner admits each once). */
@@ -47,6 +53,7 @@ export class ShardRegion<M, L = unknown> implements PartitionHost, AsyncDisposab
   readonly #transitions = new Map<number, Promise<void>>();
   readonly #route: OutboxRoute<M>;
   readonly #unwatch: () => void;
+  readonly #watchdog: StallWatchdog | undefined;
   #closed = false;
 
   private constructor(o: ResolvedRegionOptions<M, L>, windowsKv: KV, snapshotsKv: KV | undefined) {
@@ -74,6 +81,27 @@ export class ShardRegion<M, L = unknown> implements PartitionHost, AsyncDisposab
       retry: o.retry,
     };
     this.#unwatch = o.ownership.onOwnerChange((p) => this.#outboxes.get(p)?.wake());
+    this.#watchdog = this.#startWatchdog();
+  }
+
+  #startWatchdog(): StallWatchdog | undefined {
+    const { stallWatch, input, nc, system } = this.#o;
+    if (stallWatch === undefined || input === undefined) return undefined;
+    let jsm: Promise<JetStreamManager> | undefined;
+    const watchdog = new StallWatchdog({
+      region: this.name,
+      stream: input.stream,
+      partitions: () => [...this.#runners].flatMap(([p, r]) => (r.state === "running" && r.consumer !== undefined ? [[p, r.consumer] as const] : [])),
+      jsm: () => (jsm ??= jetstreamManager(nc)),
+      clock: stallWatch.clock ?? systemClock,
+      stallAfterMs: stallWatch.stallAfterMs,
+      ...(stallWatch.checkEveryMs !== undefined ? { checkEveryMs: stallWatch.checkEveryMs } : {}),
+      ...(stallWatch.strategy !== undefined ? { strategy: stallWatch.strategy } : {}),
+      emit: (event) => system.events?.emit(event),
+      ...(stallWatch.onStall !== undefined ? { onStall: stallWatch.onStall } : {}),
+    });
+    watchdog.start();
+    return watchdog;
   }
 
   /** Opens (creating if needed) the KV buckets and the region's actor; no partition runs until started. */
@@ -118,10 +146,14 @@ export class ShardRegion<M, L = unknown> implements PartitionHost, AsyncDisposab
       const row: RegionStats["partitions"][number] = { partition, state: runner.state, duplicates: runner.duplicates };
       const consumer = runner.consumerStats();
       if (consumer !== undefined) row.consumer = consumer;
+      const stall = this.#watchdog?.status(partition);
+      if (stall !== undefined) row.stall = stall;
       return row;
     });
     const duplicates = partitions.reduce((sum, row) => sum + row.duplicates, 0);
-    return { region: this.name, partitions, held, resent, duplicates };
+    const stats: RegionStats = { region: this.name, partitions, held, resent, duplicates };
+    if (this.#watchdog !== undefined) stats.stalls = this.#watchdog.stalls;
+    return stats;
   }
 
   /** Stops the partitions still running here (as a shutdown), fails held messages with RegionClosed. */
@@ -129,6 +161,7 @@ export class ShardRegion<M, L = unknown> implements PartitionHost, AsyncDisposab
     if (this.#closed) return;
     this.#closed = true;
     this.#unwatch();
+    this.#watchdog?.stop();
     await Promise.all([...this.#runners.keys()].map((p) => this.stopPartition(p, "shutdown")));
     for (const outbox of this.#outboxes.values()) outbox.close();
     await this.#o.system.stop(this.#guardianName, { drain: true });
