@@ -10,7 +10,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, jetstreamManager, type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import { resumeLakeConsumer, type Lake } from "../lake/index.js";
 import type { TradeLogPublisher } from "../market/ingest/index.js";
-import { systemClock, type Clock } from "../runtime/clock.js";
+import { sleep, systemClock, type Clock } from "../runtime/clock.js";
 import { STREAMS } from "../runtime/nats/index.js";
 import { routeMessage, type LogMessage, type RouteDecision } from "./route.js";
 import { CustomTableWriter, type TableFlush } from "./table-writer.js";
@@ -129,6 +129,7 @@ export class CustomRouter {
     const messages = await consumer.fetch({ max_messages: this.#o.batchSize, expires: 1000 });
     const stop = () => messages.stop();
     this.#abort.signal.addEventListener("abort", stop, { once: true });
+    if (this.#abort.signal.aborted) stop(); // closed while the pull was being set up
     try {
       for await (const m of messages) {
         if (m.seq <= this.#s.ackedSeq || (this.#pending.length > 0 && m.seq <= this.#pending[this.#pending.length - 1]!.seq)) continue;
@@ -216,17 +217,7 @@ export class CustomRouter {
 
   async #failed(err: unknown, attempt: number): Promise<void> {
     this.#note(err);
-    const ms = backoffDelay(attempt, 200, 10_000);
-    await new Promise<void>((resolve) => {
-      const t = this.#o.clock.setTimeout(done, ms);
-      const signal = this.#abort.signal;
-      function done() {
-        t.cancel();
-        signal.removeEventListener("abort", done);
-        resolve();
-      }
-      signal.addEventListener("abort", done, { once: true });
-    });
+    await sleep(this.#o.clock, backoffDelay(attempt, 200, 10_000), this.#abort.signal);
   }
 }
 

@@ -256,3 +256,20 @@ test("runLakeConsumer: a second writer pulling from the same durable (one that h
   await waitFor(async () => (await held()) === last, { timeoutMs: 60_000, what: `the table to hold seq ${last}` });
   assert.deepEqual(await storedIds(disk), idsOf(sent));
 });
+
+test("runLakeConsumer: a stop that arrives while the consumer is being recreated ends the loop (no consume left pulling)", async () => {
+  using tmp = tempDir();
+  await using log = await openTradesLog();
+  const { js, jsm } = log;
+  await js.publish("md.trades.3.BTCUSDT", JSON.stringify(trades.slice(0, 5)));
+  // Reading the table's position takes a while, so the abort lands between the loop's check and consume().
+  const storage = new SlowStorage(new LocalStorage(tmp.dir), { delayTurns: () => 0, delayMs: () => 40 });
+  const table = await DeltaTable.createIfAbsent(storage, bronzeTradesDefinition);
+  const writer = new LakeWriter({ table, mapping: bronzeTradesMapping, appId: "bronze:stop", maxAgeMs: 50 });
+  const stop = new AbortController();
+  let ended = false;
+  log.running = runLakeConsumer({ js, jsm, stream: "TRADES", durable: "lake-stop", writer, decode: decodeTrades, signal: stop.signal }).then(() => void (ended = true));
+  await new Promise((r) => setTimeout(r, 10));
+  stop.abort();
+  await waitFor(() => ended, { timeoutMs: 20_000, what: "runLakeConsumer to return after the abort" });
+});

@@ -144,6 +144,9 @@ export async function runLakeConsumer<R>(options: LakeConsumerOptions<R>): Promi
     const messages = await consumer.consume({ max_messages: batchSize, expires });
     const onAbort = () => void messages.stop();
     signal.addEventListener("abort", onAbort, { once: true });
+    // An abort while the consumer was being recreated fired no event: without this check the
+    // consume would run on after the stop (and pull beside the next owner's writer).
+    if (signal.aborted) onAbort();
     // Every delivery of this consumer must reach this loop, in order (1, 2, 3, ...): the buffer is
     // then always a gap-free run of the log after the table's txn, which is what a commit claims.
     let nextDelivery = 1;

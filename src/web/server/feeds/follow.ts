@@ -31,6 +31,7 @@ export async function* followSubject<T>(nc: NatsConnection, o: FollowOptions<T>,
   }
   const stop = () => messages.stop();
   signal?.addEventListener("abort", stop, { once: true });
+  if (signal?.aborted) stop(); // aborted while the consumer was being created: no event will come
   try {
     for await (const m of messages) {
       let value: T;
