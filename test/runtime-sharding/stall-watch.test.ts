@@ -1,5 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { renderStatus } from "../../src/admin/render.js";
+import type { NodeStatus } from "../../src/node/status.js";
 import { restartedAt, watchStall, type StallVerdict, type StallWatchState } from "../../src/runtime/cluster/stall-watch.js";
 
 const LIMIT = 30_000;
@@ -36,4 +38,23 @@ test("restartedAt: a restarted partition gets a whole new period before it count
   const fresh = restartedAt(stalled.state, 31_000);
   assert.deepEqual(watchStall(fresh, { progress: [1], backlog: 4 }, 60_000, LIMIT).verdict, { kind: "waiting", forMs: 29_000 });
   assert.deepEqual(watchStall(fresh, { progress: [1], backlog: 4 }, 61_000, LIMIT).verdict, { kind: "stalled", forMs: 30_000, newly: true });
+});
+
+test("admin status lists the partitions a watchdog reported, per node", () => {
+  const node = (nodeId: string, stalled: unknown[]): NodeStatus => ({
+    nodeId,
+    host: "h",
+    pid: 1,
+    roles: ["market"],
+    state: "running",
+    uptimeMs: 1000,
+    actors: { count: 1, restarts: 0, mailboxDepthTotal: 0, deepest: [] },
+    cluster: { partitionCount: 2, members: [], owners: [nodeId, nodeId], owned: [0, 1] },
+    components: { market: { region: { partitionsRunning: 2, stalls: stalled.length, stalled } } },
+  });
+  const text = renderStatus([node("n1", [{ partition: 1, stalledForMs: 42_000, restarts: 0, gaveUp: false }]), node("n2", [{ partition: 0, stalledForMs: 0, restarts: 5, gaveUp: true }])]);
+  assert.match(text, /NODE\s+PARTITION\s+STALLED\s+RESTARTS\s+GAVE UP/);
+  assert.match(text, /n1\s+1\s+42s\s+0\s+no/);
+  assert.match(text, /n2\s+0\s+no \(was\)\s+5\s+yes/);
+  assert.doesNotMatch(renderStatus([node("n3", [])]), /GAVE UP/);
 });
