@@ -16,6 +16,10 @@ export function formatFigure(value: number): string {
 /** Markdown table cells hold no pipes or line breaks. */
 const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ");
 
+/** A failure's detail can list every consumer of every stream: the report keeps its start. */
+const DETAIL_CHARS = 600;
+const shortDetail = (text: string) => (text.length <= DETAIL_CHARS ? text : `${text.slice(0, DETAIL_CHARS)} … (the rest in the run's output)`);
+
 export function renderReport(context: RunContext, results: readonly BenchResult[], command: string): string {
   const tree = context.dirtyFiles.length === 0 ? "clean tree" : `**dirty tree**: uncommitted changes in ${context.dirtyFiles.map((f) => `\`${f}\``).join(", ")}`;
   const total = results.reduce((s, r) => s + r.seconds, 0);
@@ -31,7 +35,7 @@ export function renderReport(context: RunContext, results: readonly BenchResult[
     "",
     "| bench | status | took |",
     "|---|---|---:|",
-    ...results.map((r) => `| \`${r.bench}\` | ${r.status}${r.detail ? `: ${cell(r.detail)}` : ""} | ${r.seconds.toFixed(0)} s |`),
+    ...results.map((r) => `| \`${r.bench}\` | ${r.status}${r.detail ? `: ${cell(shortDetail(r.detail))}` : ""} | ${r.seconds.toFixed(0)} s |`),
     `| total | | ${total.toFixed(0)} s |`,
     "",
     "| bench | figure | value | unit | note |",

@@ -37,6 +37,8 @@ test("the report names the commit, the machine, each bench's status and every fi
   assert.match(text, /\| `pipeline` \| \(no figures: deadline\) \|/);
   assert.match(text, /\| total \| \| 312 s \|/);
   assert.match(renderReport({ ...context, dirtyFiles: ["bench/x.ts"] }, [], "c"), /\*\*dirty tree\*\*: uncommitted changes in `bench\/x\.ts`/);
+  const long = renderReport(context, [{ bench: "pipeline", status: "failed", seconds: 1, figures: [], detail: "x".repeat(5000) }], "c");
+  assert.match(long, /\| failed: x{600} … \(the rest in the run's output\) \|/);
 });
 
 test("runner options: names, --report, pass-through flags and the deadline from flag or environment", () => {
