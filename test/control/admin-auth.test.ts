@@ -33,7 +33,9 @@ test("admin commands need a token: rejected without, accepted with, each audited
   assert.ok(ok?.ok, JSON.stringify(ok));
   const report = ok!.result as QualityRunReport;
   assert.equal(report.status, "PASSED", JSON.stringify(report.checks.filter((c) => c.status !== "PASSED")));
-  assert.equal(report.checks.length, 9);
+  // Nine data checks, plus the reconciliation of the log with bronze_trades and silver_bars.
+  assert.equal(report.checks.length, 11);
+  assert.deepEqual(report.checks.filter((c) => c.check === "reconcile").map((c) => c.table).sort(), ["bronze_trades", "silver_bars"]);
 
   // Through the web server: no token → UNAUTHORIZED (audited by the web server); with it → the node answers.
   await assert.rejects(stack.client().control.run.mutate({ command: "quality", args: ["status"] }), (err: unknown) => err instanceof TRPCClientError && err.data?.code === "UNAUTHORIZED");
