@@ -3,7 +3,8 @@
  * a window of sequences before the stream's end, widened ×8 until it holds N matches or reaches
  * the stream's start. Works on nats-server 2.9 (no multi-filter, no wildcard last_by_subj).
  */
-import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
+import { readStreamSlice } from "../verify/stream-slice.js";
 
 export interface StoredMessage {
   seq: number;
@@ -24,35 +25,17 @@ export interface LastMessagesOptions {
   maxBytes?: number;
 }
 
+/** Every match in [startSeq, lastSeq], keeping the last `limit`; a read that stalls throws rather than return part of it. */
 async function readRange(js: JetStreamClient, o: LastMessagesOptions, startSeq: number, lastSeq: number): Promise<StoredMessage[]> {
-  const consumer = await js.consumers.get(o.stream, { filter_subjects: o.subject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq });
   const out: StoredMessage[] = [];
   const max = o.maxBytes ?? 4096;
   const decoder = new TextDecoder();
-  try {
-    const info = await consumer.info(true);
-    if (info.num_pending === 0) return out;
-    for (;;) {
-      const batch = await consumer.fetch({ max_messages: 500, expires: 2_000 });
-      let got = 0;
-      let done = false;
-      for await (const m of batch) {
-        got++;
-        const headers: Record<string, string> = {};
-        if (m.headers) for (const [k, v] of m.headers) headers[k] = v.join(", ");
-        out.push({ seq: m.seq, subject: m.subject, time: new Date(Math.floor(Number(m.info.timestampNanos) / 1e6)).toISOString(), size: m.data.length, headers, data: decoder.decode(m.data.subarray(0, max)), truncated: m.data.length > max });
-        if (out.length > o.limit) out.shift();
-        if (m.seq >= lastSeq || m.info.pending === 0) {
-          done = true;
-          batch.stop();
-          break;
-        }
-      }
-      if (done || got === 0) break;
-    }
-  } finally {
-    await consumer.delete().catch(() => undefined);
-  }
+  await readStreamSlice(js, { stream: o.stream, subject: o.subject, startSeq, endSeq: lastSeq }, (m) => {
+    const headers: Record<string, string> = {};
+    if (m.headers) for (const [k, v] of m.headers) headers[k] = v.join(", ");
+    out.push({ seq: m.seq, subject: m.subject, time: new Date(Math.floor(Number(m.info.timestampNanos) / 1e6)).toISOString(), size: m.data.length, headers, data: decoder.decode(m.data.subarray(0, max)), truncated: m.data.length > max });
+    if (out.length > o.limit) out.shift();
+  });
   return out;
 }
 

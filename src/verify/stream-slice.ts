@@ -9,6 +9,8 @@ export interface StreamSlice {
   subject: string;
   /** Start at the first message stored at or after this time (ms); otherwise at the stream's start. */
   startTime?: number | null;
+  /** Start at this sequence (wins over startTime). */
+  startSeq?: number;
   /** Last sequence to read (inclusive). */
   endSeq: number;
 }
@@ -33,9 +35,11 @@ export async function readStreamSlice(js: JetStreamClient, slice: StreamSlice, e
   const out: SliceRead = { fromSeq: null, toSeq: null, messages: 0 };
   if (slice.endSeq < 1) return out;
   const start =
-    slice.startTime !== undefined && slice.startTime !== null
-      ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(slice.startTime).toISOString() }
-      : { deliver_policy: DeliverPolicy.All };
+    slice.startSeq !== undefined
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: slice.startSeq }
+      : slice.startTime !== undefined && slice.startTime !== null
+        ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(slice.startTime).toISOString() }
+        : { deliver_policy: DeliverPolicy.All };
   const consumer = await js.consumers.get(slice.stream, { filter_subjects: slice.subject, ...start });
   let timer: NodeJS.Timeout | undefined;
   try {

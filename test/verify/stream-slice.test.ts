@@ -9,6 +9,7 @@ import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { startNatsServer } from "../helpers/nats-server.js";
 import { readStreamSlice } from "../../src/verify/stream-slice.js";
+import { lastMessages } from "../../src/control/last-messages.js";
 
 test("a slice of 700 messages of 100 kB is read whole and in order, and stops at its end", async () => {
   await using nats = await startNatsServer();
@@ -35,6 +36,27 @@ test("a slice of 700 messages of 100 kB is read whole and in order, and stops at
     assert.deepEqual(part, { fromSeq: 1, toSeq: 399, messages: 200 });
     const future = await readStreamSlice(js, { stream: "BIG", subject: "big.>", startTime: Date.now() + 60_000, endSeq: 700 }, () => {});
     assert.deepEqual(future, { fromSeq: null, toSeq: null, messages: 0 });
+  } finally {
+    await nc.close();
+  }
+});
+
+test("readStreamSlice from a sequence, and lastMessages over large messages returns the true last ones", async () => {
+  await using nats = await startNatsServer();
+  const nc = await connect({ servers: nats.url });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: "BIG", subjects: ["big.>"] });
+    const js = jetstream(nc);
+    const payload = new Uint8Array(100_000);
+    for (let i = 1; i <= 600; i++) await js.publish(i % 3 ? "big.a" : "big.b", payload);
+    const fromSeq = await readStreamSlice(js, { stream: "BIG", subject: "big.>", startSeq: 551, endSeq: 600 }, () => {});
+    assert.deepEqual(fromSeq, { fromSeq: 551, toSeq: 600, messages: 50 });
+    // The control plane's log browser: the last 300 of 600 large messages, every one of them.
+    const last = await lastMessages(jsm, js, { stream: "BIG", subject: "big.>", limit: 300, maxBytes: 16 });
+    assert.deepEqual(last.map((m) => m.seq), Array.from({ length: 300 }, (_, i) => 301 + i));
+    const lastB = await lastMessages(jsm, js, { stream: "BIG", subject: "big.b", limit: 5 });
+    assert.deepEqual(lastB.map((m) => m.seq), [588, 591, 594, 597, 600]);
   } finally {
     await nc.close();
   }
