@@ -11,6 +11,7 @@ import { LakeConcurrentModification, utcDate, type Action, type ColumnSpec, type
 import { toSchemaString } from "../lake/delta/schema.js";
 import { DeltaTable as Table } from "../lake/index.js";
 import { systemClock, type Clock } from "../runtime/clock.js";
+import { OneAtATime } from "../runtime/one-at-a-time.js";
 import { META_COLUMNS, PARTITION_COLUMNS, evolve, type FlatValue } from "./schema.js";
 
 export interface CustomRow {
@@ -44,7 +45,7 @@ export class CustomTableWriter {
   #committedSeq: number;
   #rows: CustomRow[] = [];
   #firstAt: number | undefined;
-  #flushing: Promise<void> = Promise.resolve();
+  readonly #flushes = new OneAtATime();
 
   private constructor(name: string, table: DeltaTable, snapshot: Snapshot, appId: string, clock: Clock) {
     this.name = name;
@@ -102,12 +103,7 @@ export class CustomTableWriter {
    * on a throw the taken rows go back in front of them for a retry.
    */
   flush(): Promise<TableFlush | undefined> {
-    const run = this.#flushing.then(() => this.#flushNow()); // one flush at a time, in call order
-    this.#flushing = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    return this.#flushes.run(() => this.#flushNow());
   }
 
   async #flushNow(): Promise<TableFlush | undefined> {

@@ -4,6 +4,7 @@ import type { TableSchema } from "../delta/schema.js";
 import type { ColumnarBatch } from "../parquet/encode.js";
 import type { DeltaTable } from "../table/table.js";
 import { systemClock, type Clock } from "../../runtime/clock.js";
+import { OneAtATime } from "../../runtime/one-at-a-time.js";
 
 /** How a record type maps onto a table: its partition and its columns. */
 export interface RecordMapping<R> {
@@ -66,9 +67,7 @@ export class LakeWriter<R> {
   #pendingRows = 0;
   #firstAddedAt: number | undefined;
   #lastAddedSeq = -1;
-  /** The flush in flight (settled, never rejected): the next one starts after it. */
-  #flushing: Promise<void> = Promise.resolve();
-  #inFlight = 0;
+  readonly #flushes = new OneAtATime();
 
   constructor(options: LakeWriterOptions<R>) {
     this.#table = options.table;
@@ -93,7 +92,7 @@ export class LakeWriter<R> {
 
   /** Resolves once no flush is in flight (whatever the last one ended in). */
   idle(): Promise<void> {
-    return this.#flushing;
+    return this.#flushes.idle();
   }
 
   /** Highest log sequence handed to `add` (committed or not); -1 when none. */
@@ -136,15 +135,8 @@ export class LakeWriter<R> {
    * buffered; otherwise every log entry up to `lastLogSeq` is in the table and may be acknowledged.
    */
   flush(): Promise<FlushResult | undefined> {
-    // Idle: take the buffer now, in this call. Busy: take it when the flush in flight is done.
-    const run = this.#inFlight === 0 ? this.#flushTaken() : this.#flushing.then(() => this.#flushTaken());
-    this.#inFlight++;
-    const settled = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#flushing = settled.then(() => void this.#inFlight--);
-    return run;
+    // Idle: the buffer is taken now, in this call. Busy: when the flush in flight is done.
+    return this.#flushes.run(() => this.#flushTaken());
   }
 
   async #flushTaken(): Promise<FlushResult | undefined> {
