@@ -11,6 +11,7 @@ import { jetstream, jetstreamManager, type Consumer, type JetStreamClient, type 
 import { resumeLakeConsumer, type Lake } from "../lake/index.js";
 import type { TradeLogPublisher } from "../market/ingest/index.js";
 import { sleep, systemClock, type Clock } from "../runtime/clock.js";
+import { onAbort } from "../runtime/abort.js";
 import { STREAMS } from "../runtime/nats/index.js";
 import { routeMessage, type LogMessage, type RouteDecision } from "./route.js";
 import { CustomTableWriter, type TableFlush } from "./table-writer.js";
@@ -127,9 +128,7 @@ export class CustomRouter {
 
   async #fetch(consumer: Consumer): Promise<void> {
     const messages = await consumer.fetch({ max_messages: this.#o.batchSize, expires: 1000 });
-    const stop = () => messages.stop();
-    this.#abort.signal.addEventListener("abort", stop, { once: true });
-    if (this.#abort.signal.aborted) stop(); // closed while the pull was being set up
+    const unlisten = onAbort(this.#abort.signal, () => messages.stop()); // also when closed while the pull was set up
     try {
       for await (const m of messages) {
         if (m.seq <= this.#s.ackedSeq || (this.#pending.length > 0 && m.seq <= this.#pending[this.#pending.length - 1]!.seq)) continue;
@@ -138,7 +137,7 @@ export class CustomRouter {
         this.#pendingSince ??= this.#o.clock.now();
       }
     } finally {
-      this.#abort.signal.removeEventListener("abort", stop);
+      unlisten();
     }
   }
 

@@ -1,6 +1,7 @@
 import { AckPolicy, DeliverPolicy, type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import type { Trade } from "../../market/trade.js";
 import { sleep, systemClock, type Clock, type TimerHandle } from "../../runtime/clock.js";
+import { onAbort } from "../../runtime/abort.js";
 import { backoffDelay } from "./backoff.js";
 import { LakeConsumerInterleaved } from "../errors.js";
 import type { FlushResult, LakeWriter } from "./lake-writer.js";
@@ -142,11 +143,9 @@ export async function runLakeConsumer<R>(options: LakeConsumerOptions<R>): Promi
   async function consumeUntilStopped(consumer: Consumer): Promise<void> {
     // consume() keeps pulls in flight while we work (fetch() would idle between batches).
     const messages = await consumer.consume({ max_messages: batchSize, expires });
-    const onAbort = () => void messages.stop();
-    signal.addEventListener("abort", onAbort, { once: true });
-    // An abort while the consumer was being recreated fired no event: without this check the
-    // consume would run on after the stop (and pull beside the next owner's writer).
-    if (signal.aborted) onAbort();
+    // Also when the abort came while the consumer was being recreated: the consume would otherwise
+    // run on after the stop (and pull beside the next owner's writer).
+    const unlisten = onAbort(signal, () => void messages.stop());
     // Every delivery of this consumer must reach this loop, in order (1, 2, 3, ...): the buffer is
     // then always a gap-free run of the log after the table's txn, which is what a commit claims.
     let nextDelivery = 1;
@@ -175,7 +174,7 @@ export async function runLakeConsumer<R>(options: LakeConsumerOptions<R>): Promi
         if (writer.isDue(clock.now())) await flushUntilDone();
       }
     } finally {
-      signal.removeEventListener("abort", onAbort);
+      unlisten();
       messages.stop();
     }
   }

@@ -7,6 +7,7 @@
 import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { MarketDataUnavailable } from "../errors.js";
+import { onAbort } from "../../../runtime/abort.js";
 
 export interface FollowOptions<T> {
   stream: string;
@@ -29,9 +30,7 @@ export async function* followSubject<T>(nc: NatsConnection, o: FollowOptions<T>,
   } catch (err) {
     throw new MarketDataUnavailable(`cannot follow ${o.subject} on ${o.stream}: ${(err as Error).message}`, { cause: err });
   }
-  const stop = () => messages.stop();
-  signal?.addEventListener("abort", stop, { once: true });
-  if (signal?.aborted) stop(); // aborted while the consumer was being created: no event will come
+  const unlisten = onAbort(signal, () => messages.stop()); // also when aborted while the consumer was created
   try {
     for await (const m of messages) {
       let value: T;
@@ -44,7 +43,7 @@ export async function* followSubject<T>(nc: NatsConnection, o: FollowOptions<T>,
       yield { seq: m.seq, value };
     }
   } finally {
-    signal?.removeEventListener("abort", stop);
+    unlisten();
     await messages.close().catch(() => undefined);
   }
 }
