@@ -47,6 +47,6 @@ export function restartedAt(state: StallWatchState, now: number): StallWatchStat
   return { progress: state.progress, since: now, stalled: false };
 }
 
-function sameProgress(a: readonly number[], b: readonly number[]): boolean {
+export function sameProgress(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }

@@ -3,7 +3,7 @@ import type { Clock, TimerHandle } from "../clock.js";
 import { describeError } from "../actor/errors.js";
 import { emptyRestartHistory, oneForOne, superviseFailure, type RestartHistory } from "../actor/supervision.js";
 import type { RuntimeEvent, SupervisorStrategy } from "../actor/types.js";
-import { restartedAt, watchStall, type StallWatchState } from "./stall-watch.js";
+import { restartedAt, sameProgress, watchStall, type StallWatchState } from "./stall-watch.js";
 
 /** A partition's log input waits and nothing moved for `stalledForMs`: reported, then its consumer restarted. */
 export class PartitionStalled extends Error {
@@ -131,7 +131,7 @@ export class StallWatchdog {
       this.#watched.set(partition, w);
     }
     const progress = consumer.progress;
-    const moved = w.state === undefined || progress.some((v, i) => v !== w.state!.progress[i]);
+    const moved = w.state === undefined || !sameProgress(w.state.progress, progress);
     // The server is asked only when nothing moved here: a partition at work costs no request.
     const backlog = consumer.stats.unhandled + (moved ? 0 : await this.#serverBacklog(consumer.durable));
     const now = this.#o.clock.now();
