@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { OneAtATime } from "../../src/runtime/one-at-a-time.js";
 import { onAbort } from "../../src/runtime/abort.js";
+import { DeliveryOrder } from "../../src/runtime/nats/delivery-order.js";
 
 test("OneAtATime: an idle job starts in the caller's turn; later ones wait for the one before, whatever it ended in", async () => {
   const q = new OneAtATime();
@@ -53,4 +54,14 @@ test("onAbort: calls stop once on a later abort, at once when already aborted, n
   removed.abort();
   assert.equal(k, 0);
   onAbort(undefined, () => assert.fail("no signal, no call"))();
+});
+
+test("DeliveryOrder: 1, 2, 3, … from the first message on; a gap or a late start is refused", () => {
+  const msg = (deliverySequence: number) => ({ info: { deliverySequence } }) as Parameters<DeliveryOrder["accept"]>[0];
+  const order = new DeliveryOrder();
+  assert.deepEqual([1, 2, 3].map((d) => order.accept(msg(d))), [true, true, true]);
+  assert.equal(order.expected, 4);
+  assert.equal(order.accept(msg(6)), false, "deliveries 4 and 5 went elsewhere");
+  assert.equal(order.accept(msg(7)), true, "it goes on from what it saw");
+  assert.equal(new DeliveryOrder().accept(msg(2)), false, "a first pull lost in transit is noticed too");
 });

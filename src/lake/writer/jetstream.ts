@@ -2,6 +2,7 @@ import { AckPolicy, DeliverPolicy, type Consumer, type JetStreamClient, type Jet
 import type { Trade } from "../../market/trade.js";
 import { sleep, systemClock, type Clock, type TimerHandle } from "../../runtime/clock.js";
 import { onAbort } from "../../runtime/abort.js";
+import { DeliveryOrder } from "../../runtime/nats/delivery-order.js";
 import { backoffDelay } from "./backoff.js";
 import { LakeConsumerInterleaved } from "../errors.js";
 import type { FlushResult, LakeWriter } from "./lake-writer.js";
@@ -148,12 +149,11 @@ export async function runLakeConsumer<R>(options: LakeConsumerOptions<R>): Promi
     const unlisten = onAbort(signal, () => void messages.stop());
     // Every delivery of this consumer must reach this loop, in order (1, 2, 3, ...): the buffer is
     // then always a gap-free run of the log after the table's txn, which is what a commit claims.
-    let nextDelivery = 1;
+    const order = new DeliveryOrder();
     try {
       for await (const m of messages) {
-        const delivery = m.info.deliverySequence;
-        if (delivery !== nextDelivery) throw new LakeConsumerInterleaved(options.durable, nextDelivery, delivery);
-        nextDelivery++;
+        const expected = order.expected;
+        if (!order.accept(m)) throw new LakeConsumerInterleaved(options.durable, expected, m.info.deliverySequence);
         if (m.seq <= committedSeq) {
           m.ack(); // already in the table: acknowledging is all that is left to do
           continue;

@@ -2,6 +2,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import type { Consumer, ConsumerMessages, JsMsg } from "@nats-io/jetstream";
 import { AckFrontier } from "./consumer-progress.js";
 import { FetchDeadline } from "./consumer-fetch-deadline.js";
+import { DeliveryOrder } from "../nats/delivery-order.js";
 import { partitionConsumerConfig, recreateAtFloor } from "./consumer-setup.js";
 import type { Codec } from "./region-codec.js";
 import { LogInput, type LogProgress } from "./shard-entity.js";
@@ -67,7 +68,7 @@ export class PartitionConsumer<L> implements LogProgress<L> {
   #wake: (() => void) | undefined;
   #ackScheduled = false;
   #fetches = 0;
-  #lastDelivery = 0;
+  #order = new DeliveryOrder();
   /** Bumped each time the durable is (re)created. */
   #incarnation = 0;
   #fenced = false;
@@ -188,7 +189,7 @@ export class PartitionConsumer<L> implements LogProgress<L> {
     this.#incarnation++;
     try {
       const consumer = await recreateAtFloor(o.nc, o.stream, o.durable, (startSeq) => partitionConsumerConfig(o, startSeq));
-      this.#lastDelivery = 0;
+      this.#order = new DeliveryOrder();
       return consumer;
     } catch (err) {
       throw new PartitionConsumerFailed(o.durable, { cause: err });
@@ -219,7 +220,7 @@ export class PartitionConsumer<L> implements LogProgress<L> {
           for await (const msg of batch) {
             if (generation !== this.#generation) break;
             this.#received++;
-            if (!this.#inOrder(msg)) {
+            if (!this.#order.accept(msg)) {
               // A delivery went missing in transit (a reconnect, or a pull closed here while the
               // server still sent to it). Leaving the loop stops the pull: never `await
               // batch.close()` in here — nats.js queues the close behind the iterator and resolves
@@ -245,18 +246,6 @@ export class PartitionConsumer<L> implements LogProgress<L> {
         backoffMs = Math.min(backoffMs * 2, 2000);
       }
     }
-  }
-
-  /**
-   * Consumer delivery sequences count every delivery (redeliveries too) without holes, from 1 on a
-   * (re)created durable: its first pull can be lost in transit too, so its first message is checked
-   * as well (accepting any first message acknowledged the lost ones with the next AckAll).
-   */
-  #inOrder(msg: JsMsg): boolean {
-    const delivery = msg.info.deliverySequence;
-    const inOrder = delivery === this.#lastDelivery + 1;
-    this.#lastDelivery = delivery;
-    return inOrder;
   }
 
   async #accept(msg: JsMsg): Promise<void> {
