@@ -78,8 +78,10 @@ export interface PublisherStatus {
   duplicatesDropped: number;
   /** Batches JetStream already held (same Nats-Msg-Id within its duplicate window). */
   duplicateBatchAcks: number;
-  /** Spooled trades found already in the log on drain and not re-published. */
+  /** Trades cut from a batch because the log already held them (a spooled batch whose ack was lost, or another publisher of the symbol). */
   alreadyInLog: number;
+  /** Publishes refused because the subject's tail moved (another publisher wrote it): re-read, trimmed, sent again. */
+  tailConflicts: number;
   gaps: number;
   missingTrades: number;
   invalid: number;
@@ -99,10 +101,19 @@ export interface Lane {
   queue: OutBatch[];
   inFlight: boolean;
   key: KeyState | null;
-  /** Last trade id the stream held at the last check during a drain (trade lanes). */
-  streamLastId: number | undefined;
-  refreshed: boolean;
+  /**
+   * Trade lanes: the subject's last message as this publisher knows it, unknown until read from
+   * the stream. Every publish expects it (`Nats-Expected-Last-Subject-Sequence`), so a batch lands
+   * only on the tail it was trimmed against: two publishers of one symbol can never double a trade.
+   */
+  tail: SubjectTail | undefined;
   refreshing: boolean;
+}
+
+/** The last message of a subject: its stream sequence (0 = none) and, if it is a batch of the lane's key, its last trade id. */
+export interface SubjectTail {
+  seq: number;
+  lastId: number | undefined;
 }
 
 export interface KeyState {

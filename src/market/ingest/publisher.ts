@@ -15,7 +15,7 @@ import { PublisherClosed } from "./errors.js";
 import { Listeners, consoleLogger, type IngestLogger } from "./log.js";
 import { LogSender } from "./sender.js";
 import { DiskSpool } from "./spool.js";
-import type { GapEvent, KeyState, Lane, OutBatch, PublisherMode, PublisherOptions, PublisherStatus } from "./publisher-types.js";
+import type { GapEvent, KeyState, Lane, OutBatch, PublisherMode, PublisherOptions, PublisherStatus, SubjectTail } from "./publisher-types.js";
 
 export type { GapEvent, PublisherMode, PublisherOptions, PublisherStatus, SymbolStatus } from "./publisher-types.js";
 
@@ -70,7 +70,8 @@ export class TradeLogPublisher {
     this.#sender = new LogSender(jetstream(nc, { timeout: senderOptions.publishTimeoutMs }), jsm, spool, senderOptions, this.#clock, this.#log, {
       acked: (lane, batch) => this.#onAcked(lane, batch),
       keyFor: (source, symbol) => this.#key(source, symbol),
-      streamLastId: (subject, source, symbol) => this.#streamLastId(subject, source, symbol),
+      streamTail: (subject, source, symbol) => this.#streamTail(subject, source, symbol),
+      tailRead: (key, tail) => this.#raiseMark(key, tail.lastId),
       changed: () => {
         this.#updatePressure();
         this.#checkIdle();
@@ -120,6 +121,21 @@ export class TradeLogPublisher {
   /** Looks up the high-water marks of these symbols now (otherwise done on their first trade). */
   async prime(source: string, symbols: readonly string[]): Promise<void> {
     await Promise.all(symbols.map((s) => this.#loadMark(this.#key(source, s.toUpperCase()))));
+  }
+
+  /**
+   * Takes these symbols (back) from another publisher, e.g. after an ingest handover: their marks
+   * and subject tails are read from the stream again, since what we knew may be stale. Trades
+   * arriving meanwhile are held, not lost.
+   */
+  async adopt(source: string, symbols: readonly string[]): Promise<void> {
+    await Promise.all(
+      symbols.map((s) => {
+        const ks = this.#key(source, s.toUpperCase());
+        ks.phase = "loading";
+        return this.#loadMark(ks, true);
+      }),
+    );
   }
 
   /** Seals every open batch and resolves once everything accepted so far is in the log. */
@@ -185,17 +201,19 @@ export class TradeLogPublisher {
   }
 
   /** High-water mark = max(last id in the stream for this subject, last id left in the spool). */
-  async #loadMark(ks: KeyState): Promise<void> {
+  async #loadMark(ks: KeyState, again = false): Promise<void> {
     if (ks.phase === "ready") return;
     const fromSpool = this.#sender.spool.lastIdAtOpen.get(`${ks.source}:${ks.symbol}`);
     let fromStream: number | undefined;
     try {
-      fromStream = await this.#streamLastId(ks.lane.subject, ks.source, ks.symbol);
+      const tail = await this.#streamTail(ks.lane.subject, ks.source, ks.symbol);
+      fromStream = tail.lastId;
+      if (again) ks.lane.tail = undefined; // the sender reads it again before its next publish
     } catch (err) {
       this.#log.warn("could not read the high-water mark from the stream; de-dup relies on the spool check and Nats-Msg-Id", { symbol: ks.symbol, error: String(err) });
     }
     if ((ks.phase as KeyState["phase"]) === "ready") return; // a concurrent prime() got there first
-    const marks = [fromSpool, fromStream].filter((x): x is number => x !== undefined);
+    const marks = [fromSpool, fromStream, again ? ks.hwm : undefined].filter((x): x is number => x !== undefined);
     ks.hwm = marks.length > 0 ? Math.max(...marks) : undefined;
     ks.phase = "ready";
     const held = ks.held;
@@ -205,12 +223,17 @@ export class TradeLogPublisher {
     this.#checkIdle();
   }
 
-  async #streamLastId(subject: string, source: string, symbol: string): Promise<number | undefined> {
+  async #streamTail(subject: string, source: string, symbol: string): Promise<SubjectTail> {
     const msg = await this.#jsm.streams.getMessage(this.tradesStream, { last_by_subj: subject });
-    if (msg === null) return undefined;
+    if (msg === null) return { seq: 0, lastId: undefined };
     const h = decodeTradeBatchHeader(msg.data);
-    // Another source's symbol can hash to the same subject; its ids say nothing about ours.
-    return h.source === source && h.symbol === symbol ? h.lastId : undefined;
+    // Another source's trades of the same symbol share the subject; their ids say nothing about ours.
+    return { seq: msg.seq, lastId: h.source === source && h.symbol === symbol ? h.lastId : undefined };
+  }
+
+  /** Another publisher logged this key up to `lastId`: trades up to there are duplicates from now on. */
+  #raiseMark(ks: KeyState, lastId: number | undefined): void {
+    if (lastId !== undefined && ks.phase === "ready" && (ks.hwm === undefined || lastId > ks.hwm)) ks.hwm = lastId;
   }
 
   #admit(ks: KeyState, trade: Trade): void {

@@ -3,21 +3,23 @@
  * flight (so the stream holds every subject in order), many lanes in parallel, and the fallback
  * to the disk spool: direct → failing → spooling → draining → direct (see README.md, "Spool").
  */
-import type { JetStreamClient, JetStreamManager, PubAck } from "@nats-io/jetstream";
+import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient, type JetStreamManager, type PubAck } from "@nats-io/jetstream";
 import type { Clock, TimerHandle } from "../../runtime/clock.js";
 import { batchMsgId, decodeTradeBatch, decodeTradeBatchHeader, encodeTradeBatch } from "./batch-codec.js";
 import { aboveMark } from "./dedup.js";
 import { Listeners, type IngestLogger } from "./log.js";
 import type { DiskSpool } from "./spool.js";
-import type { KeyState, Lane, OutBatch, PublisherMode } from "./publisher-types.js";
+import type { KeyState, Lane, OutBatch, PublisherMode, SubjectTail } from "./publisher-types.js";
 
 export interface SenderHooks {
   /** A batch is in the log (acked, possibly as a JetStream duplicate). */
   acked(lane: Lane, batch: OutBatch): void;
   /** The key of a trade batch read back from the spool (it may be unknown after a restart). */
   keyFor(source: string, symbol: string): KeyState;
-  /** Last trade id the stream holds for this subject and key. */
-  streamLastId(subject: string, source: string, symbol: string): Promise<number | undefined>;
+  /** The subject's last message, read from the stream (lastId only if it is a batch of this key). */
+  streamTail(subject: string, source: string, symbol: string): Promise<SubjectTail>;
+  /** The subject's tail was read from the stream (another publisher may have moved it). */
+  tailRead(key: KeyState, tail: SubjectTail): void;
   /** Something that pressure or idleness depend on changed. */
   changed(): void;
 }
@@ -33,7 +35,7 @@ export interface SenderOptions {
 export class LogSender {
   readonly modes = new Listeners<PublisherMode>();
   readonly spool: DiskSpool;
-  readonly stats = { batchesPublished: 0, duplicateBatchAcks: 0, alreadyInLog: 0, dlqPublished: 0, publishFailures: 0, spooledBatches: 0 };
+  readonly stats = { batchesPublished: 0, duplicateBatchAcks: 0, alreadyInLog: 0, tailConflicts: 0, dlqPublished: 0, publishFailures: 0, spooledBatches: 0 };
   lastError: string | null = null;
   #js: JetStreamClient;
   #jsm: JetStreamManager;
@@ -84,7 +86,7 @@ export class LogSender {
   lane(subject: string, key: KeyState | null): Lane {
     let lane = this.#lanes.get(subject);
     if (lane === undefined) {
-      lane = { subject, queue: [], inFlight: false, key, streamLastId: undefined, refreshed: false, refreshing: false };
+      lane = { subject, queue: [], inFlight: false, key, tail: undefined, refreshing: false };
       this.#lanes.set(subject, lane);
     } else if (key !== null && lane.key === null) lane.key = key;
     return lane;
@@ -128,12 +130,12 @@ export class LogSender {
       if (lane.inFlight || lane.refreshing) continue;
       const head = lane.queue[0];
       if (head === undefined) continue;
-      if (head.ticket !== null && lane.key !== null) {
-        if (!lane.refreshed) {
+      if (lane.key !== null) {
+        if (lane.tail === undefined) {
           this.#refresh(lane);
           continue;
         }
-        if (!this.#trimAgainstStream(lane, head)) {
+        if (!this.#trimAgainstTail(lane, head)) {
           this.#ready.add(lane);
           continue;
         }
@@ -145,10 +147,14 @@ export class LogSender {
   #send(lane: Lane, batch: OutBatch): void {
     lane.inFlight = true;
     this.#inFlight++;
-    const opts = batch.header.msgId === undefined ? { timeout: this.#o.publishTimeoutMs } : { msgID: batch.header.msgId, timeout: this.#o.publishTimeoutMs };
+    const opts = {
+      timeout: this.#o.publishTimeoutMs,
+      ...(batch.header.msgId === undefined ? {} : { msgID: batch.header.msgId }),
+      ...(lane.tail === undefined ? {} : { expect: { lastSubjectSequence: lane.tail.seq } }),
+    };
     this.#js.publish(lane.subject, batch.payload, opts).then(
       (ack) => this.#onAck(lane, batch, ack),
-      (err: unknown) => this.#onFail(lane, err),
+      (err: unknown) => (isTailConflict(err) ? this.#onTailConflict(lane) : this.#onFail(lane, err)),
     );
   }
 
@@ -161,6 +167,8 @@ export class LogSender {
       this.#loadedFromSpool--;
     } else this.#memBatches--;
     if (ack.duplicate) this.stats.duplicateBatchAcks++;
+    // A duplicate ack names the earlier copy's sequence, not necessarily the tail: read it again.
+    if (lane.key !== null) lane.tail = ack.duplicate ? undefined : { seq: ack.seq, lastId: batch.header.lastId };
     if (lane.key !== null) this.stats.batchesPublished++;
     else this.stats.dlqPublished++;
     this.#hooks.acked(lane, batch);
@@ -172,6 +180,18 @@ export class LogSender {
       this.#pump();
     }
     this.#hooks.changed();
+  }
+
+  /** Another publisher wrote the subject since we read its tail: read it again, trim, resend. Not a failure. */
+  #onTailConflict(lane: Lane): void {
+    this.#inFlight--;
+    lane.inFlight = false;
+    lane.tail = undefined;
+    this.stats.tailConflicts++;
+    this.#ready.add(lane);
+    if (this.#mode === "failing") {
+      if (this.#inFlight === 0) this.#finishFailover();
+    } else this.#pump();
   }
 
   #onFail(lane: Lane, err: unknown): void {
@@ -199,7 +219,7 @@ export class LogSender {
     for (const lane of this.#lanes.values()) {
       for (const b of lane.queue) if (b.ticket === null) this.#toSpool(b);
       lane.queue = [];
-      lane.refreshed = false;
+      lane.tail = undefined;
     }
     this.#memBatches = 0;
     this.#ready.clear();
@@ -249,7 +269,6 @@ export class LogSender {
       const h = next.record.header;
       const key = h.source !== undefined && h.symbol !== undefined ? this.#hooks.keyFor(h.source, h.symbol) : null;
       const lane = key?.lane ?? this.lane(h.subject, null);
-      if (key === null) lane.refreshed = true;
       const trades = h.firstId === undefined ? 0 : decodeTradeBatchHeader(next.record.payload).count;
       lane.queue.push({ lane, header: h, payload: next.record.payload, trades, ticket: next.ticket });
       this.#loadedFromSpool++;
@@ -261,12 +280,12 @@ export class LogSender {
     lane.refreshing = true;
     const key = lane.key!;
     const epoch = this.#epoch;
-    this.#hooks.streamLastId(lane.subject, key.source, key.symbol).then(
-      (last) => {
+    this.#hooks.streamTail(lane.subject, key.source, key.symbol).then(
+      (tail) => {
         lane.refreshing = false;
         if (epoch !== this.#epoch) return; // a failover happened meanwhile: the next drain asks again
-        lane.refreshed = true;
-        lane.streamLastId = last;
+        lane.tail = tail;
+        this.#hooks.tailRead(key, tail);
         this.#ready.add(lane);
         this.#pump();
       },
@@ -280,19 +299,23 @@ export class LogSender {
   }
 
   /**
-   * A spooled batch may already be in the stream (its ack was lost in the outage). Drops the
-   * trades at or below the stream's last id; false when the whole batch was dropped.
+   * The log may already hold some of a batch's trades: a spooled batch whose ack was lost in the
+   * outage, or another publisher of the symbol (an ingest handover overlaps). Drops the trades at
+   * or below the tail's last id; false when the whole batch was dropped.
    */
-  #trimAgainstStream(lane: Lane, batch: OutBatch): boolean {
-    const last = lane.streamLastId;
+  #trimAgainstTail(lane: Lane, batch: OutBatch): boolean {
+    const last = lane.tail?.lastId;
     const h = batch.header;
     if (last === undefined || h.firstId === undefined || h.firstId > last) return true;
     const kept = aboveMark(decodeTradeBatch(batch.payload), last);
     this.stats.alreadyInLog += batch.trades - kept.length;
     if (kept.length === 0) {
       lane.queue.shift();
-      this.spool.ack(batch.ticket!);
-      this.#loadedFromSpool--;
+      if (batch.ticket !== null) {
+        this.spool.ack(batch.ticket);
+        this.#loadedFromSpool--;
+      } else this.#memBatches--;
+      this.#hooks.acked(lane, { ...batch, trades: 0 });
       this.#hooks.changed();
       return false;
     }
@@ -308,4 +331,9 @@ export class LogSender {
     this.#mode = mode;
     this.modes.emit(mode);
   }
+}
+
+/** JetStream refused a publish because the subject's last sequence was not the one expected. */
+function isTailConflict(err: unknown): boolean {
+  return err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence;
 }

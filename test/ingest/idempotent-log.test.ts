@@ -1,0 +1,92 @@
+/**
+ * The trade log is idempotent per trade id: however several publishers of one symbol interleave
+ * (an ingest handover overlaps old and new owner), each id lands in TRADES at most once, in
+ * ascending order, and a publisher whose input has no hole from its mark on leaves no hole.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { TradeLogPublisher } from "../../src/market/ingest/publisher.js";
+import type { Trade } from "../../src/market/trade.js";
+import { rng } from "../market/fixtures.js";
+import { log, readTrades, startStack } from "./support.js";
+
+const SYMBOLS = ["AAAUSDT", "BBBUSDT", "CCCUSDT"];
+
+function trade(symbol: string, id: number): Trade {
+  const price = 100 + (id % 17);
+  return { source: "binance", symbol, tradeId: id, price, quantity: 1, priceText: price.toFixed(8), quantityText: "1.00000000", tradeTime: 1_700_000_000_000 + id, eventTime: 1_700_000_000_000 + id, ingestTime: Date.now(), buyerIsMaker: id % 2 === 0 };
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * One publisher's life: it adopts the symbols (reads their marks), then is fed each symbol's ids
+ * from a little below its mark (the overlap a new socket sees) up to `last`, in random chunks,
+ * with random pauses, and may stop early. Its input has no hole from its mark on.
+ */
+async function publisherLife(p: TradeLogPublisher, random: () => number, last: number, stopEarly: boolean): Promise<void> {
+  await pause(random() * 40);
+  await p.adopt("binance", SYMBOLS);
+  const marks = new Map(p.status().symbols.map((s) => [s.symbol, s.lastId ?? 0]));
+  const next = new Map(SYMBOLS.map((s) => [s, Math.max(1, (marks.get(s) ?? 0) + 1 - Math.floor(random() * 200))]));
+  const stopAt = stopEarly ? Math.floor(last * (0.2 + random() * 0.6)) : Infinity;
+  for (;;) {
+    const open = SYMBOLS.filter((s) => next.get(s)! <= last);
+    if (open.length === 0) break;
+    const symbol = open[Math.floor(random() * open.length)]!;
+    const from = next.get(symbol)!;
+    if (from > stopAt) break;
+    const to = Math.min(last, from + Math.floor(random() * 120));
+    for (let id = from; id <= to; id++) p.accept(trade(symbol, id));
+    next.set(symbol, to + 1);
+    if (random() < 0.3) await pause(random() * 8);
+    else await Promise.resolve();
+  }
+  await p.close();
+}
+
+test("several publishers of the same symbols, interleaved at random: every id once, in order, none missing (20 seeds)", { timeout: 240_000 }, async () => {
+  const LAST = 1500;
+  for (let seed = 1; seed <= 20; seed++) {
+    await using stack = await startStack();
+    const random = rng(seed);
+    const count = 2 + Math.floor(random() * 2);
+    const publishers = await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, `spool-${i}`), log, maxBatchTrades: 1 + Math.floor(random() * 300), lingerMs: 1 + Math.floor(random() * 20) }),
+      ),
+    );
+    // The last one always runs to the end (someone owns the symbols at the end); the others may stop midway.
+    await Promise.all(publishers.map((p, i) => publisherLife(p, random, LAST, i < count - 1 && random() < 0.5)));
+    const conflicts = publishers.reduce((n, p) => n + p.status().tailConflicts, 0);
+    const trades = await readTrades(stack.nc);
+    for (const symbol of SYMBOLS) {
+      const ids = trades.filter((t) => t.symbol === symbol).map((t) => t.tradeId);
+      const problem = ids.findIndex((id, i) => id !== i + 1);
+      assert.equal(problem, -1, `seed ${seed} (${count} publishers, ${conflicts} tail conflicts), ${symbol}: position ${problem} holds id ${ids[problem]}`);
+      assert.equal(ids.length, LAST, `seed ${seed}, ${symbol}: ${ids.length} trades, expected ${LAST}`);
+    }
+  }
+});
+
+test("a publisher that knows an old tail is refused by the log, re-reads it and sends only the trades above it", async () => {
+  await using stack = await startStack();
+  const a = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "a"), log, lingerMs: 1 });
+  const b = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "b"), log, lingerMs: 1 });
+  await a.adopt("binance", ["AAAUSDT"]);
+  await b.adopt("binance", ["AAAUSDT"]);
+  for (let id = 1; id <= 100; id++) a.accept(trade("AAAUSDT", id));
+  await a.flush(); // a now knows the subject's tail: its own batch
+  for (let id = 101; id <= 120; id++) b.accept(trade("AAAUSDT", id));
+  await b.flush(); // b moved the tail behind a's back
+  // a's next batch, 101..150, expects a's old tail: refused, re-read, trimmed to 121..150.
+  for (let id = 101; id <= 150; id++) a.accept(trade("AAAUSDT", id));
+  await a.flush();
+  const ids = (await readTrades(stack.nc)).map((t) => t.tradeId);
+  assert.deepEqual(ids, Array.from({ length: 150 }, (_, i) => i + 1));
+  assert.equal(a.status().tailConflicts, 1, "a's publish on a stale tail is refused once");
+  assert.equal(a.status().alreadyInLog, 20);
+  await a.close();
+  await b.close();
+});
