@@ -22,8 +22,11 @@ export interface Config {
   heartbeatMs: number;
   memberTtlMs: number;
   leaseTtlMs: number;
+  ingestOverlapMs: number;
   symbols: string[];
   binanceWsUrl: string;
+  /** REST base for trade backfill (https://api.binance.com, or the simulator's http://host:port). */
+  binanceRestUrl: string;
   windowSizeMs: number;
   windowSlideMs: number;
   allowedLatenessMs: number;
@@ -38,6 +41,8 @@ export interface Config {
   /** SIGTERM/SIGINT → process exit, at most (ms). */
   shutdownTimeoutMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Symbols with their own series in symbol-labelled metrics; the rest are "other". */
+  metricsTopSymbols: number;
 }
 
 /** Raw option values: defaults, overridden by the environment, overridden by CLI flags. */
@@ -76,8 +81,10 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     heartbeatMs: parseDuration(o("heartbeat"), raw.heartbeat),
     memberTtlMs: parseDuration(o("memberTtl"), raw.memberTtl),
     leaseTtlMs: parseDuration(o("leaseTtl"), raw.leaseTtl),
+    ingestOverlapMs: parseDuration(o("ingestOverlap"), raw.ingestOverlap),
     symbols,
     binanceWsUrl: parseUrl(o("binanceWsUrl"), raw.binanceWsUrl, ["ws:", "wss:"]),
+    binanceRestUrl: raw.binanceRestUrl === "" ? restUrlFor(raw.binanceWsUrl) : parseUrl(o("binanceRestUrl"), raw.binanceRestUrl, ["http:", "https:"]),
     windowSizeMs: parseDuration(o("windowSize"), raw.windowSize),
     windowSlideMs: parseDuration(o("windowSlide"), raw.windowSlide),
     allowedLatenessMs: parseDuration(o("allowedLateness"), raw.allowedLateness),
@@ -96,6 +103,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     shutdownTimeoutMs: parseDuration(o("shutdownTimeout"), raw.shutdownTimeout),
     partitionStallMs: parseDuration(o("partitionStall"), raw.partitionStall),
     logLevel: parseChoice(o("logLevel"), raw.logLevel, LOG_LEVELS),
+    metricsTopSymbols: parseInteger(o("metricsTopSymbols"), raw.metricsTopSymbols, { min: 0, max: 10_000 }),
   };
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.nodeId)) {
     throw new ConfigError(`${o("nodeId")}: "${config.nodeId}" may contain only letters, digits, _ and - (it is a NATS subject token and KV key)`);
@@ -123,6 +131,12 @@ export function describeConfig(argv: readonly string[] = process.argv.slice(2), 
     const shown = "secret" in spec && spec.secret ? maskSecret(value) : value;
     return `${spec.env}=${shown === "" ? "(unset)" : shown}`;
   });
+}
+
+/** A local simulator (ws://host:port) serves REST on the same port; Binance itself serves it at api.binance.com. */
+function restUrlFor(wsUrl: string): string {
+  const ws = new URL(parseList(wsUrl)[0] ?? wsUrl);
+  return ws.protocol === "ws:" ? `http://${ws.host}` : "https://api.binance.com";
 }
 
 function apiKeysOption(text: string): ApiKey[] {

@@ -21,8 +21,10 @@ function assertNever(x: never): never {
   throw new Error(`unhandled ingest message ${JSON.stringify(x)}`);
 }
 
-export function ingestActor(nc: NatsConnection, options: IngestorOptions, hooks: IngestActorHooks = {}): () => Actor<IngestMessage, unknown> {
+/** `options` may be a function, asked at each (re)start: a restarted connection reads what the node reads now. */
+export function ingestActor(nc: NatsConnection, optionsNow: IngestorOptions | (() => IngestorOptions), hooks: IngestActorHooks = {}): () => Actor<IngestMessage, unknown> {
   return () => {
+    const options = typeof optionsNow === "function" ? optionsNow() : optionsNow;
     let ingestor: Ingestor | undefined;
     let paused = false;
     return {
@@ -43,6 +45,10 @@ export function ingestActor(nc: NatsConnection, options: IngestorOptions, hooks:
           case "status":
             return { paused, client: it.client.status(), publisher: it.publisher.status() };
           case "subscribe":
+            await it.client.subscribe(message.symbols);
+            return it.client.status();
+          case "adopt":
+            await it.publisher.adopt(options.client.source ?? "binance", message.symbols);
             await it.client.subscribe(message.symbols);
             return it.client.status();
           case "unsubscribe":

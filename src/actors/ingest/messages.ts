@@ -3,5 +3,7 @@ export type IngestMessage =
   | { type: "status" }
   | { type: "subscribe"; symbols: string[] }
   | { type: "unsubscribe"; symbols: string[] }
+  /** Take these symbols over: re-read their marks from the log, then subscribe. */
+  | { type: "adopt"; symbols: string[] }
   | { type: "pause" }
   | { type: "resume" };

@@ -1,7 +1,8 @@
 /**
- * The `ingest` role: a supervised IngestActor reading Binance (or the market simulator) for the
- * configured symbols into the TRADES log. Admin: `ingest-status`, `subscribe`, `unsubscribe`,
- * `pause`, `resume`.
+ * The `ingest` role: a supervised IngestActor reading Binance (or the market simulator) into the
+ * TRADES log — only the symbols of the ingest shards this node holds (ingest-shards.ts), so N
+ * ingest nodes read each symbol once between them. Admin: `ingest-status`, `subscribe`,
+ * `unsubscribe`, `pause`, `resume`.
  */
 import { join } from "node:path";
 import type { ActorRef } from "../../runtime/actor/types.js";
@@ -9,6 +10,10 @@ import { oneForOne } from "../../runtime/actor/index.js";
 import { ingestActor } from "../../actors/ingest/actor.js";
 import type { IngestMessage } from "../../actors/ingest/messages.js";
 import { AdminBadRequest } from "../../admin/service.js";
+import { ClusterNode } from "../../runtime/cluster/index.js";
+import { BUCKETS } from "../../runtime/nats/spec.js";
+import { Coalescer } from "../../runtime/coalescer.js";
+import { IngestShards } from "./ingest-shards.js";
 import type { PublisherStatus } from "../../market/ingest/publisher-types.js";
 import type { NodeComponent } from "../component.js";
 import type { ShutdownFigures } from "../shutdown-ledger.js";
@@ -27,10 +32,22 @@ export function ingestComponent(options: { baseUrl?: string; source?: string } =
   let last: unknown;
   let closed: PublisherStatus | undefined;
   let closeWaitMs = 10_000;
+  let shards: IngestShards | undefined;
+  let cluster: ClusterNode | undefined;
   return {
     name: "ingest",
     async start(ctx) {
       const { config } = ctx;
+      const ask = (m: IngestMessage) => ref!.ask(m, { timeoutMs: 30_000 });
+      // Shards acquired together (a node starting, a node leaving) become one SUBSCRIBE, not one each.
+      const adoptions = new Coalescer<string>(20, async (symbols) => void (await ask({ type: "adopt", symbols })));
+      shards = new IngestShards(config.symbols, {
+        partitions: config.partitions,
+        overlapMs: config.ingestOverlapMs,
+        adopt: (symbols) => adoptions.add(symbols),
+        release: async (symbols) => void (await ask({ type: "unsubscribe", symbols })),
+      });
+      const reading = shards;
       ref = ctx.system.spawn(
         "ingest",
         () => ({
@@ -39,10 +56,10 @@ export function ingestComponent(options: { baseUrl?: string; source?: string } =
           preStart(c) {
             c.spawn(
               "binance",
-              ingestActor(ctx.nc, {
-                client: { baseUrl: options.baseUrl ?? config.binanceWsUrl, symbols: config.symbols, ...(options.source ? { source: options.source } : {}) },
+              ingestActor(ctx.nc, () => ({
+                client: { baseUrl: options.baseUrl ?? config.binanceWsUrl, symbols: reading.reading(), ...(options.source ? { source: options.source } : {}) },
                 publisher: { partitions: config.partitions, spoolDir: join(config.dataDir, "spool") },
-              },
+              }),
               { closeTimeoutMs: () => closeWaitMs, onClosed: (status) => (closed = status) }),
             );
           },
@@ -54,19 +71,42 @@ export function ingestComponent(options: { baseUrl?: string; source?: string } =
         }),
         { supervisor: oneForOne({ maxRestarts: 1_000_000, withinMs: 60_000, backoff: { minMs: 500, maxMs: 30_000 } }) },
       );
-      const ask = (m: IngestMessage) => ref!.ask(m, { timeoutMs: 30_000 });
+      cluster = new ClusterNode({
+        nc: ctx.nc,
+        nodeId: config.nodeId,
+        roles: ["ingest"],
+        host: shards,
+        partitionCount: config.partitions,
+        heartbeatMs: config.heartbeatMs,
+        memberTtlMs: config.memberTtlMs,
+        leaseTtlMs: config.leaseTtlMs,
+        membersBucket: BUCKETS.ingestMembers,
+        leasesBucket: BUCKETS.ingestLeases,
+        onEvent: (event) => ctx.log.debug(`ingest shards ${event.type}`, { ...event }),
+      });
+      await cluster.start();
+      const shardStatus = () => ({ shards: reading.ownedShards(), reading: reading.reading().length });
       ctx.admin
-        .register("ingest-status", () => ask({ type: "status" }))
-        .register("subscribe", (args) => ask({ type: "subscribe", symbols: symbolsArg(args) }))
-        .register("unsubscribe", (args) => ask({ type: "unsubscribe", symbols: symbolsArg(args) }))
+        .register("ingest-status", async () => ({ ...(await ask({ type: "status" }) as object), ...shardStatus() }))
+        .register("subscribe", async (args) => {
+          await reading.add(symbolsArg(args));
+          return shardStatus();
+        })
+        .register("unsubscribe", async (args) => {
+          await reading.remove(symbolsArg(args));
+          return shardStatus();
+        })
         .register("pause", () => ask({ type: "pause" }))
         .register("resume", () => ask({ type: "resume" }));
       const refresh = setInterval(() => {
         ref?.ask({ type: "status" }, { timeoutMs: 2000 }).then((s) => (last = s), () => {});
       }, 1000);
       refresh.unref();
-      ctx.shutdown.add("stop-intake", "ingest (stop reading, flush or spool)", async (d) => {
+      ctx.shutdown.add("stop-intake", "ingest (hand the shards over with overlap, stop reading, flush or spool)", async (d) => {
         clearInterval(refresh);
+        // Leases first, so the other ingest nodes connect while we still read for the overlap.
+        await cluster?.leave();
+        await reading.overlapsEnded(Math.min(config.ingestOverlapMs, d.timeoutMs / 3));
         // Half the step waiting for the log, so spooling what is left still fits in it.
         closeWaitMs = Math.floor(d.timeoutMs / 2);
         await ctx.system.stop("ingest", { drain: true, timeoutMs: d.timeoutMs });
@@ -83,6 +123,6 @@ export function ingestComponent(options: { baseUrl?: string; source?: string } =
         };
       });
     },
-    status: () => last,
+    status: () => (last === undefined ? undefined : { ...(last as object), ...(shards ? { shards: shards.ownedShards(), reading: shards.reading().length } : {}) }),
   };
 }

@@ -79,6 +79,8 @@ export const STREAMS = {
 export const BUCKETS = {
   members: "rt_members",
   leases: "rt_leases",
+  ingestMembers: "rt_ingest_members",
+  ingestLeases: "rt_ingest_leases",
   snapshots: "rt_snapshots",
   champions: "rt_champions",
   regionDedupe: "rt_region_dedupe",
@@ -109,6 +111,8 @@ export function platformLogSpec(overrides: Partial<LogConfig> = {}): LogSpec[] {
     stream(STREAMS.events, ["events.>"], "model promotions, quality reports, admin audit, logs", c.events),
     { kind: "bucket", name: BUCKETS.members, description: "cluster members, one heartbeat per node", ttlMs: c.memberTtlMs, history: 1 },
     { kind: "bucket", name: BUCKETS.leases, description: "partition leases p<partition>", ttlMs: c.leaseTtlMs, history: 1, cas: true },
+    { kind: "bucket", name: BUCKETS.ingestMembers, description: "nodes with the ingest role, one heartbeat per node", ttlMs: c.memberTtlMs, history: 1 },
+    { kind: "bucket", name: BUCKETS.ingestLeases, description: "ingest shard leases p<partition>: who reads the symbols of a trade partition", ttlMs: c.leaseTtlMs, history: 1, cas: true },
     { kind: "bucket", name: BUCKETS.snapshots, description: "entity snapshots", ttlMs: 0, history: 1 },
     { kind: "bucket", name: BUCKETS.champions, description: "champion model pointer per symbol (promotions are compare-and-set)", ttlMs: 0, history: 5, cas: true },
     { kind: "bucket", name: BUCKETS.regionDedupe, description: "per-partition sender windows of sharded regions, handed over with the partition", ttlMs: 0, history: 1 },

@@ -1,0 +1,96 @@
+/** IngestShards (which symbols a node reads, handover overlap) and Coalescer, without NATS. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { IngestShards, symbolsOfShard } from "../../src/node/components/ingest-shards.js";
+import { Coalescer } from "../../src/runtime/coalescer.js";
+import { ManualClock } from "../../src/runtime/clock.js";
+import { partitionOf } from "../../src/runtime/cluster/partition.js";
+
+const SYMBOLS = Array.from({ length: 200 }, (_, i) => `S${String(i).padStart(3, "0")}USDT`);
+const PARTITIONS = 8;
+
+function shardsWithLog(clock: ManualClock) {
+  const calls: string[] = [];
+  const shards = new IngestShards(SYMBOLS, {
+    partitions: PARTITIONS,
+    overlapMs: 1000,
+    clock,
+    adopt: async (s) => void calls.push(`adopt ${s.length}`),
+    release: async (s) => void calls.push(`release ${s.length}`),
+  });
+  return { shards, calls };
+}
+
+test("each symbol is in exactly one shard, the one of its log subject", () => {
+  const all = Array.from({ length: PARTITIONS }, (_, p) => symbolsOfShard(SYMBOLS, p, PARTITIONS)).flat();
+  assert.deepEqual([...all].sort(), [...SYMBOLS].sort());
+  for (let p = 0; p < PARTITIONS; p++) for (const s of symbolsOfShard(SYMBOLS, p, PARTITIONS)) assert.equal(partitionOf(s, PARTITIONS), p);
+});
+
+test("a handed-over shard is read for the overlap, then released; lease-lost releases at once", async () => {
+  const clock = new ManualClock(0);
+  const { shards, calls } = shardsWithLog(clock);
+  await shards.startPartition(1);
+  await shards.startPartition(2);
+  const one = symbolsOfShard(SYMBOLS, 1, PARTITIONS).length;
+  const two = symbolsOfShard(SYMBOLS, 2, PARTITIONS).length;
+  assert.equal(shards.reading().length, one + two);
+  await shards.stopPartition(1, "handoff");
+  assert.deepEqual(shards.ownedShards(), [2]);
+  assert.equal(shards.reading().length, one + two, "still reading shard 1 during the overlap");
+  clock.advance(999);
+  assert.ok(!calls.includes(`release ${one}`));
+  clock.advance(1);
+  await new Promise((r) => setImmediate(r));
+  assert.ok(calls.includes(`release ${one}`));
+  assert.equal(shards.reading().length, two);
+  await shards.stopPartition(2, "lease-lost");
+  assert.equal(calls.at(-1), `release ${two}`);
+  assert.equal(shards.reading().length, 0);
+});
+
+test("a shard taken back during its overlap is not released; overlapsEnded ends the others early", async () => {
+  const clock = new ManualClock(0);
+  const { shards, calls } = shardsWithLog(clock);
+  await shards.startPartition(3);
+  await shards.startPartition(4);
+  await shards.stopPartition(3, "shutdown");
+  await shards.stopPartition(4, "handoff");
+  await shards.startPartition(3);
+  clock.advance(500);
+  const ended = shards.overlapsEnded(100);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(calls.filter((c) => c.startsWith("release")).length, 0, "not yet: the wait has not timed out");
+  clock.advance(100);
+  await ended;
+  assert.deepEqual(calls.filter((c) => c.startsWith("release")), [`release ${symbolsOfShard(SYMBOLS, 4, PARTITIONS).length}`]);
+  clock.advance(5000);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(calls.filter((c) => c.startsWith("release")).length, 1, "shard 3 is owned again and shard 4 released once");
+  assert.deepEqual(shards.ownedShards(), [3]);
+});
+
+test("admin add and remove: only symbols of owned shards are adopted or released", async () => {
+  const clock = new ManualClock(0);
+  const { shards, calls } = shardsWithLog(clock);
+  await shards.startPartition(partitionOf("NEWUSDT", PARTITIONS));
+  calls.length = 0;
+  const other = ["X1USDT", "X2USDT", "X3USDT", "X4USDT", "X5USDT", "X6USDT"].filter((s) => partitionOf(s, PARTITIONS) !== partitionOf("NEWUSDT", PARTITIONS));
+  await shards.add(["NEWUSDT", ...other]);
+  assert.deepEqual(calls, ["adopt 1"]);
+  await shards.remove(["NEWUSDT", ...other]);
+  assert.deepEqual(calls, ["adopt 1", "release 1"]);
+});
+
+test("Coalescer: calls within the window become one run; a failure rejects each caller", async () => {
+  const runs: number[][] = [];
+  const c = new Coalescer<number>(10, async (items) => void runs.push(items));
+  await Promise.all([c.add([1]), c.add([2, 3]), c.add([4])]);
+  await c.add([5]);
+  assert.deepEqual(runs, [[1, 2, 3, 4], [5]]);
+  const failing = new Coalescer<number>(5, async () => {
+    throw new Error("boom");
+  });
+  const results = await Promise.allSettled([failing.add([1]), failing.add([2])]);
+  assert.deepEqual(results.map((r) => r.status), ["rejected", "rejected"]);
+});
