@@ -162,7 +162,8 @@ function symbolMismatch(symbol: unknown, stream: string | null): BinanceFrame | 
   return invalid("symbol-mismatch", `symbol "${symbol.slice(0, 40)}" does not match stream "${stream.slice(0, 80)}"`, stream, "s");
 }
 
-function parseTrade(d: Json, stream: string | null, ingestTime: number): BinanceFrame {
+/** One trade event object (`e` not checked): also how REST rows (binance-rest.ts) become trades. */
+export function parseTrade(d: Json, stream: string | null, ingestTime: number): BinanceFrame {
   const s = d["s"];
   if (typeof s !== "string" || s.length === 0) {
     return s === undefined

@@ -12,4 +12,5 @@ export { admit, aboveMark, type Admission } from "./dedup.js";
 export { tradeStream, symbolOfTradeStream, combinedStreamUrl, MAX_STREAMS_PER_CONNECTION } from "./streams.js";
 export { defaultFrameParser, type FrameParser, type ParsedFrame } from "./frame.js";
 export { consoleLogger, silentLogger, type IngestLogger } from "./log.js";
-export { TradeBatchDecodeError, ControlRequestFailed, PublisherClosed } from "./errors.js";
+export { TradeBatchDecodeError, ControlRequestFailed, PublisherClosed, BackfillRejected, BackfillRateLimited, BackfillUnavailable, BackfillInvalidResponse } from "./errors.js";
+export { fetchTradesBetween, restWeightLimiter, HISTORICAL_TRADES_WEIGHT, MAX_TRADES_PAGE, type BackfillOptions, type BackfillResult, type IdRange } from "./backfill.js";

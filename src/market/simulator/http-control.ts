@@ -1,8 +1,10 @@
 /**
- * HTTP hooks on the simulator's port, for a simulator running in another process:
+ * HTTP on the simulator's port: Binance's REST trade endpoints (rest-api.ts), and hooks for a
+ * simulator running in another process:
  * GET /sim/stats, POST /sim/control?action=shutdown|drop|silent|gap&count=N[&stream=s]|inject (body = frame).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { handleRestRequest } from "./rest-api.js";
 import type { MarketSimulator } from "./server.js";
 
 export function handleControlRequest(sim: MarketSimulator, req: IncomingMessage, res: ServerResponse): void {
@@ -11,6 +13,7 @@ export function handleControlRequest(sim: MarketSimulator, req: IncomingMessage,
     res.writeHead(status, { "content-type": "application/json" });
     res.end(JSON.stringify(body));
   };
+  if (handleRestRequest(sim.rest, url, req, res)) return;
   if (url.pathname === "/sim/stats") return reply(200, sim.stats());
   if (url.pathname !== "/sim/control" || req.method !== "POST") return reply(404, { error: "not found" });
   let body = "";

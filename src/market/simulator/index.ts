@@ -4,3 +4,5 @@ export { ReplaySource } from "./replay-source.js";
 export { SyntheticSource, defaultSymbols, seededRandom, binanceDecimal, type SyntheticOptions } from "./synthetic-source.js";
 export { parseSpeed, type MarketSource, type SimEvent, type Speed } from "./source.js";
 export { parseStreamPath, handleControl, wrapCombined, type StreamPath, type ControlOutcome } from "./protocol.js";
+export { TradeHistory, type TradeHistoryOptions } from "./trade-history.js";
+export { RestWeightBudget, handleRestRequest, restTradeRow, decimalProduct, TRADES_WEIGHT, type RestBackend } from "./rest-api.js";

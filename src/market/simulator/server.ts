@@ -11,6 +11,8 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { SimConnection, type ConnectionLimits } from "./connection.js";
 import { handleControlRequest } from "./http-control.js";
 import { handleControl, parseStreamPath, wrapCombined } from "./protocol.js";
+import { RestWeightBudget, type RestBackend } from "./rest-api.js";
+import { TradeHistory } from "./trade-history.js";
 import type { MarketSource } from "./source.js";
 
 export interface SimulatorOptions {
@@ -37,6 +39,14 @@ export interface SimulatorOptions {
    * count every trade); "immediately".
    */
   startOn?: "first-subscriber" | "all-subscribed" | "immediately";
+  /** Emitted trades kept per symbol for the REST endpoints (rest-api.ts). Default 50,000. */
+  historyPerSymbol?: number;
+  /** Emitted trades kept over all symbols (the oldest go first). Default 1,000,000. */
+  historyMaxTrades?: number;
+  /** REST request weight per client IP per interval. Default 6000, as Binance. */
+  restWeightLimit?: number;
+  /** The weight interval (a whole number of seconds). Default 60 s, as Binance. */
+  restWeightIntervalMs?: number;
 }
 
 export interface SimulatorStats {
@@ -55,9 +65,11 @@ export interface SimulatorStats {
 
 export class MarketSimulator {
   readonly source: MarketSource;
+  /** What the REST endpoints serve: every emitted trade, gapped ones included (bounded). */
+  readonly rest: RestBackend;
   #http: Server;
   #wss: WebSocketServer;
-  #o: Required<Omit<SimulatorOptions, "source" | "host" | "port">>;
+  #o: Required<Omit<SimulatorOptions, "source" | "host" | "port" | "historyPerSymbol" | "historyMaxTrades" | "restWeightLimit" | "restWeightIntervalMs">>;
   #conns = new Set<SimConnection>();
   #byStream = new Map<string, Set<SimConnection>>();
   #seq = 0;
@@ -81,6 +93,8 @@ export class MarketSimulator {
       highWaterBytes: options.highWaterBytes ?? 1024 * 1024,
       startOn: options.startOn ?? "first-subscriber",
     };
+    const history = new TradeHistory({ perSymbol: options.historyPerSymbol ?? 50_000, maxTrades: options.historyMaxTrades ?? 1_000_000 });
+    this.rest = { streams: this.source.streams, history, weight: new RestWeightBudget(options.restWeightLimit ?? 6000, options.restWeightIntervalMs ?? 60_000) };
     this.#http = createServer((req, res) => handleControlRequest(this, req, res));
     this.#wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
     this.#http.on("upgrade", (req, socket, head) => {
@@ -275,6 +289,7 @@ export class MarketSimulator {
     for (const s of sockets) s?.cork();
     for (const ev of batch.events) {
       this.#st.eventsEmitted++;
+      this.rest.history.record(ev.stream, ev.data);
       if (this.#gap.count > 0 && (this.#gap.stream === null || this.#gap.stream === ev.stream)) {
         this.#gap.count--;
         this.#st.tradesSkipped++;
