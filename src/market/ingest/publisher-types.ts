@@ -39,6 +39,11 @@ export interface PublisherOptions {
   spoolSegmentBytes?: number;
   /** While spooling, how often NATS is probed (ms). Default 500. */
   probeIntervalMs?: number;
+  /**
+   * Fills a trade-id gap (consecutive-id sources) from the exchange's history before the trades
+   * after it go in; ids it cannot return are counted as the gap. Unset: gaps are only counted.
+   */
+  backfill?: (source: string, symbol: string, fromId: number, toId: number) => Promise<{ trades: Trade[] }>;
   clock?: Clock;
   log?: IngestLogger;
 }
@@ -67,6 +72,8 @@ export interface SymbolStatus {
   duplicates: number;
   gaps: number;
   missing: number;
+  /** Trades of gaps filled from the exchange's REST history. */
+  backfilled: number;
 }
 
 export interface PublisherStatus {
@@ -84,6 +91,7 @@ export interface PublisherStatus {
   tailConflicts: number;
   gaps: number;
   missingTrades: number;
+  backfilled: number;
   invalid: number;
   dlqPublished: number;
   batchesPublished: number;
@@ -121,7 +129,8 @@ export interface KeyState {
   symbol: string;
   lane: Lane;
   hwm: number | undefined;
-  phase: "loading" | "ready";
+  /** loading: its mark is being read; backfilling: a gap is being filled. Trades are held in both. */
+  phase: "loading" | "backfilling" | "ready";
   held: Trade[];
   open: Trade[];
   openSince: number;
@@ -130,6 +139,7 @@ export interface KeyState {
   duplicates: number;
   gaps: number;
   missing: number;
+  backfilled: number;
 }
 
 export interface OutBatch {

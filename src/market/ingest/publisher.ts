@@ -53,7 +53,8 @@ export class TradeLogPublisher {
   #idleWaiters: Array<() => void> = [];
   #dlqSeq = 0;
   #nonce = Math.random().toString(36).slice(2, 10);
-  #s = { accepted: 0, published: 0, duplicatesDropped: 0, gaps: 0, missingTrades: 0, invalid: 0 };
+  #s = { accepted: 0, published: 0, duplicatesDropped: 0, gaps: 0, missingTrades: 0, backfilled: 0, invalid: 0 };
+  #backfill: PublisherOptions["backfill"];
 
   private constructor(nc: NatsConnection, jsm: JetStreamManager, options: PublisherOptions) {
     this.#jsm = jsm;
@@ -65,6 +66,7 @@ export class TradeLogPublisher {
     const senderOptions = { maxInFlight: options.maxInFlight ?? 1024, publishTimeoutMs: options.publishTimeoutMs ?? 5000, probeIntervalMs: options.probeIntervalMs ?? 500, tradesStream: this.tradesStream, dlqStream: this.dlqStream };
     for (const [k, v] of Object.entries({ ...this.#o, ...senderOptions })) if (typeof v === "number" && !(v > 0)) throw new RangeError(`${k} must be > 0, got ${v}`);
     this.#clock = options.clock ?? systemClock;
+    this.#backfill = options.backfill;
     this.#log = options.log ?? consoleLogger;
     const spool = DiskSpool.open(options.spoolDir ?? "./data/spool", { maxBytes: options.spoolMaxBytes, segmentBytes: options.spoolSegmentBytes });
     this.#sender = new LogSender(jetstream(nc, { timeout: senderOptions.publishTimeoutMs }), jsm, spool, senderOptions, this.#clock, this.#log, {
@@ -102,7 +104,7 @@ export class TradeLogPublisher {
   accept(trade: Trade): void {
     if (this.#closed) throw new PublisherClosed();
     const ks = this.#key(trade.source, trade.symbol);
-    if (ks.phase === "loading") {
+    if (ks.phase !== "ready") {
       ks.held.push(trade);
       this.#held++;
     } else this.#admit(ks, trade);
@@ -151,7 +153,7 @@ export class TradeLogPublisher {
     const symbols = [];
     for (const bySymbol of this.#keys.values()) {
       for (const k of bySymbol.values()) {
-        symbols.push({ source: k.source, symbol: k.symbol, lastId: k.hwm ?? null, accepted: k.accepted, published: k.published, duplicates: k.duplicates, gaps: k.gaps, missing: k.missing });
+        symbols.push({ source: k.source, symbol: k.symbol, lastId: k.hwm ?? null, accepted: k.accepted, published: k.published, duplicates: k.duplicates, gaps: k.gaps, missing: k.missing, backfilled: k.backfilled });
       }
     }
     const { spooledBatches, ...sent } = this.#sender.stats;
@@ -192,7 +194,7 @@ export class TradeLogPublisher {
     let ks = bySymbol.get(symbol);
     if (ks === undefined) {
       const subject = tradeLogSubject(source, symbol, this.partitions);
-      ks = { source, symbol, lane: null as unknown as Lane, hwm: undefined, phase: "loading", held: [], open: [], openSince: 0, accepted: 0, published: 0, duplicates: 0, gaps: 0, missing: 0 };
+      ks = { source, symbol, lane: null as unknown as Lane, hwm: undefined, phase: "loading", held: [], open: [], openSince: 0, accepted: 0, published: 0, duplicates: 0, gaps: 0, missing: 0, backfilled: 0 };
       ks.lane = this.#sender.lane(subject, ks);
       bySymbol.set(symbol, ks);
       void this.#loadMark(ks);
@@ -216,11 +218,55 @@ export class TradeLogPublisher {
     const marks = [fromSpool, fromStream, again ? ks.hwm : undefined].filter((x): x is number => x !== undefined);
     ks.hwm = marks.length > 0 ? Math.max(...marks) : undefined;
     ks.phase = "ready";
+    this.#release(ks);
+  }
+
+  /** The trades held while the key was loading or backfilling go in, in order (a new gap holds the rest again). */
+  #release(ks: KeyState): void {
     const held = ks.held;
     ks.held = [];
     this.#held -= held.length;
-    for (const t of held) this.#admit(ks, t);
+    for (const t of held) {
+      if (ks.phase === "ready") this.#admit(ks, t);
+      else {
+        ks.held.push(t);
+        this.#held++;
+      }
+    }
     this.#checkIdle();
+  }
+
+  /**
+   * A gap before `trade`: the log may hold it already (another node's publisher, during a
+   * handover), else the exchange's REST history is asked for it. Trades wait meanwhile; what
+   * neither has is counted as a gap when the held trades go in.
+   */
+  async #fillGap(ks: KeyState, trade: Trade): Promise<void> {
+    ks.phase = "backfilling";
+    ks.held.push(trade);
+    this.#held++;
+    try {
+      this.#raiseMark(ks, (await this.#streamTail(ks.lane.subject, ks.source, ks.symbol)).lastId, true);
+      const fromId = ks.hwm! + 1;
+      const toId = trade.tradeId - 1;
+      if (fromId <= toId) {
+        const got = await this.#backfill!(ks.source, ks.symbol, fromId, toId);
+        this.#s.backfilled += got.trades.length;
+        ks.backfilled += got.trades.length;
+        if (got.trades.length > 0) this.#log.info("trade id gap filled from the exchange's history", { symbol: ks.symbol, fromId, toId, backfilled: got.trades.length, unavailable: toId - fromId + 1 - got.trades.length });
+        ks.phase = "ready";
+        for (const t of got.trades) this.#admit(ks, t, false);
+      }
+    } catch (err) {
+      this.#log.warn("could not fill a trade id gap; counting it", { symbol: ks.symbol, error: String(err) });
+    }
+    ks.phase = "ready";
+    // The first held trade is the one after the gap: a hole left is counted, not filled again.
+    const [first, ...rest] = ks.held;
+    ks.held = rest;
+    this.#held--;
+    if (first) this.#admit(ks, first, false);
+    this.#release(ks);
   }
 
   async #streamTail(subject: string, source: string, symbol: string): Promise<SubjectTail> {
@@ -232,15 +278,19 @@ export class TradeLogPublisher {
   }
 
   /** Another publisher logged this key up to `lastId`: trades up to there are duplicates from now on. */
-  #raiseMark(ks: KeyState, lastId: number | undefined): void {
-    if (lastId !== undefined && ks.phase === "ready" && (ks.hwm === undefined || lastId > ks.hwm)) ks.hwm = lastId;
+  #raiseMark(ks: KeyState, lastId: number | undefined, evenIfNotReady = false): void {
+    if (lastId !== undefined && (ks.phase === "ready" || evenIfNotReady) && (ks.hwm === undefined || lastId > ks.hwm)) ks.hwm = lastId;
   }
 
-  #admit(ks: KeyState, trade: Trade): void {
+  #admit(ks: KeyState, trade: Trade, mayFill = true): void {
     const a = admit(ks.hwm, trade.tradeId);
     if (a.kind === "duplicate") {
       ks.duplicates++;
       this.#s.duplicatesDropped++;
+      return;
+    }
+    if (a.missing > 0 && hasConsecutiveIds(ks.source) && mayFill && this.#backfill) {
+      void this.#fillGap(ks, trade);
       return;
     }
     if (a.missing > 0 && hasConsecutiveIds(ks.source)) {

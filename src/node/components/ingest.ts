@@ -14,6 +14,7 @@ import { ClusterNode } from "../../runtime/cluster/index.js";
 import { BUCKETS } from "../../runtime/nats/spec.js";
 import { Coalescer } from "../../runtime/coalescer.js";
 import { IngestShards } from "./ingest-shards.js";
+import { fetchTradesBetween, restWeightLimiter } from "../../market/ingest/backfill.js";
 import type { PublisherStatus } from "../../market/ingest/publisher-types.js";
 import type { NodeComponent } from "../component.js";
 import type { ShutdownFigures } from "../shutdown-ledger.js";
@@ -48,6 +49,11 @@ export function ingestComponent(options: { baseUrl?: string; source?: string } =
         release: async (symbols) => void (await ask({ type: "unsubscribe", symbols })),
       });
       const reading = shards;
+      // Gaps (a takeover after a crash, a reconnect) are filled from the exchange's REST history;
+      // one weight budget per node, since Binance counts per IP.
+      const limiter = restWeightLimiter();
+      const backfill = (source: string, symbol: string, fromId: number, toId: number) =>
+        fetchTradesBetween({ restUrl: config.binanceRestUrl, source, symbol, fromId, toId, limiter });
       ref = ctx.system.spawn(
         "ingest",
         () => ({
@@ -58,7 +64,7 @@ export function ingestComponent(options: { baseUrl?: string; source?: string } =
               "binance",
               ingestActor(ctx.nc, () => ({
                 client: { baseUrl: options.baseUrl ?? config.binanceWsUrl, symbols: reading.reading(), ...(options.source ? { source: options.source } : {}) },
-                publisher: { partitions: config.partitions, spoolDir: join(config.dataDir, "spool") },
+                publisher: { partitions: config.partitions, spoolDir: join(config.dataDir, "spool"), backfill },
               }),
               { closeTimeoutMs: () => closeWaitMs, onClosed: (status) => (closed = status) }),
             );
