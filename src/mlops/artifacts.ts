@@ -6,7 +6,7 @@
 import { loadModel, type Model, type ModelJson } from "../ml/index.js";
 import type { Storage } from "../lake/index.js";
 import { ArtifactConflict, ArtifactNotFound, InvalidChampionRecord } from "./errors.js";
-import { artifactKey, metadataKey } from "./pointer.js";
+import { artifactKey, metadataKey, parseModelVersion } from "./pointer.js";
 
 export interface ArtifactMetadata {
   version: string;
@@ -27,6 +27,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export class ArtifactStore {
+  /** The last loaded model per symbol (by version): bounded by the symbols, not by every version ever promoted. */
   readonly #models = new Map<string, Model>();
 
   constructor(readonly storage: Storage) {}
@@ -54,13 +55,14 @@ export class ArtifactStore {
     return bytes === undefined ? null : (JSON.parse(decoder.decode(bytes)) as ArtifactMetadata);
   }
 
-  /** The model a version names (loaded once, then cached: versions never change). */
+  /** The model a version names (cached while it is its symbol's last loaded version: versions never change). */
   async load(version: string, key = artifactKey(version)): Promise<Model> {
-    const cached = this.#models.get(version);
-    if (cached) return cached;
+    const symbol = parseModelVersion(version).symbol;
+    const cached = this.#models.get(symbol);
+    if (cached?.version === version) return cached;
     const model = loadModel(await this.readJson(key));
     model.version = version;
-    this.#models.set(version, model);
+    this.#models.set(symbol, model);
     return model;
   }
 

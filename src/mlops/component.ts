@@ -21,6 +21,7 @@ import { ChampionCache } from "./champion-cache.js";
 import { KvChampionStore } from "./champion-store.js";
 import { fanOut, natsEventSink, type MlopsEvent } from "./events.js";
 import { LakeSilverSource, type SilverSource } from "./silver-source.js";
+import { usableRows } from "./dataset.js";
 import { DEFAULT_MIN_ROWS, Trainer } from "./trainer.js";
 import { watcherActor, type WatcherActorMessage, type WatcherReply, type WatcherStatus } from "./watcher.js";
 import type { WatcherSettings } from "./watcher-logic.js";
@@ -114,10 +115,25 @@ export function mlopsComponent(config: Config, options: MlopsOptions = {}): Node
       ...(options.rules ? { rules: options.rules } : {}),
     });
     const symbols = async () => [...new Set([...config.symbols, ...(await source.symbols())])].sort();
+    const survey = async () => {
+      const [bars, champions] = await Promise.all([source.survey(), store.list()]);
+      return { rows: new Map([...bars].map(([s, n]) => [s, usableRows(n)])), requiredRows: trainer.requiredRows, champions: new Set(champions.map((c) => c.symbol)) };
+    };
     const handlerOf = (symbol: string) => mlHandlerOf(ctx.ownership, symbol);
     const watcher: ActorRef<WatcherActorMessage, WatcherReply> = ctx.system.spawn(
       WATCHER_ACTOR,
-      watcherActor({ trainer, symbols, responsible: (s) => handlerOf(s) === ctx.ownership.nodeId, events, ...(options.settings ? { settings: options.settings } : {}), onStatus: (s) => (status = s) }),
+      watcherActor({
+        trainer,
+        // The survey adds the symbols found in silver: one lake listing per plan.
+        symbols: () => config.symbols,
+        survey,
+        responsible: (s) => handlerOf(s) === ctx.ownership.nodeId,
+        events,
+        ...(options.settings ? { settings: options.settings } : {}),
+        onStatus: (s) => (status = s),
+        // One line per plan; per-symbol reasons are in `admin status` (mlopsStatus).
+        onRound: (summary) => ctx.log.info("mlops watcher round", { ...summary }),
+      }),
     );
     const deps = { watcher, store, db, events, symbols, handlerOf, nodeId: ctx.ownership.nodeId, now: Date.now };
     ctx.admin.register("train", trainHandler(deps)).register("rollback", rollbackHandler(deps));

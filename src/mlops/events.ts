@@ -12,7 +12,6 @@ export type TrainingTrigger = "hunt" | "patrol" | "admin";
 
 export type MlopsEvent =
   | { type: "training-started"; symbol: string; trigger: TrainingTrigger; rows: number; at: number }
-  | { type: "training-skipped"; symbol: string; trigger: TrainingTrigger; rows: number; minRows: number; at: number }
   | { type: "run-completed"; symbol: string; runId: string; algorithm: string; metrics: Metrics; at: number }
   | { type: "run-failed"; symbol: string; runId: string; algorithm: string; error: string; at: number }
   | { type: "promoted"; symbol: string; version: string; kind: string; previous: string | null; reason: string; rmse: number; skill: number; at: number }

@@ -20,7 +20,7 @@ export { InMemorySilverSource, LakeSilverSource, chronological, type SilverSourc
 export { buildDataset, usableRows, type BuiltDataset } from "./dataset.js";
 export { Trainer, DEFAULT_MIN_ROWS, DEFAULT_MAX_BARS, type TrainerOptions, type TrainingOutcome, type RunOutcome, type PromotionOutcome } from "./trainer.js";
 export { registerVersion, metricRecord } from "./registry.js";
-export { watcherActor, resultOf, type RoundRunner, type WatcherOptions, type WatcherStatus, type WatcherActorMessage, type WatcherReply } from "./watcher.js";
+export { watcherActor, resultOf, type RoundRunner, type WatcherOptions, type WatcherStatus, type WatcherSurvey, type WatcherActorMessage, type WatcherReply } from "./watcher.js";
 export {
   watcherTransition,
   createWatcherState,
@@ -32,6 +32,8 @@ export {
   type WatcherEffect,
   type SymbolWatch,
   type RoundResult,
+  type RoundSummary,
+  type SkipReason,
 } from "./watcher-logic.js";
 export { pagedRuns, leaderboard, trainedSymbols, championHistoryWithVersions, runOfVersion, livePerformance, goldModelPerformance, RUN_SORT_COLUMNS, type RunSortColumn, type RunRow, type RunPageQuery, type ChampionHistoryRow, type PerformancePoint, type VersionPerformance } from "./queries.js";
 export { trainHandler, rollbackHandler, outcomeSummary, type MlopsAdminDeps } from "./admin.js";

@@ -5,6 +5,7 @@
  * dataset builder recomputes them from close and volatility.
  */
 import type { SilverBar } from "../actors/symbol/messages.js";
+import { parseStats } from "../lake/delta/actions.js";
 import { Lake, LakeTableNotFound, SILVER_BARS_TABLE, silverBarFromRow } from "../lake/index.js";
 
 /** The part of a SilverBar training reads. */
@@ -15,6 +16,12 @@ export interface SilverSource {
   bars(symbol: string): Promise<readonly TrainingBar[]>;
   /** Symbols with at least one bar. */
   symbols(): Promise<string[]>;
+  /**
+   * Every symbol's bar count from one listing (the watcher plans a round for all symbols with
+   * it). An upper bound: replayed windows may be counted twice, `Infinity` where unknown; the
+   * trainer's own count decides.
+   */
+  survey(): Promise<Map<string, number>>;
 }
 
 /** Sorts by window end and keeps the last bar of a repeated window (replays may repeat one). */
@@ -42,6 +49,10 @@ export class InMemorySilverSource implements SilverSource {
   async symbols(): Promise<string[]> {
     return [...this.#bars.keys()].sort();
   }
+
+  async survey(): Promise<Map<string, number>> {
+    return new Map([...this.#bars].map(([symbol, bars]) => [symbol, bars.length]));
+  }
 }
 
 const COLUMNS = ["symbol", "window_start", "window_end", "close", "volatility"];
@@ -63,14 +74,24 @@ export class LakeSilverSource implements SilverSource {
   }
 
   async symbols(): Promise<string[]> {
+    return [...(await this.survey()).keys()].sort();
+  }
+
+  /** One snapshot of the table: the files' `numRecords` stats summed per symbol partition. */
+  async survey(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
     try {
       const table = this.lake.table(SILVER_BARS_TABLE);
-      const snapshot = await table.snapshot();
-      return [...new Set(table.files(snapshot).map((f) => f.partitionValues.symbol).filter((s): s is string => typeof s === "string"))].sort();
+      for (const f of table.files(await table.snapshot())) {
+        const symbol = f.partitionValues.symbol;
+        if (typeof symbol !== "string") continue;
+        const n = parseStats(f)?.numRecords ?? -1;
+        counts.set(symbol, (counts.get(symbol) ?? 0) + (n >= 0 ? n : Infinity));
+      }
     } catch (err) {
-      if (err instanceof LakeTableNotFound) return [];
-      throw err;
+      if (!(err instanceof LakeTableNotFound)) throw err;
     }
+    return counts;
   }
 
   async #read(options: Parameters<ReturnType<Lake["table"]>["read"]>[0]): Promise<Record<string, unknown>[]> {

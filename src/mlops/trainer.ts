@@ -88,6 +88,11 @@ export class Trainer {
     this.#emit = options.events ?? (() => {});
   }
 
+  /** Training rows a round needs: minRows, and enough for the 80/20 split. */
+  get requiredRows(): number {
+    return Math.max(this.minRows, MIN_SPLIT_ROWS);
+  }
+
   async train(symbol: string, trigger: TrainingTrigger, signal?: AbortSignal): Promise<TrainingOutcome> {
     const startedAt = this.#now();
     const all = await this.#o.source.bars(symbol);
@@ -95,8 +100,7 @@ export class Trainer {
     const rows = usableRows(bars.length);
     const base = { symbol, trigger, rows, minRows: this.minRows, runs: [], rmseNaive: null, promotion: null, startedAt };
     // Below minRows, or too few for the 80/20 split to leave MIN_TRAIN_ROWS training rows.
-    if (rows < Math.max(this.minRows, MIN_SPLIT_ROWS)) {
-      this.#emit({ type: "training-skipped", symbol, trigger, rows, minRows: this.minRows, at: startedAt });
+    if (rows < this.requiredRows) {
       const champion = (await this.#o.store.read(symbol))?.pointer.version ?? null;
       return { ...base, status: "insufficient-data", champion, finishedAt: this.#now() };
     }

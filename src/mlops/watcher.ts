@@ -9,7 +9,17 @@ import type { Actor, ActorContext, ActorFactory } from "../runtime/actor/types.j
 import { assertNever, errorMessage } from "./errors.js";
 import type { MlopsEventSink, TrainingTrigger } from "./events.js";
 import type { TrainingOutcome } from "./trainer.js";
-import { createWatcherState, watcherStatus, watcherTransition, type RoundResult, type WatcherMessage, type WatcherSettings, type WatcherState } from "./watcher-logic.js";
+import { createWatcherState, watcherStatus, watcherTransition, type RoundResult, type RoundSummary, type WatcherMessage, type WatcherSettings, type WatcherState } from "./watcher-logic.js";
+
+/** One look at all symbols' data, taken once per plan (the lake's file stats, not a read per symbol). */
+export interface WatcherSurvey {
+  /** Training rows per symbol (a symbol absent has none); its symbols are watched too. */
+  rows: ReadonlyMap<string, number>;
+  /** Rows a league needs (the trainer's threshold). */
+  requiredRows: number;
+  /** Symbols that have a champion. */
+  champions: ReadonlySet<string>;
+}
 
 /** What the watcher needs from the trainer (the real one is `Trainer`). */
 export interface RoundRunner {
@@ -18,22 +28,26 @@ export interface RoundRunner {
 
 export interface WatcherOptions {
   trainer: RoundRunner;
-  /** Symbols to watch: configured ones plus those found in silver. Polled every hunt interval. */
+  /** Symbols to watch (configured ones, plus those in silver when there is no survey; the survey's symbols join them). Polled every hunt interval. */
   symbols: () => Promise<readonly string[]> | readonly string[];
   /** Whether this node trains the symbol (one ml node per symbol in a cluster). Default: all. */
   responsible?: (symbol: string) => boolean;
+  /** All symbols' row counts, once per plan. Without it every hunting symbol's round asks the trainer. */
+  survey?: () => Promise<WatcherSurvey>;
   settings?: Partial<WatcherSettings>;
   events?: MlopsEventSink;
+  /** The plan's one summary line (the component logs it). */
+  onRound?: (summary: RoundSummary) => void;
   /** Called with a copy of the status after every message (the component's sync `status()`). */
   onStatus?: (status: WatcherStatus) => void;
 }
 
 export type WatcherStatus = ReturnType<typeof watcherStatus>;
 
-export type WatcherActorMessage = WatcherMessage | { type: "discover-tick" };
+export type WatcherActorMessage = WatcherMessage | { type: "plan-tick" };
 export type WatcherReply = WatcherStatus | { round: Promise<TrainingOutcome> } | undefined;
 
-const DISCOVER_TIMER = "discover";
+const PLAN_TIMER = "plan";
 
 export function resultOf(outcome: TrainingOutcome): RoundResult {
   const p = outcome.promotion;
@@ -77,13 +91,21 @@ export function watcherActor(options: WatcherOptions): ActorFactory<WatcherActor
 
     const actor: Actor<WatcherActorMessage, WatcherReply> = {
       preStart(ctx) {
-        ctx.self.tryTell({ type: "discover-tick" });
-        ctx.timers.startPeriodic(DISCOVER_TIMER, { type: "discover-tick" }, state.settings.huntIntervalMs);
+        ctx.self.tryTell({ type: "plan-tick" });
+        ctx.timers.startPeriodic(PLAN_TIMER, { type: "plan-tick" }, state.settings.huntIntervalMs);
       },
       async receive(msg, ctx) {
-        if (msg.type === "discover-tick") {
-          const symbols = (await options.symbols()).filter(responsible);
-          msg = { type: "discover", symbols };
+        if (msg.type === "plan-tick") {
+          const t0 = performance.now();
+          const [symbols, survey] = await Promise.all([options.symbols(), options.survey?.() ?? null]);
+          msg = {
+            type: "plan",
+            symbols: [...new Set([...symbols, ...(survey?.rows.keys() ?? [])])].filter(responsible),
+            rows: survey?.rows ?? null,
+            requiredRows: survey?.requiredRows ?? 0,
+            champions: survey?.champions ?? new Set(),
+            durationMs: Math.round(performance.now() - t0),
+          };
         }
         if (msg.type === "due" && !responsible(msg.symbol)) {
           // Another ml node trains it now; look again after a hunt interval.
@@ -108,6 +130,12 @@ export function watcherActor(options: WatcherOptions): ActorFactory<WatcherActor
               break;
             case "emit":
               emit(e.event);
+              break;
+            case "summary":
+              options.onRound?.(e.summary);
+              break;
+            case "forget":
+              ctx.timers.cancel(`due:${e.symbol}`);
               break;
             default:
               assertNever(e, "watcher effect");

@@ -158,6 +158,8 @@ export async function appendQuarantine(lake: Lake, entries: readonly QuarantineE
 export interface BarSource<B extends Pick<SilverBarRow, "symbol" | "windowEnd">> {
   bars(symbol: string): Promise<readonly B[]>;
   symbols(): Promise<string[]>;
+  /** Bar counts per symbol from one listing (an upper bound: quarantined bars are still counted). */
+  survey(): Promise<Map<string, number>>;
 }
 
 /**
@@ -171,5 +173,6 @@ export function excludingQuarantined<B extends Pick<SilverBarRow, "symbol" | "wi
       return index.excludeBars(bars);
     },
     symbols: () => source.symbols(),
+    survey: () => source.survey(),
   };
 }

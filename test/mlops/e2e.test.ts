@@ -186,7 +186,7 @@ for (const backend of backends()) {
       // What the dashboard sees on NATS.
       await waitFor(() => published.some((e) => e.type === "rolled-back"), { what: "events on NATS" });
       const kinds = new Set(published.map((e) => e.type));
-      for (const k of ["training-skipped", "training-started", "run-completed", "promoted", "mode-changed", "rolled-back"]) assert.ok(kinds.has(k as MlopsEvent["type"]), k);
+      for (const k of ["training-started", "run-completed", "promoted", "mode-changed", "rolled-back"]) assert.ok(kinds.has(k as MlopsEvent["type"]), k);
       sub.unsubscribe();
     } finally {
       await nc.close();

@@ -7,9 +7,12 @@ import {
   watcherTransition,
   type MlopsEvent,
   type RoundResult,
+  type RoundSummary,
   type TrainingOutcome,
   type TrainingTrigger,
   type WatcherActorMessage,
+  type WatcherEffect,
+  type WatcherMessage,
   type WatcherReply,
   type WatcherStatus,
 } from "../../src/mlops/index.js";
@@ -17,22 +20,30 @@ import { waitFor } from "../helpers/wait.js";
 
 const result = (status: RoundResult["status"], champion: string | null = null): RoundResult => ({ status, rows: 0, promoted: null, champion, detail: "", at: 0 });
 
+/** A plan without a survey (every hunting symbol asks the trainer), as with no lake listing. */
+const plan = (symbols: readonly string[], extra: Partial<Extract<WatcherMessage, { type: "plan" }>> = {}): WatcherMessage => ({
+  type: "plan", symbols, rows: null, requiredRows: 20, champions: new Set(), durationMs: 0, ...extra,
+});
+const summaryOf = (effects: WatcherEffect[]) => effects.find((e) => e.type === "summary")?.summary;
+const withoutSummary = (effects: WatcherEffect[]) => effects.filter((e) => e.type !== "summary");
+
 test("watcher transition: hunt every 10 s until a league is trained, then patrol every 5 min; admin joins a running round", () => {
   const s = createWatcherState();
-  assert.deepEqual(watcherTransition(s, { type: "discover", symbols: ["BTCUSDT"] }, 0), [{ type: "start-round", symbol: "BTCUSDT", trigger: "hunt" }]);
-  assert.deepEqual(watcherTransition(s, { type: "discover", symbols: ["BTCUSDT"] }, 5), [], "known symbols are not restarted");
+  assert.deepEqual(withoutSummary(watcherTransition(s, plan(["BTCUSDT"]), 0)), [{ type: "start-round", symbol: "BTCUSDT", trigger: "hunt" }]);
+  assert.deepEqual(withoutSummary(watcherTransition(s, plan(["BTCUSDT"]), 5)), [], "a running symbol is not restarted");
   assert.deepEqual(watcherTransition(s, { type: "due", symbol: "BTCUSDT" }, 6), [], "no second round while one runs");
   assert.deepEqual(watcherTransition(s, { type: "train-now", symbol: "BTCUSDT" }, 7), [{ type: "join-round", symbol: "BTCUSDT" }]);
-  assert.deepEqual(watcherTransition(s, { type: "finished", symbol: "BTCUSDT", trigger: "hunt", result: result("insufficient-data") }, 100), [{ type: "schedule", symbol: "BTCUSDT", delayMs: 10_000 }]);
+  assert.deepEqual(watcherTransition(s, { type: "finished", symbol: "BTCUSDT", trigger: "hunt", result: result("insufficient-data") }, 100), [], "a hunting symbol waits for the next plan");
   assert.equal(s.symbols.BTCUSDT!.mode, "hunt");
-  assert.equal(s.symbols.BTCUSDT!.nextRunAt, 10_100);
-  assert.deepEqual(watcherTransition(s, { type: "due", symbol: "BTCUSDT" }, 10_100), [{ type: "start-round", symbol: "BTCUSDT", trigger: "hunt" }]);
-  assert.deepEqual(watcherTransition(s, { type: "finished", symbol: "BTCUSDT", trigger: "hunt", result: result("failed") }, 10_200), [{ type: "schedule", symbol: "BTCUSDT", delayMs: 10_000 }], "a failed round keeps hunting");
-  watcherTransition(s, { type: "due", symbol: "BTCUSDT" }, 20_200);
+  assert.equal(s.symbols.BTCUSDT!.nextRunAt, 10_005, "the next plan (10 s after the last one)");
+  assert.deepEqual(withoutSummary(watcherTransition(s, plan(["BTCUSDT"]), 10_005)), [{ type: "start-round", symbol: "BTCUSDT", trigger: "hunt" }]);
+  assert.deepEqual(watcherTransition(s, { type: "finished", symbol: "BTCUSDT", trigger: "hunt", result: result("failed") }, 10_200), [], "a failed round keeps hunting");
+  watcherTransition(s, plan(["BTCUSDT"]), 20_005);
   assert.deepEqual(watcherTransition(s, { type: "finished", symbol: "BTCUSDT", trigger: "hunt", result: result("trained") }, 20_300), [
     { type: "emit", event: { type: "mode-changed", symbol: "BTCUSDT", from: "hunt", to: "patrol", at: 20_300 } },
     { type: "schedule", symbol: "BTCUSDT", delayMs: 300_000 },
   ]);
+  assert.deepEqual(withoutSummary(watcherTransition(s, plan(["BTCUSDT"]), 30_005)), [], "plans leave a patrolling symbol to its timer");
   assert.deepEqual(watcherTransition(s, { type: "due", symbol: "BTCUSDT" }, 320_300), [{ type: "start-round", symbol: "BTCUSDT", trigger: "patrol" }]);
   assert.deepEqual(watcherTransition(s, { type: "finished", symbol: "BTCUSDT", trigger: "patrol", result: result("insufficient-data", "BTCUSDT/v1") }, 320_400), [{ type: "schedule", symbol: "BTCUSDT", delayMs: 300_000 }], "patrol stays patrol");
   assert.deepEqual(watcherTransition(s, { type: "train-now", symbol: "ETHUSDT" }, 1), [{ type: "start-round", symbol: "ETHUSDT", trigger: "admin" }], "admin may train a symbol never seen");
@@ -43,10 +54,43 @@ test("watcher transition: hunt every 10 s until a league is trained, then patrol
 
 test("an existing champion ends the hunt even before enough new rows exist", () => {
   const s = createWatcherState({ huntIntervalMs: 1000, patrolIntervalMs: 5000 });
-  watcherTransition(s, { type: "discover", symbols: ["ETHUSDT"] }, 0);
+  const effects0 = watcherTransition(s, plan(["ETHUSDT"], { rows: new Map([["ETHUSDT", 3]]), champions: new Set(["ETHUSDT"]) }), 0);
+  assert.deepEqual(withoutSummary(effects0), [{ type: "start-round", symbol: "ETHUSDT", trigger: "hunt" }], "a champion's symbol is asked even with few rows");
   const effects = watcherTransition(s, { type: "finished", symbol: "ETHUSDT", trigger: "hunt", result: result("insufficient-data", "ETHUSDT/v4") }, 10);
   assert.equal(s.symbols.ETHUSDT!.mode, "patrol");
   assert.deepEqual(effects.at(-1), { type: "schedule", symbol: "ETHUSDT", delayMs: 5000 });
+});
+
+test("a plan over 5,000 symbols: one survey, rounds only where rows suffice, ONE summary, per-symbol reasons in the status", () => {
+  const s = createWatcherState();
+  const symbols = Array.from({ length: 5000 }, (_, i) => `S${i}USDT`);
+  // Every 100th symbol has enough rows; S0USDT has none at all (absent from the survey).
+  const rows = new Map(symbols.slice(1).map((sym, i) => [sym, (i + 1) % 100 === 0 ? 25 : 5] as const));
+  const effects = watcherTransition(s, plan(symbols, { rows, durationMs: 12 }), 0);
+  const starts = effects.filter((e) => e.type === "start-round");
+  assert.equal(starts.length, 49);
+  assert.equal(effects.filter((e) => e.type === "summary").length, 1);
+  assert.equal(effects.filter((e) => e.type === "emit").length, 0, "no per-symbol event for a skip");
+  assert.deepEqual(summaryOf(effects), { symbols: 5000, started: 49, trained: 0, failed: 0, skipped: { "insufficient-data": 4951 }, evicted: 0, durationMs: 12 });
+  assert.deepEqual(s.symbols.S1USDT!.last, { status: "insufficient-data", rows: 5, promoted: null, champion: null, detail: "5 of 20 rows (survey)", at: 0 });
+  assert.equal(s.symbols.S0USDT!.last?.rows, 0);
+  assert.equal(s.symbols.S1USDT!.rounds, 0, "the trainer was not asked");
+
+  watcherTransition(s, { type: "finished", symbol: "S100USDT", trigger: "hunt", result: result("trained") }, 50);
+  watcherTransition(s, { type: "finished", symbol: "S200USDT", trigger: "hunt", result: result("failed") }, 60);
+  watcherTransition(s, { type: "finished", symbol: "S300USDT", trigger: "hunt", result: result("insufficient-data") }, 70);
+  // 10 s later S4000USDT onwards left (delisted, or another ml node trains them): their state
+  // goes, except for the 10 whose rounds still run (a later plan drops them).
+  const next = watcherTransition(s, plan(symbols.slice(0, 4000), { rows }), 10_000);
+  // Started again: S200 (failed) and S300 (the trainer counted fewer rows than the survey). The
+  // trainer's "insufficient" joins the survey's in the skip count.
+  assert.deepEqual(summaryOf(next), { symbols: 4000, started: 2, trained: 1, failed: 1, skipped: { "insufficient-data": 3961 + 1, running: 36, "patrol-waiting": 1 }, evicted: 990, durationMs: 0 });
+  assert.equal(Object.keys(s.symbols).length, 4010);
+  assert.equal(next.filter((e) => e.type === "forget").length, 990);
+  assert.ok(next.some((e) => e.type === "start-round" && e.symbol === "S200USDT"), "a failed round is retried at the next plan");
+  watcherTransition(s, { type: "finished", symbol: "S4000USDT", trigger: "hunt", result: result("trained") }, 10_100);
+  watcherTransition(s, plan(symbols.slice(0, 4000), { rows }), 20_000);
+  assert.equal(s.symbols.S4000USDT, undefined, "evicted once its round ended");
 });
 
 /** A trainer stand-in: "enough rows" is whatever the test says; every call is recorded with the clock's time. */
@@ -144,4 +188,29 @@ test("a failing round is reported and the symbol keeps hunting; symbols of other
   clock.advance(1000);
   await waitFor(async () => (await statusOf(ref)).symbols.BTCUSDT?.mode === "patrol");
   assert.ok(trainer.calls.every((c) => c.symbol === "BTCUSDT"));
+});
+
+test("watcher actor with a survey: 1,000 short symbols make one summary per hunt interval, no trainer call and no event", async () => {
+  const clock = new ManualClock(0);
+  await using system = new ActorSystem({ name: "watcher-test-3", clock });
+  const trainer = new FakeTrainer(clock);
+  const events: MlopsEvent[] = [];
+  const summaries: RoundSummary[] = [];
+  const symbols = Array.from({ length: 1000 }, (_, i) => `S${i}USDT`);
+  let surveys = 0;
+  const survey = async () => {
+    surveys++;
+    return { rows: new Map(symbols.map((s) => [s, 5] as const)), requiredRows: 20, champions: new Set<string>() };
+  };
+  const ref = system.spawn("watcher", watcherActor({ trainer, symbols: () => symbols, survey, events: (e) => events.push(e), onRound: (s) => summaries.push(s) }));
+  await waitFor(() => summaries.length === 1, { what: "first plan" });
+  clock.advance(10_000);
+  await waitFor(() => summaries.length === 2, { what: "second plan" });
+  assert.equal(surveys, 2, "one survey per plan");
+  assert.equal(trainer.calls.length, 0);
+  assert.equal(events.length, 0);
+  assert.deepEqual(summaries[1]!.skipped, { "insufficient-data": 1000 });
+  // Per-symbol reasons stay on request.
+  assert.equal((await statusOf(ref)).symbols.S999USDT!.last?.detail, "5 of 20 rows (survey)");
+  console.log(`1,000 hunting symbols: ${summaries.length} summary lines and ${events.length} events over 2 plans (before: one training-skipped event and log line per symbol per plan)`);
 });

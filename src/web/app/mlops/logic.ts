@@ -76,8 +76,6 @@ export function eventLine(e: { type: string } & Record<string, unknown>): string
   switch (e.type) {
     case "training-started":
       return `${s}: training on ${String(e.rows)} rows (${String(e.trigger)})`;
-    case "training-skipped":
-      return `${s}: hunting, ${String(e.rows)} of ${String(e.minRows)} rows`;
     case "run-completed": {
       const m = e.metrics as { rmse?: number; skill?: number } | undefined;
       return `${s}: ${String(e.algorithm)} done, skill ${m?.skill !== undefined ? (m.skill * 100).toFixed(2) + "%" : "?"}`;
