@@ -21,6 +21,13 @@ import type { ShutdownFigures } from "../shutdown-ledger.js";
 
 const SYMBOL = /^[A-Z0-9]{2,20}$/;
 
+/** Waits for `work`, but no longer than `ms` (what is left of it goes on unawaited). */
+async function atMost(ms: number, work: Promise<unknown> | undefined): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work?.catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 function symbolsArg(args: string[]): string[] {
   const symbols = args.flatMap((a) => a.split(",")).map((s) => s.trim().toUpperCase()).filter(Boolean);
   if (symbols.length === 0) throw new AdminBadRequest("name at least one symbol, e.g. BTCUSDT");
@@ -110,9 +117,12 @@ export function ingestComponent(options: { baseUrl?: string; source?: string } =
       refresh.unref();
       ctx.shutdown.add("stop-intake", "ingest (hand the shards over with overlap, stop reading, flush or spool)", async (d) => {
         clearInterval(refresh);
-        // Leases first, so the other ingest nodes connect while we still read for the overlap.
-        await cluster?.leave();
-        await reading.overlapsEnded(Math.min(config.ingestOverlapMs, d.timeoutMs / 3));
+        // Leases first, so the other ingest nodes connect while we still read for the overlap. Both
+        // waits are bounded (NATS may be gone), and with no other ingest node there is no overlap.
+        const quarter = Math.floor(d.timeoutMs / 4);
+        const others = cluster?.members().some((m) => m.nodeId !== config.nodeId) ?? false;
+        await atMost(quarter, cluster?.leave());
+        await reading.overlapsEnded(others ? Math.min(config.ingestOverlapMs, quarter) : 0);
         // Half the step waiting for the log, so spooling what is left still fits in it.
         closeWaitMs = Math.floor(d.timeoutMs / 2);
         await ctx.system.stop("ingest", { drain: true, timeoutMs: d.timeoutMs });
