@@ -9,6 +9,7 @@ import type { ActorSystem } from "../runtime/actor/index.js";
 import type { OwnershipView } from "../runtime/cluster/types.js";
 import type { RegionStats } from "../runtime/cluster/region.js";
 import { RateMeter } from "../runtime/latency.js";
+import { DEFAULT_TOP_SYMBOLS, topSymbolCounter, TopSymbolTotals } from "./top-symbols.js";
 
 /** Trade→bar latency is milliseconds to a few seconds (a replay catching up can reach minutes). */
 const TRADE_TO_BAR_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -30,8 +31,10 @@ export class NodeMetrics {
   readonly lakeCommittedSeq: Gauge<"table">;
   readonly #sources: Sources = { regions: new Map() };
   readonly #tradeRate = new RateMeter(10);
+  readonly #tradesBySymbol: TopSymbolTotals;
 
-  constructor(options: { registry?: Registry; processMetrics?: boolean } = {}) {
+  /** `topSymbols`: symbols with their own series in symbol-labelled metrics, the rest as "other" (config METRICS_TOP_SYMBOLS, default 20). */
+  constructor(options: { registry?: Registry; processMetrics?: boolean; topSymbols?: number } = {}) {
     const registry = (this.registry = options.registry ?? new Registry());
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
     const registers = [registry];
@@ -75,7 +78,8 @@ export class NodeMetrics {
       this.set(rate.perSecond());
     } });
 
-    this.tradesAccepted = new Counter({ name: "market_trades_accepted_total", help: "Trades accepted by symbol actors (summed from their ticks)", labelNames: ["symbol"], registers });
+    this.#tradesBySymbol = new TopSymbolTotals(options.topSymbols ?? DEFAULT_TOP_SYMBOLS);
+    this.tradesAccepted = topSymbolCounter({ name: "market_trades_accepted_total", help: "Trades accepted by symbol actors (summed from their ticks)", registry, totals: this.#tradesBySymbol });
     this.tradeToBar = new Histogram({ name: "market_trade_to_bar_latency_seconds", help: "Closing trade's ingest time to silver bar emitted", buckets: TRADE_TO_BAR_BUCKETS, registers });
     this.servingRowsWritten = new Counter({ name: "serving_rows_written_total", help: "Rows the serving writer upserted into the database", registers });
     this.servingFailures = new Counter({ name: "serving_write_failures_total", help: "Serving writer failures: rejected messages (to the DLQ) and failed batches (retried)", labelNames: ["kind"], registers });
@@ -95,7 +99,7 @@ export class NodeMetrics {
   /** A symbol actor's tick: the trades it accepted since its previous tick. */
   tradesAcceptedBy(symbol: string, count: number): void {
     if (count <= 0) return;
-    this.tradesAccepted.inc({ symbol }, count);
+    this.#tradesBySymbol.add(symbol, count);
     this.#tradeRate.add(count);
   }
 

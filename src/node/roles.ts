@@ -22,7 +22,7 @@ export interface RoleServices {
 
 /** The components a node runs for its configured roles, sharing one database, lake and metrics registry. */
 export function componentsFor(config: Config, services: RoleServices = {}): NodeComponent[] {
-  const metrics = services.metrics ?? new NodeMetrics();
+  const metrics = services.metrics ?? new NodeMetrics({ topSymbols: config.metricsTopSymbols });
   const has = (role: Config["roles"][number]) => config.roles.includes(role);
   // PGlite admits one opener per directory, so every role of a node shares this handle.
   const database = new NodeDatabase(config);

@@ -31,6 +31,7 @@ export function webComponent(database: NodeDatabase | undefined, metrics = new N
         port: config.web.port,
         nc,
         registry: metrics.registry,
+        topSymbols: config.metricsTopSymbols,
         ...(db ? { db } : {}),
         admin: { tokens: config.adminTokens, localToken: localAdminToken(config.dataDir) },
         gateway: createIngestGateway({ nc, apiKeys: config.ingest.apiKeys, maxBodyBytes: config.ingest.maxBodyBytes, registry: metrics.registry }),

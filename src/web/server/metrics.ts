@@ -6,11 +6,27 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from "prom-client";
 import { LatencyWindow, RateMeter, type LatencySummary } from "../../runtime/latency.js";
+import { DEFAULT_TOP_SYMBOLS, topSymbolCounter, TopSymbolTotals } from "../../node/top-symbols.js";
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 function once<M extends Metric>(registry: Registry, name: string, make: () => M): M {
   return (registry.getSingleMetric(name) as M | undefined) ?? make();
+}
+
+/** The totals behind each symbol counter, so a second WebMetrics on the same registry adds to the same series. */
+const totalsOf = new WeakMap<Counter<"symbol">, TopSymbolTotals>();
+
+function symbolCounter(registry: Registry, name: string, help: string, limit: number): { counter: Counter<"symbol">; totals: TopSymbolTotals } {
+  const counter = once(registry, name, () => {
+    const totals = new TopSymbolTotals(limit);
+    const made = topSymbolCounter({ name, help, registry, totals });
+    totalsOf.set(made, totals);
+    return made;
+  });
+  const totals = totalsOf.get(counter);
+  if (totals === undefined) throw new Error(`metric ${name} is already registered without symbol totals`);
+  return { counter, totals };
 }
 
 export interface WebFigures {
@@ -37,11 +53,19 @@ export class WebMetrics {
   readonly #barRate = new RateMeter(60);
   #subscribers = 0;
 
-  constructor(readonly registry: Registry) {
+  readonly #ticksBy: TopSymbolTotals;
+  readonly #tradesBy: TopSymbolTotals;
+  readonly #barsBy: TopSymbolTotals;
+
+  /** @param topSymbols symbols with their own series in the symbol-labelled counters (METRICS_TOP_SYMBOLS). */
+  constructor(readonly registry: Registry, topSymbols?: number) {
     const registers = [registry];
-    this.ticks = once(registry, "web_ticks_received_total", () => new Counter({ name: "web_ticks_received_total", help: "Live ticks received from ticks.<SYMBOL>", labelNames: ["symbol"], registers }));
-    this.trades = once(registry, "web_trades_seen_total", () => new Counter({ name: "web_trades_seen_total", help: "Trades covered by received ticks (sum of tradesSinceLastTick)", labelNames: ["symbol"], registers }));
-    this.bars = once(registry, "web_bars_received_total", () => new Counter({ name: "web_bars_received_total", help: "Silver bars received from silver.<SYMBOL>", labelNames: ["symbol"], registers }));
+    const ticks = symbolCounter(registry, "web_ticks_received_total", "Live ticks received from ticks.<SYMBOL>", topSymbols ?? DEFAULT_TOP_SYMBOLS);
+    const trades = symbolCounter(registry, "web_trades_seen_total", "Trades covered by received ticks (sum of tradesSinceLastTick)", topSymbols ?? DEFAULT_TOP_SYMBOLS);
+    const bars = symbolCounter(registry, "web_bars_received_total", "Silver bars received from silver.<SYMBOL>", topSymbols ?? DEFAULT_TOP_SYMBOLS);
+    [this.ticks, this.#ticksBy] = [ticks.counter, ticks.totals];
+    [this.trades, this.#tradesBy] = [trades.counter, trades.totals];
+    [this.bars, this.#barsBy] = [bars.counter, bars.totals];
     this.malformed = once(registry, "web_malformed_messages_total", () => new Counter({ name: "web_malformed_messages_total", help: "Messages refused for breaking their contract", labelNames: ["subject_kind"], registers }));
     this.tradeToTick = once(registry, "web_trade_to_tick_latency_seconds", () => new Histogram({ name: "web_trade_to_tick_latency_seconds", help: "Trade ingest to tick receipt by the web server", buckets: LATENCY_BUCKETS, registers }));
     this.tradeToPrediction = once(registry, "web_trade_to_prediction_latency_seconds", () => new Histogram({ name: "web_trade_to_prediction_latency_seconds", help: "Closing trade ingest to silver bar (with prediction) emitted", buckets: LATENCY_BUCKETS, registers }));
@@ -49,8 +73,8 @@ export class WebMetrics {
   }
 
   tick(symbol: string, tradesSinceLastTick: number, latencyMs: number): void {
-    this.ticks.inc({ symbol });
-    this.trades.inc({ symbol }, tradesSinceLastTick);
+    this.#ticksBy.add(symbol);
+    this.#tradesBy.add(symbol, tradesSinceLastTick);
     this.tradeToTick.observe(latencyMs / 1000);
     this.#tickLatency.add(latencyMs);
     this.#tickRate.add();
@@ -58,10 +82,15 @@ export class WebMetrics {
   }
 
   bar(symbol: string, latencyMs: number): void {
-    this.bars.inc({ symbol });
+    this.#barsBy.add(symbol);
     this.tradeToPrediction.observe(latencyMs / 1000);
     this.#predictionLatency.add(latencyMs);
     this.#barRate.add();
+  }
+
+  /** A symbol that left (no tick, or no bar, for a long time): its counts stay in the sums, under "other". */
+  forgetSymbol(symbol: string, feed: "ticks" | "bars"): void {
+    for (const t of feed === "ticks" ? [this.#ticksBy, this.#tradesBy] : [this.#barsBy]) t.forget(symbol);
   }
 
   subscribed(procedure: string, delta: 1 | -1): void {

@@ -39,6 +39,8 @@ export interface WebServerOptions {
   statusProvider: () => Promise<NodeStatus[]>;
   /** The node's registry; a fresh one with process metrics when omitted. */
   registry?: Registry;
+  /** Symbols with their own series in the symbol-labelled metrics (default 20; the rest are "other"). */
+  topSymbols?: number;
   /** The built app. Default `dist/web` at the repository root. */
   staticDir?: string;
   /** How often `system.status$` polls the provider. Default 1000 ms. */
@@ -61,7 +63,7 @@ export const DEFAULT_STATIC_DIR = fileURLToPath(new URL("../../../dist/web", imp
 export async function createWebServer(options: WebServerOptions): Promise<WebServer> {
   const { nc, db } = options;
   const registry = options.registry ?? defaultRegistry();
-  const metrics = new WebMetrics(registry);
+  const metrics = new WebMetrics(registry, options.topSymbols);
   const ctx: WebContext = {
     nc,
     ticks: new TickHub(nc, metrics),

@@ -8,11 +8,13 @@ import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { LiveTick } from "../../../actors/symbol/messages.js";
 import { decodeTick, symbolOfSubject } from "../decode.js";
 import type { WebMetrics } from "../metrics.js";
+import { RecentSymbols } from "./recent-symbols.js";
 
 export type TickListener = (tick: LiveTick) => void;
 
 export class TickHub {
-  readonly #latest = new Map<string, LiveTick>();
+  /** Symbols without a tick for 10 minutes are forgotten (and leave the metrics' top-N). */
+  readonly #latest: RecentSymbols<LiveTick>;
   readonly #listeners = new Map<string, Set<TickListener>>();
   readonly #sub: Subscription;
   readonly #done: Promise<void>;
@@ -23,6 +25,7 @@ export class TickHub {
     private readonly now: () => number = Date.now,
     subject = "ticks.>",
   ) {
+    this.#latest = new RecentSymbols<LiveTick>(now, undefined, (symbol) => metrics.forgetSymbol(symbol, "ticks"));
     this.#sub = nc.subscribe(subject);
     this.#done = this.#run();
   }
@@ -51,9 +54,9 @@ export class TickHub {
     return this.#latest.get(symbol);
   }
 
-  /** Symbols seen on ticks since start. */
+  /** Symbols with a tick in the last 10 minutes. */
   symbols(): string[] {
-    return [...this.#latest.keys()];
+    return this.#latest.symbols();
   }
 
   /** Registers a listener; returns the function that removes it. */
