@@ -72,6 +72,8 @@ test("live market and system pages render live data in chromium", { skip: skipWi
     const nodes = page.getByTestId("nodes");
     await waitFor(async () => (await nodes.innerText()).includes("node-a"), { timeoutMs: 20_000, what: "node-a listed" });
     assert.equal(await page.locator("[data-testid=partition-grid] .cell").count(), 32);
+    // fakeNode: partition i lags 10·i + i; p31 (node-c) lags most.
+    assert.match(await page.locator("[data-testid=partition-lag] tbody tr").first().innerText(), /symbols\/p31\s+node-c\s+310\s+31/);
     await waitFor(async () => !(await page.locator(".system").innerText()).includes("n=0"), { timeoutMs: 20_000, what: "latency samples" });
     await page.screenshot({ path: `${ARTIFACTS}/system.png` });
     assert.deepEqual(consoleErrors, []);
@@ -91,6 +93,60 @@ test("with no market data the live page says so plainly", { skip: skipWithoutChr
     await waitFor(async () => (await page.locator(".empty-title").count()) > 0, { timeoutMs: 20_000, what: "empty state" });
     assert.equal(await page.locator(".empty-title").innerText(), "No market data yet");
     await page.screenshot({ path: `${ARTIFACTS}/live-market-empty.png` });
+  } finally {
+    await browser.close();
+  }
+});
+
+test("with 1,000 symbols the live page's picker finds one by typing (keyboard only), and /metrics stays at 21 series", { skip: skipWithoutChromium }, async () => {
+  ensureBuilt();
+  await using stack = await startWebStack();
+  const symbols = Array.from({ length: 1000 }, (_, i) => `Q${String(i).padStart(4, "0")}USDT`);
+  for (const [i, s] of symbols.entries()) new SyntheticMarketFeed(stack.pub, s, 100 + i, i + 1).tick();
+  await stack.pub.flush();
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const consoleErrors: string[] = [];
+    page.on("pageerror", (e) => consoleErrors.push(e.message));
+    // The server has seen every tick once the page lists 1,000 symbols.
+    await waitFor(
+      async () => {
+        await page.goto(stack.server.url + "/");
+        const box = page.getByRole("combobox", { name: "Symbol" });
+        await box.waitFor({ timeout: 20_000 });
+        return (await box.getAttribute("placeholder")) === "Search 1,000 symbols…";
+      },
+      { timeoutMs: 60_000, what: "the picker over 1,000 symbols" },
+    );
+    assert.equal(await page.getByRole("tab").count(), 0, "no chip per symbol");
+    const box = page.getByRole("combobox", { name: "Symbol" });
+    await box.focus();
+    assert.equal(await page.getByRole("option").count(), 50, "at most 50 options rendered");
+    assert.match(await page.getByRole("listbox").innerText(), /950 more — keep typing/);
+
+    await box.pressSequentially("q077");
+    const options = page.getByRole("option");
+    await waitFor(async () => (await options.count()) === 10, { what: "10 matches of Q077" });
+    assert.equal(await options.first().innerText(), "Q0770USDT");
+    await box.press("ArrowDown");
+    await box.press("ArrowDown");
+    await box.press("Enter");
+    await waitFor(async () => new URL(page.url()).searchParams.get("symbol") === "Q0772USDT", { what: "Q0772USDT chosen" });
+    assert.equal(await page.getByTestId("current-symbol").innerText(), "Q0772USDT");
+    assert.equal(await page.getByRole("listbox").count(), 0, "the list closes after a pick");
+    await box.focus();
+    await box.pressSequentially("zzz");
+    assert.match(await page.getByRole("listbox").innerText(), /No symbol matches/);
+    await box.press("Escape");
+    assert.equal(await box.inputValue(), "");
+    await page.screenshot({ path: `${ARTIFACTS}/symbol-picker.png` });
+    assert.deepEqual(consoleErrors, []);
+
+    const metrics = await (await fetch(stack.server.url + "/metrics")).text();
+    const series = metrics.split("\n").filter((l) => l.startsWith("web_ticks_received_total{"));
+    assert.equal(series.length, 21, "the top 20 symbols and other");
+    assert.ok(series.some((l) => l.includes('symbol="other"')));
   } finally {
     await browser.close();
   }

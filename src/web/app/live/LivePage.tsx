@@ -5,6 +5,7 @@ import { errorText, useNow } from "../hooks.js";
 import { trpc } from "../trpc.js";
 import { Kpi } from "../ui/Kpi.js";
 import { Empty, ErrorBanner, Spinner } from "../ui/States.js";
+import { SymbolPicker } from "../ui/SymbolPicker.js";
 import { PredictionCard } from "./PredictionCard.js";
 import { PriceChart } from "./PriceChart.js";
 import { predictionOf, tradesPerSecond } from "./state.js";
@@ -25,6 +26,8 @@ export function LivePage(props: { symbol: string | null; onSymbol: (s: string) =
   const symbol = props.symbol ?? symbols?.[0] ?? null;
   const market = useLiveMarket(symbol);
   const now = useNow();
+  // A symbol from the URL stays pickable even before it shows up in the list.
+  const allSymbols = useMemo(() => [...new Set([...(symbols ?? []), ...(symbol === null ? [] : [symbol])])], [symbols, symbol]);
 
   const lastPrice = market.lastTick?.price ?? market.candles[market.candles.length - 1]?.close ?? null;
   const decimals = priceDecimals(lastPrice ?? 1);
@@ -49,13 +52,7 @@ export function LivePage(props: { symbol: string | null; onSymbol: (s: string) =
   return (
     <div className="live">
       <div className="toolbar">
-        <div className="symbols" role="tablist" aria-label="Symbol">
-          {[...new Set([...symbols, symbol])].map((s) => (
-            <button key={s} role="tab" aria-selected={s === symbol} className={s === symbol ? "chip active" : "chip"} onClick={() => props.onSymbol(s)}>
-              {s}
-            </button>
-          ))}
-        </div>
+        <SymbolPicker symbols={allSymbols} value={symbol} onChange={props.onSymbol} />
         <div className="muted small">1-minute candles · predictions on 30 s windows every 10 s</div>
       </div>
 

@@ -10,6 +10,7 @@ import { errorText } from "../hooks.js";
 import { trpc } from "../trpc.js";
 import { Kpi } from "../ui/Kpi.js";
 import { Empty, ErrorBanner, Spinner } from "../ui/States.js";
+import { SymbolPicker } from "../ui/SymbolPicker.js";
 import { ChampionCard, Importances } from "./ChampionCard.js";
 import { EventsFeed } from "./EventsFeed.js";
 import { Leaderboard } from "./Leaderboard.js";
@@ -67,13 +68,7 @@ export function MlopsPage(props: { symbol: string | null; onSymbol: (s: string) 
     <div className="mlops">
       <style>{MLOPS_CSS}</style>
       <div className="toolbar">
-        <div className="symbols">
-          {(symbols.data ?? []).map((s) => (
-            <button key={s} className={s === symbol ? "chip active" : "chip"} onClick={() => props.onSymbol(s)}>
-              {s}
-            </button>
-          ))}
-        </div>
+        <SymbolPicker symbols={symbols.data ?? []} value={symbol} onChange={props.onSymbol} />
         <div className="admin-bar">
           <input
             className="token-input"
