@@ -8,13 +8,10 @@
  * with SIGKILL while trades keep trickling in; it restarts after SOAK_DOWN_S (default 20 s).
  * Env: SOAK_MINUTES, SOAK_SYMBOLS (5), SOAK_RATE (200 trades/s in total), SOAK_DOWN_S.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { callAdmin } from "../src/admin/client.js";
 import type { NodeStatus } from "../src/node/status.js";
 import { Lake } from "../src/lake/lake.js";
 import { BRONZE_TRADES_APP_ID, BRONZE_TRADES_TABLE } from "../src/lake/tables/bronze-trades.js";
@@ -25,8 +22,8 @@ import type { VerifyReport } from "../src/verify/types.js";
 import { renderVerify } from "../src/admin/render-verify.js";
 import { defaultSymbols } from "../src/market/simulator/synthetic-source.js";
 import { startNatsServer } from "../test/helpers/nats-server.js";
-import { freePort } from "../test/helpers/ports.js";
 import { tempDir } from "../test/market-e2e/support.js";
+import { nodeStatuses as statuses, startNodeProcess, startSimulatorProcess, type NodeProc } from "./node-process.js";
 import { pollUntil, withDeadline } from "./runner/deadline.js";
 import { phase, record } from "./runner/figures.js";
 
@@ -35,40 +32,6 @@ const env = (name: string, fallback: number) => {
   if (!(v > 0)) throw new RangeError(`${name} must be a positive number (got ${process.env[name]})`);
   return v;
 };
-const TOKEN = "soak-bench-admin-token";
-
-interface NodeProc {
-  id: string;
-  child: ChildProcess;
-  tail: string[];
-  exited: Promise<number | null>;
-}
-
-function startNode(id: string, roles: string, args: { natsUrl: string; dataDir: string; lakeDir: string; wsUrl: string; symbols: string[] }): NodeProc {
-  const argv = ["--import", "tsx", "src/main.ts", "--node-id", id, "--roles", roles, "--data-dir", args.dataDir, "--lake-uri", args.lakeDir, "--symbols", args.symbols.join(","), "--binance-ws-url", args.wsUrl, "--lease-ttl", "5s", "--log-level", "warn"];
-  const child = spawn(process.execPath, argv, { env: { ...process.env, NATS_URL: args.natsUrl, ADMIN_TOKENS: TOKEN }, stdio: ["ignore", "pipe", "pipe"] });
-  const logFile = createWriteStream(join(args.dataDir, "..", `${id}.log`), { flags: "a" });
-  child.stdout!.pipe(logFile, { end: false });
-  child.stderr!.pipe(logFile, { end: false });
-  const tail: string[] = [];
-  const keep = (line: string) => {
-    tail.push(`${id}: ${line}`);
-    if (tail.length > 30) tail.shift();
-  };
-  createInterface({ input: child.stdout! }).on("line", keep);
-  createInterface({ input: child.stderr! }).on("line", keep);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { id, child, tail, exited };
-}
-
-async function statuses(nc: NatsConnection): Promise<NodeStatus[]> {
-  try {
-    const replies = await callAdmin(nc, "status", [], { token: TOKEN, timeoutMs: 2000 });
-    return replies.flatMap((r) => (r.ok ? [r.result as NodeStatus] : []));
-  } catch {
-    return [];
-  }
-}
 
 const lakeWriting = (s: NodeStatus) => (s.components["lake"] as { writing?: boolean } | undefined)?.writing === true;
 
@@ -87,17 +50,13 @@ export async function run(): Promise<void> {
   const nc = await connect({ servers: nats.url });
   const root = tempDir("bench-soak-");
   const lakeDir = join(root, "lake");
-  const port = await freePort();
   const symbols = defaultSymbols(symbolCount);
-  const simulator = spawn(process.execPath, ["--import", "tsx", "src/cli/simulator.ts", "--symbols", symbols.join(","), "--rate", String(rate), "--port", String(port), "--start", "first"], { stdio: ["ignore", "ignore", "inherit"] });
-  let simulatorExit: string | undefined;
-  simulator.once("exit", (code, signal) => (simulatorExit = `simulator exited (${signal ?? code})`));
-  const simulatorAlive = () => {
-    if (simulatorExit) throw new Error(`${simulatorExit} before the soak ended`);
-  };
-  const common = { natsUrl: nats.url, lakeDir, wsUrl: `ws://127.0.0.1:${port}`, symbols };
+  const sim = await startSimulatorProcess(["--symbols", symbols.join(","), "--rate", String(rate), "--start", "first"]);
+  const simulator = sim.child;
+  const simulatorAlive = () => sim.alive();
+  const common = { natsUrl: nats.url, lakeDir, wsUrl: sim.wsUrl, symbols };
   const nodes = new Map<string, NodeProc>();
-  const start = (id: string, roles: string) => nodes.set(id, startNode(id, roles, { ...common, dataDir: join(root, id) }));
+  const start = (id: string, roles: string) => nodes.set(id, startNodeProcess(id, roles, { ...common, dataDir: join(root, id) }));
   const lake = Lake.open(lakeDir);
   let keep = false;
   const describe = async () => {
@@ -109,10 +68,6 @@ export async function run(): Promise<void> {
     return [...lines, `bronze committed seq ${bronze}, silver committed seq ${silver}`, ...tails].join("\n");
   };
   try {
-    await pollUntil("the market simulator to answer", 60_000, async () => {
-      simulatorAlive();
-      return (await fetch(`http://127.0.0.1:${port}/sim/stats`)).ok;
-    });
     phase("starting 3 nodes");
     start("soak-ingest", "ingest");
     start("soak-a", "market,lake");
