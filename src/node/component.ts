@@ -6,6 +6,7 @@ import type { AdminService } from "../admin/service.js";
 import type { Logger } from "./log.js";
 import type { ShutdownSequence } from "./shutdown.js";
 import type { ShutdownLedger } from "./shutdown-ledger.js";
+import type { PartitionLag } from "./status.js";
 
 /** What a role's component gets from the node it runs in. */
 export interface NodeContext {
@@ -31,4 +32,6 @@ export interface NodeComponent {
   start?(ctx: NodeContext): Promise<void>;
   /** Plain JSON for `admin status`. */
   status?(): unknown;
+  /** Lag of the partition consumers this component runs here (the System page's partition lag). */
+  partitionLag?(): PartitionLag[];
 }

@@ -131,6 +131,7 @@ export class PlatformNode {
         owners: cluster.partitions.map((p) => p.owner),
         owned: cluster.owned,
       },
+      partitionLag: this.components.flatMap((c) => c.partitionLag?.() ?? []),
       components: Object.fromEntries(this.components.filter((c) => c.status).map((c) => [c.name, c.status!()])),
     };
   }

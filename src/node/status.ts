@@ -1,5 +1,17 @@
 import type { MemberInfo } from "../runtime/cluster/types.js";
 
+/**
+ * One partition consumer's lag on this node: `backlog` still in the stream for it (as of its last
+ * delivery), `pending` delivered and not yet durable, `unhandled` of those still in mailboxes.
+ */
+export interface PartitionLag {
+  region: string;
+  partition: number;
+  backlog: number;
+  pending: number;
+  unhandled: number;
+}
+
 /** What `admin status` returns per node (plain JSON). */
 export interface NodeStatus {
   nodeId: string;
@@ -22,6 +34,8 @@ export interface NodeStatus {
     owners: (string | null)[];
     owned: number[];
   };
+  /** The partition consumers running here, by region and partition. */
+  partitionLag: PartitionLag[];
   /** Per-component figures (ingest gaps, lake writer lag, ...), keyed by component. */
   components: Record<string, unknown>;
 }

@@ -50,6 +50,7 @@ test("admin status lists the partitions a watchdog reported, per node", () => {
     uptimeMs: 1000,
     actors: { count: 1, restarts: 0, mailboxDepthTotal: 0, deepest: [] },
     cluster: { partitionCount: 2, members: [], owners: [nodeId, nodeId], owned: [0, 1] },
+    partitionLag: [],
     components: { market: { region: { partitionsRunning: 2, stalls: stalled.length, stalled } } },
   });
   const text = renderStatus([node("n1", [{ partition: 1, stalledForMs: 42_000, restarts: 0, gaveUp: false }]), node("n2", [{ partition: 0, stalledForMs: 0, restarts: 5, gaveUp: true }])]);

@@ -7,7 +7,7 @@ import type { ActorStats } from "../../src/runtime/actor/index.js";
 import { parseMetrics } from "./stack.js";
 
 const actor = (path: string, mailboxDepth: number, restarts: number) => ({ path, mailboxDepth, restarts }) as unknown as ActorStats;
-const partition = (p: number, pending: number): RegionStats["partitions"][number] => ({ partition: p, state: "running", duplicates: 0, consumer: { pending, unhandled: 0, floor: 0, fetches: 1 } });
+const partition = (p: number, pending: number): RegionStats["partitions"][number] => ({ partition: p, state: "running", duplicates: 0, consumer: { pending, backlog: 0, unhandled: 0, floor: 0, fetches: 1 } });
 
 test("gauges are read from the node's live sources on each scrape, not kept", async () => {
   const metrics = new NodeMetrics({ processMetrics: false });

@@ -11,6 +11,7 @@ import { natsSymbolSink, newMarketCounters } from "../../actors/symbol/nats-sink
 import { naivePredictor, type Predictor } from "../../actors/symbol/predictor.js";
 import type { NodeComponent, NodeContext } from "../component.js";
 import type { NodeMetrics } from "../metrics.js";
+import type { PartitionLag } from "../status.js";
 import { regionAccount } from "../region-account.js";
 
 export const SYMBOL_REGION = "symbols";
@@ -103,6 +104,11 @@ export function marketComponent(options: MarketComponentOptions = {}): NodeCompo
         region: summarizeRegion(region?.stats()),
       };
     },
+    partitionLag() {
+      return (region?.stats().partitions ?? []).flatMap((p): PartitionLag[] =>
+        p.consumer ? [{ region: SYMBOL_REGION, partition: p.partition, backlog: p.consumer.backlog, pending: p.consumer.pending, unhandled: p.consumer.unhandled }] : [],
+      );
+    },
   };
 }
 
@@ -110,7 +116,8 @@ function summarizeRegion(stats: ReturnType<ShardRegion<SymbolCommand, Trade[]>["
   if (!stats) return undefined;
   const running = stats.partitions.filter((p) => p.state === "running").length;
   const pending = stats.partitions.reduce((n, p) => n + (p.consumer?.pending ?? 0), 0);
+  const backlog = stats.partitions.reduce((n, p) => n + (p.consumer?.backlog ?? 0), 0);
   // Partitions the stall watchdog reported (stalled now, or restarted since they started here).
   const stalled = stats.partitions.flatMap((p) => (p.stall ? [p.stall] : []));
-  return { partitionsRunning: running, logPending: pending, held: stats.held, resent: stats.resent, duplicates: stats.duplicates, stalls: stats.stalls ?? 0, stalled };
+  return { partitionsRunning: running, logPending: pending, logBacklog: backlog, held: stats.held, resent: stats.resent, duplicates: stats.duplicates, stalls: stats.stalls ?? 0, stalled };
 }

@@ -30,7 +30,10 @@ export interface PartitionConsumerOptions<L> {
 }
 
 export interface ConsumerStats {
+  /** Delivered here and not yet durable (acked once its entity's snapshot covers it). */
   pending: number;
+  /** Still in the stream for this consumer, not delivered yet, as of the last delivery (the server's num_pending). */
+  backlog: number;
   unhandled: number;
   floor: number;
   fetches: number;
@@ -77,6 +80,7 @@ export class PartitionConsumer<L> implements LogProgress<L> {
   #batch: ConsumerMessages | undefined;
   #received = 0;
   #restarts = 0;
+  #backlog = 0;
 
   constructor(options: PartitionConsumerOptions<L>) {
     this.#o = options;
@@ -133,7 +137,7 @@ export class PartitionConsumer<L> implements LogProgress<L> {
 
   get stats(): ConsumerStats {
     const f = this.#frontier;
-    return { pending: f.pending, unhandled: f.unhandled, floor: f.floor, fetches: this.#fetches, restarts: this.#restarts };
+    return { pending: f.pending, backlog: this.#backlog, unhandled: f.unhandled, floor: f.floor, fetches: this.#fetches, restarts: this.#restarts };
   }
 
   /** Counters that only grow while the partition moves: deliveries taken, messages handled, ack floor. */
@@ -220,6 +224,7 @@ export class PartitionConsumer<L> implements LogProgress<L> {
           for await (const msg of batch) {
             if (generation !== this.#generation) break;
             this.#received++;
+            this.#backlog = msg.info.pending;
             if (!this.#order.accept(msg)) {
               // A delivery went missing in transit (a reconnect, or a pull closed here while the
               // server still sent to it). Leaving the loop stops the pull: never `await

@@ -7,6 +7,8 @@ import { Kpi } from "../ui/Kpi.js";
 import { ErrorBanner, Empty, Spinner } from "../ui/States.js";
 import { nodeColor } from "./colors.js";
 import { PartitionGrid } from "./PartitionGrid.js";
+import { partitionLagRows, partitionLagTotals } from "./partition-lag.js";
+import { PartitionLagTable } from "./PartitionLagTable.js";
 
 function useSystem(): { snap: SystemSnapshot | null; error: string | null } {
   const [snap, setSnap] = useState<SystemSnapshot | null>(null);
@@ -35,6 +37,8 @@ export function SystemPage() {
   const actors = snap.nodes.reduce((a, n) => a + n.actors.count, 0);
   const restarts = snap.nodes.reduce((a, n) => a + n.actors.restarts, 0);
   const mailbox = snap.nodes.reduce((a, n) => a + n.actors.mailboxDepthTotal, 0);
+  const lagRows = partitionLagRows(snap.nodes);
+  const lag = partitionLagTotals(lagRows);
   return (
     <div className="system">
       {error !== null && <ErrorBanner>Status provider: {error} (showing the last answer)</ErrorBanner>}
@@ -42,6 +46,13 @@ export function SystemPage() {
         <Kpi label="Nodes" value={formatNumber(snap.nodes.length)} sub={`updated ${formatClock(snap.at)}`} />
         <Kpi label="Actors" value={formatNumber(actors)} sub={`${formatNumber(restarts)} restarts`} tone={restarts > 0 ? undefined : "muted"} />
         <Kpi label="Mailbox depth" value={formatNumber(mailbox)} sub="all nodes" />
+        <Kpi
+          label="Partition lag"
+          testId="partition-lag-total"
+          value={formatNumber(lag.total)}
+          sub={lag.worst ? `worst ${lag.worst.region}/p${lag.worst.partition}: ${formatNumber(lag.worst.lag)}` : "no consumers"}
+          tone={lag.total > 0 ? undefined : "muted"}
+        />
         <Kpi label="Trades / s" value={formatNumber(w.tradesPerSecond, 1)} sub={`${formatNumber(w.ticksPerSecond, 1)} ticks/s`} />
         <Kpi label="Trade → prediction p50" value={ms(w.tradeToPredictionMs.p50)} sub={`p99 ${ms(w.tradeToPredictionMs.p99)} · n=${formatNumber(w.tradeToPredictionMs.count)}`} tone="pred" />
         <Kpi label="Trade → tick p50" value={ms(w.tradeToTickMs.p50)} sub={`p99 ${ms(w.tradeToTickMs.p99)} · n=${formatNumber(w.tradeToTickMs.count)}`} />
@@ -94,6 +105,11 @@ export function SystemPage() {
         <section className="panel">
           <div className="card-title">Partition ownership{view ? ` (${view.cluster.partitionCount} partitions, as ${view.nodeId} sees it)` : ""}</div>
           {view ? <PartitionGrid owners={view.cluster.owners} nodes={nodeIds} /> : <Empty title="No cluster view" />}
+        </section>
+
+        <section className="panel">
+          <div className="card-title">Partition lag (log messages not yet durable, most first)</div>
+          <PartitionLagTable rows={lagRows} limit={8} />
         </section>
 
         <section className="panel">

@@ -1,0 +1,19 @@
+import type { PartitionLag } from "../../../node/status.js";
+
+export interface PartitionLagRow extends PartitionLag {
+  node: string;
+  /** backlog + pending: what this partition still has to make durable. */
+  lag: number;
+}
+
+/** Every node's partition consumers, most lagging first (ties by region, then partition). */
+export function partitionLagRows(nodes: readonly { nodeId: string; partitionLag: readonly PartitionLag[] }[]): PartitionLagRow[] {
+  return nodes
+    .flatMap((n) => n.partitionLag.map((p) => ({ ...p, node: n.nodeId, lag: p.backlog + p.pending })))
+    .sort((a, b) => b.lag - a.lag || a.region.localeCompare(b.region) || a.partition - b.partition);
+}
+
+/** Totals for the KPI: the sum over partitions and the worst one. */
+export function partitionLagTotals(rows: readonly PartitionLagRow[]): { total: number; worst: PartitionLagRow | undefined; partitions: number } {
+  return { total: rows.reduce((n, r) => n + r.lag, 0), worst: rows[0], partitions: rows.length };
+}
