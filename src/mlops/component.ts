@@ -81,7 +81,7 @@ export async function openChampionCache(nc: NodeContext["nc"], config: Config, o
 }
 
 export function mlopsComponent(config: Config, options: MlopsOptions = {}): NodeComponent {
-  let status: WatcherStatus | null = null;
+  let readStatus: (() => WatcherStatus) | null = null;
   let lastEvent: MlopsEvent | null = null;
   let pool: TrainingPool | null = null;
 
@@ -130,7 +130,7 @@ export function mlopsComponent(config: Config, options: MlopsOptions = {}): Node
         responsible: (s) => handlerOf(s) === ctx.ownership.nodeId,
         events,
         ...(options.settings ? { settings: options.settings } : {}),
-        onStatus: (s) => (status = s),
+        onStatus: (read) => (readStatus = read),
         // One line per plan; per-symbol reasons are in `admin status` (mlopsStatus).
         onRound: (summary) => ctx.log.info("mlops watcher round", { ...summary }),
       }),
@@ -147,7 +147,7 @@ export function mlopsComponent(config: Config, options: MlopsOptions = {}): Node
   return {
     name: "mlops",
     start,
-    status: () => mlopsStatus(status, pool, lastEvent),
+    status: () => mlopsStatus(readStatus?.() ?? null, pool, lastEvent),
   };
 }
 
