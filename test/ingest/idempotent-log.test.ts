@@ -90,3 +90,31 @@ test("a publisher that knows an old tail is refused by the log, re-reads it and 
   await a.close();
   await b.close();
 });
+
+test("a symbol taken over after its reader died past its last trade is caught up from the exchange's history, though no later trade shows the hole", async () => {
+  await using stack = await startStack();
+  const old = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "old"), log, lingerMs: 1 });
+  for (let id = 1; id <= 40; id++) old.accept(trade("AAAUSDT", id));
+  await old.flush();
+  await old.close();
+  // The exchange had 41..55 too: the old reader died before logging them, and the market went quiet.
+  const asked: Array<[number, number]> = [];
+  const backfill = async (_source: string, symbol: string, fromId: number, toId: number) => {
+    asked.push([fromId, toId]);
+    const trades = [];
+    for (let id = fromId; id <= Math.min(toId, 55); id++) trades.push(trade(symbol, id));
+    return { trades };
+  };
+  const next = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "new"), log, lingerMs: 1, backfill, catchUpAfterMs: 50 });
+  await next.adopt("binance", ["AAAUSDT", "BBBUSDT"]);
+  let ids: number[] = [];
+  for (let i = 0; i < 200 && ids.length < 55; i++) {
+    await new Promise((r) => setTimeout(r, 25));
+    await next.flush();
+    ids = (await readTrades(stack.nc)).map((t) => t.tradeId);
+  }
+  assert.deepEqual(ids, Array.from({ length: 55 }, (_, i) => i + 1));
+  assert.deepEqual(asked, [[41, Number.MAX_SAFE_INTEGER]], "only the symbol with a known mark is caught up, once");
+  assert.equal(next.status().backfilled, 15);
+  await next.close();
+});

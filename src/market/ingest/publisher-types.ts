@@ -44,6 +44,12 @@ export interface PublisherOptions {
    * after it go in; ids it cannot return are counted as the gap. Unset: gaps are only counted.
    */
   backfill?: (source: string, symbol: string, fromId: number, toId: number) => Promise<{ trades: Trade[] }>;
+  /**
+   * After `adopt`, a symbol that has seen no trade for this long is caught up from `backfill`
+   * (its previous reader may have died after its last trade, which no later trade would reveal).
+   * Default 3000 ms.
+   */
+  catchUpAfterMs?: number;
   clock?: Clock;
   log?: IngestLogger;
 }

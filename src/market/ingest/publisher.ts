@@ -55,6 +55,7 @@ export class TradeLogPublisher {
   #nonce = Math.random().toString(36).slice(2, 10);
   #s = { accepted: 0, published: 0, duplicatesDropped: 0, gaps: 0, missingTrades: 0, backfilled: 0, invalid: 0 };
   #backfill: PublisherOptions["backfill"];
+  #catchUpAfterMs: number;
 
   private constructor(nc: NatsConnection, jsm: JetStreamManager, options: PublisherOptions) {
     this.#jsm = jsm;
@@ -67,6 +68,7 @@ export class TradeLogPublisher {
     for (const [k, v] of Object.entries({ ...this.#o, ...senderOptions })) if (typeof v === "number" && !(v > 0)) throw new RangeError(`${k} must be > 0, got ${v}`);
     this.#clock = options.clock ?? systemClock;
     this.#backfill = options.backfill;
+    this.#catchUpAfterMs = options.catchUpAfterMs ?? 3000;
     this.#log = options.log ?? consoleLogger;
     const spool = DiskSpool.open(options.spoolDir ?? "./data/spool", { maxBytes: options.spoolMaxBytes, segmentBytes: options.spoolSegmentBytes });
     this.#sender = new LogSender(jetstream(nc, { timeout: senderOptions.publishTimeoutMs }), jsm, spool, senderOptions, this.#clock, this.#log, {
@@ -131,13 +133,22 @@ export class TradeLogPublisher {
    * arriving meanwhile are held, not lost.
    */
   async adopt(source: string, symbols: readonly string[]): Promise<void> {
+    const keys = symbols.map((s) => this.#key(source, s.toUpperCase()));
     await Promise.all(
-      symbols.map((s) => {
-        const ks = this.#key(source, s.toUpperCase());
+      keys.map((ks) => {
         ks.phase = "loading";
         return this.#loadMark(ks, true);
       }),
     );
+    // The previous reader may have died after the symbol's last trade: no later trade would ever
+    // show the hole. A symbol still quiet a moment after the takeover asks the exchange instead.
+    if (this.#backfill === undefined || !hasConsecutiveIds(source)) return;
+    for (const ks of keys) {
+      const seen = ks.accepted + ks.duplicates;
+      this.#clock.setTimeout(() => {
+        if (!this.#closed && ks.phase === "ready" && ks.accepted + ks.duplicates === seen && ks.hwm !== undefined) void this.#fillGap(ks, null);
+      }, this.#catchUpAfterMs);
+    }
   }
 
   /** Seals every open batch and resolves once everything accepted so far is in the log. */
@@ -241,19 +252,22 @@ export class TradeLogPublisher {
    * handover), else the exchange's REST history is asked for it. Trades wait meanwhile; what
    * neither has is counted as a gap when the held trades go in.
    */
-  async #fillGap(ks: KeyState, trade: Trade): Promise<void> {
+  async #fillGap(ks: KeyState, trade: Trade | null): Promise<void> {
     ks.phase = "backfilling";
-    ks.held.push(trade);
-    this.#held++;
+    if (trade) {
+      ks.held.push(trade);
+      this.#held++;
+    } else this.#held++; // a catch-up: nothing held yet, but flush() must wait for it
     try {
       this.#raiseMark(ks, (await this.#streamTail(ks.lane.subject, ks.source, ks.symbol)).lastId, true);
       const fromId = ks.hwm! + 1;
-      const toId = trade.tradeId - 1;
+      // A catch-up (no trade after the hole yet) asks for everything the exchange has after the mark.
+      const toId = trade ? trade.tradeId - 1 : Number.MAX_SAFE_INTEGER;
       if (fromId <= toId) {
         const got = await this.#backfill!(ks.source, ks.symbol, fromId, toId);
         this.#s.backfilled += got.trades.length;
         ks.backfilled += got.trades.length;
-        if (got.trades.length > 0) this.#log.info("trade id gap filled from the exchange's history", { symbol: ks.symbol, fromId, toId, backfilled: got.trades.length, unavailable: toId - fromId + 1 - got.trades.length });
+        if (got.trades.length > 0) this.#log.info("trade id gap filled from the exchange's history", { symbol: ks.symbol, fromId, backfilled: got.trades.length, ...(trade ? { toId, unavailable: toId - fromId + 1 - got.trades.length } : { catchUp: true }) });
         ks.phase = "ready";
         for (const t of got.trades) this.#admit(ks, t, false);
       }
@@ -261,11 +275,12 @@ export class TradeLogPublisher {
       this.#log.warn("could not fill a trade id gap; counting it", { symbol: ks.symbol, error: String(err) });
     }
     ks.phase = "ready";
-    // The first held trade is the one after the gap: a hole left is counted, not filled again.
-    const [first, ...rest] = ks.held;
-    ks.held = rest;
     this.#held--;
-    if (first) this.#admit(ks, first, false);
+    if (trade) {
+      // The first held trade is the one after the gap: a hole left is counted, not filled again.
+      ks.held.shift();
+      this.#admit(ks, trade, false);
+    }
     this.#release(ks);
   }
 
