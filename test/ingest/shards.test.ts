@@ -94,3 +94,26 @@ test("Coalescer: calls within the window become one run; a failure rejects each 
   const results = await Promise.allSettled([failing.add([1]), failing.add([2])]);
   assert.deepEqual(results.map((r) => r.status), ["rejected", "rejected"]);
 });
+
+test("a symbol added while its shard is being adopted is adopted too", async () => {
+  const adopted: string[] = [];
+  let releaseFirst!: () => void;
+  const firstAdopt = new Promise<void>((r) => (releaseFirst = r));
+  const shards = new IngestShards(SYMBOLS, {
+    partitions: PARTITIONS,
+    overlapMs: 1000,
+    clock: new ManualClock(0),
+    adopt: async (s) => {
+      adopted.push(...s);
+      if (adopted.length === s.length) await firstAdopt; // the shard's own adopt is slow
+    },
+    release: async () => {},
+  });
+  const late = "LATEUSDT";
+  const starting = shards.startPartition(partitionOf(late, PARTITIONS));
+  await shards.add([late]);
+  releaseFirst();
+  await starting;
+  assert.ok(adopted.includes(late), "the late symbol was subscribed");
+  assert.ok(shards.reading().includes(late));
+});

@@ -65,8 +65,14 @@ export class IngestShards implements PartitionHost {
       this.#lingering.delete(shard);
       linger.fire(); // resolves its overlap without releasing anything
     }
-    await this.#o.adopt(symbolsOfShard(this.#symbols, shard, this.#o.partitions));
+    // Owned before the adopt is awaited: a symbol added meanwhile (admin subscribe) is then adopted too.
     this.#owned.add(shard);
+    try {
+      await this.#o.adopt(symbolsOfShard(this.#symbols, shard, this.#o.partitions));
+    } catch (err) {
+      this.#owned.delete(shard);
+      throw err;
+    }
   }
 
   async stopPartition(shard: number, reason: PartitionStopReason): Promise<void> {
