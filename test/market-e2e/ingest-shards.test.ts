@@ -79,6 +79,14 @@ async function cluster(symbols: string[], rate: number, total: number): Promise<
   };
 }
 
+/** Waits until `count` nodes answer and each one's ingest part satisfies `holds`. */
+async function everyNode(c: Cluster, count: number, what: string, holds: (p: IngestPart) => boolean): Promise<void> {
+  await pollUntil(`${count} nodes each ${what}`, 120_000, async () => {
+    const parts = await ingestOf(c.nc);
+    return parts.size === count && [...parts.values()].every(holds);
+  }, c.describe, { intervalMs: 500 });
+}
+
 /** After the market closed: the lake committed the whole log, and every emitted trade is in it once. */
 async function assertEveryTradeOnce(c: Cluster, label: string): Promise<void> {
   await pollUntil("the simulator to emit every trade", 240_000, async () => (await c.sim.stats()).ended, c.describe, { intervalMs: 500 });
@@ -101,10 +109,7 @@ test("2, then 3, then 2 ingest nodes under a live market: a joining node takes i
   await using c = await cluster(symbols, 300, 15_000);
   c.start("n1");
   c.start("n2");
-  await pollUntil("2 nodes each holding ingest shards", 120_000, async () => {
-    const parts = await ingestOf(c.nc);
-    return parts.size === 2 && [...parts.values()].every((p) => (p.shards?.length ?? 0) > 0);
-  }, c.describe, { intervalMs: 500 });
+  await everyNode(c, 2, "holding ingest shards", (p) => (p.shards?.length ?? 0) > 0);
   await pollUntil("3,000 trades emitted", 60_000, async () => (await c.sim.stats()).eventsEmitted > 3000, c.describe, { intervalMs: 500 });
 
   c.start("n3");
@@ -130,10 +135,7 @@ test("kill -9 of a node ingesting symbols mid-stream: the survivor takes them ov
   await using c = await cluster(symbols, 300, 12_000);
   c.start("k1");
   c.start("k2");
-  await pollUntil("2 nodes each reading symbols", 120_000, async () => {
-    const parts = await ingestOf(c.nc);
-    return parts.size === 2 && [...parts.values()].every((p) => (p.reading ?? 0) > 0);
-  }, c.describe, { intervalMs: 500 });
+  await everyNode(c, 2, "reading symbols", (p) => (p.reading ?? 0) > 0);
   await pollUntil("4,000 trades emitted", 60_000, async () => (await c.sim.stats()).eventsEmitted > 4000, c.describe, { intervalMs: 500 });
   const victim = c.nodes.get("k1")!;
   victim.child.kill("SIGKILL");

@@ -254,12 +254,10 @@ export class TradeLogPublisher {
    */
   async #fillGap(ks: KeyState, trade: Trade | null): Promise<void> {
     ks.phase = "backfilling";
-    if (trade) {
-      ks.held.push(trade);
-      this.#held++;
-    } else this.#held++; // a catch-up: nothing held yet, but flush() must wait for it
+    this.#held++; // the trade after the gap; for a catch-up none, but flush() must wait for it too
+    if (trade) ks.held.push(trade);
     try {
-      this.#raiseMark(ks, (await this.#streamTail(ks.lane.subject, ks.source, ks.symbol)).lastId, true);
+      this.#raiseMark(ks, (await this.#streamTail(ks.lane.subject, ks.source, ks.symbol)).lastId);
       const fromId = ks.hwm! + 1;
       // A catch-up (no trade after the hole yet) asks for everything the exchange has after the mark.
       const toId = trade ? trade.tradeId - 1 : Number.MAX_SAFE_INTEGER;
@@ -268,7 +266,6 @@ export class TradeLogPublisher {
         this.#s.backfilled += got.trades.length;
         ks.backfilled += got.trades.length;
         if (got.trades.length > 0) this.#log.info("trade id gap filled from the exchange's history", { symbol: ks.symbol, fromId, backfilled: got.trades.length, ...(trade ? { toId, unavailable: toId - fromId + 1 - got.trades.length } : { catchUp: true }) });
-        ks.phase = "ready";
         for (const t of got.trades) this.#admit(ks, t, false);
       }
     } catch (err) {
@@ -293,8 +290,8 @@ export class TradeLogPublisher {
   }
 
   /** Another publisher logged this key up to `lastId`: trades up to there are duplicates from now on. */
-  #raiseMark(ks: KeyState, lastId: number | undefined, evenIfNotReady = false): void {
-    if (lastId !== undefined && (ks.phase === "ready" || evenIfNotReady) && (ks.hwm === undefined || lastId > ks.hwm)) ks.hwm = lastId;
+  #raiseMark(ks: KeyState, lastId: number | undefined): void {
+    if (lastId !== undefined && (ks.hwm === undefined || lastId > ks.hwm)) ks.hwm = lastId;
   }
 
   #admit(ks: KeyState, trade: Trade, mayFill = true): void {
@@ -304,11 +301,11 @@ export class TradeLogPublisher {
       this.#s.duplicatesDropped++;
       return;
     }
-    if (a.missing > 0 && hasConsecutiveIds(ks.source) && mayFill && this.#backfill) {
-      void this.#fillGap(ks, trade);
-      return;
-    }
     if (a.missing > 0 && hasConsecutiveIds(ks.source)) {
+      if (mayFill && this.#backfill) {
+        void this.#fillGap(ks, trade);
+        return;
+      }
       ks.gaps++;
       ks.missing += a.missing;
       this.#s.gaps++;

@@ -168,9 +168,10 @@ export class LogSender {
     } else this.#memBatches--;
     if (ack.duplicate) this.stats.duplicateBatchAcks++;
     // A duplicate ack names the earlier copy's sequence, not necessarily the tail: read it again.
-    if (lane.key !== null) lane.tail = ack.duplicate ? undefined : { seq: ack.seq, lastId: batch.header.lastId };
-    if (lane.key !== null) this.stats.batchesPublished++;
-    else this.stats.dlqPublished++;
+    if (lane.key !== null) {
+      lane.tail = ack.duplicate ? undefined : { seq: ack.seq, lastId: batch.header.lastId };
+      this.stats.batchesPublished++;
+    } else this.stats.dlqPublished++;
     this.#hooks.acked(lane, batch);
     if (lane.queue.length > 0) this.#ready.add(lane);
     if (this.#mode === "failing") {

@@ -13,6 +13,7 @@
  */
 import type { TimerHandle } from "../../runtime/clock.js";
 import { systemClock, type Clock } from "../../runtime/clock.js";
+import { atMost } from "../../runtime/at-most.js";
 import { partitionOf } from "../../runtime/cluster/partition.js";
 import type { PartitionHost, PartitionStopReason } from "../../runtime/cluster/types.js";
 
@@ -111,9 +112,7 @@ export class IngestShards implements PartitionHost {
   async overlapsEnded(withinMs: number): Promise<void> {
     const pending = [...this.#lingering.values()];
     if (pending.length === 0) return;
-    let timer: TimerHandle | undefined;
-    await Promise.race([Promise.all(pending.map((l) => l.done)), new Promise<void>((r) => (timer = this.#clock.setTimeout(r, withinMs)))]);
-    timer?.cancel();
+    await atMost(withinMs, Promise.all(pending.map((l) => l.done)), this.#clock);
     for (const l of pending) {
       l.timer.cancel();
       l.fire();

@@ -13,6 +13,7 @@ import { AdminBadRequest } from "../../admin/service.js";
 import { ClusterNode } from "../../runtime/cluster/index.js";
 import { BUCKETS } from "../../runtime/nats/spec.js";
 import { Coalescer } from "../../runtime/coalescer.js";
+import { atMost } from "../../runtime/at-most.js";
 import { IngestShards } from "./ingest-shards.js";
 import { fetchTradesBetween, restWeightLimiter } from "../../market/ingest/backfill.js";
 import type { PublisherStatus } from "../../market/ingest/publisher-types.js";
@@ -21,12 +22,6 @@ import type { ShutdownFigures } from "../shutdown-ledger.js";
 
 const SYMBOL = /^[A-Z0-9]{2,20}$/;
 
-/** Waits for `work`, but no longer than `ms` (what is left of it goes on unawaited). */
-async function atMost(ms: number, work: Promise<unknown> | undefined): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work?.catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
-  clearTimeout(timer);
-}
 
 function symbolsArg(args: string[]): string[] {
   const symbols = args.flatMap((a) => a.split(",")).map((s) => s.trim().toUpperCase()).filter(Boolean);
