@@ -35,8 +35,14 @@ export interface NodeArgs {
   flags?: readonly string[];
 }
 
+/** BENCH_NODE_PROFILE=<dir>: every node process writes a V8 CPU profile there when it exits. */
+function profileFlags(): string[] {
+  const dir = process.env.BENCH_NODE_PROFILE;
+  return dir ? ["--cpu-prof", "--cpu-prof-dir", dir] : [];
+}
+
 export function startNodeProcess(id: string, roles: string, args: NodeArgs): NodeProc {
-  const argv = ["--import", "tsx", "src/main.ts", "--node-id", id, "--roles", roles, "--data-dir", args.dataDir, "--lake-uri", args.lakeDir, "--symbols", args.symbols.join(","), "--binance-ws-url", args.wsUrl, "--lease-ttl", "5s", "--log-level", "warn", ...(args.flags ?? [])];
+  const argv = [...profileFlags(), "--import", "tsx", "src/main.ts", "--node-id", id, "--roles", roles, "--data-dir", args.dataDir, "--lake-uri", args.lakeDir, "--symbols", args.symbols.join(","), "--binance-ws-url", args.wsUrl, "--lease-ttl", "5s", "--log-level", "warn", ...(args.flags ?? [])];
   const child = spawn(process.execPath, argv, { env: { ...process.env, NATS_URL: args.natsUrl, ADMIN_TOKENS: BENCH_ADMIN_TOKEN }, stdio: ["ignore", "pipe", "pipe"] });
   const logFile = createWriteStream(join(args.dataDir, "..", `${id}.log`), { flags: "a" });
   child.stdout!.pipe(logFile, { end: false });

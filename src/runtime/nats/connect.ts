@@ -17,7 +17,9 @@ export function parseServers(urls: string | string[]): string[] {
 /**
  * Connects with the settings every node uses: a name (shown by `nats server report connections`),
  * endless reconnects (a node outlives NATS restarts; leases make that safe), no random server order
- * so tests are repeatable.
+ * so tests are repeatable, and no async stack traces: otherwise every request (each JetStream publish
+ * and KV put) builds two Errors up front for a stack it almost never needs — 7 % of a node's CPU at
+ * 1,000 symbols (`BENCH_NODE_PROFILE`, scale bench). A failed request still says what failed.
  */
 export async function connectNats(urls: string | string[], name: string, options: ConnectNatsOptions = {}): Promise<NatsConnection> {
   const servers = parseServers(urls);
@@ -29,6 +31,7 @@ export async function connectNats(urls: string | string[], name: string, options
       reconnectTimeWait: 250,
       timeout: options.timeoutMs ?? 5000,
       noRandomize: true,
+      noAsyncTraces: true,
     });
   } catch (cause) {
     throw new NatsConnectFailed(servers, { cause });
