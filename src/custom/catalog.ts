@@ -1,10 +1,11 @@
 /**
  * What custom data the lake holds, for the dashboard's Custom data page and the CLI: every
- * `custom_<source>_<type>` table with its version, columns, partitions and row count (from the
+ * `custom.<source>.<type>` table (and any legacy `custom_…` one not migrated yet) with its version, columns, partitions and row count (from the
  * files' stats, no data read).
  */
 import { DeltaTable, type ColumnSpec, type Lake } from "../lake/index.js";
 import { parseStats } from "../lake/delta/actions.js";
+import { isLegacyCustomTableName, parseCustomTableName } from "./names.js";
 
 export interface CustomTableInfo {
   name: string;
@@ -21,7 +22,7 @@ export interface CustomTableInfo {
 }
 
 export async function describeCustomTables(lake: Lake): Promise<CustomTableInfo[]> {
-  const names = (await lake.tables()).filter((n) => n.startsWith("custom_"));
+  const names = (await lake.tables()).filter((n) => parseCustomTableName(n) !== undefined || isLegacyCustomTableName(n));
   return Promise.all(names.map((n) => describeCustomTable(lake.table(n), n)));
 }
 

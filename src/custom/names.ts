@@ -50,7 +50,24 @@ export function parseIngestSubject(subject: string): { source: string; dataType:
   return source && dataType ? { source, dataType } : undefined;
 }
 
-/** One lake table per (source, data type). */
+/**
+ * One lake table per (source, data type): `custom.<source>.<data_type>`. A `.` can occur in
+ * neither name, so the table name splits back into exactly one pair. The old
+ * `custom_<source>_<type>` did not (issue 12): source `acme` + type `corp_orders` wrote the table
+ * of `acme_corp` + `orders`, fixing its column types and making the victim's rows fail.
+ */
 export function customTableName(source: string, dataType: string): string {
-  return `custom_${source}_${dataType}`;
+  return `custom.${source}.${dataType}`;
+}
+
+/** `custom.<source>.<data_type>` → its names, or undefined for any other table. */
+export function parseCustomTableName(name: string): { source: string; dataType: string } | undefined {
+  const parts = name.split(".");
+  if (parts.length !== 3 || parts[0] !== "custom") return undefined;
+  return SOURCE_PATTERN.test(parts[1]!) && DATA_TYPE_PATTERN.test(parts[2]!) ? { source: parts[1]!, dataType: parts[2]! } : undefined;
+}
+
+/** A table named the old, ambiguous way (`custom_<source>_<type>`), to be migrated (migrate-names.ts). */
+export function isLegacyCustomTableName(name: string): boolean {
+  return /^custom_[a-z0-9_]+$/.test(name);
 }

@@ -1,7 +1,7 @@
 /**
  * CustomRouter: the durable pull consumer on CUSTOM (`ingest.>`) that routes every record —
  * market data to TRADES through a TradeLogPublisher (so it joins the market pipeline), other
- * types to `custom_<source>_<type>` lake tables, the rest to `dlq.<reason>`. It acknowledges
+ * types to `custom.<source>.<type>` lake tables, the rest to `dlq.<reason>`. It acknowledges
  * (ack-all) only once everything it routed up to that message is durable: trades acked by
  * JetStream, table rows committed, dead letters stored. Restart = resume after the ack floor;
  * tables skip what their txn holds, the publisher drops trade ids at or below its high-water mark.
@@ -17,6 +17,7 @@ import { routeMessage, type LogMessage, type RouteDecision } from "./route.js";
 import { CustomTableWriter, type TableFlush } from "./table-writer.js";
 import { DeadLetterQueue, rawRecord } from "./dead-letters.js";
 import { backoffDelay } from "../lake/writer/backoff.js";
+import { migrateLegacyCustomTables, type TableMigration } from "./migrate-names.js";
 
 export interface CustomRouterOptions {
   lake: Lake;
@@ -33,6 +34,8 @@ export interface CustomRouterOptions {
   clock?: Clock;
   onCommit?(flushes: TableFlush[], ackedSeq: number): void;
   onError?(err: unknown): void;
+  /** A legacy `custom_<source>_<type>` table moved to `custom.<source>.<type>` tables (before anything is routed). */
+  onMigrate?(m: TableMigration): void;
 }
 
 export interface RouterStatus {
@@ -50,7 +53,7 @@ export interface RouterStatus {
 
 
 export class CustomRouter {
-  readonly #o: Required<Omit<CustomRouterOptions, "onCommit" | "onError">> & Pick<CustomRouterOptions, "onCommit" | "onError">;
+  readonly #o: Required<Omit<CustomRouterOptions, "onCommit" | "onError" | "onMigrate">> & Pick<CustomRouterOptions, "onCommit" | "onError" | "onMigrate">;
   readonly #js: JetStreamClient;
   readonly #jsm: JetStreamManager;
   readonly #writers = new Map<string, Promise<CustomTableWriter>>();
@@ -87,8 +90,14 @@ export class CustomRouter {
     const signal = this.#abort.signal;
     let consumer: Consumer | undefined;
     let failures = 0;
+    let migrated = false;
     while (!signal.aborted) {
       try {
+        if (this.#s.state === "starting" && !migrated) {
+          // Old table names first: routed rows must find their pair's table with the txn carried over.
+          for (const m of await migrateLegacyCustomTables(this.#o.lake, (err) => this.#note(err))) this.#o.onMigrate?.(m);
+          migrated = true;
+        }
         if (!consumer) {
           // A routing failure left a fetch half-read: commit what was routed, then restart
           // delivery right after it (ack-all must never cover a message that was not routed).

@@ -1,5 +1,5 @@
 /**
- * A schema-evolving writer for one custom table `custom_<source>_<type>`. Rows are checked
+ * A schema-evolving writer for one custom table `custom.<source>.<type>`. Rows are checked
  * against the table's columns as they arrive (a conflict is reported at once, so the router can
  * dead-letter the record); new fields widen the schema. A flush writes one Parquet file per
  * partition and commits, in ONE Delta version: the `add`s, a `metaData` action when columns

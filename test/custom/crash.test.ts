@@ -91,7 +91,7 @@ test("router SIGKILLed at arbitrary moments: every trade, row and dead letter ex
       assert.equal(ids.length, 100, sym);
       assert.ok(ids.every((id, i) => i === 0 || id > ids[i - 1]!), `${sym}: ids strictly increasing in the log`);
     }
-    const rows = await readCustomTable(Lake.open(join(dir, "lake")).table("custom_factory_iot"));
+    const rows = await readCustomTable(Lake.open(join(dir, "lake")).table("custom.factory.iot"));
     assert.equal(rows.length, 600, "every IoT reading once");
     assert.equal(new Set(rows.map((x) => `${x.sensor_id}@${x.timestamp}`)).size, 600);
     assert.equal(rows.filter((x) => typeof x.battery_pct === "number").length, 300);

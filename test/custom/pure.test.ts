@@ -107,7 +107,7 @@ test("routeMessage: trade ids come from the stream sequence; bad subject, JSON a
   const reasons = [msg("other.subject", {}), msg("ingest.acme.iot", "{nope"), msg("ingest.a-b.iot", {})].map((m) => routeMessage(m)[0]);
   assert.deepEqual(reasons.map((r) => r?.kind === "dead-letter" && r.reason), ["invalid_subject", "invalid_json", "invalid_subject"]);
   const [row] = routeMessage(msg("ingest.iot_sensors.iot", { sensor_id: "p1", t: 1, timestamp: T }));
-  assert.deepEqual(row?.kind === "row" && [row.table, row.dataType, row.eventTime], ["custom_iot_sensors_iot", "iot", T]);
+  assert.deepEqual(row?.kind === "row" && [row.table, row.dataType, row.eventTime], ["custom.iot_sensors.iot", "iot", T]);
 });
 
 test("API keys: per-source and wildcard keys; unknown → 401 kind, another source → 403 kind; bad config is named", () => {

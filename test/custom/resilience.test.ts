@@ -62,7 +62,7 @@ test("a lake outage holds the acks back; when the lake is back every row lands o
 
     storage.down = false;
     await waitFor(() => router.status().ackedSeq >= 32, { what: "acks after the lake is back", timeoutMs: 30_000 });
-    assert.equal((await readCustomTable(lake.table("custom_plant_iot"))).length, 31);
+    assert.equal((await readCustomTable(lake.table("custom.plant.iot"))).length, 31);
     const trade = decodeTradeBatch((await jsm.streams.getMessage("TRADES", { seq: 1 }))!.data);
     assert.deepEqual(trade.map((t) => [t.source, t.symbol, t.tradeId]), [["plant", "PLANT_GEAR", 32_000]]);
   } finally {
@@ -83,7 +83,7 @@ test("customDataComponent: one router across two ingest nodes; the standby takes
   };
   const a = await node("n1");
   const b = await node("n2");
-  const table = Lake.open(join(s.dir, "lake")).table("custom_line_3_iot");
+  const table = Lake.open(join(s.dir, "lake")).table("custom.line_3.iot");
   const rows = async () => (await readCustomTable(table).catch(() => [])).length;
   const readings = iotReadings({ startTime: T, seed: 4 });
   const publish = (n: number) => {

@@ -79,7 +79,7 @@ test("simulators' data is routed: company prices → TRADES, IoT → sensor tabl
   publishAll(s.probe, "ingest.app_logs.logs", logLines({ startTime: T, seed: 3 }), 100, 10);
   await s.probe.flush();
   await routed(r.router, jsm);
-  const sensors = lake.table("custom_iot_sensors_iot");
+  const sensors = lake.table("custom.iot_sensors.iot");
   const before = await sensors.snapshot();
 
   // ...then 150 firmware-2 readings with new fields, and one reading whose temperature is text.
@@ -117,7 +117,7 @@ test("simulators' data is routed: company prices → TRADES, IoT → sensor tabl
   for (const f of after.files.values()) assert.match(decodeURIComponent(f.path), /^source=iot_sensors\/data_type=iot\/date=2026-11-28\//);
 
   // Logs: one table per (source, type), partitioned the same way.
-  const logs = await readCustomTable(lake.table("custom_app_logs_logs"));
+  const logs = await readCustomTable(lake.table("custom.app_logs.logs"));
   assert.equal(logs.length, 100);
   assert.ok(logs.every((x) => typeof x.level === "string" && typeof x.message === "string" && typeof x._event_time === "number"));
 
@@ -126,11 +126,11 @@ test("simulators' data is routed: company prices → TRADES, IoT → sensor tabl
   assert.equal(dead.length, 1);
   assert.equal(dead[0]!.subject, "dlq.schema_conflict");
   assert.equal(dead[0]!.body.field, "temperature_c");
-  assert.match(String(dead[0]!.body.message), /custom_iot_sensors_iot: column temperature_c is double, the record has a string/);
+  assert.match(String(dead[0]!.body.message), /custom\.iot_sensors\.iot: column temperature_c is double, the record has a string/);
   assert.match(String(dead[0]!.body.raw), /very hot/);
 
   // An independent reader (DuckDB, by column name across both file schemas) sees the same table.
-  const files = [...after.files.values()].map((f) => `'${join(s.dir, "lake", "custom_iot_sensors_iot", decodeURIComponent(f.path))}'`);
+  const files = [...after.files.values()].map((f) => `'${join(s.dir, "lake", "custom.iot_sensors.iot", decodeURIComponent(f.path))}'`);
   const [duck] = await duckQuery(`SELECT count(*)::INT AS n, count(battery_pct)::INT AS with_battery FROM read_parquet([${files.join(",")}], union_by_name = true)`);
   assert.deepEqual(duck, { n: 300, with_battery: 150 });
   assert.deepEqual(r.router.status().deadLetters, { schema_conflict: 1 });
@@ -140,8 +140,8 @@ test("simulators' data is routed: company prices → TRADES, IoT → sensor tabl
   assert.deepEqual(
     catalogue.map((t) => [t.name, t.rows, t.sources, t.dataTypes, t.dates]),
     [
-      ["custom_app_logs_logs", 100, ["app_logs"], ["logs"], ["2026-11-28"]],
-      ["custom_iot_sensors_iot", 300, ["iot_sensors"], ["iot"], ["2026-11-28"]],
+      ["custom.app_logs.logs", 100, ["app_logs"], ["logs"], ["2026-11-28"]],
+      ["custom.iot_sensors.iot", 300, ["iot_sensors"], ["iot"], ["2026-11-28"]],
     ],
   );
   assert.ok(catalogue[1]!.columns.some((c) => c.name === "battery_pct" && c.type === "double" && c.nullable));
@@ -162,7 +162,7 @@ test("a replay of the whole CUSTOM stream (consumer lost) adds no row, trade or 
   }
   const counts = async () => ({
     trades: (await allTrades(jsm)).length,
-    rows: (await readCustomTable(lake.table("custom_plant_iot"))).length,
+    rows: (await readCustomTable(lake.table("custom.plant.iot"))).length,
     dlq: (await dlqMessages(jsm)).length,
   });
   const first = await counts();

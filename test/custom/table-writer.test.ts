@@ -33,7 +33,7 @@ test("CustomTableWriter: schema grows by versions, conflicts change nothing, a r
   const dir = mkdtempSync(join(tmpdir(), "custom-writer-"));
   try {
     const lake = Lake.open(dir);
-    const w = await CustomTableWriter.open(lake, "custom_plant_iot");
+    const w = await CustomTableWriter.open(lake, "custom.plant.iot");
     assert.deepEqual(w.offer(row(1, { sensor_id: "a", temp: 1 })), { kind: "buffered", added: ["sensor_id", "temp"] });
     assert.deepEqual(w.offer(row(2, { sensor_id: "b", temp: 2.5 })), { kind: "buffered", added: [] });
     const f1 = await w.flush();
@@ -44,13 +44,13 @@ test("CustomTableWriter: schema grows by versions, conflicts change nothing, a r
     assert.deepEqual(w.offer(row(4, { sensor_id: "d", temp: 3, battery: 80 })), { kind: "buffered", added: ["battery"] });
     const f2 = await w.flush();
     assert.deepEqual(f2 && [f2.rows, f2.addedColumns, f2.version], [1, ["battery"], f1!.version + 1]);
-    const table = lake.table("custom_plant_iot");
+    const table = lake.table("custom.plant.iot");
     const rows = await readCustomTable(table);
     assert.deepEqual(rows.map((r) => [r.sensor_id, r.temp, r.battery, r._seq]), [["a", 1, null, 1], ["b", 2.5, null, 2], ["d", 3, 80, 4]]);
     const ops = (await table.history()).map((h) => h.commitInfo?.operation);
     assert.deepEqual(ops, ["WRITE AND ADD COLUMNS", "WRITE AND ADD COLUMNS", "CREATE TABLE"]);
 
-    const again = await CustomTableWriter.open(lake, "custom_plant_iot");
+    const again = await CustomTableWriter.open(lake, "custom.plant.iot");
     assert.equal(again.committedSeq, 4);
     assert.deepEqual(again.offer(row(4, { sensor_id: "d", temp: 3 })), { kind: "already-committed" });
     assert.equal(again.offer(row(5, { temp: "x" })).kind, "conflict", "the reopened writer knows the evolved schema");
@@ -64,7 +64,7 @@ test("CustomTableWriter: a commit that landed although it threw is not written t
   try {
     const storage = new LyingStorage(dir);
     const lake = new Lake(storage);
-    const w = await CustomTableWriter.open(lake, "custom_plant_iot");
+    const w = await CustomTableWriter.open(lake, "custom.plant.iot");
     w.offer(row(1, { sensor_id: "a", temp: 1 }));
     w.offer(row(2, { sensor_id: "b", temp: 2 }));
     storage.lieOnNextCommit = true;
@@ -72,7 +72,7 @@ test("CustomTableWriter: a commit that landed although it threw is not written t
     w.offer(row(3, { sensor_id: "c", temp: 3, extra: true }));
     const f = await w.flush();
     assert.deepEqual(f && [f.rows, f.addedColumns], [1, ["extra"]]);
-    const rows = await readCustomTable(lake.table("custom_plant_iot"));
+    const rows = await readCustomTable(lake.table("custom.plant.iot"));
     assert.deepEqual(rows.map((r) => r._seq), [1, 2, 3]);
     assert.equal(w.committedSeq, 3);
   } finally {
@@ -86,7 +86,7 @@ test("CustomTableWriter: rows offered while a flush writes are kept for the next
     let failing = false;
     const storage = new SlowStorage(new LocalStorage(dir), { delayTurns: () => 1, delayMs: () => 10, failWrite: () => failing });
     const lake = new Lake(storage);
-    const w = await CustomTableWriter.open(lake, "custom_plant_iot");
+    const w = await CustomTableWriter.open(lake, "custom.plant.iot");
     for (let seq = 1; seq <= 3; seq++) w.offer(row(seq, { sensor_id: `s${seq}`, temp: seq }));
     const first = w.flush();
     await waitFor(() => w.pendingRows === 0, { intervalMs: 1, what: "the flush to take rows 1–3" }); // then it writes their file
@@ -104,7 +104,7 @@ test("CustomTableWriter: rows offered while a flush writes are kept for the next
     assert.equal(w.pendingRows, 2, "the failed flush's row is back, ahead of the one offered meanwhile");
     failing = false;
     assert.equal((await w.flush())?.rows, 2);
-    const rows = await readCustomTable(lake.table("custom_plant_iot"));
+    const rows = await readCustomTable(lake.table("custom.plant.iot"));
     assert.deepEqual(rows.map((r) => r._seq).sort(), [1, 2, 3, 4, 5, 6]);
   } finally {
     rmSync(dir, { recursive: true, force: true });

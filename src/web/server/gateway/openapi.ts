@@ -8,7 +8,7 @@ export function openApiDocument(limits: { maxBodyBytes: number; maxRecords: numb
       `One record, a JSON array of records, or NDJSON (Content-Type application/x-ndjson). At most ${limits.maxBodyBytes} bytes and ${limits.maxRecords} records. ` +
       "Every record is validated first (all or nothing), then published to `ingest.<source>.<data_type>` on the CUSTOM stream; the answer lists the stream sequences. " +
       "Market data (data_type market/crypto/stock/..., or a record with symbol and price) becomes trades of symbol `<SOURCE>_<SYMBOL>` in the market pipeline; " +
-      "other types land in the lake table `custom_<source>_<data_type>` (schema inferred; new fields add nullable columns; a type conflict sends the record to `dlq.schema_conflict`).",
+      "other types land in the lake table `custom.<source>.<data_type>` (schema inferred; new fields add nullable columns; a type conflict sends the record to `dlq.schema_conflict`).",
     security: [{ apiKey: [] }, { bearer: [] }],
     parameters: [
       { name: "source", in: "path", required: true, schema: { type: "string", pattern: "^[a-z0-9][a-z0-9_]{0,31}$" } },
