@@ -1,15 +1,23 @@
 /** Admin commands travel as NATS request/reply: `admin.<command>` reaches every node, `admin.node.<id>.<command>` one. */
+import type { SignedFields } from "./signing.js";
 
 export const ADMIN_PREFIX = "admin";
 export const AUDIT_SUBJECT = "events.admin.audit";
 
-export interface AdminRequest {
+/**
+ * A request on the wire: signed with a key derived from an admin token (configured, or the
+ * machine-local token file), never the token itself. `caller` is free text for the audit trail
+ * (e.g. user@host); `onBehalfOf` names whom a web server authenticated. See signing.ts.
+ */
+export type AdminRequest = SignedFields;
+
+/** What a command handler learns about an accepted request. */
+export interface AdminInvocation {
   command: string;
   args: string[];
-  /** An admin token (configured, or the machine-local token file). */
-  token?: string;
-  /** Free-text identity of the caller, for the audit trail (e.g. user@host). */
   caller: string;
+  onBehalfOf?: string | undefined;
+  keyId?: string | undefined;
 }
 
 export type AdminReply =
@@ -20,6 +28,10 @@ export interface AuditRecord {
   at: string;
   nodeId: string;
   caller: string;
+  /** Whom the caller acted for (the person a web server authenticated). */
+  onBehalfOf?: string;
+  /** Id of the key that signed the request (never the token). */
+  keyId?: string;
   command: string;
   args: string[];
   result: "ok" | "rejected" | "failed";

@@ -1,16 +1,18 @@
 import type { NatsConnection, Msg, Subscription } from "@nats-io/transport-node";
-import { AdminAuth } from "./auth.js";
-import { AUDIT_SUBJECT, broadcastSubject, nodeSubject, type AdminReply, type AdminRequest, type AuditRecord } from "./protocol.js";
+import type { AdminAuth, AdminVerdict } from "./auth.js";
+import { signedFieldsProblem } from "./signing.js";
+import { AUDIT_SUBJECT, broadcastSubject, nodeSubject, type AdminInvocation, type AdminReply, type AdminRequest, type AuditRecord } from "./protocol.js";
 
 export class AdminBadRequest extends Error {
   override readonly name = "AdminBadRequest";
 }
 
-export type AdminHandler = (args: string[], request: AdminRequest) => unknown | Promise<unknown>;
+export type AdminHandler = (args: string[], request: AdminInvocation) => unknown | Promise<unknown>;
 
 /**
  * A node's admin endpoint. Each command answers on `admin.<command>` (every node replies) and on
- * `admin.node.<nodeId>.<command>`. Every request is authenticated and audited on the EVENTS stream.
+ * `admin.node.<nodeId>.<command>`. Every request's signature, age and nonce are checked (AdminAuth), and
+ * every request but a status poll is audited on the EVENTS stream, with the signing key's id.
  */
 export class AdminService implements AsyncDisposable {
   readonly #handlers = new Map<string, AdminHandler>();
@@ -23,6 +25,8 @@ export class AdminService implements AsyncDisposable {
     private readonly nodeId: string,
     private readonly auth: AdminAuth,
     private readonly onAudit: (record: AuditRecord) => void = () => {},
+    /** The clock that judges a request's age (tests). */
+    private readonly now: () => number = Date.now,
   ) {}
 
   register(command: string, handler: AdminHandler): this {
@@ -38,20 +42,34 @@ export class AdminService implements AsyncDisposable {
   }
 
   async #handle(msg: Msg): Promise<void> {
-    const command = msg.subject.slice(msg.subject.lastIndexOf(".") + 1);
+    const { command, target } = this.#addressOf(msg.subject);
     let request: AdminRequest;
     try {
       request = JSON.parse(this.#decoder.decode(msg.data)) as AdminRequest;
-      if (!Array.isArray(request.args)) throw new Error("args must be an array");
+      if (typeof request !== "object" || request === null || !Array.isArray(request.args)) throw new Error("args must be an array");
     } catch (err) {
       return this.#reply(msg, { ok: false, nodeId: this.nodeId, command, code: "bad-request", error: `malformed admin request: ${(err as Error).message}` });
     }
+    const unsigned = request.sig === undefined && request.keyId === undefined;
+    const problem = unsigned ? undefined : signedFieldsProblem(request as unknown as Record<string, unknown>);
+    if (problem) return this.#reply(msg, { ok: false, nodeId: this.nodeId, command, code: "bad-request", error: `malformed admin request: ${problem}` });
+    const verdict: AdminVerdict = unsigned ? { ok: false, reason: "the request is not signed" } : this.auth.verify(request, { command, target }, this.now());
     const audit = (result: AuditRecord["result"], detail?: string) =>
-      this.#audit({ at: new Date().toISOString(), nodeId: this.nodeId, caller: String(request.caller ?? "unknown"), command, args: request.args, result, ...(detail ? { detail } : {}) });
-    if (!this.auth.accepts(request.token)) {
-      audit("rejected", "no valid admin token");
-      const hint = this.auth.localOnly ? "no ADMIN_TOKENS are configured, so admin commands work only from this node's machine" : "pass a token from ADMIN_TOKENS with --token or ADMIN_TOKEN";
-      return this.#reply(msg, { ok: false, nodeId: this.nodeId, command, code: "unauthorized", error: `unauthorized: ${hint}` });
+      this.#audit({
+        at: new Date(this.now()).toISOString(),
+        nodeId: this.nodeId,
+        caller: String(request.caller ?? "unknown"),
+        ...(typeof request.onBehalfOf === "string" ? { onBehalfOf: request.onBehalfOf } : {}),
+        ...(verdict.ok ? { keyId: verdict.keyId } : typeof request.keyId === "string" ? { keyId: request.keyId } : {}),
+        command,
+        args: request.args,
+        result,
+        ...(detail ? { detail } : {}),
+      });
+    if (!verdict.ok) {
+      audit("rejected", verdict.reason);
+      const hint = this.auth.localOnly ? "no ADMIN_TOKENS are configured, so admin commands work only from this node's machine" : "sign with a token from ADMIN_TOKENS (--token or ADMIN_TOKEN)";
+      return this.#reply(msg, { ok: false, nodeId: this.nodeId, command, code: "unauthorized", error: `unauthorized: ${verdict.reason}; ${hint}` });
     }
     const handler = this.#handlers.get(command);
     if (!handler) {
@@ -59,7 +77,7 @@ export class AdminService implements AsyncDisposable {
       return this.#reply(msg, { ok: false, nodeId: this.nodeId, command, code: "unknown-command", error: `unknown command "${command}" (known: ${[...this.#handlers.keys()].sort().join(", ")})` });
     }
     try {
-      const result = await handler(request.args, request);
+      const result = await handler(request.args, { command, args: request.args, caller: request.caller, onBehalfOf: request.onBehalfOf, keyId: verdict.keyId });
       if (command !== "status") audit("ok");
       this.#reply(msg, { ok: true, nodeId: this.nodeId, command, result });
     } catch (err) {
@@ -67,6 +85,12 @@ export class AdminService implements AsyncDisposable {
       audit(bad ? "rejected" : "failed", (err as Error).message);
       this.#reply(msg, { ok: false, nodeId: this.nodeId, command, code: bad ? "bad-request" : "failed", error: (err as Error).message });
     }
+  }
+
+  /** `admin.<command>` is a broadcast (target "*"); `admin.node.<id>.<command>` is for this node. */
+  #addressOf(subject: string): { command: string; target: string } {
+    const command = subject.slice(subject.lastIndexOf(".") + 1);
+    return { command, target: subject === broadcastSubject(command) ? "*" : this.nodeId };
   }
 
   #reply(msg: Msg, reply: AdminReply): void {

@@ -35,6 +35,8 @@ export interface Config {
   databaseUrl: string;
   web: { host: string; port: number };
   adminTokens: string[];
+  /** Signed admin requests older or newer than this are refused (ms). */
+  adminMaxSkewMs: number;
   ingest: { apiKeys: ApiKey[]; maxBodyBytes: number };
   /** Stall watchdog limit (ms); 0: off. */
   partitionStallMs: number;
@@ -99,6 +101,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     databaseUrl: raw.databaseUrl === "" ? "" : parseUrl(o("databaseUrl"), raw.databaseUrl, ["postgres:", "postgresql:"]),
     web: { host: raw.webHost, port: parseInteger(o("webPort"), raw.webPort, { min: 0, max: 65535 }) },
     adminTokens: parseList(raw.adminTokens),
+    adminMaxSkewMs: parseDuration(o("adminMaxSkew"), raw.adminMaxSkew),
     ingest: { apiKeys: apiKeysOption(raw.ingestApiKeys), maxBodyBytes: parseInteger(o("ingestMaxBody"), raw.ingestMaxBody, { min: 1024, max: 1024 ** 3 }) },
     shutdownTimeoutMs: parseDuration(o("shutdownTimeout"), raw.shutdownTimeout),
     partitionStallMs: parseDuration(o("partitionStall"), raw.partitionStall),
@@ -116,6 +119,9 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
   }
   if (config.partitionStallMs !== 0 && config.partitionStallMs < 1000) {
     throw new ConfigError(`${o("partitionStall")}: ${config.partitionStallMs} ms is below 1s (a pull alone may take 1 s; 0 turns the watchdog off)`);
+  }
+  if (config.adminMaxSkewMs < 1000 || config.adminMaxSkewMs > 600_000) {
+    throw new ConfigError(`${o("adminMaxSkew")}: ${config.adminMaxSkewMs} ms is outside 1s..10m`);
   }
   if (config.heartbeatMs * 2 > config.memberTtlMs) {
     throw new ConfigError(`${o("memberTtl")} must be at least twice ${o("heartbeat")}`);

@@ -36,6 +36,7 @@ export const OPTIONS = {
   webHost: { env: "WEB_HOST", flag: "--web-host", default: "127.0.0.1", doc: "Dashboard / API listen address." },
   webPort: { env: "WEB_PORT", flag: "--web-port", default: "3000", doc: "Dashboard / API port." },
   adminTokens: { env: "ADMIN_TOKENS", flag: "--admin-tokens", default: "", doc: "Comma-separated admin tokens. Empty: admin commands only from this machine.", secret: true },
+  adminMaxSkew: { env: "ADMIN_MAX_SKEW", flag: "--admin-max-skew", default: "30s", doc: "A signed admin request older (or further in the future) than this is refused; each nonce is remembered this long, so a captured request cannot be replayed." },
   ingestApiKeys: { env: "INGEST_API_KEYS", flag: "--ingest-api-keys", default: "", doc: "API keys for POST /api/ingest/<source>: `source:key,...` or `*:key` (keys of 8+ characters). Empty: every request is refused (401).", secret: true },
   ingestMaxBody: { env: "INGEST_MAX_BODY", flag: "--ingest-max-body", default: "1048576", doc: "Largest accepted ingestion request body, in bytes (larger: 413)." },
   shutdownTimeout: { env: "SHUTDOWN_TIMEOUT", flag: "--shutdown-timeout", default: "30s", doc: "SIGTERM/SIGINT ends the process within this bound: each shutdown step has its own share of it and is abandoned (exit code 1) when it overruns." },

@@ -23,7 +23,7 @@ export class MalformedAuditRecord extends Error {
 
 const OUTCOME: Record<AuditRecord["result"], AuditOutcome> = { ok: "succeeded", rejected: "refused", failed: "failed" };
 
-/** Pure: the log's record → the database row (args keep the argv and the stream position). */
+/** Pure: the log's record → the database row (args keep the argv, the stream position and the signing key's id). */
 export function auditEntryOf(record: AuditRecord, streamSeq: number): AuditEntry {
   if (typeof record !== "object" || record === null || typeof record.command !== "string" || typeof record.nodeId !== "string" || !(record.result in OUTCOME)) {
     throw new MalformedAuditRecord(`not an audit record: ${JSON.stringify(record)?.slice(0, 200)}`);
@@ -33,12 +33,18 @@ export function auditEntryOf(record: AuditRecord, streamSeq: number): AuditEntry
   return {
     at,
     nodeId: record.nodeId,
-    principal: String(record.caller ?? "unknown"),
+    principal: principalOf(record),
     command: record.command,
-    args: { argv: Array.isArray(record.args) ? record.args.map(String) : [], stream: STREAMS.events, streamSeq },
+    args: { argv: Array.isArray(record.args) ? record.args.map(String) : [], stream: STREAMS.events, streamSeq, ...(typeof record.keyId === "string" ? { keyId: record.keyId } : {}) },
     outcome: OUTCOME[record.result],
     ...(record.detail ? { detail: record.detail } : {}),
   };
+}
+
+/** Who acted: the person a web server authenticated, and the signer that acted for them. */
+function principalOf(record: AuditRecord): string {
+  const caller = String(record.caller ?? "unknown");
+  return typeof record.onBehalfOf === "string" && record.onBehalfOf !== "" ? `${record.onBehalfOf} via ${caller}` : caller;
 }
 
 /** Inserts the entry unless this stream sequence is already stored. Returns false for a duplicate. */

@@ -1,14 +1,15 @@
 /**
  * Who may run control-plane mutations through the web server. With ADMIN_TOKENS configured, the
- * request must carry one (`x-admin-token: T` or `authorization: Bearer T`); it is forwarded to
- * the nodes as is. With none configured there is no default secret: only requests from the
- * loopback address are accepted, and the server speaks to the nodes with the machine-local token
- * file (`DATA_DIR/admin.token`). Behind a reverse proxy on the same machine every request looks
+ * request must carry one (`x-admin-token: T` or `authorization: Bearer T`); the server signs the
+ * command to the nodes with it (the token itself is not sent on NATS). With none configured there
+ * is no default secret: only requests from the loopback address are accepted, and the server signs
+ * with the machine-local token file (`DATA_DIR/admin.token`). Behind a reverse proxy on the same machine every request looks
  * local: configure ADMIN_TOKENS there.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { localAdminToken } from "../admin/auth.js";
+import { AdminKey } from "../admin/signing.js";
 
 export interface RequestInfo {
   remoteAddress: string | null;
@@ -32,9 +33,9 @@ export function requestInfo(req: IncomingMessage | undefined): RequestInfo {
   return { remoteAddress: req.socket?.remoteAddress ?? null, token: token && token.trim() ? token.trim() : null };
 }
 
-/** A short, non-reversible name for a token in the audit trail. */
+/** A short, non-reversible name for a token in the audit trail: the start of its signing key's id (the nodes audit the whole id). */
 export function tokenFingerprint(token: string): string {
-  return createHash("sha256").update(token).digest("hex").slice(0, 8);
+  return AdminKey.fromToken(token).id.slice(0, 8);
 }
 
 export class ControlAuth {

@@ -77,8 +77,8 @@ export class PlatformNode {
     for (const c of components) if (c.partitionHost) partitionHosts.push(await c.partitionHost({ config, nc, system, ownership: cluster, log: log.child(c.name) }));
     composite = new CompositePartitionHost(partitionHosts);
 
-    const admin = new AdminService(nc, config.nodeId, AdminAuth.fromConfig(config.adminTokens, config.dataDir), (record) =>
-      log.info(`admin ${record.command} ${record.result}`, { caller: record.caller, args: record.args }),
+    const admin = new AdminService(nc, config.nodeId, AdminAuth.fromConfig(config.adminTokens, config.dataDir, config.adminMaxSkewMs), (record) =>
+      log.info(`admin ${record.command} ${record.result}`, { caller: record.caller, onBehalfOf: record.onBehalfOf, keyId: record.keyId, args: record.args }),
     );
     const node = new PlatformNode(config, nc, system, cluster, admin, components);
     admin.register("status", () => node.status());
