@@ -2,7 +2,6 @@
  * npm run admin -- [--json] [--token T] [--node ID] [--nats-url URL] [--data-dir DIR] <command> [args...]
  * Sends an admin command to the running nodes over NATS request/reply and prints their answers.
  */
-import { connect } from "@nats-io/transport-node";
 import { callAdmin, NoAdminReply } from "../admin/client.js";
 import { localTokenPath } from "../admin/auth.js";
 import { renderStatus } from "../admin/render.js";
@@ -10,12 +9,13 @@ import { renderVerify } from "../admin/render-verify.js";
 import type { VerifyReport } from "../verify/types.js";
 import type { NodeStatus } from "../node/status.js";
 import { readFileSync } from "node:fs";
+import { connectCliNats } from "./nats.js";
 
 interface CliArgs {
   json: boolean;
   token: string | undefined;
   nodeId: string | undefined;
-  natsUrl: string;
+  natsUrl: string | undefined;
   dataDir: string;
   command: string;
   args: string[];
@@ -30,7 +30,7 @@ const USAGE =
   "commands: status, ingest-status, subscribe, unsubscribe, pause, resume, transform, lake-optimize, lake-vacuum, train, rollback, quality, verify [--since 2h] (what a node answers depends on its roles)";
 
 function parseArgs(argv: string[]): CliArgs {
-  const out: CliArgs = { json: false, token: process.env.ADMIN_TOKEN, nodeId: undefined, natsUrl: process.env.NATS_URL || "nats://127.0.0.1:4222", dataDir: process.env.DATA_DIR || "./data", command: "", args: [], timeoutMs: undefined };
+  const out: CliArgs = { json: false, token: process.env.ADMIN_TOKEN, nodeId: undefined, natsUrl: undefined, dataDir: process.env.DATA_DIR || "./data", command: "", args: [], timeoutMs: undefined };
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -73,8 +73,8 @@ async function main(): Promise<number> {
     console.error((err as Error).message);
     return 2;
   }
-  const nc = await connect({ servers: args.natsUrl.split(","), name: "tickhouse-admin" }).catch((err: Error) => {
-    console.error(`cannot reach NATS at ${args.natsUrl}: ${err.message}`);
+  const nc = await connectCliNats(args.natsUrl, "tickhouse-admin").catch((err: Error) => {
+    console.error(err.message);
     return undefined;
   });
   if (!nc) return 1;

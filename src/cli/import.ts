@@ -2,7 +2,7 @@
  * npm run import -- <file.csv> [--symbol BTCUSDT] [--source binance] [--nats URL] [--partitions 32] [--spool DIR]
  * Binance historical trades CSV straight into the trade log, with the log's de-dup.
  */
-import { connectNats } from "../runtime/nats/index.js";
+import { connectCliNats } from "./nats.js";
 import { ensureIngestStreams } from "../market/ingest/bootstrap.js";
 import { importTradesCsv, symbolFromFileName } from "../market/ingest/csv-import.js";
 import { TradeLogPublisher } from "../market/ingest/publisher.js";
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const symbol = (flags.get("symbol") ?? symbolFromFileName(file))?.toUpperCase();
   if (!symbol) throw new Error(`no --symbol given and none in the file name "${file}" (expected <SYMBOL>-trades-<date>.csv)`);
   const source = flags.get("source") ?? "binance";
-  const nc = await connectNats(flags.get("nats") ?? "nats://127.0.0.1:4222", "trade-import");
+  const nc = await connectCliNats(flags.get("nats"), "trade-import");
   await ensureIngestStreams(nc);
   const publisher = await TradeLogPublisher.start(nc, { spoolDir: flags.get("spool") ?? "./data/spool", partitions: Number(flags.get("partitions") ?? 32) });
   const started = Date.now();

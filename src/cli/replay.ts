@@ -3,7 +3,7 @@
  * Starts the simulator on a free port with the recording, runs the real client + publisher
  * against it until the recording ends, prints progress and a summary.
  */
-import { connectNats } from "../runtime/nats/index.js";
+import { connectCliNats } from "./nats.js";
 import { ensureIngestStreams } from "../market/ingest/bootstrap.js";
 import { Ingestor } from "../market/ingest/ingestor.js";
 import { symbolOfTradeStream } from "../market/ingest/streams.js";
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const source = await ReplaySource.load(file, parseSpeed(flags.get("speed") ?? "max"));
   const symbols = [...source.streams].map(symbolOfTradeStream).filter((s): s is string => s !== null);
   if (symbols.length === 0) throw new Error(`${file} holds no <symbol>@trade stream`);
-  const nc = await connectNats(flags.get("nats") ?? "nats://127.0.0.1:4222", "trade-replay");
+  const nc = await connectCliNats(flags.get("nats"), "trade-replay");
   await ensureIngestStreams(nc);
   const sim = await MarketSimulator.start({ source });
   console.log(`replaying ${source.rows.length} events of ${symbols.join(", ")} from ${file} via ${sim.url}`);

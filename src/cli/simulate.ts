@@ -8,7 +8,7 @@
 import type { NatsConnection } from "@nats-io/nats-core";
 import { ingestSubject, normalizeSource } from "../custom/names.js";
 import { companyPrices, iotReadings, logLines, postRecords } from "../custom/simulators/index.js";
-import { connectNats } from "../runtime/nats/index.js";
+import { connectCliNats } from "./nats.js";
 import { parseArgs } from "./args.js";
 
 type Mode = "company" | "iot" | "logs";
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const nc: NatsConnection = await connectNats(flags.get("nats") ?? "nats://127.0.0.1:4222", `simulate-${mode}`);
+  const nc: NatsConnection = await connectCliNats(flags.get("nats"), `simulate-${mode}`);
   const encoder = new TextEncoder();
   const subject = ingestSubject(source, mode === "iot" ? "iot" : "logs");
   const records = mode === "iot" ? iotReadings({ seed, stepMs, sensors: numberFlag(flags, "sensors", 12), upgradeAfter: numberFlag(flags, "upgrade-after", 1000) }) : logLines({ seed, stepMs });

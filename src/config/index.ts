@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { OPTIONS, type OptionName } from "./options.js";
 import { parseApiKeys, type ApiKey } from "../web/server/gateway/keys.js";
+import { mergeCredentials, NatsCredentialsInvalid, splitUrlCredentials, type NatsCredentials } from "../runtime/nats/credentials.js";
 import { ConfigError, maskSecret, parseBoolean, parseChoice, parseDuration, parseInteger, parseList, parseUrl } from "./parse.js";
 
 export { ConfigError, parseDuration } from "./parse.js";
@@ -15,6 +16,8 @@ export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 export interface Config {
   /** Empty when none was given: the node decides (local server or an embedded one). */
   natsUrl: string;
+  /** NATS credentials and TLS besides those in natsUrl (NATS_USER, NATS_PASSWORD, NATS_TOKEN, NATS_CREDS, NATS_TLS_*). */
+  natsCredentials: NatsCredentials;
   nodeId: string;
   roles: Role[];
   partitions: number;
@@ -76,6 +79,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
   const dataDir = raw.dataDir;
   const config: Config = {
     natsUrl: raw.natsUrl === "" ? "" : parseUrl(o("natsUrl"), raw.natsUrl, ["nats:", "tls:", "ws:", "wss:"]),
+    natsCredentials: natsCredentialsOf(raw),
     nodeId: raw.nodeId === "" ? `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_-]/g, "-") : raw.nodeId,
     roles: [...new Set(roles)],
     partitions: parseInteger(o("partitions"), raw.partitions, { min: 1, max: 4096 }),
@@ -137,6 +141,34 @@ export function describeConfig(argv: readonly string[] = process.argv.slice(2), 
     const shown = "secret" in spec && spec.secret ? maskSecret(value) : value;
     return `${spec.env}=${shown === "" ? "(unset)" : shown}`;
   });
+}
+
+/**
+ * NATS_USER / NATS_PASSWORD / NATS_TOKEN / NATS_CREDS / NATS_TLS_* as credentials, checked
+ * against those in NATS_URL (one kind, given once) so a mistake is a ConfigError at start.
+ */
+function natsCredentialsOf(raw: Record<OptionName, string>): NatsCredentials {
+  const set = (v: string) => (v === "" ? undefined : v);
+  const explicit: NatsCredentials = {
+    user: set(raw.natsUser),
+    pass: set(raw.natsPassword),
+    token: set(raw.natsToken),
+    credsFile: set(raw.natsCreds),
+    tls: { caFile: set(raw.natsTlsCa), certFile: set(raw.natsTlsCert), keyFile: set(raw.natsTlsKey) },
+  };
+  try {
+    mergeCredentials(splitUrlCredentials(parseList(raw.natsUrl)).credentials, explicit);
+  } catch (err) {
+    if (err instanceof NatsCredentialsInvalid) throw new ConfigError(err.message);
+    throw err;
+  }
+  return explicit;
+}
+
+/** For the command-line tools: the NATS URL and credentials from the environment (defaults as a node's). */
+export function natsConnectionFromEnv(env: NodeJS.ProcessEnv = process.env, fallbackUrl = "nats://127.0.0.1:4222"): { url: string; credentials: NatsCredentials } {
+  const raw = rawOptions([], env);
+  return { url: raw.natsUrl || fallbackUrl, credentials: natsCredentialsOf(raw) };
 }
 
 /** A local simulator (ws://host:port) serves REST on the same port; Binance itself serves it at api.binance.com. */

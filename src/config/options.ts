@@ -11,7 +11,14 @@ export interface OptionSpec {
 }
 
 export const OPTIONS = {
-  natsUrl: { env: "NATS_URL", flag: "--nats-url", default: "", doc: "NATS server URL(s), comma-separated. Empty: nats://127.0.0.1:4222, or a nats-server started from PATH with data under DATA_DIR." },
+  natsUrl: { env: "NATS_URL", flag: "--nats-url", default: "", doc: "NATS server URL(s), comma-separated; may carry credentials (nats://user:password@host:4222, shown masked). Empty: nats://127.0.0.1:4222, or a nats-server started from PATH with data under DATA_DIR (with generated credentials).", secret: true },
+  natsUser: { env: "NATS_USER", flag: "--nats-user", default: "", doc: "NATS user name (with NATS_PASSWORD)." },
+  natsPassword: { env: "NATS_PASSWORD", flag: "--nats-password", default: "", doc: "NATS password.", secret: true },
+  natsToken: { env: "NATS_TOKEN", flag: "--nats-token", default: "", doc: "NATS authentication token.", secret: true },
+  natsCreds: { env: "NATS_CREDS", flag: "--nats-creds", default: "", doc: "Path of a NATS .creds file (user JWT + NKey seed) or an NKey user seed file." },
+  natsTlsCa: { env: "NATS_TLS_CA", flag: "--nats-tls-ca", default: "", doc: "PEM file of the CA that signed the NATS server's certificate (turns TLS on)." },
+  natsTlsCert: { env: "NATS_TLS_CERT", flag: "--nats-tls-cert", default: "", doc: "PEM client certificate for NATS (with NATS_TLS_KEY)." },
+  natsTlsKey: { env: "NATS_TLS_KEY", flag: "--nats-tls-key", default: "", doc: "PEM private key of NATS_TLS_CERT." },
   nodeId: { env: "NODE_ID", flag: "--node-id", default: "", doc: "This node's id in the cluster. Empty: <hostname>-<pid>." },
   roles: { env: "ROLES", flag: "--roles", default: "all", doc: "Comma-separated roles this node runs: ingest, market, lake, serving, web, ml, quality, or all." },
   partitions: { env: "PARTITIONS", flag: "--partitions", default: "32", doc: "Fixed partition count for sharded entities (must be equal on every node)." },

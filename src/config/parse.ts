@@ -1,4 +1,5 @@
 /** Parsers for configuration values. Each throws ConfigError naming the option. */
+import { redactUrlCredentials } from "../runtime/nats/credentials.js";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -55,17 +56,15 @@ export function parseChoice<T extends string>(option: string, text: string, choi
   throw new ConfigError(`${option}: "${text}" is not one of ${choices.join(", ")}`);
 }
 
-/** Hides passwords in URLs and whole secret values when the config is printed. */
+/**
+ * Hides secrets when the config is printed: in URLs (one, or a comma-separated list) the password,
+ * or a bare token in the user part; any other value whole.
+ */
 export function maskSecret(value: string): string {
   if (value === "") return "";
-  try {
-    const url = new URL(value);
-    if (url.password) {
-      url.password = "****";
-      return url.toString();
-    }
-  } catch {
-    // not a URL: mask the whole value
-  }
+  const parts = parseList(value);
+  if (parts.length > 0 && parts.every((p) => URL_WITH_SCHEME.test(p))) return parts.map(redactUrlCredentials).join(",");
   return "****";
 }
+
+const URL_WITH_SCHEME = /^[a-z][a-z0-9+.-]*:\/\/[^\s]*$/i;

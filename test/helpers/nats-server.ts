@@ -79,11 +79,11 @@ function handleFor(spec: ServerSpec, onDispose: () => void): NatsServerHandle {
   return handle;
 }
 
-/** Starts one private nats-server (JetStream on). */
-export async function startNatsServer(): Promise<NatsServerHandle> {
+/** Starts one private nats-server (JetStream on); `extraArgs` e.g. `["--user", "u", "--pass", "p"]` or `["-c", file]`. */
+export async function startNatsServer(options: { extraArgs?: string[] } = {}): Promise<NatsServerHandle> {
   const storeDir = mkdtempSync(join(tmpdir(), "nats-test-"));
   const port = await freePort();
-  const handle = handleFor({ port, storeDir, extraArgs: [] }, () => rmSync(storeDir, { recursive: true, force: true }));
+  const handle = handleFor({ port, storeDir, extraArgs: options.extraArgs ?? [] }, () => rmSync(storeDir, { recursive: true, force: true }));
   try {
     await waitFor(() => portOpen(port), { timeoutMs: 15_000, what: `nats-server on ${port}` });
   } catch (err) {

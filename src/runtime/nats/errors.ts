@@ -23,14 +23,19 @@ export class BootstrapFailed extends Error {
   }
 }
 
-/** Could not reach any NATS server. */
+/** Could not reach any NATS server, or it refused us. The servers are shown without credentials. */
 export class NatsConnectFailed extends Error {
   override readonly name = "NatsConnectFailed";
   readonly retryable = true;
   constructor(
     readonly servers: string[],
-    options: { cause: unknown },
+    options: { cause: unknown; authenticating?: string },
   ) {
-    super(`could not connect to NATS at ${servers.join(",")}`, options);
+    const reason = String((options.cause as Error)?.message ?? options.cause);
+    const refused = /authori[sz]ation|authentication|permissions? violation/i.test(reason);
+    const hint = refused
+      ? ` (the server refused ${options.authenticating ?? "our credentials"}: set NATS_USER/NATS_PASSWORD, NATS_TOKEN or NATS_CREDS, or user:password in NATS_URL)`
+      : "";
+    super(`could not connect to NATS at ${servers.join(",")}: ${reason}${hint}`, { cause: options.cause });
   }
 }
