@@ -45,7 +45,8 @@ export const trpc = createTRPCClient<AppRouter>({
     splitLink({
       condition: (op) => op.type === "subscription",
       true: wsLink({ client: wsClient }),
-      false: httpBatchLink({ url: "/trpc" }),
+      // The server refuses batches above WEB_MAX_BATCH (default 20).
+      false: httpBatchLink({ url: "/trpc", maxItems: 20 }),
     }),
   ],
 });

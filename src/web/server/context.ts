@@ -6,6 +6,7 @@ import type { BarWatcher } from "./feeds/bars.js";
 import type { StatusPoller } from "./feeds/status.js";
 import type { TickHub } from "./feeds/ticks.js";
 import type { MarketHistory } from "./history.js";
+import { SubscriptionBudget, type WebLimits } from "./limits.js";
 import type { WebMetrics } from "./metrics.js";
 
 export interface WebContext {
@@ -19,8 +20,12 @@ export interface WebContext {
   db?: Database | undefined;
   /** Who may run admin mutations; absent: every admin mutation is refused. */
   admin?: AdminGateOptions | undefined;
+  /** Body, batch, subscription and replay bounds. */
+  limits: WebLimits;
   /** The HTTP request's origin and admin token header, for admin mutations. */
   caller?: { remoteAddress: string | undefined; token: string | undefined };
+  /** The subscriptions of this connection (a WebSocket's context lives as long as the socket). */
+  subscriptions?: SubscriptionBudget;
 }
 
 export interface AdminGateOptions {
@@ -30,12 +35,16 @@ export interface AdminGateOptions {
   localToken?: string | undefined;
 }
 
-/** The server builds one context; each request gets it with its own caller (address, `x-admin-token` header). */
+/** The server builds one context; each request or WebSocket connection gets it with its own caller (address, `x-admin-token` header) and subscription budget. */
 export function createContextFactory(ctx: WebContext): (opts?: { req?: IncomingMessage }) => WebContext {
   return (opts) => {
     const req = opts?.req;
     if (req === undefined) return ctx;
     const header = req.headers["x-admin-token"];
-    return { ...ctx, caller: { remoteAddress: req.socket?.remoteAddress, token: typeof header === "string" && header !== "" ? header : undefined } };
+    return {
+      ...ctx,
+      caller: { remoteAddress: req.socket?.remoteAddress, token: typeof header === "string" && header !== "" ? header : undefined },
+      subscriptions: new SubscriptionBudget(ctx.limits.maxSubscriptions),
+    };
   };
 }

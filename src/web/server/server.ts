@@ -4,6 +4,8 @@
  *   /healthz   JSON health (NATS connected, database reachable),
  *   /metrics   the prom-client registry (ours plus whatever the node registered),
  *   /*         the built React app with SPA fallback.
+ * /trpc (HTTP and the WebSocket upgrade) answers only callers whose Host and Origin pass the
+ * RequestPolicy, with JSON bodies, within WebLimits (see request-policy.ts, limits.ts).
  * Shutdown order: stop accepting, tell WebSocket clients to reconnect elsewhere, end
  * subscriptions and feeds, close sockets.
  */
@@ -14,7 +16,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import type { Registry } from "prom-client";
-import { WebSocketServer } from "ws";
+import { WebSocketServer, type VerifyClientCallbackAsync } from "ws";
 import type { Database } from "../../db/database.js";
 import type { NodeStatus } from "../../node/status.js";
 import { createContextFactory, type AdminGateOptions, type WebContext } from "./context.js";
@@ -23,7 +25,9 @@ import { StatusPoller } from "./feeds/status.js";
 import { TickHub } from "./feeds/ticks.js";
 import { checkHealth, trackNatsConnected } from "./health.js";
 import { databaseHistory, logHistory } from "./history.js";
+import { DEFAULT_WEB_LIMITS, type WebLimits } from "./limits.js";
 import { defaultRegistry, WebMetrics } from "./metrics.js";
+import { parseAllowedHosts, parseAllowedOrigins, refusalBody, RequestPolicy, type Refusal } from "./request-policy.js";
 import { appRouter } from "./router.js";
 import { staticHandler } from "./static.js";
 import type { IngestGateway } from "./gateway/index.js";
@@ -49,6 +53,12 @@ export interface WebServerOptions {
   admin?: AdminGateOptions;
   /** The ingestion gateway (`/api/ingest/...`, `/api/docs`), from `createIngestGateway` in ./gateway. */
   gateway?: IngestGateway;
+  /** WEB_ALLOWED_HOSTS: Host names besides localhost, 127.0.0.1, [::1] and `host` (`name`, `name:port` or `*`). */
+  allowedHosts?: readonly string[];
+  /** WEB_ALLOWED_ORIGINS: page origins besides the server's own that may call the API. */
+  allowedOrigins?: readonly string[];
+  /** Body, batch, subscription and replay bounds; each defaults to DEFAULT_WEB_LIMITS. */
+  limits?: Partial<WebLimits>;
 }
 
 export interface WebServer extends AsyncDisposable {
@@ -62,6 +72,11 @@ export const DEFAULT_STATIC_DIR = fileURLToPath(new URL("../../../dist/web", imp
 
 export async function createWebServer(options: WebServerOptions): Promise<WebServer> {
   const { nc, db } = options;
+  const listenHost = options.host ?? "127.0.0.1";
+  // Bad allow-list entries fail here, before the server listens.
+  const allowedHosts = parseAllowedHosts(options.allowedHosts ?? []);
+  const allowedOrigins = parseAllowedOrigins(options.allowedOrigins ?? []);
+  const limits: WebLimits = { ...DEFAULT_WEB_LIMITS, ...options.limits };
   const registry = options.registry ?? defaultRegistry();
   const metrics = new WebMetrics(registry, options.topSymbols);
   const ctx: WebContext = {
@@ -73,17 +88,25 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
     metrics,
     db,
     admin: options.admin,
+    limits,
   };
   // The feeds' subscriptions reach the NATS server before we report ready.
   await nc.flush();
   const natsConnected = trackNatsConnected(nc);
   const createContext = createContextFactory(ctx);
-  const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: "/trpc/" });
+  const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: "/trpc/", maxBodySize: limits.maxBodyBytes, maxBatchSize: limits.maxBatch });
+  // Built once the port is known (port 0 picks one); no request arrives before that.
+  let policy: RequestPolicy | undefined;
+  const refuse = (res: ServerResponse, url: string, r: Refusal) => res.writeHead(r.status, { "content-type": "application/json" }).end(refusalBody(r, url));
   const serveStatic = staticHandler(options.staticDir ?? DEFAULT_STATIC_DIR);
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0]!;
-    if (path === "/trpc" || path.startsWith("/trpc/")) return trpc(req, res);
+    if (path === "/trpc" || path.startsWith("/trpc/")) {
+      const refusal = policy!.checkTrpc(req.method, req.headers);
+      if (refusal) return void refuse(res, req.url ?? "/trpc", refusal);
+      return trpc(req, res);
+    }
     if (options.gateway?.matches(path)) return options.gateway.handle(req, res);
     if (path === "/healthz") {
       const health = await checkHealth(nc, natsConnected, db);
@@ -104,17 +127,24 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
       res.end(`internal error: ${(err as Error).message}`);
     });
   });
-  const wss = new WebSocketServer({ server: http, path: "/trpc" });
-  const wsHandler = applyWSSHandler({ wss, router: appRouter, createContext, keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 } });
+  // A refused upgrade gets its HTTP status (403) and never becomes a WebSocket.
+  const verifyClient: VerifyClientCallbackAsync = (info, done) => {
+    const refusal = policy!.checkCaller(info.req.headers);
+    if (refusal) done(false, refusal.status, refusal.message);
+    else done(true);
+  };
+  const wss = new WebSocketServer({ server: http, path: "/trpc", verifyClient, maxPayload: limits.maxBodyBytes });
+  const wsHandler = applyWSSHandler({ wss, router: appRouter, createContext, maxBatchSize: limits.maxBatch, keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 } });
 
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
-    http.listen(options.port ?? 3000, options.host ?? "127.0.0.1", () => {
+    http.listen(options.port ?? 3000, listenHost, () => {
       http.off("error", reject);
       resolve();
     });
   });
   const address = http.address() as AddressInfo;
+  policy = new RequestPolicy({ listenHost, port: address.port, allowedHosts, allowedOrigins });
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
 
   let closing: Promise<void> | null = null;

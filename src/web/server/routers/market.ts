@@ -4,7 +4,8 @@
  *   ticks missed while away are not replayed (a newer tick supersedes them). Ids are trade ids,
  *   and a resubscriber already holding the latest tick is not sent it again.
  * - `bars$` / `candles$`: resumable. Ids are SILVER / CANDLES stream sequences; after a
- *   reconnect the stream continues at lastEventId + 1, so nothing is lost or repeated.
+ *   reconnect the stream continues at lastEventId + 1, so nothing is lost or repeated, unless
+ *   the client is more than WEB_MAX_REPLAY messages behind: then it starts that many before the end.
  */
 import { tracked } from "@trpc/server";
 import { z } from "zod";
@@ -59,7 +60,7 @@ export const marketRouter = router({
     .subscription(async function* ({ ctx, input, signal }) {
       ctx.metrics.subscribed("market.bars$", 1);
       try {
-        const follow = { stream: STREAMS.silver, subject: `silver.${input.symbol}`, afterSeq: parseSeq(input.lastEventId), decode: decodeSilverBar, onMalformed: () => ctx.metrics.malformed.inc({ subject_kind: "silver" }) };
+        const follow = { stream: STREAMS.silver, subject: `silver.${input.symbol}`, afterSeq: parseSeq(input.lastEventId), maxReplay: ctx.limits.maxReplay, decode: decodeSilverBar, onMalformed: () => ctx.metrics.malformed.inc({ subject_kind: "silver" }) };
         for await (const m of mapStreamErrors(followSubject(ctx.nc, follow, signal))) yield tracked(String(m.seq), barView(m.value, m.seq));
       } finally {
         ctx.metrics.subscribed("market.bars$", -1);
@@ -72,7 +73,7 @@ export const marketRouter = router({
     .subscription(async function* ({ ctx, input, signal }) {
       ctx.metrics.subscribed("market.candles$", 1);
       try {
-        const follow = { stream: STREAMS.candles, subject: `candles.${input.symbol}`, afterSeq: parseSeq(input.lastEventId), decode: decodeCandle, onMalformed: () => ctx.metrics.malformed.inc({ subject_kind: "candles" }) };
+        const follow = { stream: STREAMS.candles, subject: `candles.${input.symbol}`, afterSeq: parseSeq(input.lastEventId), maxReplay: ctx.limits.maxReplay, decode: decodeCandle, onMalformed: () => ctx.metrics.malformed.inc({ subject_kind: "candles" }) };
         for await (const m of mapStreamErrors(followSubject(ctx.nc, follow, signal))) yield tracked(String(m.seq), candleView(m.value));
       } finally {
         ctx.metrics.subscribed("market.candles$", -1);
