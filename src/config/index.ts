@@ -2,6 +2,8 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { OPTIONS, type OptionName } from "./options.js";
 import { parseApiKeys, type ApiKey } from "../web/server/gateway/keys.js";
+import type { WebLimits } from "../web/server/limits.js";
+import { parseAllowedHosts, parseAllowedOrigins } from "../web/server/request-policy.js";
 import { mergeCredentials, NatsCredentialsInvalid, splitUrlCredentials, type NatsCredentials } from "../runtime/nats/credentials.js";
 import { ConfigError, maskSecret, parseBoolean, parseChoice, parseDuration, parseInteger, parseList, parseUrl } from "./parse.js";
 
@@ -36,7 +38,7 @@ export interface Config {
   lakeUri: string;
   s3: { endpoint: string; region: string; forcePathStyle: boolean; accessKeyId: string; secretAccessKey: string };
   databaseUrl: string;
-  web: { host: string; port: number };
+  web: { host: string; port: number; allowedHosts: string[]; allowedOrigins: string[]; limits: WebLimits };
   adminTokens: string[];
   /** Signed admin requests older or newer than this are refused (ms). */
   adminMaxSkewMs: number;
@@ -103,10 +105,21 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
       secretAccessKey: raw.s3SecretAccessKey,
     },
     databaseUrl: raw.databaseUrl === "" ? "" : parseUrl(o("databaseUrl"), raw.databaseUrl, ["postgres:", "postgresql:"]),
-    web: { host: raw.webHost, port: parseInteger(o("webPort"), raw.webPort, { min: 0, max: 65535 }) },
+    web: {
+      host: raw.webHost,
+      port: parseInteger(o("webPort"), raw.webPort, { min: 0, max: 65535 }),
+      allowedHosts: asConfigError(() => parseAllowedHosts(parseList(raw.webAllowedHosts), o("webAllowedHosts"))),
+      allowedOrigins: asConfigError(() => parseAllowedOrigins(parseList(raw.webAllowedOrigins), o("webAllowedOrigins"))),
+      limits: {
+        maxBodyBytes: parseInteger(o("webMaxBody"), raw.webMaxBody, { min: 1024, max: 1024 ** 3 }),
+        maxBatch: parseInteger(o("webMaxBatch"), raw.webMaxBatch, { min: 20, max: 10_000 }),
+        maxSubscriptions: parseInteger(o("webMaxSubscriptions"), raw.webMaxSubscriptions, { min: 1, max: 100_000 }),
+        maxReplay: parseInteger(o("webMaxReplay"), raw.webMaxReplay, { min: 1, max: 100_000_000 }),
+      },
+    },
     adminTokens: parseList(raw.adminTokens),
     adminMaxSkewMs: parseDuration(o("adminMaxSkew"), raw.adminMaxSkew),
-    ingest: { apiKeys: apiKeysOption(raw.ingestApiKeys), maxBodyBytes: parseInteger(o("ingestMaxBody"), raw.ingestMaxBody, { min: 1024, max: 1024 ** 3 }) },
+    ingest: { apiKeys: asConfigError(() => parseApiKeys(raw.ingestApiKeys)), maxBodyBytes: parseInteger(o("ingestMaxBody"), raw.ingestMaxBody, { min: 1024, max: 1024 ** 3 }) },
     shutdownTimeoutMs: parseDuration(o("shutdownTimeout"), raw.shutdownTimeout),
     partitionStallMs: parseDuration(o("partitionStall"), raw.partitionStall),
     logLevel: parseChoice(o("logLevel"), raw.logLevel, LOG_LEVELS),
@@ -177,9 +190,10 @@ function restUrlFor(wsUrl: string): string {
   return ws.protocol === "ws:" ? `http://${ws.host}` : "https://api.binance.com";
 }
 
-function apiKeysOption(text: string): ApiKey[] {
+/** Parsers that live beside the code they configure throw their own errors (naming the option): as ConfigError here. */
+function asConfigError<T>(parse: () => T): T {
   try {
-    return parseApiKeys(text);
+    return parse();
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }

@@ -12,7 +12,7 @@ test("defaults give a complete single-node configuration", () => {
   assert.equal(c.windowSlideMs, 10_000);
   assert.equal(c.allowedLatenessMs, 2_000);
   assert.equal(c.lakeUri, "data/lake");
-  assert.deepEqual(c.web, { host: "127.0.0.1", port: 3000 });
+  assert.deepEqual(c.web, { host: "127.0.0.1", port: 3000, allowedHosts: [], allowedOrigins: [], limits: { maxBodyBytes: 1_048_576, maxBatch: 20, maxSubscriptions: 50, maxReplay: 10_000 } });
   assert.deepEqual(c.adminTokens, []);
   assert.equal(c.shutdownTimeoutMs, 30_000);
 });

@@ -29,6 +29,9 @@ export function webComponent(database: NodeDatabase | undefined, metrics = new N
       server = await createWebServer({
         host: config.web.host,
         port: config.web.port,
+        allowedHosts: config.web.allowedHosts,
+        allowedOrigins: config.web.allowedOrigins,
+        limits: config.web.limits,
         nc,
         registry: metrics.registry,
         topSymbols: config.metricsTopSymbols,
