@@ -164,7 +164,7 @@ interface Drained {
 interface IngestProgress {
   /** Trades the ingest nodes' publishers accepted (a symbol read by two nodes in a handover counts twice). */
   accepted: number;
-  /** Batches queued or in flight, and spool records, over all ingest nodes. */
+  /** Batches queued or in flight, spool records and held trades (a takeover or a gap fill under way), over all ingest nodes. */
   outstanding: number;
   text: string;
 }
@@ -175,8 +175,8 @@ async function ingestProgress(nc: NatsConnection, ingestNodes: number): Promise<
   const p = replies.map((r) => ({ node: r.nodeId, ...r.result.publisher! }));
   return {
     accepted: p.reduce((n, x) => n + x.accepted, 0),
-    outstanding: p.reduce((n, x) => n + x.inFlight + x.queuedBatches + x.spool.records, 0),
-    text: p.map((x) => `${x.node}: accepted ${fmt(x.accepted)}, published ${fmt(x.published)}, in flight ${x.inFlight}, queued ${x.queuedBatches}, spool ${x.spool.records} (spooled batches ${x.spool.spooledBatches}), gaps ${x.gaps}, missing ${x.missingTrades}, publish failures ${x.publishFailures}, already in log ${x.alreadyInLog}, tail conflicts ${x.tailConflicts}, last error ${x.lastError}`).join("\n"),
+    outstanding: p.reduce((n, x) => n + x.inFlight + x.queuedBatches + x.spool.records + x.held, 0),
+    text: p.map((x) => `${x.node}: accepted ${fmt(x.accepted)}, published ${fmt(x.published)}, in flight ${x.inFlight}, queued ${x.queuedBatches}, spool ${x.spool.records} (spooled batches ${x.spool.spooledBatches}), held ${x.held} (${x.backfilling} symbols filling a gap from REST, ${fmt(x.backfilled)} trades backfilled), gaps ${x.gaps}, missing ${x.missingTrades}, publish failures ${x.publishFailures}, already in log ${x.alreadyInLog}, tail conflicts ${x.tailConflicts}, last error ${x.lastError}`).join("\n"),
   };
 }
 

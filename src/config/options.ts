@@ -26,7 +26,7 @@ export const OPTIONS = {
   heartbeat: { env: "HEARTBEAT", flag: "--heartbeat", default: "1s", doc: "Cluster heartbeat interval." },
   memberTtl: { env: "MEMBER_TTL", flag: "--member-ttl", default: "5s", doc: "A node that has not heartbeated for this long has left." },
   leaseTtl: { env: "LEASE_TTL", flag: "--lease-ttl", default: "5s", doc: "Partition lease lifetime; a dead node's partitions move after it." },
-  ingestOverlap: { env: "INGEST_HANDOVER_OVERLAP", flag: "--ingest-handover-overlap", default: "5s", doc: "When an ingest shard moves to another node, the old owner keeps reading it this long while the new one connects (the log drops the doubles)." },
+  ingestOverlap: { env: "INGEST_HANDOVER_OVERLAP", flag: "--ingest-handover-overlap", default: "30s", doc: "When an ingest shard moves to another node, the old owner keeps reading it until the new owner's streams are live and it claims the shard (then the old owner logs what it read and stops), at most this long (the log drops the doubles)." },
   symbols: { env: "SYMBOLS", flag: "--symbols", default: "BTCUSDT,ETHUSDT,BNBUSDT,SOLUSDT,XRPUSDT", doc: "Binance symbols to ingest." },
   binanceWsUrl: { env: "BINANCE_WS_URL", flag: "--binance-ws-url", default: "wss://stream.binance.com:9443", doc: "Binance (or market simulator) WebSocket base URL." },
   binanceRestUrl: { env: "BINANCE_REST_URL", flag: "--binance-rest-url", default: "", doc: "Binance (or market simulator) REST base URL, for trade backfill. Empty: http://host:port of BINANCE_WS_URL when that is a ws:// URL (the simulator serves both on one port), else https://api.binance.com." },
@@ -55,6 +55,8 @@ export const OPTIONS = {
   shutdownTimeout: { env: "SHUTDOWN_TIMEOUT", flag: "--shutdown-timeout", default: "30s", doc: "SIGTERM/SIGINT ends the process within this bound: each shutdown step has its own share of it and is abandoned (exit code 1) when it overruns." },
   partitionStall: { env: "PARTITION_STALL", flag: "--partition-stall", default: "30s", doc: "A partition with log input waiting and no progress (deliveries, handled messages, acks) for this long is reported (ERROR log, metric, admin status) and its consumer restarted under supervision. 0 turns the watchdog off." },
   metricsTopSymbols: { env: "METRICS_TOP_SYMBOLS", flag: "--metrics-top-symbols", default: "20", doc: "Symbol-labelled metrics keep a series for the N busiest symbols and sum the rest under symbol=\"other\" (N + 1 series at most)." },
+  customMaxFutureSkew: { env: "CUSTOM_MAX_FUTURE_SKEW", flag: "--custom-max-future-skew", default: "5m", doc: "Custom records (trades and rows) timed more than this after their receive time are refused (gateway 400, NATS: dlq.timestamp_out_of_range), so a far-future trade cannot move its symbol's watermark." },
+  customMinEventTime: { env: "CUSTOM_MIN_EVENT_TIME", flag: "--custom-min-event-time", default: "2000-01-01", doc: "Custom records timed before this UTC date or ISO time are refused the same way (0, or seconds read as ms, are bugs; 2000 still admits this century's backfills)." },
   logLevel: { env: "LOG_LEVEL", flag: "--log-level", default: "info", doc: "debug, info, warn or error." },
 } as const satisfies Record<string, OptionSpec>;
 

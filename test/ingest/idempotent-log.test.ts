@@ -118,3 +118,51 @@ test("a symbol taken over after its reader died past its last trade is caught up
   assert.equal(next.status().backfilled, 15);
   await next.close();
 });
+
+test("a takeover: the new reader holds what it reads until the old one logged all it read; no id lost or doubled, nothing asked of the exchange (10 seeds)", { timeout: 120_000 }, async () => {
+  const LAST = 600;
+  for (let seed = 1; seed <= 10; seed++) {
+    await using stack = await startStack();
+    const random = rng(seed);
+    const asked: string[] = [];
+    const backfill = async (_source: string, symbol: string, fromId: number, toId: number) => {
+      asked.push(`${symbol} ${fromId}-${toId}`);
+      return { trades: [] };
+    };
+    // The old reader batches lazily (some batches sent, the rest still open when it is claimed).
+    const old = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "old"), log, backfill, lingerMs: 60_000, maxBatchTrades: 20 + Math.floor(random() * 100) });
+    const next = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "new"), log, backfill, lingerMs: 1 });
+    await old.adopt("binance", SYMBOLS, { catchUp: false });
+    // Per symbol: the new reader's streams are live from `live` on; the old one read up to `stop` >= live - 1.
+    const live = new Map(SYMBOLS.map((s) => [s, 2 + Math.floor(random() * (LAST / 2))]));
+    const stop = new Map(SYMBOLS.map((s) => [s, live.get(s)! - 1 + Math.floor(random() * 100)]));
+    next.hold("binance", SYMBOLS);
+    const cursor = new Map(SYMBOLS.map((s) => [s, { old: 1, next: live.get(s)! }]));
+    // Both read at once, in random chunks, until the old reader is told to stop.
+    for (;;) {
+      const open = SYMBOLS.flatMap((s) => [...(cursor.get(s)!.old <= stop.get(s)! ? [[s, "old"] as const] : []), ...(cursor.get(s)!.next <= LAST && random() < 0.5 ? [[s, "next"] as const] : [])]);
+      if (!open.some(([, who]) => who === "old")) break;
+      const [symbol, who] = open[Math.floor(random() * open.length)]!;
+      const c = cursor.get(symbol)!;
+      const to = Math.min(who === "old" ? stop.get(symbol)! : LAST, c[who] + Math.floor(random() * 40));
+      for (let id = c[who]; id <= to; id++) (who === "old" ? old : next).accept(trade(symbol, id));
+      c[who] = to + 1;
+      if (random() < 0.2) await pause(random() * 5);
+    }
+    await old.flushSymbols("binance", SYMBOLS); // the claim: the old reader logs what it read
+    await next.adopt("binance", SYMBOLS, { catchUp: false });
+    for (const s of SYMBOLS) for (let id = cursor.get(s)!.next; id <= LAST; id++) next.accept(trade(s, id));
+    await next.flush();
+    const trades = await readTrades(stack.nc);
+    for (const symbol of SYMBOLS) {
+      const ids = trades.filter((t) => t.symbol === symbol).map((t) => t.tradeId);
+      const problem = ids.findIndex((id, i) => id !== i + 1);
+      assert.equal(problem, -1, `seed ${seed}, ${symbol} (live at ${live.get(symbol)}, old stopped at ${stop.get(symbol)}): position ${problem} holds id ${ids[problem]}`);
+      assert.equal(ids.length, LAST, `seed ${seed}, ${symbol}: ${ids.length} trades`);
+    }
+    assert.deepEqual(asked, [], `seed ${seed}: nothing asked of the exchange`);
+    assert.equal(next.status().gaps, 0);
+    await old.close();
+    await next.close();
+  }
+});

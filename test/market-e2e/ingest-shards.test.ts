@@ -15,6 +15,7 @@ import { STREAMS } from "../../src/runtime/nats/spec.js";
 import { verifyLake } from "../../src/verify/index.js";
 import { renderVerify } from "../../src/admin/render-verify.js";
 import { defaultSymbols } from "../../src/market/simulator/synthetic-source.js";
+import type { PublisherStatus } from "../../src/market/ingest/publisher-types.js";
 import { nodeStatuses, startNodeProcess, startSimulatorProcess, type NodeProc, type SimulatorProc } from "../../bench/node-process.js";
 import { startNatsServer } from "../helpers/nats-server.js";
 import { pollUntil } from "../../bench/runner/deadline.js";
@@ -117,6 +118,11 @@ test("2, then 3, then 2 ingest nodes under a live market: a joining node takes i
   const shares = await ingestOf(c.nc);
   const reading = [...shares.values()].reduce((n, p) => n + (p.reading ?? 0), 0);
   assert.ok(reading >= symbols.length, `every symbol read by someone: ${await c.describe()}`);
+  // A join is a graceful handover: the old readers logged all they read before n3 let its trades in.
+  const n3 = async () => ((await nodeStatuses(c.nc)).find((s) => s.nodeId === "n3")?.components["ingest"] as { publisher?: PublisherStatus } | undefined)?.publisher;
+  await pollUntil("n3 to publish its share", 60_000, async () => ((await n3())?.published ?? 0) > 0 && (await n3())?.held === 0, c.describe, { intervalMs: 500 });
+  const joined = (await n3())!;
+  assert.equal(joined.backfilled + joined.missingTrades, 0, `n3 took its shards over without asking the exchange or losing a trade: ${JSON.stringify({ ...joined, symbols: undefined })}`);
 
   await pollUntil("9,000 trades emitted", 60_000, async () => (await c.sim.stats()).eventsEmitted > 9000, c.describe, { intervalMs: 500 });
   const leaving = c.nodes.get("n1")!;

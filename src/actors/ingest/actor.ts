@@ -25,6 +25,7 @@ function assertNever(x: never): never {
 export function ingestActor(nc: NatsConnection, optionsNow: IngestorOptions | (() => IngestorOptions), hooks: IngestActorHooks = {}): () => Actor<IngestMessage, unknown> {
   return () => {
     const options = typeof optionsNow === "function" ? optionsNow() : optionsNow;
+    const source = options.client.source ?? "binance";
     let ingestor: Ingestor | undefined;
     let paused = false;
     return {
@@ -48,9 +49,17 @@ export function ingestActor(nc: NatsConnection, optionsNow: IngestorOptions | ((
             await it.client.subscribe(message.symbols);
             return it.client.status();
           case "adopt":
-            await it.publisher.adopt(options.client.source ?? "binance", message.symbols);
+            it.publisher.hold(source, message.symbols);
             await it.client.subscribe(message.symbols);
             return it.client.status();
+          // "live" and "flush" answer with a promise in a box: the actor stays free while they wait.
+          case "live":
+            return { live: it.client.whenLive(message.symbols, message.withinMs) };
+          case "settle":
+            await it.publisher.adopt(source, message.symbols, { catchUp: !message.previousFlushed });
+            return undefined;
+          case "flush":
+            return { logged: it.publisher.flushSymbols(source, message.symbols) };
           case "unsubscribe":
             await it.client.unsubscribe(message.symbols);
             return it.client.status();

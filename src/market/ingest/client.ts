@@ -119,6 +119,25 @@ export class BinanceStreamClient {
     await Promise.all([...touched].filter((s) => !newSlots.includes(s)).map((s) => this.#reconcileSlot(s)));
   }
 
+  /**
+   * Resolves true once every one of these symbols' streams is in effect on an open connection (its
+   * trades reach the sink from now on), false if that takes longer than `timeoutMs`.
+   */
+  async whenLive(symbols: readonly string[], timeoutMs: number): Promise<boolean> {
+    const streams = [...new Set(symbols.map(tradeStream))];
+    const live = () =>
+      streams.every((s) => {
+        const conn = this.#slots.find((sl) => sl.streams.has(s))?.active;
+        return conn != null && conn.state === "open" && conn.subscribed.has(s) && !conn.controlPending;
+      });
+    const deadline = this.#clock.now() + timeoutMs;
+    while (!live()) {
+      if (this.#state !== "running" || this.#clock.now() >= deadline) return false;
+      await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, 50));
+    }
+    return true;
+  }
+
   /** Removes trade streams at runtime (UNSUBSCRIBE); an emptied connection is closed. */
   async unsubscribe(symbols: readonly string[]): Promise<void> {
     const gone = new Set(symbols.map(tradeStream));

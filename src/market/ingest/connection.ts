@@ -92,6 +92,11 @@ export class StreamConnection {
     });
   }
 
+  /** Control requests queued or awaiting their answer (a SUBSCRIBE is not in effect before it is answered). */
+  get controlPending(): boolean {
+    return this.#queue.length > 0 || this.#pending.size > 0;
+  }
+
   /** Queues a control request; resolves with the server's `result` once answered. */
   request(method: ControlMethod, params: readonly string[]): Promise<unknown> {
     if (this.state === "closed") return Promise.reject(new ControlRequestFailed(method, "connection closed"));

@@ -102,6 +102,10 @@ export interface PublisherStatus {
   dlqPublished: number;
   batchesPublished: number;
   publishFailures: number;
+  /** Trades held: their symbol's mark is being read, a gap is being filled, or a takeover is under way. */
+  held: number;
+  /** Symbols filling a trade-id gap from the exchange's history right now. */
+  backfilling: number;
   inFlight: number;
   queuedBatches: number;
   spool: { bytes: number; segments: number; records: number; spooledBatches: number };
@@ -137,6 +141,8 @@ export interface KeyState {
   hwm: number | undefined;
   /** loading: its mark is being read; backfilling: a gap is being filled. Trades are held in both. */
   phase: "loading" | "backfilling" | "ready";
+  /** A takeover is under way (`hold`): trades stay held until `adopt`, even once the mark is read. */
+  holding: boolean;
   held: Trade[];
   open: Trade[];
   openSince: number;

@@ -50,7 +50,7 @@ export class TradeLogPublisher {
   #tick: TimerHandle | null = null;
   #paused = false;
   #closed = false;
-  #idleWaiters: Array<() => void> = [];
+  #idleWaiters: Array<{ done: () => boolean; resolve: () => void }> = [];
   #dlqSeq = 0;
   #nonce = Math.random().toString(36).slice(2, 10);
   #s = { accepted: 0, published: 0, duplicatesDropped: 0, gaps: 0, missingTrades: 0, backfilled: 0, invalid: 0 };
@@ -128,21 +128,35 @@ export class TradeLogPublisher {
   }
 
   /**
+   * Holds these symbols' trades (a takeover is under way: the previous reader may still be logging
+   * them) until `adopt` lets them in.
+   */
+  hold(source: string, symbols: readonly string[]): void {
+    for (const s of symbols) {
+      const ks = this.#key(source, s.toUpperCase());
+      ks.holding = true;
+      if (ks.phase === "ready") ks.phase = "loading";
+    }
+  }
+
+  /**
    * Takes these symbols (back) from another publisher, e.g. after an ingest handover: their marks
    * and subject tails are read from the stream again, since what we knew may be stale. Trades
-   * arriving meanwhile are held, not lost.
+   * arriving meanwhile (or held since `hold`) are held, not lost, then go in after the marks.
+   * `catchUp` (default true): the previous reader may have died after a symbol's last trade, which
+   * no later trade would reveal, so a symbol still quiet a moment later asks the exchange's history.
+   * Off when the previous reader handed over and logged everything it read.
    */
-  async adopt(source: string, symbols: readonly string[]): Promise<void> {
+  async adopt(source: string, symbols: readonly string[], options: { catchUp?: boolean } = {}): Promise<void> {
     const keys = symbols.map((s) => this.#key(source, s.toUpperCase()));
     await Promise.all(
       keys.map((ks) => {
-        ks.phase = "loading";
+        ks.holding = false;
+        if (ks.phase === "ready") ks.phase = "loading";
         return this.#loadMark(ks, true);
       }),
     );
-    // The previous reader may have died after the symbol's last trade: no later trade would ever
-    // show the hole. A symbol still quiet a moment after the takeover asks the exchange instead.
-    if (this.#backfill === undefined || !hasConsecutiveIds(source)) return;
+    if (options.catchUp === false || this.#backfill === undefined || !hasConsecutiveIds(source)) return;
     for (const ks of keys) {
       const seen = ks.accepted + ks.duplicates;
       this.#clock.setTimeout(() => {
@@ -151,19 +165,32 @@ export class TradeLogPublisher {
     }
   }
 
+  /** Resolves once every trade of these symbols taken so far is in the log (none held, open or unacknowledged). */
+  async flushSymbols(source: string, symbols: readonly string[]): Promise<void> {
+    const keys = symbols.flatMap((s) => this.#keys.get(source)?.get(s.toUpperCase()) ?? []);
+    for (const ks of keys) this.#seal(ks);
+    const logged = () => this.#sender.mode === "direct" && keys.every((ks) => ks.phase === "ready" && ks.held.length === 0 && ks.open.length === 0 && ks.lane.queue.length === 0 && !ks.lane.inFlight);
+    await new Promise<void>((resolve) => {
+      this.#idleWaiters.push({ done: logged, resolve });
+      this.#checkIdle();
+    });
+  }
+
   /** Seals every open batch and resolves once everything accepted so far is in the log. */
   async flush(): Promise<void> {
     this.#sealAll();
     await new Promise<void>((resolve) => {
-      this.#idleWaiters.push(resolve);
+      this.#idleWaiters.push({ done: () => this.#sender.idle && this.#dirty.size === 0 && this.#held === 0, resolve });
       this.#checkIdle();
     });
   }
 
   status(): PublisherStatus {
     const symbols = [];
+    let backfilling = 0;
     for (const bySymbol of this.#keys.values()) {
       for (const k of bySymbol.values()) {
+        if (k.phase === "backfilling") backfilling++;
         symbols.push({ source: k.source, symbol: k.symbol, lastId: k.hwm ?? null, accepted: k.accepted, published: k.published, duplicates: k.duplicates, gaps: k.gaps, missing: k.missing, backfilled: k.backfilled });
       }
     }
@@ -174,6 +201,8 @@ export class TradeLogPublisher {
       paused: this.#paused,
       ...this.#s,
       ...sent,
+      held: this.#held,
+      backfilling,
       inFlight: this.#sender.inFlight,
       queuedBatches: this.#sender.queuedBatches,
       spool: { bytes: spool.bytes, segments: spool.segments, records: spool.records, spooledBatches },
@@ -205,7 +234,7 @@ export class TradeLogPublisher {
     let ks = bySymbol.get(symbol);
     if (ks === undefined) {
       const subject = tradeLogSubject(source, symbol, this.partitions);
-      ks = { source, symbol, lane: null as unknown as Lane, hwm: undefined, phase: "loading", held: [], open: [], openSince: 0, accepted: 0, published: 0, duplicates: 0, gaps: 0, missing: 0, backfilled: 0 };
+      ks = { source, symbol, lane: null as unknown as Lane, hwm: undefined, phase: "loading", holding: false, held: [], open: [], openSince: 0, accepted: 0, published: 0, duplicates: 0, gaps: 0, missing: 0, backfilled: 0 };
       ks.lane = this.#sender.lane(subject, ks);
       bySymbol.set(symbol, ks);
       void this.#loadMark(ks);
@@ -228,6 +257,7 @@ export class TradeLogPublisher {
     if ((ks.phase as KeyState["phase"]) === "ready") return; // a concurrent prime() got there first
     const marks = [fromSpool, fromStream, again ? ks.hwm : undefined].filter((x): x is number => x !== undefined);
     ks.hwm = marks.length > 0 ? Math.max(...marks) : undefined;
+    if (ks.holding) return; // a takeover: `adopt` reads the marks again and lets the trades in
     ks.phase = "ready";
     this.#release(ks);
   }
@@ -271,7 +301,7 @@ export class TradeLogPublisher {
     } catch (err) {
       this.#log.warn("could not fill a trade id gap; counting it", { symbol: ks.symbol, error: String(err) });
     }
-    ks.phase = "ready";
+    ks.phase = ks.holding ? "loading" : "ready";
     this.#held--;
     if (trade) {
       // The first held trade is the one after the gap: a hole left is counted, not filled again.
@@ -379,9 +409,9 @@ export class TradeLogPublisher {
   }
 
   #checkIdle(): void {
-    if (this.#idleWaiters.length === 0 || !this.#sender.idle || this.#dirty.size > 0 || this.#held > 0) return;
-    const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
-    for (const w of waiters) w();
+    if (this.#idleWaiters.length === 0) return;
+    const waiting = this.#idleWaiters;
+    this.#idleWaiters = waiting.filter((w) => !w.done());
+    for (const w of waiting) if (!this.#idleWaiters.includes(w)) w.resolve();
   }
 }

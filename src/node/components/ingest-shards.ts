@@ -5,27 +5,40 @@
  * that reads the symbol from the exchange. Leases, rendezvous placement and rebalancing are the
  * partitions' (src/runtime/cluster/README.md).
  *
- * A handover overlaps: the old owner keeps reading a partition's symbols for `overlapMs` after it
- * released the lease, while the new owner connects; the log is idempotent per trade id (a publish
- * expects the subject's tail), so the overlap doubles nothing and the new owner starts from the
- * log's last id. After a crash there is no overlap: the new owner finds a hole above the log's
- * last id and fills it from the exchange's REST history where the publisher can.
+ * A handover overlaps and ends on the new owner's word. The old owner keeps reading a released
+ * shard (at most `overlapMs`) and answers on the handover channel; the new owner holds the shard's
+ * trades, connects, and once its streams are live claims the shard: the old owner stops reading,
+ * puts everything it read into the log and says so. The new owner then re-reads the log's marks and
+ * lets the held trades in: between them every trade was read, so nothing needs the exchange's REST
+ * history and the log (idempotent per trade id) doubles nothing. When nobody answers the claim (a
+ * crash, a lost lease, the first start) the new owner finds a hole above the log's last id and fills
+ * it from the exchange's REST history where the publisher can.
  */
 import type { TimerHandle } from "../../runtime/clock.js";
 import { systemClock, type Clock } from "../../runtime/clock.js";
 import { atMost } from "../../runtime/at-most.js";
 import { partitionOf } from "../../runtime/cluster/partition.js";
 import type { PartitionHost, PartitionStopReason } from "../../runtime/cluster/types.js";
+import type { HandoverChannel } from "./ingest-handover.js";
 
 export interface IngestShardsOptions {
   /** Trade-log partitions: a symbol's shard is `partitionOf(symbol, partitions)`. */
   partitions: number;
-  /** How long a released shard keeps being read, so the new owner connects before we stop (ms). */
+  /** How long a released shard keeps being read at most, waiting for the new owner's claim (ms). */
   overlapMs: number;
-  /** Start reading these symbols (their marks re-read from the log first). Throws if it cannot. */
+  /** Start reading these symbols, holding their trades until `settle`; resolves once they are live. Throws if it cannot. */
   adopt(symbols: string[]): Promise<void>;
+  /**
+   * Lets the held trades in after the log's marks, re-read now. `previousFlushed`: the previous
+   * reader logged everything up to our streams going live (nothing to ask the exchange for).
+   */
+  settle?(symbols: string[], previousFlushed: boolean): Promise<void>;
   /** Stop reading these symbols. */
   release(symbols: string[]): Promise<void>;
+  /** Resolves once everything read of these symbols is in the log. */
+  flush?(symbols: string[]): Promise<void>;
+  /** Where a new owner claims a shard from the node still reading it. Without one, overlaps end on their timer. */
+  handover?: HandoverChannel;
   clock?: Clock;
 }
 
@@ -34,13 +47,24 @@ export function symbolsOfShard(symbols: Iterable<string>, shard: number, partiti
   return [...symbols].filter((s) => partitionOf(s, partitions) === shard);
 }
 
+/** A released shard still read during its overlap. */
+interface Lingering {
+  timer: TimerHandle;
+  /** Resolves once its symbols are released, or the shard was taken back. */
+  released: Promise<void>;
+  /** Set once the new owner claimed it: resolves after the flush, before the answer. */
+  finishing: Promise<void> | undefined;
+  /** Ends the overlap now: stops answering claims, releases the symbols unless the shard is ours again. */
+  fire: () => void;
+}
+
 export class IngestShards implements PartitionHost {
   readonly #o: IngestShardsOptions;
   readonly #clock: Clock;
   /** Every symbol this deployment ingests (the configured list, plus admin subscribes). */
   readonly #symbols: Set<string>;
   readonly #owned = new Set<number>();
-  readonly #lingering = new Map<number, { timer: TimerHandle; done: Promise<void>; fire: () => void }>();
+  readonly #lingering = new Map<number, Lingering>();
 
   constructor(symbols: Iterable<string>, options: IngestShardsOptions) {
     this.#symbols = new Set(symbols);
@@ -64,16 +88,20 @@ export class IngestShards implements PartitionHost {
       // Still reading it from before the handover: keep reading, but as the owner again.
       linger.timer.cancel();
       this.#lingering.delete(shard);
-      linger.fire(); // resolves its overlap without releasing anything
+      linger.fire(); // stops answering claims and resolves its overlap without releasing anything
     }
     // Owned before the adopt is awaited: a symbol added meanwhile (admin subscribe) is then adopted too.
     this.#owned.add(shard);
+    const symbols = symbolsOfShard(this.#symbols, shard, this.#o.partitions);
     try {
-      await this.#o.adopt(symbolsOfShard(this.#symbols, shard, this.#o.partitions));
+      await this.#o.adopt(symbols);
     } catch (err) {
       this.#owned.delete(shard);
       throw err;
     }
+    // Read without a break when we kept reading it; otherwise the previous reader says whether it logged everything.
+    const flushed = linger !== undefined || ((await this.#o.handover?.claim(shard)) ?? false);
+    await this.#o.settle?.(symbols, flushed);
   }
 
   async stopPartition(shard: number, reason: PartitionStopReason): Promise<void> {
@@ -81,15 +109,30 @@ export class IngestShards implements PartitionHost {
     const symbols = symbolsOfShard(this.#symbols, shard, this.#o.partitions);
     // The lease is gone or going to someone else at once: stop now. A handover or a leave overlaps.
     if (reason === "lease-lost") return this.#o.release(symbols);
+    let withdraw = () => {};
     let fire!: () => void;
-    const done = new Promise<void>((resolve) => {
+    const released = new Promise<void>((resolve) => {
       fire = () => {
-        if (this.#lingering.get(shard)?.done !== done) return resolve();
+        withdraw();
+        if (this.#lingering.get(shard) !== entry) return resolve();
         this.#lingering.delete(shard);
         this.#o.release(symbols).then(resolve, resolve);
       };
     });
-    this.#lingering.set(shard, { timer: this.#clock.setTimeout(() => fire(), this.#o.overlapMs), done, fire });
+    const entry: Lingering = { timer: this.#clock.setTimeout(() => fire(), this.#o.overlapMs), released, finishing: undefined, fire: () => fire() };
+    this.#lingering.set(shard, entry);
+    // Claimed by the new owner (its streams are live): stop reading, log what we read, then answer.
+    const finish = () =>
+      (entry.finishing ??= (async () => {
+        entry.timer.cancel();
+        fire();
+        await released;
+        await this.#o.flush?.(symbols);
+      })());
+    // Listening before we return: the lease is released after this, and the new owner claims right away.
+    if (this.#o.handover === undefined) return;
+    withdraw = await this.#o.handover.offer(shard, finish);
+    if (this.#lingering.get(shard) !== entry) withdraw(); // the overlap ended while we subscribed
   }
 
   /** Adds symbols to the deployment's set; those of owned shards are read at once. */
@@ -97,7 +140,9 @@ export class IngestShards implements PartitionHost {
     const fresh = symbols.filter((s) => !this.#symbols.has(s));
     for (const s of fresh) this.#symbols.add(s);
     const mine = fresh.filter((s) => this.#owned.has(partitionOf(s, this.#o.partitions)));
-    if (mine.length > 0) await this.#o.adopt(mine);
+    if (mine.length === 0) return;
+    await this.#o.adopt(mine);
+    await this.#o.settle?.(mine, false);
   }
 
   /** Removes symbols from the set and stops reading them. */
@@ -112,11 +157,12 @@ export class IngestShards implements PartitionHost {
   async overlapsEnded(withinMs: number): Promise<void> {
     const pending = [...this.#lingering.values()];
     if (pending.length === 0) return;
-    await atMost(withinMs, Promise.all(pending.map((l) => l.done)), this.#clock);
+    const ended = () => Promise.all(pending.map((l) => l.released.then(() => l.finishing)));
+    await atMost(withinMs, ended(), this.#clock);
     for (const l of pending) {
       l.timer.cancel();
       l.fire();
     }
-    await Promise.all(pending.map((l) => l.done));
+    await ended();
   }
 }

@@ -15,13 +15,17 @@ import { BUCKETS } from "../../runtime/nats/spec.js";
 import { Coalescer } from "../../runtime/coalescer.js";
 import { atMost } from "../../runtime/at-most.js";
 import { IngestShards } from "./ingest-shards.js";
+import { natsHandover } from "./ingest-handover.js";
 import { fetchTradesBetween, restWeightLimiter } from "../../market/ingest/backfill.js";
 import type { PublisherStatus } from "../../market/ingest/publisher-types.js";
 import type { NodeComponent } from "../component.js";
 import type { ShutdownFigures } from "../shutdown-ledger.js";
 
 const SYMBOL = /^[A-Z0-9]{2,20}$/;
-
+/** A taken-over shard's streams should be in effect by then; its previous reader is asked to stop either way. */
+const HANDOVER_LIVE_WITHIN_MS = 15_000;
+/** How long a new owner waits for the previous reader to log what it read; after that the exchange's history fills in. */
+const HANDOVER_CLAIM_TIMEOUT_MS = 30_000;
 
 function symbolsArg(args: string[]): string[] {
   const symbols = args.flatMap((a) => a.split(",")).map((s) => s.trim().toUpperCase()).filter(Boolean);
@@ -47,8 +51,19 @@ export function ingestComponent(options: { baseUrl?: string; source?: string } =
       shards = new IngestShards(config.symbols, {
         partitions: config.partitions,
         overlapMs: config.ingestOverlapMs,
-        adopt: (symbols) => adoptions.add(symbols),
+        adopt: async (symbols) => {
+          await adoptions.add(symbols);
+          // Not live in time (the exchange slow to accept connections): claim anyway, the log's marks and REST cover the rest.
+          const { live } = (await ask({ type: "live", symbols, withinMs: HANDOVER_LIVE_WITHIN_MS })) as { live: Promise<boolean> };
+          if (!(await live)) ctx.log.warn("ingest shard not live in time; claiming it anyway", { symbols: symbols.length, withinMs: HANDOVER_LIVE_WITHIN_MS });
+        },
+        settle: async (symbols, previousFlushed) => void (await ask({ type: "settle", symbols, previousFlushed })),
         release: async (symbols) => void (await ask({ type: "unsubscribe", symbols })),
+        flush: async (symbols) => {
+          const { logged } = (await ask({ type: "flush", symbols })) as { logged: Promise<void> };
+          await logged;
+        },
+        handover: natsHandover(ctx.nc, { timeoutMs: HANDOVER_CLAIM_TIMEOUT_MS, onError: (shard, error) => ctx.log.warn("ingest handover: could not flush a claimed shard", { shard, error: String(error) }) }),
       });
       const reading = shards;
       // Gaps (a takeover after a crash, a reconnect) are filled from the exchange's REST history;
