@@ -2,20 +2,24 @@
  * Copies the admin audit trail from the log into PostgreSQL exactly once. Every node's
  * AdminService publishes an AuditRecord on `events.admin.audit` (kept by the EVENTS stream); a
  * durable pull consumer (shared by every node that runs the writer) delivers each to one writer,
- * which inserts it and acks after the commit. A redelivery (ack lost, writer killed after the
- * commit) is recognised by the record's stream sequence, stored in `args.streamSeq`, checked
- * under a transaction-scoped advisory lock: no loss, no duplicate.
+ * which stores it (audit-store.ts) and acks after the commit. A redelivery (ack lost, writer
+ * killed after the commit) is recognised by the record's stream sequence: no loss, no duplicate.
+ * Refused attempts are counted in summary rows with their text clipped (audit-bounds.ts), and
+ * only they are subject to retention and a row cap.
  */
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Database } from "../db/database.js";
-import { appendAudit, type AuditEntry, type AuditOutcome } from "../db/registry/operations.js";
+import type { AuditOutcome } from "../db/registry/operations.js";
 import { AUDIT_SUBJECT, type AuditRecord } from "../admin/protocol.js";
 import type { Logger } from "../node/log.js";
 import { STREAMS } from "../runtime/nats/spec.js";
+import { ACCEPTED_TEXT, clip, clipArgs, DEFAULT_AUDIT_LIMITS, REFUSAL_TEXT, validateAuditLimits, type AuditLimits } from "./audit-bounds.js";
+import { forgetCountedThrough, writeAuditOnce, type StreamAuditEntry } from "./audit-store.js";
+
+export { writeAuditOnce } from "./audit-store.js";
 
 export const AUDIT_DURABLE = "control-audit";
-const LOCK_KEY = 0x41_55_44_49; // "AUDI": one key for every writer of this schema
 
 export class MalformedAuditRecord extends Error {
   override readonly name = "MalformedAuditRecord";
@@ -23,42 +27,36 @@ export class MalformedAuditRecord extends Error {
 
 const OUTCOME: Record<AuditRecord["result"], AuditOutcome> = { ok: "succeeded", rejected: "refused", failed: "failed" };
 
-/** Pure: the log's record → the database row (args keep the argv, the stream position and the signing key's id). */
-export function auditEntryOf(record: AuditRecord, streamSeq: number): AuditEntry {
+/**
+ * Pure: the log's record → the database entry, its text bounded (tightly for a refusal, whose
+ * text is the caller's; generously for a command that ran). args keep the argv, how many there
+ * were, who signed (keyId) and for whom, and the stream position.
+ */
+export function auditEntryOf(record: AuditRecord, streamSeq: number): StreamAuditEntry {
   if (typeof record !== "object" || record === null || typeof record.command !== "string" || typeof record.nodeId !== "string" || !(record.result in OUTCOME)) {
     throw new MalformedAuditRecord(`not an audit record: ${JSON.stringify(record)?.slice(0, 200)}`);
   }
   const at = new Date(record.at);
-  if (Number.isNaN(at.getTime())) throw new MalformedAuditRecord(`audit record with a bad time "${record.at}"`);
+  if (Number.isNaN(at.getTime())) throw new MalformedAuditRecord(`audit record with a bad time "${clip(String(record.at), 40)}"`);
+  const outcome = OUTCOME[record.result];
+  const bounds = outcome === "refused" ? REFUSAL_TEXT : ACCEPTED_TEXT;
+  const { argv, argc } = clipArgs(Array.isArray(record.args) ? record.args : [], bounds);
   return {
     at,
-    nodeId: record.nodeId,
-    principal: principalOf(record),
-    command: record.command,
-    args: { argv: Array.isArray(record.args) ? record.args.map(String) : [], stream: STREAMS.events, streamSeq, ...(typeof record.keyId === "string" ? { keyId: record.keyId } : {}) },
-    outcome: OUTCOME[record.result],
-    ...(record.detail ? { detail: record.detail } : {}),
+    nodeId: clip(record.nodeId, bounds.node),
+    principal: clip(String(record.caller ?? "unknown"), bounds.caller),
+    command: clip(record.command, bounds.command),
+    args: {
+      argv,
+      ...(argc > argv.length ? { argc } : {}),
+      ...(record.keyId ? { keyId: clip(String(record.keyId), bounds.keyId) } : {}),
+      ...(record.onBehalfOf ? { onBehalfOf: clip(String(record.onBehalfOf), bounds.onBehalfOf) } : {}),
+      stream: STREAMS.events,
+      streamSeq,
+    },
+    outcome,
+    ...(record.detail ? { detail: clip(String(record.detail), bounds.detail) } : {}),
   };
-}
-
-/** Who acted: the person a web server authenticated, and the signer that acted for them. */
-function principalOf(record: AuditRecord): string {
-  const caller = String(record.caller ?? "unknown");
-  return typeof record.onBehalfOf === "string" && record.onBehalfOf !== "" ? `${record.onBehalfOf} via ${caller}` : caller;
-}
-
-/** Inserts the entry unless this stream sequence is already stored. Returns false for a duplicate. */
-export async function writeAuditOnce(db: Database, entry: AuditEntry & { args: { streamSeq: number } }): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    await tx.query("SELECT pg_advisory_xact_lock($1)", [LOCK_KEY]);
-    const { rows } = await tx.query<{ one: number }>(
-      `SELECT 1 AS one FROM admin_audit WHERE at = $1 AND node_id = $2 AND args->>'stream' = $3 AND (args->>'streamSeq')::bigint = $4 LIMIT 1`,
-      [entry.at, entry.nodeId, STREAMS.events, entry.args.streamSeq],
-    );
-    if (rows.length > 0) return false;
-    await appendAudit(tx, entry);
-    return true;
-  });
 }
 
 export interface AuditWriterOptions {
@@ -68,6 +66,12 @@ export interface AuditWriterOptions {
   durable?: string;
   /** How long a failed database write waits before the message comes back (ms). Default 2000. */
   retryDelayMs?: number;
+  /** Bounds on refused attempts (see DEFAULT_AUDIT_LIMITS). */
+  limits?: Partial<AuditLimits>;
+  /** Clock for retention (ms). Default Date.now. */
+  now?: () => number;
+  /** Refusals counted between two cleanups of the sequences the consumer acknowledged past. Default 500. */
+  forgetEvery?: number;
 }
 
 export interface AuditWriterStats {
@@ -85,6 +89,7 @@ export interface AuditWriter extends AsyncDisposable {
 
 export async function startAuditWriter(o: AuditWriterOptions): Promise<AuditWriter> {
   const durable = o.durable ?? AUDIT_DURABLE;
+  const write = { limits: validateAuditLimits({ ...DEFAULT_AUDIT_LIMITS, ...o.limits }), now: o.now ?? Date.now };
   const jsm = await jetstreamManager(o.nc);
   try {
     await jsm.consumers.info(STREAMS.events, durable);
@@ -97,8 +102,16 @@ export async function startAuditWriter(o: AuditWriterOptions): Promise<AuditWrit
   let stopping = false;
   const messages = await consumer.consume({ max_messages: 100 });
 
+  let refusalsSinceForget = 0;
+  /** Sequences at or below the ack floor are never delivered again: their dedupe rows can go. */
+  async function forgetAcknowledged(): Promise<void> {
+    refusalsSinceForget = 0;
+    const info = await jsm.consumers.info(STREAMS.events, durable);
+    await forgetCountedThrough(o.db, info.ack_floor.stream_seq);
+  }
+
   async function handle(m: JsMsg): Promise<void> {
-    let entry: ReturnType<typeof auditEntryOf>;
+    let entry: StreamAuditEntry;
     try {
       entry = auditEntryOf(JSON.parse(decoder.decode(m.data)) as AuditRecord, m.seq);
     } catch (err) {
@@ -108,7 +121,7 @@ export async function startAuditWriter(o: AuditWriterOptions): Promise<AuditWrit
       return;
     }
     try {
-      if (await writeAuditOnce(o.db, entry as AuditEntry & { args: { streamSeq: number } })) stats.written++;
+      if (await writeAuditOnce(o.db, entry, write)) stats.written++;
       else stats.duplicates++;
       m.ack();
     } catch (err) {
@@ -116,6 +129,10 @@ export async function startAuditWriter(o: AuditWriterOptions): Promise<AuditWrit
       stats.lastError = (err as Error).message;
       o.log.warn(`audit record at EVENTS seq ${m.seq} not stored yet: ${(err as Error).message}`);
       m.nak(o.retryDelayMs ?? 2_000);
+      return;
+    }
+    if (entry.outcome === "refused" && ++refusalsSinceForget >= (o.forgetEvery ?? 500)) {
+      await forgetAcknowledged().catch((err: unknown) => o.log.warn(`audit writer: counted refusals not forgotten yet: ${(err as Error).message}`));
     }
   }
 

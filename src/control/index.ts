@@ -2,6 +2,8 @@
 export { LogForwarder, natsLogSink, logSubject, decodeLogRecord, matchesLogFilter, LOG_SUBJECT_ALL, LOG_SUBJECT_PREFIX, type LogFilter, type LogForwarderOptions, type LogSink } from "./log-forward.js";
 export { LogTail, type LogEntry } from "./log-tail.js";
 export { startAuditWriter, writeAuditOnce, auditEntryOf, MalformedAuditRecord, AUDIT_DURABLE, type AuditWriter, type AuditWriterOptions, type AuditWriterStats } from "./audit-writer.js";
+export { pruneRefusals, forgetCountedThrough, type StreamAuditEntry, type AuditWriteOptions } from "./audit-store.js";
+export { DEFAULT_AUDIT_LIMITS, REFUSAL_TEXT, ACCEPTED_TEXT, clip, bucketStart, refusalKey, type AuditLimits } from "./audit-bounds.js";
 export { listStreams, listConsumers, streamSubjects, subjectMessages, deadLetters, dlqReason, type StreamView, type ConsumerView, type DlqEntry } from "./log-browser.js";
 export { lastMessages, type StoredMessage, type LastMessagesOptions } from "./last-messages.js";
 export { listTables, summarizeTable, schemaHistory, latestRows, jsonSafe, type TableSummary, type SchemaVersion } from "./data-catalog.js";

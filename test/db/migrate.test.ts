@@ -7,7 +7,7 @@ import { loadMigrations, migrate, MigrationError, openDatabase } from "../../src
 import { backends, randomSchema, TEST_DATABASE_URL } from "./fixtures.js";
 
 const EXPECTED_TABLES = [
-  "admin_audit", "candles_1m", "champion_history", "experiments", "feature_importances", "gold_model_runs", "gold_runs",
+  "admin_audit", "admin_audit_refusal_seqs", "candles_1m", "champion_history", "experiments", "feature_importances", "gold_model_runs", "gold_runs",
   "gold_test_results", "model_versions", "quality_reports", "quality_violations", "run_metrics", "run_params", "runs",
   "schema_migrations", "silver_bars", "trades",
 ];

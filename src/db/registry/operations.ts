@@ -77,6 +77,10 @@ export interface AuditEntry {
 export interface AuditRecord extends Required<Omit<AuditEntry, "detail">> {
   id: number;
   detail: string | null;
+  /** How many attempts the row stands for: 1, or a refusal summary's count (migration 0008). */
+  attempts: number;
+  /** A refusal summary's latest attempt; null for a single record. */
+  lastAt: Date | null;
 }
 
 export async function appendAudit(db: Queryable, e: AuditEntry): Promise<number> {
@@ -90,7 +94,7 @@ export async function appendAudit(db: Queryable, e: AuditEntry): Promise<number>
 export async function listAudit(db: Queryable, limit = 100): Promise<AuditRecord[]> {
   return (
     await db.query<AuditRecord>(
-      `SELECT id, at, node_id AS "nodeId", principal, command, args, outcome, detail FROM admin_audit ORDER BY id DESC LIMIT $1`,
+      `SELECT id, at, node_id AS "nodeId", principal, command, args, outcome, detail, attempts, last_at AS "lastAt" FROM admin_audit ORDER BY id DESC LIMIT $1`,
       [limit],
     )
   ).rows;

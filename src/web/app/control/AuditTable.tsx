@@ -4,6 +4,13 @@ import { errorText } from "../hooks.js";
 import { trpc } from "../trpc.js";
 import type { AuditView } from "./client.js";
 
+/** Refused attempts are summarised per hour and caller: the tooltip says how many and until when. */
+function attemptsTitle(r: AuditView): string {
+  if (r.attempts <= 1) return r.detail ?? "";
+  const last = r.lastAt ? new Date(r.lastAt).toLocaleTimeString("en-GB", { hour12: false }) : "?";
+  return `${r.attempts} attempts until ${last}${r.detail ? ` — first: ${r.detail}` : ""}`;
+}
+
 export function AuditTable(props: { refreshSignal: number }) {
   const [rows, setRows] = useState<AuditView[] | null>(null);
   const [note, setNote] = useState<string | null>(null);
@@ -50,8 +57,9 @@ export function AuditTable(props: { refreshSignal: number }) {
                   {r.command} {((r.args as { argv?: string[] }).argv ?? []).join(" ")}
                 </td>
                 <td className="small muted">{r.nodeId}</td>
-                <td title={r.detail ?? ""}>
+                <td title={attemptsTitle(r)}>
                   <span className={`pill ${r.outcome === "succeeded" ? "passed" : r.outcome === "refused" ? "warn" : "failed"}`}>{r.outcome}</span>
+                  {r.attempts > 1 && <span className="small muted"> ×{r.attempts}</span>}
                 </td>
               </tr>
             ))}
