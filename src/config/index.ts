@@ -5,6 +5,7 @@ import { parseApiKeys, type ApiKey } from "../web/server/gateway/keys.js";
 import type { WebLimits } from "../web/server/limits.js";
 import { parseAllowedHosts, parseAllowedOrigins } from "../web/server/request-policy.js";
 import { mergeCredentials, NatsCredentialsInvalid, splitUrlCredentials, type NatsCredentials } from "../runtime/nats/credentials.js";
+import type { TimeBounds } from "../custom/time-bounds.js";
 import { ConfigError, maskSecret, parseBoolean, parseChoice, parseDuration, parseInteger, parseList, parseUrl } from "./parse.js";
 
 export { ConfigError, parseDuration } from "./parse.js";
@@ -50,6 +51,8 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   /** Symbols with their own series in symbol-labelled metrics; the rest are "other". */
   metricsTopSymbols: number;
+  /** Accepted event times of custom records (CUSTOM_MAX_FUTURE_SKEW, CUSTOM_MIN_EVENT_TIME). */
+  customTimeBounds: TimeBounds;
 }
 
 /** Raw option values: defaults, overridden by the environment, overridden by CLI flags. */
@@ -124,6 +127,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     partitionStallMs: parseDuration(o("partitionStall"), raw.partitionStall),
     logLevel: parseChoice(o("logLevel"), raw.logLevel, LOG_LEVELS),
     metricsTopSymbols: parseInteger(o("metricsTopSymbols"), raw.metricsTopSymbols, { min: 0, max: 10_000 }),
+    customTimeBounds: customTimeBoundsOf(raw),
   };
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.nodeId)) {
     throw new ConfigError(`${o("nodeId")}: "${config.nodeId}" may contain only letters, digits, _ and - (it is a NATS subject token and KV key)`);
@@ -197,4 +201,16 @@ function asConfigError<T>(parse: () => T): T {
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
+}
+
+function customTimeBoundsOf(raw: Record<OptionName, string>): TimeBounds {
+  const skew = OPTIONS.customMaxFutureSkew.env;
+  const floor = OPTIONS.customMinEventTime.env;
+  const maxFutureMs = parseDuration(skew, raw.customMaxFutureSkew);
+  if (maxFutureMs > 7 * 24 * 3_600_000) throw new ConfigError(`${skew}: ${raw.customMaxFutureSkew} is over 7 days (it bounds clock skew, not scheduling)`);
+  const minTimeMs = Date.parse(raw.customMinEventTime.trim());
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw.customMinEventTime.trim()) || !Number.isFinite(minTimeMs) || minTimeMs <= 0) {
+    throw new ConfigError(`${floor}: "${raw.customMinEventTime}" is not a date after 1970 (examples: 2000-01-01, 2015-06-01T00:00:00Z)`);
+  }
+  return { maxFutureMs, minTimeMs };
 }

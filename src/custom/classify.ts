@@ -4,6 +4,8 @@
  * lake table, or invalid with the offending field. Pure.
  */
 import { MARKET_TYPE, isMarketType, marketSymbol, normalizeDataType } from "./names.js";
+import { DEFAULT_RECORD_LIMITS, recordLimitBreach, type RecordLimits } from "./record-limits.js";
+import { DEFAULT_TIME_BOUNDS, timeOutOfBounds, type TimeBounds } from "./time-bounds.js";
 
 export const DEFAULT_QUANTITY = 1;
 /** Data type of a record with no type and no recognisable shape. */
@@ -12,13 +14,21 @@ export const GENERIC_TYPE = "generic";
 export type RecordClass =
   | { kind: "market"; dataType: string; symbol: string; price: number; priceText: string; quantity: number; quantityText: string; tradeTime: number }
   | { kind: "table"; dataType: string; eventTime: number | null; fields: Record<string, unknown> }
-  | { kind: "invalid"; field: string; message: string };
+  | { kind: "invalid"; reason: InvalidReason; field: string; message: string };
+
+/** Why a record is refused: the gateway's `error` and the router's dead-letter reason (`dlq.<reason>`). */
+export type InvalidReason = "invalid_record" | "timestamp_out_of_range" | "record_too_large";
 
 export interface ClassifyContext {
   /** Normalised source name (from the URL's API key or the subject). */
   source: string;
   /** The subject's data type token, used when the record names none. */
   subjectType?: string;
+  /** When the platform received the record (ms): the gateway's receive time, the log's Ingest-Time. Without it only the floor of the time bounds applies. */
+  receivedAt?: number;
+  /** Default DEFAULT_TIME_BOUNDS (5 min into the future, nothing before 2000). */
+  timeBounds?: TimeBounds;
+  limits?: RecordLimits;
 }
 
 type Json = Record<string, unknown>;
@@ -27,7 +37,7 @@ export function isPlainObject(v: unknown): v is Json {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-const invalid = (field: string, message: string): RecordClass => ({ kind: "invalid", field, message });
+const invalid = (field: string, message: string, reason: InvalidReason = "invalid_record"): RecordClass => ({ kind: "invalid", reason, field, message });
 
 /** An envelope `{data_type, payload, timestamp?}` or a bare record; see README.md for the rules. */
 export function classifyRecord(record: unknown, ctx: ClassifyContext): RecordClass {
@@ -51,8 +61,16 @@ export function classifyRecord(record: unknown, ctx: ClassifyContext): RecordCla
     body = { ...record };
     delete body.data_type;
   }
+  const breach = recordLimitBreach(body, ctx.limits ?? DEFAULT_RECORD_LIMITS);
+  if (breach) return invalid(breach.field, breach.message, "record_too_large");
   const dataType = dataTypeHint ?? typeByShape(body);
-  if (isMarketType(dataType)) return classifyMarket(body, outerTimestamp, ctx.source);
+  const c = isMarketType(dataType) ? classifyMarket(body, outerTimestamp, ctx.source) : classifyTable(body, outerTimestamp, dataType);
+  const eventTime = c.kind === "market" ? c.tradeTime : c.kind === "table" ? c.eventTime : null;
+  const outOfBounds = eventTime === null ? undefined : timeOutOfBounds(eventTime, ctx.receivedAt, ctx.timeBounds ?? DEFAULT_TIME_BOUNDS);
+  return outOfBounds ? invalid("timestamp", outOfBounds, "timestamp_out_of_range") : c;
+}
+
+function classifyTable(body: Json, outerTimestamp: unknown, dataType: string): RecordClass {
   const ts = body.timestamp ?? outerTimestamp;
   return { kind: "table", dataType, eventTime: ts === undefined ? null : (parseTimestamp(ts) ?? null), fields: body };
 }

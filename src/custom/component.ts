@@ -36,7 +36,11 @@ export function customDataComponent(config: Config): NodeComponent {
         ttlMs: config.leaseTtlMs,
         async start() {
           const publisher = await TradeLogPublisher.start(ctx.nc, { partitions: config.partitions, spoolDir: join(config.dataDir, "spool-custom"), log: customTradeLogger(log) });
-          const r = await CustomRouter.start(ctx.nc, { lake, publisher, onError: (err) => log.warn("custom router error (retrying)", { error: String(err) }),
+          const r = await CustomRouter.start(ctx.nc, {
+            lake,
+            publisher,
+            timeBounds: config.customTimeBounds,
+            onError: (err) => log.warn("custom router error (retrying)", { error: String(err) }),
             onMigrate: (m) => log.info("custom table renamed (one table per source and data type)", { from: m.from, to: m.to.map((t) => `${t.table} (${t.files} files)`).join(", ") }),
           });
           router = r;

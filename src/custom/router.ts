@@ -17,6 +17,7 @@ import { routeMessage, type LogMessage, type RouteDecision } from "./route.js";
 import { CustomTableWriter, type TableFlush } from "./table-writer.js";
 import { DeadLetterQueue, rawRecord } from "./dead-letters.js";
 import { backoffDelay } from "../lake/writer/backoff.js";
+import { DEFAULT_TIME_BOUNDS, type TimeBounds } from "./time-bounds.js";
 import { migrateLegacyCustomTables, type TableMigration } from "./migrate-names.js";
 
 export interface CustomRouterOptions {
@@ -32,6 +33,8 @@ export interface CustomRouterOptions {
   /** Messages per fetch. Default 500. */
   batchSize?: number;
   clock?: Clock;
+  /** Event times outside these bounds are dead-lettered (`dlq.timestamp_out_of_range`). Default DEFAULT_TIME_BOUNDS. */
+  timeBounds?: TimeBounds;
   onCommit?(flushes: TableFlush[], ackedSeq: number): void;
   onError?(err: unknown): void;
   /** A legacy `custom_<source>_<type>` table moved to `custom.<source>.<type>` tables (before anything is routed). */
@@ -67,7 +70,7 @@ export class CustomRouter {
   private constructor(js: JetStreamClient, jsm: JetStreamManager, options: CustomRouterOptions) {
     this.#js = js;
     this.#jsm = jsm;
-    this.#o = { stream: STREAMS.custom, durable: "custom-router", maxAgeMs: 1000, maxPendingMessages: 10_000, batchSize: 500, clock: systemClock, ...options };
+    this.#o = { stream: STREAMS.custom, durable: "custom-router", maxAgeMs: 1000, maxPendingMessages: 10_000, batchSize: 500, clock: systemClock, timeBounds: DEFAULT_TIME_BOUNDS, ...options };
   }
 
   static async start(nc: NatsConnection, options: CustomRouterOptions): Promise<CustomRouter> {
@@ -155,7 +158,7 @@ export class CustomRouter {
     const header = m.headers?.get("Ingest-Time");
     const ingestTime = header ? Number(header) : Math.floor(m.info.timestampNanos / 1e6);
     const msg: LogMessage = { subject: m.subject, seq: m.seq, data: m.data, ingestTime };
-    for (const d of routeMessage(msg)) await this.#apply(d, msg);
+    for (const d of routeMessage(msg, { timeBounds: this.#o.timeBounds })) await this.#apply(d, msg);
   }
 
   async #apply(d: RouteDecision, m: LogMessage): Promise<void> {

@@ -5,32 +5,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { CustomRouter, CustomTableWriter, customTableName, flattenRecord, parseCustomTableName, readCustomTable, type TableMigration } from "../../src/custom/index.js";
+import { CustomTableWriter, customTableName, flattenRecord, parseCustomTableName, readCustomTable, type TableMigration } from "../../src/custom/index.js";
 import { Lake } from "../../src/lake/index.js";
-import { TradeLogPublisher, silentLogger } from "../../src/market/ingest/index.js";
-import { waitFor } from "../helpers/wait.js";
-import { startStack, type Stack } from "./support.js";
+import { routedAll as routed, startRouter, startStack } from "./support.js";
 
 const T = Date.UTC(2026, 10, 28, 9, 0, 0);
 const enc = new TextEncoder();
-
-async function startRouter(s: Stack, lake: Lake, migrations: TableMigration[] = []) {
-  const publisher = await TradeLogPublisher.start(s.nc, { spoolDir: join(s.dir, "spool"), log: silentLogger, lingerMs: 5 });
-  const router = await CustomRouter.start(s.nc, { lake, publisher, maxAgeMs: 100, onMigrate: (m) => migrations.push(m) });
-  return {
-    router,
-    async [Symbol.asyncDispose]() {
-      await router.close();
-      await publisher.close();
-    },
-  };
-}
-
-async function routed(s: Stack, router: CustomRouter): Promise<void> {
-  const last = (await (await jetstreamManager(s.probe)).streams.info("CUSTOM")).state.last_seq;
-  await waitFor(() => router.status().ackedSeq >= last, { what: `router acked CUSTOM up to ${last}`, timeoutMs: 30_000 });
-}
 
 test("names: every (source, data type) pair has its own table name, and the name gives the pair back", () => {
   const names = ["a", "acme", "acme_corp", "corp_orders", "orders", "x_", "x__y", "_", "9"].filter((n) => /^[a-z0-9]/.test(n));
@@ -92,7 +72,7 @@ test("an old-style table holding both tenants is split into their tables on star
 
   const migrations: TableMigration[] = [];
   {
-    await using r = await startRouter(s, lake, migrations);
+    await using r = await startRouter(s, lake, { onMigrate: (m) => migrations.push(m) });
     // One new record each after the start.
     s.probe.publish("ingest.acme_corp.orders", enc.encode(JSON.stringify({ order: "o-4", amount: 1, timestamp: T })));
     s.probe.publish("ingest.acme.corp_orders", enc.encode(JSON.stringify({ order: "a-2", note: "again", timestamp: T })));
@@ -111,7 +91,7 @@ test("an old-style table holding both tenants is split into their tables on star
 
   // A second start finds nothing to migrate and routes on.
   const again: TableMigration[] = [];
-  await using r2 = await startRouter(s, lake, again);
+  await using r2 = await startRouter(s, lake, { onMigrate: (m) => again.push(m) });
   s.probe.publish("ingest.acme.corp_orders", enc.encode(JSON.stringify({ order: "a-3", timestamp: T })));
   await s.probe.flush();
   await routed(s, r2.router);

@@ -7,27 +7,14 @@ import { CustomRouter, describeCustomTables, readCustomTable } from "../../src/c
 import { companyPrices, iotReadings, logLines, postRecords } from "../../src/custom/simulators/index.js";
 import { Lake } from "../../src/lake/index.js";
 import { createSymbolState, transition, type SilverBar } from "../../src/actors/symbol/index.js";
-import { TradeLogPublisher, decodeTradeBatch, silentLogger } from "../../src/market/ingest/index.js";
+import { decodeTradeBatch } from "../../src/market/ingest/index.js";
 import type { Trade } from "../../src/market/trade.js";
 import { waitFor } from "../helpers/wait.js";
-import { ACME_KEY, duckQuery, startStack, type Stack } from "./support.js";
+import { ACME_KEY, duckQuery, startRouter, startStack } from "./support.js";
 
 const T = Date.UTC(2026, 10, 28, 9, 0, 0);
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-
-async function startRouter(s: Stack, lake: Lake) {
-  const publisher = await TradeLogPublisher.start(s.nc, { spoolDir: join(s.dir, "spool"), log: silentLogger, lingerMs: 5 });
-  const router = await CustomRouter.start(s.nc, { lake, publisher, maxAgeMs: 100 });
-  return {
-    router,
-    publisher,
-    async [Symbol.asyncDispose]() {
-      await router.close();
-      await publisher.close();
-    },
-  };
-}
 
 async function lastSeq(jsm: JetStreamManager, stream: string): Promise<number> {
   return (await jsm.streams.info(stream)).state.last_seq;

@@ -9,6 +9,12 @@ import { ensureCustomStreams } from "../../src/custom/index.js";
 import { createWebServer, type WebServer } from "../../src/web/index.js";
 import { createIngestGateway, type GatewayOptions, type IngestGateway } from "../../src/web/server/gateway/index.js";
 import { startNatsServer, type NatsServerHandle } from "../helpers/nats-server.js";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { CustomRouter, type CustomRouterOptions } from "../../src/custom/index.js";
+import type { Lake } from "../../src/lake/index.js";
+import { TradeLogPublisher, decodeTradeBatch, silentLogger } from "../../src/market/ingest/index.js";
+import type { Trade } from "../../src/market/trade.js";
+import { waitFor } from "../helpers/wait.js";
 
 export const ACME_KEY = "acme-key-0001";
 export const ADMIN_KEY = "admin-key-0001";
@@ -70,4 +76,45 @@ export async function duckQuery(sql: string): Promise<Record<string, unknown>[]>
     conn.closeSync();
     instance.closeSync();
   }
+}
+
+/** A router (commits every 100 ms) with its own trade publisher, on the stack's connection. */
+export async function startRouter(s: Stack, lake: Lake, options: Partial<CustomRouterOptions> = {}) {
+  const publisher = await TradeLogPublisher.start(s.nc, { spoolDir: join(s.dir, "spool"), log: silentLogger, lingerMs: 5 });
+  const router = await CustomRouter.start(s.nc, { lake, publisher, maxAgeMs: 100, ...options });
+  return {
+    router,
+    publisher,
+    async [Symbol.asyncDispose]() {
+      await router.close();
+      await publisher.close();
+    },
+  };
+}
+
+/** Waits until the router has acknowledged everything CUSTOM holds now. */
+export async function routedAll(s: Stack, router: CustomRouter): Promise<void> {
+  const last = (await (await jetstreamManager(s.probe)).streams.info("CUSTOM")).state.last_seq;
+  await waitFor(() => router.status().ackedSeq >= last, { what: `router acked CUSTOM up to ${last}`, timeoutMs: 30_000 });
+}
+
+/** Every trade in TRADES, in log order. */
+export async function tradesInLog(s: Stack): Promise<Trade[]> {
+  const jsm = await jetstreamManager(s.probe);
+  const out: Trade[] = [];
+  const last = (await jsm.streams.info("TRADES")).state.last_seq;
+  for (let seq = 1; seq <= last; seq++) out.push(...decodeTradeBatch((await jsm.streams.getMessage("TRADES", { seq }))!.data));
+  return out;
+}
+
+/** Every dead letter in DLQ: its subject and body. */
+export async function deadLetters(s: Stack): Promise<{ subject: string; body: Record<string, unknown> }[]> {
+  const jsm = await jetstreamManager(s.probe);
+  const out = [];
+  const last = (await jsm.streams.info("DLQ")).state.last_seq;
+  for (let seq = 1; seq <= last; seq++) {
+    const m = (await jsm.streams.getMessage("DLQ", { seq }))!;
+    out.push({ subject: m.subject, body: JSON.parse(new TextDecoder().decode(m.data)) as Record<string, unknown> });
+  }
+  return out;
 }

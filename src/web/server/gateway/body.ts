@@ -9,11 +9,16 @@ export class BodyTooLarge extends Error {
 }
 
 export class MalformedBody extends Error {
-  constructor(message: string, readonly line?: number) {
+  /** The answer's `error`: `invalid_body`, or `invalid_encoding` for bytes that are not UTF-8. */
+  readonly error: "invalid_body" | "invalid_encoding";
+  constructor(message: string, readonly line?: number, error: "invalid_body" | "invalid_encoding" = "invalid_body") {
     super(message);
     this.name = "MalformedBody";
+    this.error = error;
   }
 }
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"]);
@@ -50,7 +55,13 @@ export function isNdjson(contentType: string | undefined): boolean {
 
 /** The records of a body: a JSON object, a JSON array of records, or one JSON value per line. */
 export function parseRecords(body: Buffer, ndjson: boolean): unknown[] {
-  const text = body.toString("utf8");
+  let text: string;
+  try {
+    // Buffer.toString would turn invalid bytes into U+FFFD: the stored text would not be what was sent.
+    text = utf8.decode(body);
+  } catch {
+    throw new MalformedBody("body is not valid UTF-8", undefined, "invalid_encoding");
+  }
   if (ndjson) {
     const out: unknown[] = [];
     const lines = text.split("\n");

@@ -8,7 +8,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { headers as natsHeaders } from "@nats-io/nats-core";
 import { jetstream, type JetStreamClient, type PubAck } from "@nats-io/jetstream";
-import { classifyRecord } from "../../../custom/classify.js";
+import { classifyRecord, type InvalidReason } from "../../../custom/classify.js";
+import type { TimeBounds } from "../../../custom/time-bounds.js";
 import { ingestSubject, normalizeDataType, normalizeSource } from "../../../custom/names.js";
 import { trackNatsConnected } from "../health.js";
 import { BodyTooLarge, MalformedBody, isNdjson, parseRecords, readBody } from "./body.js";
@@ -34,6 +35,8 @@ export interface GatewayOptions {
   /** Retry-After seconds on 503. Default 1. */
   retryAfterSeconds?: number;
   now?: () => number;
+  /** Records whose time is outside these bounds get 400 `timestamp_out_of_range`. Default DEFAULT_TIME_BOUNDS (src/custom/time-bounds.ts). */
+  timeBounds?: TimeBounds;
   /** The node's prom-client registry: `ingest_gateway_requests_total{status}`, `ingest_gateway_records_total`, `ingest_gateway_request_seconds{status}`. */
   registry?: Registry;
 }
@@ -52,6 +55,9 @@ export interface IngestGateway {
 }
 
 type Reply = { status: number; body: unknown; headers?: Record<string, string> };
+
+/** A refused record's answer: too large (string, fields, nesting) is a 413, anything else a 400. */
+const STATUS_OF: Record<InvalidReason, number> = { invalid_record: 400, timestamp_out_of_range: 400, record_too_large: 413 };
 
 export function createIngestGateway(options: GatewayOptions): IngestGateway {
   const keys = typeof options.apiKeys === "string" ? parseApiKeys(options.apiKeys) : options.apiKeys;
@@ -74,20 +80,21 @@ export function createIngestGateway(options: GatewayOptions): IngestGateway {
       records = parseRecords(await readBody(req, maxBody), isNdjson(req.headers["content-type"]));
     } catch (err) {
       if (err instanceof BodyTooLarge) return { status: 413, body: { error: "too_large", message: `body exceeds INGEST_MAX_BODY (${maxBody} bytes)` }, headers: { connection: "close" } };
-      if (err instanceof MalformedBody) return { status: 400, body: { error: "invalid_body", field: "body", message: err.message } };
+      if (err instanceof MalformedBody) return { status: 400, body: { error: err.error, field: "body", message: err.message } };
       throw err;
     }
     if (records.length === 0) return { status: 400, body: { error: "invalid_body", field: "body", message: "no records" } };
     if (records.length > maxRecords) return { status: 413, body: { error: "too_large", message: `${records.length} records; at most ${maxRecords} per request` } };
+    const receivedAt = now();
     const envelopes: { subject: string; envelope: Record<string, unknown> }[] = [];
     for (let i = 0; i < records.length; i++) {
-      const c = classifyRecord(records[i], { source, ...(pathType ? { subjectType: pathType } : {}) });
-      if (c.kind === "invalid") return { status: 400, body: { error: "invalid_record", index: i, field: c.field, message: c.message } };
+      const c = classifyRecord(records[i], { source, receivedAt, ...(pathType ? { subjectType: pathType } : {}), ...(options.timeBounds ? { timeBounds: options.timeBounds } : {}) });
+      if (c.kind === "invalid") return { status: STATUS_OF[c.reason], body: { error: c.reason, index: i, field: c.field, message: c.message } };
       envelopes.push({ subject: ingestSubject(source, c.dataType), envelope: envelope(records[i] as Record<string, unknown>, c.dataType) });
     }
     if (!connected()) return unavailable("the log (NATS) is not connected");
     const h = natsHeaders();
-    h.set("Ingest-Time", String(now()));
+    h.set("Ingest-Time", String(receivedAt));
     const idempotencyKey = headerOf(req, "idempotency-key");
     const messages = packMessages(envelopes);
     const results = await Promise.allSettled(

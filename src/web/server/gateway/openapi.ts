@@ -23,10 +23,10 @@ export function openApiDocument(limits: { maxBodyBytes: number; maxRecords: numb
     },
     responses: {
       "202": { description: "Accepted: stored in the CUSTOM stream", content: { "application/json": { schema: { $ref: "#/components/schemas/Accepted" } } } },
-      "400": error("Malformed body, missing required field or wrong type (`field` names it, `index` the record)"),
+      "400": error("Malformed body (`invalid_body`), not UTF-8 (`invalid_encoding`), missing required field or wrong type (`invalid_record`), timestamp more than CUSTOM_MAX_FUTURE_SKEW after receipt or before CUSTOM_MIN_EVENT_TIME (`timestamp_out_of_range`); `field` names it, `index` the record"),
       "401": error("Missing or unknown API key"),
       "403": error("The key is not allowed for this source"),
-      "413": error("Body larger than INGEST_MAX_BODY, or too many records"),
+      "413": error("Body larger than INGEST_MAX_BODY, too many records, or a record over the record limits (`record_too_large`: a string over 65,536 characters, over 1,000 fields, a name over 256 characters, nesting over 32 levels)"),
       "503": { ...error("The log (NATS JetStream) is unavailable; retry after the Retry-After seconds"), headers: { "Retry-After": { schema: { type: "integer" } } } },
     },
   };

@@ -1,0 +1,41 @@
+/**
+ * Time sanity for custom records (issue 12, finding 6). Any time from 1970 to the year 275760 used
+ * to be accepted, and one far-future trade moved its symbol's watermark so that every later trade
+ * was late. A record's event time must lie between a floor and its receive time plus a skew.
+ * Pure; the bounds come from the node's config (CUSTOM_MAX_FUTURE_SKEW, CUSTOM_MIN_EVENT_TIME).
+ */
+
+export interface TimeBounds {
+  /** How far past its receive time a record's event time may lie (ms): clock skew between machines. */
+  maxFutureMs: number;
+  /** Event times before this (ms since epoch) are refused. */
+  minTimeMs: number;
+}
+
+/**
+ * 5 minutes covers real clock skew (NTP keeps hosts within seconds). 2000-01-01 predates every
+ * crypto market and the data a real-time platform is fed, yet admits backfills of this century's
+ * stock or sensor history; what lies before it is nearly always a unit or zero-value bug (0,
+ * seconds read as ms — 1.7e9 ms is January 1970).
+ */
+export const DEFAULT_TIME_BOUNDS: TimeBounds = { maxFutureMs: 5 * 60_000, minTimeMs: Date.UTC(2000, 0, 1) };
+
+/**
+ * Why `eventTime` is out of bounds, or undefined when it is fine. `receivedAt` is when the platform
+ * received the record (the gateway's receive time, else the log's timestamp): a replay decides the
+ * same way as the first routing, whatever the router's clock says.
+ */
+export function timeOutOfBounds(eventTime: number, receivedAt: number | undefined, bounds: TimeBounds): string | undefined {
+  if (eventTime < bounds.minTimeMs) {
+    return `timestamp ${iso(eventTime)} is before ${iso(bounds.minTimeMs)} (CUSTOM_MIN_EVENT_TIME)`;
+  }
+  if (receivedAt !== undefined && eventTime > receivedAt + bounds.maxFutureMs) {
+    return `timestamp ${iso(eventTime)} is more than ${bounds.maxFutureMs / 1000} s after the receive time ${iso(receivedAt)} (CUSTOM_MAX_FUTURE_SKEW)`;
+  }
+  return undefined;
+}
+
+function iso(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? String(ms) : d.toISOString();
+}
