@@ -57,8 +57,6 @@ export const OPTIONS = {
   metricsTopSymbols: { env: "METRICS_TOP_SYMBOLS", flag: "--metrics-top-symbols", default: "20", doc: "Symbol-labelled metrics keep a series for the N busiest symbols and sum the rest under symbol=\"other\" (N + 1 series at most)." },
   customMaxFutureSkew: { env: "CUSTOM_MAX_FUTURE_SKEW", flag: "--custom-max-future-skew", default: "5m", doc: "Custom records (trades and rows) timed more than this after their receive time are refused (gateway 400, NATS: dlq.timestamp_out_of_range), so a far-future trade cannot move its symbol's watermark." },
   customMinEventTime: { env: "CUSTOM_MIN_EVENT_TIME", flag: "--custom-min-event-time", default: "2000-01-01", doc: "Custom records timed before this UTC date or ISO time are refused the same way (0, or seconds read as ms, are bugs; 2000 still admits this century's backfills)." },
-  customMaxFutureSkew: { env: "CUSTOM_MAX_FUTURE_SKEW", flag: "--custom-max-future-skew", default: "5m", doc: "Custom records (trades and rows) timed more than this after their receive time are refused (gateway 400, NATS: dlq.timestamp_out_of_range), so a far-future trade cannot move its symbol's watermark." },
-  customMinEventTime: { env: "CUSTOM_MIN_EVENT_TIME", flag: "--custom-min-event-time", default: "2000-01-01", doc: "Custom records timed before this UTC date or ISO time are refused the same way (0, or seconds read as ms, are bugs; 2000 still admits this century's backfills)." },
   logLevel: { env: "LOG_LEVEL", flag: "--log-level", default: "info", doc: "debug, info, warn or error." },
 } as const satisfies Record<string, OptionSpec>;
 
