@@ -1,10 +1,18 @@
 /**
  * The last N messages of a subject (wildcards allowed) in a stream: an ordered consumer starting
- * a window of sequences before the stream's end, widened ×8 until it holds N matches or reaches
- * the stream's start. Works on nats-server 2.9 (no multi-filter, no wildcard last_by_subj).
+ * a window of sequences before the stream's end, widened ×8 until it holds N matches, reaches the
+ * stream's start or `maxScan` sequences. Works on nats-server 2.9 (no multi-filter, no wildcard
+ * last_by_subj). Each read is an ephemeral consumer: reads through one JetStream client pass a
+ * ReadGate (a few at once, a few waiting, the rest refused), and a consumer left behind by a dead
+ * process is removed by the server after 30 s without a pull.
  */
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import { readStreamSlice } from "../verify/stream-slice.js";
+import { readGateFor, type ReadGate } from "./read-gate.js";
+
+/** Prefix of the reads' consumer names, so the log browser's own consumers are recognisable. */
+export const READ_CONSUMER_PREFIX = "tickhouse_read";
+const READ_INACTIVE_MS = 30_000;
 
 export interface StoredMessage {
   seq: number;
@@ -23,6 +31,10 @@ export interface LastMessagesOptions {
   limit: number;
   /** Payload bytes kept per message. Default 4096. */
   maxBytes?: number;
+  /** Stream sequences looked back at most (fewer matches beyond). Default: back to the stream's start. */
+  maxScan?: number;
+  /** Default: the gate of `js` (readGateFor). */
+  gate?: ReadGate;
 }
 
 /** Every match in [startSeq, lastSeq], keeping the last `limit`; a read that stalls throws rather than return part of it. */
@@ -30,7 +42,8 @@ async function readRange(js: JetStreamClient, o: LastMessagesOptions, startSeq: 
   const out: StoredMessage[] = [];
   const max = o.maxBytes ?? 4096;
   const decoder = new TextDecoder();
-  await readStreamSlice(js, { stream: o.stream, subject: o.subject, startSeq, endSeq: lastSeq }, (m) => {
+  const slice = { stream: o.stream, subject: o.subject, startSeq, endSeq: lastSeq, namePrefix: `${READ_CONSUMER_PREFIX}_${Math.random().toString(36).slice(2, 10)}`, inactiveThresholdMs: READ_INACTIVE_MS };
+  await readStreamSlice(js, slice, (m) => {
     const headers: Record<string, string> = {};
     if (m.headers) for (const [k, v] of m.headers) headers[k] = v.join(", ");
     out.push({ seq: m.seq, subject: m.subject, time: new Date(Math.floor(Number(m.info.timestampNanos) / 1e6)).toISOString(), size: m.data.length, headers, data: decoder.decode(m.data.subarray(0, max)), truncated: m.data.length > max });
@@ -41,13 +54,16 @@ async function readRange(js: JetStreamClient, o: LastMessagesOptions, startSeq: 
 
 export async function lastMessages(jsm: JetStreamManager, js: JetStreamClient, o: LastMessagesOptions): Promise<StoredMessage[]> {
   if (o.limit <= 0) return [];
-  const { state } = await jsm.streams.info(o.stream);
-  if (state.messages === 0) return [];
-  let window = Math.max(o.limit * 4, 64);
-  for (;;) {
-    const start = Math.max(state.first_seq, state.last_seq - window + 1);
-    const got = await readRange(js, o, start, state.last_seq);
-    if (got.length >= o.limit || start === state.first_seq) return got.slice(-o.limit);
-    window *= 8;
-  }
+  return (o.gate ?? readGateFor(js)).run(async () => {
+    const { state } = await jsm.streams.info(o.stream);
+    if (state.messages === 0) return [];
+    const floor = Math.max(state.first_seq, o.maxScan === undefined ? 0 : state.last_seq - o.maxScan + 1);
+    let window = Math.max(o.limit * 4, 64);
+    for (;;) {
+      const start = Math.max(floor, state.last_seq - window + 1);
+      const got = await readRange(js, o, start, state.last_seq);
+      if (got.length >= o.limit || start === floor) return got.slice(-o.limit);
+      window *= 8;
+    }
+  });
 }

@@ -101,8 +101,11 @@ export async function streamSubjects(jsm: JetStreamManager, stream: string, filt
   return subjects.sort((a, b) => b.messages - a.messages || a.subject.localeCompare(b.subject)).slice(0, limit);
 }
 
+/** How far back the browser looks for a subject's last messages (sequences): a rare subject in a long stream is not worth a walk through all of it. */
+export const BROWSER_MAX_SCAN = 100_000;
+
 export function subjectMessages(jsm: JetStreamManager, js: JetStreamClient, stream: string, subject: string, limit: number): Promise<StoredMessage[]> {
-  return lastMessages(jsm, js, { stream, subject, limit });
+  return lastMessages(jsm, js, { stream, subject, limit, maxScan: BROWSER_MAX_SCAN });
 }
 
 export function dlqReason(m: Pick<StoredMessage, "subject" | "data" | "headers">): string {
@@ -121,7 +124,7 @@ export function dlqReason(m: Pick<StoredMessage, "subject" | "data" | "headers">
 
 export async function deadLetters(jsm: JetStreamManager, js: JetStreamClient, limit: number): Promise<DlqEntry[]> {
   try {
-    const msgs = await lastMessages(jsm, js, { stream: STREAMS.dlq, subject: "dlq.>", limit });
+    const msgs = await lastMessages(jsm, js, { stream: STREAMS.dlq, subject: "dlq.>", limit, maxScan: BROWSER_MAX_SCAN });
     return msgs.map((m) => ({ ...m, reason: dlqReason(m) })).reverse();
   } catch (err) {
     if (/stream not found/i.test((err as Error).message)) return [];

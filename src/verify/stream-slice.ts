@@ -13,6 +13,10 @@ export interface StreamSlice {
   startSeq?: number;
   /** Last sequence to read (inclusive). */
   endSeq: number;
+  /** Names the ephemeral consumer `<prefix>_<n>` (default: a random prefix). */
+  namePrefix?: string;
+  /** The server deletes the consumer after this long without a pull, should this process die mid-read (ms). Default 5 min. */
+  inactiveThresholdMs?: number;
 }
 
 export interface SliceRead {
@@ -40,7 +44,12 @@ export async function readStreamSlice(js: JetStreamClient, slice: StreamSlice, e
       : slice.startTime !== undefined && slice.startTime !== null
         ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(slice.startTime).toISOString() }
         : { deliver_policy: DeliverPolicy.All };
-  const consumer = await js.consumers.get(slice.stream, { filter_subjects: slice.subject, ...start });
+  const consumer = await js.consumers.get(slice.stream, {
+    filter_subjects: slice.subject,
+    ...start,
+    ...(slice.namePrefix ? { name_prefix: slice.namePrefix } : {}),
+    ...(slice.inactiveThresholdMs ? { inactive_threshold: slice.inactiveThresholdMs } : {}),
+  });
   let timer: NodeJS.Timeout | undefined;
   try {
     if ((await consumer.info(true)).num_pending === 0) return out;
