@@ -40,6 +40,8 @@ export interface Config {
   s3: { endpoint: string; region: string; forcePathStyle: boolean; accessKeyId: string; secretAccessKey: string };
   databaseUrl: string;
   web: { host: string; port: number; allowedHosts: string[]; allowedOrigins: string[]; limits: WebLimits };
+  /** READ_TOKENS; empty: reads only from this machine. */
+  readTokens: string[];
   adminTokens: string[];
   /** Signed admin requests older or newer than this are refused (ms). */
   adminMaxSkewMs: number;
@@ -120,6 +122,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
         maxReplay: parseInteger(o("webMaxReplay"), raw.webMaxReplay, { min: 1, max: 100_000_000 }),
       },
     },
+    readTokens: parseList(raw.readTokens),
     adminTokens: parseList(raw.adminTokens),
     adminMaxSkewMs: parseDuration(o("adminMaxSkew"), raw.adminMaxSkew),
     ingest: { apiKeys: asConfigError(() => parseApiKeys(raw.ingestApiKeys)), maxBodyBytes: parseInteger(o("ingestMaxBody"), raw.ingestMaxBody, { min: 1024, max: 1024 ** 3 }) },

@@ -1,7 +1,8 @@
 /**
  * Builds the dashboard (src/web/app) into dist/web. JSX goes through Vite's own transformer
  * (no React plugin needed for a production build). In dev (`vite --config src/web/vite.config.ts`)
- * /trpc, /healthz and /metrics are proxied to a running node on :3000.
+ * /trpc, /healthz and /metrics are proxied to a running node on :3000; start that node with
+ * WEB_ALLOWED_ORIGINS=http://localhost:5173 (the dev page's origin), the proxy sends the node's own Host.
  */
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
@@ -20,7 +21,8 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      "/trpc": { target: "http://127.0.0.1:3000", ws: true },
+      "/trpc": { target: "http://127.0.0.1:3000", ws: true, changeOrigin: true },
+      "/auth": { target: "http://127.0.0.1:3000", changeOrigin: true },
       "/healthz": "http://127.0.0.1:3000",
       "/metrics": "http://127.0.0.1:3000",
     },

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConfigError, loadConfig } from "../../src/config/index.js";
+import { ConfigError, describeConfig, loadConfig } from "../../src/config/index.js";
 
 test("web allow-lists and limits: parsed once, normalised", () => {
   const c = loadConfig([], {
@@ -33,4 +33,10 @@ test("bad web allow-list entries and limits are refused with a message naming th
   for (const [env, message] of cases) {
     assert.throws(() => loadConfig([], env), (err: unknown) => err instanceof ConfigError && message.test(err.message), JSON.stringify(env));
   }
+});
+
+test("READ_TOKENS: a list, masked when the configuration is printed", () => {
+  assert.deepEqual(loadConfig([], {}).readTokens, []);
+  assert.deepEqual(loadConfig([], { READ_TOKENS: "read-one-token, read-two-token" }).readTokens, ["read-one-token", "read-two-token"]);
+  assert.ok(describeConfig([], { READ_TOKENS: "read-one-token" }).includes("READ_TOKENS=****"));
 });

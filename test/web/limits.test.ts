@@ -6,51 +6,16 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { request } from "node:http";
 import { jetstream } from "@nats-io/jetstream";
 import { TRPCClientError } from "@trpc/client";
-import { WebSocket } from "ws";
+import { raw, upgradeStatus } from "../helpers/raw-http.js";
 import { waitFor } from "../helpers/wait.js";
 import { json, silverBar, startWebStack, trpcClient } from "./fixtures.js";
-
-interface RawReply {
-  status: number;
-  body: string;
-}
-
-/** One HTTP request with exactly the headers given (fetch would not let us set Host). */
-function raw(url: string, o: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawReply> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: o.method ?? "GET", headers: o.headers ?? {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-    });
-    req.on("error", reject);
-    req.end(o.body);
-  });
-}
 
 /** The message of a tRPC error reply (single or batched). */
 function errorMessage(body: string): string {
   const parsed = JSON.parse(body) as { error: { message: string } } | { error: { message: string } }[];
   return (Array.isArray(parsed) ? parsed[0]! : parsed).error.message;
-}
-
-/** The status a WebSocket upgrade gets: 101 when it opens, else the HTTP status of the refusal. */
-function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
-    ws.on("open", () => {
-      ws.close();
-      resolve(101);
-    });
-    ws.on("unexpected-response", (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      res.resume();
-    });
-    ws.on("error", (err) => reject(err));
-  });
 }
 
 test("a foreign Host header (DNS rebinding) is refused on tRPC and on the WebSocket upgrade; own names and WEB_ALLOWED_HOSTS pass", async () => {

@@ -32,6 +32,7 @@ export function webComponent(database: NodeDatabase | undefined, metrics = new N
         allowedHosts: config.web.allowedHosts,
         allowedOrigins: config.web.allowedOrigins,
         limits: config.web.limits,
+        readTokens: config.readTokens,
         nc,
         registry: metrics.registry,
         topSymbols: config.metricsTopSymbols,

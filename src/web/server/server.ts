@@ -5,12 +5,15 @@
  *   /metrics   the prom-client registry (ours plus whatever the node registered),
  *   /*         the built React app with SPA fallback.
  * /trpc (HTTP and the WebSocket upgrade) answers only callers whose Host and Origin pass the
- * RequestPolicy, with JSON bodies, within WebLimits (see request-policy.ts, limits.ts).
+ * RequestPolicy, with JSON bodies, within WebLimits, who may read (ReadAccess: a read token or
+ * session with READ_TOKENS, else this machine only); pages without access get a sign-in form
+ * (see request-policy.ts, limits.ts, read-access.ts, sign-in.ts).
  * Shutdown order: stop accepting, tell WebSocket clients to reconnect elsewhere, end
  * subscriptions and feeds, close sockets.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
@@ -27,7 +30,9 @@ import { checkHealth, trackNatsConnected } from "./health.js";
 import { databaseHistory, logHistory } from "./history.js";
 import { DEFAULT_WEB_LIMITS, type WebLimits } from "./limits.js";
 import { defaultRegistry, WebMetrics } from "./metrics.js";
+import { ReadAccess, type ReadDecision } from "./read-access.js";
 import { parseAllowedHosts, parseAllowedOrigins, refusalBody, RequestPolicy, type Refusal } from "./request-policy.js";
+import { handleSession, SESSION_PATH, signInPage } from "./sign-in.js";
 import { appRouter } from "./router.js";
 import { staticHandler } from "./static.js";
 import type { IngestGateway } from "./gateway/index.js";
@@ -59,6 +64,8 @@ export interface WebServerOptions {
   allowedOrigins?: readonly string[];
   /** Body, batch, subscription and replay bounds; each defaults to DEFAULT_WEB_LIMITS. */
   limits?: Partial<WebLimits>;
+  /** READ_TOKENS: who may read (admin tokens read too). None: this machine only (loopback callers). */
+  readTokens?: readonly string[];
 }
 
 export interface WebServer extends AsyncDisposable {
@@ -77,6 +84,7 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
   const allowedHosts = parseAllowedHosts(options.allowedHosts ?? []);
   const allowedOrigins = parseAllowedOrigins(options.allowedOrigins ?? []);
   const limits: WebLimits = { ...DEFAULT_WEB_LIMITS, ...options.limits };
+  const access = new ReadAccess({ readTokens: options.readTokens ?? [], adminTokens: options.admin?.tokens ?? [] });
   const registry = options.registry ?? defaultRegistry();
   const metrics = new WebMetrics(registry, options.topSymbols);
   const ctx: WebContext = {
@@ -98,15 +106,18 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
   // Built once the port is known (port 0 picks one); no request arrives before that.
   let policy: RequestPolicy | undefined;
   const refuse = (res: ServerResponse, url: string, r: Refusal) => res.writeHead(r.status, { "content-type": "application/json" }).end(refusalBody(r, url));
+  /** The gate of /trpc and its WebSocket: Host and Origin, then read access. */
+  const gate = (req: IncomingMessage, refusal: Refusal | null): Refusal | null => refusal ?? readRefusal(access.decide(req));
   const serveStatic = staticHandler(options.staticDir ?? DEFAULT_STATIC_DIR);
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0]!;
     if (path === "/trpc" || path.startsWith("/trpc/")) {
-      const refusal = policy!.checkTrpc(req.method, req.headers);
+      const refusal = gate(req, policy!.checkTrpc(req.method, req.headers));
       if (refusal) return void refuse(res, req.url ?? "/trpc", refusal);
       return trpc(req, res);
     }
+    if (path === SESSION_PATH) return handleSession(req, res, access, policy!.checkTrpc(req.method, req.headers));
     if (options.gateway?.matches(path)) return options.gateway.handle(req, res);
     if (path === "/healthz") {
       const health = await checkHealth(nc, natsConnected, db);
@@ -117,6 +128,11 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
       const body = await registry.metrics();
       res.writeHead(200, { "content-type": registry.contentType }).end(body);
       return;
+    }
+    // The app's pages need read access (its scripts and styles hold no data).
+    if ((req.method === "GET" || req.method === "HEAD") && (extname(path) === "" || extname(path) === ".html")) {
+      const read = access.decide(req);
+      if (!read.ok) return void res.writeHead(read.status, { "content-type": "text/html; charset=utf-8" }).end(signInPage(read.message, access.tokensRequired));
     }
     return serveStatic(req, res);
   }
@@ -129,7 +145,7 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
   });
   // A refused upgrade gets its HTTP status (403) and never becomes a WebSocket.
   const verifyClient: VerifyClientCallbackAsync = (info, done) => {
-    const refusal = policy!.checkCaller(info.req.headers);
+    const refusal = gate(info.req, policy!.checkCaller(info.req.headers));
     if (refusal) done(false, refusal.status, refusal.message);
     else done(true);
   };
@@ -168,4 +184,8 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+function readRefusal(d: ReadDecision): Refusal | null {
+  return d.ok ? null : { status: d.status, code: d.status === 401 ? "UNAUTHORIZED" : "FORBIDDEN", message: d.message };
 }

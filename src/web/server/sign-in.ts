@@ -1,0 +1,80 @@
+/**
+ * Signing in with a read token: `POST /auth/session {"token": "..."}` (JSON, from the server's
+ * own origin) answers 204 with an HttpOnly, SameSite=Strict session cookie; `DELETE
+ * /auth/session` ends it. Pages asked for without access get a small sign-in form instead of
+ * the app.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { cookieOf, SESSION_COOKIE, type ReadAccess } from "./read-access.js";
+import type { Refusal } from "./request-policy.js";
+
+export const SESSION_PATH = "/auth/session";
+const MAX_SIGN_IN_BODY = 4096;
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
+}
+
+async function readSmallBody(req: IncomingMessage): Promise<string | null> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_SIGN_IN_BODY) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function cookie(req: IncomingMessage, value: string, maxAgeSeconds: number): string {
+  const secure = req.headers["x-forwarded-proto"] === "https" ? "; Secure" : "";
+  return `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}${secure}`;
+}
+
+/** `/auth/session`; `refusal` is the Host / Origin / JSON gate's verdict on this request. */
+export async function handleSession(req: IncomingMessage, res: ServerResponse, access: ReadAccess, refusal: Refusal | null): Promise<void> {
+  if (refusal) return json(res, refusal.status, { error: refusal.code, message: refusal.message });
+  if (req.method === "DELETE") {
+    access.closeSession(cookieOf(req.headers.cookie, SESSION_COOKIE));
+    res.writeHead(204, { "set-cookie": cookie(req, "", 0) }).end();
+    return;
+  }
+  if (req.method !== "POST") return json(res, 405, { error: "method_not_allowed" }, { allow: "POST, DELETE" });
+  if (!access.tokensRequired) return json(res, 409, { error: "no_tokens", message: "no READ_TOKENS are configured: this server answers this machine without signing in" });
+  const text = await readSmallBody(req);
+  if (text === null) return json(res, 413, { error: "too_large", message: `a sign-in body is at most ${MAX_SIGN_IN_BODY} bytes` }, { connection: "close" });
+  let token: unknown;
+  try {
+    token = (JSON.parse(text) as { token?: unknown }).token;
+  } catch {
+    return json(res, 400, { error: "invalid_body", message: 'expected {"token": "..."}' });
+  }
+  if (typeof token !== "string" || token.trim() === "") return json(res, 400, { error: "invalid_body", message: 'expected {"token": "..."}' });
+  const id = access.openSession(token.trim());
+  if (id === null) return json(res, 401, { error: "unauthorized", message: "the read token is not valid" });
+  res.writeHead(204, { "set-cookie": cookie(req, id, access.sessionTtlSeconds) }).end();
+}
+
+/** The page served instead of the app to a browser without access. */
+export function signInPage(message: string, canSignIn: boolean): string {
+  const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const form = canSignIn
+    ? `<form id="sign-in" data-testid="sign-in">
+  <label>Read token <input name="token" type="password" autocomplete="current-password" required autofocus></label>
+  <button type="submit">Sign in</button>
+  <p id="error" role="alert" data-testid="sign-in-error"></p>
+</form>
+<script>
+document.getElementById("sign-in").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const token = new FormData(e.target).get("token");
+  const r = await fetch(${JSON.stringify(SESSION_PATH)}, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token }) });
+  if (r.status === 204) location.reload();
+  else document.getElementById("error").textContent = (await r.json().catch(() => ({}))).message || "sign-in failed (" + r.status + ")";
+});
+</script>`
+    : "";
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>tickhouse — sign in</title>
+<style>body{font:15px system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem}input{font:inherit;width:100%;margin:.4rem 0}button{font:inherit}</style>
+</head><body><h1>tickhouse</h1><p data-testid="access-message">${escape(message)}</p>${form}</body></html>`;
+}
