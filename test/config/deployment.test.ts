@@ -22,6 +22,7 @@ const SECRETS: Record<string, string> = {
   MINIO_ROOT_USER: "tickhouse",
   MINIO_ROOT_PASSWORD: "minio-secret-1",
   ADMIN_TOKENS: "tok_aaaaaaaaaaaaaaaaaaaaaaaa",
+  READ_TOKENS: "read_aaaaaaaaaaaaaaaaaaaaaaa",
   INGEST_API_KEYS: "acme:key-acme-123",
   NATS_USER: "tickhouse",
   NATS_PASSWORD: "pnats1",
@@ -29,7 +30,7 @@ const SECRETS: Record<string, string> = {
   NATS_PUBLISHER_PASSWORD: "ppub1",
 };
 /** What every platform node must receive. */
-const NODE_VARS = ["INGEST_API_KEYS", "ADMIN_TOKENS", "NATS_USER", "NATS_PASSWORD", "NATS_CREDS", "NATS_TLS_CA", "NATS_TLS_CERT", "NATS_TLS_KEY"];
+const NODE_VARS = ["INGEST_API_KEYS", "ADMIN_TOKENS", "READ_TOKENS", "NATS_USER", "NATS_PASSWORD", "NATS_CREDS", "NATS_TLS_CA", "NATS_TLS_CERT", "NATS_TLS_KEY"];
 
 /** `${NAME<rest>}` references in the compose text, comments left out. */
 function references(text: string): { name: string; rest: string }[] {
