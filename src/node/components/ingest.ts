@@ -2,7 +2,7 @@
  * The `ingest` role: a supervised IngestActor reading Binance (or the market simulator) into the
  * TRADES log — only the symbols of the ingest shards this node holds (ingest-shards.ts), so N
  * ingest nodes read each symbol once between them. Admin: `ingest-status`, `subscribe`,
- * `unsubscribe`, `pause`, `resume`.
+ * `unsubscribe` (for the whole deployment: ingest-symbols.ts), `pause`, `resume`.
  */
 import { join } from "node:path";
 import type { ActorRef } from "../../runtime/actor/types.js";
@@ -16,6 +16,7 @@ import { Coalescer } from "../../runtime/coalescer.js";
 import { atMost } from "../../runtime/at-most.js";
 import { IngestShards } from "./ingest-shards.js";
 import { natsHandover } from "./ingest-handover.js";
+import { SharedSymbols } from "./ingest-symbols.js";
 import { fetchTradesBetween, restWeightLimiter } from "../../market/ingest/backfill.js";
 import type { PublisherStatus } from "../../market/ingest/publisher-types.js";
 import type { NodeComponent } from "../component.js";
@@ -41,6 +42,7 @@ export function ingestComponent(options: { baseUrl?: string; source?: string } =
   let closeWaitMs = 10_000;
   let shards: IngestShards | undefined;
   let cluster: ClusterNode | undefined;
+  let symbolSet: SharedSymbols | undefined;
   return {
     name: "ingest",
     async start(ctx) {
@@ -48,7 +50,19 @@ export function ingestComponent(options: { baseUrl?: string; source?: string } =
       const ask = (m: IngestMessage) => ref!.ask(m, { timeoutMs: 30_000 });
       // Shards acquired together (a node starting, a node leaving) become one SUBSCRIBE, not one each.
       const adoptions = new Coalescer<string>(20, async (symbols) => void (await ask({ type: "adopt", symbols })));
-      shards = new IngestShards(config.symbols, {
+      // One symbol set for every ingest node: SYMBOLS with the admin subscribes/unsubscribes over it.
+      let changing = Promise.resolve();
+      symbolSet = await SharedSymbols.open(ctx.nc, {
+        configured: config.symbols,
+        onChange: (added, removed) => {
+          changing = changing
+            .then(() => shards!.add(added))
+            .then(() => shards!.remove(removed))
+            .catch((err: unknown) => ctx.log.warn("ingest: could not apply a symbol change", { added: added.length, removed: removed.length, error: String(err) }));
+        },
+        onError: (err) => ctx.log.warn("ingest: following the shared symbol set failed; retrying", { error: String(err) }),
+      });
+      shards = new IngestShards(symbolSet.symbols(), {
         partitions: config.partitions,
         overlapMs: config.ingestOverlapMs,
         adopt: async (symbols) => {
@@ -112,11 +126,13 @@ export function ingestComponent(options: { baseUrl?: string; source?: string } =
       ctx.admin
         .register("ingest-status", async () => ({ ...(await ask({ type: "status" }) as object), ...shardStatus() }))
         .register("subscribe", async (args) => {
-          await reading.add(symbolsArg(args));
+          await symbolSet!.set(symbolsArg(args), "on");
+          await changing;
           return shardStatus();
         })
         .register("unsubscribe", async (args) => {
-          await reading.remove(symbolsArg(args));
+          await symbolSet!.set(symbolsArg(args), "off");
+          await changing;
           return shardStatus();
         })
         .register("pause", () => ask({ type: "pause" }))
@@ -127,6 +143,7 @@ export function ingestComponent(options: { baseUrl?: string; source?: string } =
       refresh.unref();
       ctx.shutdown.add("stop-intake", "ingest (hand the shards over with overlap, stop reading, flush or spool)", async (d) => {
         clearInterval(refresh);
+        symbolSet?.stop();
         // Leases first, so the other ingest nodes connect while we still read for the overlap. Both
         // waits are bounded (NATS may be gone), and with no other ingest node there is no overlap.
         const quarter = Math.floor(d.timeoutMs / 4);
