@@ -73,7 +73,7 @@ async function main(): Promise<number> {
     console.error((err as Error).message);
     return 2;
   }
-  const nc = await connectCliNats(args.natsUrl, "tickhouse-admin").catch((err: Error) => {
+  const nc = await connectCliNats(args.natsUrl, "tickhouse-admin", process.env, args.dataDir).catch((err: Error) => {
     console.error(err.message);
     return undefined;
   });

@@ -185,10 +185,10 @@ function natsCredentialsOf(raw: Record<OptionName, string>): NatsCredentials {
   return explicit;
 }
 
-/** For the command-line tools: the NATS URL and credentials from the environment (defaults as a node's). */
-export function natsConnectionFromEnv(env: NodeJS.ProcessEnv = process.env, fallbackUrl = "nats://127.0.0.1:4222"): { url: string; credentials: NatsCredentials } {
+/** For the command-line tools: the NATS URL, credentials and DATA_DIR from the environment (defaults as a node's). */
+export function natsConnectionFromEnv(env: NodeJS.ProcessEnv = process.env, fallbackUrl = "nats://127.0.0.1:4222"): { url: string; credentials: NatsCredentials; dataDir: string } {
   const raw = rawOptions([], env);
-  return { url: raw.natsUrl || fallbackUrl, credentials: natsCredentialsOf(raw) };
+  return { url: raw.natsUrl || fallbackUrl, credentials: natsCredentialsOf(raw), dataDir: raw.dataDir };
 }
 
 /** A local simulator (ws://host:port) serves REST on the same port; Binance itself serves it at api.binance.com. */

@@ -1,7 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { NatsCredentials } from "../runtime/nats/index.js";
+import { embeddedNatsInstructions, embeddedNatsSeedPath, ensureEmbeddedNatsAuth } from "./embedded-nats-auth.js";
 
 export class NatsUnavailable extends Error {
   override readonly name = "NatsUnavailable";
@@ -11,6 +13,8 @@ export class NatsUnavailable extends Error {
 export interface NatsEndpoint extends AsyncDisposable {
   url: string;
   embedded: ChildProcess | undefined;
+  /** The embedded server's generated credentials (also for a local server when DATA_DIR holds them); undefined for NATS_URL. */
+  credentials: NatsCredentials | undefined;
 }
 
 const DEFAULT_LOCAL = "nats://127.0.0.1:4222";
@@ -40,8 +44,10 @@ export function findNatsServer(pathEnv = process.env.PATH ?? ""): string | undef
 }
 
 /**
- * NATS_URL given → use it. Otherwise use a server on 127.0.0.1:4222 if one answers, else start
- * nats-server with JetStream storage under `<dataDir>/nats`, else fail with instructions.
+ * NATS_URL given → use it. Otherwise use a server on 127.0.0.1:4222 if one answers (with the
+ * credentials in DATA_DIR if there are some: it may be the one we started before), else start
+ * nats-server with JetStream storage under `<dataDir>/nats` and authentication on (an NKey user
+ * generated into DATA_DIR, see embedded-nats-auth.ts), else fail with instructions.
  */
 export async function resolveNatsEndpoint(options: {
   configuredUrl: string;
@@ -52,11 +58,13 @@ export async function resolveNatsEndpoint(options: {
 }): Promise<NatsEndpoint> {
   const log = options.log ?? (() => {});
   const none = async () => {};
-  if (options.configuredUrl) return { url: options.configuredUrl, embedded: undefined, [Symbol.asyncDispose]: none };
+  if (options.configuredUrl) return { url: options.configuredUrl, embedded: undefined, credentials: undefined, [Symbol.asyncDispose]: none };
   const localUrl = options.localUrl ?? DEFAULT_LOCAL;
   if (await canConnect(localUrl, 1000)) {
-    log(`using the NATS server at ${localUrl}`);
-    return { url: localUrl, embedded: undefined, [Symbol.asyncDispose]: none };
+    const seedFile = embeddedNatsSeedPath(options.dataDir);
+    const credentials = existsSync(seedFile) ? { credsFile: seedFile } : undefined;
+    log(`using the NATS server at ${localUrl}${credentials ? ` with the credentials in ${seedFile}` : ""}`);
+    return { url: localUrl, embedded: undefined, credentials, [Symbol.asyncDispose]: none };
   }
   const binary = options.serverBinary ?? findNatsServer();
   if (!binary) {
@@ -69,8 +77,10 @@ export async function resolveNatsEndpoint(options: {
   const { hostname, port } = new URL(localUrl);
   const storeDir = join(options.dataDir, "nats");
   mkdirSync(storeDir, { recursive: true });
-  log(`starting ${binary} on ${localUrl} with JetStream data in ${storeDir}`);
-  const child = spawn(binary, ["-a", hostname, "-p", port || "4222", "-js", "-sd", storeDir], { stdio: "ignore" });
+  const auth = ensureEmbeddedNatsAuth(options.dataDir);
+  log(`starting ${binary} on ${localUrl} with JetStream data in ${storeDir}, clients authenticated with the NKey in ${auth.seedFile}`);
+  if (auth.created) log(embeddedNatsInstructions(localUrl, auth.seedFile));
+  const child = spawn(binary, ["-c", auth.configFile, "-a", hostname, "-p", port || "4222", "-js", "-sd", storeDir], { stdio: "ignore" });
   const deadline = Date.now() + 15_000;
   while (!(await canConnect(localUrl, 500))) {
     if (child.exitCode !== null) throw new NatsUnavailable(`${binary} exited with code ${child.exitCode}; is the port taken?`);
@@ -83,6 +93,7 @@ export async function resolveNatsEndpoint(options: {
   return {
     url: localUrl,
     embedded: child,
+    credentials: { credsFile: auth.seedFile },
     async [Symbol.asyncDispose]() {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once("exit", r));

@@ -1,5 +1,5 @@
 import type { Config } from "../config/index.js";
-import { connectNats } from "../runtime/nats/index.js";
+import { connectNats, hasCredentials } from "../runtime/nats/index.js";
 import { createLogger, type Logger } from "./log.js";
 import { resolveNatsEndpoint } from "./nats-endpoint.js";
 import { PlatformNode } from "./node.js";
@@ -40,7 +40,9 @@ export function createNodeLogger(config: Config): { log: Logger; forwarder: LogF
 export async function runNode(config: Config, logging: { log: Logger; forwarder: LogForwarder } = createNodeLogger(config), extra: NodeComponent[] = []): Promise<RunningNode> {
   const { log, forwarder } = logging;
   const endpoint = await resolveNatsEndpoint({ configuredUrl: config.natsUrl, dataDir: config.dataDir, log: (l) => log.info(l) });
-  const nc = await connectNats(endpoint.url, `tickhouse-${config.nodeId}`);
+  // Configured credentials win; else those of the server we started (or found, with its key in DATA_DIR).
+  const credentials = hasCredentials(config.natsCredentials) ? config.natsCredentials : (endpoint.credentials ?? {});
+  const nc = await connectNats(endpoint.url, `tickhouse-${config.nodeId}`, { credentials });
   const node = await PlatformNode.start({ config, nc, log, components: [...componentsFor(config, { forwarder }), ...extra] });
   return {
     node,

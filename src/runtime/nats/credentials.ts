@@ -65,6 +65,11 @@ export function mergeCredentials(fromUrl: NatsCredentials, explicit: NatsCredent
   return merged;
 }
 
+/** Pure: whether any credentials or TLS settings are given. */
+export function hasCredentials(c: NatsCredentials): boolean {
+  return c.user !== undefined || c.token !== undefined || c.credsFile !== undefined || c.tls?.caFile !== undefined || c.tls?.certFile !== undefined;
+}
+
 /** Reads a creds or seed file each time NATS asks (so a rotated file is picked up on reconnect). */
 function credsFileAuthenticator(path: string): Authenticator {
   const read = (): string => {

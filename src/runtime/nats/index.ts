@@ -1,4 +1,5 @@
-export { connectNats, parseServers, type ConnectNatsOptions } from "./connect.js";
+export { connectNats, parseServers, describeCredentials, type ConnectNatsOptions } from "./connect.js";
+export { hasCredentials, redactUrlCredentials, splitUrlCredentials, NatsCredentialsInvalid, type NatsCredentials } from "./credentials.js";
 export { bootstrap, waitForStreamLeader, ensureStream, ensureBucket, bucketStreamName, diffStreamConfig, type BootstrapResult, type BootstrapAction, type BootstrapOptions } from "./bootstrap.js";
 export { clusterSize, clusterSizeFromInfo, replicasFor, isTooFewPeers, casBucketReplicas, replicatedCasIsSafe, parseVersion } from "./cluster-size.js";
 export { platformLogSpec, defaultLogConfig, STREAMS, BUCKETS, tradeSubject, type LogConfig, type LogSpec, type StreamSpec, type BucketSpec } from "./spec.js";
