@@ -55,6 +55,8 @@ export interface Config {
   metricsTopSymbols: number;
   /** Accepted event times of custom records (CUSTOM_MAX_FUTURE_SKEW, CUSTOM_MIN_EVENT_TIME). */
   customTimeBounds: TimeBounds;
+  /** Per-source quotas on custom data (CUSTOM_MAX_DATA_TYPES, CUSTOM_MAX_INSTRUMENTS, INGEST_RATE_LIMIT). */
+  customQuotas: { maxDataTypes: number; maxInstruments: number; recordsPerSecond: number };
 }
 
 /** Raw option values: defaults, overridden by the environment, overridden by CLI flags. */
@@ -131,6 +133,11 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     logLevel: parseChoice(o("logLevel"), raw.logLevel, LOG_LEVELS),
     metricsTopSymbols: parseInteger(o("metricsTopSymbols"), raw.metricsTopSymbols, { min: 0, max: 10_000 }),
     customTimeBounds: customTimeBoundsOf(raw),
+    customQuotas: {
+      maxDataTypes: parseInteger(o("customMaxDataTypes"), raw.customMaxDataTypes, { min: 1, max: 100_000 }),
+      maxInstruments: parseInteger(o("customMaxInstruments"), raw.customMaxInstruments, { min: 1, max: 1_000_000 }),
+      recordsPerSecond: parseInteger(o("ingestRateLimit"), raw.ingestRateLimit, { min: 0, max: 100_000_000 }),
+    },
   };
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.nodeId)) {
     throw new ConfigError(`${o("nodeId")}: "${config.nodeId}" may contain only letters, digits, _ and - (it is a NATS subject token and KV key)`);

@@ -58,6 +58,9 @@ export const OPTIONS = {
   metricsTopSymbols: { env: "METRICS_TOP_SYMBOLS", flag: "--metrics-top-symbols", default: "20", doc: "Symbol-labelled metrics keep a series for the N busiest symbols and sum the rest under symbol=\"other\" (N + 1 series at most)." },
   customMaxFutureSkew: { env: "CUSTOM_MAX_FUTURE_SKEW", flag: "--custom-max-future-skew", default: "5m", doc: "Custom records (trades and rows) timed more than this after their receive time are refused (gateway 400, NATS: dlq.timestamp_out_of_range), so a far-future trade cannot move its symbol's watermark." },
   customMinEventTime: { env: "CUSTOM_MIN_EVENT_TIME", flag: "--custom-min-event-time", default: "2000-01-01", doc: "Custom records timed before this UTC date or ISO time are refused the same way (0, or seconds read as ms, are bugs; 2000 still admits this century's backfills)." },
+  customMaxDataTypes: { env: "CUSTOM_MAX_DATA_TYPES", flag: "--custom-max-data-types", default: "100", doc: "Distinct data types (lake tables) one custom source may create; more: gateway 429 quota_exceeded, NATS dlq.quota_exceeded." },
+  customMaxInstruments: { env: "CUSTOM_MAX_INSTRUMENTS", flag: "--custom-max-instruments", default: "1000", doc: "Distinct market instruments (symbols, SymbolActors) one custom source may create; more: refused the same way." },
+  ingestRateLimit: { env: "INGEST_RATE_LIMIT", flag: "--ingest-rate-limit", default: "20000", doc: "Records per second one source may POST to the gateway (bursts of 5 s, at least one full request); more: 429 rate_limited with Retry-After. 0: no limit. Per web node." },
   logLevel: { env: "LOG_LEVEL", flag: "--log-level", default: "info", doc: "debug, info, warn or error." },
 } as const satisfies Record<string, OptionSpec>;
 

@@ -12,11 +12,11 @@ import type { TimeBounds } from "./time-bounds.js";
 export const MAX_RECORDS_PER_MESSAGE = 1000;
 
 export type RouteDecision =
-  | { kind: "trade"; trade: Trade }
+  | { kind: "trade"; trade: Trade; index: number }
   | { kind: "row"; table: string; source: string; dataType: string; eventTime: number | null; values: Map<string, FlatValue>; index: number }
   | { kind: "dead-letter"; reason: DeadLetterReason; message: string; field?: string; source: string; index: number; raw: string };
 
-export type DeadLetterReason = "invalid_subject" | "invalid_encoding" | "invalid_json" | "too_many_records" | InvalidReason | "schema_conflict";
+export type DeadLetterReason = "invalid_subject" | "invalid_encoding" | "invalid_json" | "too_many_records" | InvalidReason | "schema_conflict" | "quota_exceeded";
 
 export interface RouteOptions {
   /** Default DEFAULT_TIME_BOUNDS, measured from the message's ingest time. */
@@ -75,6 +75,7 @@ export function routeMessage(m: LogMessage, options: RouteOptions = {}): RouteDe
       case "market":
         return {
           kind: "trade",
+          index,
           trade: {
             source: at.source,
             symbol: c.symbol,

@@ -18,6 +18,8 @@ import { CustomTableWriter, type TableFlush } from "./table-writer.js";
 import { DeadLetterQueue, rawRecord } from "./dead-letters.js";
 import { backoffDelay } from "../lake/writer/backoff.js";
 import { DEFAULT_TIME_BOUNDS, type TimeBounds } from "./time-bounds.js";
+import { SourceQuotas, type QuotaOptions } from "./quotas.js";
+import { MARKET_TYPE, parseCustomTableName } from "./names.js";
 import { migrateLegacyCustomTables, type TableMigration } from "./migrate-names.js";
 
 export interface CustomRouterOptions {
@@ -35,6 +37,8 @@ export interface CustomRouterOptions {
   clock?: Clock;
   /** Event times outside these bounds are dead-lettered (`dlq.timestamp_out_of_range`). Default DEFAULT_TIME_BOUNDS. */
   timeBounds?: TimeBounds;
+  /** Data types and instruments per source (the rate limit is the gateway's). Default DEFAULT_QUOTAS; past them: `dlq.quota_exceeded`. */
+  quotas?: Partial<QuotaOptions>;
   onCommit?(flushes: TableFlush[], ackedSeq: number): void;
   onError?(err: unknown): void;
   /** A legacy `custom_<source>_<type>` table moved to `custom.<source>.<type>` tables (before anything is routed). */
@@ -62,6 +66,7 @@ export class CustomRouter {
   readonly #writers = new Map<string, Promise<CustomTableWriter>>();
   readonly #abort = new AbortController();
   readonly #dlq = new DeadLetterQueue();
+  readonly #quotas: SourceQuotas;
   #pending: JsMsg[] = [];
   #pendingSince: number | undefined;
   #loop: Promise<void> = Promise.resolve();
@@ -70,7 +75,8 @@ export class CustomRouter {
   private constructor(js: JetStreamClient, jsm: JetStreamManager, options: CustomRouterOptions) {
     this.#js = js;
     this.#jsm = jsm;
-    this.#o = { stream: STREAMS.custom, durable: "custom-router", maxAgeMs: 1000, maxPendingMessages: 10_000, batchSize: 500, clock: systemClock, timeBounds: DEFAULT_TIME_BOUNDS, ...options };
+    this.#o = { stream: STREAMS.custom, durable: "custom-router", maxAgeMs: 1000, maxPendingMessages: 10_000, batchSize: 500, clock: systemClock, timeBounds: DEFAULT_TIME_BOUNDS, quotas: {}, ...options };
+    this.#quotas = new SourceQuotas({ ...this.#o.quotas, recordsPerSecond: 0 });
   }
 
   static async start(nc: NatsConnection, options: CustomRouterOptions): Promise<CustomRouter> {
@@ -99,6 +105,11 @@ export class CustomRouter {
         if (this.#s.state === "starting" && !migrated) {
           // Old table names first: routed rows must find their pair's table with the txn carried over.
           for (const m of await migrateLegacyCustomTables(this.#o.lake, (err) => this.#note(err))) this.#o.onMigrate?.(m);
+          // What each source already has counts against its quota (instruments are only known from here on).
+          for (const name of await this.#o.lake.tables()) {
+            const pair = parseCustomTableName(name);
+            if (pair) this.#quotas.know(pair.source, pair.dataType, this.#o.clock.now());
+          }
           migrated = true;
         }
         if (!consumer) {
@@ -162,6 +173,13 @@ export class CustomRouter {
   }
 
   async #apply(d: RouteDecision, m: LogMessage): Promise<void> {
+    if (d.kind !== "dead-letter") {
+      const q = d.kind === "trade" ? this.#quotas.admit(d.trade.source, MARKET_TYPE, d.trade.symbol, m.ingestTime) : this.#quotas.admit(d.source, d.dataType, undefined, m.ingestTime);
+      if (q.kind === "quota_exceeded") {
+        const source = d.kind === "trade" ? d.trade.source : d.source;
+        return this.#dlq.add({ kind: "dead-letter", reason: "quota_exceeded", message: q.message, field: q.field, source, index: d.index, raw: rawRecord(m, d.index) }, m);
+      }
+    }
     switch (d.kind) {
       case "trade":
         this.#o.publisher.accept(d.trade);

@@ -38,7 +38,7 @@ export function webComponent(database: NodeDatabase | undefined, metrics = new N
         topSymbols: config.metricsTopSymbols,
         ...(db ? { db } : {}),
         admin: { tokens: config.adminTokens, localToken: localAdminToken(config.dataDir) },
-        gateway: createIngestGateway({ nc, apiKeys: config.ingest.apiKeys, maxBodyBytes: config.ingest.maxBodyBytes, timeBounds: config.customTimeBounds, registry: metrics.registry }),
+        gateway: createIngestGateway({ nc, apiKeys: config.ingest.apiKeys, maxBodyBytes: config.ingest.maxBodyBytes, timeBounds: config.customTimeBounds, quotas: config.customQuotas, registry: metrics.registry }),
         statusProvider: async () => {
           const replies = await callAdmin(nc, "status", [], { token, timeoutMs: 2000, stallMs: 200 });
           return replies.flatMap((r) => (r.ok ? [r.result as NodeStatus] : []));

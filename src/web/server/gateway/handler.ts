@@ -10,6 +10,7 @@ import { headers as natsHeaders } from "@nats-io/nats-core";
 import { jetstream, type JetStreamClient, type PubAck } from "@nats-io/jetstream";
 import { classifyRecord, type InvalidReason } from "../../../custom/classify.js";
 import type { TimeBounds } from "../../../custom/time-bounds.js";
+import { SourceQuotas, type QuotaOptions } from "../../../custom/quotas.js";
 import { ingestSubject, normalizeDataType, normalizeSource } from "../../../custom/names.js";
 import { trackNatsConnected } from "../health.js";
 import { BodyTooLarge, MalformedBody, isNdjson, parseRecords, readBody } from "./body.js";
@@ -37,6 +38,12 @@ export interface GatewayOptions {
   now?: () => number;
   /** Records whose time is outside these bounds get 400 `timestamp_out_of_range`. Default DEFAULT_TIME_BOUNDS (src/custom/time-bounds.ts). */
   timeBounds?: TimeBounds;
+  /**
+   * Per-source quotas: `recordsPerSecond` (0: none, the default here; INGEST_RATE_LIMIT on a node)
+   * → 429 `rate_limited` + Retry-After; `maxDataTypes` / `maxInstruments` (defaults 100 / 1000) →
+   * 429 `quota_exceeded`. The bucket holds at least one full request (`maxRecords`).
+   */
+  quotas?: Partial<QuotaOptions>;
   /** The node's prom-client registry: `ingest_gateway_requests_total{status}`, `ingest_gateway_records_total`, `ingest_gateway_request_seconds{status}`. */
   registry?: Registry;
 }
@@ -69,6 +76,8 @@ export function createIngestGateway(options: GatewayOptions): IngestGateway {
   const connected = trackNatsConnected(options.nc);
   const figures: GatewayFigures = { requests: 0, accepted: 0, rejected: {} };
   const metrics = options.registry ? gatewayMetrics(options.registry) : undefined;
+  const rate = options.quotas?.recordsPerSecond ?? 0;
+  const quotas = new SourceQuotas({ ...options.quotas, burst: Math.max(options.quotas?.burst ?? 0, rate * 5, maxRecords) });
   const unavailable = (message: string, extra: Record<string, unknown> = {}): Reply => ({ status: 503, body: { error: "unavailable", message, ...extra }, headers: { "retry-after": retryAfter } });
 
   async function ingest(req: IncomingMessage, source: string, pathType: string | undefined): Promise<Reply> {
@@ -90,8 +99,12 @@ export function createIngestGateway(options: GatewayOptions): IngestGateway {
     for (let i = 0; i < records.length; i++) {
       const c = classifyRecord(records[i], { source, receivedAt, ...(pathType ? { subjectType: pathType } : {}), ...(options.timeBounds ? { timeBounds: options.timeBounds } : {}) });
       if (c.kind === "invalid") return { status: STATUS_OF[c.reason], body: { error: c.reason, index: i, field: c.field, message: c.message } };
+      const q = quotas.admit(source, c.dataType, c.kind === "market" ? c.symbol : undefined, receivedAt);
+      if (q.kind === "quota_exceeded") return { status: 429, body: { error: q.kind, index: i, field: q.field, message: q.message } };
       envelopes.push({ subject: ingestSubject(source, c.dataType), envelope: envelope(records[i] as Record<string, unknown>, c.dataType) });
     }
+    const paced = quotas.takeRate(source, records.length, receivedAt);
+    if (paced.kind === "rate_limited") return { status: 429, body: { error: paced.kind, message: paced.message }, headers: { "retry-after": String(Math.max(1, Math.ceil(paced.retryAfterMs / 1000))) } };
     if (!connected()) return unavailable("the log (NATS) is not connected");
     const h = natsHeaders();
     h.set("Ingest-Time", String(receivedAt));

@@ -27,6 +27,7 @@ export function openApiDocument(limits: { maxBodyBytes: number; maxRecords: numb
       "401": error("Missing or unknown API key"),
       "403": error("The key is not allowed for this source"),
       "413": error("Body larger than INGEST_MAX_BODY, too many records, or a record over the record limits (`record_too_large`: a string over 65,536 characters, over 1,000 fields, a name over 256 characters, nesting over 32 levels)"),
+      "429": { ...error("Over the source's quota: `rate_limited` (INGEST_RATE_LIMIT records/s; retry after Retry-After seconds) or `quota_exceeded` (a data type past CUSTOM_MAX_DATA_TYPES or an instrument past CUSTOM_MAX_INSTRUMENTS; `field` names which)"), headers: { "Retry-After": { schema: { type: "integer" } } } },
       "503": { ...error("The log (NATS JetStream) is unavailable; retry after the Retry-After seconds"), headers: { "Retry-After": { schema: { type: "integer" } } } },
     },
   };
