@@ -8,6 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { jetstream } from "@nats-io/jetstream";
 import { TRPCClientError } from "@trpc/client";
+import { WebSocket } from "ws";
 import { raw, upgradeStatus } from "../helpers/raw-http.js";
 import { waitFor } from "../helpers/wait.js";
 import { json, silverBar, startWebStack, trpcClient } from "./fixtures.js";
@@ -78,12 +79,19 @@ test("tRPC bodies must be JSON: multipart, urlencoded, text/plain and octet-stre
   assert.equal(ok.status, 200);
 });
 
-test("limits: body size and batch size are refused with a clear tRPC error", async () => {
+test("limits: body size (HTTP and WebSocket) and batch size are refused with a clear tRPC error", async () => {
   await using stack = await startWebStack({ limits: { maxBodyBytes: 64 * 1024, maxBatch: 5 } });
   const { url } = stack.server;
   const big = await raw(`${url}/trpc/control.run`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ command: "status", args: ["x".repeat(100 * 1024)] }) });
   assert.equal(big.status, 413);
   assert.match(big.body, /PAYLOAD_TOO_LARGE/);
+
+  // Over the WebSocket: a message above the limit closes the socket (1009, message too big).
+  const ws = new WebSocket(`${url.replace("http", "ws")}/trpc`);
+  await new Promise<void>((resolve, reject) => ws.once("open", () => resolve()).once("error", reject));
+  const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
+  ws.send(JSON.stringify({ id: 1, method: "mutation", params: { path: "control.run", input: { command: "status", args: ["x".repeat(100 * 1024)] } } }));
+  assert.equal(await closed, 1009);
 
   const paths = (n: number) => Array.from({ length: n }, () => "market.symbols").join(",");
   const input = (n: number) => encodeURIComponent(JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [i, {}]))));
