@@ -21,6 +21,7 @@ import { startNatsServer } from "../helpers/nats-server.js";
 import { pollUntil } from "../../bench/runner/deadline.js";
 import { tempDir } from "./support.js";
 
+/** The kill -9 test's roles; the join/leave test runs every role, as docker-compose does. */
 const ROLES = "ingest,market,lake";
 
 interface IngestPart {
@@ -46,7 +47,7 @@ interface Cluster extends AsyncDisposable {
   describe(): Promise<string>;
 }
 
-async function cluster(symbols: string[], rate: number, total: number): Promise<Cluster> {
+async function cluster(symbols: string[], rate: number, total: number, roles = ROLES): Promise<Cluster> {
   const nats = await startNatsServer();
   const nc = await connect({ servers: nats.url });
   const root = tempDir("ingest-shards-");
@@ -66,7 +67,9 @@ async function cluster(symbols: string[], rate: number, total: number): Promise<
     nodes,
     describe,
     start(id) {
-      const n = startNodeProcess(id, ROLES, { natsUrl: nats.url, dataDir: join(root, id), lakeDir, wsUrl: sim.wsUrl, symbols, flags: ["--lease-ttl", "3s", "--binance-rest-url", `http://127.0.0.1:${sim.port}`] });
+      // Every node's web server on a port of its own; with the serving role, an embedded database each.
+      const flags = ["--lease-ttl", "3s", "--binance-rest-url", `http://127.0.0.1:${sim.port}`, "--web-port", "0"];
+      const n = startNodeProcess(id, roles, { natsUrl: nats.url, dataDir: join(root, id), lakeDir, wsUrl: sim.wsUrl, symbols, flags });
       nodes.set(id, n);
       return n;
     },
@@ -105,9 +108,9 @@ async function assertEveryTradeOnce(c: Cluster, label: string): Promise<void> {
   assert.equal(t.missingBars + t.doubledBars + t.unexpectedBars, 0, detail);
 }
 
-test("2, then 3, then 2 ingest nodes under a live market: a joining node takes its share, a leaving one hands over with overlap; every trade once in the log and in bronze", { timeout: 480_000 }, async () => {
+test("2, then 3, then 2 nodes with every role under a live market: a joining node takes its share, a leaving one hands over with overlap; every trade once in the log and in bronze", { timeout: 480_000 }, async () => {
   const symbols = defaultSymbols(8);
-  await using c = await cluster(symbols, 300, 15_000);
+  await using c = await cluster(symbols, 300, 15_000, "all");
   c.start("n1");
   c.start("n2");
   await everyNode(c, 2, "holding ingest shards", (p) => (p.shards?.length ?? 0) > 0);
