@@ -110,7 +110,8 @@ export async function runSyntheticTicks(): Promise<void> {
   await using nats = await startNatsServer();
   const nc = await connect({ servers: nats.url });
   const pub = await connect({ servers: nats.url });
-  await using server = await createWebServer({ host: "127.0.0.1", port: 0, nc, statusProvider: async () => [] });
+  // Two subscriptions per symbol (measured and warm-up) on one socket: lift the per-connection limit to fit.
+  await using server = await createWebServer({ host: "127.0.0.1", port: 0, nc, statusProvider: async () => [], limits: { maxSubscriptions: Math.max(50, 2 * symbols.length) } });
   const wsClient = createWSClient({ url: server.url.replace(/^http/, "ws") + "/trpc", WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
   const client = createTRPCClient<AppRouter>({ links: [wsLink({ client: wsClient })] });
 

@@ -101,28 +101,31 @@ test("limits: body size (HTTP and WebSocket) and batch size are refused with a c
   assert.match(errorMessage(tooMany.body), /Batch call exceeds maximum size/);
 });
 
-test("limits: subscriptions per WebSocket connection; a finished one frees its place", async () => {
-  await using stack = await startWebStack({ limits: { maxSubscriptions: 3 } });
+test("limits: subscriptions per WebSocket connection, opened in one batch above WEB_MAX_BATCH; a finished one frees its place", async () => {
+  // 25 subscriptions in one tick go out as one WebSocket message: a batch larger than maxBatch (20).
+  await using stack = await startWebStack({ limits: { maxSubscriptions: 25 } });
   await using c = trpcClient(stack.server.url);
   const errors: unknown[] = [];
   const started: string[] = [];
-  const subs = ["AAAUSDT", "BBBUSDT", "CCCUSDT", "DDDUSDT"].map((symbol) =>
-    c.client.market.ticks.subscribe({ symbol }, { onStarted: () => started.push(symbol), onError: (err) => errors.push(err) }),
-  );
-  await waitFor(() => errors.length === 1 && started.length >= 3, { what: "three subscriptions started, the fourth refused" });
+  const open = (symbol: string) => c.client.market.ticks.subscribe({ symbol }, { onStarted: () => started.push(symbol), onError: (err) => errors.push(err) });
+  const subs = Array.from({ length: 25 }, (_, i) => open(`S${i}USDT`));
+  await waitFor(() => started.length === 25, { what: "25 subscriptions started" });
+  assert.deepEqual(errors, []);
+  subs.push(open("S25USDT"));
+  await waitFor(() => errors.length === 1, { what: "the 26th refused" });
   const err = errors[0];
   assert.ok(err instanceof TRPCClientError);
   assert.equal(err.data?.code, "TOO_MANY_REQUESTS");
-  assert.match(err.message, /at most 3 subscriptions per connection/);
+  assert.match(err.message, /at most 25 subscriptions per connection/);
   // Ending one frees a place on the same connection.
   subs[0]!.unsubscribe();
   let again = false;
   await waitFor(() => {
     if (!again) {
       again = true;
-      c.client.market.ticks.subscribe({ symbol: "EEEUSDT" }, { onStarted: () => started.push("EEEUSDT"), onError: (e) => { errors.push(e); again = false; } });
+      c.client.market.ticks.subscribe({ symbol: "LATEUSDT" }, { onStarted: () => started.push("LATEUSDT"), onError: (e) => { errors.push(e); again = false; } });
     }
-    return started.includes("EEEUSDT");
+    return started.includes("LATEUSDT");
   }, { what: "a new subscription after one ended" });
   for (const s of subs) s.unsubscribe();
 });

@@ -7,7 +7,7 @@ import { TRPCError } from "@trpc/server";
 export interface WebLimits {
   /** Largest tRPC request body and WebSocket message, in bytes (WEB_MAX_BODY). */
   maxBodyBytes: number;
-  /** Calls in one batched request or WebSocket message (WEB_MAX_BATCH). */
+  /** Calls in one batched HTTP request (WEB_MAX_BATCH); in one WebSocket message, the larger of this and maxSubscriptions. */
   maxBatch: number;
   /** Live subscriptions on one WebSocket connection (WEB_MAX_SUBSCRIPTIONS). */
   maxSubscriptions: number;

@@ -150,7 +150,9 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
     else done(true);
   };
   const wss = new WebSocketServer({ server: http, path: "/trpc", verifyClient, maxPayload: limits.maxBodyBytes });
-  const wsHandler = applyWSSHandler({ wss, router: appRouter, createContext, maxBatchSize: limits.maxBatch, keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 } });
+  // A client opens the subscriptions it starts in one tick as one batched message: over the
+  // socket a batch may be as large as the connection's subscription budget.
+  const wsHandler = applyWSSHandler({ wss, router: appRouter, createContext, maxBatchSize: Math.max(limits.maxBatch, limits.maxSubscriptions), keepAlive: { enabled: true, pingMs: 15_000, pongWaitMs: 5_000 } });
 
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
