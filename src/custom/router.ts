@@ -34,6 +34,8 @@ export interface CustomRouterOptions {
   maxPendingMessages?: number;
   /** Messages per fetch. Default 500. */
   batchSize?: number;
+  /** Table writers kept open between commits; past this the least recently used idle ones are closed (reopened on demand). Default 256. */
+  maxOpenTables?: number;
   clock?: Clock;
   /** Event times outside these bounds are dead-lettered (`dlq.timestamp_out_of_range`). Default DEFAULT_TIME_BOUNDS. */
   timeBounds?: TimeBounds;
@@ -75,7 +77,7 @@ export class CustomRouter {
   private constructor(js: JetStreamClient, jsm: JetStreamManager, options: CustomRouterOptions) {
     this.#js = js;
     this.#jsm = jsm;
-    this.#o = { stream: STREAMS.custom, durable: "custom-router", maxAgeMs: 1000, maxPendingMessages: 10_000, batchSize: 500, clock: systemClock, timeBounds: DEFAULT_TIME_BOUNDS, quotas: {}, ...options };
+    this.#o = { stream: STREAMS.custom, durable: "custom-router", maxAgeMs: 1000, maxPendingMessages: 10_000, batchSize: 500, maxOpenTables: 256, clock: systemClock, timeBounds: DEFAULT_TIME_BOUNDS, quotas: {}, ...options };
     this.#quotas = new SourceQuotas({ ...this.#o.quotas, recordsPerSecond: 0 });
   }
 
@@ -203,7 +205,10 @@ export class CustomRouter {
 
   #writer(table: string): Promise<CustomTableWriter> {
     let w = this.#writers.get(table);
-    if (!w) {
+    if (w) {
+      this.#writers.delete(table); // re-inserted last: the Map's order is recency
+      this.#writers.set(table, w);
+    } else {
       w = CustomTableWriter.open(this.#o.lake, table, { clock: this.#o.clock });
       w.catch(() => this.#writers.delete(table));
       this.#writers.set(table, w);
@@ -234,8 +239,22 @@ export class CustomRouter {
     this.#pendingSince = this.#pending.length > 0 ? this.#o.clock.now() : undefined;
     this.#s.ackedSeq = last.seq;
     this.#s.commits++;
+    await this.#closeIdleWriters();
     this.#s.tables = (await Promise.all(this.#writers.values())).map((w) => ({ name: w.name, committedSeq: w.committedSeq, pendingRows: w.pendingRows, columns: w.columns.length }));
     this.#o.onCommit?.(flushes, last.seq);
+  }
+
+  /** One writer per table ever seen would grow without bound (issue 12): keep the most recently used. */
+  async #closeIdleWriters(): Promise<void> {
+    let excess = this.#writers.size - this.#o.maxOpenTables;
+    for (const [table, w] of this.#writers) {
+      if (excess <= 0) return;
+      const writer = await w.catch(() => undefined);
+      if (writer === undefined || writer.pendingRows === 0) {
+        this.#writers.delete(table);
+        excess--;
+      }
+    }
   }
 
   #note(err: unknown): void {

@@ -94,3 +94,21 @@ test("NATS path: data types and instruments past a source's quota are dead-lette
     "dlq.quota_exceeded symbol: source acme already has 2 instruments (CUSTOM_MAX_INSTRUMENTS); ACME_Z would be one more",
   ]);
 });
+
+test("router: table writers are bounded (least recently used idle ones closed) and a reopened table goes on where it was", async () => {
+  await using s = await startStack();
+  const lake = Lake.open(join(s.dir, "lake"));
+  await using r = await startRouter(s, lake, { maxOpenTables: 2 });
+  const now = Date.now();
+  const types = ["t1", "t2", "t3", "t4", "t5"];
+  for (const round of [1, 2]) {
+    for (const type of types) s.probe.publish(`ingest.many.${type}`, enc.encode(JSON.stringify({ round, v: type, timestamp: now })));
+    await s.probe.flush();
+    await routedAll(s, r.router);
+    assert.ok(r.router.status().tables.length <= 2, `${r.router.status().tables.length} writers open after round ${round}`);
+  }
+  for (const type of types) {
+    const rows = await readCustomTable(lake.table(`custom.many.${type}`));
+    assert.deepEqual(rows.map((x) => x.round).sort(), [1, 2], type);
+  }
+});
