@@ -77,6 +77,53 @@ test("gateway: each bad input gets its status and reason and publishes nothing; 
   assert.deepEqual(await deadLetters(s), [], "the gateway let nothing bad through");
 });
 
+test("gateway, ?partial=true: one NDJSON batch with every bad class answers 207 listing each refused line with its reason; the good lines land", async () => {
+  await using s = await startStack();
+  const lake = Lake.open(join(s.dir, "lake"));
+  await using r = await startRouter(s, lake);
+  const now = Date.now();
+  const lines: (string | Buffer)[] = [
+    JSON.stringify({ sensor_id: "p1", t: 1, timestamp: now }),
+    Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]), // {"a":"\xff"}
+    JSON.stringify({ sensor_id: "p1", note: "x".repeat(100_000) }),
+    JSON.stringify({ sensor_id: "p1", ...wide(10_000) }),
+    deep(100_000),
+    JSON.stringify({ symbol: "W", price: "twelve", timestamp: now }),
+    JSON.stringify({ symbol: "W", price: 1, timestamp: now + HOUR }),
+    JSON.stringify({ sensor_id: "p1", t: 9, timestamp: "1990-01-01T00:00:00Z" }),
+    "{not json",
+    JSON.stringify({ symbol: "W", price: 2.5, timestamp: now }),
+    JSON.stringify({ sensor_id: "p1", t: 2, timestamp: now }),
+  ];
+  const body = Buffer.concat(lines.flatMap((l) => [typeof l === "string" ? Buffer.from(l) : l, Buffer.from("\n")]));
+  const res = await fetch(`${s.server.url}/api/ingest/acme?partial=true`, { method: "POST", headers: { "content-type": "application/x-ndjson", "x-api-key": ADMIN_KEY }, body: new Uint8Array(body) });
+  const answer = (await res.json()) as { accepted: number; sequences: (number | null)[]; rejected: { index: number; status: number; error: string; field: string }[] };
+  assert.equal(res.status, 207, JSON.stringify(answer).slice(0, 500));
+  assert.equal(answer.accepted, 3);
+  assert.deepEqual(answer.rejected.map((x) => [x.index, x.status, x.error, x.field]), [
+    [1, 400, "invalid_encoding", "body"],
+    [2, 413, "record_too_large", "note"],
+    [3, 413, "record_too_large", "record"],
+    [4, 413, "record_too_large", "a" + ".a".repeat(31)],
+    [5, 400, "invalid_record", "price"],
+    [6, 400, "timestamp_out_of_range", "timestamp"],
+    [7, 400, "timestamp_out_of_range", "timestamp"],
+    [8, 400, "invalid_body", "body"],
+  ]);
+  assert.deepEqual(answer.sequences.map((q) => q !== null), [true, false, false, false, false, false, false, false, false, true, true]);
+
+  // All refused: the first refusal's status, and the list.
+  const none = await fetch(`${s.server.url}/api/ingest/acme?partial=1`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": ADMIN_KEY }, body: JSON.stringify([{ symbol: "W" }]) });
+  assert.equal(none.status, 400);
+  assert.equal(((await none.json()) as { rejected: unknown[] }).rejected.length, 1);
+
+  await routedAll(s, r.router);
+  await r.publisher.flush();
+  assert.deepEqual((await readCustomTable(lake.table("custom.acme.iot"))).map((x) => x.t).sort(), [1, 2]);
+  assert.deepEqual((await tradesInLog(s)).map((t) => t.price), [2.5]);
+  assert.deepEqual(await deadLetters(s), []);
+});
+
 test("NATS path: each bad record is dead-lettered with its reason, the good ones in the same message land, and a far-future trade does not move the watermark", async () => {
   await using s = await startStack();
   const lake = Lake.open(join(s.dir, "lake"));

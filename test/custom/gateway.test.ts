@@ -153,7 +153,7 @@ test("GET /api/docs serves the OpenAPI document of the gateway", async () => {
   assert.equal(res.status, 200);
   const doc = (await res.json()) as { openapi: string; paths: Record<string, { post: { responses: Record<string, unknown> } }> };
   assert.equal(doc.openapi, "3.1.0");
-  assert.deepEqual(Object.keys(doc.paths["/api/ingest/{source}"]!.post.responses).sort(), ["202", "400", "401", "403", "413", "429", "503"]);
+  assert.deepEqual(Object.keys(doc.paths["/api/ingest/{source}"]!.post.responses).sort(), ["202", "207", "400", "401", "403", "413", "429", "503"]);
   const health = await fetch(s.server.url + "/healthz");
   assert.equal(health.status, 200, "the rest of the server is untouched");
   assert.equal((await s.post("/api/ingest/acme", [{ symbol: "W", price: 1, timestamp: T }, { symbol: "W", price: 2, timestamp: T }])).status, 202);

@@ -84,3 +84,36 @@ export function parseRecords(body: Buffer, ndjson: boolean): unknown[] {
   }
   return Array.isArray(value) ? value : [value];
 }
+
+/** One record of a body, or why its line could not be read (partial NDJSON requests). */
+export type ParsedItem = { ok: true; value: unknown } | { ok: false; error: "invalid_body" | "invalid_encoding"; message: string };
+
+/**
+ * NDJSON line by line, each line decoded on its own: a line that is not UTF-8 or not JSON is
+ * refused alone. Lines split on the byte 0x0A, which never occurs inside a multi-byte UTF-8 character.
+ */
+export function parseNdjsonItems(body: Buffer): ParsedItem[] {
+  const out: ParsedItem[] = [];
+  let start = 0;
+  let line = 0;
+  while (start <= body.length) {
+    const end = body.indexOf(0x0a, start) < 0 ? body.length : body.indexOf(0x0a, start);
+    line++;
+    const bytes = body.subarray(start, end);
+    start = end + 1;
+    let text: string;
+    try {
+      text = utf8.decode(bytes).trim();
+    } catch {
+      out.push({ ok: false, error: "invalid_encoding", message: `line ${line} is not valid UTF-8` });
+      continue;
+    }
+    if (text === "") continue;
+    try {
+      out.push({ ok: true, value: JSON.parse(text) });
+    } catch (err) {
+      out.push({ ok: false, error: "invalid_body", message: `line ${line} is not JSON: ${(err as Error).message}` });
+    }
+  }
+  return out;
+}

@@ -8,16 +8,16 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { headers as natsHeaders } from "@nats-io/nats-core";
 import { jetstream, type JetStreamClient, type PubAck } from "@nats-io/jetstream";
-import { classifyRecord, type InvalidReason } from "../../../custom/classify.js";
 import type { TimeBounds } from "../../../custom/time-bounds.js";
 import { SourceQuotas, type QuotaOptions } from "../../../custom/quotas.js";
-import { ingestSubject, normalizeDataType, normalizeSource } from "../../../custom/names.js";
+import { normalizeDataType, normalizeSource } from "../../../custom/names.js";
 import { trackNatsConnected } from "../health.js";
-import { BodyTooLarge, MalformedBody, isNdjson, parseRecords, readBody } from "./body.js";
+import { BodyTooLarge, MalformedBody, isNdjson, parseNdjsonItems, parseRecords, readBody, type ParsedItem } from "./body.js";
+import { admitRecords } from "./admit.js";
 import { authorize, parseApiKeys, type ApiKey } from "./keys.js";
 import { gatewayMetrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
-import { envelope, packMessages } from "./pack.js";
+import { packMessages } from "./pack.js";
 import type { Registry } from "prom-client";
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -63,9 +63,6 @@ export interface IngestGateway {
 
 type Reply = { status: number; body: unknown; headers?: Record<string, string> };
 
-/** A refused record's answer: too large (string, fields, nesting) is a 413, anything else a 400. */
-const STATUS_OF: Record<InvalidReason, number> = { invalid_record: 400, timestamp_out_of_range: 400, record_too_large: 413 };
-
 export function createIngestGateway(options: GatewayOptions): IngestGateway {
   const keys = typeof options.apiKeys === "string" ? parseApiKeys(options.apiKeys) : options.apiKeys;
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -84,26 +81,26 @@ export function createIngestGateway(options: GatewayOptions): IngestGateway {
     const auth = authorize(keys, apiKeyOf(req), source);
     if (auth.kind === "unknown-key") return { status: 401, body: { error: "unauthorized", message: "missing or unknown API key (header X-API-Key or Authorization: Bearer)" }, headers: { "www-authenticate": 'ApiKey header="X-API-Key"' } };
     if (auth.kind === "wrong-source") return { status: 403, body: { error: "forbidden", message: `this key may write to ${auth.allowed.join(", ")}, not ${source}` } };
-    let records: unknown[];
+    const partial = /[?&]partial=(1|true)(&|$)/.test(req.url ?? "");
+    let items: ParsedItem[];
     try {
-      records = parseRecords(await readBody(req, maxBody), isNdjson(req.headers["content-type"]));
+      const body = await readBody(req, maxBody);
+      const ndjson = isNdjson(req.headers["content-type"]);
+      items = partial && ndjson ? parseNdjsonItems(body) : parseRecords(body, ndjson).map((value) => ({ ok: true, value }));
     } catch (err) {
       if (err instanceof BodyTooLarge) return { status: 413, body: { error: "too_large", message: `body exceeds INGEST_MAX_BODY (${maxBody} bytes)` }, headers: { connection: "close" } };
       if (err instanceof MalformedBody) return { status: 400, body: { error: err.error, field: "body", message: err.message } };
       throw err;
     }
-    if (records.length === 0) return { status: 400, body: { error: "invalid_body", field: "body", message: "no records" } };
-    if (records.length > maxRecords) return { status: 413, body: { error: "too_large", message: `${records.length} records; at most ${maxRecords} per request` } };
+    if (items.length === 0) return { status: 400, body: { error: "invalid_body", field: "body", message: "no records" } };
+    if (items.length > maxRecords) return { status: 413, body: { error: "too_large", message: `${items.length} records; at most ${maxRecords} per request` } };
     const receivedAt = now();
-    const envelopes: { subject: string; envelope: Record<string, unknown> }[] = [];
-    for (let i = 0; i < records.length; i++) {
-      const c = classifyRecord(records[i], { source, receivedAt, ...(pathType ? { subjectType: pathType } : {}), ...(options.timeBounds ? { timeBounds: options.timeBounds } : {}) });
-      if (c.kind === "invalid") return { status: STATUS_OF[c.reason], body: { error: c.reason, index: i, field: c.field, message: c.message } };
-      const q = quotas.admit(source, c.dataType, c.kind === "market" ? c.symbol : undefined, receivedAt);
-      if (q.kind === "quota_exceeded") return { status: 429, body: { error: q.kind, index: i, field: q.field, message: q.message } };
-      envelopes.push({ subject: ingestSubject(source, c.dataType), envelope: envelope(records[i] as Record<string, unknown>, c.dataType) });
-    }
-    const paced = quotas.takeRate(source, records.length, receivedAt);
+    const admitted = admitRecords(items, { source, pathType, receivedAt, timeBounds: options.timeBounds, quotas, strict: !partial });
+    const { envelopes, rejected } = admitted;
+    const first = rejected[0];
+    if (first && !partial) return { status: first.status, body: { error: first.error, index: first.index, field: first.field, message: first.message } };
+    if (first && envelopes.length === 0) return { status: first.status, body: { error: first.error, message: "no record was accepted", rejected } };
+    const paced = quotas.takeRate(source, envelopes.length, receivedAt);
     if (paced.kind === "rate_limited") return { status: 429, body: { error: paced.kind, message: paced.message }, headers: { "retry-after": String(Math.max(1, Math.ceil(paced.retryAfterMs / 1000))) } };
     if (!connected()) return unavailable("the log (NATS) is not connected");
     const h = natsHeaders();
@@ -114,9 +111,9 @@ export function createIngestGateway(options: GatewayOptions): IngestGateway {
       messages.map((m, i) => js.publish(m.subject, m.data, { headers: h, ...(idempotencyKey ? { msgID: `${source}:${idempotencyKey}:${i}` } : {}) })),
     );
     // Each record's sequence is that of the log message holding it (records of one type travel together).
-    const seqs: (number | null)[] = new Array(records.length).fill(null);
+    const seqs: (number | null)[] = new Array(items.length).fill(null);
     results.forEach((r, i) => {
-      if (r.status === "fulfilled") for (const index of messages[i]!.indices) seqs[index] = r.value.seq;
+      if (r.status === "fulfilled") for (const index of messages[i]!.indices) seqs[admitted.origin[index]!] = r.value.seq;
     });
     const failed = results.findIndex((r) => r.status === "rejected");
     if (failed >= 0) {
@@ -124,8 +121,10 @@ export function createIngestGateway(options: GatewayOptions): IngestGateway {
       return unavailable(`the log did not take the records: ${reason.message}`, { published: seqs });
     }
     const acks = results.map((r) => (r as PromiseFulfilledResult<PubAck>).value);
-    figures.accepted += records.length;
-    return { status: 202, body: { accepted: records.length, sequences: seqs, messages: acks.length, duplicates: acks.filter((a) => a.duplicate).length, stream: acks[0]!.stream } };
+    figures.accepted += envelopes.length;
+    const stored = { accepted: envelopes.length, sequences: seqs, messages: acks.length, duplicates: acks.filter((a) => a.duplicate).length, stream: acks[0]!.stream };
+    // Partial: 207 lists the refused records (their sequences are null); the others are stored.
+    return rejected.length > 0 ? { status: 207, body: { ...stored, rejected } } : { status: 202, body: stored };
   }
 
   async function route(req: IncomingMessage, path: string): Promise<Reply> {
@@ -163,7 +162,7 @@ export function createIngestGateway(options: GatewayOptions): IngestGateway {
         const status = String(reply.status);
         metrics.requests.inc({ status });
         metrics.seconds.observe({ status }, (performance.now() - started) / 1000);
-        if (reply.status === 202) metrics.records.inc((reply.body as { accepted: number }).accepted);
+        if (reply.status === 202 || reply.status === 207) metrics.records.inc((reply.body as { accepted: number }).accepted);
       }
       res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers }).end(JSON.stringify(reply.body));
     },

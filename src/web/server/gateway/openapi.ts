@@ -6,12 +6,13 @@ export function openApiDocument(limits: { maxBodyBytes: number; maxRecords: numb
     summary: "Ingest custom records",
     description:
       `One record, a JSON array of records, or NDJSON (Content-Type application/x-ndjson). At most ${limits.maxBodyBytes} bytes and ${limits.maxRecords} records. ` +
-      "Every record is validated first (all or nothing), then published to `ingest.<source>.<data_type>` on the CUSTOM stream; the answer lists the stream sequences. " +
+      "Every record is validated first (all or nothing; with `?partial=true` record by record), then published to `ingest.<source>.<data_type>` on the CUSTOM stream; the answer lists the stream sequences. " +
       "Market data (data_type market/crypto/stock/..., or a record with symbol and price) becomes trades of symbol `<SOURCE>_<SYMBOL>` in the market pipeline; " +
       "other types land in the lake table `custom.<source>.<data_type>` (schema inferred; new fields add nullable columns; a type conflict sends the record to `dlq.schema_conflict`).",
     security: [{ apiKey: [] }, { bearer: [] }],
     parameters: [
       { name: "source", in: "path", required: true, schema: { type: "string", pattern: "^[a-z0-9][a-z0-9_]{0,31}$" } },
+      { name: "partial", in: "query", required: false, description: "true: refuse bad records one by one (NDJSON: bad lines too, even non-UTF-8 ones) and store the rest; the answer is 207 with `rejected`", schema: { type: "boolean" } },
       { name: "Idempotency-Key", in: "header", required: false, description: "Retries with the same key within 2 minutes are stored once (Nats-Msg-Id <source>:<key>:<index>)", schema: { type: "string" } },
     ],
     requestBody: {
@@ -23,6 +24,7 @@ export function openApiDocument(limits: { maxBodyBytes: number; maxRecords: numb
     },
     responses: {
       "202": { description: "Accepted: stored in the CUSTOM stream", content: { "application/json": { schema: { $ref: "#/components/schemas/Accepted" } } } },
+      "207": { description: "Partial (`?partial=true`): the good records are stored; `rejected` lists `{index, status, error, field, message}` of the others (their sequences are null)", content: { "application/json": { schema: { $ref: "#/components/schemas/Accepted" } } } },
       "400": error("Malformed body (`invalid_body`), not UTF-8 (`invalid_encoding`), missing required field or wrong type (`invalid_record`), timestamp more than CUSTOM_MAX_FUTURE_SKEW after receipt or before CUSTOM_MIN_EVENT_TIME (`timestamp_out_of_range`); `field` names it, `index` the record"),
       "401": error("Missing or unknown API key"),
       "403": error("The key is not allowed for this source"),
