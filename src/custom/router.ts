@@ -175,13 +175,7 @@ export class CustomRouter {
   }
 
   async #apply(d: RouteDecision, m: LogMessage): Promise<void> {
-    if (d.kind !== "dead-letter") {
-      const q = d.kind === "trade" ? this.#quotas.admit(d.trade.source, MARKET_TYPE, d.trade.symbol, m.ingestTime) : this.#quotas.admit(d.source, d.dataType, undefined, m.ingestTime);
-      if (q.kind === "quota_exceeded") {
-        const source = d.kind === "trade" ? d.trade.source : d.source;
-        return this.#dlq.add({ kind: "dead-letter", reason: "quota_exceeded", message: q.message, field: q.field, source, index: d.index, raw: rawRecord(m, d.index) }, m);
-      }
-    }
+    if (d.kind !== "dead-letter" && this.#overQuota(d, m)) return;
     switch (d.kind) {
       case "trade":
         this.#o.publisher.accept(d.trade);
@@ -201,6 +195,15 @@ export class CustomRouter {
       default:
         assertNever(d);
     }
+  }
+
+  /** A new data type or instrument past its source's quota is dead-lettered (`quota_exceeded`). */
+  #overQuota(d: Exclude<RouteDecision, { kind: "dead-letter" }>, m: LogMessage): boolean {
+    const source = d.kind === "trade" ? d.trade.source : d.source;
+    const q = d.kind === "trade" ? this.#quotas.admit(source, MARKET_TYPE, d.trade.symbol, m.ingestTime) : this.#quotas.admit(source, d.dataType, undefined, m.ingestTime);
+    if (q.kind !== "quota_exceeded") return false;
+    this.#dlq.add({ kind: "dead-letter", reason: "quota_exceeded", message: q.message, field: q.field, source, index: d.index, raw: rawRecord(m, d.index) }, m);
+    return true;
   }
 
   #writer(table: string): Promise<CustomTableWriter> {
