@@ -15,5 +15,5 @@ export function connectCliNats(urlFlag: string | undefined, name: string, env: N
   const seedFile = embeddedNatsSeedPath(dataDirFlag ?? fromEnv.dataDir);
   const inUrl = hasCredentials(splitUrlCredentials(parseServers(url)).credentials);
   const credentials = hasCredentials(fromEnv.credentials) || inUrl || !existsSync(seedFile) ? fromEnv.credentials : { ...fromEnv.credentials, credsFile: seedFile };
-  return connectNats(url, name, { credentials });
+  return connectNats(url, name, { credentials, inboxPrefix: fromEnv.inboxPrefix });
 }

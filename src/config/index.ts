@@ -21,6 +21,8 @@ export interface Config {
   natsUrl: string;
   /** NATS credentials and TLS besides those in natsUrl (NATS_USER, NATS_PASSWORD, NATS_TOKEN, NATS_CREDS, NATS_TLS_*). */
   natsCredentials: NatsCredentials;
+  /** Reply-subject prefix (NATS_INBOX_PREFIX); empty: nats.js's _INBOX. */
+  natsInboxPrefix: string;
   nodeId: string;
   roles: Role[];
   partitions: number;
@@ -89,6 +91,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
   const config: Config = {
     natsUrl: raw.natsUrl === "" ? "" : parseUrl(o("natsUrl"), raw.natsUrl, ["nats:", "tls:", "ws:", "wss:"]),
     natsCredentials: natsCredentialsOf(raw),
+    natsInboxPrefix: inboxPrefixOf(raw.natsInboxPrefix),
     nodeId: raw.nodeId === "" ? `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_-]/g, "-") : raw.nodeId,
     roles: [...new Set(roles)],
     partitions: parseInteger(o("partitions"), raw.partitions, { min: 1, max: 4096 }),
@@ -192,10 +195,15 @@ function natsCredentialsOf(raw: Record<OptionName, string>): NatsCredentials {
   return explicit;
 }
 
-/** For the command-line tools: the NATS URL, credentials and DATA_DIR from the environment (defaults as a node's). */
-export function natsConnectionFromEnv(env: NodeJS.ProcessEnv = process.env, fallbackUrl = "nats://127.0.0.1:4222"): { url: string; credentials: NatsCredentials; dataDir: string } {
+function inboxPrefixOf(text: string): string {
+  if (text !== "" && !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(text)) throw new ConfigError(`${OPTIONS.natsInboxPrefix.env}: "${text}" is not a subject prefix (letters, digits, _ and -, tokens separated by dots)`);
+  return text;
+}
+
+/** For the command-line tools: the NATS URL, credentials, inbox prefix and DATA_DIR from the environment (defaults as a node's). */
+export function natsConnectionFromEnv(env: NodeJS.ProcessEnv = process.env, fallbackUrl = "nats://127.0.0.1:4222"): { url: string; credentials: NatsCredentials; inboxPrefix: string; dataDir: string } {
   const raw = rawOptions([], env);
-  return { url: raw.natsUrl || fallbackUrl, credentials: natsCredentialsOf(raw), dataDir: raw.dataDir };
+  return { url: raw.natsUrl || fallbackUrl, credentials: natsCredentialsOf(raw), inboxPrefix: inboxPrefixOf(raw.natsInboxPrefix), dataDir: raw.dataDir };
 }
 
 /** A local simulator (ws://host:port) serves REST on the same port; Binance itself serves it at api.binance.com. */

@@ -19,6 +19,7 @@ export const OPTIONS = {
   natsTlsCa: { env: "NATS_TLS_CA", flag: "--nats-tls-ca", default: "", doc: "PEM file of the CA that signed the NATS server's certificate (turns TLS on)." },
   natsTlsCert: { env: "NATS_TLS_CERT", flag: "--nats-tls-cert", default: "", doc: "PEM client certificate for NATS (with NATS_TLS_KEY)." },
   natsTlsKey: { env: "NATS_TLS_KEY", flag: "--nats-tls-key", default: "", doc: "PEM private key of NATS_TLS_CERT." },
+  natsInboxPrefix: { env: "NATS_INBOX_PREFIX", flag: "--nats-inbox-prefix", default: "", doc: "Prefix of this client's reply subjects. Empty: _INBOX. A NATS user allowed only its own inbox needs its prefix (deploy/nats/nats.conf: _INBOX_admin for the admin CLI)." },
   nodeId: { env: "NODE_ID", flag: "--node-id", default: "", doc: "This node's id in the cluster. Empty: <hostname>-<pid>." },
   roles: { env: "ROLES", flag: "--roles", default: "all", doc: "Comma-separated roles this node runs: ingest, market, lake, serving, web, ml, quality, or all." },
   partitions: { env: "PARTITIONS", flag: "--partitions", default: "32", doc: "Fixed partition count for sharded entities (must be equal on every node)." },

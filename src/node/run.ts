@@ -42,7 +42,7 @@ export async function runNode(config: Config, logging: { log: Logger; forwarder:
   const endpoint = await resolveNatsEndpoint({ configuredUrl: config.natsUrl, dataDir: config.dataDir, log: (l) => log.info(l) });
   // Configured credentials win; else those of the server we started (or found, with its key in DATA_DIR).
   const credentials = hasCredentials(config.natsCredentials) ? config.natsCredentials : (endpoint.credentials ?? {});
-  const nc = await connectNats(endpoint.url, `tickhouse-${config.nodeId}`, { credentials });
+  const nc = await connectNats(endpoint.url, `tickhouse-${config.nodeId}`, { credentials, inboxPrefix: config.natsInboxPrefix });
   const node = await PlatformNode.start({ config, nc, log, components: [...componentsFor(config, { forwarder }), ...extra] });
   return {
     node,

@@ -40,11 +40,13 @@ interface ServerSpec {
   port: number;
   storeDir: string;
   extraArgs: string[];
+  /** Environment of the server process (a config file may read variables). Default: this process's. */
+  env?: NodeJS.ProcessEnv | undefined;
 }
 
 function launch(spec: ServerSpec): ChildProcess {
   const args = ["-a", "127.0.0.1", "-p", String(spec.port), "-js", "-sd", spec.storeDir, ...spec.extraArgs];
-  const child = spawn(NATS_SERVER, args, { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(NATS_SERVER, args, { stdio: ["ignore", "ignore", "pipe"], env: spec.env ?? process.env });
   child.stderr?.resume();
   return child;
 }
@@ -79,11 +81,14 @@ function handleFor(spec: ServerSpec, onDispose: () => void): NatsServerHandle {
   return handle;
 }
 
-/** Starts one private nats-server (JetStream on); `extraArgs` e.g. `["--user", "u", "--pass", "p"]` or `["-c", file]`. */
-export async function startNatsServer(options: { extraArgs?: string[] } = {}): Promise<NatsServerHandle> {
+/**
+ * Starts one private nats-server (JetStream on); `extraArgs` e.g. `["--user", "u", "--pass", "p"]`
+ * or `["-c", file]`, `env` for the variables such a file reads.
+ */
+export async function startNatsServer(options: { extraArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<NatsServerHandle> {
   const storeDir = mkdtempSync(join(tmpdir(), "nats-test-"));
   const port = await freePort();
-  const handle = handleFor({ port, storeDir, extraArgs: options.extraArgs ?? [] }, () => rmSync(storeDir, { recursive: true, force: true }));
+  const handle = handleFor({ port, storeDir, extraArgs: options.extraArgs ?? [], env: options.env }, () => rmSync(storeDir, { recursive: true, force: true }));
   try {
     await waitFor(() => portOpen(port), { timeoutMs: 15_000, what: `nats-server on ${port}` });
   } catch (err) {

@@ -91,7 +91,9 @@ test("credentials are validated at start and masked when the configuration is pr
     [{ NATS_URL: "nats://a:b@h:4222", NATS_USER: "a", NATS_PASSWORD: "b" }, /both in NATS_URL and in NATS_USER/],
     [{ NATS_URL: "nats://a:b@h:4222,nats://a:c@i:4222" }, /different credentials/],
     [{ NATS_TLS_CERT: "c.pem" }, /both NATS_TLS_CERT and NATS_TLS_KEY/],
+    [{ NATS_INBOX_PREFIX: "_INBOX.>" }, /NATS_INBOX_PREFIX: "_INBOX\.>" is not a subject prefix/],
   ];
+  assert.equal(loadConfig([], { NATS_INBOX_PREFIX: "_INBOX_admin" }).natsInboxPrefix, "_INBOX_admin");
   for (const [env, message] of cases) {
     assert.throws(() => loadConfig([], env), (err: unknown) => err instanceof ConfigError && message.test(err.message), JSON.stringify(env));
   }

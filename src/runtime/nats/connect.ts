@@ -8,6 +8,8 @@ export interface ConnectNatsOptions {
   timeoutMs?: number;
   /** Credentials and TLS besides those in the URLs (`nats://user:pass@host`). Default: none. */
   credentials?: NatsCredentials;
+  /** Prefix of reply subjects, for a user allowed to subscribe to its own inbox only. Default: nats.js's "_INBOX". */
+  inboxPrefix?: string;
 }
 
 /** Splits "nats://a:4222,nats://b:4222" (or an array) into a server list. */
@@ -38,6 +40,7 @@ export async function connectNats(urls: string | string[], name: string, options
       noRandomize: true,
       noAsyncTraces: true,
       ...connectionAuthOptions(credentials),
+      ...(options.inboxPrefix ? { inboxPrefix: options.inboxPrefix } : {}),
     });
   } catch (cause) {
     throw new NatsConnectFailed(servers, { cause, authenticating: describeCredentials(credentials) });
