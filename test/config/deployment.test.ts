@@ -28,6 +28,8 @@ const SECRETS: Record<string, string> = {
   NATS_PASSWORD: "pnats1",
   NATS_PUBLISHER_USER: "publisher",
   NATS_PUBLISHER_PASSWORD: "ppub1",
+  NATS_ADMIN_USER: "admin",
+  NATS_ADMIN_PASSWORD: "padmin1",
 };
 /** What every platform node must receive. */
 const NODE_VARS = ["INGEST_API_KEYS", "ADMIN_TOKENS", "READ_TOKENS", "NATS_USER", "NATS_PASSWORD", "NATS_CREDS", "NATS_TLS_CA", "NATS_TLS_CERT", "NATS_TLS_KEY"];
@@ -37,6 +39,14 @@ function references(text: string): { name: string; rest: string }[] {
   const code = text.split("\n").filter((line) => !line.trimStart().startsWith("#")).join("\n");
   return [...code.matchAll(/\$\{([A-Z0-9_]+)([^}]*)\}/g)].map((m) => ({ name: m[1]!, rest: m[2]! }));
 }
+
+test("compose: every variable deploy/nats/nats.conf reads is given to the NATS servers (nats-server refuses to start on an unset one)", () => {
+  const conf = readFileSync("deploy/nats/nats.conf", "utf8").split("\n").filter((line) => !line.trimStart().startsWith("#")).join("\n");
+  const wanted = [...new Set([...conf.matchAll(/\$([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!))];
+  assert.ok(wanted.length > 0);
+  const natsEnv = compose.slice(compose.indexOf("x-nats: &nats"), compose.indexOf("x-node: &node"));
+  for (const name of wanted) assert.match(natsEnv, new RegExp(`^\\s+${name}: \\$\\{${name}:\\?`, "m"), `${name} (read by nats.conf) is in the NATS servers' environment, required`);
+});
 
 test("compose: every secret is required (${VAR:?message}) and has no default", () => {
   assert.doesNotMatch(compose, /tickhouse-dev/, "no development password left in compose");
