@@ -63,6 +63,9 @@ test("admin commands need a token: rejected without, accepted with, each audited
   assert.match(forwarded.principal, /^web:token-[0-9a-f]{8}@(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/);
   assert.ok(!forwarded.principal.includes(TOKEN));
   assert.equal(forwarded.detail, "forwarded to 1 node(s), 1 ok");
+  // The node's own record of it names the same requester: the web server signed on their behalf.
+  const atNode = rows.find((r) => r.nodeId === "node-q1" && r.outcome === "succeeded" && (r.args as { argv: string[] }).argv[0] === "status")!;
+  assert.equal((atNode.args as { onBehalfOf?: string }).onBehalfOf, forwarded.principal);
 
   // A second writer on the same durable (a restarted node) re-reads nothing twice, and a redelivered record is recognised.
   const log = createLogger({ node: "x", level: "error", write: () => {} });

@@ -88,12 +88,13 @@ test("admin gate: tokens when configured, otherwise loopback only; no gate, no m
     }
   };
   const withTokens = { tokens: ["t1", "t2"], localToken: "local" };
-  assert.equal(adminTokenFor(ctx(withTokens, "10.0.0.5", "t2")), "t2", "a configured token from anywhere");
-  assert.equal(adminTokenFor(ctx(withTokens, "10.0.0.5"), "t1"), "t1", "token in the input");
+  assert.equal(adminTokenFor(ctx(withTokens, "10.0.0.5", "t2")).token, "t2", "a configured token from anywhere");
+  assert.match(adminTokenFor(ctx(withTokens, "10.0.0.5", "t2")).principal, /^web:token-[0-9a-f]{8}@10\.0\.0\.5$/, "signed on behalf of the caller, named by the token's key id");
+  assert.equal(adminTokenFor(ctx(withTokens, "10.0.0.5"), "t1").token, "t1", "token in the input");
   assert.equal(code(() => adminTokenFor(ctx(withTokens, "127.0.0.1"))), "UNAUTHORIZED", "with tokens configured, loopback alone is not enough");
   assert.equal(code(() => adminTokenFor(ctx(withTokens, "10.0.0.5", "t3"))), "UNAUTHORIZED");
   const localOnly = { tokens: [], localToken: "local" };
-  for (const addr of ["127.0.0.1", "::1", "::ffff:127.0.0.1"]) assert.equal(adminTokenFor(ctx(localOnly, addr)), "local", addr);
+  for (const addr of ["127.0.0.1", "::1", "::ffff:127.0.0.1"]) assert.deepEqual(adminTokenFor(ctx(localOnly, addr)), { token: "local", principal: `web:local@${addr}` }, addr);
   assert.equal(code(() => adminTokenFor(ctx(localOnly, "192.168.1.9", "anything"))), "UNAUTHORIZED");
   assert.equal(code(() => adminTokenFor(ctx({ tokens: [] }, "127.0.0.1"))), "FORBIDDEN");
   assert.equal(code(() => adminTokenFor(ctx(undefined, "127.0.0.1", "t1"))), "FORBIDDEN");
@@ -104,7 +105,7 @@ test("admin gate: tokens when configured, otherwise loopback only; no gate, no m
   const unregister = registerControlServices(nc, { auth: new ControlAuth(["t9"], "/nonexistent"), auditRefusal: (r: unknown) => refusals.push(r) } as unknown as ControlServices);
   try {
     const viaControl = (remoteAddress: string, token?: string) => ({ nc, caller: { remoteAddress, token } }) as unknown as WebContext;
-    assert.equal(adminTokenFor(viaControl("10.0.0.5", "t9"), null, "rollback"), "t9");
+    assert.equal(adminTokenFor(viaControl("10.0.0.5", "t9"), null, "rollback").token, "t9");
     assert.equal(code(() => adminTokenFor(viaControl("10.0.0.5", "nope"), null, "rollback")), "UNAUTHORIZED");
     assert.equal(refusals.length, 1, "the refusal is audited");
   } finally {

@@ -9,6 +9,7 @@ import { TRPCError } from "@trpc/server";
 import { callAdmin, NoAdminReply } from "../../../admin/client.js";
 import type { AdminReply } from "../../../admin/protocol.js";
 import { controlServicesFor } from "../../../control/registry.js";
+import { tokenFingerprint } from "../../../control/web-auth.js";
 import type { WebContext } from "../context.js";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
@@ -19,38 +20,46 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** Whom the web server acts for, and the token it signs with (never sent: the request is signed). */
+export interface AdminCaller {
+  token: string;
+  /** The person as the web server authenticated them, e.g. `web:token-1a2b3c4d@10.0.0.7`; signed and audited by the nodes. */
+  principal: string;
+}
+
 /**
- * The token to forward for this caller, or UNAUTHORIZED / FORBIDDEN. The gate is the server's
+ * The token to sign with for this caller, and who they are, or UNAUTHORIZED / FORBIDDEN. The gate is the server's
  * `admin` option, else the control plane's auth when its services run on this server (one
  * policy for every admin mutation; refusals then go to the audit trail too).
  */
-export function adminTokenFor(ctx: WebContext, inputToken?: string | null, command = "admin"): string {
+export function adminTokenFor(ctx: WebContext, inputToken?: string | null, command = "admin"): AdminCaller {
   const token = inputToken || ctx.caller?.token;
+  const from = ctx.caller?.remoteAddress ?? "unknown";
   const gate = ctx.admin;
   if (gate === undefined) {
     const control = controlServicesFor(ctx.nc);
     if (control === undefined) throw new TRPCError({ code: "FORBIDDEN", message: "admin actions are not enabled on this web server" });
     const d = control.auth.decide({ remoteAddress: ctx.caller?.remoteAddress ?? null, token: token ?? null });
-    if (d.ok) return d.nodeToken;
+    if (d.ok) return { token: d.nodeToken, principal: d.principal };
     control.auditRefusal({ caller: `web@${ctx.caller?.remoteAddress ?? "unknown"}`, command, args: [], detail: d.reason });
     throw new TRPCError({ code: "UNAUTHORIZED", message: d.reason });
   }
   if (gate.tokens.length > 0) {
     if (!token || !gate.tokens.some((t) => sameToken(t, token))) throw new TRPCError({ code: "UNAUTHORIZED", message: "an admin token from ADMIN_TOKENS is required" });
-    return token;
+    return { token, principal: `web:token-${tokenFingerprint(token)}@${from}` };
   }
   if (!LOOPBACK.has(ctx.caller?.remoteAddress ?? "")) {
     throw new TRPCError({ code: "UNAUTHORIZED", message: "no ADMIN_TOKENS are configured, so admin actions are accepted only from this machine (127.0.0.1 / ::1)" });
   }
   if (!gate.localToken) throw new TRPCError({ code: "FORBIDDEN", message: "this web server has no local admin token to act with" });
-  return gate.localToken;
+  return { token: gate.localToken, principal: `web:local@${from}` };
 }
 
 /** Runs an admin command on the nodes; a node's refusal becomes BAD_REQUEST / UNAUTHORIZED with its message. */
-export async function runAdmin(ctx: WebContext, command: string, args: string[], token: string, timeoutMs = 10_000): Promise<AdminReply[]> {
+export async function runAdmin(ctx: WebContext, command: string, args: string[], caller: AdminCaller, timeoutMs = 10_000): Promise<AdminReply[]> {
   let replies: AdminReply[];
   try {
-    replies = await callAdmin(ctx.nc, command, args, { token, timeoutMs, stallMs: Math.min(timeoutMs, 2_000) });
+    replies = await callAdmin(ctx.nc, command, args, { token: caller.token, onBehalfOf: caller.principal, timeoutMs, stallMs: Math.min(timeoutMs, 2_000) });
   } catch (err) {
     if (err instanceof NoAdminReply) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: err.message, cause: err });
     throw err;

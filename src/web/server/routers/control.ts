@@ -84,7 +84,7 @@ export const controlRouter = router({
       if (input.nodeId !== undefined && !isSubjectToken(input.nodeId)) throw new TRPCError({ code: "BAD_REQUEST", message: "bad node id" });
       const audit = { caller: principal, command: input.command, args: input.args };
       try {
-        const replies = await callAdmin(s.nc, input.command, input.args, { token: nodeToken, nodeId: input.nodeId, timeoutMs: input.timeoutMs ?? 10_000, stallMs: 500 });
+        const replies = await callAdmin(s.nc, input.command, input.args, { token: nodeToken, onBehalfOf: principal, nodeId: input.nodeId, timeoutMs: input.timeoutMs ?? 10_000, stallMs: 500 });
         const ok = replies.filter((r) => r.ok).length;
         s.auditForwarded({ ...audit, result: ok === replies.length ? "ok" : "failed", detail: `forwarded to ${replies.length} node(s), ${ok} ok` });
         return { replies };
