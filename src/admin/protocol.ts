@@ -2,7 +2,16 @@
 import type { SignedFields } from "./signing.js";
 
 export const ADMIN_PREFIX = "admin";
-export const AUDIT_SUBJECT = "events.admin.audit";
+/**
+ * Audit records go to the AUDIT stream, one subject per result, so that its per-subject cap lets
+ * refusals push out only older refusals, and no log flood in EVENTS can push out any of them.
+ */
+export const AUDIT_SUBJECTS = "audit.admin.>";
+export function auditSubject(result: AuditRecord["result"]): string {
+  return `audit.admin.${result}`;
+}
+/** Where nodes published audit records before the AUDIT stream (into EVENTS); the writer still drains an old durable there. */
+export const LEGACY_AUDIT_SUBJECT = "events.admin.audit";
 
 /**
  * A request on the wire: signed with a key derived from an admin token (configured, or the
@@ -34,6 +43,8 @@ export interface AuditRecord {
   keyId?: string;
   command: string;
   args: string[];
+  /** How many arguments there were, when a refusal's publisher kept only the first few. */
+  argc?: number;
   result: "ok" | "rejected" | "failed";
   detail?: string;
 }

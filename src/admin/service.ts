@@ -1,7 +1,8 @@
 import type { NatsConnection, Msg, Subscription } from "@nats-io/transport-node";
 import type { AdminAuth, AdminVerdict } from "./auth.js";
 import { signedFieldsProblem } from "./signing.js";
-import { AUDIT_SUBJECT, broadcastSubject, nodeSubject, type AdminInvocation, type AdminReply, type AdminRequest, type AuditRecord } from "./protocol.js";
+import { publishAudit } from "./audit-publish.js";
+import { broadcastSubject, nodeSubject, type AdminInvocation, type AdminReply, type AdminRequest, type AuditRecord } from "./protocol.js";
 
 export class AdminBadRequest extends Error {
   override readonly name = "AdminBadRequest";
@@ -12,7 +13,8 @@ export type AdminHandler = (args: string[], request: AdminInvocation) => unknown
 /**
  * A node's admin endpoint. Each command answers on `admin.<command>` (every node replies) and on
  * `admin.node.<nodeId>.<command>`. Every request's signature, age and nonce are checked (AdminAuth), and
- * every request but a status poll is audited on the EVENTS stream, with the signing key's id.
+ * every request but a status poll is audited on the AUDIT stream, with the signing key's id
+ * (a refusal's text clipped, see audit-publish.ts).
  */
 export class AdminService implements AsyncDisposable {
   readonly #handlers = new Map<string, AdminHandler>();
@@ -99,7 +101,7 @@ export class AdminService implements AsyncDisposable {
 
   #audit(record: AuditRecord): void {
     this.onAudit(record);
-    this.nc.publish(AUDIT_SUBJECT, this.#encoder.encode(JSON.stringify(record)));
+    publishAudit(this.nc, record);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -37,13 +37,13 @@ export function controlComponent(config: Config, opts: ControlComponentOptions =
         });
       }
       if (!db) {
-        ctx.log.info("no database on this node: the admin audit writer runs elsewhere (the trail stays in the EVENTS stream)");
+        ctx.log.info("no database on this node: the admin audit writer runs elsewhere (the trail waits in the AUDIT stream)");
         return;
       }
       const w = await startAuditWriter({ nc: ctx.nc, db, log: ctx.log });
       writer = w;
       ctx.shutdown.add("flush", "admin audit writer", () => w.stop());
-      ctx.log.info("admin audit writer started (events.admin.audit → admin_audit)");
+      ctx.log.info("admin audit writer started (AUDIT stream, audit.admin.> → admin_audit)");
     },
     status() {
       return { logForwarding: opts.forwarder?.stats() ?? null, auditWriter: writer?.stats() ?? null };

@@ -4,7 +4,8 @@
  */
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { AUDIT_SUBJECT, type AuditRecord } from "../admin/protocol.js";
+import { publishAudit } from "../admin/audit-publish.js";
+import type { AuditRecord } from "../admin/protocol.js";
 import type { Database } from "../db/database.js";
 import type { Lake } from "../lake/lake.js";
 import { LogTail } from "./log-tail.js";
@@ -43,7 +44,6 @@ export interface ControlServicesOptions {
 
 export async function startControlServices(o: ControlServicesOptions): Promise<ControlServices> {
   const logs = await LogTail.start(o.nc, { backlog: o.logBacklog ?? 1000 });
-  const encoder = new TextEncoder();
   const webId = o.webId ?? "web";
   let unregister = () => {};
   const close = async () => {
@@ -60,12 +60,10 @@ export async function startControlServices(o: ControlServicesOptions): Promise<C
     lake: o.lake,
     webId,
     auditRefusal(record) {
-      const full: AuditRecord = { ...record, at: new Date().toISOString(), nodeId: webId, result: "rejected" };
-      o.nc.publish(AUDIT_SUBJECT, encoder.encode(JSON.stringify(full)));
+      publishAudit(o.nc, { ...record, at: new Date().toISOString(), nodeId: webId, result: "rejected" });
     },
     auditForwarded(record) {
-      const full: AuditRecord = { ...record, at: new Date().toISOString(), nodeId: webId };
-      o.nc.publish(AUDIT_SUBJECT, encoder.encode(JSON.stringify(full)));
+      publishAudit(o.nc, { ...record, at: new Date().toISOString(), nodeId: webId });
     },
     close,
     [Symbol.asyncDispose]: close,

@@ -67,8 +67,8 @@ test("deploy/nats/nats.conf: publishers reach ingest.> only, the admin CLI admin
 
     // Forgeries: none may reach the server's subject space.
     const forged = [
-      [publisher, "admin.touch"], [publisher, "admin.node.n1.touch"], [publisher, "events.admin.audit"], [publisher, "$KV.rt_champions.BTCUSDT"], [publisher, "$JS.API.STREAM.PURGE.CUSTOM"],
-      [admin, "events.admin.audit"], [admin, "$KV.rt_champions.BTCUSDT"], [admin, "ingest.acme.orders"],
+      [publisher, "admin.touch"], [publisher, "admin.node.n1.touch"], [publisher, "audit.admin.ok"], [publisher, "$KV.rt_champions.BTCUSDT"], [publisher, "$JS.API.STREAM.PURGE.CUSTOM"],
+      [admin, "audit.admin.ok"], [admin, "$KV.rt_champions.BTCUSDT"], [admin, "ingest.acme.orders"],
     ] as const;
     for (const [nc, subject] of forged) nc.publish(subject, `FORGED by ${nc === admin ? "admin" : "publisher"}`);
     // What a publisher may do; on one connection messages keep their order, so once the marker is

@@ -3,13 +3,13 @@
  * counted in a summary row per time bucket, and retention and a row cap delete refused rows only,
  * so the record of every command that ran stays. Pure bounds first, then the store against both
  * database backends over random interleavings, then a flood through a real nats-server, the
- * EVENTS stream and the durable audit writer into PostgreSQL.
+ * AUDIT stream and the durable audit writer into PostgreSQL.
  */
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { connect } from "@nats-io/transport-node";
-import { AUDIT_SUBJECT, type AuditRecord } from "../../src/admin/protocol.js";
+import { auditSubject, type AuditRecord } from "../../src/admin/protocol.js";
 import { migrate, type Database } from "../../src/db/index.js";
 import { listAudit } from "../../src/db/registry/operations.js";
 import { auditEntryOf, bucketStart, clip, REFUSAL_TEXT, startAuditWriter, writeAuditOnce, type AuditLimits } from "../../src/control/index.js";
@@ -106,12 +106,12 @@ for (const backend of backends()) {
   });
 }
 
-// ---- a flood through NATS, EVENTS and the audit writer into PostgreSQL --------------------------
+// ---- a flood through NATS, AUDIT and the audit writer into PostgreSQL --------------------------
 
 test("a flood of refused attempts stays bounded in rows and bytes; the commands that ran all stay", async () => {
   await using server = await startNatsServer();
   const nc = await connect({ servers: server.url, name: "audit-flood" });
-  await bootstrap(nc, platformLogSpec().filter((s) => s.name === STREAMS.events), { replicas: 1 });
+  await bootstrap(nc, platformLogSpec().filter((s) => s.name === STREAMS.audit), { replicas: 1 });
   await using db = await postgresBackend().open();
   await migrate(db);
   const limits: Partial<AuditLimits> = { refusalBucketMs: MINUTE, refusalKeysPerBucket: 20, maxRefusalRows: 60 };
@@ -125,14 +125,15 @@ test("a flood of refused attempts stays bounded in rows and bytes; the commands 
   let published = 0;
   for (let i = 0; i < 1_000; i++) {
     const at = new Date(NOW - (9 - Math.floor(i / 100)) * MINUTE);
-    nc.publish(AUDIT_SUBJECT, encoder.encode(JSON.stringify(record({ result: "rejected", at: at.toISOString(), caller: `web@10.9.${i % 250}.${i}-${noise(2_000)}`, args: bigArgs(), detail: noise(500) }))));
+    nc.publish(auditSubject("rejected"), encoder.encode(JSON.stringify(record({ result: "rejected", at: at.toISOString(), caller: `web@10.9.${i % 250}.${i}-${noise(2_000)}`, args: bigArgs(), detail: noise(500) }))));
     published++;
     if (i % 40 === 0) {
       const args = bigArgs();
       const id = `run-${i}`;
       ran.set(id, args);
       const old = new Date(NOW - (i % 80 === 0 ? 400 * DAY : 0));
-      nc.publish(AUDIT_SUBJECT, encoder.encode(JSON.stringify(record({ result: i % 120 === 0 ? "failed" : "ok", at: old.toISOString(), command: "replay", caller: id, args, keyId: "key-1" }))));
+      const result = i % 120 === 0 ? "failed" : "ok";
+      nc.publish(auditSubject(result), encoder.encode(JSON.stringify(record({ result, at: old.toISOString(), command: "replay", caller: id, args, keyId: "key-1" }))));
       published++;
     }
   }

@@ -66,7 +66,7 @@ test("log tail, log browser and data catalogue", async () => {
   assert.ok(events.messages > 0 && events.lastSeq >= events.messages);
   const audit = await waitFor(async () => (await c.control.streams.query()).consumers.find((x) => x.name === "control-audit" && x.pending === 0 && x.ackPending === 0), { what: "audit consumer caught up" });
   assert.equal(audit.ackLag, 0);
-  assert.equal(audit.filterSubject, "events.admin.audit");
+  assert.equal(audit.filterSubject, "audit.admin.>");
   assert.ok(consumers.length >= 1);
   const subjects = await c.control.subjects.query({ stream: "EVENTS" });
   assert.ok(subjects.some((s) => s.subject === "events.quality.report" && s.messages === 1));

@@ -12,7 +12,7 @@ test("auditEntryOf maps results and keeps the stream position", () => {
   for (const [result, outcome] of cases) {
     const e = auditEntryOf({ ...base, result }, 42);
     assert.equal(e.outcome, outcome);
-    assert.deepEqual(e.args, { argv: ["--all"], stream: "EVENTS", streamSeq: 42 });
+    assert.deepEqual(e.args, { argv: ["--all"], stream: "AUDIT", streamSeq: 42 });
     assert.equal(e.principal, "ops@host");
     assert.equal(e.at!.toISOString(), base.at);
   }

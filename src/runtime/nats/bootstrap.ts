@@ -62,6 +62,7 @@ function streamConfigOf(spec: StreamSpec): Partial<StreamConfig> {
     discard: DiscardPolicy.Old,
     max_age: nanos(spec.maxAgeMs),
     max_bytes: spec.maxBytes,
+    max_msgs_per_subject: spec.maxMsgsPerSubject,
     duplicate_window: nanos(spec.maxAgeMs > 0 ? Math.min(spec.duplicateWindowMs, spec.maxAgeMs) : spec.duplicateWindowMs),
   };
 }

@@ -14,6 +14,11 @@ export interface StreamSpec {
   maxBytes: number;
   /** Publishes with the same `Nats-Msg-Id` inside this window are stored once (ms). */
   duplicateWindowMs: number;
+  /**
+   * Messages kept per subject; past it the subject's own oldest message goes, never another
+   * subject's. -1 = unlimited.
+   */
+  maxMsgsPerSubject: number;
 }
 
 export interface BucketSpec {
@@ -46,6 +51,12 @@ export interface LogConfig {
   candles: { maxAgeMs: number; maxBytes: number };
   dlq: { maxAgeMs: number; maxBytes: number };
   events: { maxAgeMs: number; maxBytes: number };
+  /**
+   * The admin audit trail on its way to PostgreSQL, one subject per result. maxMsgsPerSubject caps
+   * each result alone, so refusals (clipped to under 1 KB each by their publishers) only ever push
+   * out older refusals; maxBytes is a backstop well above maxMsgsPerSubject × 1 KB.
+   */
+  audit: { maxAgeMs: number; maxBytes: number; maxMsgsPerSubject: number };
   /** De-duplication window of every stream (ms). */
   duplicateWindowMs: number;
   /** Member heartbeat TTL: the members bucket's max_age (ms). */
@@ -61,6 +72,7 @@ export const defaultLogConfig: LogConfig = {
   candles: { maxAgeMs: 30 * DAY, maxBytes: 1 * GIB },
   dlq: { maxAgeMs: 30 * DAY, maxBytes: 1 * GIB },
   events: { maxAgeMs: 7 * DAY, maxBytes: 1 * GIB },
+  audit: { maxAgeMs: 30 * DAY, maxBytes: 4 * GIB, maxMsgsPerSubject: 1_000_000 },
   duplicateWindowMs: 2 * MINUTE,
   memberTtlMs: 5_000,
   leaseTtlMs: 5_000,
@@ -74,6 +86,7 @@ export const STREAMS = {
   candles: "CANDLES",
   dlq: "DLQ",
   events: "EVENTS",
+  audit: "AUDIT",
 } as const;
 
 export const BUCKETS = {
@@ -94,7 +107,7 @@ export function tradeSubject(partition: number, symbol: string): string {
 
 export function platformLogSpec(overrides: Partial<LogConfig> = {}): LogSpec[] {
   const c: LogConfig = { ...defaultLogConfig, ...overrides };
-  const stream = (name: string, subjects: string[], description: string, limits: { maxAgeMs: number; maxBytes: number }): StreamSpec => ({
+  const stream = (name: string, subjects: string[], description: string, limits: { maxAgeMs: number; maxBytes: number; maxMsgsPerSubject?: number }): StreamSpec => ({
     kind: "stream",
     name,
     subjects,
@@ -102,6 +115,7 @@ export function platformLogSpec(overrides: Partial<LogConfig> = {}): LogSpec[] {
     maxAgeMs: limits.maxAgeMs,
     maxBytes: limits.maxBytes,
     duplicateWindowMs: c.duplicateWindowMs,
+    maxMsgsPerSubject: limits.maxMsgsPerSubject ?? -1,
   });
   return [
     stream(STREAMS.trades, ["md.trades.>"], "normalised trades, md.trades.<partition>.<SYMBOL>", c.trades),
@@ -109,7 +123,9 @@ export function platformLogSpec(overrides: Partial<LogConfig> = {}): LogSpec[] {
     stream(STREAMS.silver, ["silver.>"], "closed windows with features and prediction, silver.<SYMBOL>", c.silver),
     stream(STREAMS.candles, ["candles.>"], "closed candles, candles.<interval>.<SYMBOL>", c.candles),
     stream(STREAMS.dlq, ["dlq.>"], "rejected records with their reason, dlq.<reason>", c.dlq),
-    stream(STREAMS.events, ["events.>"], "model promotions, quality reports, admin audit, logs", c.events),
+    stream(STREAMS.events, ["events.>"], "model promotions, quality reports, logs", c.events),
+    // Its own stream: a flood of log lines in EVENTS cannot push out a record the writer has not stored.
+    stream(STREAMS.audit, ["audit.>"], "admin audit records until the audit writer stores them, audit.admin.<ok|failed|rejected>", c.audit),
     { kind: "bucket", name: BUCKETS.members, description: "cluster members, one heartbeat per node", ttlMs: c.memberTtlMs, history: 1 },
     { kind: "bucket", name: BUCKETS.leases, description: "partition leases p<partition>", ttlMs: c.leaseTtlMs, history: 1, cas: true },
     { kind: "bucket", name: BUCKETS.ingestMembers, description: "nodes with the ingest role, one heartbeat per node", ttlMs: c.memberTtlMs, history: 1 },

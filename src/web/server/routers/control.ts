@@ -98,7 +98,7 @@ export const controlRouter = router({
   /** The audit trail (PostgreSQL), newest first. */
   audit: publicProcedure.input(z.object({ limit: z.number().int().min(1).max(1000).default(100) }).default({ limit: 100 })).query(async ({ ctx, input }) => {
     const s = services(ctx);
-    if (!s.db) return { entries: [], note: "no database on this web server: the audit trail is in the EVENTS stream (events.admin.audit)" };
+    if (!s.db) return { entries: [], note: "no database on this web server: the audit trail is in the AUDIT stream (audit.admin.>)" };
     try {
       const rows = await listAudit(s.db, input.limit);
       return { entries: rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() })), note: null };
