@@ -79,10 +79,10 @@ test("with ADMIN_TOKENS configured the page refuses commands until a valid token
     await waitFor(async () => (await page.getByTestId("access").innerText()).includes("need an admin token"), { timeoutMs: 20_000, what: "the token note" });
     await page.getByTestId("run-quality").click();
     await waitFor(async () => (await page.getByTestId("quality-card").innerText()).includes("an admin token is required"), { timeoutMs: 20_000, what: "the refusal" });
+    // A wrong token opens no admin session: the sign-in says so, and commands stay refused.
     await page.getByLabel("admin token").fill("wrong-token");
     await page.getByLabel("admin token").press("Enter");
-    await page.getByTestId("run-quality").click();
-    await waitFor(async () => (await page.getByTestId("quality-card").innerText()).includes("not valid"), { timeoutMs: 20_000, what: "the wrong token refused" });
+    await waitFor(async () => (await page.getByTestId("admin-sign-in-error").innerText()).includes("not valid"), { timeoutMs: 20_000, what: "the wrong token refused" });
     await page.getByLabel("admin token").fill(token);
     await page.getByLabel("admin token").press("Enter");
     await waitFor(async () => (await page.getByTestId("access").innerText()).includes("accepted"), { timeoutMs: 20_000, what: "the token accepted" });

@@ -9,6 +9,7 @@ import { connect } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink } from "@trpc/client";
 import { WebSocket } from "ws";
+import { localAdminToken } from "../../src/admin/auth.js";
 import { loadConfig, type Config } from "../../src/config/index.js";
 import { migrate, type Database } from "../../src/db/index.js";
 import { Lake } from "../../src/lake/index.js";
@@ -59,7 +60,8 @@ export async function startControlStack(options: { adminTokens?: string[]; seedL
   });
   const webNc = await connect({ servers: server.url, name: "web" });
   const services = await startControlServices({ nc: webNc, adminTokens: config.adminTokens, dataDir, db, lake, webId: "web-test" });
-  const web = await createWebServer({ port: 0, nc: webNc, statusProvider: async () => [node.status()] });
+  // As the node's web component does: the admin tokens also open admin sessions (/auth/session).
+  const web = await createWebServer({ port: 0, nc: webNc, statusProvider: async () => [node.status()], admin: { tokens: config.adminTokens, localToken: localAdminToken(dataDir) } });
   const url = web.url;
   const client = (token?: string) =>
     createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${url}/trpc`, headers: () => (token ? { "x-admin-token": token } : {}) })] });

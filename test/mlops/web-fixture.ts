@@ -48,11 +48,13 @@ export interface MlopsStack extends AsyncDisposable {
   lake: Lake;
 }
 
-export async function startMlopsStack(symbol = "SYNUSDT", trades = 400): Promise<MlopsStack> {
+/** `adminTokens`: ADMIN_TOKENS of the web server and the admin endpoint (none: local-only auth); `readTokens`: the web server's READ_TOKENS. */
+export async function startMlopsStack(symbol = "SYNUSDT", trades = 400, auth: { adminTokens?: string[]; readTokens?: string[] } = {}): Promise<MlopsStack> {
+  const adminTokens = auth.adminTokens ?? [];
   const db = await postgresBackend().open();
   await migrate(db);
   const dir = tempDir();
-  const stack = await startWebStack({ db, admin: { tokens: [], localToken: localAdminToken(dir.path) } });
+  const stack = await startWebStack({ db, admin: { tokens: adminTokens, localToken: localAdminToken(dir.path) }, readTokens: auth.readTokens ?? [] });
   const nc = stack.pub;
   const lake = Lake.open(`${dir.path}/lake`);
   const store = new KvChampionStore(await new Kvm(nc).open(BUCKETS.champions));
@@ -70,7 +72,7 @@ export async function startMlopsStack(symbol = "SYNUSDT", trades = 400): Promise
   const system = new ActorSystem({ name: "n1" });
   const watcher = system.spawn("watcher", watcherActor({ trainer: runner, symbols: () => [], settings: { huntIntervalMs: 3_600_000 } }));
   const deps = { watcher, store, db, events, symbols: async () => [symbol], handlerOf: () => "n1", nodeId: "n1", now: Date.now };
-  const admin = new AdminService(nc, "n1", AdminAuth.fromConfig([], dir.path));
+  const admin = new AdminService(nc, "n1", AdminAuth.fromConfig(adminTokens, dir.path));
   admin.register("train", trainHandler(deps)).register("rollback", rollbackHandler(deps)).start();
   await nc.flush();
   return {

@@ -22,7 +22,7 @@ export interface WebContext {
   admin?: AdminGateOptions | undefined;
   /** Body, batch, subscription and replay bounds. */
   limits: WebLimits;
-  /** The HTTP request's origin and admin token header, for admin mutations. */
+  /** The HTTP request's origin and admin token (its `x-admin-token` header, else its admin session's), for admin mutations. */
   caller?: { remoteAddress: string | undefined; token: string | undefined };
   /** The subscriptions of this connection (a WebSocket's context lives as long as the socket). */
   subscriptions?: SubscriptionBudget;
@@ -35,15 +35,19 @@ export interface AdminGateOptions {
   localToken?: string | undefined;
 }
 
-/** The server builds one context; each request or WebSocket connection gets it with its own caller (address, `x-admin-token` header) and subscription budget. */
-export function createContextFactory(ctx: WebContext): (opts?: { req?: IncomingMessage }) => WebContext {
+/**
+ * The server builds one context; each request or WebSocket connection gets it with its own
+ * caller and subscription budget. The caller's admin token is the `x-admin-token` header (API
+ * clients) or else the one its browser session holds server-side (`sessionAdminToken`).
+ */
+export function createContextFactory(ctx: WebContext, sessionAdminToken: (req: IncomingMessage) => string | undefined = () => undefined): (opts?: { req?: IncomingMessage }) => WebContext {
   return (opts) => {
     const req = opts?.req;
     if (req === undefined) return ctx;
     const header = req.headers["x-admin-token"];
     return {
       ...ctx,
-      caller: { remoteAddress: req.socket?.remoteAddress, token: typeof header === "string" && header !== "" ? header : undefined },
+      caller: { remoteAddress: req.socket?.remoteAddress, token: typeof header === "string" && header !== "" ? header : sessionAdminToken(req) },
       subscriptions: new SubscriptionBudget(ctx.limits.maxSubscriptions),
     };
   };

@@ -1,15 +1,19 @@
 /**
- * Who may read through the web server (the API, its WebSocket and the dashboard's pages).
+ * Who may read through the web server (the API, its WebSocket and the dashboard's pages), and
+ * the browser's sessions.
  * - READ_TOKENS set: every caller needs a read token (an admin token also reads), as
  *   `Authorization: Bearer T` or through a session: the browser posts the token once to
  *   /auth/session and holds an HttpOnly, SameSite=Strict cookie naming a random session id
  *   afterwards, so the token itself is not sent around again.
  * - None set: only this machine (a loopback caller) reads, as for admin commands. Behind a
  *   reverse proxy on the same machine every request looks local: configure READ_TOKENS there.
+ * An admin token (ADMIN_TOKENS) typed once opens an admin session whatever READ_TOKENS says:
+ * the session keeps the token server-side and the server signs admin commands with it.
  */
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { isLoopback } from "../../control/web-auth.js";
+import { SessionStore } from "./sessions.js";
 
 export const SESSION_COOKIE = "tickhouse_session";
 
@@ -51,20 +55,37 @@ export function cookieOf(header: string | undefined, name: string): string | nul
   return null;
 }
 
+/** What signing in with a token opened: a read session, or an admin session holding the token. */
+export type SignIn = { id: string; admin: boolean };
+
+const anyMatch = (digests: readonly Buffer[], token: string) => {
+  const d = digest(token);
+  let ok = false;
+  for (const t of digests) if (timingSafeEqual(t, d)) ok = true;
+  return ok;
+};
+
 export class ReadAccess {
   readonly #tokens: Buffer[];
-  readonly #ttlMs: number;
-  readonly #maxSessions: number;
-  readonly #now: () => number;
-  /** Session id → expiry (ms); insertion order is age order. */
-  readonly #sessions = new Map<string, number>();
+  readonly #adminTokens: Buffer[];
+  readonly #sessions: SessionStore;
 
   constructor(o: ReadAccessOptions) {
     const read = o.readTokens.filter((t) => t.length > 0);
-    this.#tokens = read.length === 0 ? [] : [...read, ...(o.adminTokens ?? []).filter((t) => t.length > 0)].map(digest);
-    this.#ttlMs = o.sessionTtlMs ?? 12 * 3_600_000;
-    this.#maxSessions = o.maxSessions ?? 10_000;
-    this.#now = o.now ?? Date.now;
+    const admin = (o.adminTokens ?? []).filter((t) => t.length > 0);
+    this.#tokens = read.length === 0 ? [] : [...read, ...admin].map(digest);
+    this.#adminTokens = admin.map(digest);
+    this.#sessions = new SessionStore({ ttlMs: o.sessionTtlMs, maxSessions: o.maxSessions, now: o.now });
+  }
+
+  /** Whether a token can be typed at all: READ_TOKENS or ADMIN_TOKENS are configured. */
+  get canSignIn(): boolean {
+    return this.tokensRequired || this.adminTokensConfigured;
+  }
+
+  /** Whether ADMIN_TOKENS are configured (otherwise admin commands come from this machine only, with no token). */
+  get adminTokensConfigured(): boolean {
+    return this.#adminTokens.length > 0;
   }
 
   /** Whether a read token is required (READ_TOKENS set); otherwise reads are local-only. */
@@ -73,10 +94,7 @@ export class ReadAccess {
   }
 
   validToken(token: string): boolean {
-    const d = digest(token);
-    let ok = false;
-    for (const t of this.#tokens) if (timingSafeEqual(t, d)) ok = true;
-    return ok;
+    return anyMatch(this.#tokens, token);
   }
 
   decide(req: IncomingMessage): ReadDecision {
@@ -87,33 +105,40 @@ export class ReadAccess {
     }
     const bearer = bearerOf(req) ?? adminHeaderOf(req);
     if (bearer !== null) return this.validToken(bearer) ? { ok: true } : { ok: false, status: 401, message: "the read token is not valid" };
-    const session = cookieOf(req.headers.cookie, SESSION_COOKIE);
-    if (session !== null && this.#sessionValid(session)) return { ok: true };
+    const session = sessionIdOf(req);
+    if (this.#sessions.get(session) !== null) return { ok: true };
     return { ok: false, status: 401, message: "a read token is required (Authorization: Bearer <token>, or sign in on the dashboard)" };
   }
 
-  /** A new session id for a valid token, or null. */
-  openSession(token: string): string | null {
+  /** A new session for a valid token (an admin token opens an admin session), or null. */
+  openSession(token: string): SignIn | null {
+    if (anyMatch(this.#adminTokens, token)) return { id: this.#sessions.open(token), admin: true };
     if (!this.tokensRequired || !this.validToken(token)) return null;
-    const id = randomBytes(32).toString("base64url");
-    this.#sessions.set(id, this.#now() + this.#ttlMs);
-    while (this.#sessions.size > this.#maxSessions) this.#sessions.delete(this.#sessions.keys().next().value!);
-    return id;
+    return { id: this.#sessions.open(), admin: false };
   }
 
-  closeSession(id: string | null): void {
-    if (id !== null) this.#sessions.delete(id);
+  /** The admin token of the request's session, if it is an admin session. */
+  sessionAdminToken(req: IncomingMessage): string | undefined {
+    return this.#sessions.get(sessionIdOf(req))?.adminToken;
+  }
+
+  /** Whether the request's session is live, and whether it holds an admin token. */
+  sessionState(req: IncomingMessage): { signedIn: boolean; admin: boolean } {
+    const session = this.#sessions.get(sessionIdOf(req));
+    return { signedIn: session !== null, admin: session?.adminToken !== undefined };
+  }
+
+  /** Ends the session, or with `adminOnly` forgets its admin token and keeps it for reads. */
+  closeSession(id: string | null, adminOnly = false): void {
+    if (adminOnly) this.#sessions.dropAdmin(id);
+    else this.#sessions.close(id);
   }
 
   get sessionTtlSeconds(): number {
-    return Math.floor(this.#ttlMs / 1000);
+    return Math.floor(this.#sessions.ttlMs / 1000);
   }
+}
 
-  #sessionValid(id: string): boolean {
-    const expires = this.#sessions.get(id);
-    if (expires === undefined) return false;
-    if (expires > this.#now()) return true;
-    this.#sessions.delete(id);
-    return false;
-  }
+function sessionIdOf(req: IncomingMessage): string | null {
+  return cookieOf(req.headers.cookie, SESSION_COOKIE);
 }

@@ -7,7 +7,9 @@
  * /trpc (HTTP and the WebSocket upgrade) answers only callers whose Host and Origin pass the
  * RequestPolicy, with JSON bodies, within WebLimits, who may read (ReadAccess: a read token or
  * session with READ_TOKENS, else this machine only); pages without access get a sign-in form
- * (see request-policy.ts, limits.ts, read-access.ts, sign-in.ts).
+ * (see request-policy.ts, limits.ts, read-access.ts, sign-in.ts). An admin token typed once
+ * on a page becomes an admin session (/auth/session): admin mutations then take the token from
+ * the session, so the browser neither stores nor resends it.
  * Shutdown order: stop accepting, tell WebSocket clients to reconnect elsewhere, end
  * subscriptions and feeds, close sockets.
  */
@@ -54,7 +56,7 @@ export interface WebServerOptions {
   staticDir?: string;
   /** How often `system.status$` polls the provider. Default 1000 ms. */
   statusIntervalMs?: number;
-  /** Who may run admin mutations (MLOps rollback/train); without it they are refused. */
+  /** Who may run admin mutations (MLOps rollback/train), and whose tokens open an admin session at /auth/session; without it they are refused. */
   admin?: AdminGateOptions;
   /** The ingestion gateway (`/api/ingest/...`, `/api/docs`), from `createIngestGateway` in ./gateway. */
   gateway?: IngestGateway;
@@ -101,7 +103,7 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
   // The feeds' subscriptions reach the NATS server before we report ready.
   await nc.flush();
   const natsConnected = trackNatsConnected(nc);
-  const createContext = createContextFactory(ctx);
+  const createContext = createContextFactory(ctx, (req) => access.sessionAdminToken(req));
   const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: "/trpc/", maxBodySize: limits.maxBodyBytes, maxBatchSize: limits.maxBatch });
   // Built once the port is known (port 0 picks one); no request arrives before that.
   let policy: RequestPolicy | undefined;

@@ -1,8 +1,11 @@
 /**
- * Signing in with a read token: `POST /auth/session {"token": "..."}` (JSON, from the server's
- * own origin) answers 204 with an HttpOnly, SameSite=Strict session cookie; `DELETE
- * /auth/session` ends it. Pages asked for without access get a small sign-in form instead of
- * the app.
+ * Signing in with a token: `POST /auth/session {"token": "..."}` (JSON, from the server's own
+ * origin) answers 204 with an HttpOnly, SameSite=Strict cookie naming a new random session; a
+ * read token opens a read session, an admin token an admin session that keeps the token
+ * server-side (the Control and MLOps pages sign admin commands through it). `GET /auth/session`
+ * says whether this browser is signed in and as admin; `DELETE /auth/session` ends the session,
+ * `DELETE /auth/session?scope=admin` forgets only its admin token. Pages asked for without
+ * access get a small sign-in form instead of the app.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { cookieOf, SESSION_COOKIE, type ReadAccess } from "./read-access.js";
@@ -34,13 +37,20 @@ function cookie(req: IncomingMessage, value: string, maxAgeSeconds: number): str
 /** `/auth/session`; `refusal` is the Host / Origin / JSON gate's verdict on this request. */
 export async function handleSession(req: IncomingMessage, res: ServerResponse, access: ReadAccess, refusal: Refusal | null): Promise<void> {
   if (refusal) return json(res, refusal.status, { error: refusal.code, message: refusal.message });
+  const current = cookieOf(req.headers.cookie, SESSION_COOKIE);
+  if (req.method === "GET") return json(res, 200, { ...access.sessionState(req), canSignIn: access.canSignIn, adminTokens: access.adminTokensConfigured });
   if (req.method === "DELETE") {
-    access.closeSession(cookieOf(req.headers.cookie, SESSION_COOKIE));
+    if (new URL(req.url ?? "/", "http://x").searchParams.get("scope") === "admin") {
+      access.closeSession(current, true);
+      res.writeHead(204).end();
+      return;
+    }
+    access.closeSession(current);
     res.writeHead(204, { "set-cookie": cookie(req, "", 0) }).end();
     return;
   }
-  if (req.method !== "POST") return json(res, 405, { error: "method_not_allowed" }, { allow: "POST, DELETE" });
-  if (!access.tokensRequired) return json(res, 409, { error: "no_tokens", message: "no READ_TOKENS are configured: this server answers this machine without signing in" });
+  if (req.method !== "POST") return json(res, 405, { error: "method_not_allowed" }, { allow: "GET, POST, DELETE" });
+  if (!access.canSignIn) return json(res, 409, { error: "no_tokens", message: "no READ_TOKENS or ADMIN_TOKENS are configured: this server answers this machine without signing in" });
   const text = await readSmallBody(req);
   if (text === null) return json(res, 413, { error: "too_large", message: `a sign-in body is at most ${MAX_SIGN_IN_BODY} bytes` }, { connection: "close" });
   let token: unknown;
@@ -50,9 +60,11 @@ export async function handleSession(req: IncomingMessage, res: ServerResponse, a
     return json(res, 400, { error: "invalid_body", message: 'expected {"token": "..."}' });
   }
   if (typeof token !== "string" || token.trim() === "") return json(res, 400, { error: "invalid_body", message: 'expected {"token": "..."}' });
-  const id = access.openSession(token.trim());
-  if (id === null) return json(res, 401, { error: "unauthorized", message: "the read token is not valid" });
-  res.writeHead(204, { "set-cookie": cookie(req, id, access.sessionTtlSeconds) }).end();
+  const session = access.openSession(token.trim());
+  if (session === null) return json(res, 401, { error: "unauthorized", message: access.tokensRequired ? "the token is not valid" : "the admin token is not valid" });
+  // A new id on every sign-in: the previous session (maybe a read-only one) ends.
+  access.closeSession(current);
+  res.writeHead(204, { "set-cookie": cookie(req, session.id, access.sessionTtlSeconds) }).end();
 }
 
 /** The page served instead of the app to a browser without access. */

@@ -3,7 +3,8 @@ import { useEffect, useState } from "react";
 import { errorText } from "../hooks.js";
 import { trpc } from "../trpc.js";
 import { AuditTable } from "./AuditTable.js";
-import { adminClient, adminToken, setAdminToken } from "./client.js";
+import { AdminSignIn } from "../ui/AdminSignIn.js";
+import { adminClient } from "./client.js";
 import { CommandRunner } from "./CommandRunner.js";
 import { LogBrowser } from "./LogBrowser.js";
 import { LogTail } from "./LogTail.js";
@@ -13,15 +14,11 @@ import type { LogFilterState } from "./useLogTail.js";
 import "./control.css";
 
 function AccessBar(props: { onChange: () => void }) {
-  const [token, setToken] = useState(adminToken());
   const [access, setAccess] = useState<{ localOnly: boolean; allowed: boolean; reason: string | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = () => adminClient.control.access.query().then(setAccess, (e: unknown) => setError(errorText(e)));
   useEffect(() => void load(), []);
-  // A token applies when the field is left (or Enter), not per keystroke: each check is a request.
-  const apply = () => {
-    if (token === adminToken()) return;
-    setAdminToken(token);
+  const changed = () => {
     void load();
     props.onChange();
   };
@@ -30,15 +27,7 @@ function AccessBar(props: { onChange: () => void }) {
       <span className="muted small">
         {error ?? (access === null ? "…" : access.localOnly ? "No ADMIN_TOKENS configured: commands are accepted from this machine only." : access.allowed ? "Admin token accepted." : "Commands need an admin token.")}
       </span>
-      <input
-        type="password"
-        aria-label="admin token"
-        placeholder="admin token"
-        value={token}
-        onChange={(e) => setToken(e.target.value)}
-        onBlur={() => apply()}
-        onKeyDown={(e) => e.key === "Enter" && apply()}
-      />
+      <AdminSignIn onChange={changed} />
     </div>
   );
 }

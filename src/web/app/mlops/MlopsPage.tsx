@@ -1,8 +1,8 @@
 /**
  * MLOps center: per-symbol leaderboard (skill vs naive), the champion with its history and a
  * guarded rollback, feature importances, live performance vs naive, live events, and every run.
- * Registry queries refresh when an MLOps event arrives; admin actions need a token (kept in
- * localStorage) unless the server accepts this machine as local.
+ * Registry queries refresh when an MLOps event arrives; admin actions need an admin session
+ * (the token typed once, kept by the server) unless the server accepts this machine as local.
  */
 import { useState } from "react";
 import { formatNumber, formatPercent } from "../format.js";
@@ -18,7 +18,8 @@ import { formatStamp, performanceSeries, skillTone } from "./logic.js";
 import { PerformanceChart } from "./PerformanceChart.js";
 import { RunsTable } from "./RunsTable.js";
 import { MLOPS_CSS } from "./styles.js";
-import { storedToken, storeToken, useMlopsEvents, useQuery } from "./useMlops.js";
+import { AdminSignIn } from "../ui/AdminSignIn.js";
+import { useMlopsEvents, useQuery } from "./useMlops.js";
 
 export function MlopsPage(props: { symbol: string | null; onSymbol: (s: string) => void }) {
   const { events, version } = useMlopsEvents();
@@ -27,7 +28,6 @@ export function MlopsPage(props: { symbol: string | null; onSymbol: (s: string) 
   const board = useQuery(() => (symbol ? trpc.mlops.leaderboard.query({ symbol }) : Promise.resolve([])), [symbol, version]);
   const champion = useQuery(() => (symbol ? trpc.mlops.champion.query({ symbol }) : Promise.resolve(null)), [symbol, version]);
   const perf = useQuery(() => (symbol ? trpc.mlops.performance.query({ symbol, hours: 24, bucketMinutes: 15 }) : Promise.resolve(null)), [symbol, version]);
-  const [token, setToken] = useState(storedToken);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
 
@@ -48,12 +48,12 @@ export function MlopsPage(props: { symbol: string | null; onSymbol: (s: string) 
     symbol &&
     confirm(`Roll ${symbol} back to its previous champion?`) &&
     void act("Rollback", async () => {
-      const r = await trpc.mlops.rollback.mutate({ symbol, token: token || null });
+      const r = await trpc.mlops.rollback.mutate({ symbol });
       return `${r.symbol}: rolled back ${r.from} → ${r.to} (node ${r.nodeId})`;
     });
   const train = () =>
     void act("Train", async () => {
-      const replies = await trpc.mlops.train.mutate({ symbol, token: token || null });
+      const replies = await trpc.mlops.train.mutate({ symbol });
       const n = replies.reduce((a, r) => a + r.trained.length, 0);
       return `trained ${n} symbol${n === 1 ? "" : "s"}${symbol ? ` (${symbol})` : ""}; see the leaderboard and events`;
     });
@@ -70,16 +70,7 @@ export function MlopsPage(props: { symbol: string | null; onSymbol: (s: string) 
       <div className="toolbar">
         <SymbolPicker symbols={symbols.data ?? []} value={symbol} onChange={props.onSymbol} />
         <div className="admin-bar">
-          <input
-            className="token-input"
-            type="password"
-            placeholder="admin token (optional on localhost)"
-            value={token}
-            onChange={(e) => {
-              setToken(e.target.value);
-              storeToken(e.target.value);
-            }}
-          />
+          <AdminSignIn className="token-input" />
           <button className="btn" disabled={busy} onClick={train}>
             {busy ? "Working…" : symbol ? `Train ${symbol} now` : "Train all now"}
           </button>

@@ -50,20 +50,3 @@ export type RunsPage = Outputs["mlops"]["runs"];
 export type LeaderboardRow = Outputs["mlops"]["leaderboard"][number];
 export type ChampionView = Outputs["mlops"]["champion"];
 export type PerformanceView = Outputs["mlops"]["performance"];
-
-const TOKEN_KEY = "tickhouse.adminToken";
-export function storedToken(): string {
-  try {
-    return localStorage.getItem(TOKEN_KEY) ?? "";
-  } catch {
-    return "";
-  }
-}
-export function storeToken(token: string): void {
-  try {
-    if (token) localStorage.setItem(TOKEN_KEY, token);
-    else localStorage.removeItem(TOKEN_KEY);
-  } catch {
-    // private mode: the token lives for this page only
-  }
-}
