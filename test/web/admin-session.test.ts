@@ -7,6 +7,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
+import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
+import { WebSocket } from "ws";
+import type { AppRouter } from "../../src/web/index.js";
 import { ensureBuilt, launchChromium, skipWithoutChromium } from "../helpers/browser.js";
 import { raw } from "../helpers/raw-http.js";
 import { waitFor } from "../helpers/wait.js";
@@ -62,6 +65,29 @@ test("an admin token exchanged at /auth/session signs commands from the session;
   assert.equal((await raw(`${url}/auth/session?scope=admin`, { method: "DELETE", headers: { cookie: again } })).status, 204);
   assert.equal(await allowed({ cookie: again }), false, "admin token forgotten");
   assert.equal(JSON.parse((await raw(`${url}/auth/session`, { headers: { cookie: again } })).body).admin, false);
+});
+
+test("a WebSocket opened while signed in as admin loses admin power as soon as the admin token is forgotten", async () => {
+  await using stack = await startControlStack({ adminTokens: [ADMIN_TOKEN], seedLake: (l) => seedBtc(l), now: () => BTC_NOW });
+  const { url } = stack.web;
+  const cookie = cookieOf((await signIn(url, ADMIN_TOKEN)).headers["set-cookie"]);
+  // The browser's socket carries the session cookie on its upgrade request, never the token.
+  class CookieSocket extends WebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols, { headers: { cookie } });
+    }
+  }
+  const ws = createWSClient({ url: `${url.replace("http", "ws")}/trpc`, WebSocket: CookieSocket as never });
+  try {
+    const trpc = createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] });
+    assert.equal((await trpc.control.access.query()).allowed, true);
+    assert.equal((await trpc.control.run.mutate({ command: "status", args: [] })).replies[0]!.ok, true);
+    assert.equal((await raw(`${url}/auth/session?scope=admin`, { method: "DELETE", headers: { cookie } })).status, 204);
+    assert.equal((await trpc.control.access.query()).allowed, false, "the open socket no longer acts as admin");
+    await assert.rejects(trpc.control.run.mutate({ command: "status", args: [] }), /an admin token is required/);
+  } finally {
+    ws.close();
+  }
 });
 
 test("with READ_TOKENS too, an admin session reads and signs; signing out ends both", async () => {

@@ -38,16 +38,24 @@ export interface AdminGateOptions {
 /**
  * The server builds one context; each request or WebSocket connection gets it with its own
  * caller and subscription budget. The caller's admin token is the `x-admin-token` header (API
- * clients) or else the one its browser session holds server-side (`sessionAdminToken`).
+ * clients) or else the one its browser session holds server-side (`sessionAdminToken`), looked
+ * up at each use: a WebSocket's context lives as long as the socket, and forgetting the admin
+ * token or signing out must end its admin power at once.
  */
 export function createContextFactory(ctx: WebContext, sessionAdminToken: (req: IncomingMessage) => string | undefined = () => undefined): (opts?: { req?: IncomingMessage }) => WebContext {
   return (opts) => {
     const req = opts?.req;
     if (req === undefined) return ctx;
     const header = req.headers["x-admin-token"];
+    const headerToken = typeof header === "string" && header !== "" ? header : undefined;
     return {
       ...ctx,
-      caller: { remoteAddress: req.socket?.remoteAddress, token: typeof header === "string" && header !== "" ? header : sessionAdminToken(req) },
+      caller: {
+        remoteAddress: req.socket?.remoteAddress,
+        get token() {
+          return headerToken ?? sessionAdminToken(req);
+        },
+      },
       subscriptions: new SubscriptionBudget(ctx.limits.maxSubscriptions),
     };
   };
