@@ -59,7 +59,7 @@ function streamConfigOf(spec: StreamSpec): Partial<StreamConfig> {
     description: spec.description,
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
-    discard: DiscardPolicy.Old,
+    discard: spec.discard === "new" ? DiscardPolicy.New : DiscardPolicy.Old,
     max_age: nanos(spec.maxAgeMs),
     max_bytes: spec.maxBytes,
     max_msgs_per_subject: spec.maxMsgsPerSubject,

@@ -19,6 +19,12 @@ export interface StreamSpec {
    * subject's. -1 = unlimited.
    */
   maxMsgsPerSubject: number;
+  /**
+   * What a full stream (maxBytes) does: "old" drops its oldest messages, whatever their subject;
+   * "new" refuses the publish ("maximum bytes exceeded") and drops nothing stored. Either way a
+   * subject at maxMsgsPerSubject replaces its own oldest message, even when the stream is full.
+   */
+  discard: "old" | "new";
 }
 
 export interface BucketSpec {
@@ -46,7 +52,12 @@ const GIB = 1024 ** 3;
 /** Retention knobs for the platform's log, with defaults sized for one laptop. */
 export interface LogConfig {
   trades: { maxAgeMs: number; maxBytes: number };
-  custom: { maxAgeMs: number; maxBytes: number };
+  /**
+   * User-published data, every source in one stream. A full stream refuses new messages rather
+   * than drop another source's (discard "new"), and each ingest.<source>.<data_type> keeps at
+   * most maxMsgsPerSubject, dropping its own oldest past that: one source cannot push out another's.
+   */
+  custom: { maxAgeMs: number; maxBytes: number; maxMsgsPerSubject: number };
   silver: { maxAgeMs: number; maxBytes: number };
   candles: { maxAgeMs: number; maxBytes: number };
   dlq: { maxAgeMs: number; maxBytes: number };
@@ -67,7 +78,7 @@ export interface LogConfig {
 
 export const defaultLogConfig: LogConfig = {
   trades: { maxAgeMs: 7 * DAY, maxBytes: 10 * GIB },
-  custom: { maxAgeMs: 7 * DAY, maxBytes: 2 * GIB },
+  custom: { maxAgeMs: 7 * DAY, maxBytes: 2 * GIB, maxMsgsPerSubject: 100_000 },
   silver: { maxAgeMs: 30 * DAY, maxBytes: 2 * GIB },
   candles: { maxAgeMs: 30 * DAY, maxBytes: 1 * GIB },
   dlq: { maxAgeMs: 30 * DAY, maxBytes: 1 * GIB },
@@ -107,7 +118,13 @@ export function tradeSubject(partition: number, symbol: string): string {
 
 export function platformLogSpec(overrides: Partial<LogConfig> = {}): LogSpec[] {
   const c: LogConfig = { ...defaultLogConfig, ...overrides };
-  const stream = (name: string, subjects: string[], description: string, limits: { maxAgeMs: number; maxBytes: number; maxMsgsPerSubject?: number }): StreamSpec => ({
+  const stream = (
+    name: string,
+    subjects: string[],
+    description: string,
+    limits: { maxAgeMs: number; maxBytes: number; maxMsgsPerSubject?: number },
+    discard: StreamSpec["discard"] = "old",
+  ): StreamSpec => ({
     kind: "stream",
     name,
     subjects,
@@ -116,10 +133,11 @@ export function platformLogSpec(overrides: Partial<LogConfig> = {}): LogSpec[] {
     maxBytes: limits.maxBytes,
     duplicateWindowMs: c.duplicateWindowMs,
     maxMsgsPerSubject: limits.maxMsgsPerSubject ?? -1,
+    discard,
   });
   return [
     stream(STREAMS.trades, ["md.trades.>"], "normalised trades, md.trades.<partition>.<SYMBOL>", c.trades),
-    stream(STREAMS.custom, ["ingest.>"], "user-published JSON, ingest.<source>.<data_type>", c.custom),
+    stream(STREAMS.custom, ["ingest.>"], "user-published JSON, ingest.<source>.<data_type>", c.custom, "new"),
     stream(STREAMS.silver, ["silver.>"], "closed windows with features and prediction, silver.<SYMBOL>", c.silver),
     stream(STREAMS.candles, ["candles.>"], "closed candles, candles.<interval>.<SYMBOL>", c.candles),
     stream(STREAMS.dlq, ["dlq.>"], "rejected records with their reason, dlq.<reason>", c.dlq),
