@@ -186,6 +186,13 @@ test("MLOps page: the admin token typed once trains; the browser keeps and resen
     assert.match(await page.locator(".notice").innerText(), /trained 1 symbol \(SYNUSDT\)/);
     await assertNoTokenKept(page, sent);
     assert.equal(await forget.count(), 1, "an admin session, not a token in the page");
+
+    // Signing out ends the session: the cookie goes, and training is refused again.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await waitFor(async () => (await page.getByPlaceholder("admin token").count()) === 1, { timeoutMs: 20_000, what: "the token field after signing out" });
+    assert.deepEqual((await page.context().cookies()).filter((c) => c.name === "tickhouse_session"), []);
+    await page.getByRole("button", { name: "Train SYNUSDT now" }).click();
+    await waitFor(async () => /Train: .*admin token/.test(await page.locator(".mlops").innerText()), { timeoutMs: 30_000, what: "train refused after signing out" });
   } finally {
     await browser.close();
   }

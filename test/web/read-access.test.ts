@@ -87,6 +87,11 @@ test("READ_TOKENS in chromium: the sign-in form, then the live dashboard on a se
     assert.equal(await page.evaluate(() => document.cookie), "", "the session is invisible to scripts");
     const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
     assert.ok(!stored.includes(READ_TOKEN), "the token is not kept in the page");
+
+    // "Sign out" in the header ends the session: back to the sign-in form.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await waitFor(async () => (await page.getByTestId("sign-in").count()) === 1, { timeoutMs: 20_000, what: "the sign-in form after signing out" });
+    assert.deepEqual((await context.cookies()).filter((c) => c.name === "tickhouse_session"), []);
   } finally {
     await browser.close();
   }

@@ -1,10 +1,11 @@
-/** The shell: header with product name, page tabs and connection state; routes by path. */
+/** The shell: header with product name, page tabs, connection state and sign-out; routes by path. */
 import { useConnection, usePath } from "./hooks.js";
 import { LivePage } from "./live/LivePage.js";
 import { SystemPage } from "./system/SystemPage.js";
 import { MlopsPage } from "./mlops/MlopsPage.js";
 import { ControlPage } from "./control/ControlPage.js";
 import { DataPage } from "./data/DataPage.js";
+import { SignOut } from "./ui/SignOut.js";
 
 const PAGES = [
   { path: "/", label: "Live market" },
@@ -56,6 +57,7 @@ export function App() {
           ))}
         </nav>
         <ConnectionBadge />
+        <SignOut />
       </header>
       <main className="content">
         {page === "/control" ? <ControlPage view={url.searchParams.get("view") === "browser" ? "browser" : "operations"} onView={(v) => navigate(v === "browser" ? "/control?view=browser" : "/control")} /> : page === "/data" ? <DataPage /> : page === "/mlops" ? <MlopsPage symbol={symbol} onSymbol={(s) => navigate(`/mlops?symbol=${encodeURIComponent(s)}`)} /> : page === "/system" ? <SystemPage /> : <LivePage symbol={symbol} onSymbol={(s) => navigate(`/?symbol=${encodeURIComponent(s)}`)} />}

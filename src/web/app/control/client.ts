@@ -1,6 +1,6 @@
 /**
  * Control-plane calls. Mutations carry no token: the admin token typed once became a
- * server-side session (see ../adminSession.ts), which the server signs commands with; with no
+ * server-side session (see ../session.ts), which the server signs commands with; with no
  * ADMIN_TOKENS configured the server accepts requests from this machine without one. Queries
  * and the live log go through the dashboard's shared client.
  */

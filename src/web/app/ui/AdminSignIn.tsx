@@ -5,7 +5,7 @@
  * machine only, with no token).
  */
 import { useEffect, useState } from "react";
-import { forgetAdmin, sessionState, signInAdmin } from "../adminSession.js";
+import { forgetAdmin, sessionState, signInAdmin } from "../session.js";
 import { errorText } from "../hooks.js";
 
 export function AdminSignIn(props: { onChange?: () => void; className?: string }) {

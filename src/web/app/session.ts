@@ -1,9 +1,13 @@
 /**
- * The browser's admin session: an admin token typed once is posted to /auth/session, and the
- * server keeps it (HttpOnly session cookie); admin mutations then carry no token at all. The
- * page never stores the token (no localStorage / sessionStorage / readable cookie).
+ * The browser's session at /auth/session (HttpOnly cookie, see src/web/server/sign-in.ts): an
+ * admin token typed once is posted there and the server keeps it; admin mutations then carry no
+ * token at all. The page never stores a token (no localStorage / sessionStorage / readable
+ * cookie).
  */
 const SESSION_PATH = "/auth/session";
+/** Fired on `window` after this page signs in or forgets the admin token, so other parts (the header's "Sign out") re-read the state. */
+export const SESSION_CHANGED = "tickhouse:session";
+const changed = () => window.dispatchEvent(new Event(SESSION_CHANGED));
 
 export interface SessionState {
   signedIn: boolean;
@@ -28,10 +32,18 @@ export async function sessionState(): Promise<SessionState> {
 export async function signInAdmin(token: string): Promise<void> {
   const r = await fetch(SESSION_PATH, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token }) });
   if (r.status !== 204) throw await failure(r, "signing in");
+  changed();
 }
 
 /** Forgets the session's admin token (a read session stays signed in). */
 export async function forgetAdmin(): Promise<void> {
   const r = await fetch(`${SESSION_PATH}?scope=admin`, { method: "DELETE" });
+  if (r.status !== 204) throw await failure(r, "signing out");
+  changed();
+}
+
+/** Ends the session (read and admin); the server clears the cookie. */
+export async function signOut(): Promise<void> {
+  const r = await fetch(SESSION_PATH, { method: "DELETE" });
   if (r.status !== 204) throw await failure(r, "signing out");
 }
