@@ -97,6 +97,24 @@ export class ReadAccess {
     return anyMatch(this.#tokens, token);
   }
 
+  /** Whether the request carries a token header (bearer or `x-admin-token`) that the failed-attempt limit counts. */
+  presentsToken(req: IncomingMessage): boolean {
+    return bearerOf(req) !== null || adminHeaderOf(req) !== null;
+  }
+
+  /**
+   * Whether a token header the request carries is wrong: the read credential (bearer, else `x-admin-token`) that is
+   * no read or admin token (with READ_TOKENS), or an `x-admin-token` that is no admin token (with ADMIN_TOKENS). Each is
+   * a guess the failed-attempt limit counts, whether it was meant for reading or for a command.
+   */
+  presentsBadToken(req: IncomingMessage): boolean {
+    const admin = adminHeaderOf(req);
+    // The read credential, as decide() takes it.
+    const read = bearerOf(req) ?? admin;
+    if (read !== null && this.tokensRequired && !this.validToken(read)) return true;
+    return admin !== null && this.adminTokensConfigured && !anyMatch(this.#adminTokens, admin);
+  }
+
   decide(req: IncomingMessage): ReadDecision {
     if (!this.tokensRequired) {
       const from = req.socket?.remoteAddress ?? null;

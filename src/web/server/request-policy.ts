@@ -16,7 +16,9 @@ export class AllowListError extends Error {
   override name = "AllowListError";
 }
 
-export type Refusal = { status: 401 | 403 | 415; code: "UNAUTHORIZED" | "FORBIDDEN" | "UNSUPPORTED_MEDIA_TYPE"; message: string };
+export type Refusal =
+  | { status: 401 | 403 | 415; code: "UNAUTHORIZED" | "FORBIDDEN" | "UNSUPPORTED_MEDIA_TYPE"; message: string }
+  | { status: 429; code: "TOO_MANY_REQUESTS"; message: string; retryAfterSeconds: number };
 
 export interface RequestPolicyOptions {
   /** The address the server listens on (WEB_HOST); 0.0.0.0 / :: add no name. */

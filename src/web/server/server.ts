@@ -32,6 +32,7 @@ import { checkHealth, trackNatsConnected } from "./health.js";
 import { databaseHistory, logHistory } from "./history.js";
 import { DEFAULT_WEB_LIMITS, type WebLimits } from "./limits.js";
 import { defaultRegistry, WebMetrics } from "./metrics.js";
+import { FailureLimit, type FailureLimitOptions } from "./failure-limit.js";
 import { ReadAccess, type ReadDecision } from "./read-access.js";
 import { parseAllowedHosts, parseAllowedOrigins, refusalBody, RequestPolicy, type Refusal } from "./request-policy.js";
 import { handleSession, SESSION_PATH, signInPage } from "./sign-in.js";
@@ -68,6 +69,8 @@ export interface WebServerOptions {
   limits?: Partial<WebLimits>;
   /** READ_TOKENS: who may read (admin tokens read too). None: this machine only (loopback callers). */
   readTokens?: readonly string[];
+  /** Failed token attempts per client address (sign-in, bearer, x-admin-token); defaults in DEFAULT_FAILURE_LIMIT. */
+  failureLimit?: FailureLimitOptions;
 }
 
 export interface WebServer extends AsyncDisposable {
@@ -107,9 +110,23 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
   const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: "/trpc/", maxBodySize: limits.maxBodyBytes, maxBatchSize: limits.maxBatch });
   // Built once the port is known (port 0 picks one); no request arrives before that.
   let policy: RequestPolicy | undefined;
-  const refuse = (res: ServerResponse, url: string, r: Refusal) => res.writeHead(r.status, { "content-type": "application/json" }).end(refusalBody(r, url));
-  /** The gate of /trpc and its WebSocket: Host and Origin, then read access. */
-  const gate = (req: IncomingMessage, refusal: Refusal | null): Refusal | null => refusal ?? readRefusal(access.decide(req));
+  const failures = new FailureLimit(options.failureLimit);
+  const refuse = (res: ServerResponse, url: string, r: Refusal) => res.writeHead(r.status, { "content-type": "application/json", ...retryAfterHeader(r) }).end(refusalBody(r, url));
+  /**
+   * The gate of /trpc and its WebSocket: Host and Origin, then the failed-attempt limit of a
+   * caller presenting a token (a wrong one counts, whether meant for reading or for a command),
+   * then read access.
+   */
+  const gate = (req: IncomingMessage, refusal: Refusal | null): Refusal | null => {
+    if (refusal) return refusal;
+    if (access.presentsToken(req)) {
+      const from = req.socket?.remoteAddress;
+      const verdict = failures.check(from);
+      if (!verdict.ok) return tooManyAttempts(verdict.retryAfterSeconds);
+      if (access.presentsBadToken(req)) failures.fail(from);
+    }
+    return readRefusal(access.decide(req));
+  };
   const serveStatic = staticHandler(options.staticDir ?? DEFAULT_STATIC_DIR);
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -119,7 +136,7 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
       if (refusal) return void refuse(res, req.url ?? "/trpc", refusal);
       return trpc(req, res);
     }
-    if (path === SESSION_PATH) return handleSession(req, res, access, policy!.checkTrpc(req.method, req.headers));
+    if (path === SESSION_PATH) return handleSession(req, res, access, failures, policy!.checkTrpc(req.method, req.headers));
     if (options.gateway?.matches(path)) return options.gateway.handle(req, res);
     if (path === "/healthz") {
       const health = await checkHealth(nc, natsConnected, db);
@@ -148,7 +165,7 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
   // A refused upgrade gets its HTTP status (403) and never becomes a WebSocket.
   const verifyClient: VerifyClientCallbackAsync = (info, done) => {
     const refusal = gate(info.req, policy!.checkCaller(info.req.headers));
-    if (refusal) done(false, refusal.status, refusal.message);
+    if (refusal) done(false, refusal.status, refusal.message, retryAfterHeader(refusal));
     else done(true);
   };
   const wss = new WebSocketServer({ server: http, path: "/trpc", verifyClient, maxPayload: limits.maxBodyBytes });
@@ -188,6 +205,14 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+export function tooManyAttempts(retryAfterSeconds: number): Refusal {
+  return { status: 429, code: "TOO_MANY_REQUESTS", message: `too many failed token attempts from this address: try again in ${retryAfterSeconds} s`, retryAfterSeconds };
+}
+
+function retryAfterHeader(r: Refusal): Record<string, string> {
+  return r.status === 429 ? { "retry-after": String(r.retryAfterSeconds) } : {};
 }
 
 function readRefusal(d: ReadDecision): Refusal | null {

@@ -8,6 +8,7 @@
  * access get a small sign-in form instead of the app.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { FailureLimit } from "./failure-limit.js";
 import { cookieOf, SESSION_COOKIE, type ReadAccess } from "./read-access.js";
 import type { Refusal } from "./request-policy.js";
 
@@ -34,8 +35,12 @@ function cookie(req: IncomingMessage, value: string, maxAgeSeconds: number): str
   return `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSeconds}${secure}`;
 }
 
-/** `/auth/session`; `refusal` is the Host / Origin / JSON gate's verdict on this request. */
-export async function handleSession(req: IncomingMessage, res: ServerResponse, access: ReadAccess, refusal: Refusal | null): Promise<void> {
+/**
+ * `/auth/session`; `refusal` is the Host / Origin / JSON gate's verdict on this request. A wrong
+ * token counts against the caller's address in `failures`; past the limit every sign-in from it
+ * gets 429 with Retry-After, a right token too.
+ */
+export async function handleSession(req: IncomingMessage, res: ServerResponse, access: ReadAccess, failures: FailureLimit, refusal: Refusal | null): Promise<void> {
   if (refusal) return json(res, refusal.status, { error: refusal.code, message: refusal.message });
   const current = cookieOf(req.headers.cookie, SESSION_COOKIE);
   if (req.method === "GET") return json(res, 200, { ...access.sessionState(req), canSignIn: access.canSignIn, adminTokens: access.adminTokensConfigured });
@@ -50,6 +55,12 @@ export async function handleSession(req: IncomingMessage, res: ServerResponse, a
     return;
   }
   if (req.method !== "POST") return json(res, 405, { error: "method_not_allowed" }, { allow: "GET, POST, DELETE" });
+  const from = req.socket?.remoteAddress;
+  const verdict = failures.check(from);
+  if (!verdict.ok) {
+    req.resume();
+    return json(res, 429, { error: "too_many_attempts", message: `too many failed sign-ins from this address: try again in ${verdict.retryAfterSeconds} s` }, { "retry-after": String(verdict.retryAfterSeconds) });
+  }
   if (!access.canSignIn) return json(res, 409, { error: "no_tokens", message: "no READ_TOKENS or ADMIN_TOKENS are configured: this server answers this machine without signing in" });
   const text = await readSmallBody(req);
   if (text === null) return json(res, 413, { error: "too_large", message: `a sign-in body is at most ${MAX_SIGN_IN_BODY} bytes` }, { connection: "close" });
@@ -61,7 +72,10 @@ export async function handleSession(req: IncomingMessage, res: ServerResponse, a
   }
   if (typeof token !== "string" || token.trim() === "") return json(res, 400, { error: "invalid_body", message: 'expected {"token": "..."}' });
   const session = access.openSession(token.trim());
-  if (session === null) return json(res, 401, { error: "unauthorized", message: access.tokensRequired ? "the token is not valid" : "the admin token is not valid" });
+  if (session === null) {
+    failures.fail(from);
+    return json(res, 401, { error: "unauthorized", message: access.tokensRequired ? "the token is not valid" : "the admin token is not valid" });
+  }
   // A new id on every sign-in: the previous session (maybe a read-only one) ends.
   access.closeSession(current);
   res.writeHead(204, { "set-cookie": cookie(req, session.id, access.sessionTtlSeconds) }).end();
