@@ -37,7 +37,7 @@ export interface ControlStack extends AsyncDisposable {
   liveClient(): { trpc: ReturnType<typeof createTRPCClient<AppRouter>>; close(): void };
 }
 
-export async function startControlStack(options: { adminTokens?: string[]; seedLake?: (lake: Lake) => Promise<void>; now?: () => number; replyWithinMs?: number } = {}): Promise<ControlStack> {
+export async function startControlStack(options: { adminTokens?: string[]; readTokens?: string[]; seedLake?: (lake: Lake) => Promise<void>; now?: () => number; replyWithinMs?: number } = {}): Promise<ControlStack> {
   const server = await startNatsServer();
   const dataDir = mkdtempSync(join(tmpdir(), "control-"));
   const db = await postgresBackend().open();
@@ -61,7 +61,7 @@ export async function startControlStack(options: { adminTokens?: string[]; seedL
   const webNc = await connect({ servers: server.url, name: "web" });
   const services = await startControlServices({ nc: webNc, adminTokens: config.adminTokens, dataDir, db, lake, webId: "web-test" });
   // As the node's web component does: the admin tokens also open admin sessions (/auth/session).
-  const web = await createWebServer({ port: 0, nc: webNc, statusProvider: async () => [node.status()], admin: { tokens: config.adminTokens, localToken: localAdminToken(dataDir) } });
+  const web = await createWebServer({ port: 0, nc: webNc, statusProvider: async () => [node.status()], admin: { tokens: config.adminTokens, localToken: localAdminToken(dataDir) }, readTokens: options.readTokens ?? [] });
   const url = web.url;
   const client = (token?: string) =>
     createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${url}/trpc`, headers: () => (token ? { "x-admin-token": token } : {}) })] });

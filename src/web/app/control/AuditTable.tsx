@@ -11,11 +11,13 @@ function attemptsTitle(r: AuditView): string {
   return `${r.attempts} attempts until ${last}${r.detail ? ` — first: ${r.detail}` : ""}`;
 }
 
-export function AuditTable(props: { refreshSignal: number }) {
+/** `admin`: whether this browser passes the admin gate (null while unknown); the trail is admin only. */
+export function AuditTable(props: { refreshSignal: number; admin: boolean | null }) {
   const [rows, setRows] = useState<AuditView[] | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
+    if (props.admin !== true) return;
     const load = () =>
       trpc.control.audit.query({ limit: 50 }).then(
         (r) => {
@@ -29,7 +31,17 @@ export function AuditTable(props: { refreshSignal: number }) {
     // The writer stores a record a moment after the command: look again shortly after a change.
     const t = setTimeout(load, 1500);
     return () => clearTimeout(t);
-  }, [props.refreshSignal]);
+  }, [props.refreshSignal, props.admin]);
+  if (props.admin === false) {
+    return (
+      <section className="panel audit-panel" data-testid="audit">
+        <div className="card-title">Audit trail</div>
+        <div className="muted small pad" data-testid="audit-admin-only">
+          Admin only: the audit trail names callers' addresses and key ids. Sign in with an admin token above to see it.
+        </div>
+      </section>
+    );
+  }
   return (
     <section className="panel audit-panel" data-testid="audit">
       <div className="card-title">Audit trail</div>

@@ -13,21 +13,16 @@ import { VerifyCard } from "./VerifyCard.js";
 import type { LogFilterState } from "./useLogTail.js";
 import "./control.css";
 
-function AccessBar(props: { onChange: () => void }) {
-  const [access, setAccess] = useState<{ localOnly: boolean; allowed: boolean; reason: string | null } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const load = () => adminClient.control.access.query().then(setAccess, (e: unknown) => setError(errorText(e)));
-  useEffect(() => void load(), []);
-  const changed = () => {
-    void load();
-    props.onChange();
-  };
+type Access = { localOnly: boolean; allowed: boolean; reason: string | null };
+
+function AccessBar(props: { access: Access | null; error: string | null; onChange: () => void }) {
+  const { access, error } = props;
   return (
     <div className="access" data-testid="access">
       <span className="muted small">
         {error ?? (access === null ? "…" : access.localOnly ? "No ADMIN_TOKENS configured: commands are accepted from this machine only." : access.allowed ? "Admin token accepted." : "Commands need an admin token.")}
       </span>
-      <AdminSignIn onChange={changed} />
+      <AdminSignIn onChange={props.onChange} />
     </div>
   );
 }
@@ -36,6 +31,11 @@ export function ControlPage(props: { view: "operations" | "browser"; onView: (v:
   const [filter, setFilter] = useState<LogFilterState>({ level: "info", component: "", node: "", text: "" });
   const [signal, setSignal] = useState(0);
   const [tokenSignal, setTokenSignal] = useState(0);
+  // Whether this browser passes the admin gate: it also opens the admin-only reads (audit trail, KV and AUDIT streams, dead-letter payloads).
+  const [access, setAccess] = useState<Access | null>(null);
+  const [accessError, setAccessError] = useState<string | null>(null);
+  useEffect(() => void adminClient.control.access.query().then(setAccess, (e: unknown) => setAccessError(errorText(e))), [tokenSignal]);
+  const admin = access?.allowed ?? null;
   const bump = () => setSignal((n) => n + 1);
   // Refresh the report list when a run's closing line shows up in the tail (pushed, not polled).
   useEffect(() => {
@@ -56,10 +56,10 @@ export function ControlPage(props: { view: "operations" | "browser"; onView: (v:
             Log browser
           </button>
         </div>
-        <AccessBar onChange={() => setTokenSignal((n) => n + 1)} />
+        <AccessBar access={access} error={accessError} onChange={() => setTokenSignal((n) => n + 1)} />
       </div>
       {props.view === "browser" ? (
-        <LogBrowser />
+        <LogBrowser admin={admin} />
       ) : (
         <div className="control-grid">
           <div className="control-left">
@@ -71,7 +71,7 @@ export function ControlPage(props: { view: "operations" | "browser"; onView: (v:
             />
             <VerifyCard refreshSignal={signal} />
             <CommandRunner refreshSignal={tokenSignal} onDone={bump} />
-            <AuditTable refreshSignal={signal} />
+            <AuditTable refreshSignal={signal} admin={admin} />
           </div>
           <LogTail filter={filter} onFilter={setFilter} />
         </div>

@@ -13,6 +13,7 @@ import { listAudit, listQualityReports } from "../../../db/registry/operations.j
 import { controlServicesFor } from "../../../control/registry.js";
 import type { ControlServices } from "../../../control/web-services.js";
 import { discoverCommands } from "../../../control/commands.js";
+import { adminOnlyMessages, adminOnlyStream } from "../../../control/admin-reads.js";
 import { deadLetters, listConsumers, listStreams, streamSubjects, subjectMessages } from "../../../control/log-browser.js";
 import { lastMessages } from "../../../control/last-messages.js";
 import { latestRows, listTables, schemaHistory, summarizeTable } from "../../../control/data-catalog.js";
@@ -37,6 +38,21 @@ function authorize(ctx: WebContext, s: ControlServices, command: string, args: s
   if (d.ok) return d;
   s.auditRefusal({ caller: `web@${ctx.caller?.remoteAddress ?? "unknown"}`, command, args, detail: d.reason });
   throw new TRPCError({ code: "UNAUTHORIZED", message: d.reason });
+}
+
+/** Whether this caller passes the admin gate of the commands (token, admin session, or loopback without ADMIN_TOKENS). */
+function isAdmin(ctx: WebContext, s: ControlServices): boolean {
+  return s.auth.decide({ remoteAddress: ctx.caller?.remoteAddress ?? null, token: ctx.caller?.token ?? null }).ok;
+}
+
+/**
+ * Admin-only reads (see control/admin-reads.ts) pass the commands' gate or are FORBIDDEN with a
+ * message naming what is admin only. Not audited: a read changes nothing, and a viewer's page
+ * would fill the trail.
+ */
+function requireAdminRead(ctx: WebContext, s: ControlServices, what: string): void {
+  const d = s.auth.decide({ remoteAddress: ctx.caller?.remoteAddress ?? null, token: ctx.caller?.token ?? null });
+  if (!d.ok) throw new TRPCError({ code: "FORBIDDEN", message: `${what} is admin only (${d.reason}): sign in with an admin token on the Control page, or send x-admin-token` });
 }
 
 function unavailable(err: unknown, what: string): never {
@@ -95,9 +111,10 @@ export const controlRouter = router({
       }
     }),
 
-  /** The audit trail (PostgreSQL), newest first. */
+  /** The audit trail (PostgreSQL), newest first. Admin only: it names callers' addresses and key ids. */
   audit: publicProcedure.input(z.object({ limit: z.number().int().min(1).max(1000).default(100) }).default({ limit: 100 })).query(async ({ ctx, input }) => {
     const s = services(ctx);
+    requireAdminRead(ctx, s, "the audit trail");
     if (!s.db) return { entries: [], note: "no database on this web server: the audit trail is in the AUDIT stream (audit.admin.>)" };
     try {
       const rows = await listAudit(s.db, input.limit);
@@ -168,18 +185,22 @@ export const controlRouter = router({
     }
   }),
 
-  /** Streams and consumers (pending, ack pending, ack lag, redeliveries). */
+  /** Streams (with whether their messages are admin only) and consumers (pending, ack pending, ack lag, redeliveries). */
   streams: publicProcedure.query(async ({ ctx }) => {
     const s = services(ctx);
     try {
-      return { streams: await listStreams(s.jsm), consumers: await listConsumers(s.jsm) };
+      const streams = (await listStreams(s.jsm)).map((v) => ({ ...v, adminOnly: adminOnlyStream(v.name) !== null }));
+      return { streams, consumers: await listConsumers(s.jsm) };
     } catch (err) {
       return unavailable(err, "listing streams");
     }
   }),
 
+  /** A stream's subjects; KV bucket keys and the audit trail's are admin only, like their messages. */
   subjects: publicProcedure.input(z.object({ stream: streamSchema })).query(async ({ ctx, input }) => {
     const s = services(ctx);
+    const what = input.stream === STREAMS.dlq ? null : adminOnlyStream(input.stream);
+    if (what !== null) requireAdminRead(ctx, s, what);
     try {
       return await streamSubjects(s.jsm, input.stream);
     } catch (err) {
@@ -187,9 +208,11 @@ export const controlRouter = router({
     }
   }),
 
-  /** The last messages of a subject (newest first). */
+  /** The last messages of a subject (newest first); those of admin-only streams and subjects need admin. */
   messages: publicProcedure.input(z.object({ stream: streamSchema, subject: subjectSchema, limit: z.number().int().min(1).max(200).default(20) })).query(async ({ ctx, input }) => {
     const s = services(ctx);
+    const what = adminOnlyMessages(input.stream, input.subject);
+    if (what !== null) requireAdminRead(ctx, s, what);
     try {
       return (await subjectMessages(s.jsm, s.js, input.stream, input.subject, input.limit)).reverse();
     } catch (err) {
@@ -197,11 +220,16 @@ export const controlRouter = router({
     }
   }),
 
-  /** The dead-letter stream with reasons, newest first. */
+  /**
+   * The dead-letter stream with reasons, newest first. The rejected records themselves (payload
+   * and headers) are admin only: a viewer gets each entry's subject, time, size and reason.
+   */
   deadLetters: publicProcedure.input(z.object({ limit: z.number().int().min(1).max(500).default(50) }).default({ limit: 50 })).query(async ({ ctx, input }) => {
     const s = services(ctx);
+    const admin = isAdmin(ctx, s);
     try {
-      return await deadLetters(s.jsm, s.js, input.limit);
+      const entries = await deadLetters(s.jsm, s.js, input.limit);
+      return entries.map((e) => (admin ? { ...e, payloadHidden: false } : { ...e, data: "", headers: {}, truncated: false, payloadHidden: true }));
     } catch (err) {
       return unavailable(err, "reading the dead-letter stream");
     }
