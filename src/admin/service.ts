@@ -1,7 +1,7 @@
 import type { NatsConnection, Msg, Subscription } from "@nats-io/transport-node";
 import type { AdminAuth, AdminVerdict } from "./auth.js";
 import { signedFieldsProblem } from "./signing.js";
-import { publishAudit } from "./audit-publish.js";
+import { AuditPublisher } from "./audit-publish.js";
 import { broadcastSubject, nodeSubject, type AdminInvocation, type AdminReply, type AdminRequest, type AuditRecord } from "./protocol.js";
 
 export class AdminBadRequest extends Error {
@@ -14,7 +14,8 @@ export type AdminHandler = (args: string[], request: AdminInvocation) => unknown
  * A node's admin endpoint. Each command answers on `admin.<command>` (every node replies) and on
  * `admin.node.<nodeId>.<command>`. Every request's signature, age and nonce are checked (AdminAuth), and
  * every request but a status poll is audited on the AUDIT stream, with the signing key's id
- * (a refusal's text clipped, see audit-publish.ts).
+ * (a refusal's text clipped, see audit-publish.ts). The record is published in the background,
+ * acknowledged and retried, so a reply never waits for the audit trail.
  */
 export class AdminService implements AsyncDisposable {
   readonly #handlers = new Map<string, AdminHandler>();
@@ -29,6 +30,8 @@ export class AdminService implements AsyncDisposable {
     private readonly onAudit: (record: AuditRecord) => void = () => {},
     /** The clock that judges a request's age (tests). */
     private readonly now: () => number = Date.now,
+    /** Publishes the audit records (the node passes one with its logger). */
+    private readonly audits: AuditPublisher = new AuditPublisher(nc),
   ) {}
 
   register(command: string, handler: AdminHandler): this {
@@ -101,7 +104,7 @@ export class AdminService implements AsyncDisposable {
 
   #audit(record: AuditRecord): void {
     this.onAudit(record);
-    publishAudit(this.nc, record);
+    void this.audits.publish(record);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

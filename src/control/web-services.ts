@@ -4,7 +4,7 @@
  */
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { publishAudit } from "../admin/audit-publish.js";
+import { AuditPublisher, type AuditPublisherOptions } from "../admin/audit-publish.js";
 import type { AuditRecord } from "../admin/protocol.js";
 import type { Database } from "../db/database.js";
 import type { Lake } from "../lake/lake.js";
@@ -40,11 +40,15 @@ export interface ControlServicesOptions {
   webId?: string;
   /** Log lines kept for new viewers. Default 1000. */
   logBacklog?: number;
+  /** Where an audit record that could not be stored is reported (the node's logger). */
+  log?: AuditPublisherOptions["log"];
 }
 
 export async function startControlServices(o: ControlServicesOptions): Promise<ControlServices> {
   const logs = await LogTail.start(o.nc, { backlog: o.logBacklog ?? 1000 });
   const webId = o.webId ?? "web";
+  // Acknowledged and retried in the background: a refusal or a forwarded command's reply never waits for it.
+  const audits = new AuditPublisher(o.nc, o.log ? { log: o.log } : {});
   let unregister = () => {};
   const close = async () => {
     unregister();
@@ -60,10 +64,10 @@ export async function startControlServices(o: ControlServicesOptions): Promise<C
     lake: o.lake,
     webId,
     auditRefusal(record) {
-      publishAudit(o.nc, { ...record, at: new Date().toISOString(), nodeId: webId, result: "rejected" });
+      void audits.publish({ ...record, at: new Date().toISOString(), nodeId: webId, result: "rejected" });
     },
     auditForwarded(record) {
-      publishAudit(o.nc, { ...record, at: new Date().toISOString(), nodeId: webId });
+      void audits.publish({ ...record, at: new Date().toISOString(), nodeId: webId });
     },
     close,
     [Symbol.asyncDispose]: close,

@@ -9,6 +9,7 @@ import type { ActorSystem } from "../runtime/actor/index.js";
 import type { OwnershipView } from "../runtime/cluster/types.js";
 import type { RegionStats } from "../runtime/cluster/region.js";
 import { RateMeter } from "../runtime/latency.js";
+import { auditPublishStats } from "../admin/audit-publish.js";
 import { DEFAULT_TOP_SYMBOLS, topSymbolCounter, TopSymbolTotals } from "./top-symbols.js";
 
 /** Trade→bar latency is milliseconds to a few seconds (a replay catching up can reach minutes). */
@@ -72,6 +73,15 @@ export class NodeMetrics {
         const s = stats();
         if (s?.stalls !== undefined) this.set({ region }, s.stalls);
       }
+    } });
+    // Process-wide: this node's admin endpoint and, on a web node, the web server's own records.
+    new Counter({ name: "admin_audit_records_lost_total", help: "Audit records given up after every retry: the AUDIT stream never acknowledged them (each also logged as an ERROR)", registers, collect() {
+      this.reset();
+      this.inc(auditPublishStats.lost);
+    } });
+    new Counter({ name: "admin_audit_publish_retries_total", help: "Audit record publishes retried (no acknowledgement from the AUDIT stream in time, or no stream)", registers, collect() {
+      this.reset();
+      this.inc(auditPublishStats.retries);
     } });
     const rate = this.#tradeRate;
     new Gauge({ name: "market_trades_per_second", help: "Trades accepted by this node's symbol actors per second, over the last 10 s", registers, collect() {

@@ -8,6 +8,7 @@ import { CompositePartitionHost } from "../runtime/cluster/region-composite.js";
 import type { PartitionHost } from "../runtime/cluster/types.js";
 import { bootstrap, platformLogSpec } from "../runtime/nats/index.js";
 import { AdminAuth } from "../admin/auth.js";
+import { AuditPublisher } from "../admin/audit-publish.js";
 import { AdminService } from "../admin/service.js";
 import type { NodeComponent, NodeContext } from "./component.js";
 import type { Logger } from "./log.js";
@@ -77,8 +78,13 @@ export class PlatformNode {
     for (const c of components) if (c.partitionHost) partitionHosts.push(await c.partitionHost({ config, nc, system, ownership: cluster, log: log.child(c.name) }));
     composite = new CompositePartitionHost(partitionHosts);
 
-    const admin = new AdminService(nc, config.nodeId, AdminAuth.fromConfig(config.adminTokens, config.dataDir, config.adminMaxSkewMs), (record) =>
-      log.info(`admin ${record.command} ${record.result}`, { caller: record.caller, onBehalfOf: record.onBehalfOf, keyId: record.keyId, args: record.args }),
+    const admin = new AdminService(
+      nc,
+      config.nodeId,
+      AdminAuth.fromConfig(config.adminTokens, config.dataDir, config.adminMaxSkewMs),
+      (record) => log.info(`admin ${record.command} ${record.result}`, { caller: record.caller, onBehalfOf: record.onBehalfOf, keyId: record.keyId, args: record.args }),
+      Date.now,
+      new AuditPublisher(nc, { log: log.child("audit") }),
     );
     const node = new PlatformNode(config, nc, system, cluster, admin, components);
     admin.register("status", () => node.status());

@@ -14,7 +14,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { AckPolicy, jetstreamManager } from "@nats-io/jetstream";
 import { AdminAuth } from "../../src/admin/auth.js";
 import { callAdmin } from "../../src/admin/client.js";
-import { publishAudit } from "../../src/admin/audit-publish.js";
+import { AuditPublisher } from "../../src/admin/audit-publish.js";
 import { broadcastSubject, LEGACY_AUDIT_SUBJECT, type AuditRecord } from "../../src/admin/protocol.js";
 import { AdminService } from "../../src/admin/service.js";
 import { migrate } from "../../src/db/index.js";
@@ -142,9 +142,9 @@ test("an upgrade keeps EVENTS and stores what the old writer's durable still hol
   assert.deepEqual(results.map((r) => [r.name, r.action]), [[STREAMS.events, "updated"], [STREAMS.audit, "created"]]);
   assert.equal((await jsm.streams.info(STREAMS.events)).state.messages, 3, "EVENTS keeps its messages");
   // The same stream sequences (1 and 2) in AUDIT: each stream's records are told apart.
-  publishAudit(node, { ...old("ok", "after-upgrade"), nodeId: "new-node" });
-  publishAudit(node, { ...old("rejected", "refused-after-upgrade"), nodeId: "new-node" });
-  await node.flush();
+  const audits = new AuditPublisher(node);
+  assert.ok(await audits.publish({ ...old("ok", "after-upgrade"), nodeId: "new-node" }));
+  assert.ok(await audits.publish({ ...old("rejected", "refused-after-upgrade"), nodeId: "new-node" }));
 
   await using db = await postgresBackend().open();
   await migrate(db);

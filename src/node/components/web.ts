@@ -25,7 +25,7 @@ export function webComponent(database: NodeDatabase | undefined, metrics = new N
       metrics.watchNode(ctx.system, ctx.ownership);
       const db = database ? await database.get() : undefined;
       // The control plane (admin commands with auth and audit, live logs, log browser, data page).
-      const control = await startControlServices({ nc, adminTokens: config.adminTokens, dataDir: config.dataDir, ...(db ? { db } : {}), ...(lake ? { lake } : {}), webId: `web-${config.nodeId}` });
+      const control = await startControlServices({ nc, adminTokens: config.adminTokens, dataDir: config.dataDir, ...(db ? { db } : {}), ...(lake ? { lake } : {}), webId: `web-${config.nodeId}`, log: ctx.log });
       server = await createWebServer({
         host: config.web.host,
         port: config.web.port,
