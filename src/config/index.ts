@@ -59,6 +59,8 @@ export interface Config {
   customTimeBounds: TimeBounds;
   /** Per-source quotas on custom data (CUSTOM_MAX_DATA_TYPES, CUSTOM_MAX_INSTRUMENTS, INGEST_RATE_LIMIT). */
   customQuotas: { maxDataTypes: number; maxInstruments: number; recordsPerSecond: number };
+  /** The CUSTOM stream's limits (CUSTOM_STREAM_MAX_BYTES, CUSTOM_MAX_MSGS_PER_SUBJECT), applied at bootstrap. */
+  customStream: { maxBytes: number; maxMsgsPerSubject: number };
 }
 
 /** Raw option values: defaults, overridden by the environment, overridden by CLI flags. */
@@ -140,6 +142,10 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
       maxDataTypes: parseInteger(o("customMaxDataTypes"), raw.customMaxDataTypes, { min: 1, max: 100_000 }),
       maxInstruments: parseInteger(o("customMaxInstruments"), raw.customMaxInstruments, { min: 1, max: 1_000_000 }),
       recordsPerSecond: parseInteger(o("ingestRateLimit"), raw.ingestRateLimit, { min: 0, max: 100_000_000 }),
+    },
+    customStream: {
+      maxBytes: parseInteger(o("customStreamMaxBytes"), raw.customStreamMaxBytes, { min: 4096, max: 2 ** 50 }),
+      maxMsgsPerSubject: parseInteger(o("customMaxMsgsPerSubject"), raw.customMaxMsgsPerSubject, { min: 1, max: 1_000_000_000 }),
     },
   };
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.nodeId)) {

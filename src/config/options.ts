@@ -62,6 +62,8 @@ export const OPTIONS = {
   customMaxDataTypes: { env: "CUSTOM_MAX_DATA_TYPES", flag: "--custom-max-data-types", default: "100", doc: "Distinct data types (lake tables) one custom source may create; more: gateway 429 quota_exceeded, NATS dlq.quota_exceeded." },
   customMaxInstruments: { env: "CUSTOM_MAX_INSTRUMENTS", flag: "--custom-max-instruments", default: "1000", doc: "Distinct market instruments (symbols, SymbolActors) one custom source may create; more: refused the same way." },
   ingestRateLimit: { env: "INGEST_RATE_LIMIT", flag: "--ingest-rate-limit", default: "20000", doc: "Records per second one source may POST to the gateway (bursts of 5 s, at least one full request); more: 429 rate_limited with Retry-After. 0: no limit. Per web node." },
+  customStreamMaxBytes: { env: "CUSTOM_STREAM_MAX_BYTES", flag: "--custom-stream-max-bytes", default: "2147483648", doc: "Size limit of the CUSTOM stream (every source's published data), in bytes. When full it refuses new messages (gateway 503) rather than drop stored ones; applied at start, an existing stream is updated in place." },
+  customMaxMsgsPerSubject: { env: "CUSTOM_MAX_MSGS_PER_SUBJECT", flag: "--custom-max-msgs-per-subject", default: "100000", doc: "Messages the CUSTOM stream keeps per ingest.<source>.<data_type>; past that the subject drops its own oldest, so one source cannot push out another's. Applied at start like CUSTOM_STREAM_MAX_BYTES." },
   logLevel: { env: "LOG_LEVEL", flag: "--log-level", default: "info", doc: "debug, info, warn or error." },
 } as const satisfies Record<string, OptionSpec>;
 

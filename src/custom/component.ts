@@ -22,7 +22,7 @@ export function customDataComponent(config: Config): NodeComponent {
     name: "custom-data",
     async start(ctx: NodeContext) {
       const log = ctx.log.child("custom-data");
-      await ensureCustomStreams(ctx.nc);
+      await ensureCustomStreams(ctx.nc, config.customStream);
       const s3 = config.s3;
       const lake = Lake.open(config.lakeUri, {
         ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),

@@ -6,7 +6,7 @@ import { ActorSystem } from "../runtime/actor/index.js";
 import { ClusterNode } from "../runtime/cluster/index.js";
 import { CompositePartitionHost } from "../runtime/cluster/region-composite.js";
 import type { PartitionHost } from "../runtime/cluster/types.js";
-import { bootstrap, platformLogSpec } from "../runtime/nats/index.js";
+import { bootstrap, defaultLogConfig, platformLogSpec } from "../runtime/nats/index.js";
 import { AdminAuth } from "../admin/auth.js";
 import { AuditPublisher } from "../admin/audit-publish.js";
 import { AdminService } from "../admin/service.js";
@@ -42,7 +42,7 @@ export class PlatformNode {
   static async start(options: { config: Config; nc: NatsConnection; log: Logger; components?: NodeComponent[] }): Promise<PlatformNode> {
     const { config, nc, log } = options;
     const components = options.components ?? [];
-    const results = await bootstrap(nc, platformLogSpec({ memberTtlMs: config.memberTtlMs, leaseTtlMs: config.leaseTtlMs }));
+    const results = await bootstrap(nc, platformLogSpec({ memberTtlMs: config.memberTtlMs, leaseTtlMs: config.leaseTtlMs, custom: { ...defaultLogConfig.custom, ...config.customStream } }));
     for (const r of results) if (r.action !== "unchanged") log.info(`log ${r.kind} ${r.name} ${r.action}`, { replicas: r.replicas });
 
     const system = new ActorSystem({ name: config.nodeId });
