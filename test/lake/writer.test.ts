@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../../src/runtime/clock.js";
 import { DeltaTable } from "../../src/lake/table/table.js";
-import { LakeWriter, type FlushResult } from "../../src/lake/writer/lake-writer.js";
+import { flushDelayMs, LakeWriter, type FlushResult } from "../../src/lake/writer/lake-writer.js";
 import { decodeTrades, runLakeConsumer } from "../../src/lake/writer/jetstream.js";
 import { bronzeTradesDefinition, bronzeTradesMapping, tradeFromRow } from "../../src/lake/tables/bronze-trades.js";
 import { LakeStorageError } from "../../src/lake/errors.js";
@@ -35,6 +35,47 @@ test("backoff grows exponentially with jitter and is capped", () => {
   assert.equal(backoffDelay(0, 100, 5000, () => 1), 100);
   assert.equal(backoffDelay(3, 100, 5000, () => 1), 800);
   assert.equal(backoffDelay(20, 100, 5000, () => 1), 5000);
+});
+
+test("flushDelayMs: maxAgeMs for a few partitions, longer in proportion to the last flush's files, capped", () => {
+  const o = { maxAgeMs: 2000, maxFilesPerFlush: 64, maxDelayMs: 60_000 };
+  assert.equal(flushDelayMs(0, o), 2000);
+  assert.equal(flushDelayMs(64, o), 2000);
+  assert.equal(flushDelayMs(640, o), 20_000);
+  assert.equal(flushDelayMs(1000, o), 31_250);
+  assert.equal(flushDelayMs(5000, o), 60_000);
+});
+
+test("LakeWriter: many partitions per flush slow the next flush down (1,000 symbols must not write 1,000 files every 2 s)", async () => {
+  await using fx = await BACKENDS[0]!.open();
+  const clock = new ManualClock(1_000_000);
+  const table = await DeltaTable.createIfAbsent(fx.storage, bronzeTradesDefinition, { now: () => clock.now() });
+  const writer = new LakeWriter({ table, mapping: bronzeTradesMapping, appId: "bronze:wide", maxAgeMs: 2000, maxFilesPerFlush: 10, maxDelayMs: 60_000, clock });
+  const spread = (from: number, symbols: number) =>
+    trades.slice(from, from + symbols).map((t, i) => ({ ...t, symbol: `S${String(i).padStart(4, "0")}USDT` }));
+  writer.add(spread(0, 200), 1);
+  clock.advance(2000);
+  assert.equal(writer.isDue(clock.now()), true, "the first flush knows nothing yet: due at maxAgeMs");
+  assert.equal((await writer.flush())!.files, 200);
+
+  writer.add(spread(200, 200), 2);
+  clock.advance(2000);
+  assert.equal(writer.isDue(clock.now()), false, "200 files last time: not due at maxAgeMs");
+  assert.equal(writer.flushDelayMs, 40_000);
+  clock.advance(37_999);
+  assert.equal(writer.isDue(clock.now()), false);
+  clock.advance(1);
+  assert.equal(writer.isDue(clock.now()), true);
+  assert.equal((await writer.flush())!.files, 200);
+
+  writer.add(trades.slice(400, 410).map((t) => ({ ...t, symbol: "BTCUSDT" })), 3);
+  clock.advance(40_000);
+  assert.equal((await writer.flush())!.files, 1);
+  writer.add(spread(410, 3), 4);
+  clock.advance(2000);
+  assert.equal(writer.isDue(clock.now()), true, "one file last time: back to maxAgeMs");
+  await writer.flush();
+  assert.equal((await new DeltaTable(fx.storage).read()).length, 413, "every row once");
 });
 
 for (const backend of BACKENDS) {

@@ -24,6 +24,16 @@ export interface LakeWriterOptions<R> {
   maxRows?: number;
   /** Flush once the oldest buffered row is this old, so data is visible within a few seconds. */
   maxAgeMs?: number;
+  /**
+   * Files one flush may write before the writer slows down: a flush writes a file per partition,
+   * so at 1,000 symbols a flush every `maxAgeMs` would write 1,000 tiny files every 2 s. When the
+   * last flush wrote F files, the next waits `maxAgeMs × F / maxFilesPerFlush` (at least
+   * `maxAgeMs`, at most `maxDelayMs`), which keeps the file rate near `maxFilesPerFlush` per
+   * `maxAgeMs` whatever the number of partitions.
+   */
+  maxFilesPerFlush?: number;
+  /** The longest a row waits for its flush when there are many partitions (`maxRows` still flushes sooner). */
+  maxDelayMs?: number;
   clock?: Clock;
   /** Crash-injection points for tests: called between the steps of a flush. */
   hooks?: { afterFilesWritten?(): void | Promise<void>; afterCommit?(): void | Promise<void> };
@@ -38,6 +48,18 @@ export interface FlushResult {
 
 export const DEFAULT_MAX_ROWS = 50_000;
 export const DEFAULT_MAX_AGE_MS = 2_000;
+export const DEFAULT_MAX_FILES_PER_FLUSH = 64;
+export const DEFAULT_MAX_DELAY_MS = 60_000;
+
+/**
+ * Pure: how old the oldest buffered row may get before a flush, given how many files the last
+ * flush wrote: `maxAgeMs` for a few partitions, longer in proportion for many, capped at
+ * `maxDelayMs`.
+ */
+export function flushDelayMs(lastFlushFiles: number, o: { maxAgeMs: number; maxFilesPerFlush: number; maxDelayMs: number }): number {
+  const scaled = o.maxAgeMs * Math.max(1, lastFlushFiles / o.maxFilesPerFlush);
+  return Math.max(o.maxAgeMs, Math.min(o.maxDelayMs, scaled));
+}
 
 interface PendingBatch<R> {
   seq: number;
@@ -59,6 +81,8 @@ export class LakeWriter<R> {
   readonly appId: string;
   readonly maxRows: number;
   readonly maxAgeMs: number;
+  readonly maxFilesPerFlush: number;
+  readonly maxDelayMs: number;
   readonly #table: DeltaTable;
   readonly #mapping: RecordMapping<R>;
   readonly #clock: Clock;
@@ -67,6 +91,7 @@ export class LakeWriter<R> {
   #pendingRows = 0;
   #firstAddedAt: number | undefined;
   #lastAddedSeq = -1;
+  #lastFlushFiles = 0;
   readonly #flushes = new OneAtATime();
 
   constructor(options: LakeWriterOptions<R>) {
@@ -75,10 +100,14 @@ export class LakeWriter<R> {
     this.appId = options.appId;
     this.maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
     this.maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+    this.maxFilesPerFlush = options.maxFilesPerFlush ?? DEFAULT_MAX_FILES_PER_FLUSH;
+    this.maxDelayMs = options.maxDelayMs ?? Math.max(DEFAULT_MAX_DELAY_MS, this.maxAgeMs);
     this.#clock = options.clock ?? systemClock;
     this.#hooks = options.hooks ?? {};
     if (!(this.maxRows >= 1)) throw new RangeError(`maxRows must be >= 1 (got ${this.maxRows})`);
     if (!(this.maxAgeMs >= 0)) throw new RangeError(`maxAgeMs must be >= 0 (got ${this.maxAgeMs})`);
+    if (!(this.maxFilesPerFlush >= 1)) throw new RangeError(`maxFilesPerFlush must be >= 1 (got ${this.maxFilesPerFlush})`);
+    if (!(this.maxDelayMs >= this.maxAgeMs)) throw new RangeError(`maxDelayMs must be >= maxAgeMs (got ${this.maxDelayMs})`);
   }
 
   get pendingRows(): number {
@@ -119,7 +148,12 @@ export class LakeWriter<R> {
 
   isDue(now: number): boolean {
     if (this.#pending.length === 0) return false;
-    return this.#pendingRows >= this.maxRows || now - (this.#firstAddedAt ?? now) >= this.maxAgeMs;
+    return this.#pendingRows >= this.maxRows || now - (this.#firstAddedAt ?? now) >= this.flushDelayMs;
+  }
+
+  /** How old the oldest buffered row may get now (see `maxFilesPerFlush`). */
+  get flushDelayMs(): number {
+    return flushDelayMs(this.#lastFlushFiles, this);
   }
 
   async flushIfDue(now: number = this.#clock.now()): Promise<FlushResult | undefined> {
@@ -189,6 +223,7 @@ export class LakeWriter<R> {
       { operation: "WRITE", operationParameters: { mode: "Append", appId: this.appId, lastLogSeq: lastSeq, rows } },
     );
     await this.#hooks.afterCommit?.();
+    this.#lastFlushFiles = adds.length;
     return { version: version ?? before.version, lastLogSeq: lastSeq, rows, files: adds.length };
   }
 
