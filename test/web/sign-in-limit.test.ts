@@ -59,3 +59,20 @@ test("tokens on /trpc: wrong bearer and x-admin-token headers count; past the li
   now += 300_000;
   assert.equal((await raw(query, { headers: { authorization: `Bearer ${READ_TOKEN}` } })).status, 200);
 });
+
+test("an admin token sent in a mutation's input (MLOps train) counts too: past the limit the mutation answers 429", async () => {
+  let now = 9_000_000;
+  await using stack = await startWebStack({ admin: { tokens: [ADMIN_TOKEN] }, failureLimit: { now: () => now } });
+  const { url } = stack.server;
+  const train = (token: string) => raw(`${url}/trpc/mlops.train`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ symbol: "BTCUSDT", token }) });
+  for (let i = 0; i < 10; i++) {
+    const r = await train(`guess-${i}`);
+    assert.equal(r.status, 401, r.body);
+  }
+  const limited = await train(ADMIN_TOKEN);
+  assert.equal(limited.status, 429, limited.body);
+  assert.match(JSON.parse(limited.body).error.message, /too many failed token attempts from this address: try again in 300 s/);
+  assert.equal((await signIn(url, ADMIN_TOKEN)).status, 429, "the same count as sign-in");
+  now += 300_000;
+  assert.notEqual((await train(ADMIN_TOKEN)).status, 429, "the window ended (the command itself finds no node here)");
+});

@@ -6,6 +6,7 @@ import type { BarWatcher } from "./feeds/bars.js";
 import type { StatusPoller } from "./feeds/status.js";
 import type { TickHub } from "./feeds/ticks.js";
 import type { MarketHistory } from "./history.js";
+import type { FailureLimit } from "./failure-limit.js";
 import { SubscriptionBudget, type WebLimits } from "./limits.js";
 import type { WebMetrics } from "./metrics.js";
 
@@ -22,6 +23,8 @@ export interface WebContext {
   admin?: AdminGateOptions | undefined;
   /** Body, batch, subscription and replay bounds. */
   limits: WebLimits;
+  /** Failed token attempts per address: the server's gate counts token headers, the admin gate tokens sent in a mutation's input. */
+  tokenAttempts?: FailureLimit | undefined;
   /** The HTTP request's origin and admin token (its `x-admin-token` header, else its admin session's), for admin mutations. */
   caller?: { remoteAddress: string | undefined; token: string | undefined };
   /** The subscriptions of this connection (a WebSocket's context lives as long as the socket). */

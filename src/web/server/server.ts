@@ -89,6 +89,7 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
   const allowedHosts = parseAllowedHosts(options.allowedHosts ?? []);
   const allowedOrigins = parseAllowedOrigins(options.allowedOrigins ?? []);
   const limits: WebLimits = { ...DEFAULT_WEB_LIMITS, ...options.limits };
+  const failures = new FailureLimit(options.failureLimit);
   const access = new ReadAccess({ readTokens: options.readTokens ?? [], adminTokens: options.admin?.tokens ?? [] });
   const registry = options.registry ?? defaultRegistry();
   const metrics = new WebMetrics(registry, options.topSymbols);
@@ -102,6 +103,7 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
     db,
     admin: options.admin,
     limits,
+    tokenAttempts: failures,
   };
   // The feeds' subscriptions reach the NATS server before we report ready.
   await nc.flush();
@@ -110,7 +112,6 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
   const trpc = createHTTPHandler({ router: appRouter, createContext, basePath: "/trpc/", maxBodySize: limits.maxBodyBytes, maxBatchSize: limits.maxBatch });
   // Built once the port is known (port 0 picks one); no request arrives before that.
   let policy: RequestPolicy | undefined;
-  const failures = new FailureLimit(options.failureLimit);
   const refuse = (res: ServerResponse, url: string, r: Refusal) => res.writeHead(r.status, { "content-type": "application/json", ...retryAfterHeader(r) }).end(refusalBody(r, url));
   /**
    * The gate of /trpc and its WebSocket: Host and Origin, then the failed-attempt limit of a

@@ -35,6 +35,19 @@ export interface AdminCaller {
 export function adminTokenFor(ctx: WebContext, inputToken?: string | null, command = "admin"): AdminCaller {
   const token = inputToken || ctx.caller?.token;
   const from = ctx.caller?.remoteAddress ?? "unknown";
+  // A token in the input is a guess the server's gate did not see (it counts token headers).
+  const attempts = inputToken ? ctx.tokenAttempts : undefined;
+  const verdict = attempts?.check(from);
+  if (verdict && !verdict.ok) throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `too many failed token attempts from this address: try again in ${verdict.retryAfterSeconds} s` });
+  try {
+    return callerFor(ctx, token, from, command);
+  } catch (err) {
+    if (err instanceof TRPCError && err.code === "UNAUTHORIZED") attempts?.fail(from);
+    throw err;
+  }
+}
+
+function callerFor(ctx: WebContext, token: string | undefined, from: string, command: string): AdminCaller {
   const gate = ctx.admin;
   if (gate === undefined) {
     const control = controlServicesFor(ctx.nc);
