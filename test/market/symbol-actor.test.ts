@@ -25,6 +25,8 @@ import {
 import { ActorSystem } from "../../src/runtime/actor/index.js";
 import { ManualClock } from "../../src/runtime/clock.js";
 import { btcTrades, rng } from "./fixtures.js";
+import { symbolEntity, type SymbolEntityOptions } from "../../src/actors/symbol/entity.js";
+import type { SnapshottingEntity } from "../../src/runtime/cluster/snapshot-store.js";
 import { waitFor } from "../helpers/wait.js";
 
 const BTC = btcTrades();
@@ -221,4 +223,12 @@ test("the actor shell on the real runtime: bars to the sink, ticks on the inject
   const snap = (await ref.ask({ type: "snapshot" })) as SymbolSnapshot;
   assert.equal(snap.lastSeq, 3_000);
   assert.equal(snap.modelVersion, "naive");
+});
+
+test("SymbolEntity: only a model change counts as a state change among commands (idle symbols are not snapshotted for their ticks)", () => {
+  const entity = symbolEntity({} as SymbolEntityOptions)("BTCUSDT") as unknown as SnapshottingEntity;
+  assert.equal(entity.changesState?.({ type: "tick" }), false);
+  assert.equal(entity.changesState?.({ type: "status" }), false);
+  assert.equal(entity.changesState?.({ type: "snapshot" }), false);
+  assert.equal(entity.changesState?.({ type: "model-changed", predictor: undefined }), true);
 });

@@ -92,3 +92,33 @@ test("an entity that fails mid-stream restarts from its snapshot and refolds the
   assert.deepEqual(await ref.ask({ type: "get" }), { sum: 36, count: 8, lastN: 8 });
   assert.ok(progress.acked.length > 0 && progress.acked.every((s, i, a) => i === 0 || s > a[i - 1]!), `acks ${progress.acked}`);
 });
+
+test("commands an entity calls read-only (queries, live ticks) leave it clean: an idle entity is not snapshotted again", async () => {
+  const saves: StoredSnapshot[] = [];
+  const store = new (class extends MemorySnapshots {
+    override async save(key: string, snapshot: StoredSnapshot): Promise<void> {
+      saves.push(snapshot);
+      await super.save(key, snapshot);
+    }
+  })();
+  class ReadOnlyGets extends SumEntity {
+    changesState(command: unknown): boolean {
+      return (command as CounterMsg).type !== "get";
+    }
+  }
+  await using system = new ActorSystem({ name: "shell-clean" });
+  const ref = system.spawn<ShellMessage<CounterMsg, SumEvent>>("k", () =>
+    new EntityShell<CounterMsg, SumEvent>({ key: "k", entity: new ReadOnlyGets(), store, progress: undefined, policy: { everyMessages: 1000, everyMs: 10 }, fence: { fenced: false } }),
+  );
+  await ref.tell(tell(5));
+  await waitFor(() => saves.length === 1, { what: "the snapshot of the add" });
+  for (let i = 0; i < 20; i++) {
+    assert.deepEqual(await ref.ask({ type: "get" }), { sum: 5, count: 0, lastN: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  // 20 gets over ~100 ms, 10 snapshot ticks or more: none of them saved the unchanged state.
+  assert.equal(saves.length, 1, "gets made the entity dirty");
+  await ref.tell(tell(1));
+  await waitFor(() => saves.length === 2, { what: "the snapshot of the second add" });
+  assert.equal((saves[1]!.state as { sum: number }).sum, 6);
+});

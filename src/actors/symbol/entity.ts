@@ -44,6 +44,10 @@ export function symbolEntity(options: SymbolEntityOptions): EntityFactory<Symbol
       snapshot() {
         return snapshotSymbolState(state!);
       },
+      // Queries change nothing. A tick only publishes the live tick of trades that already made
+      // the entity dirty (its own counters are live-only: a restore may repeat one tick), so an
+      // idle symbol is not snapshotted every second for its 250 ms ticks.
+      changesState: (command) => (command as SymbolCommand).type === "model-changed",
       preStart(ctx: ActorContext<EntityInput<SymbolCommand, Trade[]>>) {
         const predictor = options.predictorFor(symbol);
         state =

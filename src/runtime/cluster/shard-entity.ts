@@ -152,7 +152,8 @@ export class EntityShell<M, L> implements Actor<ShellMessage<M, L>> {
 
   async #handle(message: EntityInput<M, L>, ctx: ActorContext<ShellMessage<M, L>>): Promise<unknown> {
     const result = await this.#o.entity.receive(message, userContext(ctx));
-    if (this.#snapshotting !== undefined && ++this.#changes >= this.#o.policy.everyMessages) await this.#snapshot();
+    const s = this.#snapshotting;
+    if (s !== undefined && (isLogInput(message) || (s.changesState?.(message) ?? true)) && ++this.#changes >= this.#o.policy.everyMessages) await this.#snapshot();
     return result;
   }
 

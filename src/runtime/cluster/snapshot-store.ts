@@ -12,6 +12,12 @@ export interface StoredSnapshot {
 export interface SnapshottingEntity {
   snapshot(): unknown;
   restore(state: unknown): void;
+  /**
+   * Whether a command (log input always counts) may change what `snapshot()` returns; default
+   * true. A read-only or live-only command (a status query, a periodic tick) answers false, so an
+   * idle entity is not snapshotted again every `everyMs` for messages that changed nothing.
+   */
+  changesState?(command: unknown): boolean;
 }
 
 export function isSnapshotting(entity: object): entity is SnapshottingEntity {
