@@ -7,7 +7,8 @@
  * publish while the stream was missing or its leader away lost the record without a word. Each
  * record gets a message id, kept across its retries, so a retry after a lost ack is dropped by
  * the stream's duplicate window (2 minutes) rather than stored twice. After the last retry a
- * record is given up: an ERROR line names it and `auditPublishStats.lost` counts it (the node's
+ * record is given up: an ERROR line names it (its caller, on whose behalf and key id as local-only
+ * fields, kept out of the forwarded log) and `auditPublishStats.lost` counts it (the node's
  * metric `admin_audit_records_lost_total`). The command's reply never waits for any of this.
  */
 import { randomUUID } from "node:crypto";
@@ -102,15 +103,18 @@ export class AuditPublisher {
       }
     }
     auditPublishStats.lost += 1;
-    this.#log.error(`audit record LOST: ${record.command} by ${record.caller} (${record.result}) was not stored in the AUDIT stream: ${lastError}`, {
+    // Who and for whom stay in this node's own output (localOnly): the forwarded log is readable by viewers.
+    this.#log.error(`audit record LOST: ${record.command} (${record.result}) on ${record.nodeId} at ${record.at} was not stored in the AUDIT stream: ${lastError}`, {
       command: record.command,
-      caller: record.caller,
       result: record.result,
       nodeId: record.nodeId,
       at: record.at,
-      ...(record.onBehalfOf !== undefined ? { onBehalfOf: record.onBehalfOf } : {}),
-      ...(record.keyId !== undefined ? { keyId: record.keyId } : {}),
       msgID,
+      localOnly: {
+        caller: record.caller,
+        ...(record.onBehalfOf !== undefined ? { onBehalfOf: record.onBehalfOf } : {}),
+        ...(record.keyId !== undefined ? { keyId: record.keyId } : {}),
+      },
     });
     return false;
   }

@@ -1,5 +1,5 @@
 /** Public surface of the control plane (node side and the web server's services). */
-export { LogForwarder, natsLogSink, logSubject, decodeLogRecord, matchesLogFilter, LOG_SUBJECT_ALL, LOG_SUBJECT_PREFIX, type LogFilter, type LogForwarderOptions, type LogSink } from "./log-forward.js";
+export { LogForwarder, natsLogSink, forwardableRecord, LOCAL_ONLY_FIELD, logSubject, decodeLogRecord, matchesLogFilter, LOG_SUBJECT_ALL, LOG_SUBJECT_PREFIX, type LogFilter, type LogForwarderOptions, type LogSink } from "./log-forward.js";
 export { LogTail, type LogEntry } from "./log-tail.js";
 export { startAuditWriter, writeAuditOnce, auditEntryOf, MalformedAuditRecord, AUDIT_DURABLE, type AuditWriter, type AuditWriterOptions, type AuditWriterStats } from "./audit-writer.js";
 export { pruneRefusals, forgetCountedThrough, type StreamAuditEntry, type AuditWriteOptions } from "./audit-store.js";

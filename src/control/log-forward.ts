@@ -15,6 +15,21 @@ export function logSubject(nodeId: string): string {
   return `${LOG_SUBJECT_PREFIX}.${nodeId}`;
 }
 
+/**
+ * A record's `fields.localOnly` stays in the node's own output and is not forwarded: the log
+ * stream is readable by every dashboard viewer, so who ran an admin command, for whom, with which
+ * key and arguments (the audit trail's content, admin only) must not travel with it.
+ */
+export const LOCAL_ONLY_FIELD = "localOnly";
+
+/** Pure: the record as it may be forwarded, without its local-only fields. */
+export function forwardableRecord(record: LogRecord): LogRecord {
+  if (record.fields === undefined || !(LOCAL_ONLY_FIELD in record.fields)) return record;
+  const { [LOCAL_ONLY_FIELD]: _local, ...fields } = record.fields;
+  const { fields: _all, ...rest } = record;
+  return Object.keys(fields).length > 0 ? { ...rest, fields } : rest;
+}
+
 /** What `createLogger({ sink })` takes. */
 export type LogSink = (record: LogRecord) => void;
 
@@ -44,8 +59,9 @@ export class LogForwarder {
   }
 
   /** Pass as `createLogger({ sink })`. Never throws: a log line must not break its caller. */
-  readonly sink = (record: LogRecord): void => {
-    if (RANK[record.level] < this.#minLevel) return;
+  readonly sink = (full: LogRecord): void => {
+    if (RANK[full.level] < this.#minLevel) return;
+    const record = forwardableRecord(full);
     if (!this.#nc || this.#nc.isClosed()) {
       this.#buffer.push(record);
       if (this.#buffer.length > this.#bufferLimit) {

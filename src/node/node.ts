@@ -82,7 +82,8 @@ export class PlatformNode {
       nc,
       config.nodeId,
       AdminAuth.fromConfig(config.adminTokens, config.dataDir, config.adminMaxSkewMs),
-      (record) => log.info(`admin ${record.command} ${record.result}`, { caller: record.caller, onBehalfOf: record.onBehalfOf, keyId: record.keyId, args: record.args }),
+      // Who, for whom, with which key and arguments: this machine's output only (the forwarded log is readable by viewers, the audit trail is admin only).
+      (record) => log.info(`admin ${record.command} ${record.result}`, { localOnly: { caller: record.caller, onBehalfOf: record.onBehalfOf, keyId: record.keyId, args: record.args } }),
       Date.now,
       new AuditPublisher(nc, { log: log.child("audit") }),
     );

@@ -83,6 +83,17 @@ test("READ_TOKENS: a read token is refused the audit trail, AUDIT, KV_*, EVENTS'
   const logs = await query(url, "control.messages", { stream: "EVENTS", subject: "events.log.>", limit: 5 }, viewer);
   assert.equal(logs.status, 200, logs.body);
 
+  // The node's log line of an audited command is readable by the viewer, without who ran it for whom, with which key and arguments.
+  const unknown = await raw(`${url}/trpc/control.run`, { method: "POST", headers: { "content-type": "application/json", ...admin }, body: JSON.stringify({ command: "nosuch", args: [SECRET] }) });
+  assert.equal(JSON.parse(unknown.body).result.data.replies[0].code, "unknown-command", unknown.body);
+  const tail = await waitFor(async () => {
+    const r = await query(url, "control.logs", { filter: { text: "admin nosuch" }, limit: 50 }, viewer);
+    return r.body.includes("admin nosuch rejected") ? r.body : undefined;
+  }, { timeoutMs: 20_000, what: "the node's log line of the refused command" });
+  assert.ok(!tail.includes(SECRET) && !tail.includes("web:token-") && !tail.includes("keyId"), tail);
+  const stored = await query(url, "control.messages", { stream: "EVENTS", subject: "events.log.>", limit: 200 }, viewer);
+  assert.ok(stored.body.includes("admin nosuch rejected") && !stored.body.includes(SECRET), "the EVENTS copy too");
+
   // An admin session (the token typed once on the page) reads them too.
   const signIn = await raw(`${url}/auth/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: ADMIN_TOKEN }) });
   const cookie = String(signIn.headers["set-cookie"]).split(";")[0]!;
