@@ -20,15 +20,16 @@ export class AdminAuth {
   readonly #replays: ReplayGuard;
   readonly localOnly: boolean;
 
-  private constructor(tokens: string[], localOnly: boolean, maxSkewMs: number) {
+  private constructor(tokens: string[], localOnly: boolean, maxSkewMs: number, startedAt: number) {
     this.#keys = tokens.map((t) => AdminKey.fromToken(t));
-    this.#replays = new ReplayGuard({ skewMs: maxSkewMs });
+    // Nonces seen by a previous process are gone: refuse what was signed before this one started.
+    this.#replays = new ReplayGuard({ skewMs: maxSkewMs, notBefore: startedAt });
     this.localOnly = localOnly;
   }
 
-  static fromConfig(adminTokens: string[], dataDir: string, maxSkewMs = DEFAULT_ADMIN_MAX_SKEW_MS): AdminAuth {
-    if (adminTokens.length > 0) return new AdminAuth(adminTokens, false, maxSkewMs);
-    return new AdminAuth([localAdminToken(dataDir)], true, maxSkewMs);
+  static fromConfig(adminTokens: string[], dataDir: string, maxSkewMs = DEFAULT_ADMIN_MAX_SKEW_MS, startedAt = Date.now()): AdminAuth {
+    if (adminTokens.length > 0) return new AdminAuth(adminTokens, false, maxSkewMs, startedAt);
+    return new AdminAuth([localAdminToken(dataDir)], true, maxSkewMs, startedAt);
   }
 
   /**

@@ -44,6 +44,14 @@ test("ReplayGuard: a full memory refuses new requests rather than forgetting a l
   assert.throws(() => new ReplayGuard({ skewMs: 0 }), /skewMs must be positive/);
 });
 
+test("ReplayGuard: what was signed before the guard existed is refused, whatever its nonce (a restart forgot the nonces)", () => {
+  const guard = new ReplayGuard({ skewMs: 30_000, notBefore: 100_000 });
+  const before = guard.admit("never-seen", 99_999, 100_010);
+  assert.ok(!before.ok && /before this node started/.test(before.reason), JSON.stringify(before));
+  assert.ok(guard.admit("fresh", 100_000, 100_010).ok);
+  assert.ok(new ReplayGuard({ skewMs: 30_000 }).admit("old", 99_999, 100_010).ok, "without notBefore only the skew applies");
+});
+
 test("signatures: every signed field matters, and the canonical form cannot be shifted between fields", () => {
   const key = AdminKey.fromToken("token-one-xxxxxxxx");
   const other = AdminKey.fromToken("token-two-xxxxxxxx");

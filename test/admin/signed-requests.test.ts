@@ -114,3 +114,40 @@ test("malformed signed fields are a bad request, not a crash", async () => {
     await nc.close();
   }
 });
+
+test("a request captured before a node restarted cannot be replayed to the new process (its nonces are gone)", async () => {
+  await using server = await startNatsServer();
+  const node = await connect({ servers: server.url });
+  const client = await connect({ servers: server.url });
+  const sniffer = await connect({ servers: server.url });
+  const runs: string[] = [];
+  const serve = (label: string) => {
+    const admin = new AdminService(node, "n1", AdminAuth.fromConfig([TOKEN], "/nonexistent"));
+    admin.register("touch", () => (runs.push(label), "touched"));
+    admin.start();
+    return admin;
+  };
+  let admin = serve("first");
+  try {
+    const captured: Msg[] = [];
+    sniffer.subscribe("admin.>", { callback: (_err, msg) => void captured.push(msg) });
+    await sniffer.flush();
+    const [ok] = await callAdmin(client, "touch", [], { token: TOKEN, timeoutMs: 5_000 });
+    assert.ok(ok?.ok, JSON.stringify(ok));
+    const [msg] = await waitFor(() => (captured.length === 1 ? captured : undefined), { what: "the sniffer's copy" });
+
+    // The node restarts within the skew window: a new process, an empty nonce memory.
+    await admin[Symbol.asyncDispose]();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    admin = serve("second");
+    assert.match(refusal(await ask(sniffer, msg!.subject, msg!.data)), /before this node started/);
+    assert.deepEqual(runs, ["first"], "the replay ran nothing");
+    // A request signed now still runs.
+    const [again] = await callAdmin(client, "touch", [], { token: TOKEN, timeoutMs: 5_000 });
+    assert.ok(again?.ok, JSON.stringify(again));
+    assert.deepEqual(runs, ["first", "second"]);
+  } finally {
+    await admin[Symbol.asyncDispose]();
+    await Promise.all([node.close(), client.close(), sniffer.close()]);
+  }
+});
