@@ -117,3 +117,18 @@ test("a symbol added while its shard is being adopted is adopted too", async () 
   assert.ok(adopted.includes(late), "the late symbol was subscribed");
   assert.ok(shards.reading().includes(late));
 });
+
+test("shutdown: overlapsEnded with release false ends unclaimed overlaps without releasing shard by shard", async () => {
+  const clock = new ManualClock(0);
+  const { shards, calls } = shardsWithLog(clock);
+  for (const p of [1, 2, 5]) await shards.startPartition(p);
+  for (const p of [1, 2, 5]) await shards.stopPartition(p, "shutdown");
+  const ended = shards.overlapsEnded(100, { release: false });
+  clock.advance(100); // nobody claimed them within the wait
+  await ended;
+  assert.deepEqual(calls.filter((c) => c.startsWith("release")), [], "the actor's stop closes them; no per-shard release");
+  assert.equal(shards.reading().length, 0, "nothing lingers");
+  clock.advance(5000);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(calls.filter((c) => c.startsWith("release")), [], "the overlap timers were cancelled too");
+});

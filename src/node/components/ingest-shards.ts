@@ -54,8 +54,8 @@ interface Lingering {
   released: Promise<void>;
   /** Set once the new owner claimed it: resolves after the flush, before the answer. */
   finishing: Promise<void> | undefined;
-  /** Ends the overlap now: stops answering claims, releases the symbols unless the shard is ours again. */
-  fire: () => void;
+  /** Ends the overlap now: stops answering claims, releases the symbols unless the shard is ours again (or `release` is false). */
+  fire: (release?: boolean) => void;
 }
 
 export class IngestShards implements PartitionHost {
@@ -110,16 +110,17 @@ export class IngestShards implements PartitionHost {
     // The lease is gone or going to someone else at once: stop now. A handover or a leave overlaps.
     if (reason === "lease-lost") return this.#o.release(symbols);
     let withdraw = () => {};
-    let fire!: () => void;
+    let fire!: (release?: boolean) => void;
     const released = new Promise<void>((resolve) => {
-      fire = () => {
+      fire = (release = true) => {
         withdraw();
         if (this.#lingering.get(shard) !== entry) return resolve();
         this.#lingering.delete(shard);
+        if (!release) return resolve();
         this.#o.release(symbols).then(resolve, resolve);
       };
     });
-    const entry: Lingering = { timer: this.#clock.setTimeout(() => fire(), this.#o.overlapMs), released, finishing: undefined, fire: () => fire() };
+    const entry: Lingering = { timer: this.#clock.setTimeout(() => fire(), this.#o.overlapMs), released, finishing: undefined, fire: (release) => fire(release) };
     this.#lingering.set(shard, entry);
     // Claimed by the new owner (its streams are live): stop reading, log what we read, then answer.
     const finish = () =>
@@ -153,15 +154,21 @@ export class IngestShards implements PartitionHost {
     if (stop.length > 0) await this.#o.release(stop);
   }
 
-  /** Resolves once every handover overlap has ended (shutdown waits for it after leaving), or `withinMs` passed: then ends them now. */
-  async overlapsEnded(withinMs: number): Promise<void> {
+  /**
+   * Resolves once every handover overlap has ended (shutdown waits for it after leaving), or
+   * `withinMs` passed: then ends them now. `release: false` (shutdown) ends the rest without
+   * releasing their symbols shard by shard: the ingest actor's own stop closes every connection
+   * and flushes or spools at once, whereas 32 releases are 32 UNSUBSCRIBEs at the exchange's 5
+   * control messages/s (11 s at 1,000 symbols, past the shutdown step's budget).
+   */
+  async overlapsEnded(withinMs: number, options: { release?: boolean } = {}): Promise<void> {
     const pending = [...this.#lingering.values()];
     if (pending.length === 0) return;
     const ended = () => Promise.all(pending.map((l) => l.released.then(() => l.finishing)));
     await atMost(withinMs, ended(), this.#clock);
     for (const l of pending) {
       l.timer.cancel();
-      l.fire();
+      l.fire(options.release ?? true);
     }
     await ended();
   }

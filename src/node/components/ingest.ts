@@ -149,7 +149,8 @@ export function ingestComponent(options: { baseUrl?: string; source?: string } =
         const quarter = Math.floor(d.timeoutMs / 4);
         const others = cluster?.members().some((m) => m.nodeId !== config.nodeId) ?? false;
         await atMost(quarter, cluster?.leave());
-        await reading.overlapsEnded(others ? Math.min(config.ingestOverlapMs, quarter) : 0);
+        // Shards nobody claimed in time are not released one by one: stopping the actor ends them all.
+        await reading.overlapsEnded(others ? Math.min(config.ingestOverlapMs, quarter) : 0, { release: false });
         // Half the step waiting for the log, so spooling what is left still fits in it.
         closeWaitMs = Math.floor(d.timeoutMs / 2);
         await ctx.system.stop("ingest", { drain: true, timeoutMs: d.timeoutMs });
