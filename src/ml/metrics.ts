@@ -1,3 +1,5 @@
+import { clarkWest, dieboldMariano } from "./forecast-tests.js";
+
 /**
  * Forecast metrics, all in price units, on one held-out window.
  *
@@ -8,8 +10,10 @@
  *   (prediction − last) has the same sign as the actual move; a predicted move of exactly 0
  *   scores ½, so the naive forecast sits at the coin-flip 0.5.
  * - skill: 1 − rmse / rmseNaive; > 0 means better than "next = last".
- * - dmStat: Diebold–Mariano statistic of the squared-error differential against the naive
- *   forecast (mean(e_naive² − e²) / its standard error); > 1.645 is a one-sided 5% win.
+ * - dmStat, dmPValue: Diebold–Mariano test of the squared-error differential e_naive² − e²
+ *   (Newey–West variance, HLN correction, Student t; see forecast-tests.ts); > 0 favours the model.
+ * - cwStat, cwPValue: Clark–West test of the model against the naive forecast it nests (the
+ *   statistic promotion uses); one-sided p-values.
  */
 export interface Metrics {
   rmse: number;
@@ -19,6 +23,9 @@ export interface Metrics {
   rmseNaive: number;
   skill: number;
   dmStat: number;
+  dmPValue: number;
+  cwStat: number;
+  cwPValue: number;
 }
 
 export function rmse(pred: ArrayLike<number>, actual: ArrayLike<number>): number {
@@ -30,7 +37,7 @@ export function rmse(pred: ArrayLike<number>, actual: ArrayLike<number>): number
   return Math.sqrt(s / actual.length);
 }
 
-export function evaluatePredictions(pred: ArrayLike<number>, target: ArrayLike<number>, last: ArrayLike<number>): Metrics {
+export function evaluatePredictions(pred: ArrayLike<number>, target: ArrayLike<number>, last: ArrayLike<number>, horizon = 1): Metrics {
   const n = target.length;
   if (n === 0 || pred.length !== n || last.length !== n) {
     throw new RangeError(`evaluatePredictions needs equal non-empty arrays, got ${pred.length}/${n}/${last.length}`);
@@ -38,7 +45,9 @@ export function evaluatePredictions(pred: ArrayLike<number>, target: ArrayLike<n
   let mean = 0;
   for (let i = 0; i < n; i++) mean += target[i]!;
   mean /= n;
-  let sse = 0, sae = 0, sst = 0, sseNaive = 0, moved = 0, hits = 0, sumD = 0, sumD2 = 0;
+  let sse = 0, sae = 0, sst = 0, sseNaive = 0, moved = 0, hits = 0;
+  const lossNaive = new Float64Array(n);
+  const loss = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const y = target[i]!, p = pred[i]!, l = last[i]!;
     const e = y - p, en = y - l;
@@ -46,9 +55,8 @@ export function evaluatePredictions(pred: ArrayLike<number>, target: ArrayLike<n
     sae += Math.abs(e);
     sst += (y - mean) * (y - mean);
     sseNaive += en * en;
-    const d = en * en - e * e;
-    sumD += d;
-    sumD2 += d * d;
+    lossNaive[i] = en * en;
+    loss[i] = e * e;
     const actualMove = Math.sign(y - l);
     if (actualMove !== 0) {
       moved++;
@@ -58,8 +66,9 @@ export function evaluatePredictions(pred: ArrayLike<number>, target: ArrayLike<n
   }
   const rmseValue = Math.sqrt(sse / n);
   const rmseNaive = Math.sqrt(sseNaive / n);
-  const meanD = sumD / n;
-  const varD = Math.max(0, sumD2 / n - meanD * meanD);
+  // One row carries no sampling variance to test against: no evidence either way.
+  const dm = n >= 2 ? dieboldMariano(lossNaive, loss, horizon) : null;
+  const cw = n >= 2 ? clarkWest(pred, target, last, horizon) : null;
   return {
     rmse: rmseValue,
     mae: sae / n,
@@ -67,6 +76,9 @@ export function evaluatePredictions(pred: ArrayLike<number>, target: ArrayLike<n
     directionalAccuracy: moved > 0 ? hits / moved : 0.5,
     rmseNaive,
     skill: rmseNaive > 0 ? 1 - rmseValue / rmseNaive : 0,
-    dmStat: varD > 0 ? meanD / Math.sqrt(varD / n) : 0,
+    dmStat: dm?.stat ?? 0,
+    dmPValue: dm?.pValue ?? 1,
+    cwStat: cw?.stat ?? 0,
+    cwPValue: cw?.pValue ?? 1,
   };
 }

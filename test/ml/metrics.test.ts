@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { evaluatePredictions, rmse } from "../../src/ml/metrics.js";
+import { meanTest } from "../../src/ml/forecast-tests.js";
 
 const close = (a: number, b: number, eps = 1e-12) => assert.ok(Math.abs(a - b) <= eps, `${a} ≉ ${b}`);
 
@@ -17,10 +18,14 @@ test("metrics of a hand-computed case", () => {
   close(m.r2, 1 - 2.5 / 5);
   // Moves: up, down, up (row 4 did not move): all three predicted in the right direction.
   close(m.directionalAccuracy, 1);
-  // d = e_naive² − e²: 0.75, 0.75, 3, −1 → mean 0.875.
-  const d = [0.75, 0.75, 3, -1];
-  const varD = d.reduce((s, v) => s + v * v, 0) / 4 - 0.875 ** 2;
-  close(m.dmStat, 0.875 / Math.sqrt(varD / 4));
+  // DM on d = e_naive² − e² = 0.75, 0.75, 3, −1 and Clark–West on 2 (ŷ − last)(y − last) = 1, 1, 4, 0
+  // (Newey–West lag ⌊4 (4/100)^(2/9)⌋ = 1, HLN, t with 3 df: see forecast-tests.test.ts).
+  const dm = meanTest([0.75, 0.75, 3, -1], 1, 1);
+  const cw = meanTest([1, 1, 4, 0], 1, 1);
+  close(m.dmStat, dm.stat);
+  close(m.dmPValue, dm.pValue);
+  close(m.cwStat, cw.stat);
+  close(m.cwPValue, cw.pValue);
 });
 
 test("table: direction, skill and DM for reference forecasters", () => {
@@ -35,8 +40,8 @@ test("table: direction, skill and DM for reference forecasters", () => {
     const m = evaluatePredictions(c.pred, target, last);
     assert.equal(m.directionalAccuracy, c.da, c.name);
     close(m.skill, c.skill);
-    // Constant loss differentials have no variance: the statistic is reported as 0.
-    assert.equal(m.dmStat, Number.isFinite(c.dm) ? c.dm : 0, c.name);
+    // A constant nonzero loss differential is certain evidence; none at all is none.
+    assert.equal(m.dmStat, c.dm, c.name);
   }
 });
 
