@@ -57,8 +57,11 @@ export interface Config {
   metricsTopSymbols: number;
   /** Accepted event times of custom records (CUSTOM_MAX_FUTURE_SKEW, CUSTOM_MIN_EVENT_TIME). */
   customTimeBounds: TimeBounds;
-  /** Per-source quotas on custom data (CUSTOM_MAX_DATA_TYPES, CUSTOM_MAX_INSTRUMENTS, INGEST_RATE_LIMIT). */
-  customQuotas: { maxDataTypes: number; maxInstruments: number; recordsPerSecond: number };
+  /**
+   * Per-source quotas on custom data (CUSTOM_MAX_DATA_TYPES, CUSTOM_MAX_INSTRUMENTS; the gateway's
+   * INGEST_RATE_LIMIT as recordsPerSecond, the router's CUSTOM_NATS_RATE_LIMIT as logRecordsPerSecond).
+   */
+  customQuotas: { maxDataTypes: number; maxInstruments: number; recordsPerSecond: number; logRecordsPerSecond: number };
   /** The CUSTOM stream's limits (CUSTOM_STREAM_MAX_BYTES, CUSTOM_MAX_MSGS_PER_SUBJECT), applied at bootstrap. */
   customStream: { maxBytes: number; maxMsgsPerSubject: number };
 }
@@ -142,6 +145,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
       maxDataTypes: parseInteger(o("customMaxDataTypes"), raw.customMaxDataTypes, { min: 1, max: 100_000 }),
       maxInstruments: parseInteger(o("customMaxInstruments"), raw.customMaxInstruments, { min: 1, max: 1_000_000 }),
       recordsPerSecond: parseInteger(o("ingestRateLimit"), raw.ingestRateLimit, { min: 0, max: 100_000_000 }),
+      logRecordsPerSecond: parseInteger(o("customNatsRateLimit"), raw.customNatsRateLimit, { min: 0, max: 100_000_000 }),
     },
     customStream: {
       maxBytes: parseInteger(o("customStreamMaxBytes"), raw.customStreamMaxBytes, { min: 4096, max: 2 ** 50 }),

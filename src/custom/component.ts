@@ -40,7 +40,7 @@ export function customDataComponent(config: Config): NodeComponent {
             lake,
             publisher,
             timeBounds: config.customTimeBounds,
-            quotas: config.customQuotas,
+            quotas: { maxDataTypes: config.customQuotas.maxDataTypes, maxInstruments: config.customQuotas.maxInstruments, recordsPerSecond: config.customQuotas.logRecordsPerSecond },
             onError: (err) => log.warn("custom router error (retrying)", { error: String(err) }),
             onMigrate: (m) => log.info("custom table renamed (one table per source and data type)", { from: m.from, to: m.to.map((t) => `${t.table} (${t.files} files)`).join(", ") }),
           });

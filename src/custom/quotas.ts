@@ -1,9 +1,10 @@
 /**
  * Per-source quotas on custom data (issue 12, finding 4): how many data types (one lake table
  * each) and instruments (one market symbol, SymbolActor and set of series each) a source may
- * create, and how many records per second it may send through the gateway. Without them a
- * source could grow the platform's maps, tables and actors without bound. Pure, clock passed in;
- * every map is bounded (sources least recently seen are forgotten past `maxSources`).
+ * create, and how many records per second it may send (the gateway's INGEST_RATE_LIMIT, the
+ * router's CUSTOM_NATS_RATE_LIMIT). Without them a source could grow the platform's maps, tables
+ * and actors without bound, or flood the router. Pure, clock passed in; every map is bounded
+ * (sources least recently seen are forgotten past `maxSources`).
  */
 
 export interface QuotaOptions {
@@ -17,6 +18,14 @@ export interface QuotaOptions {
   burst: number;
   /** Sources remembered; the least recently seen is forgotten beyond this. */
   maxSources: number;
+}
+
+/** A rate limit's bucket holds this many seconds of records, so a source may pause and catch up. */
+export const BURST_SECONDS = 5;
+
+/** The bucket size for `rate` records/s: BURST_SECONDS of records, at least `atLeast` (one full request or message). */
+export function burstFor(rate: number, atLeast: number): number {
+  return Math.max(rate * BURST_SECONDS, atLeast);
 }
 
 export const DEFAULT_QUOTAS: QuotaOptions = { maxDataTypes: 100, maxInstruments: 1000, recordsPerSecond: 0, burst: 0, maxSources: 10_000 };
@@ -50,8 +59,9 @@ export class SourceQuotas {
     const { recordsPerSecond: rate, burst } = this.options;
     if (rate <= 0) return { kind: "ok" };
     const s = this.#state(source, now);
-    s.tokens = Math.min(burst, s.tokens + ((now - s.at) * rate) / 1000);
-    s.at = now;
+    // A clock that steps back (or log times out of order) must not drain the bucket.
+    s.tokens = Math.min(burst, s.tokens + (Math.max(0, now - s.at) * rate) / 1000);
+    s.at = Math.max(s.at, now);
     if (records <= s.tokens) {
       s.tokens -= records;
       return { kind: "ok" };

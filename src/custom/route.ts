@@ -16,7 +16,7 @@ export type RouteDecision =
   | { kind: "row"; table: string; source: string; dataType: string; eventTime: number | null; values: Map<string, FlatValue>; index: number }
   | { kind: "dead-letter"; reason: DeadLetterReason; message: string; field?: string; source: string; index: number; raw: string };
 
-export type DeadLetterReason = "invalid_subject" | "invalid_encoding" | "invalid_json" | "too_many_records" | InvalidReason | "schema_conflict" | "quota_exceeded";
+export type DeadLetterReason = "invalid_subject" | "invalid_encoding" | "invalid_json" | "too_many_records" | InvalidReason | "schema_conflict" | "quota_exceeded" | "rate_limited";
 
 export interface RouteOptions {
   /** Default DEFAULT_TIME_BOUNDS, measured from the message's ingest time. */

@@ -13,12 +13,12 @@ import type { TradeLogPublisher } from "../market/ingest/index.js";
 import { sleep, systemClock, type Clock } from "../runtime/clock.js";
 import { onAbort } from "../runtime/abort.js";
 import { STREAMS } from "../runtime/nats/index.js";
-import { routeMessage, type LogMessage, type RouteDecision } from "./route.js";
+import { MAX_RECORDS_PER_MESSAGE, routeMessage, type LogMessage, type RouteDecision } from "./route.js";
 import { CustomTableWriter, type TableFlush } from "./table-writer.js";
 import { DeadLetterQueue, rawRecord } from "./dead-letters.js";
 import { backoffDelay } from "../lake/writer/backoff.js";
 import { DEFAULT_TIME_BOUNDS, type TimeBounds } from "./time-bounds.js";
-import { SourceQuotas, type QuotaOptions } from "./quotas.js";
+import { burstFor, SourceQuotas, type QuotaOptions } from "./quotas.js";
 import { MARKET_TYPE, parseCustomTableName } from "./names.js";
 import { migrateLegacyCustomTables, type TableMigration } from "./migrate-names.js";
 
@@ -39,7 +39,12 @@ export interface CustomRouterOptions {
   clock?: Clock;
   /** Event times outside these bounds are dead-lettered (`dlq.timestamp_out_of_range`). Default DEFAULT_TIME_BOUNDS. */
   timeBounds?: TimeBounds;
-  /** Data types and instruments per source (the rate limit is the gateway's). Default DEFAULT_QUOTAS; past them: `dlq.quota_exceeded`. */
+  /**
+   * Per source: data types and instruments (past them: `dlq.quota_exceeded`) and
+   * `recordsPerSecond` (CUSTOM_NATS_RATE_LIMIT; 0, the default: none) with `burst` (default 5 s
+   * of records, at least one full message) — past it: `dlq.rate_limited`. The rate counts every
+   * record in the log, the gateway's too, timed by the stream's own timestamps. Default DEFAULT_QUOTAS.
+   */
   quotas?: Partial<QuotaOptions>;
   onCommit?(flushes: TableFlush[], ackedSeq: number): void;
   onError?(err: unknown): void;
@@ -78,7 +83,8 @@ export class CustomRouter {
     this.#js = js;
     this.#jsm = jsm;
     this.#o = { stream: STREAMS.custom, durable: "custom-router", maxAgeMs: 1000, maxPendingMessages: 10_000, batchSize: 500, maxOpenTables: 256, clock: systemClock, timeBounds: DEFAULT_TIME_BOUNDS, quotas: {}, ...options };
-    this.#quotas = new SourceQuotas({ ...this.#o.quotas, recordsPerSecond: 0 });
+    const rate = this.#o.quotas.recordsPerSecond ?? 0;
+    this.#quotas = new SourceQuotas({ ...this.#o.quotas, burst: this.#o.quotas.burst || burstFor(rate, MAX_RECORDS_PER_MESSAGE) });
   }
 
   static async start(nc: NatsConnection, options: CustomRouterOptions): Promise<CustomRouter> {
@@ -171,11 +177,15 @@ export class CustomRouter {
     const header = m.headers?.get("Ingest-Time");
     const ingestTime = header ? Number(header) : Math.floor(m.info.timestampNanos / 1e6);
     const msg: LogMessage = { subject: m.subject, seq: m.seq, data: m.data, ingestTime };
-    for (const d of routeMessage(msg, { timeBounds: this.#o.timeBounds })) await this.#apply(d, msg);
+    // The rate limit's clock is the time the server stored the message: a publisher can write any
+    // Ingest-Time header, but not this, and a router catching up on a backlog sees the rate at
+    // which it arrived rather than its own reading speed.
+    const storedAt = Math.floor(m.info.timestampNanos / 1e6);
+    for (const d of routeMessage(msg, { timeBounds: this.#o.timeBounds })) await this.#apply(d, msg, storedAt);
   }
 
-  async #apply(d: RouteDecision, m: LogMessage): Promise<void> {
-    if (d.kind !== "dead-letter" && this.#overQuota(d, m)) return;
+  async #apply(d: RouteDecision, m: LogMessage, storedAt: number): Promise<void> {
+    if (d.kind !== "dead-letter" && (this.#overRate(d, m, storedAt) || this.#overQuota(d, m))) return;
     switch (d.kind) {
       case "trade":
         this.#o.publisher.accept(d.trade);
@@ -195,6 +205,19 @@ export class CustomRouter {
       default:
         assertNever(d);
     }
+  }
+
+  /**
+   * A record past its source's rate is dead-lettered (`rate_limited`; kept in DLQ, replayable), so
+   * a flooding source costs the others nothing but the router's time to set its records aside.
+   * Gateway records count too: a NATS publisher could forge any header or field that marked them.
+   */
+  #overRate(d: Exclude<RouteDecision, { kind: "dead-letter" }>, m: LogMessage, storedAt: number): boolean {
+    const source = d.kind === "trade" ? d.trade.source : d.source;
+    const r = this.#quotas.takeRate(source, 1, storedAt);
+    if (r.kind !== "rate_limited") return false;
+    this.#dlq.add({ kind: "dead-letter", reason: "rate_limited", message: `${r.message} (CUSTOM_NATS_RATE_LIMIT)`, source, index: d.index, raw: rawRecord(m, d.index) }, m);
+    return true;
   }
 
   /** A new data type or instrument past its source's quota is dead-lettered (`quota_exceeded`). */

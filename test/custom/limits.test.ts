@@ -52,9 +52,14 @@ test("config: CUSTOM_MAX_FUTURE_SKEW and CUSTOM_MIN_EVENT_TIME, with defaults an
   for (const bad of ["yesterday", "1960-01-01", "2000"]) assert.throws(() => loadConfig([], { CUSTOM_MIN_EVENT_TIME: bad }), /CUSTOM_MIN_EVENT_TIME/, bad);
 });
 
-test("config: CUSTOM_MAX_DATA_TYPES, CUSTOM_MAX_INSTRUMENTS and INGEST_RATE_LIMIT", () => {
-  assert.deepEqual(loadConfig([], {}).customQuotas, { maxDataTypes: 100, maxInstruments: 1000, recordsPerSecond: 20_000 });
-  assert.deepEqual(loadConfig(["--ingest-rate-limit", "0"], { CUSTOM_MAX_DATA_TYPES: "5", CUSTOM_MAX_INSTRUMENTS: "7" }).customQuotas, { maxDataTypes: 5, maxInstruments: 7, recordsPerSecond: 0 });
+test("config: CUSTOM_MAX_DATA_TYPES, CUSTOM_MAX_INSTRUMENTS, INGEST_RATE_LIMIT and CUSTOM_NATS_RATE_LIMIT", () => {
+  assert.deepEqual(loadConfig([], {}).customQuotas, { maxDataTypes: 100, maxInstruments: 1000, recordsPerSecond: 20_000, logRecordsPerSecond: 60_000 });
+  assert.deepEqual(
+    loadConfig(["--ingest-rate-limit", "0", "--custom-nats-rate-limit", "500"], { CUSTOM_MAX_DATA_TYPES: "5", CUSTOM_MAX_INSTRUMENTS: "7" }).customQuotas,
+    { maxDataTypes: 5, maxInstruments: 7, recordsPerSecond: 0, logRecordsPerSecond: 500 },
+  );
+  assert.equal(loadConfig([], { CUSTOM_NATS_RATE_LIMIT: "0" }).customQuotas.logRecordsPerSecond, 0);
   assert.throws(() => loadConfig([], { CUSTOM_MAX_DATA_TYPES: "0" }), /CUSTOM_MAX_DATA_TYPES/);
   assert.throws(() => loadConfig([], { INGEST_RATE_LIMIT: "fast" }), /INGEST_RATE_LIMIT/);
+  assert.throws(() => loadConfig([], { CUSTOM_NATS_RATE_LIMIT: "-1" }), /CUSTOM_NATS_RATE_LIMIT/);
 });

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { SourceQuotas } from "../../src/custom/quotas.js";
+import { burstFor, SourceQuotas } from "../../src/custom/quotas.js";
 import { readCustomTable } from "../../src/custom/index.js";
 import { Lake } from "../../src/lake/index.js";
 import { ADMIN_KEY, deadLetters, routedAll, startRouter, startStack, tradesInLog } from "./support.js";
@@ -28,6 +28,17 @@ test("SourceQuotas: a token bucket per source, data types and instruments capped
   assert.deepEqual(logs.kind === "quota_exceeded" && logs.field, "data_type");
   for (let i = 0; i < 100; i++) q.admit(`s${i}`, "iot", undefined, 0);
   assert.equal(q.sources, 3, "at most maxSources remembered");
+});
+
+test("SourceQuotas: a clock that steps back (or log times out of order) neither drains nor refills the bucket; burstFor", () => {
+  const q = new SourceQuotas({ recordsPerSecond: 10, burst: 20 });
+  assert.equal(q.takeRate("a", 10, 1000).kind, "ok");
+  assert.equal(q.takeRate("a", 5, 0).kind, "ok", "10 tokens left: a time 1 s earlier takes none away");
+  assert.equal(q.takeRate("a", 5, 500).kind, "ok", "still before the latest time: nothing refilled, 5 left");
+  assert.equal(q.takeRate("a", 1, 999).kind, "rate_limited", "empty until time passes the latest one seen");
+  assert.equal(q.takeRate("a", 1, 1100).kind, "ok", "100 ms after it: 1 token");
+  assert.equal(burstFor(20_000, 1000), 100_000, "5 s of records");
+  assert.equal(burstFor(1, 1000), 1000, "at least one full request or message");
 });
 
 test("gateway: 429 + Retry-After past a source's rate, 429 quota_exceeded past its data types and instruments; other sources unaffected", async () => {

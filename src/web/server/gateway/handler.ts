@@ -9,7 +9,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import { headers as natsHeaders } from "@nats-io/nats-core";
 import { jetstream, type JetStreamClient, type PubAck } from "@nats-io/jetstream";
 import type { TimeBounds } from "../../../custom/time-bounds.js";
-import { SourceQuotas, type QuotaOptions } from "../../../custom/quotas.js";
+import { burstFor, SourceQuotas, type QuotaOptions } from "../../../custom/quotas.js";
 import { normalizeDataType, normalizeSource } from "../../../custom/names.js";
 import { trackNatsConnected } from "../health.js";
 import { BodyTooLarge, MalformedBody, isNdjson, parseNdjsonItems, parseRecords, readBody, type ParsedItem } from "./body.js";
@@ -74,7 +74,7 @@ export function createIngestGateway(options: GatewayOptions): IngestGateway {
   const figures: GatewayFigures = { requests: 0, accepted: 0, rejected: {} };
   const metrics = options.registry ? gatewayMetrics(options.registry) : undefined;
   const rate = options.quotas?.recordsPerSecond ?? 0;
-  const quotas = new SourceQuotas({ ...options.quotas, burst: Math.max(options.quotas?.burst ?? 0, rate * 5, maxRecords) });
+  const quotas = new SourceQuotas({ ...options.quotas, burst: Math.max(options.quotas?.burst ?? 0, burstFor(rate, maxRecords)) });
   const unavailable = (message: string, extra: Record<string, unknown> = {}): Reply => ({ status: 503, body: { error: "unavailable", message, ...extra }, headers: { "retry-after": retryAfter } });
 
   async function ingest(req: IncomingMessage, source: string, pathType: string | undefined): Promise<Reply> {
