@@ -16,6 +16,7 @@ import { DecisionTreeRegression } from "ml-cart";
 import { DEFAULT_PARAMS, LEAGUE_ALGORITHMS, resolveParams, type ParamOverrides } from "../src/ml/algorithms.js";
 import { prepareLeague, trainOnLeague, type LeagueData, type TrainingRun } from "../src/ml/league.js";
 import { rmse } from "../src/ml/metrics.js";
+import { SINGLE_SPLIT_80_20 } from "../src/ml/walk-forward.js";
 import type { Algorithm } from "../src/ml/model.js";
 import { TrainingPool } from "../src/ml/pool/index.js";
 import { featureCount } from "../src/ml/random-forest.js";
@@ -100,7 +101,7 @@ function compare(sizes: number[]): Row[] {
     const ours = new Map<string, Map<string, { ms: number; rmse: number }>>();
     for (const size of sizes) {
       for (const [i, seed] of seedsFor(size).entries()) {
-        const data = prepareLeague(syntheticMarket({ rows: size, phi: PHI, seed }));
+        const data = prepareLeague(syntheticMarket({ rows: size, phi: PHI, seed }), { evaluation: SINGLE_SPLIT_80_20 });
         const repeats = i === 0 ? repeatsFor(size) : 1;
         exportForSklearn(join(dir, caseName(size, seed)), data, repeats);
         ours.set(caseName(size, seed), benchOurs(data, repeats));
@@ -132,7 +133,7 @@ function compare(sizes: number[]): Row[] {
 /** JIT warm-up: timings are of optimised code (a cold first fit in a fresh worker costs a few ms more). */
 function warmUp(): void {
   for (const size of [1_000, 2_000]) {
-    const data = prepareLeague(syntheticMarket({ rows: size, phi: PHI, seed: 99 }));
+    const data = prepareLeague(syntheticMarket({ rows: size, phi: PHI, seed: 99 }), { evaluation: SINGLE_SPLIT_80_20 });
     for (let i = 0; i < 10; i++) for (const v of VARIANTS) trainOnLeague(data, v.algorithm, v.params);
   }
 }
@@ -147,7 +148,7 @@ function bestRun(train: () => TrainingRun): TrainingRun {
 function benchLibraries(full: boolean): string[] {
   const lines: string[] = [];
   for (const trainRows of [1_000, 4_000]) {
-    const data = prepareLeague(syntheticMarket({ rows: trainRows * 1.25, phi: PHI, seed: 11 }));
+    const data = prepareLeague(syntheticMarket({ rows: trainRows * 1.25, phi: PHI, seed: 11 }), { evaluation: SINGLE_SPLIT_80_20 });
     const x: number[][] = [];
     for (let i = 0; i < data.train.rows; i++) x.push(Array.from(data.train.x.subarray(i * 7, i * 7 + 7)));
     // Ours first: the library's garbage would otherwise be collected inside our timing.

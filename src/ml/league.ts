@@ -1,13 +1,14 @@
 import { performance } from "node:perf_hooks";
 import { LEAGUE_ALGORITHMS, fitAlgorithm, resolveParams, type ParamOverrides, type ParamsByAlgorithm } from "./algorithms.js";
 import type { ModelSpec } from "./base-model.js";
-import { chronologicalSplit, validateDataset, type Dataset, type RowRange, type Split } from "./dataset.js";
+import { validateDataset, type Dataset, type RowRange, type Split } from "./dataset.js";
 import type { ProgressCallback } from "./learner-data.js";
 import { evaluatePredictions, type Metrics } from "./metrics.js";
 import type { Algorithm, Model, ModelJson, ModelKind } from "./model.js";
 import { NaiveModel } from "./naive.js";
 import { defaultFeatureScaling, prepareRange, returnToPrice, type FeatureScaling, type PreparedData } from "./prepare.js";
 import { ReturnModel } from "./return-model.js";
+import { walkForwardPlan, type WalkForwardOptions, type WalkForwardPlan } from "./walk-forward.js";
 
 /** The held-out rows every model of one league is scored on; promotion compares only equal windows. */
 export interface HeldOutWindow {
@@ -26,6 +27,8 @@ export interface TrainingRun {
   rows: { train: number; test: number };
   timeRange: { train: { from: number; to: number }; test: { from: number; to: number } };
   window: HeldOutWindow;
+  /** Predicted prices on the window's rows, in order (the walk-forward folds' out-of-sample forecasts). */
+  predictions: Float64Array;
   horizon: number;
   /** Fitting alone, and fitting + scoring, in milliseconds. */
   fitMs: number;
@@ -36,33 +39,53 @@ export interface TrainingRun {
 export interface LeagueOptions {
   algorithms?: readonly Algorithm[];
   params?: ParamOverrides;
-  /** Share of the latest rows held out; 0.2 as in the original. */
-  testFraction?: number;
+  /** Walk-forward folds (see walk-forward.ts). */
+  evaluation?: WalkForwardOptions;
   featureScaling?: readonly FeatureScaling[];
   onProgress?: (algorithm: Algorithm, done: number, total: number) => void;
 }
 
 export interface LeagueResult {
+  /** train: the last fold's training rows; test: every held-out row of the walk-forward. */
   split: Split;
   naive: TrainingRun;
   runs: TrainingRun[];
 }
 
-/** The split and scaled matrices shared by every algorithm of one league. */
+/** The walk-forward plan and the scaled matrix shared by every algorithm of one league. */
 export interface LeagueData {
   ds: Dataset;
+  plan: WalkForwardPlan;
   split: Split;
   scaling: readonly FeatureScaling[];
+  /** Every row, scaled; folds fit on views of it. */
+  all: PreparedData;
+  /** The last fold's training rows, scaled (a view of `all`). */
   train: PreparedData;
+  /** The held-out rows (the last `plan.heldOut` rows), scaled. */
   test: PreparedData;
 }
 
-export function prepareLeague(ds: Dataset, options: Pick<LeagueOptions, "testFraction" | "featureScaling"> = {}): LeagueData {
+export function prepareLeague(ds: Dataset, options: Pick<LeagueOptions, "evaluation" | "featureScaling"> = {}): LeagueData {
   validateDataset(ds);
-  const split = chronologicalSplit(ds, options.testFraction ?? 0.2);
+  const plan = walkForwardPlan(ds.rows, ds.horizon, options.evaluation);
+  const split: Split = { train: plan.folds[plan.folds.length - 1]!.train, test: plan.heldOut };
   const scaling = options.featureScaling ?? defaultFeatureScaling(ds.featureNames);
   if (scaling.length !== ds.featureNames.length) throw new RangeError(`featureScaling has ${scaling.length} entries for ${ds.featureNames.length} features`);
-  return { ds, split, scaling, train: prepareRange(ds, split.train, scaling), test: prepareRange(ds, split.test, scaling) };
+  const all = prepareRange(ds, { start: 0, end: ds.rows }, scaling);
+  return { ds, plan, split, scaling, all, train: rowsOf(all, split.train), test: rowsOf(all, plan.heldOut) };
+}
+
+/** Rows [start, end) of prepared data as views (no copy). */
+function rowsOf(p: PreparedData, r: RowRange): PreparedData {
+  return {
+    rows: r.end - r.start,
+    cols: p.cols,
+    x: p.x.subarray(r.start * p.cols, r.end * p.cols),
+    y: p.y.subarray(r.start, r.end),
+    last: p.last.subarray(r.start, r.end),
+    target: p.target.subarray(r.start, r.end),
+  };
 }
 
 /** Trains every algorithm on the same split and scores all of them, and the naive forecast, on the same window. */
@@ -82,31 +105,41 @@ export function trainOnLeague<A extends Algorithm>(
 ): TrainingRun {
   const params = resolveParams(algorithm, overrides);
   const started = performance.now();
-  const fitted = fitAlgorithm(algorithm, data.train, params, onProgress);
-  const fitMs = performance.now() - started;
-  const model = new ReturnModel(algorithm, modelSpec(data), fitted.regressor);
+  const { folds, heldOut } = data.plan;
+  const pred = new Float64Array(heldOut.end - heldOut.start);
+  let fitMs = 0;
+  let last: { model: ReturnModel<A>; importances: Float64Array } | null = null;
+  for (const [k, fold] of folds.entries()) {
+    const fitStarted = performance.now();
+    // Progress over all folds: each fit reports done/total of its own trees or rounds.
+    const fitted = fitAlgorithm(algorithm, rowsOf(data.all, fold.train), params, onProgress && ((done, total) => onProgress(k * total + done, folds.length * total)));
+    fitMs += performance.now() - fitStarted;
+    const model = new ReturnModel(algorithm, modelSpec(data), fitted.regressor);
+    const { all } = data;
+    for (let r = fold.test.start; r < fold.test.end; r++) pred[r - heldOut.start] = returnToPrice(model.predictScaledReturn(all.x, r * all.cols), all.last[r]!);
+    last = { model, importances: fitted.importances };
+  }
   const { test } = data;
-  const pred = new Float64Array(test.rows);
-  for (let i = 0; i < test.rows; i++) pred[i] = returnToPrice(model.predictScaledReturn(test.x, i * test.cols), test.last[i]!);
-  const metrics = evaluatePredictions(pred, test.target, test.last);
-  const importances = Object.fromEntries(data.ds.featureNames.map((name, j) => [name, fitted.importances[j] ?? 0]));
-  return runRecord(data, algorithm, { ...params }, metrics, importances, fitMs, performance.now() - started, model.toJSON());
+  const metrics = evaluatePredictions(pred, test.target, test.last, data.ds.horizon);
+  // The served model is the last fold's: the one whose forecasts of the last block were tested.
+  const importances = Object.fromEntries(data.ds.featureNames.map((name, j) => [name, last!.importances[j] ?? 0]));
+  return runRecord(data, algorithm, { ...params }, metrics, pred, importances, fitMs, performance.now() - started, last!.model.toJSON());
 }
 
 /** The baseline run: next price = last price, on the same held-out window. */
 export function naiveRun(data: LeagueData): TrainingRun {
   const started = performance.now();
-  const metrics = evaluatePredictions(data.test.last, data.test.target, data.test.last);
+  const metrics = evaluatePredictions(data.test.last, data.test.target, data.test.last, data.ds.horizon);
   const importances = Object.fromEntries(data.ds.featureNames.map((name) => [name, 0]));
   const model = new NaiveModel(modelSpec(data));
-  return runRecord(data, "naive", {}, metrics, importances, 0, performance.now() - started, model.toJSON());
+  return runRecord(data, "naive", {}, metrics, data.test.last.slice(), importances, 0, performance.now() - started, model.toJSON());
 }
 
 /**
  * Scores any model (e.g. the current champion) through its public `predict` on the rows of
  * `range`, so it can be compared with candidates on exactly their window.
  */
-export function scoreModel(model: Model, ds: Dataset, range: RowRange): { window: HeldOutWindow; metrics: Metrics } {
+export function scoreModel(model: Model, ds: Dataset, range: RowRange): { window: HeldOutWindow; metrics: Metrics; predictions: Float64Array } {
   const p = ds.featureNames.length;
   const n = range.end - range.start;
   const pred = new Float64Array(n);
@@ -116,7 +149,8 @@ export function scoreModel(model: Model, ds: Dataset, range: RowRange): { window
   }
   return {
     window: windowOf(ds, range),
-    metrics: evaluatePredictions(pred, ds.target.subarray(range.start, range.end), ds.last.subarray(range.start, range.end)),
+    metrics: evaluatePredictions(pred, ds.target.subarray(range.start, range.end), ds.last.subarray(range.start, range.end), ds.horizon),
+    predictions: pred,
   };
 }
 
@@ -133,6 +167,7 @@ function runRecord(
   kind: ModelKind,
   params: Record<string, number | boolean>,
   metrics: Metrics,
+  predictions: Float64Array,
   importances: Record<string, number>,
   fitMs: number,
   durationMs: number,
@@ -150,6 +185,7 @@ function runRecord(
       test: { from: ds.time[split.test.start]!, to: ds.time[split.test.end - 1]! },
     },
     window: windowOf(ds, split.test),
+    predictions,
     horizon: ds.horizon,
     fitMs,
     durationMs,

@@ -1,82 +1,176 @@
+import { dieboldMariano } from "./forecast-tests.js";
 import type { HeldOutWindow } from "./league.js";
 import type { Metrics } from "./metrics.js";
 
-/** A model's score on one held-out window (a TrainingRun, or the champion re-scored by scoreModel). */
+/**
+ * A model's score on one held-out window (a TrainingRun, or the champion re-scored by
+ * scoreModel). `predictions` (prices, one per window row) are needed to test a challenger
+ * against a champion on the same rows. A champion is scored only on the window's newest rows,
+ * those after the data it was trained on (in-sample rows would flatter it): its window ends where
+ * the candidates' ends and holds at most as many rows.
+ */
 export interface WindowScore {
   window: HeldOutWindow;
-  metrics: Pick<Metrics, "rmse" | "rmseNaive" | "skill" | "dmStat">;
+  metrics: Pick<Metrics, "rmse" | "rmseNaive" | "skill" | "dmStat" | "cwStat" | "cwPValue">;
+  predictions?: ArrayLike<number>;
 }
 
 export interface PromotionRules {
-  /** Least skill against naive (1 − rmse / rmseNaive). Default 0: any strict improvement. */
-  minSkill: number;
+  /** Fewest held-out rows before anything is promoted. Default 100. */
+  minTestRows: number;
   /**
-   * Least Diebold–Mariano statistic against naive. Default 1.645 (one-sided 5%): on a random
-   * walk a model that happens to edge out naive by noise is not promoted.
+   * Chance of promoting a model with no real skill, per symbol and day of rounds. Each round
+   * tests at falsePromotionRate / roundsPerDay (Bonferroni over the day's rounds), and Holm
+   * divides that among the round's candidates. Default 0.05.
    */
-  minDmStat: number;
-  /** Least relative RMSE improvement over the champion. Default 0: strictly lower RMSE. */
-  minImprovement: number;
+  falsePromotionRate: number;
+  /** Rounds a symbol gets per day: 288 = one every 5 minutes (the watcher's patrol). */
+  roundsPerDay: number;
+  /** Least skill against naive (1 − rmse / rmseNaive) on the held-out rows. Default 0. */
+  minSkill: number;
 }
 
-export const DEFAULT_PROMOTION_RULES: PromotionRules = { minSkill: 0, minDmStat: 1.645, minImprovement: 0 };
+export const DEFAULT_PROMOTION_RULES: PromotionRules = { minTestRows: 100, falsePromotionRate: 0.05, roundsPerDay: 288, minSkill: 0 };
+
+export type PromotionReject =
+  | "window-mismatch"
+  | "too-few-test-rows"
+  | "not-better-than-naive"
+  | "not-significant-vs-naive"
+  | "outranked"
+  | "too-few-rows-vs-champion"
+  | "not-better-than-champion"
+  | "not-significant-vs-champion";
 
 export type PromotionDecision =
   | { promote: true; reason: "beats-naive" | "beats-naive-and-champion"; detail: string }
-  | {
-      promote: false;
-      reason: "window-mismatch" | "not-better-than-naive" | "not-significant-vs-naive" | "not-better-than-champion";
-      detail: string;
-    };
+  | { promote: false; reason: PromotionReject; detail: string };
+
+/** The level one round tests at: the day's false-promotion budget split over its rounds. */
+export function roundAlpha(rules: PromotionRules): number {
+  return rules.falsePromotionRate / rules.roundsPerDay;
+}
 
 export function sameWindow(a: HeldOutWindow, b: HeldOutWindow): boolean {
   return a.from === b.from && a.to === b.to && a.rows === b.rows;
 }
 
-/**
- * A candidate is promoted only if it beats the naive forecast (by skill and significance) and
- * the current champion, all measured on the same held-out window. The naive RMSE comes from the
- * candidate's own metrics, so it is by construction on the candidate's window.
- */
-export function decidePromotion(
-  candidate: WindowScore,
-  champion: WindowScore | null,
-  rules: PromotionRules = DEFAULT_PROMOTION_RULES,
-): PromotionDecision {
-  const m = candidate.metrics;
-  if (champion && !sameWindow(candidate.window, champion.window)) {
-    return { promote: false, reason: "window-mismatch", detail: `candidate window ${fmt(candidate.window)} ≠ champion window ${fmt(champion.window)}` };
-  }
-  if (!(m.rmse < m.rmseNaive) || !(m.skill > rules.minSkill)) {
-    return { promote: false, reason: "not-better-than-naive", detail: `rmse ${m.rmse} vs naive ${m.rmseNaive}, skill ${m.skill} ≤ ${rules.minSkill}` };
-  }
-  if (!(m.dmStat >= rules.minDmStat)) {
-    return { promote: false, reason: "not-significant-vs-naive", detail: `Diebold–Mariano ${m.dmStat.toFixed(2)} < ${rules.minDmStat}` };
-  }
-  if (!champion) return { promote: true, reason: "beats-naive", detail: `skill ${m.skill.toFixed(4)}, no champion yet` };
-  const bar = champion.metrics.rmse * (1 - rules.minImprovement);
-  if (!(m.rmse < bar)) {
-    return { promote: false, reason: "not-better-than-champion", detail: `rmse ${m.rmse} ≥ champion's ${champion.metrics.rmse} (bar ${bar})` };
-  }
-  return { promote: true, reason: "beats-naive-and-champion", detail: `rmse ${m.rmse} < champion ${champion.metrics.rmse}, skill ${m.skill.toFixed(4)}` };
+export function validateRules(rules: PromotionRules): PromotionRules {
+  if (!Number.isInteger(rules.minTestRows) || rules.minTestRows < 2) throw new RangeError(`minTestRows must be an integer ≥ 2, got ${rules.minTestRows}`);
+  if (!(rules.falsePromotionRate > 0 && rules.falsePromotionRate < 1)) throw new RangeError(`falsePromotionRate must be in (0, 1), got ${rules.falsePromotionRate}`);
+  if (!Number.isInteger(rules.roundsPerDay) || rules.roundsPerDay < 1) throw new RangeError(`roundsPerDay must be an integer ≥ 1, got ${rules.roundsPerDay}`);
+  if (!Number.isFinite(rules.minSkill)) throw new RangeError(`minSkill must be finite, got ${rules.minSkill}`);
+  return rules;
 }
 
 /**
- * The league's winner: the lowest-RMSE run among those `decidePromotion` accepts, or null
- * (keep the current champion, or none, and serve the naive forecast).
+ * The round's decision for every candidate, all on the same held-out rows:
+ * 1. at least `minTestRows` held-out rows, and skill > minSkill (lower RMSE than naive);
+ * 2. the Clark–West test against naive is significant after Holm's step-down over ALL the
+ *    round's candidates at level roundAlpha (a candidate that failed step 1 still counts);
+ * 3. among those, the lowest RMSE is the challenger; with a champion, on the held-out rows newer
+ *    than the champion's data (at least minTestRows of them) it must have a lower RMSE and a
+ *    one-sided Diebold–Mariano p-value ≤ roundAlpha (`heldOut.target` needed).
+ * Returns the winner (or null: keep the champion, or naive) and a reason per candidate.
  */
 export function pickChampion<R extends WindowScore>(
   runs: readonly R[],
   champion: WindowScore | null,
   rules: PromotionRules = DEFAULT_PROMOTION_RULES,
-): { winner: R | null; decisions: { run: R; decision: PromotionDecision }[] } {
-  const decisions = runs.map((run) => ({ run, decision: decidePromotion(run, champion, rules) }));
-  let winner: R | null = null;
-  for (const { run, decision } of decisions) {
-    if (decision.promote && (!winner || run.metrics.rmse < winner.metrics.rmse)) winner = run;
+  heldOut?: { target: ArrayLike<number>; horizon: number },
+): { winner: R | null; decisions: { run: R; decision: PromotionDecision }[]; alpha: number } {
+  validateRules(rules);
+  const alpha = roundAlpha(rules);
+  const m = runs.length;
+  const decided = new Map<R, PromotionDecision>();
+  const reject = (run: R, reason: PromotionReject, detail: string) => decided.set(run, { promote: false, reason, detail });
+  for (const run of runs) {
+    const w = run.metrics;
+    if (champion && !withinWindow(champion.window, run.window)) reject(run, "window-mismatch", `champion window ${fmt(champion.window)} is not the end of the candidate's ${fmt(run.window)}`);
+    else if (run.window.rows < rules.minTestRows) reject(run, "too-few-test-rows", `${run.window.rows} held-out rows < ${rules.minTestRows}`);
+    else if (!(w.rmse < w.rmseNaive) || !(w.skill > rules.minSkill)) reject(run, "not-better-than-naive", `rmse ${num(w.rmse)} vs naive ${num(w.rmseNaive)}, skill ${w.skill.toFixed(4)} ≤ ${rules.minSkill}`);
   }
-  return { winner, decisions };
+  // Holm: the j-th smallest p-value (j from 0) is compared with α/(m − j); the first failure stops.
+  const byP = [...runs].sort((a, b) => a.metrics.cwPValue - b.metrics.cwPValue);
+  let stopped = false;
+  const significant: R[] = [];
+  byP.forEach((run, j) => {
+    const level = alpha / (m - j);
+    const p = run.metrics.cwPValue;
+    stopped ||= !(p <= level);
+    if (decided.has(run)) return;
+    const stat = `Clark–West t ${run.metrics.cwStat.toFixed(2)}, p ${p.toPrecision(2)}`;
+    if (stopped) reject(run, "not-significant-vs-naive", `${stat} > Holm level ${level.toPrecision(2)} (${levelText(rules, m)})`);
+    else significant.push(run);
+  });
+  let best: R | null = null;
+  for (const run of significant) if (!best || run.metrics.rmse < best.metrics.rmse) best = run;
+  for (const run of significant) {
+    if (run !== best) reject(run, "outranked", `significant, but rmse ${num(run.metrics.rmse)} ≥ ${num(best!.metrics.rmse)} of the round's best`);
+  }
+  let winner: R | null = null;
+  if (best) {
+    const w = best.metrics;
+    const vsNaive = `skill ${w.skill.toFixed(4)}, Clark–West t ${w.cwStat.toFixed(2)}, p ${w.cwPValue.toPrecision(2)} (${levelText(rules, m)})`;
+    if (!champion) {
+      decided.set(best, { promote: true, reason: "beats-naive", detail: `${vsNaive}, no champion yet` });
+      winner = best;
+    } else {
+      const k = champion.window.rows;
+      if (k < rules.minTestRows) {
+        reject(best, "too-few-rows-vs-champion", `${k} held-out rows newer than the champion's data < ${rules.minTestRows}; ${vsNaive}`);
+      } else {
+        const championLoss = squaredErrors(champion.predictions, heldOut, k);
+        const challengerLoss = squaredErrors(best.predictions, heldOut, k);
+        const rmseOf = (loss: Float64Array) => Math.sqrt(loss.reduce((a, b) => a + b, 0) / loss.length);
+        const [mine, theirs] = [rmseOf(challengerLoss), rmseOf(championLoss)];
+        const rows = `on the ${k} rows newer than the champion`;
+        if (!(mine < theirs)) reject(best, "not-better-than-champion", `rmse ${num(mine)} ≥ champion's ${num(theirs)} ${rows}`);
+        else {
+          const dm = dieboldMariano(championLoss, challengerLoss, heldOut!.horizon);
+          const vsChampion = `Diebold–Mariano vs champion t ${dm.stat.toFixed(2)}, p ${dm.pValue.toPrecision(2)} ${rows}`;
+          if (dm.pValue <= alpha) {
+            decided.set(best, { promote: true, reason: "beats-naive-and-champion", detail: `${vsChampion} ≤ ${alpha.toPrecision(2)}; ${vsNaive}` });
+            winner = best;
+          } else reject(best, "not-significant-vs-champion", `${vsChampion} > ${alpha.toPrecision(2)} (rmse ${num(mine)} < ${num(theirs)})`);
+        }
+      }
+    }
+  }
+  return { winner, decisions: runs.map((run) => ({ run, decision: decided.get(run)! })), alpha };
 }
+
+/** One candidate alone (a league of one): see pickChampion. */
+export function decidePromotion(
+  candidate: WindowScore,
+  champion: WindowScore | null,
+  rules: PromotionRules = DEFAULT_PROMOTION_RULES,
+  heldOut?: { target: ArrayLike<number>; horizon: number },
+): PromotionDecision {
+  return pickChampion([candidate], champion, rules, heldOut).decisions[0]!.decision;
+}
+
+/** Squared errors on the last k held-out rows; `p` holds k predictions (the champion) or one per row (a candidate). */
+function squaredErrors(p: ArrayLike<number> | undefined, heldOut: { target: ArrayLike<number> } | undefined, k: number): Float64Array {
+  if (!heldOut || !p) throw new RangeError("testing a challenger against a champion needs both models' predictions and the held-out targets");
+  const { target } = heldOut;
+  if (p.length !== k && p.length !== target.length) throw new RangeError(`${p.length} predictions for ${target.length} held-out rows`);
+  const out = new Float64Array(k);
+  const t0 = target.length - k, p0 = p.length - k;
+  for (let i = 0; i < k; i++) out[i] = (target[t0 + i]! - p[p0 + i]!) ** 2;
+  return out;
+}
+
+/** The champion's window is the end of the candidate's: same last row, no more rows. */
+function withinWindow(champion: HeldOutWindow, candidate: HeldOutWindow): boolean {
+  return champion.to === candidate.to && champion.rows <= candidate.rows && champion.from >= candidate.from;
+}
+
+function levelText(rules: PromotionRules, m: number): string {
+  return `α ${rules.falsePromotionRate}/day over ${rules.roundsPerDay} rounds, ${m} candidate${m === 1 ? "" : "s"}`;
+}
+
+const num = (x: number) => x.toPrecision(6);
 
 function fmt(w: HeldOutWindow): string {
   return `[${new Date(w.from).toISOString()} … ${new Date(w.to).toISOString()}, ${w.rows} rows]`;

@@ -44,7 +44,7 @@ export function outcomeSummary(o: TrainingOutcome) {
     symbol: o.symbol,
     status: o.status,
     rows: o.rows,
-    runs: o.runs.map((r) => ({ algorithm: r.algorithm, status: r.status, rmse: r.rmse ?? null, skill: r.skill ?? null, dmStat: r.dmStat ?? null, ...(r.error ? { error: r.error } : {}) })),
+    runs: o.runs.map((r) => ({ algorithm: r.algorithm, status: r.status, rmse: r.rmse ?? null, skill: r.skill ?? null, dmStat: r.dmStat ?? null, cwStat: r.cwStat ?? null, cwPValue: r.cwPValue ?? null, testRows: r.testRows ?? null, ...(r.error ? { error: r.error } : {}) })),
     rmseNaive: o.rmseNaive,
     promotion: o.promotion,
     champion: o.champion,

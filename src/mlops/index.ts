@@ -17,7 +17,7 @@ export {
   type ChampionRef,
 } from "./pointer.js";
 export { InMemorySilverSource, LakeSilverSource, chronological, type SilverSource, type TrainingBar } from "./silver-source.js";
-export { buildDataset, usableRows, type BuiltDataset } from "./dataset.js";
+export { buildDataset, slideOf, usableRows, type BuiltDataset } from "./dataset.js";
 export { Trainer, DEFAULT_MIN_ROWS, DEFAULT_MAX_BARS, type TrainerOptions, type TrainingOutcome, type RunOutcome, type PromotionOutcome } from "./trainer.js";
 export { registerVersion, metricRecord } from "./registry.js";
 export { watcherActor, resultOf, type RoundRunner, type WatcherOptions, type WatcherStatus, type WatcherSurvey, type WatcherActorMessage, type WatcherReply } from "./watcher.js";

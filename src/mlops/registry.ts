@@ -19,6 +19,9 @@ export function metricRecord(run: TrainingRun): Record<string, number> {
     rmse_naive: m.rmseNaive,
     skill: m.skill,
     dm_stat: m.dmStat,
+    dm_p_value: m.dmPValue,
+    cw_stat: m.cwStat,
+    cw_p_value: m.cwPValue,
     fit_ms: run.fitMs,
     duration_ms: run.durationMs,
   };

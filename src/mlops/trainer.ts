@@ -7,8 +7,8 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "../db/index.js";
 import { recordPromotion } from "../db/index.js";
-import { chronologicalSplit, pickChampion, scoreModel, DEFAULT_PROMOTION_RULES, LEAGUE_ALGORITHMS, MIN_TRAIN_ROWS } from "../ml/index.js";
-import type { Algorithm, Dataset, ParamOverrides, PromotionDecision, PromotionRules, TrainingRun, WindowScore } from "../ml/index.js";
+import { pickChampion, scoreModel, validateRules, walkForwardPlan, DEFAULT_PROMOTION_RULES, LEAGUE_ALGORITHMS, MIN_TRAIN_ROWS } from "../ml/index.js";
+import type { Algorithm, Dataset, ParamOverrides, PromotionDecision, PromotionRules, TrainingRun, WalkForwardOptions, WindowScore } from "../ml/index.js";
 import type { TrainingPool } from "../ml/pool/index.js";
 import type { ArtifactStore } from "./artifacts.js";
 import { updatePointer, type ChampionStore } from "./champion-store.js";
@@ -32,7 +32,10 @@ export interface TrainerOptions {
   maxBars?: number;
   algorithms?: readonly Algorithm[];
   params?: ParamOverrides;
-  rules?: PromotionRules;
+  /** Promotion rules (minimum held-out rows, false-promotion rate per day, rounds per day). */
+  rules?: Partial<PromotionRules>;
+  /** Walk-forward folds of every round. */
+  evaluation?: WalkForwardOptions;
   now?: () => number;
 }
 
@@ -43,6 +46,9 @@ export interface RunOutcome {
   rmse?: number;
   skill?: number;
   dmStat?: number;
+  cwStat?: number;
+  cwPValue?: number;
+  testRows?: number;
   error?: string;
 }
 
@@ -55,6 +61,8 @@ export interface TrainingOutcome {
   trigger: TrainingTrigger;
   status: "insufficient-data" | "trained";
   rows: number;
+  /** Rows left out because their lags or label span a gap in the bars (see buildDataset). */
+  excluded?: number;
   minRows: number;
   runs: RunOutcome[];
   rmseNaive: number | null;
@@ -74,6 +82,7 @@ const MIN_SPLIT_ROWS = Math.ceil(MIN_TRAIN_ROWS / 0.8) + 1;
 export class Trainer {
   readonly minRows: number;
   readonly maxBars: number;
+  readonly rules: PromotionRules;
   readonly #o: TrainerOptions;
   readonly #now: () => number;
   readonly #emit: MlopsEventSink;
@@ -84,6 +93,7 @@ export class Trainer {
     if (!Number.isInteger(this.minRows) || this.minRows < 1) throw new RangeError(`minRows must be an integer ≥ 1, got ${this.minRows}`);
     this.maxBars = options.maxBars ?? DEFAULT_MAX_BARS;
     if (!Number.isInteger(this.maxBars) || this.maxBars < 1) throw new RangeError(`maxBars must be an integer ≥ 1, got ${this.maxBars}`);
+    this.rules = validateRules({ ...DEFAULT_PROMOTION_RULES, ...options.rules });
     this.#now = options.now ?? Date.now;
     this.#emit = options.events ?? (() => {});
   }
@@ -104,11 +114,15 @@ export class Trainer {
       const champion = (await this.#o.store.read(symbol))?.pointer.version ?? null;
       return { ...base, status: "insufficient-data", champion, finishedAt: this.#now() };
     }
-    const { dataset } = buildDataset(bars);
+    const { dataset, excluded } = buildDataset(bars);
+    if (dataset.rows < this.requiredRows) {
+      const champion = (await this.#o.store.read(symbol))?.pointer.version ?? null;
+      return { ...base, rows: dataset.rows, excluded, status: "insufficient-data", champion, finishedAt: this.#now() };
+    }
     this.#emit({ type: "training-started", symbol, trigger, rows: dataset.rows, at: startedAt });
     const { runs, outcomes, rmseNaive } = await this.#trainAndRecord(symbol, dataset, signal);
     const { promotion, champion } = await this.#promote(symbol, dataset, runs);
-    return { ...base, rows: dataset.rows, status: "trained", runs: outcomes, rmseNaive, champion, promotion, finishedAt: this.#now() };
+    return { ...base, rows: dataset.rows, excluded, status: "trained", runs: outcomes, rmseNaive, champion, promotion, finishedAt: this.#now() };
   }
 
   async #trainAndRecord(symbol: string, ds: Dataset, signal?: AbortSignal) {
@@ -122,7 +136,7 @@ export class Trainer {
     }
     let league;
     try {
-      league = await this.#o.pool.trainLeague(symbol, ds, { algorithms, ...(this.#o.params ? { params: this.#o.params } : {}), ...(signal ? { signal } : {}) });
+      league = await this.#o.pool.trainLeague(symbol, ds, { algorithms, ...(this.#o.params ? { params: this.#o.params } : {}), ...(this.#o.evaluation ? { evaluation: this.#o.evaluation } : {}), ...(signal ? { signal } : {}) });
     } catch (err) {
       for (const runId of ids.values()) await recordRunFailure(db, runId, errorMessage(err), new Date(this.#now()));
       throw err;
@@ -134,7 +148,7 @@ export class Trainer {
       const runId = ids.get(run.kind as Algorithm)!;
       await recordRunFinish(db, runId, run, finished);
       runs.push({ runId, run });
-      outcomes.push({ runId, algorithm: run.kind, status: "finished", rmse: run.metrics.rmse, skill: run.metrics.skill, dmStat: run.metrics.dmStat });
+      outcomes.push({ runId, algorithm: run.kind, status: "finished", rmse: run.metrics.rmse, skill: run.metrics.skill, dmStat: run.metrics.dmStat, cwStat: run.metrics.cwStat, cwPValue: run.metrics.cwPValue, testRows: run.rows.test });
       this.#emit({ type: "run-completed", symbol, runId, algorithm: run.kind, metrics: run.metrics, at: finished.getTime() });
     }
     for (const f of league.failures) {
@@ -148,16 +162,18 @@ export class Trainer {
 
   /** Picks, registers and promotes; on a lost compare-and-set the decision is taken again against the new champion. */
   async #promote(symbol: string, ds: Dataset, runs: { runId: string; run: TrainingRun }[]): Promise<{ promotion: PromotionOutcome; champion: string | null }> {
-    const split = chronologicalSplit(ds);
-    const rules = this.#o.rules ?? DEFAULT_PROMOTION_RULES;
-    const candidates = runs.map((r) => ({ ...r, window: r.run.window, metrics: r.run.metrics }));
+    // The rows every run was scored on (the same plan the workers followed).
+    const heldOutRange = walkForwardPlan(ds.rows, ds.horizon, this.#o.evaluation).heldOut;
+    const heldOut = { target: ds.target.subarray(heldOutRange.start, heldOutRange.end), horizon: ds.horizon };
+    const rules = this.rules;
+    const candidates = runs.map((r) => ({ ...r, window: r.run.window, metrics: r.run.metrics, predictions: r.run.predictions }));
     let registered: { runId: string; version: string; artifact: string } | null = null;
     type Candidate = (typeof candidates)[number];
     const last: { value: { current: ChampionPointer | null; winner: Candidate | null; decisions: { run: Candidate; decision: PromotionDecision }[] } | null } = { value: null };
 
     const result = await updatePointer(this.#o.store, symbol, async (current) => {
-      const championScore = current === null ? null : await this.#scoreChampion(current, ds, split.test);
-      const { winner, decisions } = pickChampion(candidates, championScore, rules);
+      const championScore = current === null ? null : await this.#scoreChampion(current, ds, heldOutRange);
+      const { winner, decisions } = pickChampion(candidates, championScore, rules, heldOut);
       last.value = { current, winner, decisions };
       if (winner === null) return null;
       if (registered?.runId !== winner.runId) {
@@ -196,12 +212,25 @@ export class Trainer {
     return { promotion: { promoted: false, reason, ...(best ? { decision: best.decision } : {}) }, champion };
   }
 
-  /** The current champion's score on the candidates' held-out rows, or null when it cannot be scored (then only naive is the bar). */
-  async #scoreChampion(current: ChampionPointer, ds: Dataset, test: { start: number; end: number }): Promise<WindowScore | null> {
+  /**
+   * The current champion's score on the held-out rows newer than its own data (its artifact's
+   * held-out window ends where its data ended; rows up to there may be in its training set and
+   * would flatter it), or null when it cannot be scored (then only naive is the bar). Without
+   * metadata it is scored on the whole window, which can only favour it.
+   */
+  async #scoreChampion(current: ChampionPointer, ds: Dataset, heldOut: { start: number; end: number }): Promise<WindowScore | null> {
     try {
       const model = await this.#o.artifacts.load(current.version, current.artifact);
       if (model.horizon !== ds.horizon || model.featureNames.join() !== ds.featureNames.join()) return null;
-      return scoreModel(model, ds, test);
+      const seenUpTo = (await this.#o.artifacts.metadata(current.version))?.window?.to ?? -Infinity;
+      let start = heldOut.start;
+      while (start < heldOut.end && ds.time[start]! <= seenUpTo) start++;
+      if (start === heldOut.end) {
+        // No row it has not seen: nothing to test a challenger on (pickChampion says so).
+        const at = ds.time[heldOut.end - 1]!;
+        return { window: { from: at, to: at, rows: 0 }, metrics: { rmse: NaN, rmseNaive: NaN, skill: NaN, dmStat: 0, cwStat: 0, cwPValue: 1 }, predictions: new Float64Array(0) };
+      }
+      return scoreModel(model, ds, { start, end: heldOut.end });
     } catch (err) {
       this.#emit({ type: "warning", symbol: current.symbol, message: `cannot re-score champion ${current.version}, candidates face naive only: ${errorMessage(err)}`, at: this.#now() });
       return null;

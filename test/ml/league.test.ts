@@ -81,12 +81,14 @@ test("each run records params, row counts, time range, importances and durations
   const result = trainLeague(ds, { params: { "random-forest": { nTrees: 4 } } });
   assert.deepEqual(result.runs.map((r) => r.kind), LEAGUE_ALGORITHMS);
   for (const run of [result.naive, ...result.runs]) {
-    assert.deepEqual(run.rows, { train: 800, test: 200 });
+    // Walk-forward: rows 200–999 held out in 5 folds; the served model is the last fold's (trained on 0–839).
+    assert.deepEqual(run.rows, { train: 840, test: 800 });
     assert.deepEqual(run.timeRange, {
-      train: { from: ds.time[0], to: ds.time[799] },
-      test: { from: ds.time[800], to: ds.time[999] },
+      train: { from: ds.time[0], to: ds.time[839] },
+      test: { from: ds.time[200], to: ds.time[999] },
     });
-    assert.deepEqual(run.window, { from: ds.time[800], to: ds.time[999], rows: 200 });
+    assert.deepEqual(run.window, { from: ds.time[200], to: ds.time[999], rows: 800 });
+    assert.equal(run.predictions.length, 800);
     assert.equal(run.horizon, 1);
     assert.ok(run.durationMs >= run.fitMs && run.fitMs >= 0);
     assert.deepEqual(Object.keys(run.importances), ds.featureNames);
@@ -97,13 +99,16 @@ test("each run records params, row counts, time range, importances and durations
   assert.deepEqual(forest.params, { ...DEFAULT_PARAMS["random-forest"], nTrees: 4 });
 });
 
-test("scoreModel re-scores a stored model on the same window with the same metrics", () => {
+test("scoreModel re-scores the stored model (the last fold's) with the run's own forecasts of the last block", () => {
   const ds = syntheticMarket({ rows: 1_000, phi: 0.3, seed: 6 });
   const result = trainLeague(ds, { algorithms: ["gradient-boosting"] });
   const run = result.runs[0]!;
-  const score = scoreModel(loadModel(run.model), ds, result.split.test);
-  assert.deepEqual(score.window, run.window);
-  assert.ok(Math.abs(score.metrics.rmse - run.metrics.rmse) < 1e-12);
+  const model = loadModel(run.model);
+  assert.deepEqual(scoreModel(model, ds, result.split.test).window, run.window);
+  const lastBlock = { start: 840, end: 1_000 };
+  const score = scoreModel(model, ds, lastBlock);
+  const tail = run.predictions.subarray(840 - 200);
+  score.predictions.forEach((p, i) => assert.ok(Math.abs(p - tail[i]!) <= 1e-12 * p, `row ${840 + i}: ${p} vs ${tail[i]}`));
 });
 
 test("bad parameter overrides are rejected by name", () => {
@@ -112,19 +117,20 @@ test("bad parameter overrides are rejected by name", () => {
   assert.throws(() => trainLeague(ds, { params: { elasticnet: { alpha: 1 } as never } }), /elasticnet has no parameter "alpha"/);
 });
 
-test("a later league promotes only over the champion re-scored on its own window", () => {
+test("a later league faces the champion re-scored on the held-out rows newer than the champion's data", () => {
   const ds = syntheticMarket({ rows: 8_000, phi: 0.5, seed: 8 });
   const first = trainLeague(sliceDataset(ds, 0, 4_000));
   const champion = pickChampion(first.runs, null).winner;
   assert.ok(champion, "the first league crowns a champion on AR(1) data");
   const second = trainLeague(ds);
+  const heldOut = { target: ds.target.subarray(second.split.test.start), horizon: 1 };
   // The stored champion's own score is on an older window: not comparable.
-  assert.equal(decidePromotion(second.runs[0]!, champion).reason, "window-mismatch");
-  const rescored = scoreModel(loadModel(champion.model), ds, second.split.test);
-  const { winner, decisions } = pickChampion(second.runs, rescored);
-  for (const { run, decision } of decisions) {
-    assert.notEqual(decision.reason, "window-mismatch");
-    if (decision.promote) assert.ok(run.metrics.rmse < rescored.metrics.rmse);
-  }
-  assert.ok(winner === null || winner.metrics.rmse < rescored.metrics.rmse);
+  assert.equal(decidePromotion(second.runs[0]!, champion, undefined, heldOut).reason, "window-mismatch");
+  assert.equal(champion.window.to, ds.time[3_999]);
+  const rescored = scoreModel(loadModel(champion.model), ds, { start: 4_000, end: 8_000 });
+  const { winner, decisions } = pickChampion(second.runs, rescored, undefined, heldOut);
+  for (const { decision } of decisions) assert.notEqual(decision.reason, "window-mismatch");
+  // Same algorithms on twice the data: no challenger is significantly better than the champion.
+  assert.equal(winner, null, decisions.map((d) => `${d.run.kind}: ${d.decision.reason}: ${d.decision.detail}`).join("\n"));
+  assert.ok(decisions.some((d) => /^(not-better-than-champion|not-significant-vs-champion)$/.test(d.decision.reason)));
 });

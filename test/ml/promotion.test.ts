@@ -1,48 +1,92 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decidePromotion, pickChampion, type WindowScore } from "../../src/ml/promotion.js";
+import { DEFAULT_PROMOTION_RULES, decidePromotion, pickChampion, roundAlpha, type WindowScore } from "../../src/ml/promotion.js";
 
 const window = { from: 1_000, to: 2_000, rows: 200 };
-const score = (rmse: number, rmseNaive = 10, dmStat = 3, w = window): WindowScore => ({
+/** A score with a Clark–West p-value (default: far below any round's level). */
+const score = (rmse: number, rmseNaive = 10, cwPValue = 1e-9, w = window, predictions?: number[]): WindowScore => ({
   window: w,
-  metrics: { rmse, rmseNaive, skill: 1 - rmse / rmseNaive, dmStat },
+  metrics: { rmse, rmseNaive, skill: 1 - rmse / rmseNaive, dmStat: 0, cwStat: 0, cwPValue },
+  ...(predictions ? { predictions } : {}),
 });
 
-test("promotion table", () => {
-  const cases: { name: string; candidate: WindowScore; champion: WindowScore | null; promote: boolean; reason: string }[] = [
-    { name: "first model that beats naive", candidate: score(9), champion: null, promote: true, reason: "beats-naive" },
-    { name: "beats naive and champion", candidate: score(8), champion: score(9), promote: true, reason: "beats-naive-and-champion" },
-    { name: "beats naive, not the champion", candidate: score(9), champion: score(8.5), promote: false, reason: "not-better-than-champion" },
-    { name: "ties the champion", candidate: score(9), champion: score(9), promote: false, reason: "not-better-than-champion" },
-    { name: "worse than naive", candidate: score(11, 10, -2), champion: null, promote: false, reason: "not-better-than-naive" },
-    { name: "equal to naive", candidate: score(10, 10, 0), champion: null, promote: false, reason: "not-better-than-naive" },
-    { name: "beats naive by noise only", candidate: score(9.99, 10, 0.4), champion: null, promote: false, reason: "not-significant-vs-naive" },
-    {
-      name: "champion scored on another window",
-      candidate: score(8),
-      champion: score(9, 10, 3, { ...window, from: 500 }),
-      promote: false,
-      reason: "window-mismatch",
-    },
-    { name: "worse than naive even if the champion is worse still", candidate: score(10.5, 10, -1), champion: score(12), promote: false, reason: "not-better-than-naive" },
+// Held-out rows for challenger-vs-champion tests: target 0, so a loss is the prediction squared.
+const N = 200;
+const target = new Array<number>(N).fill(0);
+const heldOut = { target, horizon: 1 };
+const preds = (f: (i: number) => number) => Array.from({ length: N }, (_, i) => f(i));
+
+test("the per-round level is the day's false-promotion budget over its rounds", () => {
+  assert.equal(roundAlpha(DEFAULT_PROMOTION_RULES), 0.05 / 288);
+  assert.deepEqual({ ...DEFAULT_PROMOTION_RULES }, { minTestRows: 100, falsePromotionRate: 0.05, roundsPerDay: 288, minSkill: 0 });
+});
+
+test("promotion table against naive", () => {
+  const a = roundAlpha(DEFAULT_PROMOTION_RULES);
+  const cases: { name: string; candidate: WindowScore; promote: boolean; reason: string }[] = [
+    { name: "significant and better", candidate: score(9), promote: true, reason: "beats-naive" },
+    { name: "99 held-out rows", candidate: score(9, 10, 1e-9, { ...window, rows: 99 }), promote: false, reason: "too-few-test-rows" },
+    { name: "worse than naive", candidate: score(11), promote: false, reason: "not-better-than-naive" },
+    { name: "equal to naive", candidate: score(10), promote: false, reason: "not-better-than-naive" },
+    { name: "significant at 5 % but not at the round's level", candidate: score(9.9, 10, 0.01), promote: false, reason: "not-significant-vs-naive" },
+    { name: "just at the level", candidate: score(9.9, 10, a), promote: true, reason: "beats-naive" },
   ];
   for (const c of cases) {
-    const d = decidePromotion(c.candidate, c.champion);
+    const d = decidePromotion(c.candidate, null);
     assert.equal(d.promote, c.promote, c.name);
-    assert.equal(d.reason, c.reason, c.name);
+    assert.equal(d.reason, c.reason, `${c.name}: ${d.detail}`);
   }
+  assert.match(decidePromotion(score(9.9, 10, 0.01), null).detail, /Clark–West t .*p 0\.010 > Holm level 0\.00017 \(α 0\.05\/day over 288 rounds, 1 candidate\)/);
 });
 
-test("rules are configurable: minimum skill and improvement over the champion", () => {
-  const rules = { minSkill: 0.05, minDmStat: 0, minImprovement: 0.1 };
-  assert.equal(decidePromotion(score(9.6), null, rules).reason, "not-better-than-naive");
-  assert.equal(decidePromotion(score(9), score(9.5), rules).reason, "not-better-than-champion");
-  assert.equal(decidePromotion(score(8), score(9.5), rules).promote, true);
+test("Holm across the round's candidates: the smallest p faces α/m, a failed candidate still counts", () => {
+  const a = roundAlpha(DEFAULT_PROMOTION_RULES);
+  // Alone, p = α/2 is significant; among 4 candidates it must be ≤ α/4.
+  const runs = [{ id: "a", ...score(9, 10, a / 2) }, { id: "b", ...score(11, 10, 0.5) }, { id: "c", ...score(12, 10, 0.9) }, { id: "d", ...score(13, 10, 0.6) }];
+  const r = pickChampion(runs, null);
+  assert.equal(r.winner, null);
+  assert.equal(r.decisions[0]!.decision.reason, "not-significant-vs-naive");
+  assert.equal(pickChampion([runs[0]!], null).winner?.id, "a");
+  // Step-down: p₁ ≤ α/3 and p₂ ≤ α/2 both pass; the lower RMSE wins, the other is outranked.
+  const two = [{ id: "x", ...score(9, 10, a / 3) }, { id: "y", ...score(8.5, 10, a / 2) }, { id: "z", ...score(9.5, 10, 0.3) }];
+  const t = pickChampion(two, null);
+  assert.equal(t.winner?.id, "y");
+  assert.equal(t.decisions.find((d) => d.run.id === "x")!.decision.reason, "outranked");
+  assert.equal(t.decisions.find((d) => d.run.id === "z")!.decision.reason, "not-significant-vs-naive");
 });
 
-test("pickChampion takes the lowest-RMSE promotable run, or none", () => {
-  const runs = [{ id: "a", ...score(9) }, { id: "b", ...score(8.5) }, { id: "c", ...score(8, 10, 1) }];
-  assert.equal(pickChampion(runs, null).winner?.id, "b"); // c has the lowest RMSE but is not significant
-  assert.equal(pickChampion(runs, score(8.2)).winner, null);
+test("challenger vs champion: a significance test on the same rows, not a lower RMSE", () => {
+  // Champion errs by 1 on every row, the challenger by 0.5 or 1.3 in turn: mean squared error
+  // 0.97 < 1 (lower RMSE), but the loss differential (+0.75, −0.69) is noise around +0.03.
+  const champion = score(1, 10, 1e-9, window, preds((i) => (i % 2 ? 1 : -1)));
+  const slightly = score(Math.sqrt(0.97), 10, 1e-9, window, preds((i) => (i % 2 ? 0.5 : 1.3)));
+  const d = decidePromotion(slightly, champion, DEFAULT_PROMOTION_RULES, heldOut);
+  assert.equal(d.reason, "not-significant-vs-champion", d.detail);
+  // A challenger with a fraction of the champion's errors on most rows: significant.
+  const clearly = score(0.5, 10, 1e-9, window, preds((i) => (i % 10 === 0 ? 1 : 0.3) * (i % 2 ? 1 : -1)));
+  const win = decidePromotion(clearly, champion, DEFAULT_PROMOTION_RULES, heldOut);
+  assert.equal(win.promote, true, win.detail);
+  assert.equal(win.reason, "beats-naive-and-champion");
+  assert.match(win.detail, /^Diebold–Mariano vs champion t \d/);
+  // Not better at all, or on another window.
+  assert.equal(decidePromotion(score(1.2, 10, 1e-9, window, preds(() => 1.2)), champion, DEFAULT_PROMOTION_RULES, heldOut).reason, "not-better-than-champion");
+  assert.equal(decidePromotion(clearly, { ...champion, window: { ...window, from: 500 } }, DEFAULT_PROMOTION_RULES, heldOut).reason, "window-mismatch");
+  // Only rows newer than the champion's data count: 50 of them are too few, 120 are enough.
+  const newest = (k: number) => score(1, 10, 1e-9, { from: 2_000 - k, to: 2_000, rows: k }, preds((i) => (i % 2 ? 1 : -1)).slice(0, k));
+  const few = decidePromotion(clearly, newest(50), DEFAULT_PROMOTION_RULES, heldOut);
+  assert.equal(few.reason, "too-few-rows-vs-champion", few.detail);
+  const enough = decidePromotion(clearly, newest(120), DEFAULT_PROMOTION_RULES, heldOut);
+  assert.equal(enough.reason, "beats-naive-and-champion", enough.detail);
+  assert.match(enough.detail, /on the 120 rows newer than the champion/);
+  // Without predictions the champion cannot be tested: a programming error, not a silent pass.
+  assert.throws(() => decidePromotion(score(0.5), score(1), DEFAULT_PROMOTION_RULES, heldOut), /predictions/);
+});
+
+test("rules are configurable and validated", () => {
+  const rules = { ...DEFAULT_PROMOTION_RULES, minTestRows: 20, roundsPerDay: 1, minSkill: 0.05 };
+  assert.equal(decidePromotion(score(9.6, 10, 0.01, { ...window, rows: 20 }), null, rules).reason, "not-better-than-naive");
+  assert.equal(decidePromotion(score(9, 10, 0.01, { ...window, rows: 20 }), null, rules).promote, true);
+  assert.throws(() => decidePromotion(score(9), null, { ...rules, falsePromotionRate: 0 }), RangeError);
+  assert.throws(() => decidePromotion(score(9), null, { ...rules, minTestRows: 1.5 }), RangeError);
   assert.equal(pickChampion([], null).winner, null);
 });

@@ -76,11 +76,12 @@ for (const backend of backends()) {
       const events = fanOut(natsEventSink(nc));
       await using pool = new TrainingPool({ maxThreads: 1 });
 
-      // Hunt and patrol train gradient boosting alone; admin trains the whole league, whose ElasticNet
-      // fits this linear AR(1) signal better (measured on this seeded data: skill 0.16 vs 0.10), so a
-      // second champion follows and there is something to roll back to.
+      // Hunt and patrol train a weak gradient boosting alone (two rounds: a fifth of the move); admin
+      // trains the whole league, whose ElasticNet fits this linear AR(1) signal far better, and is
+      // tested against v1 on the bars that arrived after v1's data, so a second champion follows
+      // and there is something to roll back to.
       const base = { source, pool, db, store, artifacts, events };
-      const boostingOnly = new Trainer({ ...base, algorithms: ["gradient-boosting"] });
+      const boostingOnly = new Trainer({ ...base, algorithms: ["gradient-boosting"], params: { "gradient-boosting": { nRounds: 2 } } });
       const league = new Trainer(base);
       const runner: RoundRunner = { train: (s, t, signal) => (t === "admin" ? league : boostingOnly).train(s, t, signal) };
 
@@ -110,7 +111,7 @@ for (const backend of backends()) {
       cache.onChange((symbol, predictor) => {
         if (symbol === SYMBOL) actor.tryTell({ type: "model-changed", predictor });
       });
-      const trades = ar1Trades(460);
+      const trades = ar1Trades(760);
       let fed = 0;
       const feed = async (upTo: number) => {
         await actor.tell({ type: "trades", seq: upTo, trades: trades.slice(fed, upTo) });
@@ -158,7 +159,8 @@ for (const backend of backends()) {
       assert.ok(fresh.every((b) => b.modelVersion === `${SYMBOL}/v1` && b.prediction !== null));
       assert.ok(fresh.some((b) => b.prediction !== b.close), "a learned model, not the naive forecast");
 
-      // Admin train: the full league against v1 on the same held-out window.
+      // 280 more bars, then admin train: the full league against v1 on the held-out bars newer than v1's data.
+      await feed(700);
       const deps = { watcher, store, db, events, symbols: async () => [SYMBOL], handlerOf: () => "n1", nodeId: "n1", now: () => clock.now() };
       const trained = (await trainHandler(deps)([SYMBOL], { command: "train", args: [SYMBOL], caller: "test" })) as { trained: { runs: unknown[]; promotion: { promoted: boolean; version?: string; reason: string } }[] };
       assert.equal(trained.trained.length, 1);
@@ -175,7 +177,7 @@ for (const backend of backends()) {
       assert.deepEqual([rolled.from, rolled.to], [`${SYMBOL}/v2`, `${SYMBOL}/v1`]);
       await waitFor(async () => (await modelOfActor()) === `${SYMBOL}/v1`, { what: "actor back on v1" });
       const mark = bars.length;
-      await feed(440);
+      await feed(720);
       assert.ok(bars.slice(mark).every((b) => b.modelVersion === `${SYMBOL}/v1`));
       const history = await championHistory(db, SYMBOL);
       assert.deepEqual(history.map((h) => h.modelVersion), [`${SYMBOL}/v1`, `${SYMBOL}/v2`, `${SYMBOL}/v1`]);

@@ -41,6 +41,9 @@ export function servingRow(b: SilverBar, prediction = b.prediction, modelVersion
   };
 }
 
+/** Trades that reach the silver source only from the second round on. */
+const LATER = 300;
+
 export interface MlopsStack extends AsyncDisposable {
   stack: WebStack;
   db: TestDatabase;
@@ -59,16 +62,26 @@ export async function startMlopsStack(symbol = "SYNUSDT", trades = 400, auth: { 
   const lake = Lake.open(`${dir.path}/lake`);
   const store = new KvChampionStore(await new Kvm(nc).open(BUCKETS.champions));
   const source = new InMemorySilverSource();
-  const bars = onlineBars(ar1Trades(symbol, trades, Date.now() - trades * 10_000), symbol);
-  source.add(bars);
+  // LATER more trades arrive before the second round: a challenger is tested against the champion
+  // only on rows newer than the champion's data.
+  const all = ar1Trades(symbol, trades + LATER, Date.now() - (trades + LATER) * 10_000);
+  const bars = onlineBars(all, symbol);
+  const firstEnd = all[trades - 1]!.tradeTime;
+  source.add(bars.filter((b) => b.windowEnd <= firstEnd));
   await upsertSilverBars(db, bars.map((b) => servingRow(b)));
   const pool = new TrainingPool({ maxThreads: 1 });
   const events = natsEventSink(nc);
   const base = { source, pool, db, store, artifacts: new ArtifactStore(lake.storage), events };
-  const boosting = new Trainer({ ...base, algorithms: ["gradient-boosting"] });
+  // A weak first champion (two boosting rounds: a fifth of the move), so the league's best beats it clearly.
+  const boosting = new Trainer({ ...base, algorithms: ["gradient-boosting"], params: { "gradient-boosting": { nRounds: 2 } } });
   const full = new Trainer(base);
   let round = 0;
-  const runner: RoundRunner = { train: (s, t, signal) => (round++ === 0 ? boosting : full).train(s, t, signal) };
+  const runner: RoundRunner = {
+    train: (s, t, signal) => {
+      if (round === 1) source.add(bars.filter((b) => b.windowEnd > firstEnd));
+      return (round++ === 0 ? boosting : full).train(s, t, signal);
+    },
+  };
   const system = new ActorSystem({ name: "n1" });
   const watcher = system.spawn("watcher", watcherActor({ trainer: runner, symbols: () => [], settings: { huntIntervalMs: 3_600_000 } }));
   const deps = { watcher, store, db, events, symbols: async () => [symbol], handlerOf: () => "n1", nodeId: "n1", now: Date.now };

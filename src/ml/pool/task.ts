@@ -1,3 +1,4 @@
+import type { WalkForwardOptions } from "../walk-forward.js";
 import type { MessagePort } from "node:worker_threads";
 import type { ParamOverrides } from "../algorithms.js";
 import type { Dataset } from "../dataset.js";
@@ -20,7 +21,7 @@ export interface TrainingTask<A extends Algorithm = Algorithm> {
   symbol: string;
   algorithm: A;
   params?: ParamOverrides[A];
-  testFraction?: number;
+  evaluation?: WalkForwardOptions;
   dataset: DatasetPayload;
   /** Where the worker reports progress; set by TrainingPool. */
   progress?: MessagePort;

@@ -1,3 +1,4 @@
+import type { WalkForwardOptions } from "../walk-forward.js";
 import { MessageChannel } from "node:worker_threads";
 import { Piscina } from "piscina";
 import type { ParamOverrides } from "../algorithms.js";
@@ -24,7 +25,7 @@ export interface TrainingPoolOptions {
 export interface LeagueRequest {
   algorithms?: readonly Algorithm[];
   params?: ParamOverrides;
-  testFraction?: number;
+  evaluation?: WalkForwardOptions;
   signal?: AbortSignal;
 }
 
@@ -93,7 +94,7 @@ export class TrainingPool {
     symbol: string,
     algorithm: A,
     dataset: Dataset,
-    options: { params?: ParamOverrides[A]; testFraction?: number; signal?: AbortSignal } = {},
+    options: { params?: ParamOverrides[A]; evaluation?: WalkForwardOptions; signal?: AbortSignal } = {},
   ): Promise<TrainingResult> {
     this.admit(1);
     return this.submit(symbol, algorithm, dataset, options);
@@ -108,10 +109,10 @@ export class TrainingPool {
     this.admit(algorithms.length);
     const settled = await Promise.allSettled(
       algorithms.map((algorithm) => {
-        const opts: { params?: ParamOverrides[Algorithm]; testFraction?: number; signal?: AbortSignal } = {};
+        const opts: { params?: ParamOverrides[Algorithm]; evaluation?: WalkForwardOptions; signal?: AbortSignal } = {};
         const params = request.params?.[algorithm];
         if (params) opts.params = params;
-        if (request.testFraction !== undefined) opts.testFraction = request.testFraction;
+        if (request.evaluation) opts.evaluation = request.evaluation;
         if (request.signal) opts.signal = request.signal;
         return this.submit(symbol, algorithm, dataset, opts);
       }),
@@ -156,7 +157,7 @@ export class TrainingPool {
     symbol: string,
     algorithm: Algorithm,
     dataset: Dataset,
-    options: { params?: ParamOverrides[Algorithm]; testFraction?: number; signal?: AbortSignal },
+    options: { params?: ParamOverrides[Algorithm]; evaluation?: WalkForwardOptions; signal?: AbortSignal },
   ): Promise<TrainingResult> {
     const taskId = this.nextTaskId++;
     const emit = (body: TrainingEventBody) => this.emit({ taskId, symbol, algorithm, at: this.now(), ...body });
@@ -174,7 +175,7 @@ export class TrainingPool {
     channel.port1.unref();
     const task: TrainingTask = { symbol, algorithm, dataset: payload, progress: channel.port2 };
     if (options.params) task.params = options.params;
-    if (options.testFraction !== undefined) task.testFraction = options.testFraction;
+    if (options.evaluation) task.evaluation = options.evaluation;
     const running = this.piscina.run(task, { transferList: [...transfer, channel.port2], signal: options.signal ?? null });
     this.unsettled.add(running);
     emit({ type: "queued" });

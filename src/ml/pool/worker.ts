@@ -11,7 +11,7 @@ export default function train(task: TrainingTask): TrainingResult {
   const report = (message: WorkerProgress) => task.progress?.postMessage(message);
   try {
     report({ type: "started" });
-    const data = prepareLeague(fromPayload(task.dataset), task.testFraction === undefined ? {} : { testFraction: task.testFraction });
+    const data = prepareLeague(fromPayload(task.dataset), task.evaluation ? { evaluation: task.evaluation } : {});
     const run = trainOnLeague(data, task.algorithm, task.params ?? {}, (done, total) => report({ type: "progress", done, total }));
     return { symbol: task.symbol, algorithm: task.algorithm, run, naive: naiveRun(data), threadId };
   } finally {

@@ -1,0 +1,33 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { walkForwardPlan } from "../../src/ml/walk-forward.js";
+import { InsufficientData } from "../../src/ml/errors.js";
+
+test("expanding-window folds cover the held-out rows once, each trained only on earlier rows", () => {
+  const plan = walkForwardPlan(490);
+  assert.deepEqual(plan.heldOut, { start: 98, end: 490 });
+  assert.equal(plan.folds.length, 5);
+  let next = 98;
+  for (const f of plan.folds) {
+    assert.equal(f.test.start, next);
+    assert.deepEqual(f.train, { start: 0, end: f.test.start });
+    next = f.test.end;
+  }
+  assert.equal(next, 490);
+  // The first span: at least 50 rows, at most 80 %.
+  assert.equal(walkForwardPlan(100).heldOut.start, 50);
+  assert.equal(walkForwardPlan(20).heldOut.start, 16);
+  assert.equal(walkForwardPlan(10_000).heldOut.start, 2_000);
+});
+
+test("horizon h purges the h − 1 training rows whose labels reach into the test block", () => {
+  const plan = walkForwardPlan(200, 3, { folds: 4 });
+  for (const f of plan.folds) assert.equal(f.train.end, f.test.start - 2);
+});
+
+test("one fold at 80 % is the original split; too few rows is InsufficientData", () => {
+  const plan = walkForwardPlan(100, 1, { folds: 1, initialTrainShare: 0.8, minInitialTrain: 1 });
+  assert.deepEqual(plan.folds, [{ train: { start: 0, end: 80 }, test: { start: 80, end: 100 } }]);
+  assert.throws(() => walkForwardPlan(12), InsufficientData);
+  assert.throws(() => walkForwardPlan(100, 1, { folds: 0 }), /folds/);
+});
