@@ -1,0 +1,145 @@
+/**
+ * Error rates of the promotion rule (issue 15), on seeded bar series (src/ml/bar-series.ts):
+ *
+ * 1. False promotions per symbol-day: series nothing can predict (normal, regime-switching and
+ *    fat-tailed random walks) get a round every 30 bars (5 minutes of 10 s bars) for a day (8,640
+ *    bars); a series counts once if any round promotes. Bid–ask bounce series run the same way,
+ *    but their close IS predictable (negative autocorrelation), so a promotion there is false only
+ *    if the promoted model fails to beat naive on 3,000 fresh bars of the same series.
+ *    Candidate set: ElasticNet alone (a full league every 5 minutes for a day is ~1 min of CPU per
+ *    series here; 240 series would take hours). Holm/Bonferroni make the bound hold for any number
+ *    of candidates; part 2 checks each learner's test is calibrated.
+ * 2. Calibration: one round at 1,000 bars, the full league, on 240 martingale series: how often
+ *    each candidate's Clark–West test rejects at a nominal 5% (should be ≤ ~5%).
+ * 3. Detection at 500 bars: AR(1) bar returns, φ = 0.3, rounds every 30 bars up to bar 500; a
+ *    series counts if any round promotes. Full league and ElasticNet alone.
+ *
+ * `npm run bench -- ml-honesty` (ML_HONESTY_SCALE=0.25 for a quick look at a quarter of the series).
+ */
+import { pathToFileURL } from "node:url";
+import { barSeries, type SeriesFamily } from "../src/ml/bar-series.js";
+import { DEFAULT_PROMOTION_RULES, LEAGUE_ALGORITHMS, loadModel, roundAlpha, scoreModel, sliceDataset, trainLeague, type Algorithm, type Dataset } from "../src/ml/index.js";
+import { promotionRounds } from "../src/ml/promotion-rounds.js";
+import { buildDataset } from "../src/mlops/dataset.js";
+import { phase, record } from "./runner/figures.js";
+
+const SCALE = Number(process.env.ML_HONESTY_SCALE ?? 1);
+if (!(SCALE > 0 && SCALE <= 10)) throw new Error(`ML_HONESTY_SCALE must be in (0, 10], got ${process.env.ML_HONESTY_SCALE}`);
+const count = (n: number) => Math.max(1, Math.round(n * SCALE));
+const DAY_BARS = 8_640;
+const FRESH_BARS = 3_000;
+const ROUND_BARS = 30;
+const EN: Algorithm[] = ["elasticnet"];
+
+const pct = (k: number, n: number) => `${((100 * k) / n).toFixed(1)} %`;
+/** Wilson 95% interval, so a rate on a few hundred series is read with its uncertainty. */
+function wilson(k: number, n: number): string {
+  const z = 1.96, p = k / n;
+  const c = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
+  const h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
+  return `95% CI ${(100 * Math.max(0, c - h)).toFixed(1)}–${(100 * Math.min(1, c + h)).toFixed(1)} %`;
+}
+
+function dataset(family: SeriesFamily, bars: number, seed: number): Dataset {
+  return buildDataset(barSeries({ family, bars, seed })).dataset;
+}
+
+/** The bench replays rounds on prefixes of one dataset; on gap-free bars that equals rebuilding from the bars of each round. */
+function checkPrefixShortcut(): void {
+  const bars = barSeries({ family: "regime", bars: 400, seed: 99 });
+  const full = buildDataset(bars).dataset;
+  for (const n of [50, 217, 400]) {
+    const rebuilt = buildDataset(bars.slice(0, n)).dataset;
+    const prefix = sliceDataset(full, 0, rebuilt.rows);
+    if (rebuilt.rows !== n - 10 || rebuilt.x.some((v, i) => v !== prefix.x[i]) || rebuilt.target.some((v, i) => v !== prefix.target[i])) {
+      throw new Error(`the dataset of the first ${n} bars is not a prefix of the full dataset: the bench's shortcut is wrong`);
+    }
+  }
+}
+
+function falsePromotions(): { falses: number; series: number } {
+  const families: SeriesFamily[] = ["gaussian", "regime", "fat-tails", "bounce"];
+  let falses = 0, series = 0;
+  const alpha = roundAlpha(DEFAULT_PROMOTION_RULES);
+  for (const family of families) {
+    phase(`false promotions: ${family}`);
+    const started = performance.now();
+    const n = count(60);
+    let promoted = 0, falseHere = 0, tested = 0;
+    for (let seed = 1; seed <= n; seed++) {
+      const ds = dataset(family, DAY_BARS + (family === "bounce" ? FRESH_BARS : 0), 10_000 + seed);
+      const dayRows = DAY_BARS - 10;
+      const r = promotionRounds(ds, { everyRows: ROUND_BARS, maxRows: dayRows, algorithms: EN });
+      tested += r.tested;
+      if (r.promotedAtRows === null) continue;
+      promoted++;
+      if (family !== "bounce") falseHere++;
+      else {
+        const fresh = scoreModel(loadModel(r.winner!.model), ds, { start: dayRows, end: ds.rows });
+        if (!(fresh.metrics.skill > 0)) falseHere++;
+      }
+    }
+    falses += falseHere;
+    series += n;
+    const line = `${family.padEnd(9)} ${n} series × 1 day (${(tested / n).toFixed(0)} tested rounds each, per-round α ${alpha.toPrecision(2)}): promoted ${promoted}, false ${falseHere} = ${pct(falseHere, n)} (${wilson(falseHere, n)}) [${((performance.now() - started) / 1000).toFixed(0)} s]`;
+    console.log(line);
+    record(`false promotions per symbol-day, ${family} (ElasticNet, rounds every 5 min)`, (100 * falseHere) / n, "%", `${falseHere} of ${n}; promoted ${promoted}`);
+  }
+  return { falses, series };
+}
+
+function calibration(): void {
+  phase("calibration: one full-league round at 1,000 bars");
+  const families: SeriesFamily[] = ["gaussian", "regime", "fat-tails"];
+  const rejected = new Map<string, number>();
+  let n = 0;
+  for (const family of families) {
+    for (let seed = 1; seed <= count(80); seed++) {
+      const league = trainLeague(dataset(family, 1_000, 20_000 + seed));
+      n++;
+      for (const run of league.runs) rejected.set(run.kind, (rejected.get(run.kind) ?? 0) + (run.metrics.cwPValue <= 0.05 ? 1 : 0));
+    }
+  }
+  for (const [kind, k] of rejected) {
+    console.log(`calibration ${kind.padEnd(17)} Clark–West rejects at nominal 5 %: ${k} of ${n} = ${pct(k, n)} (${wilson(k, n)})`);
+    record(`Clark–West size at nominal 5 %, ${kind}, one round at 1,000 bars on martingales`, (100 * k) / n, "%", `${k} of ${n}`);
+  }
+}
+
+function detection(algorithms: readonly Algorithm[], label: string): { hits: number; n: number } {
+  phase(`detection at 500 bars: ${label}`);
+  const started = performance.now();
+  const n = count(200);
+  let hits = 0;
+  const firstAt: number[] = [];
+  for (let seed = 1; seed <= n; seed++) {
+    const ds = dataset("ar1", 500, 30_000 + seed);
+    const r = promotionRounds(ds, { everyRows: ROUND_BARS, algorithms });
+    if (r.promotedAtRows !== null) {
+      hits++;
+      firstAt.push(r.promotedAtRows + 10);
+    }
+  }
+  firstAt.sort((a, b) => a - b);
+  const median = firstAt.length > 0 ? firstAt[Math.floor(firstAt.length / 2)] : null;
+  console.log(`detection ${label}: ${hits} of ${n} = ${pct(hits, n)} (${wilson(hits, n)}) promoted by bar 500; median first promotion at bar ${median ?? "—"} [${((performance.now() - started) / 1000).toFixed(0)} s]`);
+  record(`detection by bar 500, AR(1) φ 0.3, ${label}`, (100 * hits) / n, "%", `${hits} of ${n}`);
+  return { hits, n };
+}
+
+export async function run(): Promise<void> {
+  checkPrefixShortcut();
+  const rules = DEFAULT_PROMOTION_RULES;
+  console.log(`rule: ≥ ${rules.minTestRows} walk-forward held-out rows; Clark–West (Newey–West, HLN, Student t) vs naive at α ${rules.falsePromotionRate}/${rules.roundsPerDay} rounds = ${roundAlpha(rules).toPrecision(2)} per round, Holm over the candidates`);
+  const fp = falsePromotions();
+  calibration();
+  const full = detection(LEAGUE_ALGORITHMS, `full league (${LEAGUE_ALGORITHMS.join(", ")})`);
+  const en = detection(EN, "ElasticNet alone");
+  const fpRate = fp.falses / fp.series;
+  console.log(`\nfalse-promotion rate per symbol-day (ElasticNet, ${fp.series} series): ${pct(fp.falses, fp.series)} (${wilson(fp.falses, fp.series)}) — target ≤ 5 %: ${fpRate <= 0.05 ? "PASS" : "MISS"}`);
+  console.log(`detection by bar 500, AR(1) φ 0.3, full league: ${pct(full.hits, full.n)} — target ≥ 90 %: ${full.hits / full.n >= 0.9 ? "PASS" : "MISS"}`);
+  console.log(`detection by bar 500, AR(1) φ 0.3, ElasticNet alone: ${pct(en.hits, en.n)} — target ≥ 90 %: ${en.hits / en.n >= 0.9 ? "PASS" : "MISS"}`);
+  record("false-promotion rate per symbol-day, all families (ElasticNet)", 100 * fpRate, "%", `${fp.falses} of ${fp.series}; target ≤ 5 %`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]!).href) await run();
