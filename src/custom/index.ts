@@ -1,6 +1,6 @@
 /** Custom data: classification, routing, schema-evolving lake tables, simulators. See README.md. */
 export { classifyRecord, typeByShape, parseTimestamp, DEFAULT_QUANTITY, GENERIC_TYPE, type RecordClass, type ClassifyContext, type InvalidReason } from "./classify.js";
-export { DEFAULT_TIME_BOUNDS, timeOutOfBounds, type TimeBounds } from "./time-bounds.js";
+export { DEFAULT_TIME_BOUNDS, receiveTime, timeOutOfBounds, type TimeBounds } from "./time-bounds.js";
 export { SourceQuotas, DEFAULT_QUOTAS, type QuotaOptions, type QuotaVerdict } from "./quotas.js";
 export { DEFAULT_RECORD_LIMITS, recordLimitBreach, type RecordLimits, type LimitBreach } from "./record-limits.js";
 export { normalizeSource, normalizeDataType, marketSymbol, ingestSubject, parseIngestSubject, customTableName, parseCustomTableName, isLegacyCustomTableName, isMarketType, MARKET_TYPES, MARKET_TYPE } from "./names.js";

@@ -27,7 +27,7 @@ export interface LogMessage {
   subject: string;
   seq: number;
   data: Uint8Array;
-  /** The gateway's receive time (header `Ingest-Time`), else the stream's timestamp (ms). */
+  /** The gateway's receive time (header `Ingest-Time`, at most the stream's timestamp), else the stream's timestamp (ms). */
   ingestTime: number;
 }
 

@@ -17,7 +17,7 @@ import { MAX_RECORDS_PER_MESSAGE, routeMessage, type LogMessage, type RouteDecis
 import { CustomTableWriter, type TableFlush } from "./table-writer.js";
 import { DeadLetterQueue, rawRecord } from "./dead-letters.js";
 import { backoffDelay } from "../lake/writer/backoff.js";
-import { DEFAULT_TIME_BOUNDS, type TimeBounds } from "./time-bounds.js";
+import { DEFAULT_TIME_BOUNDS, receiveTime, type TimeBounds } from "./time-bounds.js";
 import { burstFor, SourceQuotas, type QuotaOptions } from "./quotas.js";
 import { MARKET_TYPE, parseCustomTableName } from "./names.js";
 import { migrateLegacyCustomTables, type TableMigration } from "./migrate-names.js";
@@ -174,13 +174,11 @@ export class CustomRouter {
 
   async #route(m: JsMsg): Promise<void> {
     this.#s.messages++;
-    const header = m.headers?.get("Ingest-Time");
-    const ingestTime = header ? Number(header) : Math.floor(m.info.timestampNanos / 1e6);
-    const msg: LogMessage = { subject: m.subject, seq: m.seq, data: m.data, ingestTime };
-    // The rate limit's clock is the time the server stored the message: a publisher can write any
-    // Ingest-Time header, but not this, and a router catching up on a backlog sees the rate at
-    // which it arrived rather than its own reading speed.
+    // The time the server stored the message: a publisher can write any Ingest-Time header, but not
+    // this. It caps the receive time (time bounds) and is the rate limit's clock, so a router
+    // catching up on a backlog sees the rate at which it arrived rather than its own reading speed.
     const storedAt = Math.floor(m.info.timestampNanos / 1e6);
+    const msg: LogMessage = { subject: m.subject, seq: m.seq, data: m.data, ingestTime: receiveTime(m.headers?.get("Ingest-Time"), storedAt) };
     for (const d of routeMessage(msg, { timeBounds: this.#o.timeBounds })) await this.#apply(d, msg, storedAt);
   }
 

@@ -35,6 +35,18 @@ export function timeOutOfBounds(eventTime: number, receivedAt: number | undefine
   return undefined;
 }
 
+/**
+ * The receive time a NATS record's bounds are measured from: the gateway's `Ingest-Time` header,
+ * but never later than when the server stored the message. Whoever may publish on `ingest.>` can
+ * write that header, and one set a year ahead let a trade timed a year ahead through. The gateway
+ * stamps its receive time before it publishes, so the clamp costs it nothing (clock skew between
+ * its machine and the server's only shortens the allowance). A header that is no number is ignored.
+ */
+export function receiveTime(header: string | undefined, storedAt: number): number {
+  const claimed = header ? Number(header) : Number.NaN;
+  return Number.isFinite(claimed) ? Math.min(claimed, storedAt) : storedAt;
+}
+
 function iso(ms: number): string {
   const d = new Date(ms);
   return Number.isNaN(d.getTime()) ? String(ms) : d.toISOString();

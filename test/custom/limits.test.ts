@@ -1,7 +1,7 @@
 /** Pure rules of issue 12's time sanity and record limits, and their configuration. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_TIME_BOUNDS, classifyRecord, recordLimitBreach, timeOutOfBounds } from "../../src/custom/index.js";
+import { DEFAULT_TIME_BOUNDS, classifyRecord, receiveTime, recordLimitBreach, timeOutOfBounds } from "../../src/custom/index.js";
 import { ConfigError, loadConfig } from "../../src/config/index.js";
 
 const NOW = Date.UTC(2026, 11, 5, 9, 0, 0);
@@ -19,6 +19,12 @@ test("timeOutOfBounds: the floor always, the future skew from the receive time",
   ];
   for (const [t, received, ok] of cases) assert.equal(timeOutOfBounds(t, received, DEFAULT_TIME_BOUNDS) === undefined, ok, `${new Date(t).toISOString()} received ${received}`);
   assert.match(timeOutOfBounds(NOW + 10 * MIN, NOW, { maxFutureMs: MIN, minTimeMs: 0 })!, /2026-12-05T09:10:00.000Z is more than 60 s after the receive time 2026-12-05T09:00:00.000Z \(CUSTOM_MAX_FUTURE_SKEW\)/);
+});
+
+test("receiveTime: the gateway's Ingest-Time, never later than the server's store time; no number: the store time", () => {
+  assert.equal(receiveTime(String(NOW - 40), NOW), NOW - 40, "the gateway received it before it was stored");
+  assert.equal(receiveTime(String(NOW + 365 * 24 * 60 * MIN), NOW), NOW, "a header forged a year ahead buys nothing");
+  for (const h of [undefined, "", "soon", "NaN", "Infinity"]) assert.equal(receiveTime(h, NOW), NOW, String(h));
 });
 
 test("classifyRecord: trades and rows out of time bounds are refused with reason timestamp_out_of_range; a row without a time is not", () => {
