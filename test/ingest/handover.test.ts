@@ -10,9 +10,15 @@ import { connect } from "@nats-io/transport-node";
 import { IngestShards, symbolsOfShard } from "../../src/node/components/ingest-shards.js";
 import { natsHandover } from "../../src/node/components/ingest-handover.js";
 import { ManualClock, systemClock, type Clock } from "../../src/runtime/clock.js";
+import { startNatsServer } from "../helpers/nats-server.js";
 
-const nc = await connect({ servers: process.env.NATS_URL ?? "nats://127.0.0.1:4222" });
-after(() => nc.close());
+// A private server like every other test's: the suite needs no NATS at 127.0.0.1:4222.
+const server = await startNatsServer();
+const nc = await connect({ servers: server.url });
+after(async () => {
+  await nc.close();
+  await server[Symbol.asyncDispose]();
+});
 
 const SYMBOLS = Array.from({ length: 64 }, (_, i) => `H${String(i).padStart(2, "0")}USDT`);
 const PARTITIONS = 4;

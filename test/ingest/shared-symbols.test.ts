@@ -5,9 +5,15 @@ import { randomUUID } from "node:crypto";
 import { connect } from "@nats-io/transport-node";
 import { Kvm } from "@nats-io/kv";
 import { effectiveSymbols, SharedSymbols } from "../../src/node/components/ingest-symbols.js";
+import { startNatsServer } from "../helpers/nats-server.js";
 
-const nc = await connect({ servers: process.env.NATS_URL ?? "nats://127.0.0.1:4222" });
-after(() => nc.close());
+// A private server like every other test's: the suite needs no NATS at 127.0.0.1:4222.
+const server = await startNatsServer();
+const nc = await connect({ servers: server.url });
+after(async () => {
+  await nc.close();
+  await server[Symbol.asyncDispose]();
+});
 
 test("the set is the configured symbols with the admin switches over them", () => {
   assert.deepEqual(effectiveSymbols(["AUSDT", "BUSDT"], new Map([["CUSDT", "on"], ["AUSDT", "off"], ["BUSDT", "on"]])).sort(), ["BUSDT", "CUSDT"]);
