@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Builds the dashboard (dist/web) when it is missing or older than its sources. Runs before
-// `npm start` and `npm run demo`; the browser tests call it too.
+// Builds the dashboard (dist/web) when it is missing or older than its sources. Runs in
+// `npm start` and `npm run demo` (scripts/preflight/start.mjs); the browser tests call it too.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { spawnSync } from "node:child_process";
