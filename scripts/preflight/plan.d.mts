@@ -30,3 +30,6 @@ export type Step =
 
 export function aptCommand(facts: Pick<Facts, "root">, pkg: string): string;
 export function planServices(facts: Facts): [Step, Step, Step];
+export function planStartNats(
+  facts: Pick<Facts, "natsServer" | "root" | "apt"> & { natsConfigured: boolean; localNatsAnswers: boolean },
+): { piece: "nats-server"; action: "apt"; package: string } | undefined;

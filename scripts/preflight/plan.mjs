@@ -60,6 +60,18 @@ export function planServices(facts) {
 
 const canApt = (facts) => facts.root && facts.apt;
 
+/**
+ * Whether `npm start` must install nats-server first: only when it would have to start one itself
+ * (no NATS_URL / --nats-url, nothing on 127.0.0.1:4222), none is found, and apt-get is usable.
+ * Otherwise the node goes on and, lacking NATS, says itself how to get it (NatsUnavailable).
+ * facts: { natsConfigured, localNatsAnswers, natsServer, root, apt }. Returns an apt step or undefined.
+ */
+export function planStartNats(facts) {
+  if (facts.natsConfigured || facts.localNatsAnswers || facts.natsServer) return undefined;
+  const step = planNats(facts);
+  return step.action === "apt" ? step : undefined;
+}
+
 function planNats(facts) {
   const piece = "nats-server";
   if (facts.natsServer) return { piece, action: "use", path: facts.natsServer };

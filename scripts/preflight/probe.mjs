@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
+import { connect } from "node:net";
 import { findPostgresBinDir } from "./private-postgres.mjs";
 
 export const LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432";
@@ -62,5 +63,28 @@ export async function probe(env = process.env) {
     postgres: env.TEST_DATABASE_URL
       ? { configuredUrl: env.TEST_DATABASE_URL, local: { state: "unchecked" }, binDir }
       : { configuredUrl: undefined, local: await probeLocalPostgres(), binDir },
+  };
+}
+
+function portAnswers(host, port, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok) => (socket.destroy(), resolve(ok));
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}
+
+/** What `npm start` needs to know about NATS (planStartNats); `args` are the node's flags. */
+export async function probeStartNats(env = process.env, args = []) {
+  const natsConfigured = Boolean(env.NATS_URL) || args.some((a) => a === "--nats-url" || a.startsWith("--nats-url="));
+  return {
+    natsConfigured,
+    localNatsAnswers: !natsConfigured && (await portAnswers("127.0.0.1", 4222)),
+    // Where the node itself looks (src/node/nats-endpoint.ts): PATH, /usr/sbin, /usr/local/bin.
+    natsServer: natsConfigured ? undefined : findNatsServer({ ...env, NATS_SERVER_BIN: undefined }),
+    root: process.getuid?.() === 0,
+    apt: existsSync("/usr/bin/apt-get"),
   };
 }

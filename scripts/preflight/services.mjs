@@ -15,7 +15,8 @@ function stop(step) {
   return new PreflightStop(`${step.piece}: ${step.reason}. Run: ${step.command}`);
 }
 
-function aptInstall(packages, say) {
+/** apt-get update, then install `packages` (root only); throws PreflightStop when apt-get fails. */
+export function aptInstall(packages, say) {
   say(`installing ${packages.join(", ")} with apt-get ...`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   for (const args of [["update", "-qq"], ["install", "-y", "-qq", ...packages]]) {

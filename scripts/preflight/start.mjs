@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 // `npm start` and `npm run demo`: node scripts/preflight/start.mjs <entry.ts> [args...]
 // Installs the dependencies when node_modules is missing or stale, builds the dashboard when it is
-// out of date, then runs the TypeScript entry in this same process under tsx. npm runs this file
-// with plain node because tsx lives in node_modules, which may not exist yet. Running the entry
-// in-process (not as a child) keeps one process to signal: SIGINT/SIGTERM reach the node's own
-// handlers exactly once, as they did under `tsx <entry>`.
+// out of date, installs nats-server (as root with apt) when the node would have to start one and
+// there is none, then runs the TypeScript entry in this same process under tsx. npm runs this file
+// with plain node because tsx lives in node_modules, which may not exist yet. The entry runs
+// in-process (not as a child), so a SIGTERM that npm passes on reaches the node's own handler.
 import { join, dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { ensureDependencies } from "./install.mjs";
 import { ensureWebBuild } from "../ensure-web-build.mjs";
+import { planStartNats } from "./plan.mjs";
+import { probeStartNats } from "./probe.mjs";
+import { aptInstall } from "./services.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const say = (line) => console.error(`preflight: ${line}`);
@@ -27,6 +30,15 @@ try {
   process.exit(1);
 }
 if (ensureWebBuild() === false) process.exit(1);
+const natsStep = planStartNats(await probeStartNats(process.env, args));
+if (natsStep) {
+  try {
+    aptInstall([natsStep.package], (line) => say(`nats-server: not found and nothing answers on 127.0.0.1:4222; ${line}`));
+  } catch (err) {
+    say(err.message);
+    process.exit(1);
+  }
+}
 
 await import("tsx");
 // The entry reads its flags from process.argv.slice(2), as when started as `tsx <entry> args`.

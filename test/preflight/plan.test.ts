@@ -1,7 +1,7 @@
 /** What the preflight of `npm start` / `npm test` decides for each combination of present and missing pieces (pure). */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { installReason, planServices, type Facts, type LockFile } from "../../scripts/preflight/plan.mjs";
+import { installReason, planServices, planStartNats, type Facts, type LockFile } from "../../scripts/preflight/plan.mjs";
 
 const lock: LockFile = {
   lockfileVersion: 3,
@@ -98,4 +98,14 @@ test("one step per piece, in the order they are said", () => {
     planServices(facts({ natsServer: undefined, chromium: undefined, root: true }, { local: { state: "down" } })).map((s) => `${s.piece} ${s.action}`),
     ["nats-server apt", "postgresql private", "chromium apt"],
   );
+});
+
+test("npm start installs nats-server only when it would start one, has none, and apt-get is usable", () => {
+  const none = { natsConfigured: false, localNatsAnswers: false, natsServer: undefined, root: true, apt: true };
+  assert.deepEqual(planStartNats(none), { piece: "nats-server", action: "apt", package: "nats-server" });
+  assert.equal(planStartNats({ ...none, natsConfigured: true }), undefined, "NATS_URL given");
+  assert.equal(planStartNats({ ...none, localNatsAnswers: true }), undefined, "a server on 127.0.0.1:4222");
+  assert.equal(planStartNats({ ...none, natsServer: "/usr/sbin/nats-server" }), undefined, "the node starts this one");
+  assert.equal(planStartNats({ ...none, root: false }), undefined, "not root: the node says how to get NATS");
+  assert.equal(planStartNats({ ...none, apt: false }), undefined);
 });
