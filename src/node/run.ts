@@ -59,14 +59,26 @@ export async function runNode(config: Config, logging: { log: Logger; forwarder:
   };
 }
 
-/** Resolves on the first SIGINT or SIGTERM. */
+/**
+ * Resolves on the first SIGINT or SIGTERM. Later ones are logged and ignored rather than left to
+ * the default action: Ctrl-C on `npm start` delivers SIGINT twice (the terminal signals the whole
+ * process group and npm passes its own on), and the second one killed the node in the middle of
+ * its shutdown. The shutdown is bounded by SHUTDOWN_TIMEOUT (ExitBackstop), so nothing needs a
+ * repeated signal to end it.
+ */
 export function untilSignal(log: Logger): Promise<void> {
   return new Promise((resolve) => {
+    let shuttingDown = false;
     const on = (signal: string) => {
+      if (shuttingDown) {
+        log.info(`${signal} again: already shutting down (within SHUTDOWN_TIMEOUT)`);
+        return;
+      }
+      shuttingDown = true;
       log.info(`${signal}: shutting down`);
       resolve();
     };
-    process.once("SIGINT", () => on("SIGINT"));
-    process.once("SIGTERM", () => on("SIGTERM"));
+    process.on("SIGINT", () => on("SIGINT"));
+    process.on("SIGTERM", () => on("SIGTERM"));
   });
 }

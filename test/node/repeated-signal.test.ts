@@ -1,0 +1,51 @@
+/**
+ * Ctrl-C on `npm start` delivers SIGINT twice (the terminal's process group, and npm passing its
+ * own on). A second SIGINT during the shutdown must not kill the node: it finishes its bounded
+ * shutdown and prints its summary. The node here has a partition that cannot drain, so its
+ * shutdown lasts until SHUTDOWN_TIMEOUT and the second signal surely lands inside it.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { jetstream } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { partitionOf } from "../../src/runtime/cluster/partition.js";
+import { SUMMARY_PREFIX } from "../../src/node/shutdown-summary.js";
+import { startNatsServer } from "../helpers/nats-server.js";
+import { waitFor } from "../helpers/wait.js";
+
+test("a second SIGINT while shutting down is logged and ignored: the node still ends by itself with its summary", async () => {
+  await using nats = await startNatsServer();
+  const dataDir = mkdtempSync(join(tmpdir(), "repeated-signal-"));
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "test/node/fixtures/stalled-node.ts", "--node-id", "twice", "--data-dir", dataDir, "--lease-ttl", "3s", "--roles", "market", "--shutdown-timeout", "8s"],
+    { env: { ...process.env, NATS_URL: nats.url }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const nc = await connect({ servers: nats.url });
+  try {
+    await waitFor(() => out.includes("node running") || child.exitCode !== null, { timeoutMs: 60_000, intervalMs: 100, what: "node running" });
+    await jetstream(nc).publish(`stall.${partitionOf("k1", 32)}.k1`, JSON.stringify({ n: 1 }));
+    await waitFor(() => out.includes("stall: entity k1 took a message"), { timeoutMs: 30_000, intervalMs: 100, what: "the stalled entity" });
+
+    child.kill("SIGINT");
+    await waitFor(() => out.includes("SIGINT: shutting down"), { timeoutMs: 30_000, intervalMs: 20, what: "the first SIGINT's shutdown" });
+    child.kill("SIGINT");
+    const { code, signal } = await exit;
+    assert.equal(signal, null, `killed by ${signal} instead of finishing its shutdown:\n${out}`);
+    assert.equal(code, 1, `the abandoned drain makes exit 1:\n${out}`);
+    assert.match(out, /SIGINT again: already shutting down/);
+    assert.equal(out.split("\n").filter((l) => l.includes(SUMMARY_PREFIX)).length, 1, out);
+  } finally {
+    await nc.close();
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
