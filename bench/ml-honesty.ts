@@ -60,7 +60,6 @@ function checkPrefixShortcut(): void {
 function falsePromotions(): { falses: number; series: number } {
   const families: SeriesFamily[] = ["gaussian", "regime", "fat-tails", "bounce"];
   let falses = 0, series = 0;
-  const alpha = roundAlpha(DEFAULT_PROMOTION_RULES);
   for (const family of families) {
     phase(`false promotions: ${family}`);
     const started = performance.now();
@@ -81,7 +80,7 @@ function falsePromotions(): { falses: number; series: number } {
     }
     falses += falseHere;
     series += n;
-    const line = `${family.padEnd(9)} ${n} series × 1 day (${(tested / n).toFixed(0)} tested rounds each, per-round α ${alpha.toPrecision(2)}): promoted ${promoted}, false ${falseHere} = ${pct(falseHere, n)} (${wilson(falseHere, n)}) [${((performance.now() - started) / 1000).toFixed(0)} s]`;
+    const line = `${family.padEnd(9)} ${n} series × 1 day (${(tested / n).toFixed(0)} tested rounds each): promoted ${promoted}, false ${falseHere} = ${pct(falseHere, n)} (${wilson(falseHere, n)}) [${((performance.now() - started) / 1000).toFixed(0)} s]`;
     console.log(line);
     record(`false promotions per symbol-day, ${family} (ElasticNet, rounds every 5 min)`, (100 * falseHere) / n, "%", `${falseHere} of ${n}; promoted ${promoted}`);
   }
@@ -130,7 +129,7 @@ function detection(algorithms: readonly Algorithm[], label: string): { hits: num
 export async function run(): Promise<void> {
   checkPrefixShortcut();
   const rules = DEFAULT_PROMOTION_RULES;
-  console.log(`rule: ≥ ${rules.minTestRows} walk-forward held-out rows; Clark–West (Newey–West, HLN, Student t) vs naive at α ${rules.falsePromotionRate}/${rules.roundsPerDay} rounds = ${roundAlpha(rules).toPrecision(2)} per round, Holm over the candidates`);
+  console.log(`rule: ≥ ${rules.minTestRows} walk-forward held-out rows; Clark–West (Newey–West, HLN, Student t) vs naive, Holm over the candidates, round k (every ${rules.rowsPerRound} rows) at α ${rules.falsePromotionRate}/(k·H(${rules.roundsPerDay})): ${roundAlpha(rules, rules.rowsPerRound).toPrecision(2)} at k = 1, ${roundAlpha(rules, 15 * rules.rowsPerRound).toPrecision(2)} at k = 15, ${roundAlpha(rules, rules.roundsPerDay * rules.rowsPerRound).toPrecision(2)} at k = ${rules.roundsPerDay}`);
   const fp = falsePromotions();
   calibration();
   const full = detection(LEAGUE_ALGORITHMS, `full league (${LEAGUE_ALGORITHMS.join(", ")})`);

@@ -44,7 +44,7 @@ export function promotionRounds(ds: Dataset, o: RoundsOptions): RoundsResult {
     if (plan.heldOut.end - plan.heldOut.start < rules.minTestRows) continue;
     tested++;
     const league = trainLeague(sliceDataset(ds, 0, n), { ...(o.algorithms ? { algorithms: o.algorithms } : {}), ...(o.evaluation ? { evaluation: o.evaluation } : {}) });
-    const { winner, decisions } = pickChampion(league.runs, null, rules);
+    const { winner, decisions } = pickChampion(league.runs, null, rules, { rows: n });
     const best = [...decisions].sort((a, b) => a.run.metrics.rmse - b.run.metrics.rmse)[0];
     last = best?.decision ?? null;
     if (winner) return { tested, promotedAtRows: n, winner, last: decisions.find((d) => d.run === winner)!.decision };

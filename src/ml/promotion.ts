@@ -19,18 +19,20 @@ export interface PromotionRules {
   /** Fewest held-out rows before anything is promoted. Default 100. */
   minTestRows: number;
   /**
-   * Chance of promoting a model with no real skill, per symbol and day of rounds. Each round
-   * tests at falsePromotionRate / roundsPerDay (Bonferroni over the day's rounds), and Holm
-   * divides that among the round's candidates. Default 0.05.
+   * Chance of promoting a model with no real skill, per symbol and day of rounds. Default 0.05.
+   * It is spent over the symbol's rounds (see roundAlpha) and Holm divides a round's share among
+   * its candidates.
    */
   falsePromotionRate: number;
   /** Rounds a symbol gets per day: 288 = one every 5 minutes (the watcher's patrol). */
   roundsPerDay: number;
+  /** Rows a symbol gains between rounds: 30 = 5 minutes of 10 s bars. */
+  rowsPerRound: number;
   /** Least skill against naive (1 − rmse / rmseNaive) on the held-out rows. Default 0. */
   minSkill: number;
 }
 
-export const DEFAULT_PROMOTION_RULES: PromotionRules = { minTestRows: 100, falsePromotionRate: 0.05, roundsPerDay: 288, minSkill: 0 };
+export const DEFAULT_PROMOTION_RULES: PromotionRules = { minTestRows: 100, falsePromotionRate: 0.05, roundsPerDay: 288, rowsPerRound: 30, minSkill: 0 };
 
 export type PromotionReject =
   | "window-mismatch"
@@ -42,13 +44,41 @@ export type PromotionReject =
   | "not-better-than-champion"
   | "not-significant-vs-champion";
 
+/** What pickChampion knows of the round: the dataset's rows (its index), and the held-out targets and horizon (to test against a champion). */
+export interface Round {
+  rows?: number;
+  target?: ArrayLike<number>;
+  horizon?: number;
+}
+
 export type PromotionDecision =
   | { promote: true; reason: "beats-naive" | "beats-naive-and-champion"; detail: string }
   | { promote: false; reason: PromotionReject; detail: string };
 
-/** The level one round tests at: the day's false-promotion budget split over its rounds. */
-export function roundAlpha(rules: PromotionRules): number {
-  return rules.falsePromotionRate / rules.roundsPerDay;
+/** H(n) = 1 + 1/2 + … + 1/n. */
+function harmonic(n: number): number {
+  let h = 0;
+  for (let k = 1; k <= n; k++) h += 1 / k;
+  return h;
+}
+
+/**
+ * The level a round tests at: round k of the symbol's history (k = ⌈rows / rowsPerRound⌉, at
+ * least 1) gets falsePromotionRate / (k · H(roundsPerDay)). The first day's rounds k = 1 … 288 then
+ * spend exactly the day's budget (Σ 1/(k·H) = 1) and every later day less, so by the union bound
+ * no day's rounds promote a skill-less model with more than that chance, whatever the rounds'
+ * dependence. Early rounds get more than an even share (α/(k·6.24) vs α/288), which is what
+ * lets a real signal through within the first hundreds of bars. Without `rows` (unknown round)
+ * the day's last share, k = roundsPerDay, is used: the strictest of the first day.
+ */
+export function roundAlpha(rules: PromotionRules, rows?: number): number {
+  const k = rows === undefined ? rules.roundsPerDay : Math.max(1, Math.ceil(rows / rules.rowsPerRound));
+  return rules.falsePromotionRate / (k * harmonic(rules.roundsPerDay));
+}
+
+/** The round index roundAlpha used (for reasons). */
+function roundIndex(rules: PromotionRules, rows?: number): number {
+  return rows === undefined ? rules.roundsPerDay : Math.max(1, Math.ceil(rows / rules.rowsPerRound));
 }
 
 export function sameWindow(a: HeldOutWindow, b: HeldOutWindow): boolean {
@@ -59,6 +89,7 @@ export function validateRules(rules: PromotionRules): PromotionRules {
   if (!Number.isInteger(rules.minTestRows) || rules.minTestRows < 2) throw new RangeError(`minTestRows must be an integer ≥ 2, got ${rules.minTestRows}`);
   if (!(rules.falsePromotionRate > 0 && rules.falsePromotionRate < 1)) throw new RangeError(`falsePromotionRate must be in (0, 1), got ${rules.falsePromotionRate}`);
   if (!Number.isInteger(rules.roundsPerDay) || rules.roundsPerDay < 1) throw new RangeError(`roundsPerDay must be an integer ≥ 1, got ${rules.roundsPerDay}`);
+  if (!Number.isInteger(rules.rowsPerRound) || rules.rowsPerRound < 1) throw new RangeError(`rowsPerRound must be an integer ≥ 1, got ${rules.rowsPerRound}`);
   if (!Number.isFinite(rules.minSkill)) throw new RangeError(`minSkill must be finite, got ${rules.minSkill}`);
   return rules;
 }
@@ -67,20 +98,22 @@ export function validateRules(rules: PromotionRules): PromotionRules {
  * The round's decision for every candidate, all on the same held-out rows:
  * 1. at least `minTestRows` held-out rows, and skill > minSkill (lower RMSE than naive);
  * 2. the Clark–West test against naive is significant after Holm's step-down over ALL the
- *    round's candidates at level roundAlpha (a candidate that failed step 1 still counts);
+ *    round's candidates at level roundAlpha(rules, round.rows) (a failed step 1 still counts);
  * 3. among those, the lowest RMSE is the challenger; with a champion, on the held-out rows newer
  *    than the champion's data (at least minTestRows of them) it must have a lower RMSE and a
- *    one-sided Diebold–Mariano p-value ≤ roundAlpha (`heldOut.target` needed).
+ *    one-sided Diebold–Mariano p-value ≤ roundAlpha (`round.target` needed).
  * Returns the winner (or null: keep the champion, or naive) and a reason per candidate.
  */
 export function pickChampion<R extends WindowScore>(
   runs: readonly R[],
   champion: WindowScore | null,
   rules: PromotionRules = DEFAULT_PROMOTION_RULES,
-  heldOut?: { target: ArrayLike<number>; horizon: number },
+  round: Round = {},
 ): { winner: R | null; decisions: { run: R; decision: PromotionDecision }[]; alpha: number } {
   validateRules(rules);
-  const alpha = roundAlpha(rules);
+  const alpha = roundAlpha(rules, round.rows);
+  const level = levelText(rules, runs.length, round.rows);
+  const heldOut = round.target === undefined ? undefined : { target: round.target };
   const m = runs.length;
   const decided = new Map<R, PromotionDecision>();
   const reject = (run: R, reason: PromotionReject, detail: string) => decided.set(run, { promote: false, reason, detail });
@@ -95,12 +128,12 @@ export function pickChampion<R extends WindowScore>(
   let stopped = false;
   const significant: R[] = [];
   byP.forEach((run, j) => {
-    const level = alpha / (m - j);
+    const holm = alpha / (m - j);
     const p = run.metrics.cwPValue;
-    stopped ||= !(p <= level);
+    stopped ||= !(p <= holm);
     if (decided.has(run)) return;
     const stat = `Clark–West t ${run.metrics.cwStat.toFixed(2)}, p ${p.toPrecision(2)}`;
-    if (stopped) reject(run, "not-significant-vs-naive", `${stat} > Holm level ${level.toPrecision(2)} (${levelText(rules, m)})`);
+    if (stopped) reject(run, "not-significant-vs-naive", `${stat} > Holm level ${holm.toPrecision(2)} (${level})`);
     else significant.push(run);
   });
   let best: R | null = null;
@@ -111,7 +144,7 @@ export function pickChampion<R extends WindowScore>(
   let winner: R | null = null;
   if (best) {
     const w = best.metrics;
-    const vsNaive = `skill ${w.skill.toFixed(4)}, Clark–West t ${w.cwStat.toFixed(2)}, p ${w.cwPValue.toPrecision(2)} (${levelText(rules, m)})`;
+    const vsNaive = `skill ${w.skill.toFixed(4)}, Clark–West t ${w.cwStat.toFixed(2)}, p ${w.cwPValue.toPrecision(2)} (${level})`;
     if (!champion) {
       decided.set(best, { promote: true, reason: "beats-naive", detail: `${vsNaive}, no champion yet` });
       winner = best;
@@ -127,7 +160,7 @@ export function pickChampion<R extends WindowScore>(
         const rows = `on the ${k} rows newer than the champion`;
         if (!(mine < theirs)) reject(best, "not-better-than-champion", `rmse ${num(mine)} ≥ champion's ${num(theirs)} ${rows}`);
         else {
-          const dm = dieboldMariano(championLoss, challengerLoss, heldOut!.horizon);
+          const dm = dieboldMariano(championLoss, challengerLoss, round.horizon ?? 1);
           const vsChampion = `Diebold–Mariano vs champion t ${dm.stat.toFixed(2)}, p ${dm.pValue.toPrecision(2)} ${rows}`;
           if (dm.pValue <= alpha) {
             decided.set(best, { promote: true, reason: "beats-naive-and-champion", detail: `${vsChampion} ≤ ${alpha.toPrecision(2)}; ${vsNaive}` });
@@ -145,9 +178,9 @@ export function decidePromotion(
   candidate: WindowScore,
   champion: WindowScore | null,
   rules: PromotionRules = DEFAULT_PROMOTION_RULES,
-  heldOut?: { target: ArrayLike<number>; horizon: number },
+  round: Round = {},
 ): PromotionDecision {
-  return pickChampion([candidate], champion, rules, heldOut).decisions[0]!.decision;
+  return pickChampion([candidate], champion, rules, round).decisions[0]!.decision;
 }
 
 /** Squared errors on the last k held-out rows; `p` holds k predictions (the champion) or one per row (a candidate). */
@@ -166,8 +199,8 @@ function withinWindow(champion: HeldOutWindow, candidate: HeldOutWindow): boolea
   return champion.to === candidate.to && champion.rows <= candidate.rows && champion.from >= candidate.from;
 }
 
-function levelText(rules: PromotionRules, m: number): string {
-  return `α ${rules.falsePromotionRate}/day over ${rules.roundsPerDay} rounds, ${m} candidate${m === 1 ? "" : "s"}`;
+function levelText(rules: PromotionRules, m: number, rows: number | undefined): string {
+  return `round ${roundIndex(rules, rows)}'s share ${roundAlpha(rules, rows).toPrecision(2)} of α ${rules.falsePromotionRate}/day, ${m} candidate${m === 1 ? "" : "s"}`;
 }
 
 const num = (x: number) => x.toPrecision(6);

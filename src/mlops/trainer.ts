@@ -164,7 +164,7 @@ export class Trainer {
   async #promote(symbol: string, ds: Dataset, runs: { runId: string; run: TrainingRun }[]): Promise<{ promotion: PromotionOutcome; champion: string | null }> {
     // The rows every run was scored on (the same plan the workers followed).
     const heldOutRange = walkForwardPlan(ds.rows, ds.horizon, this.#o.evaluation).heldOut;
-    const heldOut = { target: ds.target.subarray(heldOutRange.start, heldOutRange.end), horizon: ds.horizon };
+    const round = { rows: ds.rows, target: ds.target.subarray(heldOutRange.start, heldOutRange.end), horizon: ds.horizon };
     const rules = this.rules;
     const candidates = runs.map((r) => ({ ...r, window: r.run.window, metrics: r.run.metrics, predictions: r.run.predictions }));
     let registered: { runId: string; version: string; artifact: string } | null = null;
@@ -173,7 +173,7 @@ export class Trainer {
 
     const result = await updatePointer(this.#o.store, symbol, async (current) => {
       const championScore = current === null ? null : await this.#scoreChampion(current, ds, heldOutRange);
-      const { winner, decisions } = pickChampion(candidates, championScore, rules, heldOut);
+      const { winner, decisions } = pickChampion(candidates, championScore, rules, round);
       last.value = { current, winner, decisions };
       if (winner === null) return null;
       if (registered?.runId !== winner.runId) {

@@ -25,8 +25,8 @@ test("random walks: rounds every 5 minutes over 1,000 bars promote nothing, each
 });
 
 test("the old rule's ingredients promote on the same random walks: one 80/20 cut, 5 % per round, few test rows", () => {
-  // Per-round 5 % (roundsPerDay 1) on an 80/20 split with 20 test rows allowed — what the rule replaced.
-  const loose = { ...DEFAULT_PROMOTION_RULES, roundsPerDay: 1, minTestRows: 4 };
+  // 5 % at every round (one round per day, every round the first) on an 80/20 split with 4 test rows allowed — what the rule replaced.
+  const loose = { ...DEFAULT_PROMOTION_RULES, roundsPerDay: 1, rowsPerRound: 1_000_000_000, minTestRows: 4 };
   let promoted = 0;
   for (const family of ["gaussian", "regime", "fat-tails"] as const) {
     for (const seed of [1, 2]) {

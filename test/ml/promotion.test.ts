@@ -16,9 +16,19 @@ const target = new Array<number>(N).fill(0);
 const heldOut = { target, horizon: 1 };
 const preds = (f: (i: number) => number) => Array.from({ length: N }, (_, i) => f(i));
 
-test("the per-round level is the day's false-promotion budget over its rounds", () => {
-  assert.equal(roundAlpha(DEFAULT_PROMOTION_RULES), 0.05 / 288);
-  assert.deepEqual({ ...DEFAULT_PROMOTION_RULES }, { minTestRows: 100, falsePromotionRate: 0.05, roundsPerDay: 288, minSkill: 0 });
+test("the day's false-promotion budget is spent as 1/(k·H(288)) over round k: the first day's rounds spend exactly it", () => {
+  const rules = DEFAULT_PROMOTION_RULES;
+  assert.deepEqual({ ...rules }, { minTestRows: 100, falsePromotionRate: 0.05, roundsPerDay: 288, rowsPerRound: 30, minSkill: 0 });
+  let h = 0;
+  for (let k = 1; k <= 288; k++) h += 1 / k;
+  assert.ok(Math.abs(roundAlpha(rules, 30) - 0.05 / h) < 1e-18, "round 1");
+  assert.equal(roundAlpha(rules, 31), roundAlpha(rules, 60), "rows 31–60 are round 2");
+  let day1 = 0, day2 = 0;
+  for (let k = 1; k <= 288; k++) day1 += roundAlpha(rules, 30 * k);
+  for (let k = 289; k <= 576; k++) day2 += roundAlpha(rules, 30 * k);
+  assert.ok(Math.abs(day1 - 0.05) < 1e-15, `day 1 spends ${day1}`);
+  assert.ok(day2 < 0.05 * 0.12, `day 2 spends ${day2}`);
+  assert.equal(roundAlpha(rules), roundAlpha(rules, 288 * 30), "unknown round: the first day's strictest share");
 });
 
 test("promotion table against naive", () => {
@@ -36,7 +46,9 @@ test("promotion table against naive", () => {
     assert.equal(d.promote, c.promote, c.name);
     assert.equal(d.reason, c.reason, `${c.name}: ${d.detail}`);
   }
-  assert.match(decidePromotion(score(9.9, 10, 0.01), null).detail, /Clark–West t .*p 0\.010 > Holm level 0\.00017 \(α 0\.05\/day over 288 rounds, 1 candidate\)/);
+  assert.match(decidePromotion(score(9.9, 10, 0.01), null).detail, /Clark–West t .*p 0\.010 > Holm level 0\.000028 \(round 288's share 0\.000028 of α 0\.05\/day, 1 candidate\)/);
+  // With the round known (300 rows: round 10) the level is 28.8 times round 288's.
+  assert.match(decidePromotion(score(9.9, 10, 0.01), null, DEFAULT_PROMOTION_RULES, { rows: 300 }).detail, /Holm level 0\.00080 \(round 10's share/);
 });
 
 test("Holm across the round's candidates: the smallest p faces α/m, a failed candidate still counts", () => {
