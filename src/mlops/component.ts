@@ -19,7 +19,7 @@ import { rollbackHandler, trainHandler } from "./admin.js";
 import { ArtifactStore } from "./artifacts.js";
 import { ChampionCache } from "./champion-cache.js";
 import { KvChampionStore } from "./champion-store.js";
-import { fanOut, natsEventSink, type MlopsEvent } from "./events.js";
+import { eventLogLevel, fanOut, natsEventSink, type MlopsEvent } from "./events.js";
 import { LakeSilverSource, type SilverSource } from "./silver-source.js";
 import { usableRows } from "./dataset.js";
 import { DEFAULT_MIN_ROWS, Trainer } from "./trainer.js";
@@ -97,8 +97,7 @@ export function mlopsComponent(config: Config, options: MlopsOptions = {}): Node
     const events = fanOut(publish, (e) => {
       if (e.type === "pool") return;
       lastEvent = e;
-      const level = e.type === "training-failed" || e.type === "warning" ? "warn" : "info";
-      ctx.log[level](`mlops ${e.type}`, { ...e });
+      ctx.log[eventLogLevel(e)](`mlops ${e.type}`, { ...e });
     });
     pool = new TrainingPool({ maxThreads: options.maxThreads ?? 1, maxQueue: options.maxQueue ?? 16, onEvent: (event) => publish({ type: "pool", event }) });
     const trainer = new Trainer({

@@ -24,6 +24,30 @@ export type MlopsEvent =
 
 export type MlopsEventSink = (event: MlopsEvent) => void;
 
+/**
+ * The node-log level of an event. Every event is published for the MLOps page; the log keeps
+ * decisions (promotions, rollbacks) and failures, while the routine per-symbol steps of a round
+ * go to debug: at 1,000 symbols a hunt round that trains them all would otherwise write several
+ * thousand lines (each forwarded over NATS) beside its one summary line.
+ */
+export function eventLogLevel(event: MlopsEvent): "debug" | "info" | "warn" {
+  switch (event.type) {
+    case "training-failed":
+    case "run-failed":
+    case "warning":
+      return "warn";
+    case "promoted":
+    case "rolled-back":
+      return "info";
+    case "training-started":
+    case "run-completed":
+    case "not-promoted":
+    case "mode-changed":
+    case "pool":
+      return "debug";
+  }
+}
+
 export function eventSubject(event: MlopsEvent): string {
   return `events.mlops.${event.type}`;
 }

@@ -119,6 +119,8 @@ export class Trainer {
       const champion = (await this.#o.store.read(symbol))?.pointer.version ?? null;
       return { ...base, rows: dataset.rows, excluded, status: "insufficient-data", champion, finishedAt: this.#now() };
     }
+    // Loading bars takes a while; a round cancelled meanwhile (watcher stopped) starts nothing.
+    signal?.throwIfAborted();
     this.#emit({ type: "training-started", symbol, trigger, rows: dataset.rows, at: startedAt });
     const { runs, outcomes, rmseNaive } = await this.#trainAndRecord(symbol, dataset, signal);
     const { promotion, champion } = await this.#promote(symbol, dataset, runs);

@@ -80,7 +80,8 @@ export function watcherActor(options: WatcherOptions): ActorFactory<WatcherActor
       promise.then(
         (outcome) => resultOf(outcome),
         (err: unknown): RoundResult => {
-          emit({ type: "training-failed", symbol, trigger, error: errorMessage(err), at: ctx.clock.now() });
+          // A round the watcher cancelled itself (it is stopping) did not fail: nothing to report.
+          if (!abort.signal.aborted) emit({ type: "training-failed", symbol, trigger, error: errorMessage(err), at: ctx.clock.now() });
           return { status: "failed", rows: 0, promoted: null, champion: null, detail: errorMessage(err), at: ctx.clock.now() };
         },
       ).then((result) => {

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { ActorSystem, ManualClock, type ActorRef } from "../../src/runtime/actor/index.js";
 import {
   createWatcherState,
+  eventLogLevel,
   watcherActor,
   watcherTransition,
   type MlopsEvent,
@@ -213,4 +214,43 @@ test("watcher actor with a survey: 1,000 short symbols make one summary per hunt
   // Per-symbol reasons stay on request.
   assert.equal((await statusOf(ref)).symbols.S999USDT!.last?.detail, "5 of 20 rows (survey)");
   console.log(`1,000 hunting symbols: ${summaries.length} summary lines and ${events.length} events over 2 plans (before: one training-skipped event and log line per symbol per plan)`);
+});
+
+test("stopping the watcher while its rounds are loading cancels them silently: no training-failed per symbol", async () => {
+  // The demo at 1,000 symbols: a hunt round had just started 1,000 rounds when SIGINT came; each
+  // was aborted and reported as a failure, 1,000 WARN lines in the middle of the shutdown.
+  const clock = new ManualClock(0);
+  const system = new ActorSystem({ name: "watcher-test-stop", clock });
+  const symbols = Array.from({ length: 50 }, (_, i) => `S${i}USDT`);
+  const started: string[] = [];
+  let release!: () => void;
+  const loading = new Promise<void>((resolve) => (release = resolve));
+  // Like Trainer.train: loads the bars first, then gives up if the round was cancelled meanwhile.
+  const trainer = {
+    async train(symbol: string, _trigger: TrainingTrigger, signal?: AbortSignal): Promise<TrainingOutcome> {
+      started.push(symbol);
+      await loading;
+      signal?.throwIfAborted();
+      throw new Error(`${symbol} should have been cancelled`);
+    },
+  };
+  const events: MlopsEvent[] = [];
+  system.spawn("watcher", watcherActor({ trainer, symbols: () => symbols, events: (e) => events.push(e) }));
+  await waitFor(() => started.length === symbols.length, { what: "every round started" });
+  await system.stop("watcher");
+  release();
+  await new Promise((r) => setTimeout(r, 50));
+  await system[Symbol.asyncDispose]();
+  assert.deepEqual(events.filter((e) => e.type === "training-failed"), [], "a cancelled round is not a failure");
+});
+
+test("node-log level of MLOps events: decisions at info, failures at warn, a round's routine steps at debug", () => {
+  const at = 0;
+  assert.equal(eventLogLevel({ type: "training-started", symbol: "S", trigger: "hunt", rows: 30, at }), "debug");
+  assert.equal(eventLogLevel({ type: "not-promoted", symbol: "S", best: null, champion: null, reason: "too-few-test-rows", at }), "debug");
+  assert.equal(eventLogLevel({ type: "mode-changed", symbol: "S", from: "hunt", to: "patrol", at }), "debug");
+  assert.equal(eventLogLevel({ type: "promoted", symbol: "S", version: "S/v1", kind: "elasticnet", previous: null, reason: "beats-naive", rmse: 1, skill: 0.1, at }), "info");
+  assert.equal(eventLogLevel({ type: "rolled-back", symbol: "S", from: "S/v2", to: "S/v1", at }), "info");
+  assert.equal(eventLogLevel({ type: "training-failed", symbol: "S", trigger: "hunt", error: "x", at }), "warn");
+  assert.equal(eventLogLevel({ type: "warning", symbol: "S", message: "x", at }), "warn");
 });
