@@ -25,20 +25,34 @@ const PARTITIONS = 4;
 const SHARD = 1;
 const MINE = symbolsOfShard(SYMBOLS, SHARD, PARTITIONS);
 
+/** `<prefix> <node>` once a node listens for claims of a shard it released. */
+const offers: string[] = [];
+
 /** One node's shards, every call recorded in one shared journal (the order across nodes is what matters). */
-function node(name: string, journal: string[], o: { prefix: string; overlapMs?: number; clock?: Clock; flush?: () => Promise<void> }) {
+function node(name: string, journal: string[], o: { prefix: string; overlapMs?: number; clock?: Clock; flush?: () => Promise<void>; live?: boolean }) {
+  const channel = natsHandover(nc, { timeoutMs: 10_000, prefix: o.prefix });
   return new IngestShards(SYMBOLS, {
     partitions: PARTITIONS,
     overlapMs: o.overlapMs ?? 60_000,
     clock: o.clock ?? systemClock,
-    adopt: async (s) => void journal.push(`${name} adopt ${s.length}`),
+    adopt: async (s) => {
+      journal.push(`${name} adopt ${s.length}`);
+      return o.live ?? true;
+    },
     settle: async (s, flushed) => void journal.push(`${name} settle ${s.length} ${flushed ? "flushed" : "not-flushed"}`),
     release: async (s) => void journal.push(`${name} release ${s.length}`),
     flush: async (s) => {
       await o.flush?.();
       journal.push(`${name} flushed ${s.length}`);
     },
-    handover: natsHandover(nc, { timeoutMs: 10_000, prefix: o.prefix }),
+    handover: {
+      claim: (shard) => channel.claim(shard),
+      offer: async (shard, finish) => {
+        const withdraw = await channel.offer(shard, finish);
+        offers.push(`${o.prefix} ${name}`);
+        return withdraw;
+      },
+    },
   });
 }
 
@@ -83,15 +97,19 @@ test("an overlap that ended on its timer answers no claim: the new owner falls b
   assert.deepEqual(journal, [`B adopt ${n}`, `B settle ${n} not-flushed`]);
 });
 
-test("a lost lease or a failed flush is not a handover", async () => {
+test("a lost lease overlaps like a handover; a failed flush is not a handover", async () => {
   const journal: string[] = [];
   const p = prefix();
   const a = node("A", journal, { prefix: p });
   const b = node("B", journal, { prefix: p, flush: () => Promise.reject(new Error("NATS down")) });
   await a.startPartition(SHARD);
   await a.stopPartition(SHARD, "lease-lost");
+  assert.equal(a.reading().length, n, "A keeps reading without the lease (the log doubles nothing)");
+  // The offer is made in the background on a lost lease: B claims once A listens.
+  while (!offers.includes(`${p} A`)) await new Promise((r) => setTimeout(r, 10));
+  journal.length = 0;
   await b.startPartition(SHARD);
-  assert.equal(journal.at(-1), `B settle ${n} not-flushed`, "lease lost: A stopped at once, nobody answers");
+  assert.deepEqual(journal, [`B adopt ${n}`, `A release ${n}`, `A flushed ${n}`, `B settle ${n} flushed`], "B claimed it: A stopped, logged and answered");
   await b.stopPartition(SHARD, "handoff");
   await a.startPartition(SHARD);
   assert.equal(journal.at(-1), `A settle ${n} not-flushed`, "B could not log what it read: A must not trust the log's marks alone");
@@ -113,4 +131,21 @@ test("a shard taken back during its overlap was read throughout: no claim, nothi
   journal.length = 0;
   await b.startPartition(SHARD); // a stray claim (A owns it): nobody lingers, nobody answers
   assert.ok(!journal.some((l) => l.startsWith("A")), "A was not asked to stop reading a shard it owns");
+});
+
+test("a new owner whose streams were not live in time claims the shard but does not trust the answer: the exchange's history covers the gap", async () => {
+  const journal: string[] = [];
+  const p = prefix();
+  const a = node("A", journal, { prefix: p });
+  const b = node("B", journal, { prefix: p, live: false });
+  await a.startPartition(SHARD);
+  await a.stopPartition(SHARD, "handoff");
+  journal.length = 0;
+  const taking = b.startPartition(SHARD);
+  assert.deepEqual(b.transitions(), { starting: 1, lingering: 0 });
+  assert.deepEqual(a.transitions(), { starting: 0, lingering: 1 });
+  await taking;
+  assert.deepEqual(journal, [`B adopt ${n}`, `A release ${n}`, `A flushed ${n}`, `B settle ${n} not-flushed`], "A stopped at the claim, before B's streams were live");
+  assert.deepEqual(b.transitions(), { starting: 0, lingering: 0 });
+  assert.deepEqual(a.transitions(), { starting: 0, lingering: 0 });
 });

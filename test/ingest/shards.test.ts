@@ -9,14 +9,17 @@ import { partitionOf } from "../../src/runtime/cluster/partition.js";
 const SYMBOLS = Array.from({ length: 200 }, (_, i) => `S${String(i).padStart(3, "0")}USDT`);
 const PARTITIONS = 8;
 
-function shardsWithLog(clock: ManualClock) {
+/** `settles`: record `settle` calls too (with whether the previous reader logged everything). */
+function shardsWithLog(clock: ManualClock, o: { settles?: boolean } = {}) {
   const calls: string[] = [];
+  const settle = async (s: string[], flushed: boolean) => void calls.push(`settle ${s.length} ${flushed ? "flushed" : "not-flushed"}`);
   const shards = new IngestShards(SYMBOLS, {
     partitions: PARTITIONS,
     overlapMs: 1000,
     clock,
     adopt: async (s) => void calls.push(`adopt ${s.length}`),
     release: async (s) => void calls.push(`release ${s.length}`),
+    ...(o.settles ? { settle } : {}),
   });
   return { shards, calls };
 }
@@ -27,7 +30,7 @@ test("each symbol is in exactly one shard, the one of its log subject", () => {
   for (let p = 0; p < PARTITIONS; p++) for (const s of symbolsOfShard(SYMBOLS, p, PARTITIONS)) assert.equal(partitionOf(s, PARTITIONS), p);
 });
 
-test("a handed-over shard is read for the overlap, then released; lease-lost releases at once", async () => {
+test("a handed-over shard, or one whose lease was lost, is read for the overlap, then released", async () => {
   const clock = new ManualClock(0);
   const { shards, calls } = shardsWithLog(clock);
   await shards.startPartition(1);
@@ -45,8 +48,26 @@ test("a handed-over shard is read for the overlap, then released; lease-lost rel
   assert.ok(calls.includes(`release ${one}`));
   assert.equal(shards.reading().length, two);
   await shards.stopPartition(2, "lease-lost");
+  assert.deepEqual(shards.transitions(), { starting: 0, lingering: 1 });
+  assert.equal(shards.reading().length, two, "a lost lease is not an UNSUBSCRIBE: still reading shard 2");
+  clock.advance(1000);
+  await new Promise((r) => setImmediate(r));
   assert.equal(calls.at(-1), `release ${two}`);
   assert.equal(shards.reading().length, 0);
+  assert.deepEqual(shards.transitions(), { starting: 0, lingering: 0 });
+});
+
+test("a shard whose lease was lost and is taken straight back was read throughout: nothing released, settled as flushed", async () => {
+  const clock = new ManualClock(0);
+  const { shards, calls } = shardsWithLog(clock, { settles: true });
+  const n = symbolsOfShard(SYMBOLS, 1, PARTITIONS).length;
+  await shards.startPartition(1);
+  await shards.stopPartition(1, "lease-lost");
+  await shards.startPartition(1);
+  clock.advance(5000);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(calls, [`adopt ${n}`, `settle ${n} not-flushed`, `adopt ${n}`, `settle ${n} flushed`]);
+  assert.deepEqual(shards.transitions(), { starting: 0, lingering: 0 });
 });
 
 test("a shard taken back during its overlap is not released; overlapsEnded ends the others early", async () => {

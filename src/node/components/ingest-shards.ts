@@ -11,8 +11,13 @@
  * puts everything it read into the log and says so. The new owner then re-reads the log's marks and
  * lets the held trades in: between them every trade was read, so nothing needs the exchange's REST
  * history and the log (idempotent per trade id) doubles nothing. When nobody answers the claim (a
- * crash, a lost lease, the first start) the new owner finds a hole above the log's last id and fills
- * it from the exchange's REST history where the publisher can.
+ * crash, the first start) the new owner finds a hole above the log's last id and fills it from the
+ * exchange's REST history where the publisher can.
+ *
+ * A lost lease (renewals not confirmed in time: a loaded or paused process) overlaps too. Reading
+ * without the lease doubles nothing in the log, and this node, still the shard's rendezvous owner,
+ * usually takes it straight back: it then finds its own reader still going and needs nobody's
+ * claim and nothing from the exchange. Another node's claim ends the overlap as in a handover.
  */
 import type { TimerHandle } from "../../runtime/clock.js";
 import { systemClock, type Clock } from "../../runtime/clock.js";
@@ -26,8 +31,11 @@ export interface IngestShardsOptions {
   partitions: number;
   /** How long a released shard keeps being read at most, waiting for the new owner's claim (ms). */
   overlapMs: number;
-  /** Start reading these symbols, holding their trades until `settle`; resolves once they are live. Throws if it cannot. */
-  adopt(symbols: string[]): Promise<void>;
+  /**
+   * Start reading these symbols, holding their trades until `settle`; resolves once they are live,
+   * or `false` when they were not live in time (trades before that may be missing). Throws if it cannot.
+   */
+  adopt(symbols: string[]): Promise<boolean | void>;
   /**
    * Lets the held trades in after the log's marks, re-read now. `previousFlushed`: the previous
    * reader logged everything up to our streams going live (nothing to ask the exchange for).
@@ -65,6 +73,8 @@ export class IngestShards implements PartitionHost {
   readonly #symbols: Set<string>;
   readonly #owned = new Set<number>();
   readonly #lingering = new Map<number, Lingering>();
+  /** Shards acquired whose start (adopt, claim, settle) is under way. */
+  readonly #starting = new Set<number>();
 
   constructor(symbols: Iterable<string>, options: IngestShardsOptions) {
     this.#symbols = new Set(symbols);
@@ -82,6 +92,11 @@ export class IngestShards implements PartitionHost {
     return [...this.#owned].sort((a, b) => a - b);
   }
 
+  /** Owned shards still starting, and released ones still read in their overlap: both 0 once the shards settled. */
+  transitions(): { starting: number; lingering: number } {
+    return { starting: this.#starting.size, lingering: this.#lingering.size };
+  }
+
   async startPartition(shard: number): Promise<void> {
     const linger = this.#lingering.get(shard);
     if (linger) {
@@ -93,22 +108,28 @@ export class IngestShards implements PartitionHost {
     // Owned before the adopt is awaited: a symbol added meanwhile (admin subscribe) is then adopted too.
     this.#owned.add(shard);
     const symbols = symbolsOfShard(this.#symbols, shard, this.#o.partitions);
+    this.#starting.add(shard);
     try {
-      await this.#o.adopt(symbols);
-    } catch (err) {
-      this.#owned.delete(shard);
-      throw err;
+      let live: boolean;
+      try {
+        live = (await this.#o.adopt(symbols)) !== false;
+      } catch (err) {
+        this.#owned.delete(shard);
+        throw err;
+      }
+      // Read without a break when we kept reading it. Otherwise the previous reader stops at our
+      // claim either way, but its word covers only what came before our streams were live.
+      const answered = linger === undefined && ((await this.#o.handover?.claim(shard)) ?? false);
+      await this.#o.settle?.(symbols, linger !== undefined || (answered && live));
+    } finally {
+      this.#starting.delete(shard);
     }
-    // Read without a break when we kept reading it; otherwise the previous reader says whether it logged everything.
-    const flushed = linger !== undefined || ((await this.#o.handover?.claim(shard)) ?? false);
-    await this.#o.settle?.(symbols, flushed);
   }
 
   async stopPartition(shard: number, reason: PartitionStopReason): Promise<void> {
     this.#owned.delete(shard);
     const symbols = symbolsOfShard(this.#symbols, shard, this.#o.partitions);
-    // The lease is gone or going to someone else at once: stop now. A handover or a leave overlaps.
-    if (reason === "lease-lost") return this.#o.release(symbols);
+    // Every stop overlaps, a lost lease too (see the top of this file).
     let withdraw = () => {};
     let fire!: (release?: boolean) => void;
     const released = new Promise<void>((resolve) => {
@@ -130,10 +151,16 @@ export class IngestShards implements PartitionHost {
         await released;
         await this.#o.flush?.(symbols);
       })());
-    // Listening before we return: the lease is released after this, and the new owner claims right away.
     if (this.#o.handover === undefined) return;
-    withdraw = await this.#o.handover.offer(shard, finish);
-    if (this.#lingering.get(shard) !== entry) withdraw(); // the overlap ended while we subscribed
+    const offered = this.#o.handover.offer(shard, finish).then((w) => {
+      withdraw = w;
+      if (this.#lingering.get(shard) !== entry) w(); // the overlap ended while we subscribed
+    });
+    // A lost lease must stop fast and NATS may be unreachable: offer in the background (a claim
+    // made before it listens finds nobody and falls back to the exchange's history; the overlap ends on its timer).
+    if (reason === "lease-lost") return void offered.catch(() => {});
+    // Listening before we return: the lease is released after this, and the new owner claims right away.
+    await offered;
   }
 
   /** Adds symbols to the deployment's set; those of owned shards are read at once. */

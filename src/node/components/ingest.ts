@@ -67,9 +67,12 @@ export function ingestComponent(options: { baseUrl?: string; source?: string } =
         overlapMs: config.ingestOverlapMs,
         adopt: async (symbols) => {
           await adoptions.add(symbols);
-          // Not live in time (the exchange slow to accept connections): claim anyway, the log's marks and REST cover the rest.
+          // Not live in time (the exchange slow to accept connections): claim anyway, but settle as if
+          // nobody answered, so the log's marks and REST cover what the previous reader stopped reading first.
           const { live } = (await ask({ type: "live", symbols, withinMs: HANDOVER_LIVE_WITHIN_MS })) as { live: Promise<boolean> };
-          if (!(await live)) ctx.log.warn("ingest shard not live in time; claiming it anyway", { symbols: symbols.length, withinMs: HANDOVER_LIVE_WITHIN_MS });
+          if (await live) return true;
+          ctx.log.warn("ingest shard not live in time; claiming it anyway, filling from the exchange's history", { symbols: symbols.length, withinMs: HANDOVER_LIVE_WITHIN_MS });
+          return false;
         },
         settle: async (symbols, previousFlushed) => void (await ask({ type: "settle", symbols, previousFlushed })),
         release: async (symbols) => void (await ask({ type: "unsubscribe", symbols })),
@@ -122,7 +125,7 @@ export function ingestComponent(options: { baseUrl?: string; source?: string } =
         onEvent: (event) => ctx.log.debug(`ingest shards ${event.type}`, { ...event }),
       });
       await cluster.start();
-      const shardStatus = () => ({ shards: reading.ownedShards(), reading: reading.reading().length });
+      const shardStatus = () => ({ shards: reading.ownedShards(), reading: reading.reading().length, ...reading.transitions() });
       ctx.admin
         .register("ingest-status", async () => ({ ...(await ask({ type: "status" }) as object), ...shardStatus() }))
         .register("subscribe", async (args) => {
@@ -167,6 +170,6 @@ export function ingestComponent(options: { baseUrl?: string; source?: string } =
         };
       });
     },
-    status: () => (last === undefined ? undefined : { ...(last as object), ...(shards ? { shards: shards.ownedShards(), reading: shards.reading().length } : {}) }),
+    status: () => (last === undefined ? undefined : { ...(last as object), ...(shards ? { shards: shards.ownedShards(), reading: shards.reading().length, ...shards.transitions() } : {}) }),
   };
 }
