@@ -139,15 +139,17 @@ async function startCluster(o: ScaleOptions, nodeCount: number, symbolCount: num
 }
 
 /**
- * Sharded ingestion (ingest-status names a node's `shards`): every ingest node answers and the
- * ingest shards are all owned, each by one node. Without sharding every ingest node reads every symbol.
+ * Sharded ingestion (ingest-status names a node's `shards`): every ingest node answers, the ingest
+ * shards are all owned, each by one node, and none is still starting (adopt, claim, settle) or still
+ * read in a handover overlap. Without sharding every ingest node reads every symbol.
  */
 async function ingestSettled(nc: NatsConnection, ingestNodes: number): Promise<boolean> {
-  const replies = await adminReplies<{ shards?: number[] }>(nc, "ingest-status", 5000);
+  const replies = await adminReplies<{ shards?: number[]; starting?: number; lingering?: number }>(nc, "ingest-status", 5000);
   if (replies.length !== ingestNodes) return false;
   if (replies.every((r) => r.result.shards === undefined)) return true;
   const owned = replies.flatMap((r) => r.result.shards ?? []);
-  return owned.length === PARTITIONS && new Set(owned).size === PARTITIONS && replies.every((r) => (r.result.shards?.length ?? 0) > 0);
+  const quiet = replies.every((r) => (r.result.starting ?? 0) === 0 && (r.result.lingering ?? 0) === 0);
+  return quiet && owned.length === PARTITIONS && new Set(owned).size === PARTITIONS && replies.every((r) => (r.result.shards?.length ?? 0) > 0);
 }
 
 interface Drained {
