@@ -2,6 +2,7 @@ import type { Clock } from "../../runtime/clock.js";
 import type { Trade } from "../trade.js";
 import type { BackoffPolicy } from "./backoff.js";
 import type { FrameParser } from "./frame.js";
+import type { ConnectionHealth } from "./connection-health.js";
 import type { IngestLogger } from "./log.js";
 
 /** Where the client delivers: the publisher implements it. */
@@ -56,5 +57,7 @@ export interface ClientStatus {
   switches: number;
   silentSockets: number;
   serverShutdowns: number;
+  /** "failing" with the cause and the failed attempts since the feed last connected. */
+  health: ConnectionHealth;
   connections: Array<{ slot: number; id: number; role: "active" | "replacement"; state: string; streams: number; framesReceived: number; pingsReceived: number; openedAt: number | null }>;
 }

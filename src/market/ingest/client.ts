@@ -12,6 +12,7 @@ import type { ClientOptions, ClientStatus, TradeSink } from "./client-types.js";
 import type { Trade } from "../trade.js";
 import { backoffDelay, defaultBackoff, type BackoffPolicy } from "./backoff.js";
 import { StreamConnection, type ConnectionHandlers } from "./connection.js";
+import { classifyConnectionFailure, connectionProblemMessage, nextHealth, urlHost, type ConnectionHealth, type HealthEvent } from "./connection-health.js";
 import { assertNever, defaultFrameParser, type FrameParser } from "./frame.js";
 import { consoleLogger, type IngestLogger } from "./log.js";
 import { SlidingWindowLimiter } from "./rate-limiter.js";
@@ -50,6 +51,7 @@ export class BinanceStreamClient {
   #paused = false;
   #watchdog: TimerHandle | null = null;
   #handlers: ConnectionHandlers;
+  #health: ConnectionHealth = { state: "starting" };
   #st = { frames: 0, trades: 0, invalid: 0, ignored: 0, reconnects: 0, switches: 0, silentSockets: 0, serverShutdowns: 0 };
 
   constructor(options: ClientOptions) {
@@ -182,7 +184,7 @@ export class BinanceStreamClient {
         if (c) connections.push({ slot: slot.index, id: c.id, role, state: c.state, streams: c.subscribed.size, framesReceived: c.framesReceived, pingsReceived: c.pingsReceived, openedAt: c.openedAt });
       }
     }
-    return { state: this.#state, paused: this.#paused, ...this.#st, connections };
+    return { state: this.#state, paused: this.#paused, ...this.#st, health: this.#health, connections };
   }
 
   // ---- connections -----------------------------------------------------------------------
@@ -225,6 +227,7 @@ export class BinanceStreamClient {
   #onOpen(conn: StreamConnection): void {
     const slot = this.#owner.get(conn);
     if (slot === undefined) return;
+    this.#noteHealth({ type: "opened" });
     if (this.#paused) conn.pause();
     void this.#reconcile(slot, conn).catch(() => {});
     if (conn === slot.active) this.#armRenew(slot, conn);
@@ -303,16 +306,30 @@ export class BinanceStreamClient {
     if (slot === undefined || this.#state !== "running") return;
     if (conn === slot.active) {
       slot.active = null;
-      this.#log.warn("connection closed", { slot: slot.index, code, reason });
+      this.#noteFailure(conn, code, reason);
       if (slot.replacement !== null) this.#promote(slot);
       else this.#scheduleReconnect(slot);
     } else if (conn === slot.replacement) {
       slot.replacement = null;
+      this.#noteFailure(conn, code, reason);
       slot.held = [];
       slot.timers.switch?.cancel();
       if (slot.active !== null) slot.timers.reconnect = this.#clock.setTimeout(() => this.#replace(slot, "retry"), backoffDelay(slot.attempt++, this.#backoff, this.#random));
       else this.#scheduleReconnect(slot);
     }
+  }
+
+  #noteFailure(conn: StreamConnection, code: number, reason: string): void {
+    const failure = classifyConnectionFailure({ error: conn.lastError, closeCode: code, closeReason: reason, opened: conn.openedAt !== null, localReason: conn.localReason });
+    this.#noteHealth({ type: "failed", failure });
+  }
+
+  /** Logs only state changes: failing (or failing differently) at WARN, connected again at INFO. */
+  #noteHealth(event: HealthEvent): void {
+    const { health, log } = nextHealth(this.#health, event);
+    this.#health = health;
+    if (log?.level === "warn") this.#log.warn(connectionProblemMessage(this.#base, log.failure), { host: urlHost(this.#base), cause: log.failure.kind });
+    else if (log?.level === "info") this.#log.info(`connected again after ${log.failedAttempts} failed attempts`, { host: urlHost(this.#base) });
   }
 
   #scheduleReconnect(slot: Slot): void {
@@ -335,7 +352,7 @@ export class BinanceStreamClient {
           if (conn.state === "open" && now - conn.lastActivityAt > this.#o.silenceTimeoutMs) {
             this.#st.silentSockets++;
             this.#log.warn("socket silent; reconnecting", { id: conn.id, silentMs: now - conn.lastActivityAt });
-            conn.terminate();
+            conn.terminate("silent");
           }
         }
       }

@@ -47,6 +47,10 @@ export class StreamConnection {
   framesReceived = 0;
   pingsReceived = 0;
   controlSent = 0;
+  /** The last socket error (DNS, refused, TLS…), kept for the close that follows it. */
+  lastError: { code?: string; message?: string; errors?: unknown } | undefined;
+  /** Why we cut the socket ourselves, if we did ("silent"). */
+  localReason: string | undefined;
   #ws: WebSocket;
   #o: ConnectionOptions;
   #limiter: SlidingWindowLimiter;
@@ -78,8 +82,9 @@ export class StreamConnection {
       this.lastActivityAt = options.clock.now();
       this.pingsReceived++;
     });
-    this.#ws.on("error", () => {
-      // Always followed by "close", which does the work.
+    this.#ws.on("error", (err: Error & { code?: string; errors?: unknown }) => {
+      // Always followed by "close", which does the work; kept so the close can say why.
+      this.lastError = { ...(err.code ? { code: err.code } : {}), message: err.message, ...(err.errors ? { errors: err.errors } : {}) };
     });
     this.#ws.on("close", (code: number, reason: Buffer) => {
       this.state = "closed";
@@ -159,7 +164,8 @@ export class StreamConnection {
   }
 
   /** Cuts the socket without a close handshake (a dead peer would never answer one). */
-  terminate(): void {
+  terminate(localReason?: string): void {
+    this.localReason ??= localReason;
     this.#ws.terminate();
   }
 }

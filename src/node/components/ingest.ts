@@ -97,7 +97,7 @@ export function ingestComponent(options: { baseUrl?: string; source?: string } =
             c.spawn(
               "binance",
               ingestActor(ctx.nc, () => ({
-                client: { baseUrl: options.baseUrl ?? config.binanceWsUrl, symbols: reading.reading(), ...(options.source ? { source: options.source } : {}) },
+                client: { baseUrl: options.baseUrl ?? config.binanceWsUrl, symbols: reading.reading(), log: ctx.log, ...(options.source ? { source: options.source } : {}) },
                 publisher: { partitions: config.partitions, spoolDir: join(config.dataDir, "spool"), backfill },
               }),
               { closeTimeoutMs: () => closeWaitMs, onClosed: (status) => (closed = status) }),
