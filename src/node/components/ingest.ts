@@ -98,7 +98,7 @@ export function ingestComponent(options: { baseUrl?: string; source?: string } =
               "binance",
               ingestActor(ctx.nc, () => ({
                 client: { baseUrl: options.baseUrl ?? config.binanceWsUrl, symbols: reading.reading(), log: ctx.log, ...(options.source ? { source: options.source } : {}) },
-                publisher: { partitions: config.partitions, spoolDir: join(config.dataDir, "spool"), backfill },
+                publisher: { partitions: config.partitions, spoolDir: join(config.dataDir, "spool"), backfill, log: ctx.log },
               }),
               { closeTimeoutMs: () => closeWaitMs, onClosed: (status) => (closed = status) }),
             );
