@@ -153,3 +153,24 @@ test("shutdown: overlapsEnded with release false ends unclaimed overlaps without
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(calls.filter((c) => c.startsWith("release")), [], "the overlap timers were cancelled too");
 });
+
+test("shutdown: a lease lost after overlapsEnded (NATS gone, renewals failing) starts no overlap, no timer and no offer", async () => {
+  const clock = new ManualClock(0);
+  const offers: number[] = [];
+  const shards = new IngestShards(SYMBOLS, {
+    partitions: PARTITIONS,
+    overlapMs: 30_000,
+    clock,
+    adopt: async () => {},
+    release: async () => {},
+    handover: { offer: async (shard) => (offers.push(shard), () => {}), claim: async () => false },
+  });
+  for (const p of [1, 2]) await shards.startPartition(p);
+  await shards.overlapsEnded(0, { release: false });
+  await shards.stopPartition(1, "lease-lost");
+  await shards.stopPartition(2, "lease-lost");
+  assert.deepEqual(shards.ownedShards(), []);
+  assert.deepEqual(shards.transitions(), { starting: 0, lingering: 0 });
+  assert.equal(clock.pendingTimers, 0, "nothing left to hold the process open");
+  assert.deepEqual(offers, [], "no claim is offered by a closing node");
+});

@@ -73,6 +73,8 @@ export class IngestShards implements PartitionHost {
   readonly #symbols: Set<string>;
   readonly #owned = new Set<number>();
   readonly #lingering = new Map<number, Lingering>();
+  /** Shutting down (overlapsEnded with release: false): a shard stopped from now on is not read on. */
+  #closing = false;
   /** Shards acquired whose start (adopt, claim, settle) is under way. */
   readonly #starting = new Set<number>();
 
@@ -128,6 +130,9 @@ export class IngestShards implements PartitionHost {
 
   async stopPartition(shard: number, reason: PartitionStopReason): Promise<void> {
     this.#owned.delete(shard);
+    // Shutting down: the ingest actor's own stop ends every stream. A lease lost now (NATS gone, the
+    // renewals failing) must not start an overlap whose timer and offer outlive the node's shutdown.
+    if (this.#closing) return;
     const symbols = symbolsOfShard(this.#symbols, shard, this.#o.partitions);
     // Every stop overlaps, a lost lease too (see the top of this file).
     let withdraw = () => {};
@@ -186,9 +191,11 @@ export class IngestShards implements PartitionHost {
    * `withinMs` passed: then ends them now. `release: false` (shutdown) ends the rest without
    * releasing their symbols shard by shard: the ingest actor's own stop closes every connection
    * and flushes or spools at once, whereas 32 releases are 32 UNSUBSCRIBEs at the exchange's 5
-   * control messages/s (11 s at 1,000 symbols, past the shutdown step's budget).
+   * control messages/s (11 s at 1,000 symbols, past the shutdown step's budget). After it, a shard
+   * stopped (a lease lost while NATS is gone) is not read on: the node is closing.
    */
   async overlapsEnded(withinMs: number, options: { release?: boolean } = {}): Promise<void> {
+    if (options.release === false) this.#closing = true;
     const pending = [...this.#lingering.values()];
     if (pending.length === 0) return;
     const ended = () => Promise.all(pending.map((l) => l.released.then(() => l.finishing)));
