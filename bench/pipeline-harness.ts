@@ -67,7 +67,7 @@ export async function startPipeline(spec: PipelineSpec): Promise<Pipeline> {
   await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/sim/stats`)).ok, { timeoutMs: 30_000, what: "simulator up" });
   // The node subscribes to all symbols but the last; `go()` subscribes that one, which starts the
   // simulator (it starts once every stream has a subscriber), so timing starts with a ready node.
-  const config = loadConfig(["--node-id", "bench1", "--roles", "market,ingest", "--symbols", symbols.slice(0, -1).join(","), "--data-dir", dataDir, ...(spec.nodeFlags ?? [])], { NATS_URL: nats.url });
+  const config = loadConfig(["--node-id", "bench1", "--roles", "market,ingest", "--symbols", symbols.slice(0, -1).join(","), "--data-dir", dataDir, "--binance-rest-url", `http://127.0.0.1:${port}`, ...(spec.nodeFlags ?? [])], { NATS_URL: nats.url });
   const market = marketComponent({ tickIntervalMs: 0 });
   const node = await PlatformNode.start({ config, nc, log: createLogger({ node: "bench1", level: "warn" }), components: [market, ingestComponent({ baseUrl: `ws://127.0.0.1:${port}` })] });
   return {
