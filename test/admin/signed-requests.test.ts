@@ -44,6 +44,7 @@ test("admin requests are signed: no token on the wire; replayed, stale, tampered
   admin.register("touch", (args) => (runs.push(args), "touched"));
   admin.start();
   try {
+    await node.flush(); // subscribed on the server before another connection asks
     const captured: Msg[] = [];
     sniffer.subscribe("admin.>", { callback: (_err, msg) => void captured.push(msg) });
     await sniffer.flush();
@@ -129,6 +130,7 @@ test("a request captured before a node restarted cannot be replayed to the new p
   };
   let admin = serve("first");
   try {
+    await node.flush();
     const captured: Msg[] = [];
     sniffer.subscribe("admin.>", { callback: (_err, msg) => void captured.push(msg) });
     await sniffer.flush();
@@ -140,6 +142,7 @@ test("a request captured before a node restarted cannot be replayed to the new p
     await admin[Symbol.asyncDispose]();
     await new Promise((resolve) => setTimeout(resolve, 5));
     admin = serve("second");
+    await node.flush(); // the new process's subscription is on the server before the replay arrives
     assert.match(refusal(await ask(sniffer, msg!.subject, msg!.data)), /before this node started/);
     assert.deepEqual(runs, ["first"], "the replay ran nothing");
     // A request signed now still runs.
