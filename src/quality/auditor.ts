@@ -34,7 +34,12 @@ export interface AuditorDeps {
   subscribed: () => readonly string[];
   options: QualityOptions;
   /** Reconciles the log with bronze and silver (src/verify) over the run's range; its findings fail the run. */
-  verify?: (sinceMs: number | null) => Promise<VerifyReport>;
+  verify?: (sinceMs: number | null, signal?: AbortSignal) => Promise<VerifyReport>;
+  /**
+   * Aborted when the node shuts down: a run in flight stops within a file or a message, is stored
+   * as ERROR "cancelled" (the database is still open then) and fails with QualityRunFailed.
+   */
+  signal?: AbortSignal;
 }
 
 export interface AuditRequest {
@@ -66,19 +71,20 @@ function keyingFor(table: string): RangeRowKeying {
   return genericKeying;
 }
 
-async function readTable(lake: Lake, name: string, timeColumn: string | null, since: number | null): Promise<Record<string, unknown>[] | undefined> {
+async function readTable(lake: Lake, name: string, timeColumn: string | null, since: number | null, signal?: AbortSignal): Promise<Record<string, unknown>[] | undefined> {
   if (!(await lake.exists(name))) return undefined;
   const filter: Predicate[] = since !== null && timeColumn ? [{ column: timeColumn, op: ">=", value: since }] : [];
-  return lake.table(name).read({ filter });
+  return lake.table(name).read({ filter, ...(signal ? { signal } : {}) });
 }
 
 async function gather(deps: AuditorDeps, since: number | null, log: Logger): Promise<AuditInput> {
-  const bronze = await readTable(deps.lake, BRONZE_TABLE, "trade_time", since);
+  const bronze = await readTable(deps.lake, BRONZE_TABLE, "trade_time", since, deps.signal);
   log.info(bronze ? `read ${bronze.length} bronze trades` : "no bronze table yet", { table: BRONZE_TABLE });
-  const silver = await readTable(deps.lake, SILVER_TABLE, "window_end", since);
+  const silver = await readTable(deps.lake, SILVER_TABLE, "window_end", since, deps.signal);
   log.info(silver ? `read ${silver.length} silver bars` : "no silver table yet", { table: SILVER_TABLE });
   const ranges: { rule: (typeof deps.options.rangeRules)[number]; rows: Record<string, unknown>[]; keying: RangeRowKeying }[] = [];
   for (const rule of deps.options.rangeRules) {
+    deps.signal?.throwIfAborted();
     // Other tables are custom ones whose schema may have grown: read them the way the custom reader does.
     const rows = rule.table === BRONZE_TABLE ? bronze : rule.table === SILVER_TABLE ? silver : (await deps.lake.exists(rule.table)) ? await readCustomTable(deps.lake.table(rule.table)) : undefined;
     if (!rows) log.warn(`range rule table ${rule.table} does not exist`, { table: rule.table });
@@ -96,10 +102,11 @@ function logCheck(log: Logger, r: CheckResult, reportId: string): void {
 }
 
 /** The reconciliation's checks; a reconciliation that cannot run (no log yet) is logged and left out. */
-async function reconcile(verify: NonNullable<AuditorDeps["verify"]>, since: number | null, sampleLimit: number, log: Logger): Promise<CheckResult[]> {
+async function reconcile(verify: NonNullable<AuditorDeps["verify"]>, since: number | null, sampleLimit: number, log: Logger, signal?: AbortSignal): Promise<CheckResult[]> {
   try {
-    return reconcileChecks(await verify(since), sampleLimit);
+    return reconcileChecks(await verify(since, signal), sampleLimit);
   } catch (err) {
+    if (signal?.aborted) throw err; // cancelled, not skipped
     log.warn(`reconciliation skipped: ${(err as Error).message}`);
     return [];
   }
@@ -113,11 +120,13 @@ export async function runAudit(deps: AuditorDeps, req: AuditRequest): Promise<Qu
   const base = { reportId, trigger: req.trigger, since, startedAt, rowsChecked: 0, rowsFailed: 0, quarantined: 0, checks: [] };
   log.info(`quality run ${reportId} started (${req.trigger}), auditing ${since === null ? "all rows" : `since ${new Date(since).toISOString()}`}`, { reportId });
   try {
+    deps.signal?.throwIfAborted();
     if (deps.db) await saveQualityReport(deps.db, toDbReport({ ...base, status: "RUNNING", finishedAt: null }));
     const input = await gather(deps, since, log);
     const now = deps.now();
     const results = runChecks(input, deps.options, now);
-    if (deps.verify) results.push(...(await reconcile(deps.verify, since, deps.options.sampleLimit, log)));
+    if (deps.verify) results.push(...(await reconcile(deps.verify, since, deps.options.sampleLimit, log, deps.signal)));
+    deps.signal?.throwIfAborted(); // nothing quarantined or stored as a finished report after a cancel
     for (const r of results) logCheck(log, r, reportId);
     const violations = results.flatMap((r) => r.violations);
     const index = await loadQuarantineIndex(deps.lake);
@@ -145,14 +154,22 @@ export async function runAudit(deps: AuditorDeps, req: AuditRequest): Promise<Qu
     else log.info(line, { reportId });
     return report;
   } catch (err) {
-    const report: QualityRunReport = { ...base, finishedAt: deps.now(), status: "ERROR", error: (err as Error).message };
-    log.error(`quality run ${reportId} broke: ${(err as Error).message}`, { reportId });
+    const cancelled = deps.signal?.aborted === true;
+    const error = cancelled ? `cancelled: ${cancelReason(deps.signal!)}` : (err as Error).message;
+    const report: QualityRunReport = { ...base, finishedAt: deps.now(), status: "ERROR", error };
+    if (cancelled) log.warn(`quality run ${reportId} ${error}`, { reportId });
+    else log.error(`quality run ${reportId} broke: ${error}`, { reportId });
     try {
       if (deps.db) await saveQualityReport(deps.db, toDbReport(report));
     } catch (saveErr) {
       log.error(`could not store the error report: ${(saveErr as Error).message}`, { reportId });
     }
     deps.publish?.(QUALITY_EVENT_SUBJECT, report);
-    throw new QualityRunFailed(`quality run ${reportId} failed: ${(err as Error).message}`, report, { cause: err });
+    throw new QualityRunFailed(`quality run ${reportId} failed: ${error}`, report, { cause: err });
   }
+}
+
+function cancelReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "aborted";
 }

@@ -35,9 +35,11 @@ export class StreamSliceStalled extends Error {
   override readonly name = "StreamSliceStalled";
 }
 
-export async function readStreamSlice(js: JetStreamClient, slice: StreamSlice, each: (m: JsMsg) => void): Promise<SliceRead> {
+/** `signal`: an abort stops the read and throws its reason (the consumer is deleted either way). */
+export async function readStreamSlice(js: JetStreamClient, slice: StreamSlice, each: (m: JsMsg) => void, signal?: AbortSignal): Promise<SliceRead> {
   const out: SliceRead = { fromSeq: null, toSeq: null, messages: 0 };
   if (slice.endSeq < 1) return out;
+  signal?.throwIfAborted();
   const start =
     slice.startSeq !== undefined
       ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: slice.startSeq }
@@ -51,11 +53,16 @@ export async function readStreamSlice(js: JetStreamClient, slice: StreamSlice, e
     ...(slice.inactiveThresholdMs ? { inactive_threshold: slice.inactiveThresholdMs } : {}),
   });
   let timer: NodeJS.Timeout | undefined;
+  let unlisten = () => {};
   try {
     if ((await consumer.info(true)).num_pending === 0) return out;
     // consume() keeps pulls going while we fold (fetch() waits out its expiry on a byte limit).
     const messages = await consumer.consume({ max_messages: IN_FLIGHT });
     let done = false;
+    const onAbort = () => void messages.stop();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    unlisten = () => signal?.removeEventListener("abort", onAbort);
+    if (signal?.aborted) onAbort();
     const watchdog = () => {
       clearTimeout(timer);
       timer = setTimeout(() => void messages.stop(), STALL_MS);
@@ -75,9 +82,11 @@ export async function readStreamSlice(js: JetStreamClient, slice: StreamSlice, e
         break;
       }
     }
+    signal?.throwIfAborted();
     if (!done) throw new StreamSliceStalled(`${slice.stream} ${slice.subject}: no message for ${STALL_MS / 1000} s after seq ${out.toSeq ?? "-"} with messages still pending before seq ${slice.endSeq}`);
   } finally {
     clearTimeout(timer);
+    unlisten();
     await consumer.delete().catch(() => undefined);
   }
   return out;

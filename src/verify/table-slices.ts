@@ -25,8 +25,9 @@ export async function openTableView(lake: Lake, name: string, appId: string): Pr
   return { name, table, snapshot, committedSeq: snapshot.txns.get(appId) ?? -1 };
 }
 
-async function eachValue(view: TableView, filter: Predicate[], column: string, each: (v: number) => void): Promise<void> {
+async function eachValue(view: TableView, filter: Predicate[], column: string, each: (v: number) => void, signal?: AbortSignal): Promise<void> {
   for (const file of view.table.files(view.snapshot, filter)) {
+    signal?.throwIfAborted();
     for (const row of await view.table.readFile(view.snapshot, file, [...new Set([column, ...filter.map((p) => p.column)])])) {
       if (filter.every((p) => p.op !== ">=" || Number(row[p.column]) >= Number(p.value))) each(Number(row[column]));
     }
@@ -34,20 +35,20 @@ async function eachValue(view: TableView, filter: Predicate[], column: string, e
 }
 
 /** Bronze trade ids of one (source, symbol) from `fromId` on. */
-export function readBronzeIds(view: TableView, source: string, symbol: string, fromId: number, into: BronzeTrades): Promise<void> {
+export function readBronzeIds(view: TableView, source: string, symbol: string, fromId: number, into: BronzeTrades, signal?: AbortSignal): Promise<void> {
   const filter: Predicate[] = [
     { column: "source", op: "=", value: source },
     { column: "symbol", op: "=", value: symbol },
     { column: "trade_id", op: ">=", value: fromId },
   ];
-  return eachValue(view, filter, "trade_id", (id) => into.add(id));
+  return eachValue(view, filter, "trade_id", (id) => into.add(id), signal);
 }
 
 /** Silver window indexes (start / slide) of one symbol from `fromStart` (ms) on. */
-export function readSilverWindows(view: TableView, symbol: string, fromStart: number, slideMs: number, into: SilverWindows): Promise<void> {
+export function readSilverWindows(view: TableView, symbol: string, fromStart: number, slideMs: number, into: SilverWindows, signal?: AbortSignal): Promise<void> {
   const filter: Predicate[] = [
     { column: "symbol", op: "=", value: symbol },
     { column: "window_start", op: ">=", value: fromStart },
   ];
-  return eachValue(view, filter, "window_start", (start) => into.add(Math.floor(start / slideMs)));
+  return eachValue(view, filter, "window_start", (start) => into.add(Math.floor(start / slideMs)), signal);
 }

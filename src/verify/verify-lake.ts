@@ -41,6 +41,8 @@ export interface VerifyLakeOptions {
   /** Ranges listed per finding. Default 20. */
   rangesPerFinding?: number;
   now?: () => number;
+  /** Aborted (the node shutting down): the verification stops within a message or a file and throws the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export class VerifyLogMissing extends Error {
@@ -74,6 +76,7 @@ export async function verifyLake(o: VerifyLakeOptions): Promise<VerifyReport> {
   const since = o.sinceMs ?? null;
   const streams = o.streams ?? { trades: STREAMS.trades, silver: STREAMS.silver, events: STREAMS.events };
   const consecutive = o.consecutiveIds ?? hasConsecutiveIds;
+  const signal = o.signal;
   const limit = o.rangesPerFinding ?? 20;
   const notes: string[] = [];
   const js = jetstream(o.nc);
@@ -107,10 +110,10 @@ export async function verifyLake(o: VerifyLakeOptions): Promise<VerifyReport> {
       ids.add(t.tradeId);
       s.bars.add(t);
     }
-  });
+  }, signal);
   if (undecodable > 0) notes.push(`${undecodable} TRADES message(s) could not be decoded (the bronze writer skips them too)`);
 
-  const gaps = await reportedGaps(js, jsm, streams.events);
+  const gaps = await reportedGaps(js, jsm, streams.events, signal);
   const horizons = new Map<string, number>();
   const servingHorizons = new Map<string, number>();
   const servingDurable = o.serving?.durable ?? "serving";
@@ -125,22 +128,23 @@ export async function verifyLake(o: VerifyLakeOptions): Promise<VerifyReport> {
           const bar = JSON.parse(decoder.decode(m.data)) as { symbol: string; windowStart: number };
           if (m.seq <= silverSeq) atMost(horizons, bar.symbol, bar.windowStart);
           if (servingFloor !== null && m.seq <= servingFloor) atMost(servingHorizons, bar.symbol, bar.windowStart);
-        });
+        }, signal);
   if (silverLast === null) notes.push(`stream ${streams.silver} does not exist: bars are not compared`);
 
   const trades: TradeVerdict[] = [];
   const bars: BarVerdict[] = [];
   const serving: BarVerdict[] = [];
   for (const [symbol, s] of [...symbols].sort(([a], [b]) => a.localeCompare(b))) {
+    signal?.throwIfAborted();
     for (const [source, log] of s.sources) {
       const held = new BronzeTrades();
-      if (bronze && log.ids.min !== undefined) await readBronzeIds(bronze, source, symbol, log.ids.min, held);
+      if (bronze && log.ids.min !== undefined) await readBronzeIds(bronze, source, symbol, log.ids.min, held, signal);
       trades.push(tradeVerdict({ source, symbol, consecutiveIds: consecutive(source), log, bronze: held, reportedGaps: gaps.get(`${source}:${symbol}`), limit }));
     }
     if (silverLast === null) continue;
     const present = new SilverWindows();
     const first = s.bars.firstIndex;
-    if (silver && first !== null) await readSilverWindows(silver, symbol, first * s.bars.slideMs, s.bars.slideMs, present);
+    if (silver && first !== null) await readSilverWindows(silver, symbol, first * s.bars.slideMs, s.bars.slideMs, present, signal);
     const index = (start: number | undefined) => (start === undefined ? null : start / s.bars.slideMs);
     bars.push(barVerdict({ symbol, expected: s.bars, silver: present, horizonIndex: index(horizons.get(symbol)), limit }));
     if (o.serving && servingFloor !== null) {
@@ -168,7 +172,7 @@ export async function verifyLake(o: VerifyLakeOptions): Promise<VerifyReport> {
 }
 
 /** Exchange gaps ingest reported (`events.ingest.gap.<SYMBOL>`), by "source:symbol". */
-async function reportedGaps(js: JetStreamClient, jsm: JetStreamManager, events: string): Promise<Map<string, RangeSet>> {
+async function reportedGaps(js: JetStreamClient, jsm: JetStreamManager, events: string, signal?: AbortSignal): Promise<Map<string, RangeSet>> {
   const out = new Map<string, RangeSet>();
   const last = await streamLastSeq(jsm, events);
   if (last === null) return out;
@@ -178,6 +182,6 @@ async function reportedGaps(js: JetStreamClient, jsm: JetStreamManager, events: 
     let set = out.get(key);
     if (!set) out.set(key, (set = new RangeSet()));
     set.addRange(g.fromId, g.toId);
-  });
+  }, signal);
   return out;
 }

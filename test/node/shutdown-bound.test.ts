@@ -15,6 +15,11 @@ import { MarketSimulator } from "../../src/market/simulator/server.js";
 import { SyntheticSource } from "../../src/market/simulator/synthetic-source.js";
 import { partitionOf } from "../../src/runtime/cluster/partition.js";
 import { SUMMARY_PREFIX } from "../../src/node/shutdown-summary.js";
+import { callAdmin } from "../../src/admin/client.js";
+import { localAdminToken } from "../../src/admin/auth.js";
+import { encodeTradeBatch } from "../../src/market/ingest/batch-codec.js";
+import type { Trade } from "../../src/market/trade.js";
+import { tradeSubject } from "../../src/runtime/nats/spec.js";
 import { startNatsServer, type NatsServerHandle } from "../helpers/nats-server.js";
 import { waitFor } from "../helpers/wait.js";
 import { startPrivatePostgres } from "../db/private-postgres.js";
@@ -180,6 +185,52 @@ test("a partition that cannot drain is abandoned at its deadline: exit 1 within 
     assert.match(node.output(), /shutdown drain: partitions .* ABANDONED/);
     assert.match(summary, /abandoned: drain\/partitions/);
     assert.match(summary, new RegExp(`STALL/stall-p${partition} 1 unacked`));
+  } finally {
+    await nc.close();
+    if (node.child.exitCode === null) node.child.kill("SIGKILL");
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+/** `n` consecutive trades of `symbol`, all within the last minute (a scheduled or admin run's lookback covers them). */
+function recentTrades(symbol: string, fromId: number, n: number, now: number): Trade[] {
+  return Array.from({ length: n }, (_, i) => {
+    const price = 100 + ((fromId + i) % 50) / 10;
+    const t = now - 60_000 + i;
+    return { source: "binance", symbol, tradeId: fromId + i, price, quantity: 1, priceText: String(price), quantityText: "1", tradeTime: t, eventTime: t, ingestTime: t, buyerIsMaker: i % 2 === 0 };
+  });
+}
+
+test("a quality audit in flight is cancelled at SIGTERM: stored as cancelled, nothing waits for it, exit 0", async (t) => {
+  await using nats = await startNatsServer();
+  const dataDir = tempDir("bound-quality-");
+  const node = startNode("src/main.ts", nats.url, dataDir, ["--roles", "lake,quality"]);
+  const nc = await connect({ servers: nats.url });
+  try {
+    await running(node);
+    // What makes an audit long is the data it reads: 200,000 trades in bronze and in the log.
+    const js = jetstream(nc);
+    const now = Date.now();
+    const symbols = Array.from({ length: 20 }, (_, i) => `Q${String(i).padStart(2, "0")}USDT`);
+    let last = 0;
+    for (const symbol of symbols) {
+      for (let b = 0; b < 50; b++) {
+        const ack = await js.publish(tradeSubject(partitionOf(symbol, 32), symbol), encodeTradeBatch(recentTrades(symbol, 1 + b * 200, 200, now)));
+        last = ack.seq;
+      }
+    }
+    const jsm = await jetstreamManager(nc);
+    // The bronze writer acknowledges after its commit: the floor at the end means bronze holds it all.
+    await waitFor(async () => (await jsm.consumers.info("TRADES", "lake-bronze")).ack_floor.stream_seq === last, { timeoutMs: 120_000, intervalMs: 250, what: `bronze committed up to TRADES seq ${last}` });
+    void callAdmin(nc, "quality", ["run"], { token: localAdminToken(dataDir), timeoutMs: 60_000 }).catch(() => {});
+    await waitFor(() => /quality run q-\S+ started/.test(node.output()), { timeoutMs: 30_000, intervalMs: 10, what: "the audit started" });
+    const { code, summary } = await terminate(node, 30_000);
+    t.diagnostic(summary);
+    const out = node.output();
+    assert.match(out, /quality run q-\S+ cancelled: the node is shutting down/, out);
+    assert.match(out, /shutdown stop-intake: quality audit \(a run in flight is cancelled\) ms=\d+\n/, "the step ended by itself, neither FAILED nor ABANDONED");
+    assert.doesNotMatch(out, /quality run q-\S+ (broke|PASSED|WARN|FAILED)|PGlite is closed/);
+    assert.equal(code, 0, summary);
   } finally {
     await nc.close();
     if (node.child.exitCode === null) node.child.kill("SIGKILL");

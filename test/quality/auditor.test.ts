@@ -109,3 +109,47 @@ test("a run that cannot read the lake is stored as ERROR and rethrown", async ()
   assert.equal(r!.status, "ERROR");
   assert.equal((r!.summary as { error: string }).error, "disk on fire");
 });
+
+/**
+ * Shutdown cancels a run in flight (the quality component aborts its signal at stop-intake): the
+ * run stops inside the read or the reconciliation it is in, stores ERROR "cancelled", quarantines
+ * nothing and publishes no finished report. Uncancelled, the same lake gives FAILED with 4 rows
+ * quarantined (the test above).
+ */
+for (const at of ["silver read", "reconciliation"] as const) {
+  test(`a run cancelled during its ${at} is stored as ERROR "cancelled", quarantines nothing and is rethrown`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "quality-cancel-"));
+    await using db = await postgresBackend().open();
+    try {
+      await migrate(db);
+      const { lake, now } = await seedLake(dir);
+      const shutdown = new AbortController();
+      const stop = () => shutdown.abort(new Error("the node is shutting down"));
+      const logs: LogRecord[] = [];
+      // The bronze read is logged before silver is read: aborting there lands inside the silver read.
+      const sink = (r: LogRecord) => (logs.push(r), at === "silver read" && /^read \d+ bronze trades/.test(r.message) && stop());
+      const log = createLogger({ node: "n1", level: "debug", component: "quality", write: () => {}, sink });
+      let verified = 0;
+      const verify = async (_since: number | null, signal?: AbortSignal) => {
+        verified++;
+        stop();
+        signal?.throwIfAborted();
+        throw new Error("the signal did not reach the reconciliation");
+      };
+      const published: QualityRunReport[] = [];
+      const deps = { lake, db, log, now: () => now, subscribed: () => ["BTCUSDT"], options: DEFAULT_QUALITY_OPTIONS, verify, signal: shutdown.signal, publish: (_s: string, r: QualityRunReport) => published.push(r) };
+      await assert.rejects(runAudit(deps, { trigger: "test", sinceMs: null }), /cancelled: the node is shutting down/);
+      assert.equal(verified, at === "silver read" ? 0 : 1, "a cancelled read goes no further");
+      const [stored] = await listQualityReports(db);
+      assert.equal(stored!.status, "ERROR");
+      assert.equal((stored!.summary as { error: string }).error, "cancelled: the node is shutting down");
+      assert.deepEqual(await readQuarantine(lake), [], "nothing quarantined by a cancelled run");
+      assert.deepEqual(published.map((r) => [r.status, r.error]), [["ERROR", "cancelled: the node is shutting down"]]);
+      assert.ok(!logs.some((r) => /silver bars/.test(r.message) && at === "silver read"), "the silver read did not finish");
+      assert.ok(logs.some((r) => r.level === "warn" && /cancelled: the node is shutting down/.test(r.message)), "a WARN, not an ERROR 'broke'");
+      assert.ok(!logs.some((r) => r.level === "error"), logs.filter((r) => r.level === "error").map((r) => r.message).join("; "));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}

@@ -61,3 +61,29 @@ test("readStreamSlice from a sequence, and lastMessages over large messages retu
     await nc.close();
   }
 });
+
+test("an abort stops a slice read mid-way: it throws the signal's reason and leaves no consumer on the server", async () => {
+  await using nats = await startNatsServer();
+  const nc = await connect({ servers: nats.url });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: "LONG", subjects: ["long.>"] });
+    const js = jetstream(nc);
+    for (let i = 1; i <= 5_000; i++) js.publish("long.a", new Uint8Array(16)).catch(() => {});
+    await nc.flush();
+    const { state } = await jsm.streams.info("LONG");
+    assert.equal(state.last_seq, 5_000);
+    const shutdown = new AbortController();
+    let seen = 0;
+    const read = readStreamSlice(js, { stream: "LONG", subject: "long.>", endSeq: 5_000 }, () => {
+      if (++seen === 100) shutdown.abort(new Error("the node is shutting down"));
+    }, shutdown.signal);
+    await assert.rejects(read, /the node is shutting down/);
+    assert.ok(seen < 1_000, `stopped soon after the abort, not at the end of the slice: ${seen} messages folded`);
+    assert.equal((await jsm.streams.info("LONG")).state.consumer_count, 0, "the ephemeral consumer is deleted");
+    // Already aborted: nothing is read at all.
+    await assert.rejects(readStreamSlice(js, { stream: "LONG", subject: "long.>", endSeq: 5_000 }, () => assert.fail("read after abort"), shutdown.signal), /the node is shutting down/);
+  } finally {
+    await nc.close();
+  }
+});

@@ -156,7 +156,8 @@ export class DeltaTable {
   }
 
   /** Reads (and filters) rows; files are pruned first by partition values and stats. */
-  async read(options: VersionSpec & { filter?: Predicate[]; limit?: number; columns?: string[] } = {}): Promise<Row[]> {
+  /** `signal`: checked before each file, so a long read stops (throwing its reason) soon after an abort. */
+  async read(options: VersionSpec & { filter?: Predicate[]; limit?: number; columns?: string[]; signal?: AbortSignal } = {}): Promise<Row[]> {
     const s = await this.snapshot(options);
     const filter = options.filter ?? [];
     // Rows are filtered after reading, so the filter's columns must be read too.
@@ -164,6 +165,7 @@ export class DeltaTable {
     const out: Row[] = [];
     const limit = options.limit ?? Infinity;
     for (const f of this.files(s, filter)) {
+      options.signal?.throwIfAborted();
       const rows = await this.readFile(s, f, columns);
       for (const r of rows) {
         if (!filter.every((p) => matches(p, r[p.column]))) continue;
