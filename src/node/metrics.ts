@@ -4,6 +4,7 @@
  * commits); what the node *is* (actors, mailboxes, partitions, consumer backlog) is read lazily in
  * `collect()` when scraped, so nothing ticks in the background.
  */
+import type { JetStreamManager } from "@nats-io/jetstream";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { ActorSystem } from "../runtime/actor/index.js";
 import type { OwnershipView } from "../runtime/cluster/types.js";
@@ -11,6 +12,7 @@ import type { RegionStats } from "../runtime/cluster/region.js";
 import { RateMeter } from "../runtime/latency.js";
 import { auditPublishStats } from "../admin/audit-publish.js";
 import { DEFAULT_TOP_SYMBOLS, topSymbolCounter, TopSymbolTotals } from "./top-symbols.js";
+import { registerLogMetrics } from "./log-metrics.js";
 
 /** Trade→bar latency is milliseconds to a few seconds (a replay catching up can reach minutes). */
 const TRADE_TO_BAR_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -20,6 +22,8 @@ interface Sources {
   system?: Pick<ActorSystem, "stats">;
   ownership?: Pick<OwnershipView, "ownedPartitions">;
   regions: Map<string, () => RegionStats | undefined>;
+  /** The log (streams, consumers, writer lag), read from NATS at scrape time. */
+  jsm?: JetStreamManager;
 }
 
 export class NodeMetrics {
@@ -94,6 +98,12 @@ export class NodeMetrics {
     this.servingRowsWritten = new Counter({ name: "serving_rows_written_total", help: "Rows the serving writer upserted into the database", registers });
     this.servingFailures = new Counter({ name: "serving_write_failures_total", help: "Serving writer failures: rejected messages (to the DLQ) and failed batches (retried)", labelNames: ["kind"], registers });
     this.lakeCommittedSeq = new Gauge({ name: "lake_last_committed_log_sequence", help: "Last log sequence committed to a lake table by this node's writer", labelNames: ["table"], registers });
+    registerLogMetrics(registry, () => sources.jsm);
+  }
+
+  /** The log's streams, consumers and writer lag (the web component registers it with its NATS connection). */
+  watchLog(jsm: JetStreamManager): void {
+    this.#sources.jsm = jsm;
   }
 
   /** The node itself (the web component registers it: /metrics exists only where it runs). */

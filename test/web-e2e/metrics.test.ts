@@ -32,6 +32,13 @@ test("a node's /metrics: actors, mailboxes, partitions, consumer backlog, trades
   assert.ok(moved.has('market_trades_accepted_total{symbol="BTCUSDT"}'));
   assert.ok(moved.get('market_trade_to_bar_latency_seconds_bucket{le="+Inf"}')! >= moved.get("market_trade_to_bar_latency_seconds_count")!);
 
+  // The log as this node reads it from NATS: streams, the writers' durable consumers, their lag.
+  assert.equal(moved.get("nats_log_readable"), 1);
+  assert.ok(moved.get('nats_stream_messages{stream="TRADES"}')! > 0);
+  for (const series of ['lake_commit_lag_messages{table="bronze_trades"}', 'lake_commit_lag_seconds{table="silver_bars"}', 'serving_lag_messages{consumer="serving"}', 'nats_consumer_pending_messages{stream="TRADES",consumer="lake-bronze"}']) {
+    assert.ok(moved.has(series), `${series} is exposed`);
+  }
+
   // Counters keep moving while the replay runs.
   await waitFor(async () => sum(await scrape(stack.web.url), "market_trades_accepted_total") > accepted, { timeoutMs: 30_000, intervalMs: 250, what: "more trades accepted" });
 });

@@ -2,6 +2,7 @@
  * The `web` role: the HTTP server (tRPC + WebSocket subscriptions, /healthz, /metrics, the React
  * dashboard). Cluster status comes from every node's admin `status`, asked with this node's token.
  */
+import { jetstreamManager } from "@nats-io/jetstream";
 import { callAdmin } from "../../admin/client.js";
 import { localAdminToken } from "../../admin/auth.js";
 import { createWebServer, type WebServer } from "../../web/server/server.js";
@@ -23,6 +24,7 @@ export function webComponent(database: NodeDatabase | undefined, metrics = new N
       const { config, nc } = ctx;
       const token = config.adminTokens[0] ?? localAdminToken(config.dataDir);
       metrics.watchNode(ctx.system, ctx.ownership);
+      metrics.watchLog(await jetstreamManager(nc));
       const db = database ? await database.get() : undefined;
       // The control plane (admin commands with auth and audit, live logs, log browser, data page).
       const control = await startControlServices({ nc, adminTokens: config.adminTokens, dataDir: config.dataDir, ...(db ? { db } : {}), ...(lake ? { lake } : {}), webId: `web-${config.nodeId}`, log: ctx.log });
