@@ -13,6 +13,7 @@ import { RateMeter } from "../runtime/latency.js";
 import { auditPublishStats } from "../admin/audit-publish.js";
 import { DEFAULT_TOP_SYMBOLS, topSymbolCounter, TopSymbolTotals } from "./top-symbols.js";
 import { registerLogMetrics } from "./log-metrics.js";
+import { registerIngestMetrics, type IngestStatusSource } from "./ingest-metrics.js";
 
 /** Trade→bar latency is milliseconds to a few seconds (a replay catching up can reach minutes). */
 const TRADE_TO_BAR_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -24,6 +25,8 @@ interface Sources {
   regions: Map<string, () => RegionStats | undefined>;
   /** The log (streams, consumers, writer lag), read from NATS at scrape time. */
   jsm?: JetStreamManager;
+  /** The ingest component's last status (refreshed every second), on an ingest node. */
+  ingest?: IngestStatusSource;
 }
 
 export class NodeMetrics {
@@ -99,6 +102,12 @@ export class NodeMetrics {
     this.servingFailures = new Counter({ name: "serving_write_failures_total", help: "Serving writer failures: rejected messages (to the DLQ) and failed batches (retried)", labelNames: ["kind"], registers });
     this.lakeCommittedSeq = new Gauge({ name: "lake_last_committed_log_sequence", help: "Last log sequence committed to a lake table by this node's writer", labelNames: ["table"], registers });
     registerLogMetrics(registry, () => sources.jsm);
+    registerIngestMetrics(registry, () => sources.ingest?.());
+  }
+
+  /** The exchange feed's connection, gaps and spool (the ingest component registers it). */
+  watchIngest(status: IngestStatusSource): void {
+    this.#sources.ingest = status;
   }
 
   /** The log's streams, consumers and writer lag (the web component registers it with its NATS connection). */

@@ -46,6 +46,6 @@ export function componentsFor(config: Config, services: RoleServices = {}): Node
   if (has("web")) components.push(webComponent(database, metrics, lake));
   // The market feed registers last so it stops first: an exchange stream is not replayed, so what
   // it holds in memory must reach the log or the spool before anything else takes the time.
-  if (has("ingest")) components.push(customDataComponent(config), ingestComponent());
+  if (has("ingest")) components.push(customDataComponent(config), ingestComponent({ metrics }));
   return components;
 }

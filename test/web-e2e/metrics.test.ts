@@ -39,6 +39,11 @@ test("a node's /metrics: actors, mailboxes, partitions, consumer backlog, trades
     assert.ok(moved.has(series), `${series} is exposed`);
   }
 
+  // The exchange feed (here the replay server speaking Binance's format).
+  assert.equal(moved.get('ingest_connection_up{source="binance"}'), 1);
+  assert.ok(moved.get('ingest_trades_published_total{source="binance"}')! > 0);
+  assert.ok(moved.has('ingest_spool_records{source="binance"}'));
+
   // Counters keep moving while the replay runs.
   await waitFor(async () => sum(await scrape(stack.web.url), "market_trades_accepted_total") > accepted, { timeoutMs: 30_000, intervalMs: 250, what: "more trades accepted" });
 });

@@ -5,6 +5,8 @@ import { NodeMetrics } from "../../src/node/metrics.js";
 import type { RegionStats } from "../../src/runtime/cluster/region.js";
 import type { ActorStats } from "../../src/runtime/actor/index.js";
 import { parseMetrics } from "./stack.js";
+import type { ClientStatus } from "../../src/market/ingest/client-types.js";
+import type { PublisherStatus } from "../../src/market/ingest/publisher-types.js";
 
 const actor = (path: string, mailboxDepth: number, restarts: number) => ({ path, mailboxDepth, restarts }) as unknown as ActorStats;
 const partition = (p: number, pending: number): RegionStats["partitions"][number] => ({ partition: p, state: "running", duplicates: 0, consumer: { pending, backlog: 0, unhandled: 0, floor: 0, fetches: 1 } });
@@ -64,4 +66,26 @@ test("two nodes in one process keep separate registries", async () => {
   const b = new NodeMetrics();
   a.tradesAcceptedBy("BTCUSDT", 3);
   assert.equal(parseMetrics(await b.registry.metrics()).has('market_trades_accepted_total{symbol="BTCUSDT"}'), false);
+});
+
+test("the ingest feed: connected or failing, reconnects, gaps and what filled them, the spool; no series on a node that does not ingest", async () => {
+  const metrics = new NodeMetrics({ processMetrics: false });
+  let status: { source: string; client?: ClientStatus; publisher?: PublisherStatus } | undefined;
+  metrics.watchIngest(() => status);
+  let m = parseMetrics(await metrics.registry.metrics());
+  assert.deepEqual([...m.keys()].filter((k) => k.startsWith("ingest_")), [], "no ingest status: no series (not a 0 that reads as disconnected)");
+
+  const client = (health: ClientStatus["health"]) => ({ health, reconnects: 3, trades: 1200 }) as unknown as ClientStatus;
+  const publisher = { published: 1150, gaps: 2, backfilled: 40, missingTrades: 1, publishFailures: 5, spool: { bytes: 2048, records: 3, segments: 1, spooledBatches: 3 }, held: 7, queuedBatches: 4 } as unknown as PublisherStatus;
+  status = { source: "binance", client: client({ state: "connected" }), publisher };
+  m = parseMetrics(await metrics.registry.metrics());
+  const at = (name: string) => m.get(`${name}{source="binance"}`);
+  assert.deepEqual(
+    ["ingest_connection_up", "ingest_connection_failed_attempts", "ingest_reconnects_total", "ingest_trades_received_total", "ingest_trades_published_total", "ingest_trade_gaps_total", "ingest_trades_backfilled_total", "ingest_trades_missing_total", "ingest_publish_failures_total", "ingest_spool_bytes", "ingest_spool_records", "ingest_trades_held", "ingest_batches_queued"].map(at),
+    [1, 0, 3, 1200, 1150, 2, 40, 1, 5, 2048, 3, 7, 4],
+  );
+
+  status = { source: "binance", client: client({ state: "failing", kind: "refused", cause: "connect ECONNREFUSED", failedAttempts: 6 }), publisher };
+  m = parseMetrics(await metrics.registry.metrics());
+  assert.deepEqual([at("ingest_connection_up"), at("ingest_connection_failed_attempts")], [0, 6]);
 });

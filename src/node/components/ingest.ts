@@ -19,6 +19,8 @@ import { natsHandover } from "./ingest-handover.js";
 import { SharedSymbols } from "./ingest-symbols.js";
 import { fetchTradesBetween, restWeightLimiter } from "../../market/ingest/backfill.js";
 import type { PublisherStatus } from "../../market/ingest/publisher-types.js";
+import type { ClientStatus } from "../../market/ingest/client-types.js";
+import type { NodeMetrics } from "../metrics.js";
 import type { NodeComponent } from "../component.js";
 import type { ShutdownFigures } from "../shutdown-ledger.js";
 
@@ -35,7 +37,7 @@ function symbolsArg(args: string[]): string[] {
   return symbols;
 }
 
-export function ingestComponent(options: { baseUrl?: string; source?: string } = {}): NodeComponent {
+export function ingestComponent(options: { baseUrl?: string; source?: string; metrics?: NodeMetrics } = {}): NodeComponent {
   let ref: ActorRef<IngestMessage, unknown> | undefined;
   let last: unknown;
   let closed: PublisherStatus | undefined;
@@ -144,6 +146,7 @@ export function ingestComponent(options: { baseUrl?: string; source?: string } =
         ref?.ask({ type: "status" }, { timeoutMs: 2000 }).then((s) => (last = s), () => {});
       }, 1000);
       refresh.unref();
+      options.metrics?.watchIngest(() => (last === undefined ? undefined : { source: options.source ?? "binance", ...(last as { client?: ClientStatus; publisher?: PublisherStatus }) }));
       ctx.shutdown.add("stop-intake", "ingest (hand the shards over with overlap, stop reading, flush or spool)", async (d) => {
         clearInterval(refresh);
         symbolSet?.stop();
