@@ -25,8 +25,11 @@ import { usableRows } from "./dataset.js";
 import { DEFAULT_MIN_ROWS, Trainer } from "./trainer.js";
 import { watcherActor, type WatcherActorMessage, type WatcherReply, type WatcherStatus } from "./watcher.js";
 import type { WatcherSettings } from "./watcher-logic.js";
+import type { NodeMetrics } from "../node/metrics.js";
 
 export interface MlopsOptions {
+  /** The node's metrics: events counted by type, the training queue. */
+  metrics?: NodeMetrics;
   /**
    * The node's database (or a getter, e.g. `() => nodeDatabase.get()`), when the node shares one
    * (PGlite allows one opener per directory). Default: opened and migrated here, closed at shutdown.
@@ -94,8 +97,10 @@ export function mlopsComponent(config: Config, options: MlopsOptions = {}): Node
     const store = new KvChampionStore(await new Kvm(ctx.nc).open(BUCKETS.champions));
     const artifacts = new ArtifactStore(lake.storage);
     const publish = natsEventSink(ctx.nc, (err) => ctx.log.warn("mlops event not published", { error: String(err) }));
+    const counted = options.metrics?.watchMlops(() => pool);
     const events = fanOut(publish, (e) => {
       if (e.type === "pool") return;
+      counted?.(e);
       lastEvent = e;
       ctx.log[eventLogLevel(e)](`mlops ${e.type}`, { ...e });
     });

@@ -14,6 +14,9 @@ import { auditPublishStats } from "../admin/audit-publish.js";
 import { DEFAULT_TOP_SYMBOLS, topSymbolCounter, TopSymbolTotals } from "./top-symbols.js";
 import { registerLogMetrics } from "./log-metrics.js";
 import { registerIngestMetrics, type IngestStatusSource } from "./ingest-metrics.js";
+import { registerMlopsMetrics, registerQualityMetrics } from "./role-metrics.js";
+import type { AuditorMemory } from "../quality/actor.js";
+import type { MlopsEvent } from "../mlops/events.js";
 
 /** Trade→bar latency is milliseconds to a few seconds (a replay catching up can reach minutes). */
 const TRADE_TO_BAR_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -103,6 +106,16 @@ export class NodeMetrics {
     this.lakeCommittedSeq = new Gauge({ name: "lake_last_committed_log_sequence", help: "Last log sequence committed to a lake table by this node's writer", labelNames: ["table"], registers });
     registerLogMetrics(registry, () => sources.jsm);
     registerIngestMetrics(registry, () => sources.ingest?.());
+  }
+
+  /** The quality gate's runs (the quality component registers its auditor's memory). */
+  watchQuality(memory: Pick<AuditorMemory, "last" | "runs" | "running">): void {
+    registerQualityMetrics(this.registry, memory);
+  }
+
+  /** MLOps events and the training queue (the mlops component registers it and sends each event to the returned sink). */
+  watchMlops(pool: () => { pending: number; capacity: number } | null): (event: MlopsEvent) => void {
+    return registerMlopsMetrics(this.registry, pool);
   }
 
   /** The exchange feed's connection, gaps and spool (the ingest component registers it). */

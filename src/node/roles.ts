@@ -41,8 +41,8 @@ export function componentsFor(config: Config, services: RoleServices = {}): Node
   if (has("lake")) components.push(lakeComponent({ metrics }));
   if (has("serving")) components.push(servingComponent(database, { metrics }));
   // A league is one pool task per algorithm: let every subscribed symbol queue a round at once.
-  if (has("ml")) components.push(mlopsComponent(config, { db, lake, source: excludingQuarantined(new LakeSilverSource(lake), lake), maxQueue: Math.max(64, config.symbols.length * 8) }));
-  if (has("quality")) components.push(qualityComponent(config, { db, lake }));
+  if (has("ml")) components.push(mlopsComponent(config, { metrics, db, lake, source: excludingQuarantined(new LakeSilverSource(lake), lake), maxQueue: Math.max(64, config.symbols.length * 8) }));
+  if (has("quality")) components.push(qualityComponent(config, { db, lake, metrics }));
   if (has("web")) components.push(webComponent(database, metrics, lake));
   // The market feed registers last so it stops first: an exchange stream is not replayed, so what
   // it holds in memory must reach the log or the spool before anything else takes the time.

@@ -20,8 +20,11 @@ import { parseQualityArgs, parseVerifyArgs } from "./admin-args.js";
 import { newReportId, QualityRunFailed, type AuditorDeps } from "./auditor.js";
 import { DEFAULT_QUALITY_OPTIONS, loadRangeRules, type QualityOptions } from "./options.js";
 import type { QualityRunReport } from "./types.js";
+import type { NodeMetrics } from "../node/metrics.js";
 
 export interface QualityComponentOptions {
+  /** The node's metrics: runs, the last run's status and failing rows. */
+  metrics?: NodeMetrics;
   lake?: Lake;
   /**
    * Where reports go. Default: a pool of its own when DATABASE_URL is set; with embedded PGlite
@@ -101,6 +104,7 @@ export function qualityComponent(config: Config, opts: QualityComponentOptions =
       const elected = () => electedAuditor(ctx) === config.nodeId;
       const actor = ctx.system.spawn("quality", auditorActor({ deps, scheduleEveryMs, isElected: elected, memory }), { mailboxCapacity: 16 });
       ref = actor;
+      opts.metrics?.watchQuality(memory);
       // Early, while the database and NATS are still open: the cancelled run is stored as such, and
       // nothing waits for it at "close: actor system" (a 24 s audit at 1,000 symbols did, then
       // failed on the closed database).

@@ -1,5 +1,5 @@
 /**
- * /metrics of a real node (market, ingest, serving, lake, web) reading the replayed recording: the node's
+ * /metrics of a real node (market, ingest, serving, lake, web, quality, ml) reading the replayed recording: the node's
  * gauges, counters and histograms are there and move as trades flow.
  */
 import { test } from "node:test";
@@ -10,7 +10,7 @@ import { scrape, startPipeline } from "./stack.js";
 const sum = (m: Map<string, number>, prefix: string) => [...m].filter(([k]) => k === prefix || k.startsWith(`${prefix}{`)).reduce((n, [, v]) => n + v, 0);
 
 test("a node's /metrics: actors, mailboxes, partitions, consumer backlog, trades accepted, trade→bar latency, serving rows, lake commits", async () => {
-  await using stack = await startPipeline({ nodeId: "metrics1", roles: "market,ingest,serving,lake,web", speed: 20 });
+  await using stack = await startPipeline({ nodeId: "metrics1", roles: "market,ingest,serving,lake,web,quality,ml", speed: 20 });
   const first = await scrape(stack.web.url);
   for (const name of ["node_actors", "node_mailbox_depth_total", "node_actor_restarts", "node_partitions_owned", "market_trades_per_second", "serving_rows_written_total", "market_trade_to_bar_latency_seconds_count", "web_trade_to_tick_latency_seconds_count", "process_cpu_user_seconds_total"]) {
     assert.ok([...first.keys()].some((k) => k === name || k.startsWith(`${name}{`)), `${name} is exposed`);
@@ -43,6 +43,11 @@ test("a node's /metrics: actors, mailboxes, partitions, consumer backlog, trades
   assert.equal(moved.get('ingest_connection_up{source="binance"}'), 1);
   assert.ok(moved.get('ingest_trades_published_total{source="binance"}')! > 0);
   assert.ok(moved.has('ingest_spool_records{source="binance"}'));
+
+  // The roles registered their own series: the quality gate (no run yet) and MLOps.
+  for (const series of ["quality_runs_total", "quality_run_in_progress", 'mlops_events_total{type="promoted"}', "mlops_training_queue_pending"]) {
+    assert.ok(moved.has(series), `${series} is exposed`);
+  }
 
   // Counters keep moving while the replay runs.
   await waitFor(async () => sum(await scrape(stack.web.url), "market_trades_accepted_total") > accepted, { timeoutMs: 30_000, intervalMs: 250, what: "more trades accepted" });

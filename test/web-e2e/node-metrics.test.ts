@@ -7,6 +7,8 @@ import type { ActorStats } from "../../src/runtime/actor/index.js";
 import { parseMetrics } from "./stack.js";
 import type { ClientStatus } from "../../src/market/ingest/client-types.js";
 import type { PublisherStatus } from "../../src/market/ingest/publisher-types.js";
+import type { QualityRunReport } from "../../src/quality/types.js";
+import type { MlopsEvent } from "../../src/mlops/events.js";
 
 const actor = (path: string, mailboxDepth: number, restarts: number) => ({ path, mailboxDepth, restarts }) as unknown as ActorStats;
 const partition = (p: number, pending: number): RegionStats["partitions"][number] => ({ partition: p, state: "running", duplicates: 0, consumer: { pending, backlog: 0, unhandled: 0, floor: 0, fetches: 1 } });
@@ -88,4 +90,37 @@ test("the ingest feed: connected or failing, reconnects, gaps and what filled th
   status = { source: "binance", client: client({ state: "failing", kind: "refused", cause: "connect ECONNREFUSED", failedAttempts: 6 }), publisher };
   m = parseMetrics(await metrics.registry.metrics());
   assert.deepEqual([at("ingest_connection_up"), at("ingest_connection_failed_attempts")], [0, 6]);
+});
+
+test("quality and MLOps series exist only once their role registered them; the last run's status one-hot; events counted by type", async () => {
+  const metrics = new NodeMetrics({ processMetrics: false });
+  let m = parseMetrics(await metrics.registry.metrics());
+  assert.deepEqual([...m.keys()].filter((k) => k.startsWith("quality_") || k.startsWith("mlops_")), [], "a node without the roles has none");
+
+  const memory = { last: null as QualityRunReport | null, runs: 0, running: null as string | null };
+  metrics.watchQuality(memory);
+  m = parseMetrics(await metrics.registry.metrics());
+  assert.deepEqual([m.get("quality_runs_total"), m.get("quality_run_in_progress"), m.has('quality_last_run_status{status="PASSED"}')], [0, 0, false]);
+  memory.running = "q-1";
+  memory.runs = 3;
+  memory.last = { reportId: "q-0", trigger: "admin:root@host", since: null, startedAt: 1_700_000_000_000, finishedAt: 1_700_000_004_000, status: "FAILED", rowsChecked: 100, rowsFailed: 4, quarantined: 4, checks: [] };
+  m = parseMetrics(await metrics.registry.metrics());
+  assert.deepEqual(
+    [m.get("quality_runs_total"), m.get("quality_run_in_progress"), m.get("quality_last_run_rows_failed"), m.get('quality_last_run_finished_timestamp_seconds{trigger="admin"}')],
+    [3, 1, 4, 1_700_000_004],
+  );
+  assert.deepEqual(["PASSED", "WARN", "FAILED", "ERROR"].map((s) => m.get(`quality_last_run_status{status="${s}"}`)), [0, 0, 1, 0]);
+
+  const pool = { pending: 5, capacity: 64 };
+  const count = metrics.watchMlops(() => pool);
+  m = parseMetrics(await metrics.registry.metrics());
+  assert.equal(m.get('mlops_events_total{type="promoted"}'), 0, "every type from the start: rate() is 0, not absent");
+  count({ type: "training-started", symbol: "BTCUSDT", trigger: "hunt", rows: 500, at: 1 } as MlopsEvent);
+  count({ type: "training-started", symbol: "ETHUSDT", trigger: "hunt", rows: 500, at: 1 } as MlopsEvent);
+  count({ type: "rolled-back", symbol: "BTCUSDT", from: "v2", to: "v1", at: 2 });
+  count({ type: "pool", event: {} } as MlopsEvent);
+  m = parseMetrics(await metrics.registry.metrics());
+  assert.deepEqual([m.get('mlops_events_total{type="training-started"}'), m.get('mlops_events_total{type="rolled-back"}'), m.get('mlops_events_total{type="promoted"}')], [2, 1, 0]);
+  assert.equal(m.has('mlops_events_total{type="pool"}'), false, "the pool's own events are not counted");
+  assert.deepEqual([m.get("mlops_training_queue_pending"), m.get("mlops_training_queue_capacity")], [5, 64]);
 });

@@ -1,0 +1,59 @@
+/**
+ * Metrics of the quality and MLOps roles. They are registered when the role starts on the node,
+ * so a node without the role has no such series (an unlabelled gauge would otherwise read 0).
+ */
+import { Counter, Gauge, type Registry } from "prom-client";
+import type { MlopsEvent } from "../mlops/events.js";
+import type { AuditorMemory } from "../quality/actor.js";
+import type { ReportStatus } from "../quality/types.js";
+
+const REPORT_STATUSES: readonly ReportStatus[] = ["PASSED", "WARN", "FAILED", "ERROR"];
+
+/** The quality gate, read from the auditor's shared memory when scraped. */
+export function registerQualityMetrics(registry: Registry, memory: Pick<AuditorMemory, "last" | "runs" | "running">): void {
+  const registers = [registry];
+  new Counter({ name: "quality_runs_total", help: "Quality runs finished on this node (any status)", registers, collect() {
+    this.reset();
+    this.inc(memory.runs);
+  } });
+  new Gauge({ name: "quality_run_in_progress", help: "1 while a quality run is in flight on this node", registers, collect() {
+    this.set(memory.running === null ? 0 : 1);
+  } });
+  new Gauge({ name: "quality_last_run_status", help: "1 for the status of the last finished quality run (PASSED, WARN, FAILED, ERROR), 0 for the others; absent before the first run", labelNames: ["status"], registers, collect() {
+    this.reset();
+    const last = memory.last;
+    if (last) for (const status of REPORT_STATUSES) this.set({ status }, last.status === status ? 1 : 0);
+  } });
+  new Gauge({ name: "quality_last_run_finished_timestamp_seconds", help: "When the last quality run finished (Unix seconds); absent before the first run", labelNames: ["trigger"], registers, collect() {
+    this.reset();
+    const last = memory.last;
+    // Scheduled or an admin run: the trigger's kind only (an admin trigger names its caller).
+    if (last) this.set({ trigger: last.trigger === "schedule" ? "schedule" : "admin" }, last.finishedAt / 1000);
+  } });
+  new Gauge({ name: "quality_last_run_rows_failed", help: "Distinct rows that failed a check in the last quality run", registers, collect() {
+    this.set(memory.last?.rowsFailed ?? 0);
+  } });
+}
+
+/** The MLOps event types counted (the pool's own events are not). */
+const COUNTED: readonly MlopsEvent["type"][] = ["training-started", "run-completed", "run-failed", "promoted", "not-promoted", "rolled-back", "training-failed", "mode-changed", "warning"];
+
+/**
+ * MLOps: events counted by type as the component publishes them (rounds started, promotions,
+ * rollbacks, failures), and the training pool's queue read when scraped.
+ */
+export function registerMlopsMetrics(registry: Registry, pool: () => { pending: number; capacity: number } | null): (event: MlopsEvent) => void {
+  const registers = [registry];
+  const events = new Counter({ name: "mlops_events_total", help: "MLOps events on this node by type: training-started (a round), run-completed, run-failed, promoted, not-promoted, rolled-back, training-failed, mode-changed, warning", labelNames: ["type"], registers });
+  // Every type from the start, so that rate() over a type that has not happened yet is 0, not absent.
+  for (const type of COUNTED) events.inc({ type }, 0);
+  new Gauge({ name: "mlops_training_queue_pending", help: "Training tasks waiting for or running in the training pool", registers, collect() {
+    this.set(pool()?.pending ?? 0);
+  } });
+  new Gauge({ name: "mlops_training_queue_capacity", help: "Training tasks the pool accepts before refusing", registers, collect() {
+    this.set(pool()?.capacity ?? 0);
+  } });
+  return (event) => {
+    if (COUNTED.includes(event.type)) events.inc({ type: event.type });
+  };
+}
