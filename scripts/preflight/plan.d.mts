@@ -13,6 +13,7 @@ export interface Facts {
   apt: boolean;
   natsServer: string | undefined;
   chromium: string | undefined;
+  promtool: string | undefined;
   postgres: {
     configuredUrl: string | undefined;
     local: { state: "ready" | "no-test-database" | "refused" | "down" | "unchecked"; error?: string };
@@ -25,11 +26,11 @@ export type Step =
   | { piece: "postgresql"; action: "use"; url: string; createDatabase: boolean; configured: boolean }
   | { piece: string; action: "apt"; package: string }
   | { piece: "postgresql"; action: "private"; binDir: string; why: string }
-  | { piece: "chromium"; action: "skip"; reason: string; enable: string }
+  | { piece: "chromium" | "promtool"; action: "skip"; reason: string; enable: string }
   | { piece: string; action: "stop"; reason: string; command: string };
 
 export function aptCommand(facts: Pick<Facts, "root">, pkg: string): string;
-export function planServices(facts: Facts): [Step, Step, Step];
+export function planServices(facts: Facts): [Step, Step, Step, Step];
 export function planStartNats(
   facts: Pick<Facts, "natsServer" | "root" | "apt"> & { natsConfigured: boolean; localNatsAnswers: boolean },
 ): { piece: "nats-server"; action: "apt"; package: string } | undefined;

@@ -44,6 +44,7 @@ export function aptCommand(facts, pkg) {
  *   ci: boolean, root: boolean, apt: boolean,
  *   natsServer: string | undefined,                 // path of a working nats-server
  *   chromium: string | undefined,                   // path of a chromium binary
+ *   promtool: string | undefined,                   // path of promtool (Debian's prometheus package, with prometheus beside it)
  *   postgres: { configuredUrl: string | undefined,  // TEST_DATABASE_URL given by the user
  *               local: { state, error? },           // 127.0.0.1:5432 as user postgres, database test:
  *                  // "ready" | "no-test-database" | "refused" | "down" | "unchecked" (URL configured)
@@ -51,11 +52,11 @@ export function aptCommand(facts, pkg) {
  * }
  * Returns one step per piece: { piece, action, ... } where action is
  *   "use" (path | url), "apt" (package: install it, then use it), "private" (binDir: a private
- *   PostgreSQL for the run), "skip" (reason, enable: the browser tests skip outside CI), or
+ *   PostgreSQL for the run), "skip" (reason, enable: the browser or Prometheus tests skip outside CI), or
  *   "stop" (reason, command: what the user runs; the run ends before any test).
  */
 export function planServices(facts) {
-  return [planNats(facts), planPostgres(facts), planChromium(facts)];
+  return [planNats(facts), planPostgres(facts), planChromium(facts), planPromtool(facts)];
 }
 
 const canApt = (facts) => facts.root && facts.apt;
@@ -105,11 +106,19 @@ function planPostgres(facts) {
 }
 
 function planChromium(facts) {
-  const piece = "chromium";
-  if (facts.chromium) return { piece, action: "use", path: facts.chromium };
-  if (canApt(facts)) return { piece, action: "apt", package: "chromium" };
-  const enable = facts.apt ? `${aptCommand(facts, "chromium")} (or set CHROMIUM_BIN=/path/to/chromium)` : "install chromium and set CHROMIUM_BIN=/path/to/chromium";
+  return planTool(facts, { piece: "chromium", found: facts.chromium, pkg: "chromium", envVar: "CHROMIUM_BIN", where: "CHROMIUM_BIN, /usr/bin/chromium or on PATH", tests: "the browser tests" });
+}
+
+function planPromtool(facts) {
+  return planTool(facts, { piece: "promtool", found: facts.promtool, pkg: "prometheus", envVar: "PROMTOOL_BIN", where: "PROMTOOL_BIN, /usr/bin/promtool or on PATH", tests: "the Prometheus tests" });
+}
+
+/** A tool only some tests need: installed with apt-get when we can; otherwise they skip, except in CI. */
+function planTool(facts, { piece, found, pkg, envVar, where, tests }) {
+  if (found) return { piece, action: "use", path: found };
+  if (canApt(facts)) return { piece, action: "apt", package: pkg };
+  const enable = facts.apt ? `${aptCommand(facts, pkg)} (or set ${envVar}=/path/to/${piece})` : `install ${pkg} and set ${envVar}=/path/to/${piece}`;
   // CI must run every test; on a laptop the rest of the suite is still worth running.
-  if (!facts.ci) return { piece, action: "skip", reason: "no chromium at CHROMIUM_BIN, /usr/bin/chromium or on PATH, the browser tests will skip", enable };
-  return { piece, action: "stop", reason: "no chromium at CHROMIUM_BIN, /usr/bin/chromium or on PATH, and CI runs the browser tests", command: enable };
+  if (!facts.ci) return { piece, action: "skip", reason: `no ${piece} at ${where}, ${tests} will skip`, enable };
+  return { piece, action: "stop", reason: `no ${piece} at ${where}, and CI runs ${tests}`, command: enable };
 }

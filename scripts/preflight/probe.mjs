@@ -18,6 +18,12 @@ export function findNatsServer(env = process.env) {
   return candidates.find((c) => spawnSync(c, ["--version"], { stdio: "ignore" }).status === 0);
 }
 
+/** PROMTOOL_BIN (only it, when set), else Debian's /usr/bin/promtool, else promtool on PATH (prometheus is beside it). */
+export function findPromtool(env = process.env) {
+  if (env.PROMTOOL_BIN) return existsSync(env.PROMTOOL_BIN) ? env.PROMTOOL_BIN : undefined;
+  return ["/usr/bin/promtool", ...pathDirs(env).map((d) => join(d, "promtool"))].find((c) => existsSync(c));
+}
+
 /** CHROMIUM_BIN (only it, when set), else Debian's /usr/bin/chromium, else chromium or chromium-browser on PATH. */
 export function findChromium(env = process.env) {
   if (env.CHROMIUM_BIN) return existsSync(env.CHROMIUM_BIN) ? env.CHROMIUM_BIN : undefined;
@@ -60,6 +66,7 @@ export async function probe(env = process.env) {
     apt: existsSync("/usr/bin/apt-get"),
     natsServer: findNatsServer(env),
     chromium: findChromium(env),
+    promtool: findPromtool(env),
     postgres: env.TEST_DATABASE_URL
       ? { configuredUrl: env.TEST_DATABASE_URL, local: { state: "unchecked" }, binDir }
       : { configuredUrl: undefined, local: await probeLocalPostgres(), binDir },

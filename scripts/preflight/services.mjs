@@ -1,9 +1,16 @@
 // Carries out planServices' steps for `npm test`: installs Debian packages, starts a private
 // PostgreSQL, and gives the test run the environment that points the helpers at what was found
-// (NATS_SERVER_BIN, TEST_DATABASE_URL, CHROMIUM_BIN). One line per step.
+// (NATS_SERVER_BIN, TEST_DATABASE_URL, CHROMIUM_BIN, PROMTOOL_BIN). One line per step.
 import { spawnSync } from "node:child_process";
 import { planServices } from "./plan.mjs";
-import { findChromium, findNatsServer, LOCAL_POSTGRES } from "./probe.mjs";
+import { findChromium, findNatsServer, findPromtool, LOCAL_POSTGRES } from "./probe.mjs";
+
+/** Where each binary piece is looked for, and the variable that tells the tests its path. */
+const BINARIES = {
+  "nats-server": { find: findNatsServer, envVar: "NATS_SERVER_BIN" },
+  chromium: { find: findChromium, envVar: "CHROMIUM_BIN" },
+  promtool: { find: findPromtool, envVar: "PROMTOOL_BIN" },
+};
 import { startPrivatePostgres } from "./private-postgres.mjs";
 
 /** The run cannot go on; `message` says what to do. */
@@ -58,9 +65,10 @@ export async function prepareServices(facts, say) {
     for (const step of steps) {
       switch (step.action) {
         case "apt": {
-          // Found where apt-get puts it, whatever a CHROMIUM_BIN / NATS_SERVER_BIN that pointed nowhere said.
-          const { CHROMIUM_BIN, NATS_SERVER_BIN, ...searchEnv } = process.env;
-          const path = step.piece === "chromium" ? findChromium(searchEnv) : findNatsServer(searchEnv);
+          // Found where apt-get puts it, whatever a CHROMIUM_BIN / NATS_SERVER_BIN / PROMTOOL_BIN that pointed nowhere said.
+          const searchEnv = { ...process.env };
+          for (const b of Object.values(BINARIES)) delete searchEnv[b.envVar];
+          const path = BINARIES[step.piece].find(searchEnv);
           if (!path) throw new PreflightStop(`${step.piece}: apt-get installed ${step.package} but it is still not found`);
           useBinary(step.piece, path, env, say, ` (installed with apt-get)`);
           break;
@@ -97,6 +105,6 @@ export async function prepareServices(facts, say) {
 
 function useBinary(piece, path, env, say, note) {
   // The test helpers read these, so a binary found on PATH is used, not only the Debian paths.
-  env[piece === "chromium" ? "CHROMIUM_BIN" : "NATS_SERVER_BIN"] = path;
+  env[BINARIES[piece].envVar] = path;
   say(`${piece}: ${path}${note}`);
 }

@@ -30,6 +30,7 @@ const everything: Facts = {
   apt: true,
   natsServer: "/usr/sbin/nats-server",
   chromium: "/usr/bin/chromium",
+  promtool: "/usr/bin/promtool",
   postgres: { configuredUrl: undefined, local: { state: "ready" }, binDir: "/usr/lib/postgresql/15/bin" },
 };
 const facts = (over: Partial<Facts>, pg: Partial<Facts["postgres"]> = {}): Facts => ({ ...everything, ...over, postgres: { ...everything.postgres, ...pg } });
@@ -95,9 +96,20 @@ test("chromium: used when found; apt-get as root with apt; outside CI the browse
 
 test("one step per piece, in the order they are said", () => {
   assert.deepEqual(
-    planServices(facts({ natsServer: undefined, chromium: undefined, root: true }, { local: { state: "down" } })).map((s) => `${s.piece} ${s.action}`),
-    ["nats-server apt", "postgresql private", "chromium apt"],
+    planServices(facts({ natsServer: undefined, chromium: undefined, promtool: undefined, root: true }, { local: { state: "down" } })).map((s) => `${s.piece} ${s.action}`),
+    ["nats-server apt", "postgresql private", "chromium apt", "promtool apt"],
   );
+});
+
+test("promtool: used when found; Debian's prometheus package as root with apt; outside CI its tests skip; in CI stop", () => {
+  assert.deepEqual(step(everything, "promtool"), { piece: "promtool", action: "use", path: "/usr/bin/promtool" });
+  assert.deepEqual(step(facts({ promtool: undefined, root: true, ci: true }), "promtool"), { piece: "promtool", action: "apt", package: "prometheus" });
+  const laptop = step(facts({ promtool: undefined }), "promtool");
+  assert.equal(laptop.action, "skip");
+  assert.match("enable" in laptop ? laptop.enable : "", /^sudo apt-get install -y prometheus \(or set PROMTOOL_BIN=/);
+  const ci = step(facts({ promtool: undefined, ci: true }), "promtool");
+  assert.equal(ci.action, "stop");
+  assert.match("reason" in ci ? ci.reason : "", /CI runs the Prometheus tests/);
 });
 
 test("npm start installs nats-server only when it would start one, has none, and apt-get is usable", () => {
