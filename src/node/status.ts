@@ -10,6 +10,8 @@ export interface PartitionLag {
   backlog: number;
   pending: number;
   unhandled: number;
+  /** How long the stall watchdog has found it stalled (input waiting, no progress); 0 or absent when it moves. */
+  stalledForMs?: number;
 }
 
 /** What `admin status` returns per node (plain JSON). */

@@ -72,8 +72,12 @@ test("live market and system pages render live data in chromium", { skip: skipWi
     const nodes = page.getByTestId("nodes");
     await waitFor(async () => (await nodes.innerText()).includes("node-a"), { timeoutMs: 20_000, what: "node-a listed" });
     assert.equal(await page.locator("[data-testid=partition-grid] .cell").count(), 32);
-    // fakeNode: partition i lags 10·i + i; p31 (node-c) lags most.
-    assert.match(await page.locator("[data-testid=partition-lag] tbody tr").first().innerText(), /symbols\/p31\s+node-c\s+310\s+31/);
+    // fakeNode: partition 5 is stalled, so it comes first, marked; then p31 (node-c), which lags most (10·i + i).
+    const lagRows = page.locator("[data-testid=partition-lag] tbody tr");
+    assert.match(await lagRows.nth(0).innerText(), /symbols\/p5\s+node-\w\s+50\s+5\s+0\s+stalled 45 s/);
+    assert.equal(await lagRows.nth(0).getAttribute("class"), "stalled");
+    assert.match(await lagRows.nth(1).innerText(), /symbols\/p31\s+node-c\s+310\s+31\s+0\s+moving/);
+    assert.match(await page.locator(".kpi", { has: page.getByTestId("partition-lag-total") }).innerText(), /1 stalled/);
     await waitFor(async () => !(await page.locator(".system").innerText()).includes("n=0"), { timeoutMs: 20_000, what: "latency samples" });
     await page.screenshot({ path: `${ARTIFACTS}/system.png` });
     assert.deepEqual(consoleErrors, []);

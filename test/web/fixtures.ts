@@ -73,8 +73,8 @@ export function fakeNode(nodeId: string, owners: (string | null)[]): NodeStatus 
     uptimeMs: 61_000,
     actors: { count: 7, restarts: 1, mailboxDepthTotal: 3, deepest: [{ path: "/symbols/BTCUSDT", depth: 3 }] },
     cluster: { partitionCount: owners.length, members: [], owners, owned: owners.flatMap((o, i) => (o === nodeId ? [i] : [])) },
-    // A lag per owned partition: partition i has 10·i messages waiting (the System page shows them).
-    partitionLag: owners.flatMap((o, i) => (o === nodeId ? [{ region: "symbols", partition: i, backlog: 10 * i, pending: i, unhandled: 0 }] : [])),
+    // A lag per owned partition: partition i has 10·i messages waiting; partition 5 has been stalled for 45 s (the System page shows them).
+    partitionLag: owners.flatMap((o, i) => (o === nodeId ? [{ region: "symbols", partition: i, backlog: 10 * i, pending: i, unhandled: 0, stalledForMs: i === 5 ? 45_000 : 0 }] : [])),
     components: {},
   };
 }

@@ -106,7 +106,7 @@ export function marketComponent(options: MarketComponentOptions = {}): NodeCompo
     },
     partitionLag() {
       return (region?.stats().partitions ?? []).flatMap((p): PartitionLag[] =>
-        p.consumer ? [{ region: SYMBOL_REGION, partition: p.partition, backlog: p.consumer.backlog, pending: p.consumer.pending, unhandled: p.consumer.unhandled }] : [],
+        p.consumer ? [{ region: SYMBOL_REGION, partition: p.partition, backlog: p.consumer.backlog, pending: p.consumer.pending, unhandled: p.consumer.unhandled, stalledForMs: p.stall?.stalledForMs ?? 0 }] : [],
       );
     },
   };

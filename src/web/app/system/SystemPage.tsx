@@ -50,8 +50,8 @@ export function SystemPage() {
           label="Partition lag"
           testId="partition-lag-total"
           value={formatNumber(lag.total)}
-          sub={lag.worst ? `worst ${lag.worst.region}/p${lag.worst.partition}: ${formatNumber(lag.worst.lag)}` : "no consumers"}
-          tone={lag.total > 0 ? undefined : "muted"}
+          sub={lag.stalled > 0 ? `${formatNumber(lag.stalled)} stalled` : lag.worst ? `worst ${lag.worst.region}/p${lag.worst.partition}: ${formatNumber(lag.worst.lag)}` : "no consumers"}
+          tone={lag.stalled > 0 ? "down" : lag.total > 0 ? undefined : "muted"}
         />
         <Kpi label="Trades / s" value={formatNumber(w.tradesPerSecond, 1)} sub={`${formatNumber(w.ticksPerSecond, 1)} ticks/s`} />
         <Kpi label="Trade → prediction p50" value={ms(w.tradeToPredictionMs.p50)} sub={`p99 ${ms(w.tradeToPredictionMs.p99)} · n=${formatNumber(w.tradeToPredictionMs.count)}`} tone="pred" />
@@ -108,7 +108,7 @@ export function SystemPage() {
         </section>
 
         <section className="panel">
-          <div className="card-title">Partition lag (log messages not yet durable, most first)</div>
+          <div className="card-title">Partition lag (stalled first, then log messages not yet durable, most first)</div>
           <PartitionLagTable rows={lagRows} limit={8} />
         </section>
 
