@@ -30,6 +30,7 @@ const SECRETS: Record<string, string> = {
   NATS_PUBLISHER_PASSWORD: "ppub1",
   NATS_ADMIN_USER: "admin",
   NATS_ADMIN_PASSWORD: "padmin1",
+  GRAFANA_ADMIN_PASSWORD: "grafana-secret-1",
 };
 /** What every platform node must receive. */
 const NODE_VARS = ["INGEST_API_KEYS", "ADMIN_TOKENS", "READ_TOKENS", "NATS_USER", "NATS_PASSWORD", "NATS_CREDS", "NATS_TLS_CA", "NATS_TLS_CERT", "NATS_TLS_KEY"];

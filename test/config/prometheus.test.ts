@@ -1,22 +1,35 @@
 /**
- * The shipped Prometheus configuration and alert rules (deploy/prometheus), with Debian's real
- * promtool and prometheus: the config and rules check, every alert fires on the series in
- * alerts.test.yml and stays quiet on the others, every metric a rule reads is one the node
- * exports, and a real Prometheus scraping a real node during a replay loads the rules, evaluates
- * each without error, finds the series they read, and fires nothing on a healthy node.
+ * The shipped monitoring (deploy/prometheus, deploy/grafana), with Debian's real promtool and
+ * prometheus: the config and rules check, every alert fires on the series in alerts.test.yml and
+ * stays quiet on the others, every metric a rule reads is one the node exports, the Grafana
+ * dashboards are well formed and use the provisioned data source, and a real Prometheus scraping a
+ * real node during a replay loads the rules, evaluates each without error, fires nothing on a
+ * healthy node, and returns data for every dashboard panel's query.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { NodeMetrics } from "../../src/node/metrics.js";
+import { WebMetrics } from "../../src/web/server/metrics.js";
 import { freePort } from "../helpers/ports.js";
 import { waitFor } from "../helpers/wait.js";
 import { startPipeline } from "../web-e2e/stack.js";
 
 const DIR = resolve("deploy/prometheus");
+const GRAFANA = resolve("deploy/grafana");
+
+interface Dashboard {
+  uid: string;
+  title: string;
+  panels: { id: number; title: string; datasource: { uid: string }; gridPos: { x: number; y: number; w: number; h: number }; targets: { refId: string; expr: string; datasource: { uid: string } }[] }[];
+}
+
+function dashboards(): Dashboard[] {
+  return readdirSync(join(GRAFANA, "dashboards")).filter((f) => f.endsWith(".json")).sort().map((f) => JSON.parse(readFileSync(join(GRAFANA, "dashboards", f), "utf8")) as Dashboard);
+}
 const PROMTOOL = process.env.PROMTOOL_BIN ?? "/usr/bin/promtool";
 const PROMETHEUS = process.env.PROMETHEUS_BIN ?? join(dirname(PROMTOOL), "prometheus");
 /** Outside CI a machine without promtool skips these; CI installs Debian's prometheus package, so there they fail. */
@@ -69,6 +82,40 @@ test("compose runs Prometheus on this directory, and it scrapes every platform n
   assert.deepEqual(targets, nodes.map((n) => `${n}:3000`), "every node, on WEB_PORT's default");
 });
 
+test("Grafana: five dashboards, every panel on the provisioned Prometheus data source with a query; compose mounts what the providers read", () => {
+  const datasource = readFileSync(join(GRAFANA, "provisioning/datasources/prometheus.yml"), "utf8");
+  const uid = /^\s+uid: (\S+)$/m.exec(datasource)?.[1];
+  assert.equal(uid, "prometheus");
+  assert.match(datasource, /url: http:\/\/prometheus:9090/, "the compose service");
+  const boards = dashboards();
+  assert.deepEqual(boards.map((b) => b.uid), ["tickhouse-cluster", "tickhouse-lake", "tickhouse-market", "tickhouse-ml", "tickhouse-nats"]);
+  for (const b of boards) {
+    assert.ok(b.panels.length > 0, b.uid);
+    assert.equal(new Set(b.panels.map((p) => p.id)).size, b.panels.length, `${b.uid}: panel ids unique`);
+    for (const p of b.panels) {
+      assert.equal(p.datasource.uid, uid, `${b.uid}/${p.title}`);
+      assert.ok(p.gridPos.w > 0 && p.gridPos.h > 0 && p.gridPos.x + p.gridPos.w <= 24, `${b.uid}/${p.title}: on the 24-column grid`);
+      assert.ok(p.targets.length > 0 && p.targets.every((t) => t.expr.length > 0 && t.datasource.uid === uid), `${b.uid}/${p.title}: queries`);
+    }
+  }
+  const provider = readFileSync(join(GRAFANA, "provisioning/dashboards/tickhouse.yml"), "utf8");
+  const path = /path: (\S+)/.exec(provider)?.[1];
+  const compose = readFileSync("docker-compose.yaml", "utf8");
+  assert.ok(compose.includes(`./deploy/grafana/dashboards:${path}:ro`), `compose mounts the dashboards at ${path}`);
+  assert.ok(compose.includes("./deploy/grafana/provisioning:/etc/grafana/provisioning:ro"));
+});
+
+test("every metric a dashboard panel reads is one the node exports, or Prometheus' own", async () => {
+  const metrics = new NodeMetrics();
+  metrics.watchQuality({ last: null, runs: 0, running: null });
+  metrics.watchMlops(() => null);
+  new WebMetrics(metrics.registry); // the web server's own, on the node's registry
+  const exported = new Set((await metrics.registry.getMetricsAsJSON()).map((m) => m.name));
+  // Histograms are exported under their base name; queries read their _bucket/_count series.
+  const known = (n: string) => exported.has(n) || exported.has(n.replace(/_(bucket|count|sum)$/, "")) || ["up", "vector"].includes(n);
+  for (const b of dashboards()) for (const p of b.panels) for (const t of p.targets) for (const n of metricsOf(t.expr)) assert.ok(known(n), `${b.uid}/${p.title} reads ${n}, which no node exports`);
+});
+
 test("every metric an alert reads is one the node exports (a rename breaks this test, not the alert in silence)", async () => {
   const metrics = new NodeMetrics({ processMetrics: false });
   metrics.watchQuality({ last: null, runs: 0, running: null });
@@ -83,8 +130,8 @@ test("every metric an alert reads is one the node exports (a rename breaks this 
   }
 });
 
-test("a real Prometheus scraping a real node during a replay: rules loaded and healthy, their series present, nothing firing", { skip, timeout: 240_000 }, async () => {
-  await using stack = await startPipeline({ nodeId: "prom1", roles: "market,ingest,serving,lake,web,quality", speed: 20 });
+test("a real Prometheus scraping a real node during a replay: rules loaded and healthy, nothing firing, data for every dashboard panel", { skip, timeout: 240_000 }, async () => {
+  await using stack = await startPipeline({ nodeId: "prom1", roles: "market,ingest,serving,lake,web,quality,ml", speed: 20 });
   const target = new URL(stack.web.url).host;
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "prometheus-"));
@@ -123,6 +170,12 @@ test("a real Prometheus scraping a real node during a replay: rules loaded and h
     );
     for (const r of rules) assert.equal(r.health, "ok", `${r.name}: ${r.lastError ?? ""}`);
     assert.deepEqual((await query('ALERTS{alertstate="firing"}')).map((a) => a.metric.alertname), [], "a healthy node fires nothing");
+    // Every panel's query returns data (rates need two scrapes in their window: waited for).
+    for (const b of dashboards()) {
+      for (const p of b.panels) {
+        for (const t of p.targets) await waitFor(async () => (await query(t.expr)).length > 0, { timeoutMs: 30_000, intervalMs: 500, what: `data for ${b.uid} / ${p.title} / ${t.expr}` });
+      }
+    }
   } finally {
     server.kill("SIGTERM");
     await new Promise((r) => server.once("exit", r));
