@@ -23,6 +23,14 @@ const TRADES = 200_000;
 const WINDOW = { sizeMs: 2_000, slideMs: 1_000, latenessMs: 200 };
 const STALLS = 12;
 const STALL_MS = 1_300;
+/**
+ * Leases long enough that the stalls, on a machine loaded by other tests, do not make this lone
+ * node lose its ingest leases: a lost and retaken shard may send every symbol to the exchange's
+ * REST history, which its rate limit serves at 4 symbols a second (minutes for 1,000). That path
+ * has its own test (ingest-lease-lost.test.ts); this one is about the consumers' recovery.
+ */
+const LEASES = ["--lease-ttl", "20s", "--member-ttl", "30s"];
+const PROGRESS_EVERY_MS = 20_000;
 
 /** Blocks the whole node (ingest, consumers, actors) for `ms`: what a long GC pause or a starved CPU does. */
 function stallEventLoop(ms: number): void {
@@ -47,13 +55,24 @@ async function stallWhileFlowing(p: Pipeline): Promise<void> {
   }
 }
 
+async function progressLine(p: Pipeline): Promise<string> {
+  const f = await p.folded();
+  const ingest = p.node.status().components.ingest as { client?: { reconnects: number; serverShutdowns: number }; publisher?: { gaps: number; backfilled: number; backfilling: number; held: number; missingTrades: number } } | undefined;
+  const c = ingest?.client;
+  const pub = ingest?.publisher;
+  return `thousand-symbols progress: emitted ${(await p.simStats()).eventsEmitted}, folded ${f.trades}; feed reconnects ${c?.reconnects ?? "?"}, server shutdowns ${c?.serverShutdowns ?? "?"}; gaps ${pub?.gaps ?? "?"}, backfilled ${pub?.backfilled ?? "?"}, filling now ${pub?.backfilling ?? "?"}, held ${pub?.held ?? "?"}, missing ${pub?.missingTrades ?? "?"}`;
+}
+
 test("1,000 symbols, 200,000 trades with the event loop stalled mid-flow: every trade folded once, every due bar emitted, every consumer drained", async () => {
   await using p = await startPipeline({
     symbols: SYMBOLS,
     rate: "max",
     total: TRADES,
-    nodeFlags: ["--window-size", `${WINDOW.sizeMs}ms`, "--window-slide", `${WINDOW.slideMs}ms`, "--allowed-lateness", `${WINDOW.latenessMs}ms`],
+    nodeFlags: ["--window-size", `${WINDOW.sizeMs}ms`, "--window-slide", `${WINDOW.slideMs}ms`, "--allowed-lateness", `${WINDOW.latenessMs}ms`, ...LEASES],
   });
+  // If the run ever hangs again, the log says where it was: emitted, folded, the feed's reconnects and REST fills.
+  const progress = setInterval(() => void progressLine(p).then((line) => console.error(line), () => {}), PROGRESS_EVERY_MS);
+  using _ = { [Symbol.dispose]: () => clearInterval(progress) };
   const region = () => (p.market.status?.() as { region?: { partitionsRunning: number; logPending: number } } | undefined)?.region;
   await waitFor(() => region()?.partitionsRunning === 32, { timeoutMs: 60_000, intervalMs: 100, what: "32 partitions running" });
   await p.go();
