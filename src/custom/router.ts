@@ -21,6 +21,7 @@ import { DEFAULT_TIME_BOUNDS, receiveTime, type TimeBounds } from "./time-bounds
 import { burstFor, SourceQuotas, type QuotaOptions } from "./quotas.js";
 import { MARKET_TYPE, parseCustomTableName } from "./names.js";
 import { migrateLegacyCustomTables, type TableMigration } from "./migrate-names.js";
+import { assertNever } from "../runtime/assert-never.js";
 
 export interface CustomRouterOptions {
   lake: Lake;
@@ -64,7 +65,6 @@ export interface RouterStatus {
   lastError: string | null;
   tables: { name: string; committedSeq: number; pendingRows: number; columns: number }[];
 }
-
 
 export class CustomRouter {
   readonly #o: Required<Omit<CustomRouterOptions, "onCommit" | "onError" | "onMigrate">> & Pick<CustomRouterOptions, "onCommit" | "onError" | "onMigrate">;
@@ -201,7 +201,7 @@ export class CustomRouter {
       case "dead-letter":
         return this.#dlq.add(d, m);
       default:
-        assertNever(d);
+        assertNever(d, "route decision");
     }
   }
 
@@ -291,8 +291,4 @@ export class CustomRouter {
     this.#note(err);
     await sleep(this.#o.clock, backoffDelay(attempt, 200, 10_000), this.#abort.signal);
   }
-}
-
-function assertNever(x: never): never {
-  throw new Error(`unhandled route decision ${JSON.stringify(x)}`);
 }

@@ -7,10 +7,9 @@
  * (the server stamps the write later, so the key cannot expire before send time + TTL).
  */
 import type { NatsConnection } from "@nats-io/nats-core";
-import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import { systemClock, type Clock, type TimerHandle } from "../runtime/clock.js";
-import { bootstrap, type BucketSpec } from "../runtime/nats/index.js";
+import { bootstrap, isCasConflict, type BucketSpec } from "../runtime/nats/index.js";
 
 /** The bucket for cluster-wide singletons (to move into platformLogSpec; created here meanwhile). */
 export function singletonBucketSpec(ttlMs: number): BucketSpec {
@@ -27,9 +26,6 @@ export interface SingletonOptions {
   onChange?(held: boolean): void;
   onError?(where: string, err: unknown): void;
 }
-
-const isCasConflict = (err: unknown) =>
-  err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
 
 export class SingletonLease {
   readonly #kv: KV;

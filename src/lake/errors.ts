@@ -44,10 +44,6 @@ export class LakeVersionNotFound extends Error {
   readonly retryable = false;
 }
 
-export function assertNever(x: never): never {
-  throw new Error(`unexpected value ${JSON.stringify(x)}`);
-}
-
 /**
  * A lake consumer saw a delivery out of sequence: someone else pulls from its durable (a writer
  * that has not stopped yet, whose client re-attached to the recreated consumer) or a delivery was

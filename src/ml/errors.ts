@@ -31,10 +31,6 @@ export class ModelLoadError extends Error {
   readonly retryable = false;
 }
 
-export function assertNever(value: never, what = "value"): never {
-  throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
-}
-
 /** A feature vector handed to `Model.predict` does not match the model (length, finiteness, price). */
 export class InvalidFeatures extends Error {
   override readonly name = "InvalidFeatures";

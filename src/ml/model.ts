@@ -1,6 +1,6 @@
 import { DecisionTreeRegressor, type DecisionTreeJson } from "./decision-tree.js";
 import { ElasticNetRegressor, type ElasticNetJson } from "./elasticnet.js";
-import { ModelLoadError, assertNever } from "./errors.js";
+import { ModelLoadError } from "./errors.js";
 import { MODEL_FORMAT, type ModelSpec } from "./base-model.js";
 import { NaiveModel } from "./naive.js";
 import { ReturnModel } from "./return-model.js";
@@ -8,6 +8,7 @@ import { GradientBoostingRegressor, type GradientBoostingJson } from "./gradient
 import { MljsForestRegressor, type MljsForestJson } from "./mljs-forest.js";
 import type { FeatureScaling } from "./prepare.js";
 import { RandomForestRegressor, type RandomForestJson } from "./random-forest.js";
+import { assertNever } from "../runtime/assert-never.js";
 
 /** Serialised body of each learned kind. */
 export interface BodyByKind {

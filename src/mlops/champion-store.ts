@@ -3,7 +3,7 @@
  * revision it was computed from (compare-and-set), so two trainers on different nodes never
  * overwrite each other's promotion: the loser re-reads and decides again.
  */
-import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
+import { isCasConflict } from "../runtime/nats/errors.js";
 import type { KV } from "@nats-io/kv";
 import { ChampionConflict } from "./errors.js";
 import { parsePointer, type ChampionPointer } from "./pointer.js";
@@ -19,13 +19,6 @@ export interface ChampionStore {
   /** Writes only if the key is still at `expected` (null: absent). Returns the new revision, or "conflict". */
   write(symbol: string, pointer: ChampionPointer, expected: number | null): Promise<number | "conflict">;
   list(): Promise<ChampionPointer[]>;
-}
-
-export function isCasConflict(err: unknown): boolean {
-  return (
-    err instanceof JetStreamApiError &&
-    (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
-  );
 }
 
 const encoder = new TextEncoder();

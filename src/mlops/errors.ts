@@ -30,10 +30,6 @@ export class ArtifactConflict extends Error {
   readonly retryable = false;
 }
 
-export function assertNever(x: never, what = "message"): never {
-  throw new Error(`unhandled ${what}: ${JSON.stringify(x)}`);
-}
-
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

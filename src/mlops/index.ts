@@ -1,7 +1,7 @@
 /** Public surface of src/mlops: registry glue, champion pointer and cache, dataset, trainer, watcher, the ml-role component. */
 export { mlopsComponent, mlopsStatus, openChampionCache, mlHandlerOf, lakeFromConfig, WATCHER_ACTOR, type MlopsOptions } from "./component.js";
 export { ChampionCache, type ChampionCacheOptions, type ChampionListener } from "./champion-cache.js";
-export { KvChampionStore, updatePointer, isCasConflict, type ChampionStore, type StoredPointer } from "./champion-store.js";
+export { KvChampionStore, updatePointer, type ChampionStore, type StoredPointer } from "./champion-store.js";
 export { ArtifactStore, type ArtifactMetadata } from "./artifacts.js";
 export { predictorFromModel } from "./predictor.js";
 export {

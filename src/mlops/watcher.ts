@@ -6,10 +6,11 @@
  * actor stops or restarts.
  */
 import type { Actor, ActorContext, ActorFactory } from "../runtime/actor/types.js";
-import { assertNever, errorMessage } from "./errors.js";
+import { errorMessage } from "./errors.js";
 import type { MlopsEventSink, TrainingTrigger } from "./events.js";
 import type { TrainingOutcome } from "./trainer.js";
 import { createWatcherState, watcherStatus, watcherTransition, type RoundResult, type RoundSummary, type WatcherMessage, type WatcherSettings, type WatcherState } from "./watcher-logic.js";
+import { assertNever } from "../runtime/assert-never.js";
 
 /** One look at all symbols' data, taken once per plan (the lake's file stats, not a read per symbol). */
 export interface WatcherSurvey {

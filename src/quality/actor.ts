@@ -7,6 +7,7 @@
 import type { Actor, ActorFactory } from "../runtime/actor/index.js";
 import { DEFAULT_LOOKBACK_MS, runAudit, type AuditorDeps, type AuditRequest } from "./auditor.js";
 import type { QualityRunReport } from "./types.js";
+import { assertNever } from "../runtime/assert-never.js";
 
 export type AuditorMessage =
   | { type: "run"; request: AuditRequest }
@@ -77,10 +78,6 @@ export interface AuditorActorOptions {
   memory?: AuditorMemory;
 }
 
-function assertNever(x: never): never {
-  throw new Error(`unhandled message ${JSON.stringify(x)}`);
-}
-
 export function auditorActor(options: AuditorActorOptions): ActorFactory<AuditorMessage, AuditorReply> {
   const memory = options.memory ?? newAuditorMemory();
   return (): Actor<AuditorMessage, AuditorReply> => {
@@ -114,7 +111,7 @@ export function auditorActor(options: AuditorActorOptions): ActorFactory<Auditor
           case "status":
             return auditorStatus(memory, options.scheduleEveryMs);
           default:
-            return assertNever(msg);
+            return assertNever(msg, "message");
         }
       },
     };

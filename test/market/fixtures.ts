@@ -1,4 +1,5 @@
 /** Loads the shared real recordings (read in place, never copied). */
+import { seededRandom } from "../../src/runtime/random.js";
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import type { Trade } from "../../src/market/trade.js";
@@ -75,13 +76,4 @@ export function exactDecimalSum(texts: readonly string[]): string {
 }
 
 /** Deterministic PRNG (mulberry32) for reproducible perturbations. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;

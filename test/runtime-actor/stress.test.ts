@@ -3,6 +3,7 @@
  * clock jumps interleaved with tell/ask under small mailboxes. Whatever happens, every send must
  * settle, shutdown must finish, and nothing may be left behind (actors, timers, unhandled rejections).
  */
+import { seededRandom } from "../../src/runtime/random.js";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ActorSystem, ManualClock, alwaysEscalate, alwaysResume, alwaysStop, oneForOne, type Actor, type ActorRef, type SupervisorStrategy } from "../../src/runtime/actor/index.js";
@@ -11,16 +12,7 @@ import { deferred, flush } from "./util.js";
 
 type Op = "hang" | "ok" | "throw" | "async-throw" | "async-ok" | "io" | "spawn" | "stop-child" | "timer";
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32 = seededRandom;
 
 const strategies: SupervisorStrategy[] = [
   oneForOne({ maxRestarts: 3, withinMs: 500, backoff: { minMs: 5, maxMs: 80, factor: 2, jitter: 0.5 } }),

@@ -7,7 +7,7 @@ import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { LiveTick, SilverBar } from "../../src/actors/symbol/messages.js";
 import type { Candle } from "../../src/market/candles.js";
-import { seededRandom } from "../../src/market/simulator/synthetic-source.js";
+import { seededRandom } from "../../src/runtime/random.js";
 import { json } from "./fixtures.js";
 
 const MINUTE = 60_000;

@@ -9,16 +9,13 @@ import { Ingestor, type IngestorOptions } from "../../market/ingest/ingestor.js"
 import { GAP_EVENT_SUBJECT_PREFIX } from "../../market/ingest/publisher-types.js";
 import type { PublisherStatus } from "../../market/ingest/publisher-types.js";
 import type { IngestMessage } from "./messages.js";
+import { assertNever } from "../../runtime/assert-never.js";
 
 export interface IngestActorHooks {
   /** On stop, how long to wait for the log before spooling what is still in memory (ms; asked at stop). Default 10 s. */
   closeTimeoutMs?: () => number;
   /** Told the publisher's final figures once it closed (what was published, what went to the spool). */
   onClosed?: (status: PublisherStatus) => void;
-}
-
-function assertNever(x: never): never {
-  throw new Error(`unhandled ingest message ${JSON.stringify(x)}`);
 }
 
 /** `options` may be a function, asked at each (re)start: a restarted connection reads what the node reads now. */
@@ -72,7 +69,7 @@ export function ingestActor(nc: NatsConnection, optionsNow: IngestorOptions | ((
             it.client.resume();
             return { paused };
           default:
-            return assertNever(message);
+            return assertNever(message, "ingest message");
         }
       },
     };

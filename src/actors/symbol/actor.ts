@@ -10,7 +10,8 @@ import type { WindowOptions } from "../../market/windows.js";
 import type { LiveTick, SilverBar, SymbolEffect, SymbolMessage } from "./messages.js";
 import { naivePredictor, type Predictor } from "./predictor.js";
 import { createSymbolState, restoreSymbolState, type SymbolSnapshot, type SymbolState, type SymbolStatus } from "./state.js";
-import { assertNever, transition } from "./transition.js";
+import { transition } from "./transition.js";
+import { assertNever } from "../../runtime/assert-never.js";
 
 /** Where effects go. Awaited in order, so a slow sink slows the actor (backpressure), never reorders. */
 export interface SymbolSink {

@@ -7,12 +7,10 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { Candle } from "../../market/candles.js";
 import { LatencyWindow } from "../../runtime/latency.js";
+import { candleSubject, silverSubject, tickSubject } from "../../runtime/nats/spec.js";
 import type { SymbolSink } from "./actor.js";
 import type { LiveTick, SilverBar, SymbolEffect } from "./messages.js";
 
-export const silverSubject = (symbol: string) => `silver.${symbol}`;
-export const candleSubject = (symbol: string) => `candles.${symbol}`;
-export const tickSubject = (symbol: string) => `ticks.${symbol}`;
 
 export interface MarketCounters {
   bars: number;

@@ -12,14 +12,11 @@ import { FEATURE_WARMUP_BARS, featuresFromBars } from "../../market/features.js"
 import type { SilverBar, SymbolEffect, SymbolMessage } from "./messages.js";
 import { snapshotSymbolState, statusOf, type SymbolState } from "./state.js";
 import { naivePredictor } from "./predictor.js";
+import { assertNever } from "../../runtime/assert-never.js";
 
 export interface TransitionResult {
   state: SymbolState;
   effects: SymbolEffect[];
-}
-
-export function assertNever(x: never): never {
-  throw new Error(`unhandled message: ${JSON.stringify(x)}`);
 }
 
 export function transition(state: SymbolState, msg: SymbolMessage, now: number): TransitionResult {
@@ -52,7 +49,7 @@ export function transition(state: SymbolState, msg: SymbolMessage, now: number):
       effects.push({ type: "reply-snapshot", snapshot: snapshotSymbolState(state) });
       break;
     default:
-      assertNever(msg);
+      assertNever(msg, "message");
   }
   return { state, effects };
 }

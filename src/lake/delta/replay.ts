@@ -1,5 +1,6 @@
-import { assertNever, LakeProtocolError } from "../errors.js";
+import { LakeProtocolError } from "../errors.js";
 import type { Action, AddFile, CommitInfo, Metadata, Protocol, RemoveFile } from "./actions.js";
+import { assertNever } from "../../runtime/assert-never.js";
 
 /** The table as of one version: what a reader needs, built by replaying actions in order. */
 export interface Snapshot {

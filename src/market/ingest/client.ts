@@ -13,10 +13,11 @@ import type { Trade } from "../trade.js";
 import { backoffDelay, defaultBackoff, type BackoffPolicy } from "./backoff.js";
 import { StreamConnection, type ConnectionHandlers } from "./connection.js";
 import { classifyConnectionFailure, connectionProblemMessage, nextHealth, urlHost, type ConnectionHealth, type HealthEvent } from "./connection-health.js";
-import { assertNever, defaultFrameParser, type FrameParser } from "./frame.js";
+import { defaultFrameParser, type FrameParser } from "./frame.js";
 import { consoleLogger, type IngestLogger } from "./log.js";
 import { SlidingWindowLimiter } from "./rate-limiter.js";
 import { MAX_STREAMS_PER_CONNECTION, chunk, combinedStreamUrl, tradeStream } from "./streams.js";
+import { assertNever } from "../../runtime/assert-never.js";
 
 export type { ClientOptions, ClientStatus, TradeSink } from "./client-types.js";
 

@@ -9,7 +9,3 @@ export type ParsedFrame = BinanceFrame;
 export type FrameParser = (frame: string, ingestTime: number) => ParsedFrame;
 
 export const defaultFrameParser: FrameParser = parseBinanceFrame;
-
-export function assertNever(x: never): never {
-  throw new Error(`unexpected value ${JSON.stringify(x)}`);
-}

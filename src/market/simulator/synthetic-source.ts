@@ -4,6 +4,7 @@
  * consecutive trade ids per symbol, prices on a tick grid and quantities on a lot grid, written
  * as Binance writes them ("61837.63000000", 8 decimals).
  */
+import { seededRandom } from "../../runtime/random.js";
 import type { MarketSource, SimEvent } from "./source.js";
 
 export interface SyntheticOptions {
@@ -25,18 +26,6 @@ const WELL_KNOWN: Array<[string, number]> = [
 
 const REGIMES = [0.00002, 0.0001, 0.0006]; // per-trade log-return std-dev
 const REGIME_SWITCH = 1 / 4000;
-
-/** mulberry32: small, fast, seedable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface SymbolState {
   symbol: string;

@@ -4,12 +4,13 @@
  */
 import type { Clock, TimerHandle } from "../clock.js";
 import { type RuntimeEnv, isPromiseLike } from "./env.js";
-import { ActorNameTaken, ActorStopped, InvalidActorName, InvalidActorOption, RestartBudgetExhausted, assertNever, describeError } from "./errors.js";
+import { ActorNameTaken, ActorStopped, InvalidActorName, InvalidActorOption, RestartBudgetExhausted, describeError } from "./errors.js";
 import { Mailbox, type PendingReply } from "./mailbox.js";
 import { LocalActorRef } from "./ref.js";
 import { type RestartHistory, defaultStrategy, emptyRestartHistory, superviseFailure } from "./supervision.js";
 import { ActorTimers } from "./timers.js";
 import type { Actor, ActorContext, ActorFactory, ActorPath, ActorRef, ActorStats, Directive, RuntimeEvent, SpawnOptions, SupervisorStrategy } from "./types.js";
+import { assertNever } from "../assert-never.js";
 
 /**
  * `suspended`: the instance failed and waits for its parent's decision; it keeps taking messages

@@ -84,7 +84,3 @@ export function describeError(error: unknown): string {
     return String(error);
   }
 }
-
-export function assertNever(x: never): never {
-  throw new Error(`unexpected value: ${JSON.stringify(x)}`);
-}

@@ -3,8 +3,9 @@
  * and a backoff schedule. `planRestart` is the pure bookkeeping the runtime applies per child.
  */
 import { backoffDelay } from "./backoff.js";
-import { InvalidActorOption, assertNever } from "./errors.js";
+import { InvalidActorOption } from "./errors.js";
 import type { BackoffOptions, Directive, SupervisorStrategy } from "./types.js";
+import { assertNever } from "../assert-never.js";
 
 export const defaultBackoff: BackoffOptions = Object.freeze({ minMs: 100, maxMs: 30_000, factor: 2, jitter: 0.2 });
 

@@ -1,15 +1,8 @@
 import type { KV } from "@nats-io/kv";
-import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
+import { isCasConflict } from "../nats/errors.js";
 import { decodeJson, encodeJson, isLeaseRecord, leaseKey, type LeaseRecord } from "./lease-record.js";
 
 /** True when a conditional write failed because the key is not at the expected revision. */
-export function isCasConflict(err: unknown): boolean {
-  return (
-    err instanceof JetStreamApiError &&
-    (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
-  );
-}
-
 /** The lease operations LeaseKeeper needs; LeaseStore is the KV implementation. */
 export interface LeaseOps {
   acquire(partition: number, record: LeaseRecord): Promise<number | undefined>;

@@ -1,6 +1,7 @@
 import type { Actor, ActorContext, ActorFactory, ActorRef, SupervisorStrategy } from "../actor/types.js";
 import { partitionActor, type PartitionCommand } from "./shard-partition-actor.js";
 import type { ShellMessage } from "./shard-entity.js";
+import { assertNever } from "../assert-never.js";
 
 export type PartitionActorRef<M, L> = ActorRef<PartitionCommand, ActorRef<ShellMessage<M, L>> | undefined>;
 
@@ -31,12 +32,8 @@ export function regionGuardian<M, L>(
           // Returned inside an object so this mailbox does not wait for the drain: other partitions keep moving.
           return { stopped: ctx.stopChild(name, { drain: command.drain }) };
         default:
-          return assertNever(command);
+          return assertNever(command, "guardian command");
       }
     },
   });
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected guardian command: ${JSON.stringify(value)}`);
 }

@@ -1,6 +1,7 @@
 import type { ItemKind, ItemResult } from "./region-codec.js";
 import { RegionAskFailed, RegionAskOutcomeUnknown, RegionDeliveryFailed } from "./region-errors.js";
 import type { Delivery } from "./region-partition.js";
+import { assertNever } from "../assert-never.js";
 
 /**
  * What an owner's answer means to the sender of one message. `taken: false`: not taken (no
@@ -36,7 +37,7 @@ export function remoteOutcome(region: string, item: Sent, result: ItemResult): O
     case "gap":
       return NOT_TAKEN;
     default:
-      return assertNever(result);
+      return assertNever(result, "answer");
   }
 }
 
@@ -53,10 +54,6 @@ export function localOutcome(region: string, item: Sent, delivery: Delivery): Ou
     case "failed":
       return remoteOutcome(region, item, { k: "failed", e: delivery.e });
     default:
-      return assertNever(delivery);
+      return assertNever(delivery, "answer");
   }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected answer: ${JSON.stringify(value)}`);
 }

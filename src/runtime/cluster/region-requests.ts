@@ -2,6 +2,7 @@ import type { Msg, Subscription } from "@nats-io/nats-core";
 import { type Codec, type ItemResult, decodeBatch, encodeResults } from "./region-codec.js";
 import { errorText } from "./region-errors.js";
 import type { Delivery, LocalItem } from "./region-partition.js";
+import { assertNever } from "../assert-never.js";
 
 export interface RequestTarget<M> {
   deliver(sender: string, base: number, item: LocalItem<M>): Promise<Delivery>;
@@ -67,7 +68,7 @@ function toResult(delivery: Delivery): ItemResult | Promise<ItemResult> {
     case "failed":
       return { k: "failed", e: delivery.e };
     default:
-      return assertNever(delivery);
+      return assertNever(delivery, "delivery");
   }
 }
 
@@ -77,8 +78,4 @@ function respond(msg: Msg, results: ItemResult[]): void {
   } catch {
     // The connection is closing; the sender times out and resends.
   }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected delivery: ${JSON.stringify(value)}`);
 }

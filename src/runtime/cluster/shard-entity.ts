@@ -1,5 +1,6 @@
 import type { Actor, ActorContext } from "../actor/types.js";
 import { isSnapshotting, type SnapshotStore, type SnapshottingEntity } from "./snapshot-store.js";
+import { assertNever } from "../assert-never.js";
 
 /** A message from the durable log, as an entity sees it. */
 export class LogInput<L = unknown> {
@@ -198,8 +199,4 @@ export class EntityShell<M, L> implements Actor<ShellMessage<M, L>> {
 /** The shell accepts every EntityInput, so the entity may use the context as its own. */
 function userContext<M, L>(ctx: ActorContext<ShellMessage<M, L>>): ActorContext<EntityInput<M, L>> {
   return ctx as unknown as ActorContext<EntityInput<M, L>>;
-}
-
-export function assertNever(value: never): never {
-  throw new Error(`unexpected value: ${JSON.stringify(value)}`);
 }

@@ -1,5 +1,6 @@
 import type { Actor, ActorContext, ActorFactory, ActorRef } from "../actor/types.js";
 import type { ShellMessage } from "./shard-entity.js";
+import { assertNever } from "../assert-never.js";
 
 /** Commands of the actor that parents one partition's entities (`.../p<partition>`). */
 export type PartitionCommand =
@@ -35,12 +36,8 @@ export function partitionActor<M, L>(
           await Promise.all(ctx.children().map((child) => ctx.stopChild(child.path.slice(child.path.lastIndexOf("/") + 1), { drain: true })));
           return undefined;
         default:
-          return assertNever(command);
+          return assertNever(command, "partition command");
       }
     },
   });
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected partition command: ${JSON.stringify(value)}`);
 }

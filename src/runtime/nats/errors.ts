@@ -1,3 +1,5 @@
+import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
+
 /** A stream or bucket exists with a config we must not change in place (storage, retention, ...). */
 export class IncompatibleStreamConfig extends Error {
   override readonly name = "IncompatibleStreamConfig";
@@ -38,4 +40,9 @@ export class NatsConnectFailed extends Error {
       : "";
     super(`could not connect to NATS at ${servers.join(",")}: ${reason}${hint}`, { cause: options.cause });
   }
+}
+
+/** A compare-and-set write (KV update with a revision, publish with an expected last sequence) lost to another writer. */
+export function isCasConflict(err: unknown): boolean {
+  return err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
 }

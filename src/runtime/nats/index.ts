@@ -3,4 +3,4 @@ export { hasCredentials, redactUrlCredentials, splitUrlCredentials, NatsCredenti
 export { bootstrap, waitForStreamLeader, ensureStream, ensureBucket, bucketStreamName, diffStreamConfig, type BootstrapResult, type BootstrapAction, type BootstrapOptions } from "./bootstrap.js";
 export { clusterSize, clusterSizeFromInfo, replicasFor, isTooFewPeers, casBucketReplicas, replicatedCasIsSafe, parseVersion } from "./cluster-size.js";
 export { platformLogSpec, defaultLogConfig, STREAMS, BUCKETS, tradeSubject, type LogConfig, type LogSpec, type StreamSpec, type BucketSpec } from "./spec.js";
-export { IncompatibleStreamConfig, BootstrapFailed, NatsConnectFailed } from "./errors.js";
+export { IncompatibleStreamConfig, BootstrapFailed, NatsConnectFailed, isCasConflict } from "./errors.js";

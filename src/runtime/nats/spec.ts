@@ -116,6 +116,21 @@ export function tradeSubject(partition: number, symbol: string): string {
   return `md.trades.${partition}.${symbol}`;
 }
 
+/** A symbol's closed bars (with features and prediction) on SILVER. */
+export function silverSubject(symbol: string): string {
+  return `silver.${symbol}`;
+}
+
+/** A symbol's closed 1-minute candles on CANDLES. */
+export function candleSubject(symbol: string): string {
+  return `candles.${symbol}`;
+}
+
+/** A symbol's live ticks (core NATS, not stored). */
+export function tickSubject(symbol: string): string {
+  return `ticks.${symbol}`;
+}
+
 export function platformLogSpec(overrides: Partial<LogConfig> = {}): LogSpec[] {
   const c: LogConfig = { ...defaultLogConfig, ...overrides };
   const stream = (
@@ -139,7 +154,7 @@ export function platformLogSpec(overrides: Partial<LogConfig> = {}): LogSpec[] {
     stream(STREAMS.trades, ["md.trades.>"], "normalised trades, md.trades.<partition>.<SYMBOL>", c.trades),
     stream(STREAMS.custom, ["ingest.>"], "user-published JSON, ingest.<source>.<data_type>", c.custom, "new"),
     stream(STREAMS.silver, ["silver.>"], "closed windows with features and prediction, silver.<SYMBOL>", c.silver),
-    stream(STREAMS.candles, ["candles.>"], "closed candles, candles.<interval>.<SYMBOL>", c.candles),
+    stream(STREAMS.candles, ["candles.>"], "closed 1-minute candles, candles.<SYMBOL>", c.candles),
     stream(STREAMS.dlq, ["dlq.>"], "rejected records with their reason, dlq.<reason>", c.dlq),
     stream(STREAMS.events, ["events.>"], "model promotions, quality reports, logs", c.events),
     // Its own stream: a flood of log lines in EVENTS cannot push out a record the writer has not stored.

@@ -7,7 +7,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import type { Database } from "../../db/database.js";
 import { readCandles1m, readSilverBars } from "../../db/serving/read.js";
 import type { Candle1mRow, SilverBarRow } from "../../db/serving/rows.js";
-import { STREAMS } from "../../runtime/nats/spec.js";
+import { STREAMS, candleSubject, silverSubject } from "../../runtime/nats/spec.js";
 import { decodeCandle, decodeSilverBar, symbolOfSubject } from "./decode.js";
 import { HistoryReadFailed, MarketDataUnavailable } from "./errors.js";
 import { readLastMessages } from "./feeds/log-history.js";
@@ -57,7 +57,7 @@ export function logHistory(nc: NatsConnection, onMalformed?: (kind: string) => v
     async candles(symbol, limit) {
       const msgs = await readLastMessages(nc, {
         stream: STREAMS.candles,
-        subject: `candles.${symbol}`,
+        subject: candleSubject(symbol),
         limit,
         cadenceMs: CANDLE_CADENCE_MS,
         decode: decodeCandle,
@@ -68,7 +68,7 @@ export function logHistory(nc: NatsConnection, onMalformed?: (kind: string) => v
     async bars(symbol, limit) {
       const msgs = await readLastMessages(nc, {
         stream: STREAMS.silver,
-        subject: `silver.${symbol}`,
+        subject: silverSubject(symbol),
         limit,
         cadenceMs: BAR_CADENCE_MS,
         decode: decodeSilverBar,

@@ -12,7 +12,7 @@ import { z } from "zod";
 import type { LiveTick } from "../../../actors/symbol/messages.js";
 import { Channel } from "../feeds/channel.js";
 import { followSubject } from "../feeds/follow.js";
-import { STREAMS } from "../../../runtime/nats/spec.js";
+import { STREAMS, candleSubject, silverSubject } from "../../../runtime/nats/spec.js";
 import { decodeCandle, decodeSilverBar } from "../decode.js";
 import { barView, candleView } from "../views.js";
 import { mapStreamErrors, publicProcedure, router } from "../trpc.js";
@@ -60,7 +60,7 @@ export const marketRouter = router({
     .subscription(async function* ({ ctx, input, signal }) {
       ctx.metrics.subscribed("market.bars$", 1);
       try {
-        const follow = { stream: STREAMS.silver, subject: `silver.${input.symbol}`, afterSeq: parseSeq(input.lastEventId), maxReplay: ctx.limits.maxReplay, decode: decodeSilverBar, onMalformed: () => ctx.metrics.malformed.inc({ subject_kind: "silver" }) };
+        const follow = { stream: STREAMS.silver, subject: silverSubject(input.symbol), afterSeq: parseSeq(input.lastEventId), maxReplay: ctx.limits.maxReplay, decode: decodeSilverBar, onMalformed: () => ctx.metrics.malformed.inc({ subject_kind: "silver" }) };
         for await (const m of mapStreamErrors(followSubject(ctx.nc, follow, signal))) yield tracked(String(m.seq), barView(m.value, m.seq));
       } finally {
         ctx.metrics.subscribed("market.bars$", -1);
@@ -73,7 +73,7 @@ export const marketRouter = router({
     .subscription(async function* ({ ctx, input, signal }) {
       ctx.metrics.subscribed("market.candles$", 1);
       try {
-        const follow = { stream: STREAMS.candles, subject: `candles.${input.symbol}`, afterSeq: parseSeq(input.lastEventId), maxReplay: ctx.limits.maxReplay, decode: decodeCandle, onMalformed: () => ctx.metrics.malformed.inc({ subject_kind: "candles" }) };
+        const follow = { stream: STREAMS.candles, subject: candleSubject(input.symbol), afterSeq: parseSeq(input.lastEventId), maxReplay: ctx.limits.maxReplay, decode: decodeCandle, onMalformed: () => ctx.metrics.malformed.inc({ subject_kind: "candles" }) };
         for await (const m of mapStreamErrors(followSubject(ctx.nc, follow, signal))) yield tracked(String(m.seq), candleView(m.value));
       } finally {
         ctx.metrics.subscribed("market.candles$", -1);
