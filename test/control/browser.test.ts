@@ -26,6 +26,8 @@ test("control plane: run the quality gate from the page and watch its live log",
     await waitFor(async () => (await page.getByTestId("command-runner").innerText()).includes("quality"), { timeoutMs: 20_000, what: "the node's commands listed" });
 
     await page.getByLabel("scope").selectOption("all");
+    // A short log box, so the run's lines overflow it and the tail has to follow them.
+    await page.addStyleTag({ content: "[data-testid=log-tail] { height: 140px !important; max-height: 140px !important; }" });
     await page.getByTestId("run-quality").click();
     const tail = page.getByTestId("log-tail");
     await waitFor(async () => /quality run q-\S+ FAILED/.test(await tail.innerText()), { timeoutMs: 40_000, what: "the run's verdict in the live log" });
@@ -33,6 +35,10 @@ test("control plane: run the quality gate from the page and watch its live log",
     assert.match(text, /quality run q-\S+ started/);
     assert.match(text, /check price on silver_bars: FAILED \(2 of \d+\)/);
     assert.match(text, /quarantined 2 row\(s\)/);
+    // The live log follows the newest line: more lines than fit, scrolled to the bottom.
+    const scroll = () => tail.evaluate((el) => ({ overflow: el.scrollHeight > el.clientHeight, fromBottom: el.scrollHeight - el.scrollTop - el.clientHeight }));
+    await waitFor(async () => (await scroll()).overflow, { timeoutMs: 20_000, what: "more log lines than the box shows" });
+    assert.ok((await scroll()).fromBottom < 24, `scrolled to the newest line: ${JSON.stringify(await scroll())}`);
     await waitFor(async () => (await page.getByTestId("latest-report").innerText()).includes("FAILED"), { timeoutMs: 20_000, what: "the FAILED report" });
     const card = await page.getByTestId("quality-card").innerText();
     assert.match(card, /price\s+silver_bars\s+FAILED/);

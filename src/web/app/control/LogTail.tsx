@@ -16,12 +16,17 @@ export function LogTail(props: { filter: LogFilterState; onFilter: (f: LogFilter
   const [facets, setFacets] = useState<{ components: string[]; nodes: string[] }>({ components: [], nodes: [] });
   const box = useRef<HTMLDivElement>(null);
   const follow = useRef(true);
+  /** Where we last scrolled the box ourselves: a scroll event above it is the user's. */
+  const autoTop = useRef(0);
   useEffect(() => {
     trpc.control.logs.query({ filter: {}, limit: 1 }).then((r) => setFacets(r.facets), () => undefined);
   }, [lines.length > 0]);
   useEffect(() => {
     const el = box.current;
-    if (el && follow.current) el.scrollTop = el.scrollHeight;
+    if (el && follow.current) {
+      el.scrollTop = el.scrollHeight;
+      autoTop.current = el.scrollTop;
+    }
   }, [lines]);
   const components = [...new Set([...facets.components, ...lines.map((l) => l.component)])].sort();
   const nodes = [...new Set([...facets.nodes, ...lines.map((l) => l.node)])].sort();
@@ -58,8 +63,11 @@ export function LogTail(props: { filter: LogFilterState; onFilter: (f: LogFilter
         data-testid="log-tail"
         ref={box}
         onScroll={(e) => {
+          // Lines can arrive between our scroll and its event: only a move up from where we put
+          // the box stops following; back at the bottom, it follows again.
           const el = e.currentTarget;
-          follow.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+          if (el.scrollHeight - el.scrollTop - el.clientHeight < 24) follow.current = true;
+          else if (el.scrollTop < autoTop.current - 4) follow.current = false;
         }}
       >
         {lines.length === 0 && <div className="muted pad">No log lines yet for this filter.</div>}
