@@ -14,7 +14,8 @@ import { auditPublishStats } from "../admin/audit-publish.js";
 import { DEFAULT_TOP_SYMBOLS, topSymbolCounter, TopSymbolTotals } from "./top-symbols.js";
 import { registerLogMetrics } from "./log-metrics.js";
 import { registerIngestMetrics, type IngestStatusSource } from "./ingest-metrics.js";
-import { registerMlopsMetrics, registerQualityMetrics } from "./role-metrics.js";
+import { registerMarketMetrics, registerMlopsMetrics, registerQualityMetrics } from "./role-metrics.js";
+import type { MarketCounters } from "../actors/symbol/nats-sink.js";
 import type { AuditorMemory } from "../quality/actor.js";
 import type { MlopsEvent } from "../mlops/events.js";
 
@@ -106,6 +107,11 @@ export class NodeMetrics {
     this.lakeCommittedSeq = new Gauge({ name: "lake_last_committed_log_sequence", help: "Last log sequence committed to a lake table by this node's writer", labelNames: ["table"], registers });
     registerLogMetrics(registry, () => sources.jsm);
     registerIngestMetrics(registry, () => sources.ingest?.());
+  }
+
+  /** The market role's counts: bars, candles, late, invalid and missing trades, prediction failures. */
+  watchMarket(counters: Omit<MarketCounters, "latency">): void {
+    registerMarketMetrics(this.registry, counters);
   }
 
   /** The quality gate's runs (the quality component registers its auditor's memory). */

@@ -3,6 +3,7 @@
  * so a node without the role has no such series (an unlabelled gauge would otherwise read 0).
  */
 import { Counter, Gauge, type Registry } from "prom-client";
+import type { MarketCounters } from "../actors/symbol/nats-sink.js";
 import type { MlopsEvent } from "../mlops/events.js";
 import type { AuditorMemory } from "../quality/actor.js";
 import type { ReportStatus } from "../quality/types.js";
@@ -56,4 +57,21 @@ export function registerMlopsMetrics(registry: Registry, pool: () => { pending: 
   return (event) => {
     if (COUNTED.includes(event.type)) events.inc({ type: event.type });
   };
+}
+
+/** The market role's counts (its symbol actors' sink), read when scraped. */
+export function registerMarketMetrics(registry: Registry, counters: Omit<MarketCounters, "latency">): void {
+  const registers = [registry];
+  const counter = (name: string, help: string, read: () => number) =>
+    new Counter({ name, help, registers, collect() {
+      this.reset();
+      this.inc(read());
+    } });
+  counter("market_bars_emitted_total", "Silver bars the symbol actors emitted", () => counters.bars);
+  counter("market_candles_emitted_total", "1-minute candles the symbol actors emitted", () => counters.candles);
+  counter("market_late_trades_total", "Trades past a closed window's allowed lateness: counted and kept in bronze, not merged into the bar", () => counters.lateTrades);
+  counter("market_invalid_trades_total", "Trades the symbol actors refused as invalid", () => counters.invalidTrades);
+  counter("market_trade_gaps_total", "Trade-id gaps the symbol actors saw in the log", () => counters.gaps);
+  counter("market_missing_trades_total", "Trades missing in those gaps", () => counters.missingTrades);
+  counter("market_prediction_failures_total", "Bars whose model prediction failed (the bar is emitted with the naive forecast)", () => counters.predictionFailures);
 }

@@ -45,7 +45,7 @@ test("a node's /metrics: actors, mailboxes, partitions, consumer backlog, trades
   assert.ok(moved.has('ingest_spool_records{source="binance"}'));
 
   // The roles registered their own series: the quality gate (no run yet) and MLOps.
-  for (const series of ["quality_runs_total", "quality_run_in_progress", 'mlops_events_total{type="promoted"}', "mlops_training_queue_pending"]) {
+  for (const series of ["quality_runs_total", "quality_run_in_progress", 'mlops_events_total{type="promoted"}', "mlops_training_queue_pending", "market_late_trades_total", "market_bars_emitted_total"]) {
     assert.ok(moved.has(series), `${series} is exposed`);
   }
 

@@ -92,6 +92,19 @@ test("the ingest feed: connected or failing, reconnects, gaps and what filled th
   assert.deepEqual([at("ingest_connection_up"), at("ingest_connection_failed_attempts")], [0, 6]);
 });
 
+test("market counts: registered with the role, read from the sink's counters when scraped", async () => {
+  const metrics = new NodeMetrics({ processMetrics: false });
+  assert.equal(parseMetrics(await metrics.registry.metrics()).has("market_late_trades_total"), false);
+  const counters = { bars: 0, candles: 0, ticks: 0, lateTrades: 0, invalidTrades: 0, gaps: 0, missingTrades: 0, predictionFailures: 0 };
+  metrics.watchMarket(counters);
+  Object.assign(counters, { bars: 40, candles: 4, lateTrades: 3, invalidTrades: 1, gaps: 2, missingTrades: 7, predictionFailures: 5 });
+  const m = parseMetrics(await metrics.registry.metrics());
+  assert.deepEqual(
+    ["market_bars_emitted_total", "market_candles_emitted_total", "market_late_trades_total", "market_invalid_trades_total", "market_trade_gaps_total", "market_missing_trades_total", "market_prediction_failures_total"].map((n) => m.get(n)),
+    [40, 4, 3, 1, 2, 7, 5],
+  );
+});
+
 test("quality and MLOps series exist only once their role registered them; the last run's status one-hot; events counted by type", async () => {
   const metrics = new NodeMetrics({ processMetrics: false });
   let m = parseMetrics(await metrics.registry.metrics());

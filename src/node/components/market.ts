@@ -82,6 +82,7 @@ export function marketComponent(options: MarketComponentOptions = {}): NodeCompo
       return created;
     },
     async start(ctx) {
+      options.metrics?.watchMarket(counters);
       ctx.ledger?.account("market", regionAccount({ region: SYMBOL_REGION, stream: STREAMS.trades, ownership: ctx.ownership, stats: () => region?.stats() }));
       ctx.shutdown.add("close", "market region", async () => {
         unwatch();
