@@ -23,20 +23,23 @@ type Read = (s: IngestSnapshot) => number | undefined;
 export function registerIngestMetrics(registry: Registry, status: IngestStatusSource): void {
   const registers = [registry];
   const labelNames = ["source"] as const;
-  /** Rebuilt from the status on each scrape. */
-  function fill(this: Gauge<"source"> | Counter<"source">, read: Read, set: (labels: { source: string }, v: number) => void): void {
-    this.reset();
+  /** The series for this scrape: none without a status or without that figure in it. */
+  const sample = (read: Read): { labels: { source: string }; value: number } | undefined => {
     const s = status();
-    const v = s && read(s);
-    if (s && v !== undefined) set({ source: s.source }, v);
-  }
+    const value = s && read(s);
+    return s && value !== undefined ? { labels: { source: s.source }, value } : undefined;
+  };
   const gauge = (name: string, help: string, read: Read) =>
     new Gauge({ name, help, labelNames, registers, collect() {
-      fill.call(this, read, (l, v) => this.set(l, v));
+      this.reset();
+      const x = sample(read);
+      if (x) this.set(x.labels, x.value);
     } });
   const counter = (name: string, help: string, read: Read) =>
     new Counter({ name, help, labelNames, registers, collect() {
-      fill.call(this, read, (l, v) => this.inc(l, v));
+      this.reset();
+      const x = sample(read);
+      if (x) this.inc(x.labels, x.value);
     } });
 
   gauge("ingest_connection_up", "1 while the exchange feed is connected, 0 while it is starting or failing", (s) => {

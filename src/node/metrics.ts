@@ -14,7 +14,7 @@ import { auditPublishStats } from "../admin/audit-publish.js";
 import { DEFAULT_TOP_SYMBOLS, topSymbolCounter, TopSymbolTotals } from "./top-symbols.js";
 import { registerLogMetrics } from "./log-metrics.js";
 import { registerIngestMetrics, type IngestStatusSource } from "./ingest-metrics.js";
-import { registerMarketMetrics, registerMlopsMetrics, registerQualityMetrics } from "./role-metrics.js";
+import { registerMarketMetrics, registerMlopsMetrics, registerQualityMetrics, totalCounter } from "./role-metrics.js";
 import type { MarketCounters } from "../actors/symbol/nats-sink.js";
 import type { AuditorMemory } from "../quality/actor.js";
 import type { MlopsEvent } from "../mlops/events.js";
@@ -86,14 +86,8 @@ export class NodeMetrics {
       }
     } });
     // Process-wide: this node's admin endpoint and, on a web node, the web server's own records.
-    new Counter({ name: "admin_audit_records_lost_total", help: "Audit records given up after every retry: the AUDIT stream never acknowledged them (each also logged as an ERROR)", registers, collect() {
-      this.reset();
-      this.inc(auditPublishStats.lost);
-    } });
-    new Counter({ name: "admin_audit_publish_retries_total", help: "Audit record publishes retried (no acknowledgement from the AUDIT stream in time, or no stream)", registers, collect() {
-      this.reset();
-      this.inc(auditPublishStats.retries);
-    } });
+    totalCounter(registry, "admin_audit_records_lost_total", "Audit records given up after every retry: the AUDIT stream never acknowledged them (each also logged as an ERROR)", () => auditPublishStats.lost);
+    totalCounter(registry, "admin_audit_publish_retries_total", "Audit record publishes retried (no acknowledgement from the AUDIT stream in time, or no stream)", () => auditPublishStats.retries);
     const rate = this.#tradeRate;
     new Gauge({ name: "market_trades_per_second", help: "Trades accepted by this node's symbol actors per second, over the last 10 s", registers, collect() {
       this.set(rate.perSecond());

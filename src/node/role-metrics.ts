@@ -1,6 +1,6 @@
 /**
- * Metrics of the quality and MLOps roles. They are registered when the role starts on the node,
- * so a node without the role has no such series (an unlabelled gauge would otherwise read 0).
+ * Metrics of the market, quality and MLOps roles. They are registered when the role starts on the
+ * node, so a node without the role has no such series (an unlabelled gauge would otherwise read 0).
  */
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { MarketCounters } from "../actors/symbol/nats-sink.js";
@@ -10,13 +10,18 @@ import type { ReportStatus } from "../quality/types.js";
 
 const REPORT_STATUSES: readonly ReportStatus[] = ["PASSED", "WARN", "FAILED", "ERROR"];
 
+/** A counter whose value is a running total kept elsewhere, read when scraped. */
+export function totalCounter(registry: Registry, name: string, help: string, read: () => number): Counter {
+  return new Counter({ name, help, registers: [registry], collect() {
+    this.reset();
+    this.inc(read());
+  } });
+}
+
 /** The quality gate, read from the auditor's shared memory when scraped. */
 export function registerQualityMetrics(registry: Registry, memory: Pick<AuditorMemory, "last" | "runs" | "running">): void {
   const registers = [registry];
-  new Counter({ name: "quality_runs_total", help: "Quality runs finished on this node (any status)", registers, collect() {
-    this.reset();
-    this.inc(memory.runs);
-  } });
+  totalCounter(registry, "quality_runs_total", "Quality runs finished on this node (any status)", () => memory.runs);
   new Gauge({ name: "quality_run_in_progress", help: "1 while a quality run is in flight on this node", registers, collect() {
     this.set(memory.running === null ? 0 : 1);
   } });
@@ -61,12 +66,7 @@ export function registerMlopsMetrics(registry: Registry, pool: () => { pending: 
 
 /** The market role's counts (its symbol actors' sink), read when scraped. */
 export function registerMarketMetrics(registry: Registry, counters: Omit<MarketCounters, "latency">): void {
-  const registers = [registry];
-  const counter = (name: string, help: string, read: () => number) =>
-    new Counter({ name, help, registers, collect() {
-      this.reset();
-      this.inc(read());
-    } });
+  const counter = (name: string, help: string, read: () => number) => totalCounter(registry, name, help, read);
   counter("market_bars_emitted_total", "Silver bars the symbol actors emitted", () => counters.bars);
   counter("market_candles_emitted_total", "1-minute candles the symbol actors emitted", () => counters.candles);
   counter("market_late_trades_total", "Trades past a closed window's allowed lateness: counted and kept in bronze, not merged into the bar", () => counters.lateTrades);

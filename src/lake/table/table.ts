@@ -155,8 +155,10 @@ export class DeltaTable {
     return rows;
   }
 
-  /** Reads (and filters) rows; files are pruned first by partition values and stats. */
-  /** `signal`: checked before each file, so a long read stops (throwing its reason) soon after an abort. */
+  /**
+   * Reads (and filters) rows; files are pruned first by partition values and stats. `signal` is
+   * checked before each file, so a long read stops (throwing its reason) soon after an abort.
+   */
   async read(options: VersionSpec & { filter?: Predicate[]; limit?: number; columns?: string[]; signal?: AbortSignal } = {}): Promise<Row[]> {
     const s = await this.snapshot(options);
     const filter = options.filter ?? [];
