@@ -3,6 +3,8 @@
  * and the Piscina pool. Synthetic AR(1) trades go through a SymbolActor whose silver bars feed
  * the training source; the watcher (manual clock) hunts, trains and promotes; the ChampionCache
  * swaps the running SymbolActor's model without a restart; admin train and rollback follow.
+ * Every bar a promoted champion predicted equals the stored artifact's prediction on the offline
+ * dataset's features for that bar (./parity.ts).
  */
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
@@ -35,6 +37,7 @@ import { backends } from "../db/fixtures.js";
 import { startNatsServer } from "../helpers/nats-server.js";
 import { waitFor } from "../helpers/wait.js";
 import { tempDir } from "./support.js";
+import { assertLiveEqualsOffline } from "./parity.js";
 
 const SYMBOL = "SYNUSDT";
 const T0 = 1_700_000_000_000;
@@ -171,19 +174,25 @@ for (const backend of backends()) {
       assert.match(promotion.reason, /beats-naive-and-champion/);
       await waitFor(async () => (await modelOfActor()) === `${SYMBOL}/v2`, { what: "actor on v2" });
       assert.equal((await listRuns(db, { symbol: SYMBOL })).length, 5);
+      await feed(720);
 
       // Rollback: the pointer goes back to v1 by compare-and-set, the history records it, the actor follows.
       const rolled = (await rollbackHandler(deps)([SYMBOL], { command: "rollback", args: [SYMBOL], caller: "test" })) as { from: string; to: string };
       assert.deepEqual([rolled.from, rolled.to], [`${SYMBOL}/v2`, `${SYMBOL}/v1`]);
       await waitFor(async () => (await modelOfActor()) === `${SYMBOL}/v1`, { what: "actor back on v1" });
       const mark = bars.length;
-      await feed(720);
+      await feed(740);
       assert.ok(bars.slice(mark).every((b) => b.modelVersion === `${SYMBOL}/v1`));
       const history = await championHistory(db, SYMBOL);
       assert.deepEqual(history.map((h) => h.modelVersion), [`${SYMBOL}/v1`, `${SYMBOL}/v2`, `${SYMBOL}/v1`]);
       assert.match(history[0]!.reason, /rollback from/);
       await assert.rejects(async () => rollbackHandler(deps)([SYMBOL], { command: "rollback", args: [SYMBOL], caller: "test" }), AdminBadRequest, "v1 has nothing before it");
       await assert.rejects(async () => rollbackHandler(deps)([], { command: "rollback", args: [], caller: "test" }), AdminBadRequest);
+
+      // Parity: each live v1/v2 prediction = the artifact's own predict on the offline features (own store, no shared cache).
+      const checked = await assertLiveEqualsOffline(bars, source, new ArtifactStore(lake.storage));
+      assert.deepEqual([...checked.keys()].sort(), [`${SYMBOL}/v1`, `${SYMBOL}/v2`]);
+      assert.ok(checked.get(`${SYMBOL}/v1`)! >= 300 && checked.get(`${SYMBOL}/v2`)! >= 20, `bars checked: ${JSON.stringify([...checked])}`);
 
       // What the dashboard sees on NATS.
       await waitFor(() => published.some((e) => e.type === "rolled-back"), { what: "events on NATS" });
