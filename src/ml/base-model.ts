@@ -1,8 +1,13 @@
 import { InvalidFeatures } from "./errors.js";
+import { ModelInputs } from "./model-inputs.js";
 import type { FeatureScaling } from "./prepare.js";
 import type { Model, ModelEnvelope, ModelJson, ModelKind } from "./model.js";
 
-export const MODEL_FORMAT = 1;
+/**
+ * 2: the envelope names the model's input columns (`inputs`), which may leave out redundant
+ * features. 1: no `inputs`, every scaled feature was a column; still loaded (model.ts).
+ */
+export const MODEL_FORMAT = 2;
 
 export type ModelSpec = Omit<ModelEnvelope, "format">;
 
@@ -12,10 +17,13 @@ export abstract class BaseModel implements Model {
   readonly horizon: number;
   readonly featureNames: readonly string[];
   readonly featureScaling: readonly FeatureScaling[];
+  /** How `predict`'s features become the learner's input columns. */
+  readonly inputs: ModelInputs;
   constructor(spec: ModelSpec) {
     this.horizon = spec.horizon;
     this.featureNames = [...spec.featureNames];
     this.featureScaling = [...spec.featureScaling];
+    this.inputs = new ModelInputs(this.featureNames, this.featureScaling, spec.inputs);
     if (spec.version !== undefined) this.version = spec.version;
   }
   protected check(features: readonly number[], lastPrice: number): void {
@@ -26,7 +34,13 @@ export abstract class BaseModel implements Model {
     for (const [j, v] of features.entries()) if (!Number.isFinite(v)) throw new InvalidFeatures(`feature ${this.featureNames[j]} is not finite`);
   }
   protected envelope(): ModelEnvelope {
-    const env: ModelEnvelope = { format: MODEL_FORMAT, horizon: this.horizon, featureNames: [...this.featureNames], featureScaling: [...this.featureScaling] };
+    const env: ModelEnvelope = {
+      format: MODEL_FORMAT,
+      horizon: this.horizon,
+      featureNames: [...this.featureNames],
+      featureScaling: [...this.featureScaling],
+      inputs: [...this.inputs.inputNames],
+    };
     if (this.version !== undefined) env.version = this.version;
     return env;
   }

@@ -5,6 +5,7 @@ import { validateDataset, type Dataset, type RowRange, type Split } from "./data
 import type { ProgressCallback } from "./learner-data.js";
 import { evaluatePredictions, type Metrics } from "./metrics.js";
 import type { Algorithm, Model, ModelJson, ModelKind } from "./model.js";
+import { ModelInputs, type ImportanceGroup } from "./model-inputs.js";
 import { NaiveModel } from "./naive.js";
 import { defaultFeatureScaling, prepareRange, returnToPrice, type FeatureScaling, type PreparedData } from "./prepare.js";
 import { ReturnModel } from "./return-model.js";
@@ -22,8 +23,10 @@ export interface TrainingRun {
   kind: ModelKind;
   params: Record<string, number | boolean>;
   metrics: Metrics;
-  /** Feature name → share of the model's importance (sums to 1, or all 0). */
+  /** Feature name → share of the model's importance (sums to 1, or all 0); one column's features (lag_3, momentum) share it evenly. */
   importances: Record<string, number>;
+  /** Per input column: the features it stands for and its share, as the learner credited it. */
+  importanceGroups: ImportanceGroup[];
   rows: { train: number; test: number };
   timeRange: { train: { from: number; to: number }; test: { from: number; to: number } };
   window: HeldOutWindow;
@@ -58,11 +61,13 @@ export interface LeagueData {
   plan: WalkForwardPlan;
   split: Split;
   scaling: readonly FeatureScaling[];
-  /** Every row, scaled; folds fit on views of it. */
+  /** The learners' columns: the scaled features less the redundant ones (model-inputs.ts). */
+  inputs: ModelInputs;
+  /** Every row as input columns; folds fit on views of it. */
   all: PreparedData;
-  /** The last fold's training rows, scaled (a view of `all`). */
+  /** The last fold's training rows (a view of `all`). */
   train: PreparedData;
-  /** The held-out rows (the last `plan.heldOut` rows), scaled. */
+  /** The held-out rows (the last `plan.heldOut` rows). */
   test: PreparedData;
 }
 
@@ -72,8 +77,9 @@ export function prepareLeague(ds: Dataset, options: Pick<LeagueOptions, "evaluat
   const split: Split = { train: plan.folds[plan.folds.length - 1]!.train, test: plan.heldOut };
   const scaling = options.featureScaling ?? defaultFeatureScaling(ds.featureNames);
   if (scaling.length !== ds.featureNames.length) throw new RangeError(`featureScaling has ${scaling.length} entries for ${ds.featureNames.length} features`);
-  const all = prepareRange(ds, { start: 0, end: ds.rows }, scaling);
-  return { ds, plan, split, scaling, all, train: rowsOf(all, split.train), test: rowsOf(all, plan.heldOut) };
+  const inputs = ModelInputs.forFeatures(ds.featureNames, scaling);
+  const all = prepareRange(ds, { start: 0, end: ds.rows }, inputs);
+  return { ds, plan, split, scaling, inputs, all, train: rowsOf(all, split.train), test: rowsOf(all, plan.heldOut) };
 }
 
 /** Rows [start, end) of prepared data as views (no copy). */
@@ -122,17 +128,15 @@ export function trainOnLeague<A extends Algorithm>(
   const { test } = data;
   const metrics = evaluatePredictions(pred, test.target, test.last, data.ds.horizon);
   // The served model is the last fold's: the one whose forecasts of the last block were tested.
-  const importances = Object.fromEntries(data.ds.featureNames.map((name, j) => [name, last!.importances[j] ?? 0]));
-  return runRecord(data, algorithm, { ...params }, metrics, pred, importances, fitMs, performance.now() - started, last!.model.toJSON());
+  return runRecord(data, algorithm, { ...params }, metrics, pred, last!.importances, fitMs, performance.now() - started, last!.model.toJSON());
 }
 
 /** The baseline run: next price = last price, on the same held-out window. */
 export function naiveRun(data: LeagueData): TrainingRun {
   const started = performance.now();
   const metrics = evaluatePredictions(data.test.last, data.test.target, data.test.last, data.ds.horizon);
-  const importances = Object.fromEntries(data.ds.featureNames.map((name) => [name, 0]));
   const model = new NaiveModel(modelSpec(data));
-  return runRecord(data, "naive", {}, metrics, data.test.last.slice(), importances, 0, performance.now() - started, model.toJSON());
+  return runRecord(data, "naive", {}, metrics, data.test.last.slice(), new Float64Array(data.inputs.cols), 0, performance.now() - started, model.toJSON());
 }
 
 /**
@@ -159,7 +163,7 @@ export function windowOf(ds: Dataset, range: RowRange): HeldOutWindow {
 }
 
 function modelSpec(data: LeagueData): ModelSpec {
-  return { horizon: data.ds.horizon, featureNames: [...data.ds.featureNames], featureScaling: [...data.scaling] };
+  return { horizon: data.ds.horizon, featureNames: [...data.ds.featureNames], featureScaling: [...data.scaling], inputs: [...data.inputs.inputNames] };
 }
 
 function runRecord(
@@ -168,17 +172,19 @@ function runRecord(
   params: Record<string, number | boolean>,
   metrics: Metrics,
   predictions: Float64Array,
-  importances: Record<string, number>,
+  columnImportances: Float64Array,
   fitMs: number,
   durationMs: number,
   model: ModelJson,
 ): TrainingRun {
   const { ds, split } = data;
+  const importances = data.inputs.importances(columnImportances);
   return {
     kind,
     params,
     metrics,
-    importances,
+    importances: importances.byFeature,
+    importanceGroups: importances.groups,
     rows: { train: split.train.end - split.train.start, test: split.test.end - split.test.start },
     timeRange: {
       train: { from: ds.time[split.train.start]!, to: ds.time[split.train.end - 1]! },

@@ -6,6 +6,7 @@ import { NaiveModel } from "./naive.js";
 import { ReturnModel } from "./return-model.js";
 import { GradientBoostingRegressor, type GradientBoostingJson } from "./gradient-boosting.js";
 import { MljsForestRegressor, type MljsForestJson } from "./mljs-forest.js";
+import { ModelInputs } from "./model-inputs.js";
 import type { FeatureScaling } from "./prepare.js";
 import { RandomForestRegressor, type RandomForestJson } from "./random-forest.js";
 import { assertNever } from "../runtime/assert-never.js";
@@ -28,12 +29,19 @@ export interface ModelEnvelope {
   version?: string;
   /** Bars between the features' bar and the predicted price. */
   horizon: number;
+  /** What `predict` takes, in this order: the raw features (the SymbolActor's, the silver table's). */
   featureNames: string[];
   featureScaling: FeatureScaling[];
+  /** The features the learner's input columns read (scaled), in column order: `featureNames` less redundant ones. */
+  inputs: string[];
 }
 
 export type LearnedModelJson = { [K in Algorithm]: ModelEnvelope & { kind: K; body: BodyByKind[K] } }[Algorithm];
 export type ModelJson = LearnedModelJson | (ModelEnvelope & { kind: "naive" });
+
+/** A format-1 artifact, written before redundant columns were dropped: no `inputs`, every scaled feature is a column. */
+export type ModelJsonV1 = AsFormat1<ModelJson>;
+type AsFormat1<J> = J extends unknown ? Omit<J, "format" | "inputs"> & { format: 1 } : never;
 
 /** A price forecaster: features of the latest bar + its price → the price `horizon` bars later. */
 export interface Model {
@@ -50,10 +58,14 @@ export { MODEL_FORMAT, type ModelSpec } from "./base-model.js";
 export { NaiveModel } from "./naive.js";
 export { ReturnModel } from "./return-model.js";
 
-/** Rebuilds a model from `toJSON()` output; its predictions are identical to the original's. */
-export function loadModel(json: ModelJson): Model {
-  if (json === null || typeof json !== "object" || json.format !== MODEL_FORMAT) {
-    throw new ModelLoadError(`unsupported model format ${String((json as { format?: unknown } | null)?.format)}`);
+/**
+ * Rebuilds a model from `toJSON()` output; its predictions are identical to the original's.
+ * Format-1 artifacts load with every feature as an input column, as they were trained, and
+ * serialise again as format 2 with the same columns.
+ */
+export function loadModel(json: ModelJson | ModelJsonV1): Model {
+  if (json === null || typeof json !== "object" || (json.format !== MODEL_FORMAT && json.format !== 1)) {
+    throw new ModelLoadError(`unsupported model format ${String((json as { format?: unknown } | null)?.format)} (this build reads 1 and ${MODEL_FORMAT})`);
   }
   if (!Array.isArray(json.featureNames) || !Array.isArray(json.featureScaling) || json.featureNames.length !== json.featureScaling.length) {
     throw new ModelLoadError("model featureNames and featureScaling are missing or of different lengths");
@@ -62,23 +74,33 @@ export function loadModel(json: ModelJson): Model {
     throw new ModelLoadError(`model featureScaling has unknown entries: ${JSON.stringify(json.featureScaling)}`);
   }
   if (!Number.isInteger(json.horizon) || json.horizon < 1) throw new ModelLoadError(`model horizon must be an integer ≥ 1, got ${json.horizon}`);
-  const spec: ModelSpec = { horizon: json.horizon, featureNames: json.featureNames, featureScaling: json.featureScaling };
+  const inputs: unknown = json.format === 1 ? json.featureNames : json.inputs;
+  if (!Array.isArray(inputs) || !inputs.every((n): n is string => typeof n === "string")) {
+    throw new ModelLoadError(`a format-${MODEL_FORMAT} model needs its inputs as an array of feature names`);
+  }
+  let cols: number;
+  try {
+    cols = new ModelInputs(json.featureNames, json.featureScaling, inputs).cols;
+  } catch (err) {
+    throw new ModelLoadError(`model inputs do not fit its features: ${(err as Error).message}`, { cause: err });
+  }
+  const spec: ModelSpec = { horizon: json.horizon, featureNames: json.featureNames, featureScaling: json.featureScaling, inputs };
   if (json.version !== undefined) spec.version = json.version;
   try {
     switch (json.kind) {
       case "naive":
         return new NaiveModel(spec);
       case "elasticnet":
-        if (json.body?.coef?.length !== json.featureNames.length) throw new ModelLoadError("elasticnet coef does not match the features");
+        if (json.body?.coef?.length !== cols) throw new ModelLoadError(`elasticnet has ${json.body?.coef?.length} coefficients for ${cols} input columns`);
         return new ReturnModel("elasticnet", spec, new ElasticNetRegressor(json.body));
       case "decision-tree":
-        return new ReturnModel("decision-tree", spec, DecisionTreeRegressor.fromJSON(json.body, json.featureNames.length));
+        return new ReturnModel("decision-tree", spec, DecisionTreeRegressor.fromJSON(json.body, cols));
       case "random-forest":
-        return new ReturnModel("random-forest", spec, RandomForestRegressor.fromJSON(json.body, json.featureNames.length));
+        return new ReturnModel("random-forest", spec, RandomForestRegressor.fromJSON(json.body, cols));
       case "gradient-boosting":
-        return new ReturnModel("gradient-boosting", spec, GradientBoostingRegressor.fromJSON(json.body, json.featureNames.length));
+        return new ReturnModel("gradient-boosting", spec, GradientBoostingRegressor.fromJSON(json.body, cols));
       case "ml-random-forest":
-        return new ReturnModel("ml-random-forest", spec, MljsForestRegressor.fromJSON(json.body, json.featureNames.length));
+        return new ReturnModel("ml-random-forest", spec, MljsForestRegressor.fromJSON(json.body, cols));
       default:
         return assertNever(json, "model kind");
     }

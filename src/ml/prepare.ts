@@ -1,4 +1,5 @@
 import type { Dataset, RowRange } from "./dataset.js";
+import type { ModelInputs } from "./model-inputs.js";
 
 /**
  * How a raw feature is made scale-free before learning. Prices drift out of any range seen in
@@ -25,30 +26,19 @@ export function defaultFeatureScaling(featureNames: readonly string[]): FeatureS
   return featureNames.map((name) => MARKET_FEATURE_SCALING[name] ?? "none");
 }
 
-/** Writes the scaled features of one row into `out` at `outOffset`. */
-export function scaleFeatures(
-  features: ArrayLike<number>,
-  inOffset: number,
-  last: number,
-  scaling: readonly FeatureScaling[],
-  out: Float64Array,
-  outOffset: number,
-): void {
-  for (let j = 0; j < scaling.length; j++) {
-    const v = features[inOffset + j]!;
-    const s = scaling[j];
-    out[outOffset + j] = s === "level" ? v / last - 1 : s === "scale" ? v / last : v;
-  }
+/** One raw feature value made scale-free against the row's last price. */
+export function scaleValue(v: number, last: number, scaling: FeatureScaling): number {
+  return scaling === "level" ? v / last - 1 : scaling === "scale" ? v / last : v;
 }
 
 export const priceToReturn = (price: number, last: number): number => price / last - 1;
 export const returnToPrice = (ret: number, last: number): number => last * (1 + ret);
 
-/** The rows of a range as the learners see them: scaled features and the return label. */
+/** The rows of a range as the learners see them: the model's input columns (model-inputs.ts) and the return label. */
 export interface PreparedData {
   rows: number;
   cols: number;
-  /** Row-major scaled features. */
+  /** Row-major input columns (scaled features, less the redundant ones). */
   x: Float64Array;
   /** Label as a return: target / last − 1. */
   y: Float64Array;
@@ -56,14 +46,15 @@ export interface PreparedData {
   target: Float64Array;
 }
 
-export function prepareRange(ds: Dataset, range: RowRange, scaling: readonly FeatureScaling[]): PreparedData {
-  const cols = ds.featureNames.length;
+export function prepareRange(ds: Dataset, range: RowRange, inputs: ModelInputs): PreparedData {
+  const p = ds.featureNames.length;
+  const cols = inputs.cols;
   const rows = range.end - range.start;
   const x = new Float64Array(rows * cols);
   const y = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
     const r = range.start + i;
-    scaleFeatures(ds.x, r * cols, ds.last[r]!, scaling, x, i * cols);
+    inputs.writeRow(ds.x, r * p, ds.last[r]!, x, i * cols);
     y[i] = priceToReturn(ds.target[r]!, ds.last[r]!);
   }
   return {

@@ -1,10 +1,10 @@
 import { BaseModel } from "./base-model.js";
 import type { Regressor } from "./learner-data.js";
 import type { Algorithm, BodyByKind, LearnedModelJson, ModelJson } from "./model.js";
-import { returnToPrice, scaleFeatures } from "./prepare.js";
+import { returnToPrice } from "./prepare.js";
 import type { ModelSpec } from "./base-model.js";
 
-/** A learner fitted on scaled features and the return label; predicts prices. */
+/** A learner fitted on the model's input columns and the return label; predicts prices. */
 export class ReturnModel<K extends Algorithm> extends BaseModel {
   private readonly scratch: Float64Array;
   constructor(
@@ -13,15 +13,15 @@ export class ReturnModel<K extends Algorithm> extends BaseModel {
     readonly regressor: Regressor<BodyByKind[K]>,
   ) {
     super(spec);
-    this.scratch = new Float64Array(spec.featureNames.length);
+    this.scratch = new Float64Array(this.inputs.cols);
   }
-  /** Predicted return for a row that is already scaled (the league's evaluation path). */
+  /** Predicted return for a row of input columns already written by `inputs.writeRow` (the league's evaluation path). */
   predictScaledReturn(x: ArrayLike<number>, offset: number): number {
     return this.regressor.predictRow(x, offset);
   }
   predict(features: readonly number[], lastPrice: number): number {
     this.check(features, lastPrice);
-    scaleFeatures(features, 0, lastPrice, this.featureScaling, this.scratch, 0);
+    this.inputs.writeRow(features, 0, lastPrice, this.scratch, 0);
     return returnToPrice(this.regressor.predictRow(this.scratch, 0), lastPrice);
   }
   toJSON(): ModelJson {

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { chronologicalSplit, datasetFromRows, validateDataset, type Dataset } from "../../src/ml/dataset.js";
 import { InsufficientData, InvalidDataset } from "../../src/ml/errors.js";
+import { ModelInputs } from "../../src/ml/model-inputs.js";
 import { defaultFeatureScaling, prepareRange, priceToReturn, returnToPrice, standardize, columnStats } from "../../src/ml/prepare.js";
 import { syntheticMarket } from "../../src/ml/synthetic.js";
 
@@ -51,7 +52,7 @@ test("market features are made relative to the last price; labels become returns
     "scale", "level", "level", "level", "level", "scale", "scale", "none",
   ]);
   const ds = datasetFromRows([...Array(3)].map((_, i) => ({ features: [2, 99, 5], last: 100, target: 101 + i, time: i })), ["volatility", "lag_1", "x"]);
-  const prepared = prepareRange(ds, { start: 0, end: 3 }, defaultFeatureScaling(ds.featureNames));
+  const prepared = prepareRange(ds, { start: 0, end: 3 }, ModelInputs.forFeatures(ds.featureNames, defaultFeatureScaling(ds.featureNames)));
   assert.deepEqual(Array.from(prepared.x.subarray(0, 3)), [0.02, 99 / 100 - 1, 5]);
   assert.deepEqual(Array.from(prepared.y), [101 / 100 - 1, 102 / 100 - 1, 103 / 100 - 1]);
   assert.equal(returnToPrice(priceToReturn(123.45, 120), 120), 123.45);

@@ -49,7 +49,7 @@ test("loadModel rejects unknown kinds, formats and corrupt bodies with ModelLoad
   const good = trainOnLeague(data, "decision-tree").model;
   const bad: unknown[] = [
     null,
-    { ...good, format: 2 },
+    { ...good, format: 3 },
     { ...good, kind: "svm" },
     { ...good, featureScaling: [] },
     { ...good, featureScaling: good.featureScaling.map(() => "log") },
