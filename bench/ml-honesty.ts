@@ -14,12 +14,18 @@
  * 3. Detection at 500 bars: AR(1) bar returns, φ = 0.3, rounds every 30 bars up to bar 500; a
  *    series counts if any round promotes. Full league and ElasticNet alone.
  *
+ * 4. Demotion (src/ml/demotion.ts): an ElasticNet champion trained on 1,000 AR(1) bars (φ 0.3,
+ *    and a weak φ 0.12) serves a day of the same AR(1) (a demotion there is false if the champion
+ *    beat naive over the day), then the skill vanishes (φ = 0): how long until the review (every
+ *    30 bars, as the patrol) demotes it.
+ *
  * `npm run bench -- ml-honesty` (ML_HONESTY_SCALE=0.25 for a quick look at a quarter of the series).
  */
 import { pathToFileURL } from "node:url";
 import { barSeries, type SeriesFamily } from "../src/ml/bar-series.js";
 import { DEFAULT_PROMOTION_RULES, LEAGUE_ALGORITHMS, loadModel, roundAlpha, scoreModel, sliceDataset, trainLeague, type Algorithm, type Dataset } from "../src/ml/index.js";
 import { promotionRounds } from "../src/ml/promotion-rounds.js";
+import { DEFAULT_DEMOTION_RULES, reviewLive, type LiveError } from "../src/ml/demotion.js";
 import { buildDataset } from "../src/mlops/dataset.js";
 import { phase, record } from "./runner/figures.js";
 
@@ -126,6 +132,61 @@ function detection(algorithms: readonly Algorithm[], label: string): { hits: num
   return { hits, n };
 }
 
+const TRAIN_BARS = 1_000;
+const VANISHED_BARS = 3_000;
+
+/** Review rounds (every ROUND_BARS) over a champion's live errors: the first live row at which it is demoted, or null. */
+function firstDemotion(errors: readonly LiveError[], from: number, to: number): number | null {
+  for (let end = from + ROUND_BARS; end <= to; end += ROUND_BARS) {
+    if (reviewLive(errors.slice(0, end), DEFAULT_DEMOTION_RULES).verdict === "demote") return end;
+  }
+  return null;
+}
+
+/**
+ * A champion serves a day of the AR(1) it learned, then φ drops to 0. A demotion during the day is
+ * false when the champion's realised skill over that day is positive (a weak champion can do worse
+ * than naive over a whole day: demoting it is right, and counted apart).
+ */
+function demotion(phi: number): void {
+  phase(`demotion: φ ${phi} for a day, then 0`);
+  const started = performance.now();
+  const n = count(100);
+  let falses = 0, rightly = 0;
+  const delays: number[] = [];
+  let never = 0;
+  for (let seed = 1; seed <= n; seed++) {
+    const skillEndsAt = TRAIN_BARS + DAY_BARS;
+    const ds = buildDataset(barSeries({ family: "ar1", bars: skillEndsAt + VANISHED_BARS, seed: 40_000 + seed, skillEndsAt, phi })).dataset;
+    const trainRows = TRAIN_BARS - 10;
+    const champion = loadModel(trainLeague(sliceDataset(ds, 0, trainRows), { algorithms: EN }).runs[0]!.model);
+    const live = scoreModel(champion, ds, { start: trainRows, end: ds.rows }).predictions;
+    const errors: LiveError[] = Array.from(live, (p, i) => ({ time: ds.time[trainRows + i]!, error: ds.target[trainRows + i]! - p, naiveError: ds.target[trainRows + i]! - ds.last[trainRows + i]! }));
+    // Live row r (dataset row trainRows + r) has its label at bar TRAIN_BARS + r: φ is 0 for labels from bar skillEndsAt on.
+    const vanishRow = skillEndsAt - TRAIN_BARS;
+    if (firstDemotion(errors, 0, vanishRow) !== null) {
+      let sse = 0, sseNaive = 0;
+      for (const e of errors.slice(0, vanishRow)) {
+        sse += e.error ** 2;
+        sseNaive += e.naiveError ** 2;
+      }
+      if (sse < sseNaive) falses++;
+      else rightly++;
+      continue;
+    }
+    const at = firstDemotion(errors, vanishRow, errors.length);
+    if (at === null) never++;
+    else delays.push(at - vanishRow);
+  }
+  delays.sort((a, b) => a - b);
+  const q = (p: number) => delays[Math.min(delays.length - 1, Math.floor(p * delays.length))];
+  const minutes = (bars: number | undefined) => (bars === undefined ? "—" : `${bars} bars = ${((bars * 10) / 60).toFixed(0)} min`);
+  console.log(`demotion, φ ${phi}: false demotions during the day (champion better than naive over it): ${falses} of ${n} = ${pct(falses, n)} (${wilson(falses, n)}); demoted while worse than naive over the day: ${rightly}`);
+  console.log(`demotion, φ ${phi}: time to demote after the skill vanishes: median ${minutes(q(0.5))}, 90th percentile ${minutes(q(0.9))}; not demoted within ${VANISHED_BARS} bars: ${never} of ${n - falses - rightly} [${((performance.now() - started) / 1000).toFixed(0)} s]`);
+  record(`false demotions per champion-day, AR(1) φ ${phi} skill holding (ElasticNet)`, (100 * falses) / n, "%", `${falses} of ${n}; ${rightly} more demoted while worse than naive over the day`);
+  if (delays.length > 0) record(`time to demote after the skill vanishes, φ ${phi}, median`, (q(0.5)! * 10) / 60, "min", `${q(0.5)} bars of 10 s; p90 ${q(0.9)} bars; never within ${VANISHED_BARS} bars: ${never}`);
+}
+
 export async function run(): Promise<void> {
   checkPrefixShortcut();
   const rules = DEFAULT_PROMOTION_RULES;
@@ -134,6 +195,10 @@ export async function run(): Promise<void> {
   calibration();
   const full = detection(LEAGUE_ALGORITHMS, `full league (${LEAGUE_ALGORITHMS.join(", ")})`);
   const en = detection(EN, "ElasticNet alone");
+  const rules2 = DEFAULT_DEMOTION_RULES;
+  console.log(`\ndemotion rule: one-sided Diebold–Mariano (Newey–West, HLN, Student t) on the newest ${rules2.window} live predictions, at least ${rules2.minLiveRows}, p ≤ ${rules2.alpha}, at every round (${ROUND_BARS} bars)`);
+  demotion(0.3);
+  demotion(0.12);
   const fpRate = fp.falses / fp.series;
   console.log(`\nfalse-promotion rate per symbol-day (ElasticNet, ${fp.series} series): ${pct(fp.falses, fp.series)} (${wilson(fp.falses, fp.series)}) — target ≤ 5 %: ${fpRate <= 0.05 ? "PASS" : "MISS"}`);
   console.log(`detection by bar 500, AR(1) φ 0.3, full league: ${pct(full.hits, full.n)} — target ≥ 90 %: ${full.hits / full.n >= 0.9 ? "PASS" : "MISS"}`);

@@ -13,7 +13,8 @@
  *   random): the traded price jumps between two levels around m. Unlike the others this close
  *   is NOT a martingale — the bounce makes its returns negatively autocorrelated (Roll, 1984),
  *   so a model can really beat "next = last" there;
- * - "ar1": bar returns r_t = φ r_{t−1} + ε_t (trades spread the bar's move), the detectable case.
+ * - "ar1": bar returns r_t = φ r_{t−1} + ε_t (trades spread the bar's move), the detectable case;
+ *   with `skillEndsAt`, φ drops to 0 at that bar (the demotion bench).
  * The first three are martingales (up to exp's convexity, ~σ²/2 per bar): the naive forecast is
  * the best one, so any promotion on them is false.
  */
@@ -35,6 +36,8 @@ export interface SeriesOptions {
   seed: number;
   /** AR(1) coefficient of bar returns ("ar1"). Default 0.3. */
   phi?: number;
+  /** "ar1": from this bar on φ is 0, a random walk (a champion's skill vanishes). Default never. */
+  skillEndsAt?: number;
   /** Trades per 10 s slide. Default 20. */
   tradesPerSlide?: number;
   /** Per-trade log-return std-dev (normal regime). Default 1e-4. */
@@ -76,7 +79,9 @@ export function barSeries(o: SeriesOptions): SeriesBar[] {
   const total = o.bars + WINDOW_SLIDES - 1;
   for (let s = 0; s < total; s++) {
     const prices = new Float64Array(k);
-    if (o.family === "ar1") barReturn = phi * barReturn + sigma * Math.sqrt(k) * gaussian(rng);
+    // Slide s completes bar s − (WINDOW_SLIDES − 1).
+    const skill = o.skillEndsAt === undefined || s - (WINDOW_SLIDES - 1) < o.skillEndsAt ? phi : 0;
+    if (o.family === "ar1") barReturn = skill * barReturn + sigma * Math.sqrt(k) * gaussian(rng);
     for (let j = 0; j < k; j++) {
       let step: number;
       if (o.family === "regime") {

@@ -10,6 +10,7 @@ export { loadModel, ALGORITHMS, NaiveModel, ReturnModel, MODEL_FORMAT } from "./
 export type { Algorithm, Model, ModelJson, ModelJsonV1, ModelKind } from "./model.js";
 export { decidePromotion, pickChampion, roundAlpha, sameWindow, validateRules, DEFAULT_PROMOTION_RULES } from "./promotion.js";
 export type { PromotionDecision, PromotionReject, PromotionRules, Round, WindowScore } from "./promotion.js";
+export { reviewLive, validateDemotionRules, DEFAULT_DEMOTION_RULES, type DemotionRules, type LiveError, type LiveReview } from "./demotion.js";
 export { walkForwardPlan, DEFAULT_WALK_FORWARD, SINGLE_SPLIT_80_20, type WalkForwardOptions, type WalkForwardPlan, type WalkForwardFold } from "./walk-forward.js";
 export { clarkWest, dieboldMariano, meanTest, neweyWestLag, neweyWestVariance, hlnFactor, tCritical, type MeanTest } from "./forecast-tests.js";
 export { tCdf, tQuantile, tSurvival, incompleteBeta, logGamma } from "./student-t.js";

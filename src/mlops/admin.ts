@@ -47,6 +47,7 @@ export function outcomeSummary(o: TrainingOutcome) {
     runs: o.runs.map((r) => ({ algorithm: r.algorithm, status: r.status, rmse: r.rmse ?? null, skill: r.skill ?? null, dmStat: r.dmStat ?? null, cwStat: r.cwStat ?? null, cwPValue: r.cwPValue ?? null, testRows: r.testRows ?? null, ...(r.error ? { error: r.error } : {}) })),
     rmseNaive: o.rmseNaive,
     promotion: o.promotion,
+    review: o.review === null ? null : { version: o.review.version, verdict: o.review.review.verdict, detail: o.review.review.detail, demoted: o.review.demoted },
     champion: o.champion,
     seconds: (o.finishedAt - o.startedAt) / 1000,
   };
@@ -81,7 +82,7 @@ export function rollbackHandler(d: MlopsAdminDeps): AdminHandler {
       throw err;
     }
     const { pointer, previous } = result!;
-    await recordPromotion(d.db, symbol, pointer.version, pointer.reason);
+    await recordPromotion(d.db, symbol, pointer.version, pointer.reason, "rolled-back");
     d.events({ type: "rolled-back", symbol, from: previous!.version, to: pointer.version, at: d.now() });
     return { symbol, from: previous!.version, to: pointer.version, remainingHistory: pointer.previous.length };
   };

@@ -12,7 +12,7 @@ import { naivePredictor, type Predictor } from "../actors/symbol/predictor.js";
 import { KvFollower, type KvChange } from "../runtime/cluster/kv-follower.js";
 import { systemClock, type Clock } from "../runtime/clock.js";
 import type { ArtifactStore } from "./artifacts.js";
-import { parsePointer, type ChampionPointer } from "./pointer.js";
+import { isNaiveRef, parsePointer, type ChampionPointer } from "./pointer.js";
 import { predictorFromModel } from "./predictor.js";
 
 export type ChampionListener = (symbol: string, predictor: Predictor, pointer: ChampionPointer | null) => void;
@@ -111,6 +111,11 @@ export class ChampionCache implements AsyncDisposable {
       pointer = parsePointer(JSON.parse(decoder.decode(change.value)), symbol);
     } catch (err) {
       this.#onError(err, symbol);
+      return;
+    }
+    if (isNaiveRef(pointer)) {
+      // A demotion: the naive forecast serves; the pointer keeps the history for a rollback.
+      this.#apply(symbol, entry, change.revision, naivePredictor, pointer);
       return;
     }
     if (entry.predictor?.version === pointer.version) {

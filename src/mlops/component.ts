@@ -4,6 +4,7 @@
  * trained by one ml node (rendezvous hashing over live ml members); the champion pointer's
  * compare-and-set keeps promotions safe even when two nodes briefly disagree.
  */
+import type { DemotionRules } from "../ml/demotion.js";
 import { Kvm } from "@nats-io/kv";
 import type { Config } from "../config/index.js";
 import { databaseOptionsFromConfig, migrate, openDatabase, type Database } from "../db/index.js";
@@ -47,6 +48,8 @@ export interface MlopsOptions {
   algorithms?: readonly Algorithm[];
   params?: ParamOverrides;
   rules?: PromotionRules;
+  /** When a live champion is demoted to naive (src/ml/demotion.ts). */
+  demotion?: Partial<DemotionRules>;
   /** Training pool threads (default 1: one core stays with the event loop) and waiting tasks (default 16). */
   maxThreads?: number;
   maxQueue?: number;
@@ -117,6 +120,7 @@ export function mlopsComponent(config: Config, options: MlopsOptions = {}): Node
       ...(options.algorithms ? { algorithms: options.algorithms } : {}),
       ...(options.params ? { params: options.params } : {}),
       ...(options.rules ? { rules: options.rules } : {}),
+      ...(options.demotion ? { demotion: options.demotion } : {}),
     });
     const symbols = async () => [...new Set([...config.symbols, ...(await source.symbols())])].sort();
     const survey = async () => {

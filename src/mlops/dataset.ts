@@ -8,6 +8,7 @@
  * label's) are not one slide apart are excluded: they would train and test a different question.
  */
 import { datasetFromRows, type Dataset } from "../ml/index.js";
+import type { LiveError } from "../ml/demotion.js";
 import { FEATURE_NAMES, FEATURE_WARMUP_BARS, featureMatrix } from "../market/features.js";
 import { chronological, type TrainingBar } from "./silver-source.js";
 
@@ -39,6 +40,23 @@ export function buildDataset(input: readonly TrainingBar[]): BuiltDataset {
     barIndex.push(b);
   }
   return { dataset: datasetFromRows(rows, FEATURE_NAMES, 1), barIndex, bars, excluded: m.X.length - rows.length, slideMs };
+}
+
+/**
+ * The live errors of `version`: every bar it predicted whose next bar is one slide later (the
+ * same gap rule as the dataset), with the naive forecast's error on the same bar. Oldest first.
+ */
+export function liveErrors(input: readonly TrainingBar[], version: string): LiveError[] {
+  const bars = chronological(input);
+  const slideMs = slideOf(bars);
+  const out: LiveError[] = [];
+  for (let i = 0; i + 1 < bars.length; i++) {
+    const bar = bars[i]!;
+    const next = bars[i + 1]!;
+    if (bar.modelVersion !== version || bar.prediction == null || next.windowEnd - bar.windowEnd !== slideMs) continue;
+    out.push({ time: bar.windowEnd, error: next.close - bar.prediction, naiveError: next.close - bar.close });
+  }
+  return out;
 }
 
 /** Smallest positive step between consecutive window ends. */

@@ -6,6 +6,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import type { Metrics } from "../ml/index.js";
 import type { TrainingEvent } from "../ml/pool/index.js";
 import type { PromotionDecision } from "../ml/index.js";
+import type { LiveReview } from "../ml/demotion.js";
 
 export type WatcherMode = "hunt" | "patrol";
 export type TrainingTrigger = "hunt" | "patrol" | "admin";
@@ -17,6 +18,10 @@ export type MlopsEvent =
   | { type: "promoted"; symbol: string; version: string; kind: string; previous: string | null; reason: string; rmse: number; skill: number; at: number }
   | { type: "not-promoted"; symbol: string; best: { algorithm: string; rmse: number; skill: number; decision: PromotionDecision } | null; champion: string | null; reason: string; at: number }
   | { type: "rolled-back"; symbol: string; from: string; to: string; at: number }
+  /** Every round's look at the live champion (routine: debug in the log). */
+  | { type: "champion-reviewed"; symbol: string; version: string; review: LiveReview; at: number }
+  /** The champion did significantly worse than naive on its live bars: naive serves now. */
+  | { type: "demoted"; symbol: string; from: string; to: string; reason: string; review: LiveReview; at: number }
   | { type: "training-failed"; symbol: string; trigger: TrainingTrigger; error: string; at: number }
   | { type: "mode-changed"; symbol: string; from: WatcherMode; to: WatcherMode; at: number }
   | { type: "warning"; symbol: string; message: string; at: number }
@@ -35,6 +40,7 @@ export function eventLogLevel(event: MlopsEvent): "debug" | "info" | "warn" {
     case "training-failed":
     case "run-failed":
     case "warning":
+    case "demoted":
       return "warn";
     case "promoted":
     case "rolled-back":
@@ -42,6 +48,7 @@ export function eventLogLevel(event: MlopsEvent): "debug" | "info" | "warn" {
     case "training-started":
     case "run-completed":
     case "not-promoted":
+    case "champion-reviewed":
     case "mode-changed":
     case "pool":
       return "debug";

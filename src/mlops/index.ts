@@ -7,6 +7,9 @@ export { predictorFromModel } from "./predictor.js";
 export {
   promotedPointer,
   rolledBackPointer,
+  demotedPointer,
+  isNaiveRef,
+  NAIVE_VERSION,
   parsePointer,
   parseModelVersion,
   modelVersion,
@@ -17,8 +20,8 @@ export {
   type ChampionRef,
 } from "./pointer.js";
 export { InMemorySilverSource, LakeSilverSource, chronological, type SilverSource, type TrainingBar } from "./silver-source.js";
-export { buildDataset, slideOf, usableRows, type BuiltDataset } from "./dataset.js";
-export { Trainer, DEFAULT_MIN_ROWS, DEFAULT_MAX_BARS, type TrainerOptions, type TrainingOutcome, type RunOutcome, type PromotionOutcome } from "./trainer.js";
+export { buildDataset, liveErrors, slideOf, usableRows, type BuiltDataset } from "./dataset.js";
+export { Trainer, DEFAULT_MIN_ROWS, DEFAULT_MAX_BARS, type TrainerOptions, type TrainingOutcome, type RunOutcome, type PromotionOutcome, type ChampionReview } from "./trainer.js";
 export { registerVersion, metricRecord } from "./registry.js";
 export { watcherActor, resultOf, type RoundRunner, type WatcherOptions, type WatcherStatus, type WatcherSurvey, type WatcherActorMessage, type WatcherReply } from "./watcher.js";
 export {

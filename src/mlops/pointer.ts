@@ -10,10 +10,10 @@ import { InvalidChampionRecord, NoPreviousChampion } from "./errors.js";
 export const POINTER_HISTORY = 20;
 
 export interface ChampionRef {
-  /** Registry version, "<SYMBOL>/v<N>". */
+  /** Registry version, "<SYMBOL>/v<N>", or "naive" after a demotion (the naive forecast serves). */
   version: string;
   kind: ModelKind;
-  /** Lake key of the model JSON, "models/<SYMBOL>/v<N>/model.json". */
+  /** Lake key of the model JSON, "models/<SYMBOL>/v<N>/model.json" ("" for naive). */
   artifact: string;
   /** Epoch ms. */
   promotedAt: number;
@@ -28,6 +28,14 @@ export interface ChampionPointer extends ChampionRef {
 }
 
 const VERSION = /^([A-Z0-9][A-Z0-9_]{1,63})\/v([1-9][0-9]*)$/;
+
+/** The version a pointer names when a demotion left the symbol to the naive forecast. */
+export const NAIVE_VERSION = "naive";
+
+/** A pointer (or history entry) that serves the naive forecast: written by a demotion. */
+export function isNaiveRef(ref: ChampionRef): boolean {
+  return ref.version === NAIVE_VERSION;
+}
 
 export function modelVersion(symbol: string, n: number): string {
   return `${symbol}/v${n}`;
@@ -67,6 +75,15 @@ export function rolledBackPointer(current: ChampionPointer | null, now: number):
   return { symbol: current.symbol, ...restored, promotedAt: now, reason: `rollback from ${current.version}`, previous: current.previous.slice(1) };
 }
 
+/**
+ * The pointer after an automatic demotion: the naive forecast serves, and the demoted champion
+ * heads the history (a rollback restores it by hand; nothing restores it automatically).
+ */
+export function demotedPointer(current: ChampionPointer, now: number, reason: string): ChampionPointer {
+  if (isNaiveRef(current)) throw new InvalidChampionRecord(`${current.symbol} is already served by the naive forecast`);
+  return { symbol: current.symbol, version: NAIVE_VERSION, kind: "naive", artifact: "", promotedAt: now, reason, previous: [refOf(current), ...current.previous].slice(0, POINTER_HISTORY) };
+}
+
 function refOf(p: ChampionPointer): ChampionRef {
   return { version: p.version, kind: p.kind, artifact: p.artifact, promotedAt: p.promotedAt, reason: p.reason };
 }
@@ -77,7 +94,7 @@ function isRef(v: unknown): v is ChampionRef {
     r !== null &&
     typeof r === "object" &&
     typeof r.version === "string" &&
-    VERSION.test(r.version) &&
+    (VERSION.test(r.version) || (r.version === NAIVE_VERSION && r.kind === "naive" && r.artifact === "")) &&
     typeof r.kind === "string" &&
     typeof r.artifact === "string" &&
     typeof r.promotedAt === "number" &&

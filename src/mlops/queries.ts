@@ -4,7 +4,7 @@
  * versions, and the champion's live performance (realised error vs naive over time) from the
  * serving table. Plain SQL over src/db's tables; same SQL on PostgreSQL and PGlite.
  */
-import type { Queryable } from "../db/index.js";
+import type { ChampionAction, Queryable } from "../db/index.js";
 
 export const RUN_SORT_COLUMNS = {
   startedAt: "r.started_at",
@@ -95,9 +95,11 @@ export async function trainedSymbols(db: Queryable): Promise<string[]> {
 }
 
 export interface ChampionHistoryRow {
+  /** "naive" after a demotion. */
   modelVersion: string;
   previousModelVersion: string | null;
   reason: string;
+  action: ChampionAction;
   promotedAt: Date;
   algorithm: string | null;
   runId: string | null;
@@ -108,7 +110,7 @@ export interface ChampionHistoryRow {
 export async function championHistoryWithVersions(db: Queryable, symbol: string, limit = 50): Promise<ChampionHistoryRow[]> {
   return (
     await db.query<ChampionHistoryRow>(
-      `SELECT h.model_version AS "modelVersion", h.previous_model_version AS "previousModelVersion", h.reason, h.promoted_at AS "promotedAt",
+      `SELECT coalesce(h.model_version, 'naive') AS "modelVersion", h.previous_model_version AS "previousModelVersion", h.reason, h.action, h.promoted_at AS "promotedAt",
               v.algorithm, v.run_id AS "runId", v.rmse, v.rmse_naive AS "rmseNaive"
        FROM champion_history h LEFT JOIN model_versions v ON v.model_version = h.model_version
        WHERE h.symbol = $1 ORDER BY h.id DESC LIMIT $2`,

@@ -8,8 +8,11 @@ import type { SilverBar } from "../actors/symbol/messages.js";
 import { parseStats } from "../lake/delta/actions.js";
 import { Lake, LakeTableNotFound, SILVER_BARS_TABLE, silverBarFromRow } from "../lake/index.js";
 
-/** The part of a SilverBar training reads. */
-export type TrainingBar = Pick<SilverBar, "symbol" | "windowStart" | "windowEnd" | "close" | "volatility">;
+/**
+ * The part of a SilverBar training reads; `prediction` and `modelVersion` (what served the bar)
+ * are what the champion's live review reads, absent where a source does not have them.
+ */
+export type TrainingBar = Pick<SilverBar, "symbol" | "windowStart" | "windowEnd" | "close" | "volatility"> & Partial<Pick<SilverBar, "prediction" | "modelVersion">>;
 
 export interface SilverSource {
   /** The symbol's bars, oldest first, one per window end. */
@@ -55,7 +58,7 @@ export class InMemorySilverSource implements SilverSource {
   }
 }
 
-const COLUMNS = ["symbol", "window_start", "window_end", "close", "volatility"];
+const COLUMNS = ["symbol", "window_start", "window_end", "close", "volatility", "prediction", "prediction_model_version"];
 
 /** Reads silver bars from the lake (files pruned by the symbol partition). A missing table is "no data yet". */
 export class LakeSilverSource implements SilverSource {
@@ -68,7 +71,8 @@ export class LakeSilverSource implements SilverSource {
       const row = silverBarFromRow(r);
       // The lake column is nullable; a bar always has a volatility, so a null means a broken row.
       if (row.volatility === null) continue;
-      bars.push({ symbol: row.symbol, windowStart: row.windowStart, windowEnd: row.windowEnd, close: row.close, volatility: row.volatility });
+      const served = row.prediction !== null && row.predictionModelVersion !== null ? { prediction: row.prediction, modelVersion: row.predictionModelVersion } : {};
+      bars.push({ symbol: row.symbol, windowStart: row.windowStart, windowEnd: row.windowEnd, close: row.close, volatility: row.volatility, ...served });
     }
     return chronological(bars);
   }

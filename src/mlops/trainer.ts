@@ -1,23 +1,25 @@
 /**
- * One training round for one symbol: silver bars → dataset → the league in the Piscina pool (the
- * event loop never fits a model) → every run recorded → the best candidate promoted only if it
- * beats naive and the current champion re-scored on the same held-out window → compare-and-set
- * of the champion pointer → promotion history in the database.
+ * One round for one symbol: silver bars → the live champion reviewed against naive on the bars it
+ * served (demoted if significantly worse) → dataset → the league in the Piscina pool (the event
+ * loop never fits a model) → every run recorded → the best candidate promoted only if it beats
+ * naive and the current champion re-scored on the same held-out window → compare-and-set of the
+ * champion pointer → promotion history in the database.
  */
 import { randomUUID } from "node:crypto";
 import type { Database } from "../db/index.js";
 import { recordPromotion } from "../db/index.js";
+import { DEFAULT_DEMOTION_RULES, reviewLive, validateDemotionRules, type DemotionRules, type LiveReview } from "../ml/demotion.js";
 import { pickChampion, scoreModel, validateRules, walkForwardPlan, DEFAULT_PROMOTION_RULES, LEAGUE_ALGORITHMS, MIN_TRAIN_ROWS } from "../ml/index.js";
 import type { Algorithm, Dataset, ParamOverrides, PromotionDecision, PromotionRules, TrainingRun, WalkForwardOptions, WindowScore } from "../ml/index.js";
 import type { TrainingPool } from "../ml/pool/index.js";
 import type { ArtifactStore } from "./artifacts.js";
 import { updatePointer, type ChampionStore } from "./champion-store.js";
-import { buildDataset, usableRows } from "./dataset.js";
+import { buildDataset, liveErrors, usableRows } from "./dataset.js";
 import { errorMessage } from "./errors.js";
 import type { MlopsEventSink, TrainingTrigger } from "./events.js";
-import { promotedPointer, type ChampionPointer } from "./pointer.js";
+import { demotedPointer, isNaiveRef, promotedPointer, NAIVE_VERSION, type ChampionPointer } from "./pointer.js";
 import { recordRunFailure, recordRunFinish, recordRunStart, registerVersion } from "./registry.js";
-import type { SilverSource } from "./silver-source.js";
+import type { SilverSource, TrainingBar } from "./silver-source.js";
 
 export interface TrainerOptions {
   source: SilverSource;
@@ -36,6 +38,8 @@ export interface TrainerOptions {
   rules?: Partial<PromotionRules>;
   /** Walk-forward folds of every round. */
   evaluation?: WalkForwardOptions;
+  /** When a live champion is demoted (least live rows, window, level, cooldown before the next promotion). */
+  demotion?: Partial<DemotionRules>;
   now?: () => number;
 }
 
@@ -56,6 +60,14 @@ export type PromotionOutcome =
   | { promoted: true; version: string; kind: string; previous: string | null; reason: string }
   | { promoted: false; reason: string; decision?: PromotionDecision };
 
+/** The round's look at the live champion (null in the outcome when none serves). */
+export interface ChampionReview {
+  version: string;
+  review: LiveReview;
+  /** True when this round demoted it (naive serves now). */
+  demoted: boolean;
+}
+
 export interface TrainingOutcome {
   symbol: string;
   trigger: TrainingTrigger;
@@ -69,6 +81,7 @@ export interface TrainingOutcome {
   /** Champion after the round (null: none, the naive forecast serves). */
   champion: string | null;
   promotion: PromotionOutcome | null;
+  review: ChampionReview | null;
   startedAt: number;
   finishedAt: number;
 }
@@ -83,6 +96,7 @@ export class Trainer {
   readonly minRows: number;
   readonly maxBars: number;
   readonly rules: PromotionRules;
+  readonly demotion: DemotionRules;
   readonly #o: TrainerOptions;
   readonly #now: () => number;
   readonly #emit: MlopsEventSink;
@@ -94,6 +108,7 @@ export class Trainer {
     this.maxBars = options.maxBars ?? DEFAULT_MAX_BARS;
     if (!Number.isInteger(this.maxBars) || this.maxBars < 1) throw new RangeError(`maxBars must be an integer ≥ 1, got ${this.maxBars}`);
     this.rules = validateRules({ ...DEFAULT_PROMOTION_RULES, ...options.rules });
+    this.demotion = validateDemotionRules({ ...DEFAULT_DEMOTION_RULES, ...options.demotion });
     this.#now = options.now ?? Date.now;
     this.#emit = options.events ?? (() => {});
   }
@@ -108,7 +123,9 @@ export class Trainer {
     const all = await this.#o.source.bars(symbol);
     const bars = all.length > this.maxBars ? all.slice(all.length - this.maxBars) : all;
     const rows = usableRows(bars.length);
-    const base = { symbol, trigger, rows, minRows: this.minRows, runs: [], rmseNaive: null, promotion: null, startedAt };
+    signal?.throwIfAborted();
+    const review = await this.#review(symbol, bars);
+    const base = { symbol, trigger, rows, minRows: this.minRows, runs: [], rmseNaive: null, promotion: null, review, startedAt };
     // Below minRows, or too few for the 80/20 split to leave MIN_TRAIN_ROWS training rows.
     if (rows < this.requiredRows) {
       const champion = (await this.#o.store.read(symbol))?.pointer.version ?? null;
@@ -171,13 +188,14 @@ export class Trainer {
     const candidates = runs.map((r) => ({ ...r, window: r.run.window, metrics: r.run.metrics, predictions: r.run.predictions }));
     let registered: { runId: string; version: string; artifact: string } | null = null;
     type Candidate = (typeof candidates)[number];
-    const last: { value: { current: ChampionPointer | null; winner: Candidate | null; decisions: { run: Candidate; decision: PromotionDecision }[] } | null } = { value: null };
+    const last: { value: { current: ChampionPointer | null; winner: Candidate | null; decisions: { run: Candidate; decision: PromotionDecision }[]; cooling: string | null } | null } = { value: null };
 
     const result = await updatePointer(this.#o.store, symbol, async (current) => {
-      const championScore = current === null ? null : await this.#scoreChampion(current, ds, heldOutRange);
+      const championScore = current === null || isNaiveRef(current) ? null : await this.#scoreChampion(current, ds, heldOutRange);
       const { winner, decisions } = pickChampion(candidates, championScore, rules, round);
-      last.value = { current, winner, decisions };
-      if (winner === null) return null;
+      const cooling = this.#coolingDown(current);
+      last.value = { current, winner, decisions, cooling };
+      if (winner === null || cooling !== null) return null;
       if (registered?.runId !== winner.runId) {
         registered = { runId: winner.runId, ...(await registerVersion(this.#o.db, this.#o.artifacts, { symbol, runId: winner.runId, run: winner.run, now: this.#now() })) };
       }
@@ -200,8 +218,12 @@ export class Trainer {
       this.#emit({ type: "promoted", symbol, version: p.version, kind: p.kind, previous, reason: p.reason, rmse: run.metrics.rmse, skill: run.metrics.skill, at });
       return { promotion: { promoted: true, version: p.version, kind: p.kind, previous, reason: p.reason }, champion: p.version };
     }
-    const best = seen === null ? null : [...seen.decisions].sort((a, b) => a.run.metrics.rmse - b.run.metrics.rmse)[0] ?? null;
-    const reason = best === null ? "no model trained" : `${best.decision.reason}: ${best.decision.detail}`;
+    const winner = seen?.winner ? seen.decisions.find((d) => d.run === seen.winner) : undefined;
+    const best = winner ?? (seen === null ? null : [...seen.decisions].sort((a, b) => a.run.metrics.rmse - b.run.metrics.rmse)[0] ?? null);
+    const reason =
+      best === null ? "no model trained"
+      : winner && seen?.cooling ? `cooling-down: ${winner.run.run.kind} passed (${winner.decision.detail}), but ${seen.cooling}`
+      : `${best.decision.reason}: ${best.decision.detail}`;
     const champion = seen?.current?.version ?? null;
     this.#emit({
       type: "not-promoted",
@@ -212,6 +234,41 @@ export class Trainer {
       at,
     });
     return { promotion: { promoted: false, reason, ...(best ? { decision: best.decision } : {}) }, champion };
+  }
+
+  /**
+   * Reviews the live champion on the bars it served (src/ml/demotion.ts) and demotes it to the
+   * naive forecast when it is significantly worse: compare-and-set on the pointer it reviewed
+   * (a champion promoted or rolled back meanwhile is left alone), a history row with action
+   * "demoted", and a `demoted` event. Null when no model serves.
+   */
+  async #review(symbol: string, bars: readonly TrainingBar[]): Promise<ChampionReview | null> {
+    const stored = await this.#o.store.read(symbol);
+    if (stored === null || isNaiveRef(stored.pointer)) return null;
+    const version = stored.pointer.version;
+    const review = reviewLive(liveErrors(bars, version), this.demotion);
+    this.#emit({ type: "champion-reviewed", symbol, version, review, at: this.#now() });
+    if (review.verdict !== "demote") return { version, review, demoted: false };
+    const reason = `${DEMOTED}${version}: worse-than-naive: ${review.detail}`;
+    const result = await updatePointer(this.#o.store, symbol, (current) => (current?.version === version ? demotedPointer(current, this.#now(), reason) : null));
+    if (result === null) return { version, review, demoted: false };
+    const at = this.#now();
+    try {
+      await recordPromotion(this.#o.db, symbol, NAIVE_VERSION, reason, "demoted");
+    } catch (err) {
+      this.#emit({ type: "warning", symbol, message: `demotion of ${version} is in KV but not in the database history: ${errorMessage(err)}`, at });
+    }
+    this.#emit({ type: "demoted", symbol, from: version, to: NAIVE_VERSION, reason, review, at });
+    return { version, review, demoted: true };
+  }
+
+  /** Why no promotion may happen yet after a demotion (null: it may). */
+  #coolingDown(current: ChampionPointer | null): string | null {
+    if (current === null || !isNaiveRef(current) || !current.reason.startsWith(DEMOTED)) return null;
+    const since = this.#now() - current.promotedAt;
+    if (since >= this.demotion.cooldownMs) return null;
+    const demoted = current.previous[0]?.version ?? "the champion";
+    return `${demoted} was demoted ${minutes(since)} ago; promotions resume in ${minutes(this.demotion.cooldownMs - since)}`;
   }
 
   /**
@@ -238,6 +295,13 @@ export class Trainer {
       return null;
     }
   }
+}
+
+/** How a demotion's reason starts (the pointer's and the history row's). */
+const DEMOTED = "demoted ";
+
+function minutes(ms: number): string {
+  return `${Math.round(ms / 60_000)} min`;
 }
 
 /** Smallest gap between consecutive rows (the window slide): what horizon 1 looks ahead, in ms. */

@@ -64,7 +64,8 @@ export function resultOf(outcome: TrainingOutcome): RoundResult {
         : p.promoted
           ? `promoted ${p.version} (${p.kind})`
           : `not promoted: ${p.reason}`;
-  return { status: outcome.status, rows: outcome.rows, promoted: p?.promoted ? p.version : null, champion: outcome.champion, detail, at: outcome.finishedAt };
+  const demoted = outcome.review?.demoted ? `demoted ${outcome.review.version} (${outcome.review.review.detail}); ` : "";
+  return { status: outcome.status, rows: outcome.rows, promoted: p?.promoted ? p.version : null, champion: outcome.champion, detail: demoted + detail, at: outcome.finishedAt };
 }
 
 export function watcherActor(options: WatcherOptions): ActorFactory<WatcherActorMessage, WatcherReply> {

@@ -2,7 +2,7 @@
  * Metrics of the market, quality and MLOps roles. They are registered when the role starts on the
  * node, so a node without the role has no such series (an unlabelled gauge would otherwise read 0).
  */
-import { Counter, Gauge, type Registry } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { MarketCounters } from "../actors/symbol/nats-sink.js";
 import type { MlopsEvent } from "../mlops/events.js";
 import type { AuditorMemory } from "../quality/actor.js";
@@ -42,17 +42,33 @@ export function registerQualityMetrics(registry: Registry, memory: Pick<AuditorM
 }
 
 /** The MLOps event types counted (the pool's own events are not). */
-const COUNTED: readonly MlopsEvent["type"][] = ["training-started", "run-completed", "run-failed", "promoted", "not-promoted", "rolled-back", "training-failed", "mode-changed", "warning"];
+const COUNTED: readonly MlopsEvent["type"][] = ["training-started", "run-completed", "run-failed", "promoted", "not-promoted", "rolled-back", "champion-reviewed", "demoted", "training-failed", "mode-changed", "warning"];
+
+/** Live skill (1 − RMSE / naive RMSE) of reviewed champions; below 0 is worse than naive. */
+const SKILL_BUCKETS = [-0.5, -0.2, -0.1, -0.05, -0.02, 0, 0.02, 0.05, 0.1, 0.2, 0.5];
 
 /**
  * MLOps: events counted by type as the component publishes them (rounds started, promotions,
- * rollbacks, failures), and the training pool's queue read when scraped.
+ * reviews, demotions, rollbacks, failures), the live review of the champions this node trains
+ * (how many serve worse than naive, their live skill) and the training pool's queue read when
+ * scraped. No per-symbol label: 5,000 symbols make no more series than 5.
  */
 export function registerMlopsMetrics(registry: Registry, pool: () => { pending: number; capacity: number } | null): (event: MlopsEvent) => void {
   const registers = [registry];
-  const events = new Counter({ name: "mlops_events_total", help: "MLOps events on this node by type: training-started (a round), run-completed, run-failed, promoted, not-promoted, rolled-back, training-failed, mode-changed, warning", labelNames: ["type"], registers });
+  const events = new Counter({ name: "mlops_events_total", help: "MLOps events on this node by type: training-started (a round), run-completed, run-failed, promoted, not-promoted, rolled-back, champion-reviewed, demoted, training-failed, mode-changed, warning", labelNames: ["type"], registers });
   // Every type from the start, so that rate() over a type that has not happened yet is 0, not absent.
   for (const type of COUNTED) events.inc({ type }, 0);
+  // The last review per symbol whose champion had enough live predictions to be tested: worse than naive or not.
+  const worse = new Map<string, boolean>();
+  new Gauge({ name: "mlops_champions_reviewed", help: "Champions this node reviewed on enough live predictions (their latest review)", registers, collect() {
+    this.set(worse.size);
+  } });
+  new Gauge({ name: "mlops_champions_worse_than_naive", help: "Champions whose latest live review had a higher RMSE than the naive forecast on the same bars (significantly worse ones are demoted)", registers, collect() {
+    let n = 0;
+    for (const w of worse.values()) if (w) n++;
+    this.set(n);
+  } });
+  const skill = new Histogram({ name: "mlops_champion_live_skill", help: "Live skill of each reviewed champion, 1 - RMSE / naive RMSE over its newest live predictions (< 0: worse than naive)", buckets: SKILL_BUCKETS, registers });
   new Gauge({ name: "mlops_training_queue_pending", help: "Training tasks waiting for or running in the training pool", registers, collect() {
     this.set(pool()?.pending ?? 0);
   } });
@@ -61,6 +77,16 @@ export function registerMlopsMetrics(registry: Registry, pool: () => { pending: 
   } });
   return (event) => {
     if (COUNTED.includes(event.type)) events.inc({ type: event.type });
+    if (event.type === "champion-reviewed") {
+      if (event.review.verdict === "too-few-rows") worse.delete(event.symbol);
+      else {
+        worse.set(event.symbol, event.review.rmse > event.review.rmseNaive);
+        if (Number.isFinite(event.review.skill)) skill.observe(event.review.skill);
+      }
+    } else if (event.type === "demoted" || event.type === "promoted" || event.type === "rolled-back") {
+      // Another model (or naive) serves now; its first review will tell.
+      worse.delete(event.symbol);
+    }
   };
 }
 

@@ -64,7 +64,7 @@ function metricsOf(expr: string): string[] {
 
 test("promtool: the config and the rules check, and every alert fires exactly on its test series", { skip }, () => {
   assert.match(promtool("check", "config", "prometheus.yml"), /SUCCESS: prometheus.yml is valid/);
-  assert.match(promtool("check", "rules", "alerts.yml"), /SUCCESS: 8 rules found/);
+  assert.match(promtool("check", "rules", "alerts.yml"), /SUCCESS: 10 rules found/);
   assert.match(promtool("test", "rules", "alerts.test.yml"), /SUCCESS/);
   const tested = new Set([...readFileSync(join(DIR, "alerts.test.yml"), "utf8").matchAll(/alertname: (\w+)/g)].map((m) => m[1]));
   for (const { alert } of alertRules()) assert.ok(tested.has(alert), `${alert} has a promtool test`);
@@ -123,7 +123,7 @@ test("every metric an alert reads is one the node exports (a rename breaks this 
   metrics.watchMlops(() => null);
   const exported = new Set((await metrics.registry.getMetricsAsJSON()).map((m) => m.name));
   const rules = alertRules();
-  assert.equal(rules.length, 8);
+  assert.equal(rules.length, 10);
   for (const { alert, expr } of rules) {
     const read = metricsOf(expr).filter((n) => n !== "up"); // Prometheus' own
     assert.ok(read.length > 0 || expr.startsWith("up"), `${alert}: found the metric in ${expr}`);
@@ -165,9 +165,9 @@ test("a real Prometheus scraping a real node during a replay: rules loaded and h
       async () => {
         const groups = ((await api("rules")) as { groups: { rules: { name: string; health: string; lastError?: string; lastEvaluation: string }[] }[] }).groups;
         const all = groups.flatMap((g) => g.rules);
-        return all.length === 8 && all.every((r) => !r.lastEvaluation.startsWith("0001")) ? all : undefined;
+        return all.length === 10 && all.every((r) => !r.lastEvaluation.startsWith("0001")) ? all : undefined;
       },
-      { timeoutMs: 30_000, intervalMs: 500, what: "the 8 rules evaluated" },
+      { timeoutMs: 30_000, intervalMs: 500, what: "the 10 rules evaluated" },
     );
     for (const r of rules) assert.equal(r.health, "ok", `${r.name}: ${r.lastError ?? ""}`);
     assert.deepEqual((await query('ALERTS{alertstate="firing"}')).map((a) => a.metric.alertname), [], "a healthy node fires nothing");

@@ -66,6 +66,12 @@ for (const backend of backends()) {
       await assert.rejects(recordPromotion(db, "ETHUSDT", "ETHUSDT/v9", "unknown"), (err: unknown) => err instanceof QueryError && err.code === "23503");
       assert.deepEqual((await currentChampions(db)).map((c) => [c.symbol, c.modelVersion]), [["BTCUSDT", "BTCUSDT/v3"], ["ETHUSDT", "ETHUSDT/v1"]]);
       assert.deepEqual((await championHistory(db, "BTCUSDT")).map((c) => c.modelVersion), ["BTCUSDT/v3", "BTCUSDT/v1"]);
+      // A demotion leaves naive serving (a NULL model_version); a rollback and the next promotion name it as previous.
+      assert.equal((await recordPromotion(db, "BTCUSDT", "naive", "demoted BTCUSDT/v3: worse-than-naive", "demoted")).previousModelVersion, "BTCUSDT/v3");
+      assert.equal((await recordPromotion(db, "BTCUSDT", "BTCUSDT/v3", "rollback from naive", "rolled-back")).previousModelVersion, "naive");
+      assert.deepEqual((await championHistory(db, "BTCUSDT")).map((c) => [c.action, c.modelVersion]), [["rolled-back", "BTCUSDT/v3"], ["demoted", "naive"], ["promoted", "BTCUSDT/v3"], ["promoted", "BTCUSDT/v1"]]);
+      assert.deepEqual((await currentChampions(db)).map((c) => [c.symbol, c.action]), [["BTCUSDT", "rolled-back"], ["ETHUSDT", "promoted"]]);
+      await assert.rejects(recordPromotion(db, "ETHUSDT", "ETHUSDT/v1", "x", "sideways" as never), (err: unknown) => err instanceof QueryError && err.code === "23514");
     });
 
     it("stores quality reports with violations, and the admin audit log", async () => {

@@ -1,6 +1,7 @@
 /**
  * The MLOps page in Debian's chromium against a real registry: leaderboard, champion, history,
- * importances, live performance, runs; rollback from the page (loopback, no token); sorting.
+ * importances, live performance, runs; rollback from the page (loopback, no token); sorting; a
+ * demotion by the next round, marked on the page.
  * Screenshot in test-artifacts/mlops.png.
  */
 import { test } from "node:test";
@@ -13,7 +14,7 @@ import { waitFor } from "../helpers/wait.js";
 import { servingRow, startMlopsStack } from "./web-fixture.js";
 
 
-test("MLOps page renders the registry and rolls back from the browser", { skip: skipWithoutChromium, timeout: 180_000 }, async () => {
+test("MLOps page renders the registry, rolls back from the browser, and marks a demotion", { skip: skipWithoutChromium, timeout: 180_000 }, async () => {
   ensureBuilt();
   await using m = await startMlopsStack();
   {
@@ -58,6 +59,22 @@ test("MLOps page renders the registry and rolls back from the browser", { skip: 
     assert.match(await page.locator(".notice").innerText(), /rolled back SYNUSDT\/v2 → SYNUSDT\/v1/);
     await waitFor(async () => (await page.getByTestId("champion").innerText()).includes("SYNUSDT/v1"), { what: "champion v1 after rollback" });
     await page.screenshot({ path: `${ARTIFACTS}/mlops-after-rollback.png`, fullPage: true });
+
+    // v1 served the newest 200 bars badly (±0.4 % off the close; moves are ~0.25 %): the next round demotes it.
+    m.source.add(m.bars.slice(-200).map((b, k) => ({ ...b, modelVersion: "SYNUSDT/v1", prediction: b.close * (1 + (k % 2 === 0 ? 0.004 : -0.004)) })));
+    {
+      await using c = trpcClient(m.stack.server.url);
+      const [round] = await c.client.mlops.train.mutate({ symbol: "SYNUSDT" });
+      const trained = round!.trained[0] as { champion: string; review: { demoted: boolean; verdict: string } };
+      assert.deepEqual([trained.champion, trained.review.verdict, trained.review.demoted], ["naive", "demote", true]);
+    }
+    await waitFor(async () => (await page.getByTestId("demoted").count()) === 1, { what: "the demotion banner" });
+    assert.match(await page.getByTestId("demoted").innerText(), /SYNUSDT\/v1 did significantly worse than the naive forecast/);
+    await waitFor(async () => (await page.getByTestId("demoted-mark").count()) === 1, { what: "the demotion marked in the history" });
+    assert.match(await page.locator("tr.demoted").innerText(), /demoted\s+naive[\s\S]*demoted SYNUSDT\/v1: worse-than-naive/);
+    await waitFor(async () => (await page.getByTestId("events").innerText()).includes("demoted SYNUSDT/v1 → naive"), { what: "the demotion in the events feed" });
+    assert.ok(await page.getByRole("button", { name: /Roll back to SYNUSDT\/v1/ }).isEnabled(), "a demotion can be undone by hand");
+    await page.screenshot({ path: `${ARTIFACTS}/mlops-demoted.png`, fullPage: true });
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

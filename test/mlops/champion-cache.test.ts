@@ -8,6 +8,7 @@ import { syntheticMarket, trainLeague, type TrainingRun } from "../../src/ml/ind
 import { FEATURE_NAMES, type Features } from "../../src/market/features.js";
 import type { Bar } from "../../src/market/bar.js";
 import {
+  demotedPointer,
   ArtifactStore,
   ChampionCache,
   KvChampionStore,
@@ -114,6 +115,15 @@ test("ChampionCache: loads champions present at start, swaps on promotion and ro
   assert.equal(late.get("BTCUSDT")?.version, "BTCUSDT/v3");
   await waitFor(() => cache.get("BTCUSDT")?.version === "BTCUSDT/v3");
   assert.deepEqual(cache.versions(), { BTCUSDT: "BTCUSDT/v3" });
+
+  // A demotion: naive serves at once (no artifact to load), with the pointer kept; a rollback restores v3.
+  await updatePointer(fx.store, "BTCUSDT", (cur) => demotedPointer(cur!, 6, "demoted BTCUSDT/v3: worse-than-naive"));
+  await waitFor(() => cache.get("BTCUSDT")?.version === "naive", { what: "naive after the demotion" });
+  assert.equal(predictOnce(cache.get("BTCUSDT")), 100);
+  assert.deepEqual(changes.at(-1), ["BTCUSDT", "naive", "naive"]);
+  assert.equal(cache.pointer("BTCUSDT")?.previous[0]?.version, "BTCUSDT/v3");
+  await updatePointer(fx.store, "BTCUSDT", (cur) => rolledBackPointer(cur, 7));
+  await waitFor(() => cache.get("BTCUSDT")?.version === "BTCUSDT/v3", { what: "v3 after rolling the demotion back" });
 
   // Deleting the pointer sends the symbol back to the naive forecast.
   await fx.kv.delete("BTCUSDT");

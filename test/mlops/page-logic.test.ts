@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { eventLine, importanceBars, naturalRunDirection, nextSort, pageCount, performanceSeries, polyline, skillTone, toMs } from "../../src/web/app/mlops/logic.js";
+import { changeCounts, eventLine, historyChange, importanceBars, naturalRunDirection, nextSort, pageCount, performanceSeries, polyline, skillTone, toMs } from "../../src/web/app/mlops/logic.js";
 
 test("sorting: same column flips, a new column starts in its natural order", () => {
   assert.deepEqual(nextSort({ column: "startedAt", direction: "desc" }, "startedAt", naturalRunDirection), { column: "startedAt", direction: "asc" });
@@ -42,4 +42,16 @@ test("event lines: one per meaningful event, per-tree progress left out", () => 
   assert.equal(eventLine({ type: "pool", event: { type: "progress", symbol: "B", algorithm: "random-forest" } }), null);
   assert.equal(eventLine({ type: "pool", event: { type: "started", symbol: "B", algorithm: "random-forest" } }), "B: random-forest started in a worker");
   assert.equal(eventLine({ type: "something-new" }), null);
+  assert.equal(
+    eventLine({ type: "demoted", symbol: "BTCUSDT", from: "BTCUSDT/v3", to: "naive", review: { verdict: "demote", rows: 412, rmse: 1.1, rmseNaive: 1 } }),
+    "BTCUSDT: demoted BTCUSDT/v3 → naive (worse than naive, live skill -10.00% over 412 bars)",
+  );
+  assert.equal(eventLine({ type: "champion-reviewed", symbol: "BTCUSDT", version: "BTCUSDT/v3", review: { verdict: "keep" } }), null, "routine: one per round and symbol");
+});
+
+test("champion history: a demotion is marked, changes are counted by kind", () => {
+  assert.deepEqual(historyChange("demoted"), { label: "demoted", className: "demoted" });
+  assert.deepEqual([historyChange("promoted").label, historyChange("rolled-back").label], ["promoted", "rolled back"]);
+  assert.equal(changeCounts([{ action: "promoted" }]), "1 promotion");
+  assert.equal(changeCounts([{ action: "demoted" }, { action: "promoted" }, { action: "rolled-back" }, { action: "promoted" }]), "2 promotions · 1 demotion · 1 rollback");
 });

@@ -12,6 +12,7 @@ import {
   NoPreviousChampion,
   POINTER_HISTORY,
   artifactKey,
+  demotedPointer,
   parseModelVersion,
   parsePointer,
   predictorFromModel,
@@ -55,6 +56,24 @@ test("the pointer history is bounded", () => {
   for (let n = 1; n <= POINTER_HISTORY + 5; n++) p = promotedPointer("BTCUSDT", p, ref(n));
   assert.equal(p!.previous.length, POINTER_HISTORY);
   assert.equal(p!.previous[0]!.version, `BTCUSDT/v${POINTER_HISTORY + 4}`);
+});
+
+test("a demotion leaves naive serving with the demoted champion on top of the history; a rollback restores it; naive is not demoted twice", () => {
+  const v2 = promotedPointer("BTCUSDT", promotedPointer("BTCUSDT", null, ref(1)), ref(2));
+  const naive = demotedPointer(v2, 50_000, "demoted BTCUSDT/v2: worse-than-naive");
+  assert.deepEqual({ ...naive, previous: naive.previous.map((r) => r.version) }, { symbol: "BTCUSDT", version: "naive", kind: "naive", artifact: "", promotedAt: 50_000, reason: "demoted BTCUSDT/v2: worse-than-naive", previous: ["BTCUSDT/v2", "BTCUSDT/v1"] });
+  assert.deepEqual(parsePointer(JSON.parse(JSON.stringify(naive)), "BTCUSDT"), naive);
+  assert.throws(() => demotedPointer(naive, 1, "again"), InvalidChampionRecord);
+  const back = rolledBackPointer(naive, 60_000);
+  assert.equal(back.version, "BTCUSDT/v2");
+  assert.equal(back.reason, "rollback from naive");
+  // A champion promoted after a demotion keeps "naive" in its history: rolling it back restores naive.
+  const v3 = promotedPointer("BTCUSDT", naive, ref(3));
+  assert.deepEqual(v3.previous.map((r) => r.version), ["naive", "BTCUSDT/v2", "BTCUSDT/v1"]);
+  assert.equal(rolledBackPointer(v3, 70_000).version, "naive");
+  // "naive" is only valid as the naive kind without an artifact.
+  assert.throws(() => parsePointer({ ...naive, kind: "elasticnet" }), InvalidChampionRecord);
+  assert.throws(() => parsePointer({ ...naive, artifact: "models/x" }), InvalidChampionRecord);
 });
 
 test("parsePointer accepts its own JSON and refuses broken or misfiled pointers", () => {

@@ -5,53 +5,15 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { migrate, listRuns, listModelVersions } from "../../src/db/index.js";
-import { LocalStorage } from "../../src/lake/index.js";
-import { TrainingPool } from "../../src/ml/pool/index.js";
+import { listRuns, listModelVersions } from "../../src/db/index.js";
 import { walkForwardPlan } from "../../src/ml/index.js";
-import { ArtifactStore, InMemorySilverSource, Trainer, artifactKey, promotedPointer, type ChampionPointer, type ChampionStore, type MlopsEvent } from "../../src/mlops/index.js";
-import { postgresBackend } from "../db/fixtures.js";
+import { Trainer, artifactKey, promotedPointer } from "../../src/mlops/index.js";
 import { ar1Trades } from "./web-fixture.js";
-import { onlineBars, tempDir } from "./support.js";
-
-class MemoryChampionStore implements ChampionStore {
-  readonly entries = new Map<string, { pointer: ChampionPointer; revision: number }>();
-  #revision = 0;
-  async read(symbol: string) {
-    return this.entries.get(symbol) ?? null;
-  }
-  async write(symbol: string, pointer: ChampionPointer, expected: number | null) {
-    if ((this.entries.get(symbol)?.revision ?? null) !== expected) return "conflict" as const;
-    this.entries.set(symbol, { pointer, revision: ++this.#revision });
-    return this.#revision;
-  }
-  async list() {
-    return [...this.entries.values()].map((e) => e.pointer);
-  }
-}
-
-async function fixture() {
-  const db = await postgresBackend().open();
-  await migrate(db);
-  const dir = tempDir();
-  const pool = new TrainingPool({ maxThreads: 1 });
-  const store = new MemoryChampionStore();
-  const source = new InMemorySilverSource();
-  const events: MlopsEvent[] = [];
-  const trainer = (algorithms?: ("elasticnet" | "gradient-boosting")[], maxBars?: number) =>
-    new Trainer({ source, pool, db, store, artifacts: new ArtifactStore(new LocalStorage(dir.path)), events: (e) => events.push(e), ...(algorithms ? { algorithms } : {}), ...(maxBars ? { maxBars } : {}) });
-  return {
-    db, store, source, events, trainer,
-    async [Symbol.asyncDispose]() {
-      await pool.close({ force: true });
-      await db[Symbol.asyncDispose]();
-      dir[Symbol.dispose]();
-    },
-  };
-}
+import { onlineBars } from "./support.js";
+import { trainerFixture } from "./trainer-fixture.js";
 
 test("a random walk: every run is recorded, nothing beats naive significantly, nothing is registered or promoted", { timeout: 60_000 }, async () => {
-  await using fx = await fixture();
+  await using fx = await trainerFixture();
   fx.source.add(onlineBars(ar1Trades("RWUSDT", 400, 1_700_000_000_000, 0, 5), "RWUSDT"));
   const outcome = await fx.trainer().train("RWUSDT", "admin");
   assert.equal(outcome.status, "trained");
@@ -72,7 +34,7 @@ test("a random walk: every run is recorded, nothing beats naive significantly, n
 });
 
 test("too few rows for the split is 'insufficient data' even with minRows 1; nothing is recorded", async () => {
-  await using fx = await fixture();
+  await using fx = await trainerFixture();
   fx.source.add(onlineBars(ar1Trades("FEWUSDT", 20, 1_700_000_000_000), "FEWUSDT"));
   const t = new Trainer({ source: fx.source, pool: null as never, db: fx.db, store: fx.store, artifacts: null as never, minRows: 1 });
   const outcome = await t.train("FEWUSDT", "hunt");
@@ -83,7 +45,7 @@ test("too few rows for the split is 'insufficient data' even with minRows 1; not
 });
 
 test("a champion whose artifact is gone cannot be re-scored: reported, and candidates face naive only", { timeout: 60_000 }, async () => {
-  await using fx = await fixture();
+  await using fx = await trainerFixture();
   fx.source.add(onlineBars(ar1Trades("SYNUSDT", 400, 1_700_000_000_000), "SYNUSDT"));
   const lost = promotedPointer("SYNUSDT", null, { version: "SYNUSDT/v9", kind: "elasticnet", artifact: artifactKey("SYNUSDT/v9"), promotedAt: 1, reason: "old" });
   await fx.store.write("SYNUSDT", lost, null);

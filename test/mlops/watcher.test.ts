@@ -106,7 +106,7 @@ class FakeTrainer {
     if (this.fail) throw this.fail;
     const trained = this.rows >= 20;
     return {
-      symbol, trigger, status: trained ? "trained" : "insufficient-data", rows: this.rows, minRows: 20, runs: [], rmseNaive: null,
+      symbol, trigger, status: trained ? "trained" : "insufficient-data", rows: this.rows, minRows: 20, runs: [], rmseNaive: null, review: null,
       champion: trained ? `${symbol}/v${this.calls.length}` : null,
       promotion: trained ? { promoted: true, version: `${symbol}/v${this.calls.length}`, kind: "elasticnet", previous: null, reason: "beats-naive" } : null,
       startedAt: at, finishedAt: at,

@@ -49,6 +49,8 @@ export interface MlopsStack extends AsyncDisposable {
   db: TestDatabase;
   bars: SilverBar[];
   lake: Lake;
+  /** What the trainer reads (a re-added window end replaces the bar). */
+  source: InMemorySilverSource;
 }
 
 /** `adminTokens`: ADMIN_TOKENS of the web server and the admin endpoint (none: local-only auth); `readTokens`: the web server's READ_TOKENS. */
@@ -93,6 +95,7 @@ export async function startMlopsStack(symbol = "SYNUSDT", trades = 400, auth: { 
     db,
     bars,
     lake,
+    source,
     async [Symbol.asyncDispose]() {
       await admin[Symbol.asyncDispose]();
       await system.shutdown();

@@ -136,4 +136,16 @@ test("quality and MLOps series exist only once their role registered them; the l
   assert.deepEqual([m.get('mlops_events_total{type="training-started"}'), m.get('mlops_events_total{type="rolled-back"}'), m.get('mlops_events_total{type="promoted"}')], [2, 1, 0]);
   assert.equal(m.has('mlops_events_total{type="pool"}'), false, "the pool's own events are not counted");
   assert.deepEqual([m.get("mlops_training_queue_pending"), m.get("mlops_training_queue_capacity")], [5, 64]);
+
+  // Live reviews: one champion worse than naive (not yet significantly), one better, one too new to test.
+  const reviewed = (symbol: string, review: Extract<MlopsEvent, { type: "champion-reviewed" }>["review"]) => count({ type: "champion-reviewed", symbol, version: `${symbol}/v1`, review, at: 3 });
+  const measured = { stat: 0, pValue: 0.5, detail: "" };
+  reviewed("BTCUSDT", { verdict: "keep", rows: 300, rmse: 1.1, rmseNaive: 1, skill: -0.1, ...measured });
+  reviewed("ETHUSDT", { verdict: "keep", rows: 300, rmse: 0.9, rmseNaive: 1, skill: 0.1, ...measured });
+  reviewed("SOLUSDT", { verdict: "too-few-rows", rows: 12, detail: "12 of 100 live predictions" });
+  m = parseMetrics(await metrics.registry.metrics());
+  assert.deepEqual([m.get("mlops_champions_reviewed"), m.get("mlops_champions_worse_than_naive"), m.get("mlops_champion_live_skill_count"), m.get('mlops_champion_live_skill_bucket{le="0"}')], [2, 1, 2, 1]);
+  count({ type: "demoted", symbol: "BTCUSDT", from: "BTCUSDT/v1", to: "naive", reason: "demoted", review: { verdict: "demote", rows: 300, rmse: 1.2, rmseNaive: 1, skill: -0.2, ...measured }, at: 4 });
+  m = parseMetrics(await metrics.registry.metrics());
+  assert.deepEqual([m.get("mlops_champions_reviewed"), m.get("mlops_champions_worse_than_naive"), m.get('mlops_events_total{type="demoted"}')], [1, 0, 1]);
 });

@@ -1,7 +1,10 @@
-/** The symbol's champion as nodes serve it (KV pointer), its promotion history, a guarded rollback, and its feature importances. */
+/**
+ * The symbol's champion as nodes serve it (KV pointer), its history (promotions, demotions,
+ * rollbacks; a demotion is marked), a guarded rollback, and its feature importances.
+ */
 import { formatPercent, formatPrice } from "../format.js";
 import { Empty } from "../ui/States.js";
-import { formatStamp, importanceBars } from "./logic.js";
+import { formatStamp, historyChange, importanceBars } from "./logic.js";
 import type { ChampionView } from "./useMlops.js";
 
 export function ChampionCard(props: { view: ChampionView; onRollback: () => void; busy: boolean }) {
@@ -9,12 +12,17 @@ export function ChampionCard(props: { view: ChampionView; onRollback: () => void
   if (pointer === null) return <Empty title="No champion yet">Live predictions use the naive forecast (next = last) until a model beats it.</Empty>;
   return (
     <>
+      {pointer.version === "naive" && (
+        <div className="demotion" data-testid="demoted">
+          <strong>Demoted.</strong> {pointer.previous[0]?.version ?? "The champion"} did significantly worse than the naive forecast on its live bars; the naive forecast (next = last) serves until a new model passes the promotion rule.
+        </div>
+      )}
       <dl className="facts" data-testid="champion">
         <dt>Version</dt>
         <dd className="mono">{pointer.version}</dd>
         <dt>Model</dt>
         <dd>{pointer.kind}</dd>
-        <dt>Promoted</dt>
+        <dt>{pointer.version === "naive" ? "Since" : "Promoted"}</dt>
         <dd>{formatStamp(pointer.promotedAt)}</dd>
         <dt>Why</dt>
         <dd className="small">{pointer.reason}</dd>
@@ -22,7 +30,7 @@ export function ChampionCard(props: { view: ChampionView; onRollback: () => void
         <dd className="mono small">{pointer.artifact}</dd>
       </dl>
       <div className="panel-head">
-        <div className="card-title">Promotion history</div>
+        <div className="card-title">Champion history</div>
         <button className="btn danger" disabled={props.busy || pointer.previous.length === 0} onClick={props.onRollback} title={pointer.previous.length === 0 ? "no previous champion" : `restore ${pointer.previous[0]!.version}`}>
           Roll back{pointer.previous[0] ? ` to ${pointer.previous[0].version}` : ""}
         </button>
@@ -31,6 +39,7 @@ export function ChampionCard(props: { view: ChampionView; onRollback: () => void
         <thead>
           <tr>
             <th>When</th>
+            <th>Change</th>
             <th>Version</th>
             <th>Model</th>
             <th className="num">RMSE</th>
@@ -39,16 +48,20 @@ export function ChampionCard(props: { view: ChampionView; onRollback: () => void
           </tr>
         </thead>
         <tbody>
-          {history.map((h, i) => (
-            <tr key={`${h.modelVersion}-${i}`} className={i === 0 ? "champion" : ""}>
-              <td className="muted">{formatStamp(h.promotedAt)}</td>
-              <td className="mono">{h.modelVersion}</td>
-              <td>{h.algorithm ?? ""}</td>
-              <td className="num mono">{formatPrice(h.rmse, 6)}</td>
-              <td className="num">{h.rmse !== null && h.rmseNaive ? formatPercent(1 - h.rmse / h.rmseNaive) : "—"}</td>
-              <td className="small muted">{h.reason.length > 70 ? `${h.reason.slice(0, 70)}…` : h.reason}</td>
-            </tr>
-          ))}
+          {history.map((h, i) => {
+            const change = historyChange(h.action);
+            return (
+              <tr key={`${h.modelVersion}-${i}`} className={[i === 0 ? "champion" : "", change.className].filter(Boolean).join(" ")}>
+                <td className="muted">{formatStamp(h.promotedAt)}</td>
+                <td>{change.className ? <span className="badge demoted" data-testid="demoted-mark">{change.label}</span> : change.label}</td>
+                <td className="mono">{h.modelVersion}</td>
+                <td>{h.algorithm ?? ""}</td>
+                <td className="num mono">{formatPrice(h.rmse, 6)}</td>
+                <td className="num">{h.rmse !== null && h.rmseNaive ? formatPercent(1 - h.rmse / h.rmseNaive) : "—"}</td>
+                <td className="small muted" title={h.reason}>{h.reason.length > 70 ? `${h.reason.slice(0, 70)}…` : h.reason}</td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </>

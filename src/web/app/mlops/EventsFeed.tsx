@@ -14,7 +14,7 @@ export function EventsFeed(props: { events: MlopsEventView[] }) {
       {lines.map((l) => (
         <li key={l.key}>
           <span className="when mono">{formatClock(l.at)}</span>
-          <span className={l.type === "promoted" ? "up" : l.type.endsWith("failed") ? "down" : ""}>{l.text}</span>
+          <span className={l.type === "promoted" ? "up" : l.type.endsWith("failed") || l.type === "demoted" ? "down" : ""}>{l.text}</span>
         </li>
       ))}
     </ul>

@@ -14,7 +14,7 @@ import { SymbolPicker } from "../ui/SymbolPicker.js";
 import { ChampionCard, Importances } from "./ChampionCard.js";
 import { EventsFeed } from "./EventsFeed.js";
 import { Leaderboard } from "./Leaderboard.js";
-import { formatStamp, performanceSeries, skillTone } from "./logic.js";
+import { changeCounts, formatStamp, performanceSeries, skillTone } from "./logic.js";
 import { PerformanceChart } from "./PerformanceChart.js";
 import { RunsTable } from "./RunsTable.js";
 import { MLOPS_CSS } from "./styles.js";
@@ -88,7 +88,11 @@ export function MlopsPage(props: { symbol: string | null; onSymbol: (s: string) 
             <Kpi label="Champion" value={<span className="mono">{champion.data?.pointer?.version ?? "naive"}</span>} sub={champion.data?.pointer?.kind ?? "next = last"} />
             <Kpi label="Champion skill (held-out)" value={formatPercent(championSkill)} tone={skillTone(championSkill)} sub="vs naive at promotion" />
             <Kpi label="Live skill (last 15 min)" value={formatPercent(liveSkill)} tone={skillTone(liveSkill)} sub={lastPerf ? `${lastPerf.versions.join(", ")}` : "no scored predictions"} />
-            <Kpi label="Promoted" value={formatStamp(champion.data?.pointer?.promotedAt)} sub={`${formatNumber(champion.data?.history.length ?? 0, 0)} promotions`} />
+            <Kpi
+              label={champion.data?.pointer?.version === "naive" ? "Demoted" : "Promoted"}
+              value={formatStamp(champion.data?.pointer?.promotedAt)}
+              sub={changeCounts(champion.data?.history ?? [])}
+            />
             <Kpi label="Models on board" value={formatNumber(board.data?.length ?? 0, 0)} sub="latest run per algorithm" />
             <Kpi label="Events" value={formatNumber(events.length, 0)} sub={events[0] ? events[0].type : "listening"} tone="muted" />
           </div>

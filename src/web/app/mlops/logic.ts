@@ -88,6 +88,11 @@ export function eventLine(e: { type: string } & Record<string, unknown>): string
       return `${s}: kept ${e.champion === null ? "naive" : String(e.champion)}: ${String(e.reason)}`;
     case "rolled-back":
       return `${s}: rolled back ${String(e.from)} → ${String(e.to)}`;
+    case "demoted": {
+      const r = e.review as { rmse?: number; rmseNaive?: number; rows?: number } | undefined;
+      const figures = r?.rmse !== undefined && r.rmseNaive ? `, live skill ${((1 - r.rmse / r.rmseNaive) * 100).toFixed(2)}% over ${String(r.rows)} bars` : "";
+      return `${s}: demoted ${String(e.from)} → naive (worse than naive${figures})`;
+    }
     case "training-failed":
       return `${s}: round failed: ${String(e.error)}`;
     case "mode-changed":
@@ -101,6 +106,28 @@ export function eventLine(e: { type: string } & Record<string, unknown>): string
     default:
       return null;
   }
+}
+
+/** How a champion history row reads: what happened, and the row's style (a demotion is marked). */
+export function historyChange(action: string): { label: string; className: string } {
+  switch (action) {
+    case "demoted":
+      return { label: "demoted", className: "demoted" };
+    case "rolled-back":
+      return { label: "rolled back", className: "" };
+    default:
+      return { label: "promoted", className: "" };
+  }
+}
+
+/** "4 promotions · 1 demotion": the history's changes counted by kind (rollbacks left out when none). */
+export function changeCounts(history: readonly { action: string }[]): string {
+  const count = (action: string) => history.filter((h) => h.action === action).length;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  const parts = [plural(count("promoted"), "promotion")];
+  if (count("demoted") > 0) parts.push(plural(count("demoted"), "demotion"));
+  if (count("rolled-back") > 0) parts.push(plural(count("rolled-back"), "rollback"));
+  return parts.join(" · ");
 }
 
 /** "11-28 14:03:27" in local time, or "—". */

@@ -10,6 +10,9 @@ export const MLOPS_CSS = `
 .table th .arrow { color: var(--accent); margin-left: 4px; }
 .table tr.champion td { background: rgba(56, 189, 248, 0.06); }
 .table tr.naive td { color: var(--muted); font-style: italic; }
+.table tr.demoted td { background: rgba(239, 68, 68, 0.06); }
+.badge.demoted { color: var(--down); border-color: rgba(239, 68, 68, 0.45); padding: 2px 8px; }
+.demotion { font-size: 12px; border-radius: 8px; padding: 6px 10px; background: rgba(239, 68, 68, 0.08); border: 1px solid rgba(239, 68, 68, 0.45); color: #fecaca; }
 .btn { font: inherit; font-size: 12px; font-weight: 600; color: var(--text); background: var(--panel-2); border: 1px solid var(--border); border-radius: 7px; padding: 5px 10px; cursor: pointer; }
 .btn:hover:not(:disabled) { border-color: var(--accent); }
 .btn:disabled { opacity: 0.45; cursor: default; }

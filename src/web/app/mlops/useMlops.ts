@@ -38,7 +38,7 @@ export function useMlopsEvents(limit = 40): { events: MlopsEventView[]; version:
       onData: (e) => {
         const event = e as unknown as MlopsEventView;
         setEvents((prev) => [{ ...event, at: typeof event.at === "number" ? event.at : Date.now() }, ...prev].slice(0, limit));
-        if (["run-completed", "run-failed", "promoted", "not-promoted", "rolled-back"].includes(event.type)) setVersion((v) => v + 1);
+        if (["run-completed", "run-failed", "promoted", "not-promoted", "rolled-back", "demoted"].includes(event.type)) setVersion((v) => v + 1);
       },
     });
     return () => sub.unsubscribe();
