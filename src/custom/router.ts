@@ -10,18 +10,21 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, jetstreamManager, type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import { resumeLakeConsumer, type Lake } from "../lake/index.js";
 import type { TradeLogPublisher } from "../market/ingest/index.js";
+import { backoffDelay, type BackoffPolicy } from "../runtime/backoff.js";
 import { sleep, systemClock, type Clock } from "../runtime/clock.js";
 import { onAbort } from "../runtime/abort.js";
 import { STREAMS } from "../runtime/nats/index.js";
 import { MAX_RECORDS_PER_MESSAGE, routeMessage, type LogMessage, type RouteDecision } from "./route.js";
 import { CustomTableWriter, type TableFlush } from "./table-writer.js";
 import { DeadLetterQueue, rawRecord } from "./dead-letters.js";
-import { backoffDelay } from "../lake/writer/backoff.js";
 import { DEFAULT_TIME_BOUNDS, receiveTime, type TimeBounds } from "./time-bounds.js";
 import { burstFor, SourceQuotas, type QuotaOptions } from "./quotas.js";
 import { MARKET_TYPE, parseCustomTableName } from "./names.js";
 import { migrateLegacyCustomTables, type TableMigration } from "./migrate-names.js";
 import { assertNever } from "../runtime/assert-never.js";
+
+/** A failed fetch or commit is retried after 100..200 ms doubling to 5..10 s, as the lake consumers do. */
+const RETRY_BACKOFF: BackoffPolicy = { initialMs: 200, maxMs: 10_000, factor: 2, jitter: 0.5 };
 
 export interface CustomRouterOptions {
   lake: Lake;
@@ -289,6 +292,6 @@ export class CustomRouter {
 
   async #failed(err: unknown, attempt: number): Promise<void> {
     this.#note(err);
-    await sleep(this.#o.clock, backoffDelay(attempt, 200, 10_000), this.#abort.signal);
+    await sleep(this.#o.clock, backoffDelay(attempt, RETRY_BACKOFF), this.#abort.signal);
   }
 }

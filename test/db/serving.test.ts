@@ -2,7 +2,6 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../../src/runtime/clock.js";
 import {
-  backoffDelay,
   DatabaseUnavailableError,
   migrate,
   readCandles1m,
@@ -132,22 +131,7 @@ for (const backend of backends()) {
   });
 }
 
-describe("backoffDelay", () => {
-  it("grows by the factor up to the cap, with jitter taken off the top", () => {
-    const p = { initialMs: 200, maxMs: 10_000, factor: 2, jitter: 0.5 };
-    const table: [number, number, number][] = [
-      [0, 0, 0],
-      [1, 0, 200],
-      [2, 0, 400],
-      [6, 0, 6400],
-      [7, 0, 10_000],
-      [50, 0, 10_000],
-      [1, 1, 100],
-      [3, 0.5, 600],
-    ];
-    for (const [failures, random, expected] of table) assert.equal(backoffDelay(p, failures, () => random), expected, `failures=${failures} random=${random}`);
-  });
-
+describe("ServingWriter backoff", () => {
   it("rejects invalid policies by name", () => {
     assert.throws(() => new ServingWriter({ transaction: async () => undefined as never }, { backoff: { initialMs: 0, maxMs: 1, factor: 2, jitter: 0 } }), /backoff.initialMs/);
     assert.throws(() => new ServingWriter({ transaction: async () => undefined as never }, { backoff: { initialMs: 10, maxMs: 100, factor: 2, jitter: 1 } }), /backoff.jitter/);

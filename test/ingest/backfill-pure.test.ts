@@ -95,7 +95,7 @@ function scripted(answers: Array<() => Response>): { fetch: typeof fetch; calls:
 
 const row = (id: number) => ({ id, price: "1.00000000", qty: "2.00000000", quoteQty: "2.00000000", time: 1_700_000_000_000 + id, isBuyerMaker: true, isBestMatch: true });
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) => () => new Response(JSON.stringify(body), { status, headers });
-const base: BackfillOptions = { restUrl: "http://127.0.0.1:1", source: "binance", symbol: "BTCUSDT", fromId: 10, toId: 12, backoff: { initialMs: 1, maxMs: 1, multiplier: 1, jitter: 0 } };
+const base: BackfillOptions = { restUrl: "http://127.0.0.1:1", source: "binance", symbol: "BTCUSDT", fromId: 10, toId: 12, backoff: { initialMs: 1, maxMs: 1, factor: 1, jitter: 0 } };
 
 test("backfill: 418/429 are retried after Retry-After, 5xx and network errors with backoff, then BackfillUnavailable", async () => {
   const ok = scripted([json({ code: -1003, msg: "banned" }, 418, { "retry-after": "0" }), json({}, 503), () => { throw new TypeError("fetch failed"); }, json([row(10), row(11), row(12)])]);

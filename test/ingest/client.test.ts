@@ -25,7 +25,7 @@ async function setup(symbols: string[], sim: Partial<SimulatorOptions>, client: 
   const source = new SyntheticSource({ symbols, tradesPerSecond: rate, seed: 11 });
   const simulator = await MarketSimulator.start({ source, ...sim });
   const sink = new CollectingSink();
-  const c = new BinanceStreamClient({ baseUrl: simulator.url, symbols: client.symbols ?? symbols, sink, log, backoff: { initialMs: 50, maxMs: 500, multiplier: 2, jitter: 0.5 }, ...client });
+  const c = new BinanceStreamClient({ baseUrl: simulator.url, symbols: client.symbols ?? symbols, sink, log, backoff: { initialMs: 50, maxMs: 500, factor: 2, jitter: 0.5 }, ...client });
   c.start();
   return {
     sim: simulator,

@@ -73,7 +73,7 @@ test("a real client logs one WARN per cause (refused, then accepted-and-closed) 
   const records: LogRecord[] = [];
   const log = createLogger({ node: "t", level: "debug", write: () => {}, sink: (r) => records.push(r) }).child("ingest");
   const sink = { trade() {}, invalid() {} };
-  const client = new BinanceStreamClient({ baseUrl: `ws://127.0.0.1:${port}`, symbols: ["BTCUSDT"], sink, log, backoff: { initialMs: 10, maxMs: 40, multiplier: 2, jitter: 0 } });
+  const client = new BinanceStreamClient({ baseUrl: `ws://127.0.0.1:${port}`, symbols: ["BTCUSDT"], sink, log, backoff: { initialMs: 10, maxMs: 40, factor: 2, jitter: 0 } });
   const warns = () => records.filter((r) => r.level === "warn");
   client.start();
   try {

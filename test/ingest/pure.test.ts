@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, readdirSync, appendFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SlidingWindowLimiter } from "../../src/market/ingest/rate-limiter.js";
-import { backoffDelay, defaultBackoff } from "../../src/market/ingest/backoff.js";
+import { backoffDelay } from "../../src/runtime/backoff.js";
+import { defaultBackoff } from "../../src/market/ingest/backoff.js";
 import { admit, aboveMark } from "../../src/market/ingest/dedup.js";
 import { batchMsgId, decodeTradeBatch, decodeTradeBatchHeader, encodeTradeBatch } from "../../src/market/ingest/batch-codec.js";
 import { TradeBatchDecodeError } from "../../src/market/ingest/errors.js";
@@ -41,11 +42,9 @@ test("sliding window limiter: 5 per second, never 6 in any 1 s window", () => {
   assert.throws(() => new SlidingWindowLimiter(0, 1000), RangeError);
 });
 
-test("backoff: exponential, capped, jittered downwards", () => {
-  const p = { initialMs: 100, maxMs: 1000, multiplier: 2, jitter: 0.5 };
-  assert.deepEqual([0, 1, 2, 3, 4, 10].map((a) => backoffDelay(a, p, () => 0)), [100, 200, 400, 800, 1000, 1000]);
-  assert.deepEqual([0, 3].map((a) => backoffDelay(a, p, () => 0.999999)), [50, 400]);
-  assert.ok(backoffDelay(50, defaultBackoff, Math.random) <= defaultBackoff.maxMs);
+test("reconnect backoff: 500 ms doubling, capped at 30 s, up to half of it jitter", () => {
+  assert.deepEqual([0, 1, 5, 6, 50].map((a) => backoffDelay(a, defaultBackoff, () => 0)), [500, 1000, 16_000, 30_000, 30_000]);
+  assert.equal(backoffDelay(0, defaultBackoff, () => 0.999999), 250);
 });
 
 test("de-dup and gap rule per trade id", () => {

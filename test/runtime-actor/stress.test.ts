@@ -15,7 +15,7 @@ type Op = "hang" | "ok" | "throw" | "async-throw" | "async-ok" | "io" | "spawn" 
 const mulberry32 = seededRandom;
 
 const strategies: SupervisorStrategy[] = [
-  oneForOne({ maxRestarts: 3, withinMs: 500, backoff: { minMs: 5, maxMs: 80, factor: 2, jitter: 0.5 } }),
+  oneForOne({ maxRestarts: 3, withinMs: 500, backoff: { initialMs: 5, maxMs: 80, factor: 2, jitter: 0.5 } }),
   alwaysResume,
   alwaysStop,
   alwaysEscalate,

@@ -1,49 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { backoffDelay } from "../../src/runtime/actor/backoff.js";
 import { InvalidActorOption } from "../../src/runtime/actor/errors.js";
 import { type RestartHistory, defaultStrategy, emptyRestartHistory, oneForOne, planRestart, superviseFailure } from "../../src/runtime/actor/supervision.js";
 import type { Directive } from "../../src/runtime/actor/types.js";
 
-const opts = { minMs: 100, maxMs: 30_000, factor: 2, jitter: 0.2 };
-
-describe("backoffDelay", () => {
-  const table: { attempt: number; random: number; options?: typeof opts; expected: number }[] = [
-    { attempt: 0, random: 0, expected: 100 },
-    { attempt: 1, random: 0, expected: 200 },
-    { attempt: 2, random: 0, expected: 400 },
-    { attempt: 8, random: 0, expected: 25_600 },
-    { attempt: 9, random: 0, expected: 30_000 }, // 51 200 capped
-    { attempt: 1000, random: 0, expected: 30_000 }, // no overflow to Infinity
-    { attempt: 0, random: 0.5, expected: 90 }, // 100 - 100*0.2*0.5
-    { attempt: 0, random: 0.999_999, expected: 80 }, // jitter only ever shortens, by at most 20 %
-    { attempt: 9, random: 1, expected: 24_000 },
-    { attempt: 3, random: 0.7, options: { ...opts, jitter: 0 }, expected: 800 },
-    { attempt: 3, random: 0, options: { ...opts, factor: 1 }, expected: 100 },
-    { attempt: 2, random: 0, options: { minMs: 10, maxMs: 10, factor: 3, jitter: 0 }, expected: 10 },
-    { attempt: -1, random: 0, expected: 100 }, // negative attempts clamp to the first
-    { attempt: 2.7, random: 0, expected: 400 },
-    { attempt: 0, random: 0, options: { minMs: 0, maxMs: 1000, factor: 2, jitter: 0.5 }, expected: 0 },
-  ];
-  for (const row of table) {
-    it(`attempt ${row.attempt}, random ${row.random}${row.options ? `, ${JSON.stringify(row.options)}` : ""} → ${row.expected} ms`, () => {
-      assert.equal(backoffDelay(row.attempt, row.options ?? opts, () => row.random), row.expected);
-    });
-  }
-
-  it("stays within [base·(1-jitter), base] for random draws", () => {
-    for (let attempt = 0; attempt < 12; attempt++) {
-      const base = Math.min(30_000, 100 * 2 ** attempt);
-      for (let i = 0; i < 50; i++) {
-        const d = backoffDelay(attempt, opts);
-        assert.ok(d >= Math.round(base * 0.8) && d <= base, `attempt ${attempt}: ${d} outside [${base * 0.8}, ${base}]`);
-      }
-    }
-  });
-});
-
 describe("planRestart", () => {
-  const strategy = oneForOne({ maxRestarts: 3, withinMs: 1000, backoff: { minMs: 100, maxMs: 10_000, factor: 2, jitter: 0 } });
+  const strategy = oneForOne({ maxRestarts: 3, withinMs: 1000, backoff: { initialMs: 100, maxMs: 10_000, factor: 2, jitter: 0 } });
   const zero = () => 0;
 
   /** Applies failures at the given times; returns each plan's kind and delay. */
@@ -77,13 +39,13 @@ describe("oneForOne", () => {
   it("has the documented defaults", () => {
     assert.equal(defaultStrategy.maxRestarts, 10);
     assert.equal(defaultStrategy.withinMs, 60_000);
-    assert.deepEqual({ ...defaultStrategy.backoff }, { minMs: 100, maxMs: 30_000, factor: 2, jitter: 0.2 });
+    assert.deepEqual({ ...defaultStrategy.backoff }, { initialMs: 100, maxMs: 30_000, factor: 2, jitter: 0.2 });
     assert.equal(defaultStrategy.decide(new Error("x")), "restart");
   });
 
   it("merges a partial backoff and keeps a custom decide", () => {
-    const s = oneForOne({ backoff: { minMs: 5 }, decide: () => "stop" });
-    assert.deepEqual({ ...s.backoff }, { minMs: 5, maxMs: 30_000, factor: 2, jitter: 0.2 });
+    const s = oneForOne({ backoff: { initialMs: 5 }, decide: () => "stop" });
+    assert.deepEqual({ ...s.backoff }, { initialMs: 5, maxMs: 30_000, factor: 2, jitter: 0.2 });
     assert.equal(s.decide(null), "stop");
   });
 
@@ -91,8 +53,8 @@ describe("oneForOne", () => {
     ["maxRestarts", { maxRestarts: -1 }],
     ["maxRestarts", { maxRestarts: 1.5 }],
     ["withinMs", { withinMs: 0 }],
-    ["backoff.minMs", { backoff: { minMs: -1 } }],
-    ["backoff.maxMs", { backoff: { minMs: 100, maxMs: 50 } }],
+    ["backoff.initialMs", { backoff: { initialMs: -1 } }],
+    ["backoff.maxMs", { backoff: { initialMs: 100, maxMs: 50 } }],
     ["backoff.factor", { backoff: { factor: 0.5 } }],
     ["backoff.jitter", { backoff: { jitter: 1.5 } }],
   ];
@@ -104,7 +66,7 @@ describe("oneForOne", () => {
 });
 
 describe("superviseFailure", () => {
-  const backoff = { minMs: 50, maxMs: 1000, factor: 2, jitter: 0 };
+  const backoff = { initialMs: 50, maxMs: 1000, factor: 2, jitter: 0 };
   const by = (d: Directive) => oneForOne({ maxRestarts: 1, withinMs: 1000, backoff, decide: () => d });
   const fresh = { history: emptyRestartHistory, hasInstance: true };
   const used = { history: { restartTimes: [0], consecutive: 1, lastFailureAt: 0 }, hasInstance: true };

@@ -42,8 +42,8 @@ function systemWith(supervisor: SupervisorStrategy, clock = new ManualClock()) {
   return { clock, system: new ActorSystem({ name: "t", clock, supervisor, random: () => 0 }) };
 }
 
-const fixed = (opts: { maxRestarts?: number; withinMs?: number; minMs?: number } = {}) =>
-  oneForOne({ maxRestarts: opts.maxRestarts ?? 10, withinMs: opts.withinMs ?? 60_000, backoff: { minMs: opts.minMs ?? 100, maxMs: 10_000, factor: 2, jitter: 0 } });
+const fixed = (opts: { maxRestarts?: number; withinMs?: number; initialMs?: number } = {}) =>
+  oneForOne({ maxRestarts: opts.maxRestarts ?? 10, withinMs: opts.withinMs ?? 60_000, backoff: { initialMs: opts.initialMs ?? 100, maxMs: 10_000, factor: 2, jitter: 0 } });
 
 describe("directives", () => {
   it("resume keeps the instance and its state, and goes on with the next message", async () => {
@@ -94,7 +94,7 @@ describe("directives", () => {
   });
 
   it("escalate makes the parent fail; the grandparent's strategy decides about the parent", async () => {
-    const { system, clock } = systemWith(fixed({ minMs: 50 }));
+    const { system, clock } = systemWith(fixed({ initialMs: 50 }));
     await using _ = system;
     const events = recordEvents(system.events);
     const parentStarts: number[] = [];
@@ -180,13 +180,13 @@ describe("directives", () => {
 
 describe("restart budget and backoff", () => {
   it("more than maxRestarts within the window stops the child and escalates", async () => {
-    const { system, clock } = systemWith(fixed({ minMs: 10 }));
+    const { system, clock } = systemWith(fixed({ initialMs: 10 }));
     await using _ = system;
     const events = recordEvents(system.events);
     const parent = system.spawn<string, unknown>("parent", () => ({
       preStart: (ctx) => void ctx.spawn("child", counter({ instances: 0 })),
       receive: (_m, ctx) => ctx.child("child"),
-    }), { supervisor: fixed({ maxRestarts: 2, minMs: 10 }) });
+    }), { supervisor: fixed({ maxRestarts: 2, initialMs: 10 }) });
     await until(() => system.actorCount() === 2);
     const childRef = (await parent.ask("child")) as ReturnType<typeof system.spawn<Msg, number>>;
     for (const delay of [10, 20]) {
@@ -224,7 +224,7 @@ describe("restart budget and backoff", () => {
       name: "t",
       clock,
       random: () => 0,
-      supervisor: oneForOne({ maxRestarts: 10, withinMs: 1000, backoff: { minMs: 100, maxMs: 300, factor: 2, jitter: 0.5 } }),
+      supervisor: oneForOne({ maxRestarts: 10, withinMs: 1000, backoff: { initialMs: 100, maxMs: 300, factor: 2, jitter: 0.5 } }),
     });
     await using _ = system;
     const events = recordEvents(system.events);
@@ -262,7 +262,7 @@ describe("restart budget and backoff", () => {
 
 describe("contained failures", () => {
   it("a throw in preStart (sync or async) is a supervised failure, not a crash", async () => {
-    const { system, clock } = systemWith(fixed({ minMs: 10 }));
+    const { system, clock } = systemWith(fixed({ initialMs: 10 }));
     await using _ = system;
     const events = recordEvents(system.events);
     let attempts = 0;
@@ -300,7 +300,7 @@ describe("contained failures", () => {
   });
 
   it("a throw in postStop or preRestart is reported and contained", async () => {
-    const { system, clock } = systemWith(fixed({ minMs: 5 }));
+    const { system, clock } = systemWith(fixed({ initialMs: 5 }));
     const events = recordEvents(system.events);
     const ref = system.spawn<string>("hooks", () => ({
       preRestart() {

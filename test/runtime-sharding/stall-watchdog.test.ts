@@ -35,7 +35,7 @@ test("stall watchdog: an entity that blocks its mailbox stalls its partition; th
     stallWatch: {
       stallAfterMs: 1000,
       checkEveryMs: 100,
-      strategy: oneForOne({ maxRestarts: 3, withinMs: 60_000, backoff: { minMs: 500, maxMs: 500, jitter: 0 } }),
+      strategy: oneForOne({ maxRestarts: 3, withinMs: 60_000, backoff: { initialMs: 500, maxMs: 500, jitter: 0 } }),
       onStall: (s) => stalls.push(s),
     },
   });

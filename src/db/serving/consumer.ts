@@ -7,9 +7,9 @@
  */
 import { AckPolicy, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/nats-core";
+import { backoffDelay, type BackoffPolicy } from "../../runtime/backoff.js";
 import { sleep, systemClock, type Clock } from "../../runtime/clock.js";
 import { decodeCandle1m, decodeSilverBar, InvalidServingMessage } from "./decode.js";
-import { backoffDelay, type BackoffPolicy } from "./backoff.js";
 import type { ServingBatch } from "./rows.js";
 import type { ServingWriter, WriteOutcome } from "./writer.js";
 
@@ -137,7 +137,7 @@ async function consumeSource(js: JetStreamClient, source: ServingSource, options
       fetchFailures = 0;
     } catch (err) {
       // NATS reconnects by itself; wait a little and fetch again. Messages already received stay unacked and come back.
-      const retryInMs = backoffDelay(FETCH_BACKOFF, ++fetchFailures);
+      const retryInMs = backoffDelay(fetchFailures++, FETCH_BACKOFF);
       await options.onEvent?.({ type: "fetch-failed", source, error: (err as Error).message, retryInMs });
       await sleep(clock, retryInMs, options.signal);
       continue;

@@ -1,7 +1,7 @@
+import { backoffDelay, type BackoffPolicy } from "../../runtime/backoff.js";
 import { systemClock, type Clock } from "../../runtime/clock.js";
 import type { Queryable } from "../database.js";
 import { isDataError, toDatabaseError, type DatabaseError } from "../errors.js";
-import { backoffDelay, checkBackoffPolicy, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.js";
 import { batchSize, type ServingBatch } from "./rows.js";
 import { upsertServingBatch } from "./upsert.js";
 
@@ -22,6 +22,17 @@ export interface ServingWriterStatus {
   rowsWritten: number;
   batchesWritten: number;
   failedAttempts: number;
+}
+
+/** Retries of a failed write: 200 ms doubling to 10 s, 20 % jitter. */
+export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 200, maxMs: 10_000, factor: 2, jitter: 0.2 };
+
+function checkBackoffPolicy(policy: BackoffPolicy): BackoffPolicy {
+  if (!(policy.initialMs > 0)) throw new RangeError(`backoff.initialMs must be > 0 (got ${policy.initialMs})`);
+  if (!(policy.maxMs >= policy.initialMs)) throw new RangeError(`backoff.maxMs must be >= initialMs (got ${policy.maxMs})`);
+  if (!(policy.factor >= 1)) throw new RangeError(`backoff.factor must be >= 1 (got ${policy.factor})`);
+  if (!(policy.jitter >= 0 && policy.jitter < 1)) throw new RangeError(`backoff.jitter must be in [0, 1) (got ${policy.jitter})`);
+  return policy;
 }
 
 export interface ServingWriterOptions {
@@ -71,7 +82,7 @@ export class ServingWriter {
       this.#lastError = error.message;
       if (isDataError(error)) return { type: "failed", error, retryable: false, retryAt: this.#clock.now(), consecutiveFailures: this.#failures };
       this.#failures += 1;
-      this.#retryAt = this.#clock.now() + backoffDelay(this.#backoff, this.#failures, this.#random);
+      this.#retryAt = this.#clock.now() + backoffDelay(this.#failures - 1, this.#backoff, this.#random);
       return { type: "failed", error, retryable: true, retryAt: this.#retryAt, consecutiveFailures: this.#failures };
     }
   }

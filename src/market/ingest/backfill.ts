@@ -9,7 +9,8 @@ import type { Trade } from "../trade.js";
 import { parseBinanceRestTrade } from "../binance-rest.js";
 import { systemClock, sleep, type Clock } from "../../runtime/clock.js";
 import { SlidingWindowLimiter } from "./rate-limiter.js";
-import { backoffDelay, defaultBackoff, type BackoffPolicy } from "./backoff.js";
+import { backoffDelay, type BackoffPolicy } from "../../runtime/backoff.js";
+import { defaultBackoff } from "./backoff.js";
 import { BackfillInvalidResponse, BackfillRateLimited, BackfillRejected, BackfillUnavailable } from "./errors.js";
 
 /** Binance's request weight of `historicalTrades` (and of `trades`). */

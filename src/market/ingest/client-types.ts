@@ -1,6 +1,6 @@
 import type { Clock } from "../../runtime/clock.js";
 import type { Trade } from "../trade.js";
-import type { BackoffPolicy } from "./backoff.js";
+import type { BackoffPolicy } from "../../runtime/backoff.js";
 import type { FrameParser } from "./frame.js";
 import type { ConnectionHealth } from "./connection-health.js";
 import type { IngestLogger } from "./log.js";

@@ -7,10 +7,11 @@
  * A socket silent for `silenceTimeoutMs` (no frame, no ping) is cut; reconnects back off
  * exponentially with jitter and respect Binance's connection-attempt limit.
  */
+import { backoffDelay, type BackoffPolicy } from "../../runtime/backoff.js";
 import { systemClock, type Clock, type TimerHandle } from "../../runtime/clock.js";
 import type { ClientOptions, ClientStatus, TradeSink } from "./client-types.js";
 import type { Trade } from "../trade.js";
-import { backoffDelay, defaultBackoff, type BackoffPolicy } from "./backoff.js";
+import { defaultBackoff } from "./backoff.js";
 import { StreamConnection, type ConnectionHandlers } from "./connection.js";
 import { classifyConnectionFailure, connectionProblemMessage, nextHealth, urlHost, type ConnectionHealth, type HealthEvent } from "./connection-health.js";
 import { defaultFrameParser, type FrameParser } from "./frame.js";

@@ -7,7 +7,7 @@ export { importTradesCsv, symbolFromFileName, type ImportSummary } from "./csv-i
 export { ensureIngestStreams } from "./bootstrap.js";
 export { DiskSpool, type SpoolOptions, type SpoolRecord, type SpoolRecordHeader } from "./spool.js";
 export { SlidingWindowLimiter } from "./rate-limiter.js";
-export { backoffDelay, defaultBackoff, type BackoffPolicy } from "./backoff.js";
+export { defaultBackoff } from "./backoff.js";
 export { admit, aboveMark, type Admission } from "./dedup.js";
 export { tradeStream, symbolOfTradeStream, combinedStreamUrl, MAX_STREAMS_PER_CONNECTION } from "./streams.js";
 export { defaultFrameParser, type FrameParser, type ParsedFrame } from "./frame.js";

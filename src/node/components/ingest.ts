@@ -111,7 +111,7 @@ export function ingestComponent(options: { baseUrl?: string; source?: string; me
             return child.ask(message, { timeoutMs: 30_000 });
           },
         }),
-        { supervisor: oneForOne({ maxRestarts: 1_000_000, withinMs: 60_000, backoff: { minMs: 500, maxMs: 30_000 } }) },
+        { supervisor: oneForOne({ maxRestarts: 1_000_000, withinMs: 60_000, backoff: { initialMs: 500, maxMs: 30_000 } }) },
       );
       cluster = new ClusterNode({
         nc: ctx.nc,

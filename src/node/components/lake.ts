@@ -34,7 +34,7 @@ export function lakeComponent(options: { compactEveryMs?: number; metrics?: Node
       const lakeConfig = lakeConfigFromConfig(ctx.config);
       lake = Lake.open(lakeConfig.uri, lakeConfig.s3);
       const decoder = new TextDecoder();
-      const forever = oneForOne({ maxRestarts: 1_000_000, withinMs: 60_000, backoff: { minMs: 500, maxMs: 30_000 } });
+      const forever = oneForOne({ maxRestarts: 1_000_000, withinMs: 60_000, backoff: { initialMs: 500, maxMs: 30_000 } });
       const onCommit = (table: string) => (r: FlushResult) => {
         commits[table] = { version: r.version, lastLogSeq: r.lastLogSeq, rows: r.rows };
         committedRows[table] = (committedRows[table] ?? 0) + r.rows;

@@ -28,7 +28,7 @@ export function servingComponent(database: NodeDatabase, options: { transformEve
       const db = await database.get();
       const js = jetstream(ctx.nc);
       writer = new ServingWriter(db);
-      const forever = oneForOne({ maxRestarts: 1_000_000, withinMs: 60_000, backoff: { minMs: 500, maxMs: 30_000 } });
+      const forever = oneForOne({ maxRestarts: 1_000_000, withinMs: 60_000, backoff: { initialMs: 500, maxMs: 30_000 } });
       const spawnWriter = () => ctx.system.spawn(
         "serving-writer",
         loopActor((signal) =>

@@ -6,7 +6,6 @@ export type {
   ActorPath,
   ActorRef,
   ActorStats,
-  BackoffOptions,
   Directive,
   RuntimeEvent,
   SpawnOptions,
@@ -15,7 +14,7 @@ export type {
 } from "./types.js";
 export { ActorSystem, type ActorSystemOptions } from "./system.js";
 export { EventStream, type RuntimeEventListener } from "./events.js";
-export { backoffDelay } from "./backoff.js";
+export type { BackoffPolicy } from "../backoff.js";
 export {
   alwaysEscalate,
   alwaysResume,

@@ -2,12 +2,12 @@
  * Supervision as data: a strategy maps a child's failure to a directive, with a restart budget
  * and a backoff schedule. `planRestart` is the pure bookkeeping the runtime applies per child.
  */
-import { backoffDelay } from "./backoff.js";
 import { InvalidActorOption } from "./errors.js";
-import type { BackoffOptions, Directive, SupervisorStrategy } from "./types.js";
+import type { Directive, SupervisorStrategy } from "./types.js";
 import { assertNever } from "../assert-never.js";
+import { backoffDelay, type BackoffPolicy } from "../backoff.js";
 
-export const defaultBackoff: BackoffOptions = Object.freeze({ minMs: 100, maxMs: 30_000, factor: 2, jitter: 0.2 });
+export const defaultBackoff: BackoffPolicy = Object.freeze({ initialMs: 100, maxMs: 30_000, factor: 2, jitter: 0.2 });
 
 export interface OneForOneOptions {
   /** Restarts allowed within `withinMs`; one more failure stops the child and escalates. Default 10. */
@@ -15,7 +15,7 @@ export interface OneForOneOptions {
   /** Length of the restart budget window, and of the quiet period that resets the backoff. Default 60 000. */
   withinMs?: number;
   /** Merged over the default backoff (100 ms .. 30 s, factor 2, jitter 0.2). */
-  backoff?: Partial<BackoffOptions>;
+  backoff?: Partial<BackoffPolicy>;
   /** Default: always restart. A throw from `decide` itself escalates. */
   decide?: (error: unknown) => Directive;
 }
@@ -26,11 +26,11 @@ const restartAlways = (): Directive => "restart";
 export function oneForOne(options: OneForOneOptions = {}): SupervisorStrategy {
   const maxRestarts = options.maxRestarts ?? 10;
   const withinMs = options.withinMs ?? 60_000;
-  const backoff: BackoffOptions = { ...defaultBackoff, ...options.backoff };
+  const backoff: BackoffPolicy = { ...defaultBackoff, ...options.backoff };
   if (!Number.isInteger(maxRestarts) || maxRestarts < 0) throw new InvalidActorOption("maxRestarts", `must be an integer >= 0, got ${maxRestarts}`);
   if (!(withinMs > 0)) throw new InvalidActorOption("withinMs", `must be > 0, got ${withinMs}`);
-  if (!(backoff.minMs >= 0)) throw new InvalidActorOption("backoff.minMs", `must be >= 0, got ${backoff.minMs}`);
-  if (!(backoff.maxMs >= backoff.minMs)) throw new InvalidActorOption("backoff.maxMs", `must be >= backoff.minMs (${backoff.minMs}), got ${backoff.maxMs}`);
+  if (!(backoff.initialMs >= 0)) throw new InvalidActorOption("backoff.initialMs", `must be >= 0, got ${backoff.initialMs}`);
+  if (!(backoff.maxMs >= backoff.initialMs)) throw new InvalidActorOption("backoff.maxMs", `must be >= backoff.initialMs (${backoff.initialMs}), got ${backoff.maxMs}`);
   if (!(backoff.factor >= 1)) throw new InvalidActorOption("backoff.factor", `must be >= 1, got ${backoff.factor}`);
   if (!(backoff.jitter >= 0 && backoff.jitter <= 1)) throw new InvalidActorOption("backoff.jitter", `must be within 0..1, got ${backoff.jitter}`);
   return Object.freeze({ decide: options.decide ?? restartAlways, maxRestarts, withinMs, backoff: Object.freeze(backoff) });

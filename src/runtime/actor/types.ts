@@ -2,6 +2,7 @@
  * The actor runtime's public surface. Implementations live beside this file; the cluster layer
  * (src/runtime/cluster) and every actor in src/actors code against these types only.
  */
+import type { BackoffPolicy } from "../backoff.js";
 import type { Clock } from "../clock.js";
 
 /** Where an actor lives in the tree, e.g. "/user/ingest/binance-0". */
@@ -69,21 +70,13 @@ export interface SpawnOptions {
 /** Supervision as data. */
 export type Directive = "resume" | "restart" | "stop" | "escalate";
 
-export interface BackoffOptions {
-  minMs: number;
-  maxMs: number;
-  factor: number;
-  /** 0..1, share of the delay that is randomised. */
-  jitter: number;
-}
-
 export interface SupervisorStrategy {
   /** Maps a child's failure to a directive. */
   decide(error: unknown): Directive;
   /** A restarted child beyond this budget is stopped and the failure escalates. */
   maxRestarts: number;
   withinMs: number;
-  backoff: BackoffOptions;
+  backoff: BackoffPolicy;
 }
 
 export type RuntimeEvent =

@@ -62,7 +62,7 @@ interface Watched {
   pendingRestart: TimerHandle | undefined;
 }
 
-export const defaultStallStrategy: SupervisorStrategy = oneForOne({ maxRestarts: 5, withinMs: 600_000, backoff: { minMs: 1000, maxMs: 30_000 } });
+export const defaultStallStrategy: SupervisorStrategy = oneForOne({ maxRestarts: 5, withinMs: 600_000, backoff: { initialMs: 1000, maxMs: 30_000 } });
 
 /**
  * The stall watchdog of one region: every check it observes each running partition (its consumer's
