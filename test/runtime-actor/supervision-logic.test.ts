@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InvalidActorOption } from "../../src/runtime/actor/errors.js";
-import { type RestartHistory, defaultStrategy, emptyRestartHistory, oneForOne, planRestart, superviseFailure } from "../../src/runtime/actor/supervision.js";
+import { type RestartHistory, defaultStrategy, emptyRestartHistory, oneForOne, planRestart, restartForever, superviseFailure } from "../../src/runtime/actor/supervision.js";
 import type { Directive } from "../../src/runtime/actor/types.js";
 
 describe("planRestart", () => {
@@ -41,6 +41,12 @@ describe("oneForOne", () => {
     assert.equal(defaultStrategy.withinMs, 60_000);
     assert.deepEqual({ ...defaultStrategy.backoff }, { initialMs: 100, maxMs: 30_000, factor: 2, jitter: 0.2 });
     assert.equal(defaultStrategy.decide(new Error("x")), "restart");
+  });
+
+  it("restartForever restarts after 500 ms .. 30 s with a budget no failing feed exhausts", () => {
+    assert.equal(restartForever.decide(new Error("x")), "restart");
+    assert.equal(restartForever.maxRestarts, 1_000_000);
+    assert.deepEqual({ ...restartForever.backoff }, { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.2 });
   });
 
   it("merges a partial backoff and keeps a custom decide", () => {

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import type { ActorRef } from "../../runtime/actor/types.js";
-import { oneForOne } from "../../runtime/actor/index.js";
+import { restartForever } from "../../runtime/actor/index.js";
 import { ingestActor } from "../../actors/ingest/actor.js";
 import type { IngestMessage } from "../../actors/ingest/messages.js";
 import { AdminBadRequest } from "../../admin/service.js";
@@ -111,7 +111,7 @@ export function ingestComponent(options: { baseUrl?: string; source?: string; me
             return child.ask(message, { timeoutMs: 30_000 });
           },
         }),
-        { supervisor: oneForOne({ maxRestarts: 1_000_000, withinMs: 60_000, backoff: { initialMs: 500, maxMs: 30_000 } }) },
+        { supervisor: restartForever },
       );
       cluster = new ClusterNode({
         nc: ctx.nc,

@@ -6,7 +6,7 @@
  * <table> [--dry-run]`; compaction also runs in the background every COMPACT_EVERY.
  */
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { oneForOne } from "../../runtime/actor/index.js";
+import { restartForever } from "../../runtime/actor/index.js";
 import type { PartitionHost } from "../../runtime/cluster/types.js";
 import { STREAMS } from "../../runtime/nats/spec.js";
 import { Lake, lakeConfigFromConfig, LakeWriter, runLakeConsumer, bronzeTradesDefinition, bronzeTradesMapping, silverBarsDefinition, silverBarsMapping, optimize, vacuum, BRONZE_TRADES_TABLE, SILVER_BARS_TABLE, BRONZE_TRADES_APP_ID, SILVER_BARS_APP_ID } from "../../lake/index.js";
@@ -34,7 +34,6 @@ export function lakeComponent(options: { compactEveryMs?: number; metrics?: Node
       const lakeConfig = lakeConfigFromConfig(ctx.config);
       lake = Lake.open(lakeConfig.uri, lakeConfig.s3);
       const decoder = new TextDecoder();
-      const forever = oneForOne({ maxRestarts: 1_000_000, withinMs: 60_000, backoff: { initialMs: 500, maxMs: 30_000 } });
       const onCommit = (table: string) => (r: FlushResult) => {
         commits[table] = { version: r.version, lastLogSeq: r.lastLogSeq, rows: r.rows };
         committedRows[table] = (committedRows[table] ?? 0) + r.rows;
@@ -62,7 +61,7 @@ export function lakeComponent(options: { compactEveryMs?: number; metrics?: Node
                 onCommit: onCommit(BRONZE_TRADES_TABLE), onError: onError(BRONZE_TRADES_TABLE),
               }),
             ),
-            { supervisor: forever },
+            { supervisor: restartForever },
           );
           ctx.system.spawn(
             "lake-silver",
@@ -74,7 +73,7 @@ export function lakeComponent(options: { compactEveryMs?: number; metrics?: Node
                 onCommit: onCommit(SILVER_BARS_TABLE), onError: onError(SILVER_BARS_TABLE),
               }),
             ),
-            { supervisor: forever },
+            { supervisor: restartForever },
           );
           running = true;
         },

@@ -5,7 +5,7 @@
  * --from-seq N | --from-time <ISO|2h>` rebuilds the serving tables from that log position.
  */
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { oneForOne } from "../../runtime/actor/index.js";
+import { restartForever } from "../../runtime/actor/index.js";
 import type { ActorRef } from "../../runtime/actor/types.js";
 import { ServingWriter } from "../../db/serving/writer.js";
 import { runServingConsumer, SERVING_STREAMS } from "../../db/serving/consumer.js";
@@ -28,7 +28,6 @@ export function servingComponent(database: NodeDatabase, options: { transformEve
       const db = await database.get();
       const js = jetstream(ctx.nc);
       writer = new ServingWriter(db);
-      const forever = oneForOne({ maxRestarts: 1_000_000, withinMs: 60_000, backoff: { initialMs: 500, maxMs: 30_000 } });
       const spawnWriter = () => ctx.system.spawn(
         "serving-writer",
         loopActor((signal) =>
@@ -50,7 +49,7 @@ export function servingComponent(database: NodeDatabase, options: { transformEve
             },
           }),
         ),
-        { supervisor: forever },
+        { supervisor: restartForever },
       );
       spawnWriter();
       ctx.admin.register("replay", async (args) => {

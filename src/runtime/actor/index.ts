@@ -23,6 +23,7 @@ export {
   defaultStrategy,
   oneForOne,
   planRestart,
+  restartForever,
   superviseFailure,
   type OneForOneOptions,
   type RestartHistory,

@@ -44,6 +44,11 @@ export const alwaysStop: SupervisorStrategy = oneForOne({ decide: () => "stop" }
 export const alwaysEscalate: SupervisorStrategy = oneForOne({ decide: () => "escalate" });
 /** Any failure is ignored: the child keeps its state and goes on with the next message. */
 export const alwaysResume: SupervisorStrategy = oneForOne({ decide: () => "resume" });
+/**
+ * Restart with backoff 500 ms .. 30 s and no practical budget: for a child that must come back
+ * whatever happens (a market feed, a lake writer, the serving consumer), never stopped or escalated.
+ */
+export const restartForever: SupervisorStrategy = oneForOne({ maxRestarts: 1_000_000, withinMs: 60_000, backoff: { initialMs: 500, maxMs: 30_000 } });
 
 /** What a parent remembers about one child's restarts. */
 export interface RestartHistory {
