@@ -5,6 +5,7 @@
  * serving table. Plain SQL over src/db's tables; same SQL on PostgreSQL and PGlite.
  */
 import type { ChampionAction, Queryable } from "../db/index.js";
+import { ModelInputs, defaultFeatureScaling, type ImportanceGroup } from "../ml/index.js";
 
 export const RUN_SORT_COLUMNS = {
   startedAt: "r.started_at",
@@ -175,4 +176,18 @@ export async function goldModelPerformance(db: Queryable, symbol: string): Promi
     if ((err as { code?: string }).code === "42P01") return []; // undefined_table: gold not built yet
     throw err;
   }
+}
+
+/**
+ * Stored importances (one row per feature) as the model's input columns saw them: features that
+ * repeat another once scaled (momentum = −lag_3, src/ml/model-inputs.ts) form one group whose
+ * importance is their sum, so the page never shows a split that was an accident of fitting.
+ * Largest first.
+ */
+export function groupedImportances(rows: readonly { feature: string; importance: number }[]): ImportanceGroup[] {
+  if (rows.length === 0) return [];
+  const names = rows.map((r) => r.feature);
+  const byName = new Map(rows.map((r) => [r.feature, r.importance]));
+  const groups = ModelInputs.forFeatures(names, defaultFeatureScaling(names)).groups();
+  return groups.map((features) => ({ features, importance: features.reduce((sum, f) => sum + (byName.get(f) ?? 0), 0) })).sort((a, b) => b.importance - a.importance);
 }

@@ -38,7 +38,8 @@ test("MLOps page renders the registry, rolls back from the browser, and marks a 
     await waitFor(async () => (await page.getByTestId("leaderboard").locator("tbody tr").count()) === 5, { timeoutMs: 30_000, what: "4 models + naive on the leaderboard" });
     await waitFor(async () => (await page.getByTestId("champion").innerText()).includes("SYNUSDT/v2"), { what: "champion v2" });
     // Each panel loads on its own query: wait for each rather than assume they arrive together.
-    await waitFor(async () => (await page.getByTestId("importances").locator(".imp-row").count()) === 7, { what: "7 feature importances" });
+    await waitFor(async () => (await page.getByTestId("importances").locator(".imp-row").count()) === 6, { what: "6 importance rows: the 7 features, lag_3 and momentum as one" });
+    assert.match(await page.getByTestId("importances").innerText(), /lag_3 \+ momentum/);
     await waitFor(async () => (await page.getByTestId("runs").locator("tbody tr").count()) === 5, { what: "5 runs in the runs table" });
     const points = await page.locator("[data-testid=performance] polyline.model").getAttribute("points");
     assert.ok(points && points.split(" ").length >= 2, "a live-performance line");

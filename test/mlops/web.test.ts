@@ -57,6 +57,10 @@ test("mlops router: runs, leaderboard, champion, importances, performance, event
   assert.equal(champion.pointer?.version, "SYNUSDT/v2");
   assert.deepEqual(champion.history.map((h) => h.modelVersion), ["SYNUSDT/v2", "SYNUSDT/v1"]);
   assert.equal(champion.importances.length, 7);
+  // Grouped as the model's columns: lag_3 and momentum are one (momentum = −lag_3 once scaled), shares still sum to 1.
+  assert.deepEqual(champion.importanceGroups.map((g) => g.features).filter((f) => f.length > 1), [["lag_3", "momentum"]]);
+  assert.equal(champion.importanceGroups.length, 6);
+  assert.ok(Math.abs(champion.importanceGroups.reduce((sum, g) => sum + g.importance, 0) - 1) < 1e-9);
   assert.deepEqual(await c.client.mlops.importances.query({ runId: champion.runId! }), champion.importances);
 
   const perf = await c.client.mlops.performance.query({ symbol: "SYNUSDT", hours: 24, bucketMinutes: 15 });

@@ -68,11 +68,12 @@ export function ChampionCard(props: { view: ChampionView; onRollback: () => void
   );
 }
 
-export function Importances(props: { rows: { feature: string; importance: number }[] }) {
-  if (props.rows.length === 0) return <div className="muted small">No importances recorded for the champion's run.</div>;
+/** One bar per input column of the model: features that repeat another once scaled share one row ("lag_3 + momentum"). */
+export function Importances(props: { groups: { features: string[]; importance: number }[] }) {
+  if (props.groups.length === 0) return <div className="muted small">No importances recorded for the champion's run.</div>;
   return (
     <div data-testid="importances">
-      {importanceBars(props.rows).map((r) => (
+      {importanceBars(props.groups.map((g) => ({ feature: g.features.join(" + "), importance: g.importance }))).map((r) => (
         <div className="imp-row" key={r.feature}>
           <span className="mono">{r.feature}</span>
           <div className="imp-track">

@@ -113,7 +113,7 @@ export function MlopsPage(props: { symbol: string | null; onSymbol: (s: string) 
             </section>
             <section className="panel">
               <div className="card-title">Feature importances · champion</div>
-              <Importances rows={champion.data?.importances ?? []} />
+              <Importances groups={champion.data?.importanceGroups ?? []} />
               <div className="card-title" style={{ marginTop: 8 }}>
                 Live events
               </div>

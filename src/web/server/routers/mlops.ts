@@ -11,7 +11,7 @@ import { runImportances, type Database } from "../../../db/index.js";
 import { BUCKETS } from "../../../runtime/nats/spec.js";
 import { KvChampionStore } from "../../../mlops/champion-store.js";
 import type { MlopsEvent } from "../../../mlops/events.js";
-import { championHistoryWithVersions, goldModelPerformance, leaderboard, livePerformance, pagedRuns, runOfVersion, trainedSymbols, RUN_SORT_COLUMNS, type RunSortColumn } from "../../../mlops/queries.js";
+import { championHistoryWithVersions, goldModelPerformance, groupedImportances, leaderboard, livePerformance, pagedRuns, runOfVersion, trainedSymbols, RUN_SORT_COLUMNS, type RunSortColumn } from "../../../mlops/queries.js";
 import type { WebContext } from "../context.js";
 import { Channel } from "../feeds/channel.js";
 import { publicProcedure, router } from "../trpc.js";
@@ -67,7 +67,7 @@ export const mlopsRouter = router({
     const history = db ? await championHistoryWithVersions(db, input.symbol) : [];
     const runId = stored && db ? await runOfVersion(db, stored.pointer.version) : null;
     const importances = runId && db ? await runImportances(db, runId) : [];
-    return { pointer: stored?.pointer ?? null, revision: stored?.revision ?? null, history, runId, importances };
+    return { pointer: stored?.pointer ?? null, revision: stored?.revision ?? null, history, runId, importances, importanceGroups: groupedImportances(importances) };
   }),
 
   performance: publicProcedure
