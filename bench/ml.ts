@@ -1,13 +1,14 @@
 /**
  * ML league benchmark: fit time and held-out RMSE per algorithm at 1k, 10k and 100k rows (80%
- * train), against scikit-learn on the same prepared matrices and parameters (one core); the
- * ml-cart / ml-random-forest libraries at 1k and 4k training rows; and the event-loop delay of
- * the main thread while the Piscina pool trains the league on 100k rows.
- * `--quick` (or BENCH_ML_QUICK=1) skips the 100k size; `--full` (or BENCH_ML_FULL=1) adds
- * ml-random-forest at 4k training rows (about a minute).
+ * train), against scikit-learn on the same prepared matrices and parameters (one core); our
+ * boosting against XGBoost `hist` and scikit-learn's HistGradientBoosting at 80k training rows
+ * (ml-boosting.ts); the ml-cart / ml-random-forest libraries at 1k and 4k training rows; and the
+ * event-loop delay of the main thread while the Piscina pool trains the league on 100k rows.
+ * `--quick` (or BENCH_ML_QUICK=1) skips the 100k size and scikit-learn's exact boosting at 80k;
+ * `--full` (or BENCH_ML_FULL=1) adds ml-random-forest at 4k training rows (about a minute).
+ * Without Python, scikit-learn or XGBoost the library rows say why and show "-".
  */
-import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
@@ -24,8 +25,9 @@ import { returnToPrice } from "../src/ml/prepare.js";
 import { syntheticMarket } from "../src/ml/synthetic.js";
 import { withDeadline } from "./runner/deadline.js";
 import { phase, record } from "./runner/figures.js";
+import { compareBoosting } from "./ml-boosting.js";
+import { exportLeagueData, runPython, type PythonResult } from "./ml-python.js";
 
-const PYTHON = "/usr/bin/python3";
 const SKLEARN_SCRIPT = fileURLToPath(new URL("./ml_sklearn.py", import.meta.url));
 const PHI = 0.3;
 
@@ -58,21 +60,11 @@ const repeatsFor = (rows: number) => (rows <= 1_000 ? 5 : rows <= 10_000 ? 3 : 1
 const seedsFor = (rows: number) => (rows <= 10_000 ? [42, 43, 44, 45, 46] : [42]);
 const caseName = (rows: number, seed: number) => `${String(rows).padStart(7, "0")}-${seed}`;
 
-function writeF64(path: string, a: Float64Array): void {
-  writeFileSync(path, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-}
-
 /** The exact matrices the league fits on, for scikit-learn. */
 function exportForSklearn(dir: string, data: LeagueData, repeats: number): void {
-  mkdirSync(dir, { recursive: true });
   const forest = DEFAULT_PARAMS["random-forest"];
   const params = { ...DEFAULT_PARAMS, "random-forest": { ...forest, maxFeaturesCount: featureCount(forest.maxFeatures, data.train.cols) } };
-  writeFileSync(join(dir, "meta.json"), JSON.stringify({ trainRows: data.train.rows, testRows: data.test.rows, cols: data.train.cols, repeats, params }));
-  writeF64(join(dir, "x_train.f64"), data.train.x);
-  writeF64(join(dir, "y_train.f64"), data.train.y);
-  writeF64(join(dir, "x_test.f64"), data.test.x);
-  writeF64(join(dir, "last_test.f64"), data.test.last);
-  writeF64(join(dir, "target_test.f64"), data.test.target);
+  exportLeagueData(dir, data, { repeats, params });
 }
 
 /** Fit time (median of `repeats`) and held-out RMSE of each variant on one dataset. */
@@ -85,17 +77,20 @@ function benchOurs(data: LeagueData, repeats: number): Map<string, { ms: number;
   return out;
 }
 
-function runSklearn(dir: string): { case: string; algorithm: string; fit_s: number; rmse: number }[] {
-  const env = { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
-  const deadlineMs = 20 * 60_000;
-  const child = spawnSync(PYTHON, [SKLEARN_SCRIPT, dir], { encoding: "utf8", env, maxBuffer: 1 << 20, timeout: deadlineMs, killSignal: "SIGKILL" });
-  if (child.error) throw new Error(`scikit-learn side: ${child.error.message} (deadline ${deadlineMs / 1000} s); stderr: ${child.stderr}`);
-  if (child.status !== 0) throw new Error(`scikit-learn side failed (is python3-sklearn installed?): ${child.stderr || child.error}`);
-  return child.stdout.trim().split("\n").map((l) => JSON.parse(l));
+/** scikit-learn's results by `case/algorithm`, or why there are none. */
+async function runSklearn(dir: string): Promise<{ results: Map<string, PythonResult>; skipped?: string }> {
+  const run = await runPython(`${SKLEARN_SCRIPT} (scikit-learn's league on every size)`, SKLEARN_SCRIPT, [dir], 10 * 60_000);
+  if (!run.ok) return { results: new Map(), skipped: run.reason };
+  const results = new Map<string, PythonResult>();
+  for (const line of run.lines) {
+    if ("skipped" in line) return { results: new Map(), skipped: line.skipped };
+    results.set(`${line.case}/${line.algorithm}`, line);
+  }
+  return { results };
 }
 
 /** Ours and scikit-learn's on every dataset; time from the first seed, RMSE averaged over seeds. */
-function compare(sizes: number[]): Row[] {
+async function compare(sizes: number[]): Promise<{ rows: Row[]; sklearnSkipped?: string }> {
   const dir = mkdtempSync(join(tmpdir(), "bench-ml-"));
   try {
     const ours = new Map<string, Map<string, { ms: number; rmse: number }>>();
@@ -107,8 +102,8 @@ function compare(sizes: number[]): Row[] {
         ours.set(caseName(size, seed), benchOurs(data, repeats));
       }
     }
-    const sklearn = new Map(runSklearn(dir).map((r) => [`${r.case}/${r.algorithm}`, r]));
-    return sizes.flatMap((size) =>
+    const { results: sklearn, skipped } = await runSklearn(dir);
+    const rows = sizes.flatMap((size) =>
       VARIANTS.map((v) => {
         const cases = seedsFor(size).map((seed) => caseName(size, seed));
         const sk = cases.map((c) => sklearn.get(`${c}/${v.name}`));
@@ -125,6 +120,7 @@ function compare(sizes: number[]): Row[] {
         return row;
       }),
     );
+    return skipped === undefined ? { rows } : { rows, sklearnSkipped: skipped };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -144,13 +140,17 @@ function bestRun(train: () => TrainingRun): TrainingRun {
   return runs[0]!;
 }
 
+/** Rows as ml-cart takes them: one array per row. */
+function arrayRows(m: { x: Float64Array; rows: number; cols: number }): number[][] {
+  return Array.from({ length: m.rows }, (_, i) => Array.from(m.x.subarray(i * m.cols, (i + 1) * m.cols)));
+}
+
 /** ml-cart tree (depth 8) and ml-random-forest (20 × depth 10) vs our histogram learners on the same rows. */
 function benchLibraries(full: boolean): string[] {
   const lines: string[] = [];
   for (const trainRows of [1_000, 4_000]) {
     const data = prepareLeague(syntheticMarket({ rows: trainRows * 1.25, phi: PHI, seed: 11 }), { evaluation: SINGLE_SPLIT_80_20 });
-    const x: number[][] = [];
-    for (let i = 0; i < data.train.rows; i++) x.push(Array.from(data.train.x.subarray(i * 7, i * 7 + 7)));
+    const x = arrayRows(data.train);
     // Ours first: the library's garbage would otherwise be collected inside our timing.
     const ours = bestRun(() => trainOnLeague(data, "decision-tree"));
     const oursForest = bestRun(() => trainOnLeague(data, "random-forest"));
@@ -159,9 +159,7 @@ function benchLibraries(full: boolean): string[] {
     tree.train(x, Array.from(data.train.y));
     const cartMs = performance.now() - started;
     record(`ml-cart tree, depth 8, ${trainRows.toLocaleString("en")} train rows (ours: histogram tree)`, cartMs, "ms", `ours ${fmtMs(ours.fitMs)} (best of 5)`);
-    const testRows: number[][] = [];
-    for (let i = 0; i < data.test.rows; i++) testRows.push(Array.from(data.test.x.subarray(i * 7, i * 7 + 7)));
-    const cartPred = tree.predict(testRows).map((r: number, i: number) => returnToPrice(r, data.test.last[i]!));
+    const cartPred = tree.predict(arrayRows(data.test)).map((r: number, i: number) => returnToPrice(r, data.test.last[i]!));
     lines.push(
       `ml-cart tree depth 8 (its default minNumSamples 3), ${trainRows} train rows: ${fmtMs(cartMs)} (ours, best of 5: ${fmtMs(ours.fitMs)}, ×${(cartMs / ours.fitMs).toFixed(0)}); ` +
         `RMSE ${rmse(cartPred, data.test.target).toPrecision(5)} vs ours ${ours.metrics.rmse.toPrecision(5)}`,
@@ -224,9 +222,10 @@ export async function run(): Promise<void> {
   const full = process.argv.includes("--full") || process.env.BENCH_ML_FULL === "1";
   const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
   const gbt = resolveParams("gradient-boosting");
+  const cols = prepareLeague(syntheticMarket({ rows: 1_000, phi: PHI, seed: 1 }), { evaluation: SINGLE_SPLIT_80_20 }).train.cols;
   console.log(
-    `ML league vs scikit-learn (synthetic AR(1) returns, φ = ${PHI}, 7 features, 80/20 chronological split; ` +
-      `ElasticNet α 0.1 l1 0.8; tree depth 8; forest 20 × depth 10, ${featureCount(1 / 3, 7)} of 7 features per split; ` +
+    `ML league vs scikit-learn (synthetic AR(1) returns, φ = ${PHI}, ${cols} input columns, 80/20 chronological split; ` +
+      `ElasticNet α 0.1 l1 0.8; tree depth 8; forest 20 × depth 10, ${featureCount(1 / 3, cols)} of ${cols} columns per split; ` +
       `boosting ${gbt.nRounds} × depth ${gbt.maxDepth}, lr ${gbt.learningRate}; one core each; times: fit only, median; RMSE: held-out, in price units, mean over 5 datasets at 1k and 10k)`,
   );
   // The libraries first: after the 100k-row fits, the heap's state slows small fits several-fold.
@@ -235,15 +234,19 @@ export async function run(): Promise<void> {
   const libraryLines = benchLibraries(full);
   phase(`league vs scikit-learn at ${sizes.join(", ")} rows`);
   warmUp();
-  const rows = compare(sizes);
+  const { rows, sklearnSkipped } = await compare(sizes);
+  if (sklearnSkipped) console.log(`  scikit-learn skipped: ${sklearnSkipped}`);
   for (const line of table(rows)) console.log("  " + line);
   for (const size of sizes) {
     const at = rows.filter((r) => r.rows === size && r.sklearnMs !== undefined && r.algorithm !== "random-forest/all-features");
+    if (at.length === 0) continue;
     const ours = at.reduce((s, r) => s + r.oursMs, 0), sk = at.reduce((s, r) => s + r.sklearnMs!, 0);
     const worst = Math.max(...at.map((r) => Math.abs(r.oursRmse / r.sklearnRmse! - 1)));
     record(`four-model league fit, ${size.toLocaleString("en")} rows (ours)`, ours, "ms", `scikit-learn ${fmtMs(sk)} (×${(sk / ours).toFixed(1)}); worst RMSE gap ${(worst * 100).toFixed(2)}%`);
     console.log(`  ${size.toLocaleString("en")} rows, all four: ours ${fmtMs(ours)} vs sklearn ${fmtMs(sk)} (×${(sk / ours).toFixed(1)} faster); worst RMSE gap ${(worst * 100).toFixed(2)}% (target < 2%)`);
   }
+  phase("gradient boosting vs XGBoost hist and HistGradientBoosting at 80,000 training rows");
+  for (const line of await compareBoosting({ phi: PHI, exact: !quick })) console.log("  " + line);
   for (const line of libraryLines) console.log("  " + line);
   phase("event-loop delay while the pool trains");
   console.log("  " + (await benchEventLoop(quick ? 10_000 : 100_000)));

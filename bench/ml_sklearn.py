@@ -1,7 +1,8 @@
 """scikit-learn side of bench/ml.ts: the same prepared data and parameters, fit timings and RMSE.
 
 Usage: /usr/bin/python3 bench/ml_sklearn.py <dir>   (dir/<case>/meta.json + *.f64 from bench/ml.ts)
-Prints one JSON object per line: {"case", "algorithm", "fit_s", "rmse"}.
+Prints one JSON object per line: {"case", "algorithm", "fit_s", "rmse"}; without numpy or
+scikit-learn, one line {"algorithm": "*", "skipped": reason} instead.
 Features are the league's scaled features, the label is the next return, and RMSE is computed
 on prices (last * (1 + predicted return)), exactly as the TypeScript side does.
 """
@@ -10,10 +11,14 @@ import os
 import sys
 import time
 
-import numpy as np
-from sklearn.ensemble import GradientBoostingRegressor, RandomForestRegressor
-from sklearn.linear_model import ElasticNet
-from sklearn.tree import DecisionTreeRegressor
+try:
+    import numpy as np
+    from sklearn.ensemble import GradientBoostingRegressor, RandomForestRegressor
+    from sklearn.linear_model import ElasticNet
+    from sklearn.tree import DecisionTreeRegressor
+except ImportError as err:  # one line saying why, which bench/ml.ts prints, rather than a traceback
+    print(json.dumps({"algorithm": "*", "skipped": f"{err} (Debian: apt-get install python3-sklearn)"}))
+    sys.exit(0)
 
 
 class StandardisedElasticNet:

@@ -74,7 +74,8 @@ export function fitGradientBoosting(
   const fitted = new Float64Array(n).fill(init);
   const residual = new Float64Array(n);
   const hess = new Float64Array(n).fill(1);
-  const rows = Uint32Array.from({ length: n }, (_, i) => i);
+  const rows = new Uint32Array(n);
+  for (let i = 0; i < n; i++) rows[i] = i; // not Uint32Array.from with a mapper: ~5 ms at 80,000 rows
   const gains = new Float64Array(data.cols);
   const trees: FlatTree[] = [];
   for (let round = 0; round < params.nRounds; round++) {

@@ -1,4 +1,5 @@
 import { InvalidParams } from "../errors.js";
+import { ColumnSorter } from "./sort-order.js";
 
 /**
  * Features quantised to at most 256 bins each, so split search scans bin histograms instead of
@@ -26,23 +27,32 @@ export function binMatrix(x: Float64Array, rows: number, cols: number, maxBins =
   const edges: Float64Array[] = [];
   const nBins = new Uint16Array(cols);
   const column = new Float64Array(rows);
+  const sorted = new Float64Array(rows);
+  const order = new Uint32Array(rows);
+  const sorter = new ColumnSorter(rows);
   for (let f = 0; f < cols; f++) {
     for (let i = 0; i < rows; i++) column[i] = x[i * cols + f]!;
-    const e = binEdges(column.slice().sort(), maxBins);
+    sorter.order(column, order);
+    for (let k = 0; k < rows; k++) sorted[k] = column[order[k]!]!;
+    const e = binEdges(sorted, maxBins);
     edges.push(e);
     nBins[f] = e.length + 1;
-    for (let i = 0; i < rows; i++) bins[i * cols + f] = binOf(e, column[i]!);
+    // binOf of each row, found walking the rows in ascending order instead of a search per row.
+    let b = 0;
+    for (let k = 0; k < rows; k++) {
+      const v = sorted[k]!;
+      while (b < e.length && e[b]! < v) b++;
+      bins[order[k]! * cols + f] = v === v ? b : 0; // binOf(e, NaN) is 0
+    }
   }
   return { rows, cols, bins, edges, nBins };
 }
 
 /** Edges from sorted values: one bin per distinct value when they fit, else quantile bins. */
 export function binEdges(sorted: Float64Array, maxBins: number): Float64Array {
-  const distinct: number[] = [];
-  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct.push(sorted[i]!);
   const edges: number[] = [];
-  if (distinct.length <= maxBins) {
-    for (let k = 1; k < distinct.length; k++) edges.push((distinct[k - 1]! + distinct[k]!) / 2);
+  if (distinctUpTo(sorted, maxBins + 1) <= maxBins) {
+    for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[i - 1]) edges.push((sorted[i - 1]! + sorted[i]!) / 2);
     return Float64Array.from(edges);
   }
   const n = sorted.length;
@@ -56,6 +66,13 @@ export function binEdges(sorted: Float64Array, maxBins: number): Float64Array {
     prevUpper = upper;
   }
   return Float64Array.from(edges);
+}
+
+/** Distinct values in `sorted`, counted only up to `limit`: a continuous feature stops early. */
+function distinctUpTo(sorted: Float64Array, limit: number): number {
+  let count = sorted.length > 0 ? 1 : 0;
+  for (let i = 1; i < sorted.length && count < limit; i++) if (sorted[i] !== sorted[i - 1]) count++;
+  return count;
 }
 
 /** Smallest value in `sorted` strictly above v, or undefined. */
