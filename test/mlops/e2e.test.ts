@@ -60,6 +60,13 @@ function ar1Trades(count: number, phi = 0.6, seed = 11): Trade[] {
   return trades;
 }
 
+/** Trade k of a new series moved onto the end of `last`: ids, times and prices continue from it. */
+function turned(t: Trade, last: Trade, k: number): Trade {
+  const p = Number(((t.price / 100) * last.price).toFixed(6));
+  const time = last.tradeTime + (k + 1) * 10_000;
+  return { ...t, tradeId: last.tradeId + k + 1, price: p, priceText: String(p), tradeTime: time, eventTime: time, ingestTime: time };
+}
+
 for (const backend of backends()) {
   test(`(${backend.name}) replayed market → watcher hunts, trains, promotes → SymbolActor switches model without restart → admin train and rollback`, { timeout: 180_000 }, async () => {
     await using server = await startNatsServer();
@@ -194,10 +201,27 @@ for (const backend of backends()) {
       assert.deepEqual([...checked.keys()].sort(), [`${SYMBOL}/v1`, `${SYMBOL}/v2`]);
       assert.ok(checked.get(`${SYMBOL}/v1`)! >= 300 && checked.get(`${SYMBOL}/v2`)! >= 20, `bars checked: ${JSON.stringify([...checked])}`);
 
+      // The market turns (φ −0.6: moves now reverse): v1, which predicts continuation, does worse than
+      // naive on every bar it serves; the next round demotes it and the running actor falls back to naive.
+      await feed(760);
+      trades.push(...ar1Trades(700, -0.6, 23).map((t, k) => turned(t, trades.at(-1)!, k)));
+      await feed(trades.length);
+      const demotion = (await trainHandler(deps)([SYMBOL], { command: "train", args: [SYMBOL], caller: "test" })) as { trained: { champion: string; review: { version: string; verdict: string; demoted: boolean; detail: string } }[] };
+      const review = demotion.trained[0]!.review;
+      assert.deepEqual([review.version, review.verdict, review.demoted], [`${SYMBOL}/v1`, "demote", true], review.detail);
+      assert.equal(demotion.trained[0]!.champion, "naive");
+      await waitFor(async () => (await modelOfActor()) === "naive", { what: "actor back on the naive forecast" });
+      const afterDemotion = bars.length;
+      trades.push(...ar1Trades(20, -0.6, 29).map((t, k) => turned(t, trades.at(-1)!, k)));
+      await feed(trades.length);
+      assert.ok(bars.length - afterDemotion >= 15 && bars.slice(afterDemotion).every((b) => b.modelVersion === "naive" && b.prediction === b.close));
+      const [demotedRow] = await championHistory(db, SYMBOL);
+      assert.deepEqual([demotedRow!.action, demotedRow!.modelVersion, demotedRow!.previousModelVersion], ["demoted", "naive", `${SYMBOL}/v1`]);
+
       // What the dashboard sees on NATS.
-      await waitFor(() => published.some((e) => e.type === "rolled-back"), { what: "events on NATS" });
+      await waitFor(() => published.some((e) => e.type === "demoted"), { what: "events on NATS" });
       const kinds = new Set(published.map((e) => e.type));
-      for (const k of ["training-started", "run-completed", "promoted", "mode-changed", "rolled-back"]) assert.ok(kinds.has(k as MlopsEvent["type"]), k);
+      for (const k of ["training-started", "run-completed", "promoted", "mode-changed", "rolled-back", "champion-reviewed", "demoted"]) assert.ok(kinds.has(k as MlopsEvent["type"]), k);
       sub.unsubscribe();
     } finally {
       await nc.close();
