@@ -2,17 +2,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ReplayGuard } from "../../src/admin/replay-guard.js";
 import { AdminKey, canonicalAdminPayload, checkSignature, signAdminRequest } from "../../src/admin/signing.js";
-
-/** A small seeded PRNG, so a failing interleaving can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
+import { seededRandom } from "../../src/runtime/random.js";
 
 test("ReplayGuard: over random interleavings, a request is admitted at most once and only while fresh", () => {
   const skewMs = 1_000;
   for (let seed = 1; seed <= 200; seed++) {
-    const random = rng(seed);
+    const random = seededRandom(seed); // a failing interleaving replays from its seed
     const guard = new ReplayGuard({ skewMs, capacity: 1_000 });
     const sent: { nonce: string; ts: number }[] = [];
     const admitted = new Set<string>();

@@ -15,6 +15,7 @@ import { listAudit } from "../../src/db/registry/operations.js";
 import { auditEntryOf, bucketStart, clip, REFUSAL_TEXT, startAuditWriter, writeAuditOnce, type AuditLimits } from "../../src/control/index.js";
 import { createLogger } from "../../src/node/log.js";
 import { bootstrap, platformLogSpec, STREAMS } from "../../src/runtime/nats/index.js";
+import { seededRandom } from "../../src/runtime/random.js";
 import { startNatsServer } from "../helpers/nats-server.js";
 import { waitFor } from "../helpers/wait.js";
 import { backends, postgresBackend } from "../db/fixtures.js";
@@ -57,12 +58,6 @@ test("a refusal's text is clipped; a command that ran keeps its arguments whole"
 const refusedRows = async (db: Database) =>
   (await db.query<{ bucket: Date | null; attempts: number; bytes: number }>("SELECT bucket, attempts, pg_column_size(a.*) AS bytes FROM admin_audit a WHERE outcome = 'refused'")).rows;
 
-/** A small deterministic generator, so a failing interleaving can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
-
 for (const backend of backends()) {
   after(() => backend.shutdown());
 
@@ -71,7 +66,7 @@ for (const backend of backends()) {
     for (const seed of [1, 2, 3]) {
       await using db = await backend.open();
       await migrate(db);
-      const random = rng(seed);
+      const random = seededRandom(seed); // a failing interleaving replays from its seed
       const ran: number[] = [];
       let seq = 0;
       let newestBucketRefusals = 0;

@@ -7,6 +7,7 @@
  *   freshness col max_age=2h       newest value of `col` (epoch ms) is at most max_age old; empty fails
  */
 import { parseDuration } from "../../config/parse.js";
+import { assertNever } from "../../runtime/assert-never.js";
 
 export type Severity = "error" | "warn";
 
@@ -113,9 +114,7 @@ export function testName(spec: DataTestSpec): string {
       return `expression(${spec.condition})`;
     case "freshness":
       return `freshness(${spec.column})`;
-    default: {
-      const never: never = spec;
-      throw new Error(`unknown test ${JSON.stringify(never)}`);
-    }
+    default:
+      return assertNever(spec, "test");
   }
 }

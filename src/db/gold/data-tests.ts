@@ -1,3 +1,4 @@
+import { assertNever } from "../../runtime/assert-never.js";
 import type { Queryable } from "../database.js";
 import { testName, type DataTestSpec, type Severity } from "./data-test-spec.js";
 
@@ -29,10 +30,8 @@ export function dataTestSql(model: string, spec: DataTestSpec): string {
       return `SELECT count(*) AS failures FROM ${model} WHERE NOT (${spec.condition})`;
     case "freshness":
       return `SELECT max(${spec.column})::double precision AS newest FROM ${model}`;
-    default: {
-      const never: never = spec;
-      throw new Error(`unknown test ${JSON.stringify(never)}`);
-    }
+    default:
+      return assertNever(spec, "test");
   }
 }
 

@@ -1,3 +1,4 @@
+import { assertNever } from "../../runtime/assert-never.js";
 import type { Database, Queryable } from "../database.js";
 import { renderModelSql, type ModelFile } from "./model-file.js";
 
@@ -64,10 +65,8 @@ export async function materialize(db: Database, model: ModelFile, { fullRefresh 
       case "incremental":
         if (fullRefresh || (await relationKind(tx, model.name)) !== "table") return buildTable(tx, model);
         return mergeIncremental(tx, model);
-      default: {
-        const never: never = model.materialized;
-        throw new Error(`unknown materialization ${String(never)}`);
-      }
+      default:
+        return assertNever(model.materialized, "materialization");
     }
   });
 }

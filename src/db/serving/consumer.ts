@@ -7,6 +7,7 @@
  */
 import { AckPolicy, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/nats-core";
+import { assertNever } from "../../runtime/assert-never.js";
 import { backoffDelay, type BackoffPolicy } from "../../runtime/backoff.js";
 import { sleep, systemClock, type Clock } from "../../runtime/clock.js";
 import { decodeCandle1m, decodeSilverBar, InvalidServingMessage } from "./decode.js";
@@ -115,10 +116,8 @@ async function writeBatch(source: ServingSource, d: Decoded, options: ServingCon
         for (const m of d.msgs) m.working();
         await sleep(clock, options.writer.delayBeforeNextAttempt(), options.signal);
         break;
-      default: {
-        const never: never = outcome;
-        throw new Error(`unexpected outcome ${JSON.stringify(never)}`);
-      }
+      default:
+        assertNever(outcome, "outcome");
     }
   }
 }
