@@ -10,51 +10,14 @@ import type { VerifyReport } from "../verify/types.js";
 import type { NodeStatus } from "../node/status.js";
 import { readFileSync } from "node:fs";
 import { connectCliNats } from "./nats.js";
-
-interface CliArgs {
-  json: boolean;
-  token: string | undefined;
-  nodeId: string | undefined;
-  natsUrl: string | undefined;
-  dataDir: string;
-  command: string;
-  args: string[];
-  timeoutMs: number | undefined;
-}
+import { adminCliSettings, type AdminCliSettings } from "../config/admin-cli.js";
 
 /** Commands that do real work (training, transforms, audits, lake maintenance) may take minutes. */
 const SLOW_COMMANDS = new Set(["train", "transform", "quality", "verify", "lake-optimize", "lake-vacuum", "replay"]);
 
-const USAGE =
-  "usage: npm run admin -- [--json] [--token T] [--node ID] [--timeout SECONDS] [--nats-url URL] [--data-dir DIR] <command> [args...]\n" +
-  "commands: status, ingest-status, subscribe, unsubscribe, pause, resume, transform, lake-optimize, lake-vacuum, train, rollback, quality, verify [--since 2h] (what a node answers depends on its roles)";
-
-function parseArgs(argv: string[]): CliArgs {
-  const out: CliArgs = { json: false, token: process.env.ADMIN_TOKEN, nodeId: undefined, natsUrl: undefined, dataDir: process.env.DATA_DIR || "./data", command: "", args: [], timeoutMs: undefined };
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value\n${USAGE}`);
-      return v;
-    };
-    if (a === "--json") out.json = true;
-    else if (a === "--token") out.token = value();
-    else if (a === "--node") out.nodeId = value();
-    else if (a === "--nats-url") out.natsUrl = value();
-    else if (a === "--data-dir") out.dataDir = value();
-    else if (a === "--timeout") {
-      const seconds = Number(value());
-      if (!(seconds > 0)) throw new Error(`--timeout takes a positive number of seconds\n${USAGE}`);
-      out.timeoutMs = seconds * 1000;
-    }
-    else if (a === "--help" || a === "-h") throw new Error(USAGE);
-    else rest.push(a);
-  }
-  if (rest.length === 0) throw new Error(USAGE);
-  out.command = rest[0]!;
-  out.args = rest.slice(1);
+/** The settings, with the machine-local token when neither --token nor ADMIN_TOKEN gave one. */
+function settings(argv: string[]): AdminCliSettings {
+  const out = adminCliSettings(argv);
   if (!out.token) {
     try {
       out.token = readFileSync(localTokenPath(out.dataDir), "utf8").trim();
@@ -66,14 +29,14 @@ function parseArgs(argv: string[]): CliArgs {
 }
 
 async function main(): Promise<number> {
-  let args: CliArgs;
+  let args: AdminCliSettings;
   try {
-    args = parseArgs(process.argv.slice(2));
+    args = settings(process.argv.slice(2));
   } catch (err) {
     console.error((err as Error).message);
     return 2;
   }
-  const nc = await connectCliNats(args.natsUrl, "tickhouse-admin", process.env, args.dataDir).catch((err: Error) => {
+  const nc = await connectCliNats(args.natsUrl, "tickhouse-admin", undefined, args.dataDir).catch((err: Error) => {
     console.error(err.message);
     return undefined;
   });

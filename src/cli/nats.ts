@@ -9,7 +9,8 @@ import { natsConnectionFromEnv } from "../config/index.js";
 import { connectNats, hasCredentials, parseServers, splitUrlCredentials } from "../runtime/nats/index.js";
 import { embeddedNatsSeedPath } from "../node/embedded-nats-auth.js";
 
-export function connectCliNats(urlFlag: string | undefined, name: string, env: NodeJS.ProcessEnv = process.env, dataDirFlag?: string): Promise<NatsConnection> {
+/** `env` defaults to the process environment (read by src/config). */
+export function connectCliNats(urlFlag: string | undefined, name: string, env?: NodeJS.ProcessEnv, dataDirFlag?: string): Promise<NatsConnection> {
   const fromEnv = natsConnectionFromEnv(env);
   const url = urlFlag ?? fromEnv.url;
   const seedFile = embeddedNatsSeedPath(dataDirFlag ?? fromEnv.dataDir);
