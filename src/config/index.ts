@@ -55,6 +55,8 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   /** Symbols with their own series in symbol-labelled metrics; the rest are "other". */
   metricsTopSymbols: number;
+  /** NATS servers' monitoring endpoints (NATS_MONITOR_URL) read for the nats_server_* metrics; empty: none. */
+  natsMonitorUrls: string[];
   /** Accepted event times of custom records (CUSTOM_MAX_FUTURE_SKEW, CUSTOM_MIN_EVENT_TIME). */
   customTimeBounds: TimeBounds;
   /**
@@ -140,6 +142,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     partitionStallMs: parseDuration(o("partitionStall"), raw.partitionStall),
     logLevel: parseChoice(o("logLevel"), raw.logLevel, LOG_LEVELS),
     metricsTopSymbols: parseInteger(o("metricsTopSymbols"), raw.metricsTopSymbols, { min: 0, max: 10_000 }),
+    natsMonitorUrls: natsMonitorUrlsOf(raw.natsMonitorUrl),
     customTimeBounds: customTimeBoundsOf(raw),
     customQuotas: {
       maxDataTypes: parseInteger(o("customMaxDataTypes"), raw.customMaxDataTypes, { min: 1, max: 100_000 }),
@@ -214,6 +217,14 @@ function inboxPrefixOf(text: string): string {
 export function natsConnectionFromEnv(env: NodeJS.ProcessEnv = process.env, fallbackUrl = "nats://127.0.0.1:4222"): { url: string; credentials: NatsCredentials; inboxPrefix: string; dataDir: string } {
   const raw = rawOptions([], env);
   return { url: raw.natsUrl || fallbackUrl, credentials: natsCredentialsOf(raw), inboxPrefix: inboxPrefixOf(raw.natsInboxPrefix), dataDir: raw.dataDir };
+}
+
+/** Monitoring URLs, one per server: http(s), no credentials (the monitoring port has none), no duplicates. */
+function natsMonitorUrlsOf(text: string): string[] {
+  const option = OPTIONS.natsMonitorUrl.env;
+  const urls = parseList(parseUrl(option, text, ["http:", "https:"]));
+  for (const u of urls) if (new URL(u).username !== "") throw new ConfigError(`${option}: a URL carries credentials (user:password@); the NATS monitoring endpoint takes none`);
+  return [...new Set(urls)];
 }
 
 /** A local simulator (ws://host:port) serves REST on the same port; Binance itself serves it at api.binance.com. */

@@ -13,6 +13,7 @@ import { RateMeter } from "../runtime/latency.js";
 import { auditPublishStats } from "../admin/audit-publish.js";
 import { DEFAULT_TOP_SYMBOLS, topSymbolCounter, TopSymbolTotals } from "./top-symbols.js";
 import { registerLogMetrics } from "./log-metrics.js";
+import { registerNatsServerMetrics, type NatsServerMonitorOptions } from "./nats-server-metrics.js";
 import { registerIngestMetrics, type IngestStatusSource } from "./ingest-metrics.js";
 import { registerMarketMetrics, registerMlopsMetrics, registerQualityMetrics, totalCounter } from "./role-metrics.js";
 import type { MarketCounters } from "../actors/symbol/nats-sink.js";
@@ -31,6 +32,8 @@ interface Sources {
   jsm?: JetStreamManager;
   /** The ingest component's last status (refreshed every second), on an ingest node. */
   ingest?: IngestStatusSource;
+  /** The NATS servers' monitoring endpoints (NATS_MONITOR_URL), read at scrape time. */
+  natsMonitorUrls: readonly string[];
 }
 
 export class NodeMetrics {
@@ -41,7 +44,8 @@ export class NodeMetrics {
   readonly servingRowsWritten: Counter;
   readonly servingFailures: Counter<"kind">;
   readonly lakeCommittedSeq: Gauge<"table">;
-  readonly #sources: Sources = { regions: new Map() };
+  readonly #sources: Sources = { regions: new Map(), natsMonitorUrls: [] };
+  #natsServerEvents: NatsServerMonitorOptions["onChange"];
   readonly #tradeRate = new RateMeter(10);
   readonly #tradesBySymbol: TopSymbolTotals;
 
@@ -101,6 +105,7 @@ export class NodeMetrics {
     this.lakeCommittedSeq = new Gauge({ name: "lake_last_committed_log_sequence", help: "Last log sequence committed to a lake table by this node's writer", labelNames: ["table"], registers });
     registerLogMetrics(registry, () => sources.jsm);
     registerIngestMetrics(registry, () => sources.ingest?.());
+    registerNatsServerMetrics(registry, () => sources.natsMonitorUrls, { onChange: (change) => this.#natsServerEvents?.(change) });
   }
 
   /** The market role's counts: bars, candles, late, invalid and missing trades, prediction failures. */
@@ -126,6 +131,12 @@ export class NodeMetrics {
   /** The log's streams, consumers and writer lag (the web component registers it with its NATS connection). */
   watchLog(jsm: JetStreamManager): void {
     this.#sources.jsm = jsm;
+  }
+
+  /** The NATS servers' own health, read from their monitoring endpoints (the web component registers NATS_MONITOR_URL); `onChange` hears a server stop or start answering. */
+  watchNatsServers(urls: readonly string[], onChange?: NatsServerMonitorOptions["onChange"]): void {
+    this.#sources.natsMonitorUrls = urls;
+    this.#natsServerEvents = onChange;
   }
 
   /** The node itself (the web component registers it: /metrics exists only where it runs). */

@@ -64,7 +64,7 @@ function metricsOf(expr: string): string[] {
 
 test("promtool: the config and the rules check, and every alert fires exactly on its test series", { skip }, () => {
   assert.match(promtool("check", "config", "prometheus.yml"), /SUCCESS: prometheus.yml is valid/);
-  assert.match(promtool("check", "rules", "alerts.yml"), /SUCCESS: 10 rules found/);
+  assert.match(promtool("check", "rules", "alerts.yml"), /SUCCESS: 12 rules found/);
   assert.match(promtool("test", "rules", "alerts.test.yml"), /SUCCESS/);
   const tested = new Set([...readFileSync(join(DIR, "alerts.test.yml"), "utf8").matchAll(/alertname: (\w+)/g)].map((m) => m[1]));
   for (const { alert } of alertRules()) assert.ok(tested.has(alert), `${alert} has a promtool test`);
@@ -123,7 +123,7 @@ test("every metric an alert reads is one the node exports (a rename breaks this 
   metrics.watchMlops(() => null);
   const exported = new Set((await metrics.registry.getMetricsAsJSON()).map((m) => m.name));
   const rules = alertRules();
-  assert.equal(rules.length, 10);
+  assert.equal(rules.length, 12);
   for (const { alert, expr } of rules) {
     const read = metricsOf(expr).filter((n) => n !== "up"); // Prometheus' own
     assert.ok(read.length > 0 || expr.startsWith("up"), `${alert}: found the metric in ${expr}`);
@@ -158,16 +158,16 @@ test("a real Prometheus scraping a real node during a replay: rules loaded and h
   try {
     await waitFor(async () => (await query('up{job="tickhouse"} == 1').catch(() => [])).length === 1, { timeoutMs: 60_000, intervalMs: 500, what: `Prometheus scraping the node (its log: ${log.slice(-500)})` });
     // The series the alerts read, once the replay has flowed through ingest, the lake and serving.
-    const wanted = ['ingest_connection_up{source="binance"} == 1', 'lake_commit_lag_seconds{table="bronze_trades"}', 'serving_lag_messages{consumer="serving"}', "nats_log_readable == 1", "quality_runs_total"];
+    const wanted = ['ingest_connection_up{source="binance"} == 1', 'lake_commit_lag_seconds{table="bronze_trades"}', 'serving_lag_messages{consumer="serving"}', "nats_log_readable == 1", "nats_server_up == 1", "quality_runs_total"];
     for (const q of wanted) await waitFor(async () => (await query(q)).length > 0, { timeoutMs: 60_000, intervalMs: 500, what: `data for ${q}` });
     // Every rule evaluated at least once, without error.
     const rules = await waitFor(
       async () => {
         const groups = ((await api("rules")) as { groups: { rules: { name: string; health: string; lastError?: string; lastEvaluation: string }[] }[] }).groups;
         const all = groups.flatMap((g) => g.rules);
-        return all.length === 10 && all.every((r) => !r.lastEvaluation.startsWith("0001")) ? all : undefined;
+        return all.length === 12 && all.every((r) => !r.lastEvaluation.startsWith("0001")) ? all : undefined;
       },
-      { timeoutMs: 30_000, intervalMs: 500, what: "the 10 rules evaluated" },
+      { timeoutMs: 30_000, intervalMs: 500, what: "the 12 rules evaluated" },
     );
     for (const r of rules) assert.equal(r.health, "ok", `${r.name}: ${r.lastError ?? ""}`);
     assert.deepEqual((await query('ALERTS{alertstate="firing"}')).map((a) => a.metric.alertname), [], "a healthy node fires nothing");

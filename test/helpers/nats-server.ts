@@ -13,6 +13,8 @@ const NATS_SERVER = process.env.NATS_SERVER_BIN ?? "/usr/sbin/nats-server";
 export interface NatsServerHandle extends AsyncDisposable {
   readonly url: string;
   readonly port: number;
+  /** The HTTP monitoring endpoint (`/varz`, `/jsz`), when started with `monitor: true`. */
+  readonly monitorUrl?: string;
   readonly process: ChildProcess;
   /** SIGKILL now (an outage); `restart()` brings it back on the same port and storage. */
   kill(): Promise<void>;
@@ -40,12 +42,15 @@ interface ServerSpec {
   port: number;
   storeDir: string;
   extraArgs: string[];
+  /** HTTP monitoring port (nats-server `-m`), if any. */
+  monitorPort?: number | undefined;
   /** Environment of the server process (a config file may read variables). Default: this process's. */
   env?: NodeJS.ProcessEnv | undefined;
 }
 
 function launch(spec: ServerSpec): ChildProcess {
-  const args = ["-a", "127.0.0.1", "-p", String(spec.port), "-js", "-sd", spec.storeDir, ...spec.extraArgs];
+  const monitor = spec.monitorPort === undefined ? [] : ["-m", String(spec.monitorPort)];
+  const args = ["-a", "127.0.0.1", "-p", String(spec.port), ...monitor, "-js", "-sd", spec.storeDir, ...spec.extraArgs];
   const child = spawn(NATS_SERVER, args, { stdio: ["ignore", "ignore", "pipe"], env: spec.env ?? process.env });
   child.stderr?.resume();
   return child;
@@ -56,6 +61,7 @@ function handleFor(spec: ServerSpec, onDispose: () => void): NatsServerHandle {
   const handle: NatsServerHandle = {
     url: `nats://127.0.0.1:${spec.port}`,
     port: spec.port,
+    ...(spec.monitorPort === undefined ? {} : { monitorUrl: `http://127.0.0.1:${spec.monitorPort}` }),
     get process() {
       return child;
     },
@@ -83,14 +89,17 @@ function handleFor(spec: ServerSpec, onDispose: () => void): NatsServerHandle {
 
 /**
  * Starts one private nats-server (JetStream on); `extraArgs` e.g. `["--user", "u", "--pass", "p"]`
- * or `["-c", file]`, `env` for the variables such a file reads.
+ * or `["-c", file]`, `env` for the variables such a file reads; `monitor` serves its HTTP
+ * monitoring endpoint on another free port (`monitorUrl`).
  */
-export async function startNatsServer(options: { extraArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<NatsServerHandle> {
+export async function startNatsServer(options: { extraArgs?: string[]; env?: NodeJS.ProcessEnv; monitor?: boolean } = {}): Promise<NatsServerHandle> {
   const storeDir = mkdtempSync(join(tmpdir(), "nats-test-"));
   const port = await freePort();
-  const handle = handleFor({ port, storeDir, extraArgs: options.extraArgs ?? [], env: options.env }, () => rmSync(storeDir, { recursive: true, force: true }));
+  const monitorPort = options.monitor ? await freePort() : undefined;
+  const handle = handleFor({ port, storeDir, extraArgs: options.extraArgs ?? [], env: options.env, monitorPort }, () => rmSync(storeDir, { recursive: true, force: true }));
   try {
     await waitFor(() => portOpen(port), { timeoutMs: 15_000, what: `nats-server on ${port}` });
+    if (monitorPort !== undefined) await waitFor(() => portOpen(monitorPort), { timeoutMs: 15_000, what: `nats-server monitoring on ${monitorPort}` });
   } catch (err) {
     await handle[Symbol.asyncDispose]();
     throw err;
@@ -104,14 +113,16 @@ export interface NatsClusterHandle extends AsyncDisposable {
   readonly urls: string;
 }
 
-/** Starts a 3-server JetStream cluster on loopback, for failover and replication tests. */
-export async function startNatsCluster(size = 3): Promise<NatsClusterHandle> {
+/** Starts a 3-server JetStream cluster on loopback, for failover and replication tests; `monitor` as for one server. */
+export async function startNatsCluster(size = 3, options: { monitor?: boolean } = {}): Promise<NatsClusterHandle> {
   const root = mkdtempSync(join(tmpdir(), "nats-cluster-"));
   const clientPorts: number[] = [];
   const routePorts: number[] = [];
+  const monitorPorts: (number | undefined)[] = [];
   for (let i = 0; i < size; i++) {
     clientPorts.push(await freePort());
     routePorts.push(await freePort());
+    monitorPorts.push(options.monitor ? await freePort() : undefined);
   }
   const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(",");
   const servers = clientPorts.map((port, i) =>
@@ -120,6 +131,7 @@ export async function startNatsCluster(size = 3): Promise<NatsClusterHandle> {
         port,
         storeDir: join(root, `n${i}`),
         extraArgs: ["--name", `n${i}`, "--cluster_name", "test", "--cluster", `nats://127.0.0.1:${routePorts[i]}`, "--routes", routes],
+        monitorPort: monitorPorts[i],
       },
       () => {},
     ),

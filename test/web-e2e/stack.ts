@@ -1,5 +1,6 @@
 /**
- * The real pipeline for the web end-to-end tests: a private nats-server, the market simulator
+ * The real pipeline for the web end-to-end tests: a private nats-server (with its monitoring
+ * endpoint, read by the node for the nats_server_* metrics), the market simulator
  * replaying the BTCUSDT recording, and one PlatformNode in-process with the roles asked for
  * (embedded PGlite in a temp DATA_DIR, web server on a free port).
  */
@@ -33,12 +34,12 @@ export interface PipelineStack extends AsyncDisposable {
 
 /** `tickIntervalMs`: the symbol actors' live tick cadence (the product default, 250 ms, when omitted). */
 export async function startPipeline(options: { nodeId: string; roles: string; speed: number | "max"; tickIntervalMs?: number }): Promise<PipelineStack> {
-  const nats = await startNatsServer();
+  const nats = await startNatsServer({ monitor: true });
   const dataDir = mkdtempSync(join(tmpdir(), "web-e2e-"));
   const simulator = await MarketSimulator.start({ source: await ReplaySource.load(RECORDING, options.speed), host: "127.0.0.1", port: 0 });
   const nc = await connect({ servers: nats.url });
   const argv = ["--node-id", options.nodeId, "--roles", options.roles, "--symbols", "BTCUSDT", "--data-dir", dataDir, "--web-port", "0", "--binance-ws-url", simulator.url];
-  const config = loadConfig(argv, { NATS_URL: nats.url });
+  const config = loadConfig(argv, { NATS_URL: nats.url, NATS_MONITOR_URL: nats.monitorUrl });
   const metrics = new NodeMetrics();
   const tickIntervalMs = options.tickIntervalMs;
   const components = componentsFor(config, { metrics }).map((c) => (c.name === "market" && tickIntervalMs !== undefined ? marketComponent({ metrics, tickIntervalMs }) : c));

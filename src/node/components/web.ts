@@ -25,6 +25,10 @@ export function webComponent(database: NodeDatabase | undefined, metrics = new N
       const token = config.adminTokens[0] ?? localAdminToken(config.dataDir);
       metrics.watchNode(ctx.system, ctx.ownership);
       metrics.watchLog(await jetstreamManager(nc));
+      metrics.watchNatsServers(config.natsMonitorUrls, ({ server, up, reason }) => {
+        if (up) ctx.log.info(`NATS server ${server}: monitoring endpoint answers`);
+        else ctx.log.warn(`NATS server ${server}: monitoring endpoint unreadable (${reason}); nats_server_up is 0`);
+      });
       const db = database ? await database.get() : undefined;
       // The control plane (admin commands with auth and audit, live logs, log browser, data page).
       const control = await startControlServices({ nc, adminTokens: config.adminTokens, dataDir: config.dataDir, ...(db ? { db } : {}), ...(lake ? { lake } : {}), webId: `web-${config.nodeId}`, log: ctx.log });
