@@ -1,5 +1,6 @@
 /** Admin commands travel as NATS request/reply: `admin.<command>` reaches every node, `admin.node.<id>.<command>` one. */
 import type { SignedFields } from "./signing.js";
+import { eventSubject } from "../runtime/nats/spec.js";
 
 export const ADMIN_PREFIX = "admin";
 /**
@@ -11,7 +12,7 @@ export function auditSubject(result: AuditRecord["result"]): string {
   return `audit.admin.${result}`;
 }
 /** Where nodes published audit records before the AUDIT stream (into EVENTS); the writer still drains an old durable there. */
-export const LEGACY_AUDIT_SUBJECT = "events.admin.audit";
+export const LEGACY_AUDIT_SUBJECT = eventSubject("admin", "audit");
 
 /**
  * A request on the wire: signed with a key derived from an admin token (configured, or the

@@ -1,6 +1,6 @@
 /** The log browser's queries (what Kafdrop showed for Kafka): streams, subjects, consumers with pending and ack lag, last messages, the DLQ. */
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
-import { STREAMS } from "../runtime/nats/spec.js";
+import { dlqReasonOf, dlqSubject, STREAMS } from "../runtime/nats/spec.js";
 import { lastMessages, type StoredMessage } from "./last-messages.js";
 
 export interface StreamView {
@@ -119,12 +119,12 @@ export function dlqReason(m: Pick<StoredMessage, "subject" | "data" | "headers">
   } catch {
     // not JSON: the subject says why
   }
-  return m.subject.startsWith("dlq.") ? m.subject.slice(4) : m.subject;
+  return dlqReasonOf(m.subject) ?? m.subject;
 }
 
 export async function deadLetters(jsm: JetStreamManager, js: JetStreamClient, limit: number): Promise<DlqEntry[]> {
   try {
-    const msgs = await lastMessages(jsm, js, { stream: STREAMS.dlq, subject: "dlq.>", limit, maxScan: BROWSER_MAX_SCAN });
+    const msgs = await lastMessages(jsm, js, { stream: STREAMS.dlq, subject: dlqSubject(">"), limit, maxScan: BROWSER_MAX_SCAN });
     return msgs.map((m) => ({ ...m, reason: dlqReason(m) })).reverse();
   } catch (err) {
     if (/stream not found/i.test((err as Error).message)) return [];

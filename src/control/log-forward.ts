@@ -6,13 +6,14 @@
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { LogLevel, LogRecord } from "../node/log.js";
 import { isSubjectToken } from "../admin/protocol.js";
+import { eventSubject } from "../runtime/nats/spec.js";
 
-export const LOG_SUBJECT_PREFIX = "events.log";
-export const LOG_SUBJECT_ALL = `${LOG_SUBJECT_PREFIX}.>`;
+export const LOG_SUBJECT_PREFIX = eventSubject("log");
+export const LOG_SUBJECT_ALL = eventSubject("log", ">");
 
 export function logSubject(nodeId: string): string {
   if (!isSubjectToken(nodeId)) throw new RangeError(`node id "${nodeId}" cannot be a subject token`);
-  return `${LOG_SUBJECT_PREFIX}.${nodeId}`;
+  return eventSubject("log", nodeId);
 }
 
 /**

@@ -5,6 +5,7 @@
  * `{source, reason, message, raw, truncated, ingestTime}` plus `field, subject, seq, index`.
  */
 import type { JetStreamClient } from "@nats-io/jetstream";
+import { dlqSubject } from "../runtime/nats/spec.js";
 import type { LogMessage, RouteDecision } from "./route.js";
 
 const MAX_DLQ_RAW = 64 * 1024;
@@ -25,7 +26,7 @@ export class DeadLetterQueue {
     this.counts[d.reason] = (this.counts[d.reason] ?? 0) + 1;
     const truncated = d.raw.length > MAX_DLQ_RAW;
     const body = { source: d.source, reason: d.reason, message: d.message, field: d.field ?? null, subject: m.subject, seq: m.seq, index: d.index, raw: truncated ? d.raw.slice(0, MAX_DLQ_RAW) : d.raw, truncated, ingestTime: m.ingestTime };
-    this.#queue.push({ subject: `dlq.${d.reason}`, body: encoder.encode(JSON.stringify(body)), msgID: `custom:${m.seq}:${d.index}` });
+    this.#queue.push({ subject: dlqSubject(d.reason), body: encoder.encode(JSON.stringify(body)), msgID: `custom:${m.seq}:${d.index}` });
   }
 
   /**

@@ -12,6 +12,7 @@ import { tradeFromRow } from "../lake/tables/bronze-trades.js";
 import { silverBarFromRow } from "../lake/tables/silver-bars.js";
 import type { Predicate } from "../lake/table/pruning.js";
 import type { Logger } from "../node/log.js";
+import { eventSubject } from "../runtime/nats/spec.js";
 import type { VerifyReport } from "../verify/types.js";
 import { BRONZE_TABLE, SILVER_TABLE, genericKeying, overallStatus, reconcileChecks, runChecks, type AuditInput, type RangeRowKeying } from "./checks/index.js";
 import { toDbReport, toDbViolations } from "./db-records.js";
@@ -19,7 +20,7 @@ import type { QualityOptions } from "./options.js";
 import { appendQuarantine, loadQuarantineIndex, quarantineEntries } from "./quarantine.js";
 import { summarize, type CheckResult, type QualityRunReport } from "./types.js";
 
-export const QUALITY_EVENT_SUBJECT = "events.quality.report";
+export const QUALITY_EVENT_SUBJECT = eventSubject("quality", "report");
 export const DEFAULT_LOOKBACK_MS = 24 * 3_600_000;
 
 export interface AuditorDeps {

@@ -5,7 +5,7 @@
 import { jetstream } from "@nats-io/jetstream";
 import type { Trade } from "../../market/trade.js";
 import { ShardRegion } from "../../runtime/cluster/region.js";
-import { STREAMS } from "../../runtime/nats/spec.js";
+import { dlqSubject, STREAMS } from "../../runtime/nats/spec.js";
 import { symbolEntity, tradeBatchCodec, type SymbolCommand } from "../../actors/symbol/entity.js";
 import { natsSymbolSink, newMarketCounters } from "../../actors/symbol/nats-sink.js";
 import { naivePredictor, type Predictor } from "../../actors/symbol/predictor.js";
@@ -68,7 +68,7 @@ export function marketComponent(options: MarketComponentOptions = {}): NodeCompo
           codec: tradeBatchCodec,
           onUndecodable: (subject: string, seq: number, error: unknown) => {
             ctx.log.warn("undecodable trade batch sent to the DLQ", { subject, seq, error: String(error) });
-            ctx.nc.publish("dlq.undecodable-trade-batch", new TextEncoder().encode(JSON.stringify({ subject, seq, reason: String(error) })));
+            ctx.nc.publish(dlqSubject("undecodable-trade-batch"), new TextEncoder().encode(JSON.stringify({ subject, seq, reason: String(error) })));
           },
         },
         snapshots: { everyMessages: options.snapshotEveryMessages ?? 500, everyMs: options.snapshotEveryMs ?? 1000 },

@@ -7,6 +7,7 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { restartForever } from "../../runtime/actor/index.js";
 import type { ActorRef } from "../../runtime/actor/types.js";
+import { dlqSubject, eventSubject } from "../../runtime/nats/spec.js";
 import { ServingWriter } from "../../db/serving/writer.js";
 import { runServingConsumer, SERVING_STREAMS } from "../../db/serving/consumer.js";
 import { InvalidReplayPosition, parseReplayFrom, resetServingConsumers } from "../../db/serving/replay.js";
@@ -41,7 +42,7 @@ export function servingComponent(database: NodeDatabase, options: { transformEve
               } else if (event.type === "rejected") {
                 counts.rejected++;
                 options.metrics?.servingFailures.inc({ kind: "rejected" });
-                ctx.nc.publish("dlq.serving-rejected", new TextEncoder().encode(JSON.stringify(event)));
+                ctx.nc.publish(dlqSubject("serving-rejected"), new TextEncoder().encode(JSON.stringify(event)));
               } else {
                 counts.failedBatches++;
                 options.metrics?.servingFailures.inc({ kind: "failed_batch" });
@@ -74,7 +75,7 @@ export function servingComponent(database: NodeDatabase, options: { transformEve
           everyMs: options.transformEveryMs ?? 60_000,
           onReport: (s) => {
             last = s;
-            ctx.nc.publish("events.gold.transform", new TextEncoder().encode(JSON.stringify(s)));
+            ctx.nc.publish(eventSubject("gold", "transform"), new TextEncoder().encode(JSON.stringify(s)));
           },
         }),
       );

@@ -131,6 +131,24 @@ export function tickSubject(symbol: string): string {
   return `ticks.${symbol}`;
 }
 
+/** A rejected record on DLQ, with its reason in the subject (`dlq.<reason>`). `dlqSubject(">")` matches every one. */
+export function dlqSubject(reason: string): string {
+  return `dlq.${reason}`;
+}
+
+/** The reason a DLQ subject names (`dlq.<reason>` → reason); undefined for any other subject. */
+export function dlqReasonOf(subject: string): string | undefined {
+  return subject.startsWith("dlq.") ? subject.slice("dlq.".length) : undefined;
+}
+
+/**
+ * A platform event on EVENTS: `events.<topic>.<tokens...>`, e.g. `events.quality.report`,
+ * `events.log.<node>`, `events.market.gap.<SYMBOL>`. `eventSubject("log", ">")` matches every node's log.
+ */
+export function eventSubject(topic: string, ...tokens: string[]): string {
+  return ["events", topic, ...tokens].join(".");
+}
+
 export function platformLogSpec(overrides: Partial<LogConfig> = {}): LogSpec[] {
   const c: LogConfig = { ...defaultLogConfig, ...overrides };
   const stream = (
@@ -155,8 +173,8 @@ export function platformLogSpec(overrides: Partial<LogConfig> = {}): LogSpec[] {
     stream(STREAMS.custom, ["ingest.>"], "user-published JSON, ingest.<source>.<data_type>", c.custom, "new"),
     stream(STREAMS.silver, ["silver.>"], "closed windows with features and prediction, silver.<SYMBOL>", c.silver),
     stream(STREAMS.candles, ["candles.>"], "closed 1-minute candles, candles.<SYMBOL>", c.candles),
-    stream(STREAMS.dlq, ["dlq.>"], "rejected records with their reason, dlq.<reason>", c.dlq),
-    stream(STREAMS.events, ["events.>"], "model promotions, quality reports, logs", c.events),
+    stream(STREAMS.dlq, [dlqSubject(">")], "rejected records with their reason, dlq.<reason>", c.dlq),
+    stream(STREAMS.events, [eventSubject(">")], "model promotions, quality reports, logs", c.events),
     // Its own stream: a flood of log lines in EVENTS cannot push out a record the writer has not stored.
     stream(STREAMS.audit, ["audit.>"], "admin audit records until the audit writer stores them, audit.admin.<ok|failed|rejected>", c.audit),
     { kind: "bucket", name: BUCKETS.members, description: "cluster members, one heartbeat per node", ttlMs: c.memberTtlMs, history: 1 },

@@ -19,6 +19,7 @@ import { lastMessages } from "../../../control/last-messages.js";
 import { latestRows, listTables, schemaHistory, summarizeTable } from "../../../control/data-catalog.js";
 import type { LogEntry } from "../../../control/log-tail.js";
 import { matchesLogFilter } from "../../../control/log-forward.js";
+import { QUALITY_EVENT_SUBJECT } from "../../../quality/auditor.js";
 import { STREAMS } from "../../../runtime/nats/spec.js";
 import { VERIFY_EVENT_SUBJECT } from "../../../verify/verify-lake.js";
 import type { VerifyReport } from "../../../verify/types.js";
@@ -132,7 +133,7 @@ export const controlRouter = router({
         const rows = await listQualityReports(s.db, input.limit);
         return rows.map((r) => ({ reportId: r.reportId, status: String((r.summary as { status?: string }).status ?? r.status), trigger: r.triggeredBy, startedAt: new Date(r.startedAt).getTime(), finishedAt: r.finishedAt ? new Date(r.finishedAt).getTime() : null, rowsChecked: r.rowsChecked, rowsFailed: r.rowsFailed, summary: r.summary }));
       }
-      const msgs = await lastMessages(s.jsm, s.js, { stream: STREAMS.events, subject: "events.quality.report", limit: input.limit, maxBytes: 256 * 1024 });
+      const msgs = await lastMessages(s.jsm, s.js, { stream: STREAMS.events, subject: QUALITY_EVENT_SUBJECT, limit: input.limit, maxBytes: 256 * 1024 });
       return msgs.reverse().map((m) => {
         const r = JSON.parse(m.data) as { reportId: string; status: string; trigger: string; startedAt: number; finishedAt: number; rowsChecked: number; rowsFailed: number };
         return { reportId: r.reportId, status: r.status, trigger: r.trigger, startedAt: r.startedAt, finishedAt: r.finishedAt, rowsChecked: r.rowsChecked, rowsFailed: r.rowsFailed, summary: r as unknown as Record<string, unknown> };
