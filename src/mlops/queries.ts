@@ -30,6 +30,8 @@ export interface RunRow {
   trainRows: number | null;
   testRows: number | null;
   error: string | null;
+  /** Why the round promoted the run or not (null: failed, or recorded before decisions were kept). */
+  decision: string | null;
   rmse: number | null;
   mae: number | null;
   r2: number | null;
@@ -49,7 +51,7 @@ const METRICS = `LEFT JOIN LATERAL (
     FROM run_metrics WHERE run_id = r.run_id) m ON true`;
 
 const RUN_COLUMNS = `r.run_id AS "runId", r.symbol, r.algorithm, r.status, r.started_at AS "startedAt", r.finished_at AS "finishedAt",
-  r.train_rows AS "trainRows", r.test_rows AS "testRows", r.error, m.rmse, m.mae, m.r2, m.skill, m.rmse_naive AS "rmseNaive",
+  r.train_rows AS "trainRows", r.test_rows AS "testRows", r.error, r.decision, m.rmse, m.mae, m.r2, m.skill, m.rmse_naive AS "rmseNaive",
   m.dm_stat AS "dmStat", m.directional_accuracy AS "directionalAccuracy"`;
 
 export interface RunPageQuery {

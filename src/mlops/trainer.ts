@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Database } from "../db/index.js";
-import { recordPromotion } from "../db/index.js";
+import { recordPromotion, recordRunDecision } from "../db/index.js";
 import { DEFAULT_DEMOTION_RULES, reviewLive, validateDemotionRules, type DemotionRules, type LiveReview } from "../ml/demotion.js";
 import { pickChampion, scoreModel, validateRules, walkForwardPlan, DEFAULT_PROMOTION_RULES, LEAGUE_ALGORITHMS, MIN_TRAIN_ROWS } from "../ml/index.js";
 import type { Algorithm, Dataset, ParamOverrides, PromotionDecision, PromotionRules, TrainingRun, WalkForwardOptions, WindowScore } from "../ml/index.js";
@@ -205,6 +205,7 @@ export class Trainer {
 
     const at = this.#now();
     const seen = last.value;
+    await this.#recordDecisions(symbol, seen, result?.pointer.version ?? null, at);
     if (result !== null) {
       const p = result.pointer;
       const previous = result.previous?.version ?? null;
@@ -234,6 +235,32 @@ export class Trainer {
       at,
     });
     return { promotion: { promoted: false, reason, ...(best ? { decision: best.decision } : {}) }, champion };
+  }
+
+  /**
+   * Each candidate's verdict on its run row (the MLOps page's runs table says why each model was
+   * or was not promoted): the rule's reason and detail, the winner's prefixed with its version,
+   * or why the round's winner waits (cooling down after a demotion). A failed write is a warning.
+   */
+  async #recordDecisions(
+    symbol: string,
+    seen: { winner: { runId: string } | null; decisions: { run: { runId: string }; decision: PromotionDecision }[]; cooling: string | null } | null,
+    promoted: string | null,
+    at: number,
+  ): Promise<void> {
+    for (const { run, decision } of seen?.decisions ?? []) {
+      const verdict = `${decision.reason}: ${decision.detail}`;
+      const text =
+        run !== seen!.winner ? verdict
+        : promoted !== null ? `promoted ${promoted}: ${verdict}`
+        : seen!.cooling !== null ? `cooling-down: ${verdict}; but ${seen!.cooling}`
+        : verdict;
+      try {
+        await recordRunDecision(this.#o.db, run.runId, text);
+      } catch (err) {
+        this.#emit({ type: "warning", symbol, message: `the decision on run ${run.runId} was not recorded: ${errorMessage(err)}`, at });
+      }
+    }
   }
 
   /**

@@ -41,6 +41,10 @@ test("MLOps page renders the registry, rolls back from the browser, and marks a 
     await waitFor(async () => (await page.getByTestId("importances").locator(".imp-row").count()) === 6, { what: "6 importance rows: the 7 features, lag_3 and momentum as one" });
     assert.match(await page.getByTestId("importances").innerText(), /lag_3 \+ momentum/);
     await waitFor(async () => (await page.getByTestId("runs").locator("tbody tr").count()) === 5, { what: "5 runs in the runs table" });
+    // Why each model was or was not promoted: v2's run says "promoted", the other three the rule's reason.
+    const decisions = await page.getByTestId("decision").allInnerTexts();
+    assert.equal(decisions.filter((d) => d === "promoted SYNUSDT/v2").length, 1, decisions.join(" | "));
+    assert.ok(decisions.filter((d) => d !== "promoted SYNUSDT/v2" && d !== "promoted SYNUSDT/v1").every((d) => /^(outranked|not-significant-vs-naive|not-better-than-naive|not-significant-vs-champion|not-better-than-champion)$/.test(d)), decisions.join(" | "));
     const points = await page.locator("[data-testid=performance] polyline.model").getAttribute("points");
     assert.ok(points && points.split(" ").length >= 2, "a live-performance line");
     assert.ok((await page.locator(".tab.active").innerText()).includes("MLOps"));

@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { championHistory } from "../../src/db/index.js";
+import { championHistory, listRuns } from "../../src/db/index.js";
 import type { SilverBar } from "../../src/actors/symbol/index.js";
 import { artifactKey, promotedPointer, type ChampionPointer, type TrainerOptions } from "../../src/mlops/index.js";
 import { ar1Trades } from "./web-fixture.js";
@@ -65,6 +65,8 @@ test("a champion significantly worse than naive is demoted; no promotion in the 
   assert.equal(first.promotion?.promoted, false);
   assert.match(first.promotion!.reason, /^cooling-down: elasticnet passed \(.*\), but DEMUSDT\/v7 was demoted 0 min ago; promotions resume in 60 min$/);
   assert.equal(first.champion, "naive");
+  const [waiting] = (await listRuns(fx.db, { symbol: "DEMUSDT" })).filter((r) => r.decision?.startsWith("cooling-down"));
+  assert.match(waiting!.decision!, /^cooling-down: beats-naive: .*; but DEMUSDT\/v7 was demoted 0 min ago/);
 
   clock.now = END + 30 * 60_000;
   const cooling = await trainer().train("DEMUSDT", "patrol");
@@ -76,6 +78,7 @@ test("a champion significantly worse than naive is demoted; no promotion in the 
   assert.equal(after.promotion?.promoted, true, after.promotion?.reason);
   const next = (await fx.store.read("DEMUSDT"))!.pointer;
   assert.equal(next.version, "DEMUSDT/v1");
+  assert.equal((await listRuns(fx.db, { symbol: "DEMUSDT", limit: 1 }))[0]!.decision?.startsWith("promoted DEMUSDT/v1: beats-naive: "), true);
   assert.deepEqual(next.previous.map((p) => p.version), ["naive", "DEMUSDT/v7"]);
   assert.deepEqual((await championHistory(fx.db, "DEMUSDT")).map((h) => [h.action, h.modelVersion, h.previousModelVersion]), [["promoted", "DEMUSDT/v1", "naive"], ["demoted", "naive", null]]);
 

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { changeCounts, eventLine, historyChange, importanceBars, naturalRunDirection, nextSort, pageCount, performanceSeries, polyline, skillTone, toMs } from "../../src/web/app/mlops/logic.js";
+import { changeCounts, decisionLabel, eventLine, historyChange, importanceBars, naturalRunDirection, nextSort, pageCount, performanceSeries, polyline, skillTone, toMs } from "../../src/web/app/mlops/logic.js";
 
 test("sorting: same column flips, a new column starts in its natural order", () => {
   assert.deepEqual(nextSort({ column: "startedAt", direction: "desc" }, "startedAt", naturalRunDirection), { column: "startedAt", direction: "asc" });
@@ -54,4 +54,12 @@ test("champion history: a demotion is marked, changes are counted by kind", () =
   assert.deepEqual([historyChange("promoted").label, historyChange("rolled-back").label], ["promoted", "rolled back"]);
   assert.equal(changeCounts([{ action: "promoted" }]), "1 promotion");
   assert.equal(changeCounts([{ action: "demoted" }, { action: "promoted" }, { action: "rolled-back" }, { action: "promoted" }]), "2 promotions · 1 demotion · 1 rollback");
+});
+
+test("a run's decision in a few words", () => {
+  assert.equal(decisionLabel("promoted SYNUSDT/v3: beats-naive: skill 0.1, no champion yet", null), "promoted SYNUSDT/v3");
+  assert.equal(decisionLabel("not-significant-vs-naive: Clark–West t 1.2, p 0.11 > Holm level 0.0002", null), "not-significant-vs-naive");
+  assert.equal(decisionLabel("cooling-down: beats-naive: …; but SYNUSDT/v1 was demoted 3 min ago", null), "cooling-down");
+  assert.equal(decisionLabel(null, "worker crashed"), "failed");
+  assert.equal(decisionLabel(null, null), "—");
 });

@@ -21,7 +21,10 @@ test("a random walk: every run is recorded, nothing beats naive significantly, n
   assert.equal(outcome.promotion?.promoted, false);
   assert.match(outcome.promotion!.reason, /^(not-better-than-naive|not-significant-vs-naive)/);
   assert.equal(outcome.champion, null);
-  assert.equal((await listRuns(fx.db, { symbol: "RWUSDT" })).filter((r) => r.status === "finished").length, 4);
+  const finished = (await listRuns(fx.db, { symbol: "RWUSDT" })).filter((r) => r.status === "finished");
+  assert.equal(finished.length, 4);
+  // Every run says why it was not promoted.
+  for (const r of finished) assert.match(r.decision ?? "", /^(not-better-than-naive|not-significant-vs-naive|outranked): /, r.algorithm);
   assert.deepEqual(await listModelVersions(fx.db, "RWUSDT"), []);
   assert.equal(fx.store.entries.size, 0);
   assert.ok(fx.events.some((e) => e.type === "not-promoted" && e.champion === null));

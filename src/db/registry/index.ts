@@ -1,5 +1,5 @@
 /** Durable records for the MLOps, quality and control-plane pages. */
-export { startRun, finishRun, failRun, listRuns, runImportances, type NewRun, type RunResult, type RunSummary } from "./runs.js";
+export { startRun, finishRun, failRun, recordRunDecision, listRuns, runImportances, type NewRun, type RunResult, type RunSummary } from "./runs.js";
 export { registerModelVersion, recordPromotion, currentChampions, championHistory, listModelVersions, type NewModelVersion, type ModelVersion, type Champion, type ChampionAction } from "./models.js";
 export {
   saveQualityReport,

@@ -39,6 +39,8 @@ export interface RunSummary {
   testRows: number | null;
   artifactUri: string | null;
   error: string | null;
+  /** Why the round promoted it or not (migration 0011); null for failed and older runs. */
+  decision: string | null;
   params: Record<string, string>;
   metrics: Record<string, number>;
 }
@@ -75,6 +77,11 @@ export async function finishRun(db: Database, runId: string, result: RunResult):
   });
 }
 
+/** Records the promotion rule's verdict on a finished run. */
+export async function recordRunDecision(db: Queryable, runId: string, decision: string): Promise<void> {
+  await db.query("UPDATE runs SET decision = $2 WHERE run_id = $1", [runId, decision]);
+}
+
 export async function failRun(db: Queryable, runId: string, error: string, finishedAt: Date = new Date()): Promise<void> {
   await db.query("UPDATE runs SET status = 'failed', finished_at = $2, error = $3 WHERE run_id = $1", [runId, finishedAt, error]);
 }
@@ -83,7 +90,7 @@ export async function failRun(db: Queryable, runId: string, error: string, finis
 export async function listRuns(db: Queryable, { symbol, limit = 100 }: { symbol?: string; limit?: number } = {}): Promise<RunSummary[]> {
   const { rows } = await db.query<RunSummary>(
     `SELECT r.run_id AS "runId", e.name AS experiment, r.symbol, r.algorithm, r.status, r.started_at AS "startedAt", r.finished_at AS "finishedAt",
-            r.train_rows AS "trainRows", r.test_rows AS "testRows", r.artifact_uri AS "artifactUri", r.error,
+            r.train_rows AS "trainRows", r.test_rows AS "testRows", r.artifact_uri AS "artifactUri", r.error, r.decision,
             coalesce((SELECT json_object_agg(key, value) FROM run_params p WHERE p.run_id = r.run_id), '{}'::json) AS params,
             coalesce((SELECT json_object_agg(key, value) FROM run_metrics m WHERE m.run_id = r.run_id), '{}'::json) AS metrics
      FROM runs r JOIN experiments e USING (experiment_id)

@@ -3,7 +3,7 @@ import { useState } from "react";
 import { formatNumber, formatPercent, formatPrice } from "../format.js";
 import { trpc } from "../trpc.js";
 import { ErrorBanner, Spinner } from "../ui/States.js";
-import { formatStamp, naturalRunDirection, nextSort, pageCount, skillTone, type SortState } from "./logic.js";
+import { decisionLabel, formatStamp, naturalRunDirection, nextSort, pageCount, skillTone, type SortState } from "./logic.js";
 import { useQuery } from "./useMlops.js";
 
 type Column = "startedAt" | "symbol" | "algorithm" | "status" | "rmse" | "skill" | "r2" | "dmStat" | "trainRows";
@@ -46,6 +46,7 @@ export function RunsTable(props: { symbol: string | null; version: number }) {
               </th>
             ))}
             <th>Version</th>
+            <th>Decision</th>
           </tr>
         </thead>
         <tbody>
@@ -63,6 +64,9 @@ export function RunsTable(props: { symbol: string | null; version: number }) {
               <td className="num">{formatNumber(r.r2, 4)}</td>
               <td className="num">{formatNumber(r.trainRows, 0)}</td>
               <td className="mono">{r.modelVersion ?? ""}</td>
+              <td className="small muted" title={r.decision ?? r.error ?? ""} data-testid="decision">
+                {decisionLabel(r.decision, r.error)}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -108,6 +108,18 @@ export function eventLine(e: { type: string } & Record<string, unknown>): string
   }
 }
 
+/**
+ * A run's decision in a few words (the full text is the cell's tooltip): "promoted SYMBOL/v3",
+ * the rule's reason code ("not-significant-vs-naive", "outranked", "cooling-down", …), "failed",
+ * or "—" for runs recorded before decisions were kept.
+ */
+export function decisionLabel(decision: string | null, error: string | null): string {
+  if (decision === null) return error !== null ? "failed" : "—";
+  const promoted = /^promoted (\S+):/.exec(decision);
+  if (promoted) return `promoted ${promoted[1]}`;
+  return decision.split(":", 1)[0]!;
+}
+
 /** How a champion history row reads: what happened, and the row's style (a demotion is marked). */
 export function historyChange(action: string): { label: string; className: string } {
   switch (action) {
