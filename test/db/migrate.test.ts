@@ -8,7 +8,7 @@ import { backends, randomSchema, TEST_DATABASE_URL } from "./fixtures.js";
 
 const EXPECTED_TABLES = [
   "admin_audit", "admin_audit_refusal_seqs", "candles_1m", "champion_history", "experiments", "feature_importances", "gold_model_runs", "gold_runs",
-  "gold_test_results", "model_versions", "quality_reports", "quality_violations", "run_metrics", "run_params", "runs",
+  "gold_test_results", "ingest_api_keys", "model_versions", "quality_reports", "quality_violations", "run_metrics", "run_params", "runs",
   "schema_migrations", "silver_bars", "trades",
 ];
 

@@ -14,3 +14,4 @@ export {
   type AuditOutcome,
   type AuditRecord,
 } from "./operations.js";
+export { insertApiKey, listApiKeys, revokeApiKey, addApiKeyUsage, type StoredApiKey, type ApiKeyUsage } from "./api-keys.js";

@@ -10,7 +10,7 @@ import type { NodeStatus } from "../status.js";
 import type { NodeComponent } from "../component.js";
 import type { NodeDatabase } from "./database.js";
 import { NodeMetrics } from "../metrics.js";
-import { createIngestGateway } from "../../web/server/gateway/index.js";
+import { ApiKeyStore, createIngestGateway } from "../../web/server/gateway/index.js";
 import { startControlServices } from "../../control/web-services.js";
 import type { Lake } from "../../lake/index.js";
 
@@ -30,6 +30,8 @@ export function webComponent(database: NodeDatabase | undefined, metrics = new N
         else ctx.log.warn(`NATS server ${server}: monitoring endpoint unreadable (${reason}); nats_server_up is 0`);
       });
       const db = database ? await database.get() : undefined;
+      // Runtime API keys of the gateway (Connections page); without a database only INGEST_API_KEYS apply.
+      const keyStore = db ? await ApiKeyStore.open(db) : undefined;
       // The control plane (admin commands with auth and audit, live logs, log browser, data page).
       const control = await startControlServices({ nc, adminTokens: config.adminTokens, dataDir: config.dataDir, ...(db ? { db } : {}), ...(lake ? { lake } : {}), webId: `web-${config.nodeId}`, log: ctx.log });
       server = await createWebServer({
@@ -44,7 +46,7 @@ export function webComponent(database: NodeDatabase | undefined, metrics = new N
         topSymbols: config.metricsTopSymbols,
         ...(db ? { db } : {}),
         admin: { tokens: config.adminTokens, localToken: localAdminToken(config.dataDir) },
-        gateway: createIngestGateway({ nc, apiKeys: config.ingest.apiKeys, maxBodyBytes: config.ingest.maxBodyBytes, timeBounds: config.customTimeBounds, quotas: config.customQuotas, registry: metrics.registry }),
+        gateway: createIngestGateway({ nc, apiKeys: config.ingest.apiKeys, ...(keyStore ? { keyStore } : {}), maxBodyBytes: config.ingest.maxBodyBytes, timeBounds: config.customTimeBounds, quotas: config.customQuotas, registry: metrics.registry }),
         statusProvider: async () => {
           const replies = await callAdmin(nc, "status", [], { token, timeoutMs: 2000, stallMs: 200 });
           return replies.flatMap((r) => (r.ok ? [r.result as NodeStatus] : []));
@@ -53,6 +55,7 @@ export function webComponent(database: NodeDatabase | undefined, metrics = new N
       ctx.log.info(`dashboard on ${server.url}`);
       ctx.shutdown.add("stop-intake", "web server", async () => {
         await server?.close();
+        await keyStore?.close();
         await control[Symbol.asyncDispose]();
       });
     },

@@ -5,6 +5,7 @@ import { SystemPage } from "./system/SystemPage.js";
 import { MlopsPage } from "./mlops/MlopsPage.js";
 import { ControlPage } from "./control/ControlPage.js";
 import { DataPage } from "./data/DataPage.js";
+import { ConnectionsPage } from "./connections/ConnectionsPage.js";
 import { SignOut } from "./ui/SignOut.js";
 
 const PAGES = [
@@ -12,6 +13,7 @@ const PAGES = [
   { path: "/mlops", label: "MLOps" },
   { path: "/system", label: "System" },
   { path: "/data", label: "Data" },
+  { path: "/connections", label: "Connections" },
   { path: "/control", label: "Control plane" },
 ] as const;
 
@@ -28,7 +30,7 @@ function ConnectionBadge() {
 export function App() {
   const [path, navigate] = usePath();
   const url = new URL(path, location.origin);
-  const page = url.pathname.startsWith("/control") ? "/control" : url.pathname.startsWith("/data") ? "/data" : url.pathname.startsWith("/system") ? "/system" : url.pathname.startsWith("/mlops") ? "/mlops" : "/";
+  const page = url.pathname.startsWith("/control") ? "/control" : url.pathname.startsWith("/connections") ? "/connections" : url.pathname.startsWith("/data") ? "/data" : url.pathname.startsWith("/system") ? "/system" : url.pathname.startsWith("/mlops") ? "/mlops" : "/";
   const symbol = url.searchParams.get("symbol");
   return (
     <div className="app">
@@ -60,7 +62,7 @@ export function App() {
         <SignOut />
       </header>
       <main className="content">
-        {page === "/control" ? <ControlPage view={url.searchParams.get("view") === "browser" ? "browser" : "operations"} onView={(v) => navigate(v === "browser" ? "/control?view=browser" : "/control")} /> : page === "/data" ? <DataPage /> : page === "/mlops" ? <MlopsPage symbol={symbol} onSymbol={(s) => navigate(`/mlops?symbol=${encodeURIComponent(s)}`)} /> : page === "/system" ? <SystemPage /> : <LivePage symbol={symbol} onSymbol={(s) => navigate(`/?symbol=${encodeURIComponent(s)}`)} />}
+        {page === "/control" ? <ControlPage view={url.searchParams.get("view") === "browser" ? "browser" : "operations"} onView={(v) => navigate(v === "browser" ? "/control?view=browser" : "/control")} /> : page === "/data" ? <DataPage /> : page === "/connections" ? <ConnectionsPage /> : page === "/mlops" ? <MlopsPage symbol={symbol} onSymbol={(s) => navigate(`/mlops?symbol=${encodeURIComponent(s)}`)} /> : page === "/system" ? <SystemPage /> : <LivePage symbol={symbol} onSymbol={(s) => navigate(`/?symbol=${encodeURIComponent(s)}`)} />}
       </main>
     </div>
   );

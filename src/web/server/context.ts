@@ -7,6 +7,7 @@ import type { StatusPoller } from "./feeds/status.js";
 import type { TickHub } from "./feeds/ticks.js";
 import type { MarketHistory } from "./history.js";
 import type { FailureLimit } from "./failure-limit.js";
+import type { IngestGateway } from "./gateway/handler.js";
 import { SubscriptionBudget, type WebLimits } from "./limits.js";
 import type { WebMetrics } from "./metrics.js";
 
@@ -19,6 +20,8 @@ export interface WebContext {
   metrics: WebMetrics;
   /** Registry reads (MLOps page); absent when the server has no database. */
   db?: Database | undefined;
+  /** The ingestion gateway, for the Connections page (its keys and recent errors); absent when not mounted. */
+  gateway?: IngestGateway | undefined;
   /** Who may run admin mutations; absent: every admin mutation is refused. */
   admin?: AdminGateOptions | undefined;
   /** Body, batch, subscription and replay bounds. */

@@ -3,6 +3,7 @@ import { marketRouter } from "./routers/market.js";
 import { systemRouter } from "./routers/system.js";
 import { mlopsRouter } from "./routers/mlops.js";
 import { controlRouter } from "./routers/control.js";
+import { connectionsRouter } from "./routers/connections.js";
 import { router } from "./trpc.js";
 
 export const appRouter = router({
@@ -10,6 +11,7 @@ export const appRouter = router({
   system: systemRouter,
   mlops: mlopsRouter,
   control: controlRouter,
+  connections: connectionsRouter,
 });
 
 export type AppRouter = typeof appRouter;

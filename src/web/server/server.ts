@@ -102,6 +102,7 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
     metrics,
     db,
     admin: options.admin,
+    gateway: options.gateway,
     limits,
     tokenAttempts: failures,
   };

@@ -14,7 +14,10 @@ import { normalizeDataType, normalizeSource } from "../../../custom/names.js";
 import { trackNatsConnected } from "../health.js";
 import { BodyTooLarge, MalformedBody, isNdjson, parseNdjsonItems, parseRecords, readBody, type ParsedItem } from "./body.js";
 import { admitRecords } from "./admit.js";
-import { authorize, parseApiKeys, type ApiKey } from "./keys.js";
+import { authorize, bootstrapKeyId, parseApiKeys, type ApiKey, type Authorization } from "./keys.js";
+import type { ApiKeyStore } from "./key-store.js";
+import { KeyUsage } from "./key-usage.js";
+import { RecentErrors, type GatewayError } from "./recent-errors.js";
 import { gatewayMetrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
 import { packMessages } from "./pack.js";
@@ -25,8 +28,10 @@ export const DEFAULT_MAX_RECORDS = 10_000;
 
 export interface GatewayOptions {
   nc: NatsConnection;
-  /** `source:key,...` / `*:key` text (INGEST_API_KEYS) or parsed keys. No keys: every request is 401. */
+  /** `source:key,...` / `*:key` text (INGEST_API_KEYS) or parsed keys: the bootstrap keys, always accepted. */
   apiKeys: string | readonly ApiKey[];
+  /** Runtime keys (PostgreSQL, managed on the Connections page). Neither these nor apiKeys: every request is 401. */
+  keyStore?: ApiKeyStore;
   /** INGEST_MAX_BODY. Default 1 MiB. */
   maxBodyBytes?: number;
   /** Records per request. Default 10,000. */
@@ -59,6 +64,17 @@ export interface IngestGateway {
   matches(path: string): boolean;
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   figures(): GatewayFigures;
+  /** What the Connections page shows: the keys (bootstrap and runtime), their use and the errors answered per source. */
+  readonly connections: GatewayConnections;
+}
+
+export interface GatewayConnections {
+  bootstrapKeys: readonly { keyId: string; source: string }[];
+  /** Use of the bootstrap keys on this node (runtime keys: keyStore.usage). */
+  bootstrapUsage: KeyUsage;
+  keyStore: ApiKeyStore | undefined;
+  errors: RecentErrors;
+  now(): number;
 }
 
 type Reply = { status: number; body: unknown; headers?: Record<string, string> };
@@ -75,12 +91,36 @@ export function createIngestGateway(options: GatewayOptions): IngestGateway {
   const metrics = options.registry ? gatewayMetrics(options.registry) : undefined;
   const rate = options.quotas?.recordsPerSecond ?? 0;
   const quotas = new SourceQuotas({ ...options.quotas, burst: Math.max(options.quotas?.burst ?? 0, burstFor(rate, maxRecords)) });
+  const bootstrapUsage = new KeyUsage();
+  const errors = new RecentErrors();
   const unavailable = (message: string, extra: Record<string, unknown> = {}): Reply => ({ status: 503, body: { error: "unavailable", message, ...extra }, headers: { "retry-after": retryAfter } });
 
-  async function ingest(req: IncomingMessage, source: string, pathType: string | undefined): Promise<Reply> {
-    const auth = authorize(keys, apiKeyOf(req), source);
+  /** Bootstrap keys first (no I/O), then the runtime keys; `keyId` names the key in usage counts. */
+  async function authorizeKey(presented: string | undefined, source: string): Promise<Authorization & { keyId?: string }> {
+    const auth = authorize(keys, presented, source);
+    if (auth.kind === "ok") return { ...auth, keyId: bootstrapKeyId(keys, presented!, source) };
+    if (auth.kind === "unknown-key" && presented && options.keyStore) return options.keyStore.authorize(presented, source);
+    return auth;
+  }
+
+  function countUse(keyId: string | undefined, records: number): void {
+    if (keyId === undefined) return;
+    if (keyId.startsWith("INGEST_API_KEYS")) bootstrapUsage.record(keyId, records, now());
+    else options.keyStore?.usage.record(keyId, records, now());
+  }
+
+  async function ingest(req: IncomingMessage, source: string, pathType: string | undefined): Promise<Reply & { keyId?: string }> {
+    const auth = await authorizeKey(apiKeyOf(req), source);
+    if (auth.kind === "ok") {
+      const reply = await admitted(req, source, pathType);
+      countUse(auth.keyId, reply.status === 202 || reply.status === 207 ? (reply.body as { accepted: number }).accepted : 0);
+      return { ...reply, keyId: auth.keyId! };
+    }
     if (auth.kind === "unknown-key") return { status: 401, body: { error: "unauthorized", message: "missing or unknown API key (header X-API-Key or Authorization: Bearer)" }, headers: { "www-authenticate": 'ApiKey header="X-API-Key"' } };
-    if (auth.kind === "wrong-source") return { status: 403, body: { error: "forbidden", message: `this key may write to ${auth.allowed.join(", ")}, not ${source}` } };
+    return { status: 403, body: { error: "forbidden", message: `this key may write to ${auth.allowed.join(", ")}, not ${source}` }, ...(auth.keyId ? { keyId: auth.keyId } : {}) };
+  }
+
+  async function admitted(req: IncomingMessage, source: string, pathType: string | undefined): Promise<Reply> {
     const partial = /[?&]partial=(1|true)(&|$)/.test(req.url ?? "");
     let items: ParsedItem[];
     try {
@@ -127,7 +167,7 @@ export function createIngestGateway(options: GatewayOptions): IngestGateway {
     return rejected.length > 0 ? { status: 207, body: { ...stored, rejected } } : { status: 202, body: stored };
   }
 
-  async function route(req: IncomingMessage, path: string): Promise<Reply> {
+  async function route(req: IncomingMessage, path: string): Promise<Reply & { source?: string; keyId?: string }> {
     if (path === "/api/docs" || path === "/api/docs/openapi.json") {
       if (req.method !== "GET" && req.method !== "HEAD") return { status: 405, body: { error: "method_not_allowed" }, headers: { allow: "GET" } };
       return { status: 200, body: openApiDocument({ maxBodyBytes: maxBody, maxRecords }) };
@@ -142,7 +182,7 @@ export function createIngestGateway(options: GatewayOptions): IngestGateway {
       pathType = normalizeDataType(decodeURIComponent(parts[1]));
       if (!pathType) return { status: 400, body: { error: "invalid_data_type", field: "data_type", message: "data_type must be 1-32 characters of a-z, 0-9 and _" } };
     }
-    return ingest(req, source, pathType);
+    return { ...(await ingest(req, source, pathType)), source };
   }
 
   return {
@@ -151,13 +191,14 @@ export function createIngestGateway(options: GatewayOptions): IngestGateway {
       figures.requests++;
       const started = performance.now();
       const path = (req.url ?? "/").split("?")[0]!;
-      let reply: Reply;
+      let reply: Reply & { source?: string; keyId?: string };
       try {
         reply = await route(req, path);
       } catch (err) {
         reply = { status: 500, body: { error: "internal", message: (err as Error).message } };
       }
       if (reply.status >= 400) figures.rejected[reply.status] = (figures.rejected[reply.status] ?? 0) + 1;
+      if (reply.source !== undefined && (reply.status >= 400 || reply.status === 207)) errors.add(reply.source, errorOf(reply, now()));
       if (metrics) {
         const status = String(reply.status);
         metrics.requests.inc({ status });
@@ -167,7 +208,14 @@ export function createIngestGateway(options: GatewayOptions): IngestGateway {
       res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers }).end(JSON.stringify(reply.body));
     },
     figures: () => ({ ...figures, rejected: { ...figures.rejected } }),
+    connections: { bootstrapKeys: keys.map((k, i) => ({ keyId: `INGEST_API_KEYS #${i + 1}`, source: k.source })), bootstrapUsage, keyStore: options.keyStore, errors, now },
   };
+}
+
+function errorOf(reply: Reply & { keyId?: string }, at: number): GatewayError {
+  const body = reply.body as { error?: string; message?: string; rejected?: unknown[] };
+  const message = reply.status === 207 ? `${body.rejected?.length ?? 0} record(s) refused` : String(body.message ?? "");
+  return { at, status: reply.status, error: String(body.error ?? (reply.status === 207 ? "partial" : "error")), message: message.slice(0, 500), keyId: reply.keyId ?? null };
 }
 
 function headerOf(req: IncomingMessage, name: string): string | undefined {

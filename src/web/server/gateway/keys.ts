@@ -48,3 +48,10 @@ export function authorize(keys: readonly ApiKey[], presented: string | undefined
   if (allowed.length === 0) return { kind: "unknown-key" };
   return allowed.includes("*") || allowed.includes(source) ? { kind: "ok" } : { kind: "wrong-source", allowed };
 }
+
+/** The INGEST_API_KEYS entry (`INGEST_API_KEYS #n`, 1-based) an authorized key writes with: its id in usage counts and error lists. */
+export function bootstrapKeyId(keys: readonly ApiKey[], presented: string, source: string): string {
+  const d = digest(presented);
+  const index = keys.findIndex((k) => (k.source === "*" || k.source === source) && timingSafeEqual(digest(k.key), d));
+  return `INGEST_API_KEYS #${index + 1}`;
+}

@@ -47,14 +47,24 @@ export function adminTokenFor(ctx: WebContext, inputToken?: string | null, comma
   }
 }
 
-function callerFor(ctx: WebContext, token: string | undefined, from: string, command: string): AdminCaller {
+/** Whether this caller passes the admin gate (token, admin session, or loopback without ADMIN_TOKENS): for admin-only reads, which are not audited. */
+export function isAdminCaller(ctx: WebContext): boolean {
+  try {
+    callerFor(ctx, ctx.caller?.token, ctx.caller?.remoteAddress ?? "unknown", "read", false);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function callerFor(ctx: WebContext, token: string | undefined, from: string, command: string, auditRefusal = true): AdminCaller {
   const gate = ctx.admin;
   if (gate === undefined) {
     const control = controlServicesFor(ctx.nc);
     if (control === undefined) throw new TRPCError({ code: "FORBIDDEN", message: "admin actions are not enabled on this web server" });
     const d = control.auth.decide({ remoteAddress: ctx.caller?.remoteAddress ?? null, token: token ?? null });
     if (d.ok) return { token: d.nodeToken, principal: d.principal };
-    control.auditRefusal({ caller: `web@${ctx.caller?.remoteAddress ?? "unknown"}`, command, args: [], detail: d.reason });
+    if (auditRefusal) control.auditRefusal({ caller: `web@${ctx.caller?.remoteAddress ?? "unknown"}`, command, args: [], detail: d.reason });
     throw new TRPCError({ code: "UNAUTHORIZED", message: d.reason });
   }
   if (gate.tokens.length > 0) {
