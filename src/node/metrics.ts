@@ -15,7 +15,7 @@ import { DEFAULT_TOP_SYMBOLS, topSymbolCounter, TopSymbolTotals } from "./top-sy
 import { registerLogMetrics } from "./log-metrics.js";
 import { registerNatsServerMetrics, type NatsServerMonitorOptions } from "./nats-server-metrics.js";
 import { registerIngestMetrics, type IngestStatusSource } from "./ingest-metrics.js";
-import { registerMarketMetrics, registerMlopsMetrics, registerQualityMetrics, totalCounter } from "./role-metrics.js";
+import { registerLakeMetrics, registerMarketMetrics, registerMlopsMetrics, type LakeMetrics, registerQualityMetrics, totalCounter } from "./role-metrics.js";
 import type { MarketCounters } from "../actors/symbol/nats-sink.js";
 import type { AuditorMemory } from "../quality/actor.js";
 import type { MlopsEvent } from "../mlops/events.js";
@@ -116,6 +116,11 @@ export class NodeMetrics {
   /** The quality gate's runs (the quality component registers its auditor's memory). */
   watchQuality(memory: Pick<AuditorMemory, "last" | "runs" | "running">): void {
     registerQualityMetrics(this.registry, memory);
+  }
+
+  /** Lake files written, live per table, and compactions (the lake component registers it). */
+  watchLake(tables: readonly string[]): LakeMetrics {
+    return registerLakeMetrics(this.registry, tables);
   }
 
   /** MLOps events and the training queue (the mlops component registers it and sends each event to the returned sink). */

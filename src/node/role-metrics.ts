@@ -101,3 +101,43 @@ export function registerMarketMetrics(registry: Registry, counters: Omit<MarketC
   counter("market_missing_trades_total", "Trades missing in those gaps", () => counters.missingTrades);
   counter("market_prediction_failures_total", "Bars whose model prediction failed (the bar is emitted with the naive forecast)", () => counters.predictionFailures);
 }
+
+/** What the lake role reports as it writes and compacts (see registerLakeMetrics). */
+export interface LakeMetrics {
+  /** A writer's commit added `files` data files. */
+  committed(table: string, files: number): void;
+  /** The table's live data files, read from its snapshot (writer start, after each compaction). */
+  liveFiles(table: string, files: number): void;
+  /** One compaction run: files rewritten into fewer. */
+  compacted(table: string, result: { filesRemoved: number; filesAdded: number }): void;
+}
+
+/**
+ * The lake: files written per commit, live files per table (exact while this node is the only
+ * writer, as the lake writer is a singleton: set from the snapshot and moved by each commit and
+ * compaction), and compaction runs with the files they removed and added. Labelled by table only.
+ */
+export function registerLakeMetrics(registry: Registry, tables: readonly string[]): LakeMetrics {
+  const registers = [registry];
+  const written = new Counter({ name: "lake_files_written_total", help: "Data files the lake writer added by its commits", labelNames: ["table"], registers });
+  const live = new Gauge({ name: "lake_table_files", help: "Live data files of a lake table (its current snapshot), on the node that writes it", labelNames: ["table"], registers });
+  const runs = new Counter({ name: "lake_compaction_runs_total", help: "Compaction runs over a lake table (including runs with nothing to compact)", labelNames: ["table"], registers });
+  const removed = new Counter({ name: "lake_compaction_files_removed_total", help: "Small data files compaction rewrote (removed from the table)", labelNames: ["table"], registers });
+  const added = new Counter({ name: "lake_compaction_files_added_total", help: "Data files compaction wrote in their place", labelNames: ["table"], registers });
+  for (const table of tables) for (const c of [written, runs, removed, added]) c.inc({ table }, 0);
+  return {
+    committed(table, files) {
+      written.inc({ table }, files);
+      live.inc({ table }, files);
+    },
+    liveFiles(table, files) {
+      live.set({ table }, files);
+    },
+    compacted(table, r) {
+      runs.inc({ table });
+      removed.inc({ table }, r.filesRemoved);
+      added.inc({ table }, r.filesAdded);
+      live.inc({ table }, r.filesAdded - r.filesRemoved);
+    },
+  };
+}

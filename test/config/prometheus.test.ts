@@ -110,6 +110,7 @@ test("every metric a dashboard panel reads is one the node exports, or Prometheu
   metrics.watchQuality({ last: null, runs: 0, running: null });
   metrics.watchMlops(() => null);
   metrics.watchMarket({ bars: 0, candles: 0, ticks: 0, lateTrades: 0, invalidTrades: 0, gaps: 0, missingTrades: 0, predictionFailures: 0 });
+  metrics.watchLake(["bronze_trades", "silver_bars"]);
   new WebMetrics(metrics.registry); // the web server's own, on the node's registry
   const exported = new Set((await metrics.registry.getMetricsAsJSON()).map((m) => m.name));
   // Histograms are exported under their base name; queries read their _bucket/_count series.

@@ -6,6 +6,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { waitFor } from "../helpers/wait.js";
 import { scrape, startPipeline } from "./stack.js";
+import { join } from "node:path";
+import { Lake } from "../../src/lake/index.js";
 
 const sum = (m: Map<string, number>, prefix: string) => [...m].filter(([k]) => k === prefix || k.startsWith(`${prefix}{`)).reduce((n, [, v]) => n + v, 0);
 
@@ -38,6 +40,12 @@ test("a node's /metrics: actors, mailboxes, partitions, consumer backlog, trades
   for (const series of ['lake_commit_lag_messages{table="bronze_trades"}', 'lake_commit_lag_seconds{table="silver_bars"}', 'serving_lag_messages{consumer="serving"}', 'nats_consumer_pending_messages{stream="TRADES",consumer="lake-bronze"}']) {
     assert.ok(moved.has(series), `${series} is exposed`);
   }
+
+  // The lake's files: what the writer added, and the live files per table = the table's own snapshot.
+  assert.ok(moved.get('lake_files_written_total{table="bronze_trades"}')! > 0);
+  for (const table of ["bronze_trades", "silver_bars"]) assert.equal(moved.get(`lake_compaction_runs_total{table="${table}"}`), 0, "every table's series from the start");
+  const lake = Lake.open(join(stack.node.config.dataDir, "lake"));
+  await waitFor(async () => (await scrape(stack.web.url)).get('lake_table_files{table="bronze_trades"}') === (await lake.table("bronze_trades").snapshot()).files.size, { timeoutMs: 30_000, intervalMs: 250, what: "lake_table_files = the bronze snapshot's live files" });
 
   // The exchange feed (here the replay server speaking Binance's format).
   assert.equal(moved.get('ingest_connection_up{source="binance"}'), 1);

@@ -61,6 +61,18 @@ test("trades accepted, trade→bar latency in seconds, serving and lake figures"
   assert.equal(m.get('serving_write_failures_total{kind="rejected"}'), 1);
   assert.equal(m.get('lake_last_committed_log_sequence{table="bronze_trades"}'), 4242);
   assert.equal(m.has("process_cpu_user_seconds_total"), false, "process metrics only when asked");
+
+  // The lake role's files: commits add, a compaction rewrites many small files into few.
+  const lake = metrics.watchLake(["bronze_trades", "silver_bars"]);
+  lake.liveFiles("bronze_trades", 10);
+  lake.committed("bronze_trades", 3);
+  lake.compacted("bronze_trades", { filesRemoved: 12, filesAdded: 2 });
+  const l = parseMetrics(await metrics.registry.metrics());
+  assert.deepEqual(
+    ["lake_table_files", "lake_files_written_total", "lake_compaction_runs_total", "lake_compaction_files_removed_total", "lake_compaction_files_added_total"].map((n) => l.get(`${n}{table="bronze_trades"}`)),
+    [3, 3, 1, 12, 2],
+  );
+  assert.equal(l.get('lake_compaction_runs_total{table="silver_bars"}'), 0);
 });
 
 test("two nodes in one process keep separate registries", async () => {

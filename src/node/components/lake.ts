@@ -18,6 +18,7 @@ import type { SilverBar } from "../../actors/symbol/messages.js";
 import { AdminBadRequest } from "../../admin/service.js";
 import type { NodeComponent, NodeContext } from "../component.js";
 import type { NodeMetrics } from "../metrics.js";
+import type { LakeMetrics } from "../role-metrics.js";
 
 export const LAKE_WRITER_PARTITION = 0;
 const WRITERS = ["lake-bronze", "lake-silver"] as const;
@@ -28,9 +29,11 @@ export function lakeComponent(options: { compactEveryMs?: number; metrics?: Node
   const errors: Record<string, string | null> = { [BRONZE_TRADES_TABLE]: null, [SILVER_BARS_TABLE]: null };
   const committedRows: Record<string, number> = { [BRONZE_TRADES_TABLE]: 0, [SILVER_BARS_TABLE]: 0 };
   let running = false;
+  let lakeMetrics: LakeMetrics | undefined;
   return {
     name: "lake",
     partitionHost(ctx): PartitionHost {
+      lakeMetrics ??= options.metrics?.watchLake([BRONZE_TRADES_TABLE, SILVER_BARS_TABLE]);
       const lakeConfig = lakeConfigFromConfig(ctx.config);
       lake = Lake.open(lakeConfig.uri, lakeConfig.s3);
       const decoder = new TextDecoder();
@@ -38,6 +41,7 @@ export function lakeComponent(options: { compactEveryMs?: number; metrics?: Node
         commits[table] = { version: r.version, lastLogSeq: r.lastLogSeq, rows: r.rows };
         committedRows[table] = (committedRows[table] ?? 0) + r.rows;
         options.metrics?.lakeCommittedSeq.set({ table }, r.lastLogSeq);
+        lakeMetrics?.committed(table, r.files);
         errors[table] = null;
       };
       const onError = (table: string) => (err: unknown) => {
@@ -51,6 +55,8 @@ export function lakeComponent(options: { compactEveryMs?: number; metrics?: Node
           const jsm = await jetstreamManager(ctx.nc);
           const bronze = await lake!.ensureTable(bronzeTradesDefinition);
           const silver = await lake!.ensureTable(silverBarsDefinition);
+          lakeMetrics?.liveFiles(BRONZE_TRADES_TABLE, (await bronze.snapshot()).files.size);
+          lakeMetrics?.liveFiles(SILVER_BARS_TABLE, (await silver.snapshot()).files.size);
           ctx.system.spawn(
             "lake-bronze",
             loopActor((signal) =>
@@ -105,7 +111,12 @@ export function lakeComponent(options: { compactEveryMs?: number; metrics?: Node
         return lake!.table(name);
       };
       ctx.admin
-        .register("lake-optimize", async (args) => optimize(table(args)))
+        .register("lake-optimize", async (args) => {
+          const result = await optimize(table(args));
+          // Counted on the writer's node, where the live-file gauge is kept.
+          if (running) lakeMetrics?.compacted(args[0]!, result);
+          return result;
+        })
         .register("lake-vacuum", async (args) => vacuum(table(args), { dryRun: args.includes("--dry-run") }));
       const every = options.compactEveryMs ?? 10 * 60_000;
       if (every > 0) {
@@ -115,7 +126,7 @@ export function lakeComponent(options: { compactEveryMs?: number; metrics?: Node
           },
           async receive() {
             if (!running) return; // only the writer's node compacts, so two nodes never race on it
-            for (const name of [BRONZE_TRADES_TABLE, SILVER_BARS_TABLE]) await optimize(lake!.table(name));
+            for (const name of [BRONZE_TRADES_TABLE, SILVER_BARS_TABLE]) lakeMetrics?.compacted(name, await optimize(lake!.table(name)));
           },
         }));
       }
