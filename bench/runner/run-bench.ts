@@ -44,7 +44,7 @@ export function runBench(bench: string, deadlineMs: number, passThrough: readonl
   const figures: Figure[] = [];
   let phase = "starting";
   let phaseAt = Date.now();
-  const child = spawn(process.execPath, ["--import", "tsx", CHILD, bench], { stdio: ["ignore", "inherit", "inherit", "ipc"], detached: true });
+  const child = spawn(process.execPath, ["--import", "tsx", CHILD, bench, ...passThrough], { stdio: ["ignore", "inherit", "inherit", "ipc"], detached: true });
   const pid = child.pid!;
   running.add(pid);
   let waitingAnswer: ((text: string) => void) | undefined;

@@ -18,3 +18,9 @@ test("a bench whose own wait deadline passes fails with what that wait was waiti
   assert.equal(result.status, "failed");
   assert.match(result.detail ?? "", /BenchDeadlineExceeded: deadline of 0\.2 s passed waiting for a counter to reach 10\n\s+counter at 3/);
 });
+
+test("flags the runner does not know (ml's --quick) reach the bench's process", async () => {
+  const result = await runBench(fixture("flags"), 60_000, ["--quick"]);
+  assert.equal(result.status, "done");
+  assert.deepEqual(result.figures, [{ name: "--quick seen", figure: 1, unit: "flag" }]);
+});
