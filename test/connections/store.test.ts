@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { migrate } from "../../src/db/index.js";
 import { ApiKeyStore } from "../../src/web/server/gateway/index.js";
 import { backends } from "../db/fixtures.js";
+import { waitFor } from "../helpers/wait.js";
 
 for (const backend of backends()) {
   describe(`ApiKeyStore on ${backend.name}`, () => {
@@ -33,6 +34,42 @@ for (const backend of backends()) {
       // A fresh store (another node) loads only active keys.
       await using other = await ApiKeyStore.open(db);
       assert.deepEqual(await other.authorize(key, "plant"), { kind: "unknown-key" });
+    });
+
+    it("a reload whose read started before a revoke, and lands after it, does not bring the key back", async () => {
+      await using db = await backend.open();
+      await migrate(db);
+      // The reload's SELECT runs at once; its result is held until released (a reload timer firing mid-revoke).
+      let hold = false;
+      let read: (() => void) | undefined;
+      let release: () => void = () => {};
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const gated = new Proxy(db, {
+        get(target, prop, receiver) {
+          if (prop !== "query") return Reflect.get(target, prop, receiver);
+          return async (text: string, params?: unknown[]) => {
+            const result = await target.query(text, params);
+            if (hold && /^\s*SELECT .* FROM ingest_api_keys/s.test(text)) {
+              hold = false;
+              read?.();
+              await released;
+            }
+            return result;
+          };
+        },
+      });
+      await using store = await ApiKeyStore.open(gated, { flushMs: 3_600_000, refreshMs: 3_600_000 });
+      const { key, view } = await store.create({ source: "plant", label: "raced", createdBy: "test" });
+      hold = true;
+      const wasRead = new Promise<void>((resolve) => (read = resolve));
+      const reload = store.refresh();
+      await wasRead; // the reload has read the key as active
+      const revoking = store.revoke(view.keyId, "test");
+      await waitFor(async () => (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM ingest_api_keys WHERE revoked_at IS NOT NULL")).rows[0]!.n === 1, { what: "the revoke committed" });
+      release();
+      assert.equal(await revoking, true);
+      await reload;
+      assert.deepEqual(await store.authorize(key, "plant"), { kind: "unknown-key" }, "revoked on this node: refused at once");
     });
   });
 }

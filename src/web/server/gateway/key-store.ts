@@ -123,6 +123,7 @@ export class ApiKeyStore implements AsyncDisposable {
   async create(input: { source: string; label: string; createdBy: string }): Promise<{ key: string; view: ApiKeyView }> {
     const fresh = newApiKey();
     const row = await insertApiKey(this.db, { keyId: fresh.keyId, keyHash: fresh.keyHash, source: input.source, label: input.label, createdBy: input.createdBy });
+    await this.#settled();
     this.#active.set(fresh.keyId, { source: row.source, hash: Buffer.from(row.keyHash, "hex") });
     return { key: fresh.key, view: this.#view(row) };
   }
@@ -130,6 +131,7 @@ export class ApiKeyStore implements AsyncDisposable {
   /** Revokes a key; on this node its next request is refused. False when no such active key. */
   async revoke(keyId: string, revokedBy: string): Promise<boolean> {
     const done = await revokeApiKey(this.db, keyId, revokedBy);
+    await this.#settled();
     this.#active.delete(keyId);
     return done;
   }
@@ -154,12 +156,20 @@ export class ApiKeyStore implements AsyncDisposable {
   async close(): Promise<void> {
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
-    await this.#loading?.catch(() => undefined);
+    await this.#settled();
     await this.flush().catch(() => undefined);
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /**
+   * Waits out a reload in flight: its read may predate a write just made, and would otherwise
+   * replace the cache after the write's own update of it. A reload that starts later reads the write.
+   */
+  async #settled(): Promise<void> {
+    await this.#loading?.catch(() => undefined);
   }
 
   #view(row: StoredApiKey): ApiKeyView {
