@@ -44,6 +44,12 @@ export function registerQualityMetrics(registry: Registry, memory: Pick<AuditorM
 /** The MLOps event types counted (the pool's own events are not). */
 const COUNTED: readonly MlopsEvent["type"][] = ["training-started", "run-completed", "run-failed", "promoted", "not-promoted", "rolled-back", "champion-reviewed", "demoted", "training-failed", "mode-changed", "warning"];
 
+/**
+ * A review older than this no longer counts (three 5-minute patrols): the symbol's rounds have
+ * stopped here, e.g. another ml node trains it now, and that node's reviews speak for it.
+ */
+const REVIEW_FRESH_MS = 15 * 60_000;
+
 /** Live skill (1 − RMSE / naive RMSE) of reviewed champions; below 0 is worse than naive. */
 const SKILL_BUCKETS = [-0.5, -0.2, -0.1, -0.05, -0.02, 0, 0.02, 0.05, 0.1, 0.2, 0.5];
 
@@ -53,20 +59,23 @@ const SKILL_BUCKETS = [-0.5, -0.2, -0.1, -0.05, -0.02, 0, 0.02, 0.05, 0.1, 0.2, 
  * (how many serve worse than naive, their live skill) and the training pool's queue read when
  * scraped. No per-symbol label: 5,000 symbols make no more series than 5.
  */
-export function registerMlopsMetrics(registry: Registry, pool: () => { pending: number; capacity: number } | null): (event: MlopsEvent) => void {
+export function registerMlopsMetrics(registry: Registry, pool: () => { pending: number; capacity: number } | null, now: () => number = Date.now): (event: MlopsEvent) => void {
   const registers = [registry];
   const events = new Counter({ name: "mlops_events_total", help: "MLOps events on this node by type: training-started (a round), run-completed, run-failed, promoted, not-promoted, rolled-back, champion-reviewed, demoted, training-failed, mode-changed, warning", labelNames: ["type"], registers });
   // Every type from the start, so that rate() over a type that has not happened yet is 0, not absent.
   for (const type of COUNTED) events.inc({ type }, 0);
-  // The last review per symbol whose champion had enough live predictions to be tested: worse than naive or not.
-  const worse = new Map<string, boolean>();
-  new Gauge({ name: "mlops_champions_reviewed", help: "Champions this node reviewed on enough live predictions (their latest review)", registers, collect() {
-    this.set(worse.size);
+  // The last review per symbol whose champion had enough live predictions to be tested: worse than naive or not, and when.
+  const reviews = new Map<string, { worse: boolean; at: number }>();
+  const fresh = () => {
+    const since = now() - REVIEW_FRESH_MS;
+    for (const [symbol, r] of reviews) if (r.at < since) reviews.delete(symbol);
+    return [...reviews.values()];
+  };
+  new Gauge({ name: "mlops_champions_reviewed", help: "Champions this node reviewed on enough live predictions in the last 15 minutes (their latest review)", registers, collect() {
+    this.set(fresh().length);
   } });
-  new Gauge({ name: "mlops_champions_worse_than_naive", help: "Champions whose latest live review had a higher RMSE than the naive forecast on the same bars (significantly worse ones are demoted)", registers, collect() {
-    let n = 0;
-    for (const w of worse.values()) if (w) n++;
-    this.set(n);
+  new Gauge({ name: "mlops_champions_worse_than_naive", help: "Champions whose latest live review (in the last 15 minutes) had a higher RMSE than the naive forecast on the same bars (significantly worse ones are demoted)", registers, collect() {
+    this.set(fresh().filter((r) => r.worse).length);
   } });
   const skill = new Histogram({ name: "mlops_champion_live_skill", help: "Live skill of each reviewed champion, 1 - RMSE / naive RMSE over its newest live predictions (< 0: worse than naive)", buckets: SKILL_BUCKETS, registers });
   new Gauge({ name: "mlops_training_queue_pending", help: "Training tasks waiting for or running in the training pool", registers, collect() {
@@ -78,14 +87,14 @@ export function registerMlopsMetrics(registry: Registry, pool: () => { pending: 
   return (event) => {
     if (COUNTED.includes(event.type)) events.inc({ type: event.type });
     if (event.type === "champion-reviewed") {
-      if (event.review.verdict === "too-few-rows") worse.delete(event.symbol);
+      if (event.review.verdict === "too-few-rows") reviews.delete(event.symbol);
       else {
-        worse.set(event.symbol, event.review.rmse > event.review.rmseNaive);
+        reviews.set(event.symbol, { worse: event.review.rmse > event.review.rmseNaive, at: event.at });
         if (Number.isFinite(event.review.skill)) skill.observe(event.review.skill);
       }
     } else if (event.type === "demoted" || event.type === "promoted" || event.type === "rolled-back") {
       // Another model (or naive) serves now; its first review will tell.
-      worse.delete(event.symbol);
+      reviews.delete(event.symbol);
     }
   };
 }

@@ -150,7 +150,7 @@ test("quality and MLOps series exist only once their role registered them; the l
   assert.deepEqual([m.get("mlops_training_queue_pending"), m.get("mlops_training_queue_capacity")], [5, 64]);
 
   // Live reviews: one champion worse than naive (not yet significantly), one better, one too new to test.
-  const reviewed = (symbol: string, review: Extract<MlopsEvent, { type: "champion-reviewed" }>["review"]) => count({ type: "champion-reviewed", symbol, version: `${symbol}/v1`, review, at: 3 });
+  const reviewed = (symbol: string, review: Extract<MlopsEvent, { type: "champion-reviewed" }>["review"]) => count({ type: "champion-reviewed", symbol, version: `${symbol}/v1`, review, at: Date.now() });
   const measured = { stat: 0, pValue: 0.5, detail: "" };
   reviewed("BTCUSDT", { verdict: "keep", rows: 300, rmse: 1.1, rmseNaive: 1, skill: -0.1, ...measured });
   reviewed("ETHUSDT", { verdict: "keep", rows: 300, rmse: 0.9, rmseNaive: 1, skill: 0.1, ...measured });
@@ -160,4 +160,8 @@ test("quality and MLOps series exist only once their role registered them; the l
   count({ type: "demoted", symbol: "BTCUSDT", from: "BTCUSDT/v1", to: "naive", reason: "demoted", review: { verdict: "demote", rows: 300, rmse: 1.2, rmseNaive: 1, skill: -0.2, ...measured }, at: 4 });
   m = parseMetrics(await metrics.registry.metrics());
   assert.deepEqual([m.get("mlops_champions_reviewed"), m.get("mlops_champions_worse_than_naive"), m.get('mlops_events_total{type="demoted"}')], [1, 0, 1]);
+  // A review 16 minutes old (the symbol is trained on another node now) no longer counts here.
+  count({ type: "champion-reviewed", symbol: "OLDUSDT", version: "OLDUSDT/v1", review: { verdict: "keep", rows: 300, rmse: 1.1, rmseNaive: 1, skill: -0.1, ...measured }, at: Date.now() - 16 * 60_000 });
+  m = parseMetrics(await metrics.registry.metrics());
+  assert.deepEqual([m.get("mlops_champions_reviewed"), m.get("mlops_champions_worse_than_naive")], [1, 0]);
 });
