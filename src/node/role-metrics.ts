@@ -119,6 +119,8 @@ export interface LakeMetrics {
   liveFiles(table: string, files: number): void;
   /** One compaction run: files rewritten into fewer. */
   compacted(table: string, result: { filesRemoved: number; filesAdded: number }): void;
+  /** The writer left this node (partition 0 moved): its live-file figures are another node's to report. */
+  writerStopped(): void;
 }
 
 /**
@@ -147,6 +149,9 @@ export function registerLakeMetrics(registry: Registry, tables: readonly string[
       removed.inc({ table }, r.filesRemoved);
       added.inc({ table }, r.filesAdded);
       live.inc({ table }, r.filesAdded - r.filesRemoved);
+    },
+    writerStopped() {
+      live.reset();
     },
   };
 }

@@ -73,6 +73,11 @@ test("trades accepted, trade→bar latency in seconds, serving and lake figures"
     [3, 3, 1, 12, 2],
   );
   assert.equal(l.get('lake_compaction_runs_total{table="silver_bars"}'), 0);
+  // The writer moved to another node: this one no longer reports the table's files (the counters stay).
+  lake.writerStopped();
+  const after = parseMetrics(await metrics.registry.metrics());
+  assert.equal(after.has('lake_table_files{table="bronze_trades"}'), false);
+  assert.equal(after.get('lake_files_written_total{table="bronze_trades"}'), 3);
 });
 
 test("two nodes in one process keep separate registries", async () => {

@@ -86,6 +86,7 @@ export function lakeComponent(options: { compactEveryMs?: number; metrics?: Node
         async stopPartition(partition, reason) {
           if (partition !== LAKE_WRITER_PARTITION || !running) return;
           running = false;
+          lakeMetrics?.writerStopped();
           // A lost lease means another node may already write: stop at once (what was not committed
           // stays unacknowledged in the log). Otherwise the loops end after their current commit.
           const timeoutMs = reason === "lease-lost" ? 500 : 15_000;
