@@ -195,8 +195,8 @@ export async function run(): Promise<void> {
   calibration();
   const full = detection(LEAGUE_ALGORITHMS, `full league (${LEAGUE_ALGORITHMS.join(", ")})`);
   const en = detection(EN, "ElasticNet alone");
-  const rules2 = DEFAULT_DEMOTION_RULES;
-  console.log(`\ndemotion rule: one-sided Diebold–Mariano (Newey–West, HLN, Student t) on the newest ${rules2.window} live predictions, at least ${rules2.minLiveRows}, p ≤ ${rules2.alpha}, at every round (${ROUND_BARS} bars)`);
+  const demotionRules = DEFAULT_DEMOTION_RULES;
+  console.log(`\ndemotion rule: one-sided Diebold–Mariano (Newey–West, HLN, Student t) on the newest ${demotionRules.window} live predictions, at least ${demotionRules.minLiveRows}, p ≤ ${demotionRules.alpha}, at every round (${ROUND_BARS} bars)`);
   demotion(0.3);
   demotion(0.12);
   const fpRate = fp.falses / fp.series;
