@@ -33,10 +33,11 @@ async function main(): Promise<number> {
   const { log } = logging;
   log.info(`demo: synthetic market of ${symbols.length} symbols at ${rate} trades/s on ${simulator.url}`);
   for (const line of describeConfig(argv, { ...process.env, BINANCE_WS_URL: simulator.url, SYMBOLS: symbols.join(",") })) log.info(`config ${line}`);
+  // Listening before the start, as npm start does (src/node/serve.ts): a signal during it is no default kill.
+  const signalled = untilSignal(log).then(() => new ExitBackstop(log, config.shutdownTimeoutMs));
   const running = await runNode(config, logging);
   log.info(`demo running: dashboard on http://${config.web.host}:${config.web.port}, admin: npm run admin -- status`);
-  await untilSignal(log);
-  const backstop = new ExitBackstop(log, config.shutdownTimeoutMs);
+  const backstop = await signalled;
   const { exitCode } = await running.stop();
   await simulator.close();
   backstop.finished();

@@ -12,10 +12,13 @@ import { runNode, untilSignal } from "./run.js";
  */
 export async function serveUntilSignal(config: Config, logging: { log: Logger; forwarder: LogForwarder }, extra: NodeComponent[] = []): Promise<number> {
   const { log } = logging;
+  // Listening from before the start: a signal while the node starts (a service manager stopping it
+  // early) waits for the start to end and then shuts down, instead of Node's default kill. The
+  // shutdown bound counts from the signal, so a start that hangs is bounded too.
+  const signalled = untilSignal(log).then(() => new ExitBackstop(log, config.shutdownTimeoutMs));
   const running = await runNode(config, logging, extra);
   log.info("node running", { partitions: config.partitions });
-  await untilSignal(log);
-  const backstop = new ExitBackstop(log, config.shutdownTimeoutMs);
+  const backstop = await signalled;
   const { exitCode } = await running.stop();
   log.info("stopped", { exitCode });
   backstop.finished();

@@ -49,3 +49,31 @@ test("a second SIGINT while shutting down is logged and ignored: the node still 
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test("a SIGTERM while the node is still starting is not the default kill: it starts, then shuts down with its summary", async () => {
+  await using nats = await startNatsServer();
+  const dataDir = mkdtempSync(join(tmpdir(), "early-signal-"));
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "test/node/fixtures/stalled-node.ts", "--node-id", "early", "--data-dir", dataDir, "--lease-ttl", "3s", "--roles", "market", "--shutdown-timeout", "8s"],
+    { env: { ...process.env, NATS_URL: nats.url }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  try {
+    // The log's streams are created early in the start, well before "node running".
+    await waitFor(() => out.includes("log stream TRADES") || child.exitCode !== null, { timeoutMs: 60_000, intervalMs: 5, what: "the start under way" });
+    assert.equal(out.includes("node running"), false, "the signal must land during the start");
+    child.kill("SIGTERM");
+    const { code, signal } = await exit;
+    assert.equal(signal, null, `killed by ${signal} during its start:\n${out}`);
+    assert.equal(code, 0, out);
+    assert.match(out, /SIGTERM: shutting down/);
+    assert.equal(out.split("\n").filter((l) => l.includes(SUMMARY_PREFIX)).length, 1, out);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
