@@ -119,6 +119,33 @@ test("a symbol taken over after its reader died past its last trade is caught up
   await next.close();
 });
 
+test("a takeover whose new stream brought trades asks the exchange only for a hole before them, never a catch-up once the market goes quiet", { timeout: 30_000 }, async () => {
+  await using stack = await startStack();
+  const old = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "old"), log, lingerMs: 1 });
+  for (const symbol of ["AAAUSDT", "BBBUSDT"]) for (let id = 1; id <= 40; id++) old.accept(trade(symbol, id));
+  await old.flush();
+  await old.close();
+  const asked: string[] = [];
+  const backfill = async (_source: string, symbol: string, fromId: number, toId: number) => {
+    asked.push(`${symbol} ${fromId}-${toId}`);
+    const trades = [];
+    for (let id = fromId; id <= Math.min(toId, 50); id++) trades.push(trade(symbol, id));
+    return { trades };
+  };
+  const next = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "new"), log, lingerMs: 1, backfill, catchUpAfterMs: 50 });
+  next.hold("binance", ["AAAUSDT", "BBBUSDT"]);
+  // Our streams are live: AAA from 41 on (no hole), BBB from 46 on (41..45 missed); then the market goes quiet.
+  for (let id = 41; id <= 50; id++) next.accept(trade("AAAUSDT", id));
+  for (let id = 46; id <= 50; id++) next.accept(trade("BBBUSDT", id));
+  await next.adopt("binance", ["AAAUSDT", "BBBUSDT"]);
+  await new Promise((r) => setTimeout(r, 300));
+  await next.flush();
+  const trades = await readTrades(stack.nc);
+  for (const symbol of ["AAAUSDT", "BBBUSDT"]) assert.deepEqual(trades.filter((t) => t.symbol === symbol).map((t) => t.tradeId), Array.from({ length: 50 }, (_, i) => i + 1), symbol);
+  assert.deepEqual(asked, ["BBBUSDT 41-45"], "the hole, once; no catch-up of a symbol that had trades");
+  await next.close();
+});
+
 test("a takeover: the new reader holds what it reads until the old one logged all it read; no id lost or doubled, nothing asked of the exchange (10 seeds)", { timeout: 120_000 }, async () => {
   const LAST = 600;
   for (let seed = 1; seed <= 10; seed++) {

@@ -143,6 +143,10 @@ export interface KeyState {
   phase: "loading" | "backfilling" | "ready";
   /** A takeover is under way (`hold`): trades stay held until `adopt`, even once the mark is read. */
   holding: boolean;
+  /** Trades taken for this key so far, held or not (duplicates too). */
+  received: number;
+  /** `received` when the last takeover began (`hold`, else `adopt`). */
+  receivedAtTakeover: number;
   held: Trade[];
   open: Trade[];
   openSince: number;

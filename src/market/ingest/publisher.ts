@@ -106,6 +106,7 @@ export class TradeLogPublisher {
   accept(trade: Trade): void {
     if (this.#closed) throw new PublisherClosed();
     const ks = this.#key(trade.source, trade.symbol);
+    ks.received++;
     if (ks.phase !== "ready") {
       ks.held.push(trade);
       this.#held++;
@@ -134,6 +135,7 @@ export class TradeLogPublisher {
   hold(source: string, symbols: readonly string[]): void {
     for (const s of symbols) {
       const ks = this.#key(source, s.toUpperCase());
+      if (!ks.holding) ks.receivedAtTakeover = ks.received;
       ks.holding = true;
       if (ks.phase === "ready") ks.phase = "loading";
     }
@@ -144,13 +146,16 @@ export class TradeLogPublisher {
    * and subject tails are read from the stream again, since what we knew may be stale. Trades
    * arriving meanwhile (or held since `hold`) are held, not lost, then go in after the marks.
    * `catchUp` (default true): the previous reader may have died after a symbol's last trade, which
-   * no later trade would reveal, so a symbol still quiet a moment later asks the exchange's history.
+   * no later trade would reveal, so a symbol that has had no trade from our stream since the
+   * takeover began (`hold`), and still none a moment later, asks the exchange's history. A symbol
+   * that had one needs nothing: that trade's id showed any hole before it, which the gap path fills.
    * Off when the previous reader handed over and logged everything it read.
    */
   async adopt(source: string, symbols: readonly string[], options: { catchUp?: boolean } = {}): Promise<void> {
     const keys = symbols.map((s) => this.#key(source, s.toUpperCase()));
     await Promise.all(
       keys.map((ks) => {
+        if (!ks.holding) ks.receivedAtTakeover = ks.received;
         ks.holding = false;
         if (ks.phase === "ready") ks.phase = "loading";
         return this.#loadMark(ks, true);
@@ -158,9 +163,9 @@ export class TradeLogPublisher {
     );
     if (options.catchUp === false || this.#backfill === undefined || !hasConsecutiveIds(source)) return;
     for (const ks of keys) {
-      const seen = ks.accepted + ks.duplicates;
+      const since = ks.receivedAtTakeover;
       this.#clock.setTimeout(() => {
-        if (!this.#closed && ks.phase === "ready" && ks.accepted + ks.duplicates === seen && ks.hwm !== undefined) void this.#fillGap(ks, null);
+        if (!this.#closed && ks.phase === "ready" && ks.received === since && ks.hwm !== undefined) void this.#fillGap(ks, null);
       }, this.#catchUpAfterMs);
     }
   }
@@ -234,7 +239,7 @@ export class TradeLogPublisher {
     let ks = bySymbol.get(symbol);
     if (ks === undefined) {
       const subject = tradeLogSubject(source, symbol, this.partitions);
-      ks = { source, symbol, lane: null as unknown as Lane, hwm: undefined, phase: "loading", holding: false, held: [], open: [], openSince: 0, accepted: 0, published: 0, duplicates: 0, gaps: 0, missing: 0, backfilled: 0 };
+      ks = { source, symbol, lane: null as unknown as Lane, hwm: undefined, phase: "loading", holding: false, held: [], open: [], openSince: 0, received: 0, receivedAtTakeover: 0, accepted: 0, published: 0, duplicates: 0, gaps: 0, missing: 0, backfilled: 0 };
       ks.lane = this.#sender.lane(subject, ks);
       bySymbol.set(symbol, ks);
       void this.#loadMark(ks);
@@ -254,7 +259,11 @@ export class TradeLogPublisher {
     } catch (err) {
       this.#log.warn("could not read the high-water mark from the stream; de-dup relies on the spool check and Nats-Msg-Id", { symbol: ks.symbol, error: String(err) });
     }
-    if ((ks.phase as KeyState["phase"]) === "ready") return; // a concurrent prime() got there first
+    // Only a loading key becomes ready here. A concurrent load (prime(), or the key's first load
+    // racing adopt's) may have got there first and even started filling a gap: that fill re-reads
+    // the tail itself and lets the held trades in when it ends; making the key ready now would
+    // let them in past the hole (a second fill of the same hole, and a held count below zero).
+    if ((ks.phase as KeyState["phase"]) !== "loading") return;
     const marks = [fromSpool, fromStream, again ? ks.hwm : undefined].filter((x): x is number => x !== undefined);
     ks.hwm = marks.length > 0 ? Math.max(...marks) : undefined;
     if (ks.holding) return; // a takeover: `adopt` reads the marks again and lets the trades in
