@@ -57,6 +57,34 @@ test("a handed-over shard, or one whose lease was lost, is read for the overlap,
   assert.deepEqual(shards.transitions(), { starting: 0, lingering: 0 });
 });
 
+test("a lost lease overlaps for the lease TTL longer than a handover: a slow retake still finds its reader going", async () => {
+  const clock = new ManualClock(0);
+  const calls: string[] = [];
+  const shards = new IngestShards(SYMBOLS, {
+    partitions: PARTITIONS,
+    overlapMs: 1000,
+    lostLeaseExtraMs: 20_000,
+    clock,
+    adopt: async (s) => void calls.push(`adopt ${s.length}`),
+    release: async (s) => void calls.push(`release ${s.length}`),
+    settle: async (s, flushed) => void calls.push(`settle ${s.length} ${flushed ? "flushed" : "not-flushed"}`),
+  });
+  const n = symbolsOfShard(SYMBOLS, 1, PARTITIONS).length;
+  await shards.startPartition(1);
+  await shards.startPartition(2);
+  await shards.stopPartition(2, "handoff");
+  await shards.stopPartition(1, "lease-lost");
+  clock.advance(1000);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(shards.transitions(), { starting: 0, lingering: 1 }, "the handed-over shard is released after the overlap, the lost one is not");
+  clock.advance(19_999);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(shards.reading(), symbolsOfShard(SYMBOLS, 1, PARTITIONS), "still reading the lost shard 20,999 ms later");
+  await shards.startPartition(1);
+  assert.deepEqual(calls.slice(-2), [`adopt ${n}`, `settle ${n} flushed`], "taken back 21 s later: read throughout, nothing to ask the exchange for");
+  assert.deepEqual(shards.transitions(), { starting: 0, lingering: 0 });
+});
+
 test("a shard whose lease was lost and is taken straight back was read throughout: nothing released, settled as flushed", async () => {
   const clock = new ManualClock(0);
   const { shards, calls } = shardsWithLog(clock, { settles: true });

@@ -27,9 +27,12 @@ const STALL_MS = 1_300;
  * Leases long enough that the stalls, on a machine loaded by other tests, do not make this lone
  * node lose its ingest leases: a lost and retaken shard may send every symbol to the exchange's
  * REST history, which its rate limit serves at 4 symbols a second (minutes for 1,000). That path
- * has its own test (ingest-lease-lost.test.ts); this one is about the consumers' recovery.
+ * has its own test (ingest-lease-lost.test.ts); this one is about the consumers' recovery. A lone
+ * node has nobody to hand a shard to, so the long overlap only matters if the leases lapse anyway
+ * (a CI run once lost them and retook them past the default 30 s + lease TTL): the node then takes
+ * them back while still reading.
  */
-const LEASES = ["--lease-ttl", "20s", "--member-ttl", "30s"];
+const LEASES = ["--lease-ttl", "20s", "--member-ttl", "30s", "--ingest-handover-overlap", "120s"];
 const PROGRESS_EVERY_MS = 20_000;
 
 /** Blocks the whole node (ingest, consumers, actors) for `ms`: what a long GC pause or a starved CPU does. */
@@ -57,10 +60,10 @@ async function stallWhileFlowing(p: Pipeline): Promise<void> {
 
 async function progressLine(p: Pipeline): Promise<string> {
   const f = await p.folded();
-  const ingest = p.node.status().components.ingest as { client?: { reconnects: number; serverShutdowns: number }; publisher?: { gaps: number; backfilled: number; backfilling: number; held: number; missingTrades: number } } | undefined;
+  const ingest = p.node.status().components.ingest as { client?: { reconnects: number; serverShutdowns: number }; publisher?: { gaps: number; backfilled: number; backfilling: number; held: number; missingTrades: number }; shards?: number[]; lingering?: number } | undefined;
   const c = ingest?.client;
   const pub = ingest?.publisher;
-  return `thousand-symbols progress: emitted ${(await p.simStats()).eventsEmitted}, folded ${f.trades}; feed reconnects ${c?.reconnects ?? "?"}, server shutdowns ${c?.serverShutdowns ?? "?"}; gaps ${pub?.gaps ?? "?"}, backfilled ${pub?.backfilled ?? "?"}, filling now ${pub?.backfilling ?? "?"}, held ${pub?.held ?? "?"}, missing ${pub?.missingTrades ?? "?"}`;
+  return `thousand-symbols progress: emitted ${(await p.simStats()).eventsEmitted}, folded ${f.trades}; ingest shards held ${ingest?.shards?.length ?? "?"}, lingering ${ingest?.lingering ?? "?"}; feed reconnects ${c?.reconnects ?? "?"}, server shutdowns ${c?.serverShutdowns ?? "?"}; gaps ${pub?.gaps ?? "?"}, backfilled ${pub?.backfilled ?? "?"}, filling now ${pub?.backfilling ?? "?"}, held ${pub?.held ?? "?"}, missing ${pub?.missingTrades ?? "?"}`;
 }
 
 test("1,000 symbols, 200,000 trades with the event loop stalled mid-flow: every trade folded once, every due bar emitted, every consumer drained", async () => {

@@ -32,6 +32,13 @@ export interface IngestShardsOptions {
   /** How long a released shard keeps being read at most, waiting for the new owner's claim (ms). */
   overlapMs: number;
   /**
+   * Added to the overlap of a shard whose lease was lost (ms; default 0): nobody, this node
+   * included, can take the lease before it runs out, so the overlap counts from then. Give the
+   * lease TTL: a loaded lone node that loses its leases then takes them back while still reading,
+   * instead of having released them and asking the exchange's REST history for every symbol.
+   */
+  lostLeaseExtraMs?: number;
+  /**
    * Start reading these symbols, holding their trades until `settle`; resolves once they are live,
    * or `false` when they were not live in time (trades before that may be missing). Throws if it cannot.
    */
@@ -146,7 +153,8 @@ export class IngestShards implements PartitionHost {
         this.#o.release(symbols).then(resolve, resolve);
       };
     });
-    const entry: Lingering = { timer: this.#clock.setTimeout(() => fire(), this.#o.overlapMs), released, finishing: undefined, fire: (release) => fire(release) };
+    const overlapMs = this.#o.overlapMs + (reason === "lease-lost" ? (this.#o.lostLeaseExtraMs ?? 0) : 0);
+    const entry: Lingering = { timer: this.#clock.setTimeout(() => fire(), overlapMs), released, finishing: undefined, fire: (release) => fire(release) };
     this.#lingering.set(shard, entry);
     // Claimed by the new owner (its streams are live): stop reading, log what we read, then answer.
     const finish = () =>

@@ -67,6 +67,7 @@ export function ingestComponent(options: { baseUrl?: string; source?: string; me
       shards = new IngestShards(symbolSet.symbols(), {
         partitions: config.partitions,
         overlapMs: config.ingestOverlapMs,
+        lostLeaseExtraMs: config.leaseTtlMs,
         adopt: async (symbols) => {
           await adoptions.add(symbols);
           // Not live in time (the exchange slow to accept connections): claim anyway, but settle as if
