@@ -1,15 +1,15 @@
 /** Admin commands travel as NATS request/reply: `admin.<command>` reaches every node, `admin.node.<id>.<command>` one. */
 import type { SignedFields } from "./signing.js";
-import { eventSubject } from "../runtime/nats/spec.js";
+import { auditSubject as auditSubjectOf, eventSubject } from "../runtime/nats/spec.js";
 
 export const ADMIN_PREFIX = "admin";
 /**
  * Audit records go to the AUDIT stream, one subject per result, so that its per-subject cap lets
  * refusals push out only older refusals, and no log flood in EVENTS can push out any of them.
  */
-export const AUDIT_SUBJECTS = "audit.admin.>";
+export const AUDIT_SUBJECTS = auditSubjectOf(">");
 export function auditSubject(result: AuditRecord["result"]): string {
-  return `audit.admin.${result}`;
+  return auditSubjectOf(result);
 }
 /** Where nodes published audit records before the AUDIT stream (into EVENTS); the writer still drains an old durable there. */
 export const LEGACY_AUDIT_SUBJECT = eventSubject("admin", "audit");

@@ -9,6 +9,7 @@ export const DATA_TYPE_PATTERN = /^[a-z0-9][a-z0-9_]{0,31}$/;
 export const INSTRUMENT_PATTERN = /^[A-Z0-9]{1,20}$/;
 export { MARKET_SYMBOL_PATTERN } from "../market/symbol.js";
 import { MARKET_SYMBOL_PATTERN } from "../market/symbol.js";
+import { customSubject } from "../runtime/nats/spec.js";
 
 /** Data types that mean "market data" (the original's CRYPTO, plus obvious synonyms). */
 export const MARKET_TYPES: ReadonlySet<string> = new Set(["market", "crypto", "stock", "stocks", "trade", "trades", "price", "prices", "fx"]);
@@ -38,7 +39,7 @@ export function marketSymbol(source: string, instrument: string): string | undef
 }
 
 export function ingestSubject(source: string, dataType: string): string {
-  return `ingest.${source}.${dataType}`;
+  return customSubject(source, dataType);
 }
 
 /** `ingest.<source>.<data_type>` → its tokens (lower-cased), or undefined for any other shape. */

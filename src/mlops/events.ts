@@ -3,6 +3,7 @@
  * `events.mlops.<type>` (the EVENTS stream keeps `events.>`).
  */
 import type { NatsConnection } from "@nats-io/nats-core";
+import { eventSubject } from "../runtime/nats/spec.js";
 import type { Metrics } from "../ml/index.js";
 import type { TrainingEvent } from "../ml/pool/index.js";
 import type { PromotionDecision } from "../ml/index.js";
@@ -55,8 +56,8 @@ export function eventLogLevel(event: MlopsEvent): "debug" | "info" | "warn" {
   }
 }
 
-export function eventSubject(event: MlopsEvent): string {
-  return `events.mlops.${event.type}`;
+export function mlopsEventSubject(event: MlopsEvent): string {
+  return eventSubject("mlops", event.type);
 }
 
 /** Publishes each event on core NATS (fire and forget; the EVENTS stream stores it). */
@@ -64,7 +65,7 @@ export function natsEventSink(nc: NatsConnection, onError: (err: unknown) => voi
   const encoder = new TextEncoder();
   return (event) => {
     try {
-      nc.publish(eventSubject(event), encoder.encode(JSON.stringify(event)));
+      nc.publish(mlopsEventSubject(event), encoder.encode(JSON.stringify(event)));
     } catch (err) {
       onError(err);
     }

@@ -40,5 +40,5 @@ export {
 } from "./watcher-logic.js";
 export { pagedRuns, leaderboard, trainedSymbols, championHistoryWithVersions, runOfVersion, livePerformance, goldModelPerformance, RUN_SORT_COLUMNS, type RunSortColumn, type RunRow, type RunPageQuery, type ChampionHistoryRow, type PerformancePoint, type VersionPerformance } from "./queries.js";
 export { trainHandler, rollbackHandler, outcomeSummary, type MlopsAdminDeps } from "./admin.js";
-export { natsEventSink, fanOut, eventSubject, eventLogLevel, type MlopsEvent, type MlopsEventSink, type TrainingTrigger, type WatcherMode } from "./events.js";
+export { natsEventSink, fanOut, mlopsEventSubject, eventLogLevel, type MlopsEvent, type MlopsEventSink, type TrainingTrigger, type WatcherMode } from "./events.js";
 export { ChampionConflict, NoPreviousChampion, InvalidChampionRecord, ArtifactNotFound, ArtifactConflict } from "./errors.js";

@@ -12,10 +12,10 @@ import { SILVER_BARS_APP_ID, SILVER_BARS_TABLE } from "../lake/tables/silver-bar
 import { decodeTrades } from "../lake/writer/jetstream.js";
 import { decodeTradeBatch } from "../market/ingest/batch-codec.js";
 import { TradeBatchDecodeError } from "../market/ingest/errors.js";
-import { GAP_EVENT_SUBJECT_PREFIX, type GapEvent } from "../market/ingest/publisher-types.js";
+import type { GapEvent } from "../market/ingest/publisher-types.js";
 import { hasConsecutiveIds, type Trade } from "../market/trade.js";
 import type { WindowOptions } from "../market/windows.js";
-import { STREAMS } from "../runtime/nats/spec.js";
+import { ALL_TRADES, eventSubject, STREAMS } from "../runtime/nats/spec.js";
 import { RangeSet } from "./range-set.js";
 import { barVerdict, BronzeTrades, ExpectedBars, hasBarFinding, hasTradeFinding, LogTrades, SilverWindows, statusOf, totalsOf, tradeVerdict } from "./reconcile.js";
 import { readStreamSlice, streamLastSeq, type SliceRead } from "./stream-slice.js";
@@ -24,7 +24,7 @@ import { readServingWindows, servingAckFloor, type ServingTarget } from "./servi
 import type { BarVerdict, StreamRange, TradeVerdict, VerifyReport } from "./types.js";
 
 /** Where `admin verify` publishes each report (the EVENTS stream keeps it for the control page). */
-export const VERIFY_EVENT_SUBJECT = "events.verify.report";
+export const VERIFY_EVENT_SUBJECT = eventSubject("verify", "report");
 
 export interface VerifyLakeOptions {
   nc: NatsConnection;
@@ -94,7 +94,7 @@ export async function verifyLake(o: VerifyLakeOptions): Promise<VerifyReport> {
   if (tradesLast === null) throw new VerifyLogMissing(`stream ${streams.trades} does not exist`);
   const symbols = new Map<string, SymbolState>();
   let undecodable = 0;
-  const tradesRead = await readStreamSlice(js, { stream: streams.trades, subject: "md.trades.>", startTime: since, endSeq: bronzeSeq }, (m) => {
+  const tradesRead = await readStreamSlice(js, { stream: streams.trades, subject: ALL_TRADES, startTime: since, endSeq: bronzeSeq }, (m) => {
     let trades: Trade[];
     try {
       trades = decodeLogTrades(m.data);
@@ -176,7 +176,7 @@ async function reportedGaps(js: JetStreamClient, jsm: JetStreamManager, events: 
   const out = new Map<string, RangeSet>();
   const last = await streamLastSeq(jsm, events);
   if (last === null) return out;
-  await readStreamSlice(js, { stream: events, subject: `${GAP_EVENT_SUBJECT_PREFIX}.>`, endSeq: last }, (m) => {
+  await readStreamSlice(js, { stream: events, subject: eventSubject("ingest", "gap", ">"), endSeq: last }, (m) => {
     const g = JSON.parse(decoder.decode(m.data)) as GapEvent;
     const key = `${g.source}:${g.symbol}`;
     let set = out.get(key);

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { candleSubject, dlqReasonOf, dlqSubject, eventSubject, platformLogSpec, silverSubject, STREAMS, tickSubject, tradeSubject } from "../../src/runtime/nats/spec.js";
+import { ALL_TRADES, candleSubject, dlqReasonOf, dlqSubject, eventSubject, ingestHandoverSubject, platformLogSpec, silverSubject, STREAMS, tickSubject, tradeSubject } from "../../src/runtime/nats/spec.js";
 
 test("subject builders spell the platform's subjects", () => {
   const table: [string, string][] = [
@@ -14,6 +14,8 @@ test("subject builders spell the platform's subjects", () => {
     [eventSubject("log", "node-1"), "events.log.node-1"],
     [eventSubject("log", ">"), "events.log.>"],
     [eventSubject(">"), "events.>"],
+    [ALL_TRADES, "md.trades.>"],
+    [ingestHandoverSubject(7), "rt.ingest.handover.7"],
   ];
   for (const [built, expected] of table) assert.equal(built, expected);
 });

@@ -25,7 +25,7 @@ import { LakeWriter } from "../../src/lake/writer/lake-writer.js";
 import { BRONZE_TRADES_APP_ID, bronzeTradesDefinition, bronzeTradesMapping } from "../../src/lake/tables/bronze-trades.js";
 import { SILVER_BARS_APP_ID, silverBarsDefinition, silverBarsMapping, type SilverBarRow } from "../../src/lake/tables/silver-bars.js";
 import { encodeTradeBatch } from "../../src/market/ingest/batch-codec.js";
-import { GAP_EVENT_SUBJECT_PREFIX, type GapEvent } from "../../src/market/ingest/publisher-types.js";
+import type { GapEvent } from "../../src/market/ingest/publisher-types.js";
 import type { Trade } from "../../src/market/trade.js";
 import { verifyLake, type VerifyReport } from "../../src/verify/index.js";
 import { createLogger } from "../../src/node/log.js";
@@ -80,7 +80,7 @@ async function seed(nc: NatsConnection, lake: Lake, d: Defects): Promise<{ bars:
   if (d.logHole?.reported) {
     const ids = d.logHole.ids;
     const gap: GapEvent = { source: "binance", symbol: "BTCUSDT", fromId: Math.min(...ids), toId: Math.max(...ids), missing: ids.length };
-    await js.publish(`${GAP_EVENT_SUBJECT_PREFIX}.BTCUSDT`, JSON.stringify(gap));
+    await js.publish("events.ingest.gap.BTCUSDT", JSON.stringify(gap));
   }
   await bronze.flush();
   await silver.flush();

@@ -6,7 +6,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Actor } from "../../runtime/actor/types.js";
 import { Ingestor, type IngestorOptions } from "../../market/ingest/ingestor.js";
-import { GAP_EVENT_SUBJECT_PREFIX } from "../../market/ingest/publisher-types.js";
+import { eventSubject } from "../../runtime/nats/spec.js";
 import type { PublisherStatus } from "../../market/ingest/publisher-types.js";
 import type { IngestMessage } from "./messages.js";
 import { assertNever } from "../../runtime/assert-never.js";
@@ -30,7 +30,7 @@ export function ingestActor(nc: NatsConnection, optionsNow: IngestorOptions | ((
         ingestor = await Ingestor.start(nc, options);
         // Exchange gaps go to the EVENTS stream, so `admin verify` can tell them from trades we lost.
         const encoder = new TextEncoder();
-        ingestor.publisher.gaps.add((gap) => nc.publish(`${GAP_EVENT_SUBJECT_PREFIX}.${gap.symbol}`, encoder.encode(JSON.stringify(gap))));
+        ingestor.publisher.gaps.add((gap) => nc.publish(eventSubject("ingest", "gap", gap.symbol), encoder.encode(JSON.stringify(gap))));
       },
       async postStop() {
         if (!ingestor) return;

@@ -7,7 +7,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { Candle } from "../../market/candles.js";
 import { LatencyWindow } from "../../runtime/latency.js";
-import { candleSubject, silverSubject, tickSubject } from "../../runtime/nats/spec.js";
+import { candleSubject, dlqSubject, eventSubject, silverSubject, tickSubject } from "../../runtime/nats/spec.js";
 import type { SymbolSink } from "./actor.js";
 import type { LiveTick, SilverBar, SymbolEffect } from "./messages.js";
 
@@ -66,23 +66,23 @@ function reportEvent(nc: NatsConnection, counters: MarketCounters, event: Report
   switch (event.type) {
     case "late-trade":
       counters.lateTrades++;
-      nc.publish(`events.market.late.${event.trade.symbol}`, json(event));
+      nc.publish(eventSubject("market", "late", event.trade.symbol), json(event));
       return;
     case "invalid-trade":
       counters.invalidTrades++;
-      nc.publish("dlq.invalid-trade", json({ reason: event.reason, trade: event.trade }));
+      nc.publish(dlqSubject("invalid-trade"), json({ reason: event.reason, trade: event.trade }));
       return;
     case "trade-gap":
       counters.gaps++;
       counters.missingTrades += event.missing;
-      nc.publish(`events.market.gap.${event.symbol}`, json(event));
+      nc.publish(eventSubject("market", "gap", event.symbol), json(event));
       return;
     case "prediction-failed":
       counters.predictionFailures++;
-      nc.publish(`events.market.prediction-failed.${event.symbol}`, json(event));
+      nc.publish(eventSubject("market", "prediction-failed", event.symbol), json(event));
       return;
     case "model-swapped":
-      nc.publish(`events.market.model-swapped.${event.symbol}`, json(event));
+      nc.publish(eventSubject("market", "model-swapped", event.symbol), json(event));
       return;
     default: {
       const never: never = event;

@@ -55,10 +55,10 @@ export interface PublisherOptions {
 }
 
 /**
- * Where the ingest actor publishes each GapEvent (`events.ingest.gap.<SYMBOL>`, kept by the EVENTS
- * stream): `admin verify` subtracts these exchange gaps from the holes it finds in the log.
+ * A trade id gap the exchange's history could not fill. The ingest actor publishes each on
+ * `eventSubject("ingest", "gap", <SYMBOL>)` (kept by the EVENTS stream): `admin verify` subtracts
+ * these exchange gaps from the holes it finds in the log.
  */
-export const GAP_EVENT_SUBJECT_PREFIX = "events.ingest.gap";
 
 export interface GapEvent {
   source: string;

@@ -8,6 +8,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { systemClock, type Clock, type TimerHandle } from "../../runtime/clock.js";
 import { partitionOf } from "../../runtime/cluster/partition.js";
+import { dlqSubject, tradeSubject } from "../../runtime/nats/spec.js";
 import { hasConsecutiveIds, type Trade } from "../trade.js";
 import { batchMsgId, decodeTradeBatchHeader, encodeTradeBatch } from "./batch-codec.js";
 import { admit } from "./dedup.js";
@@ -28,7 +29,7 @@ const MAX_DLQ_RAW = 64 * 1024;
  * own symbol names (`<SOURCE>_<SYMBOL>`), so the source is not part of the key.
  */
 export function tradeLogSubject(_source: string, symbol: string, partitions: number): string {
-  return `md.trades.${partitionOf(symbol, partitions)}.${symbol}`;
+  return tradeSubject(partitionOf(symbol, partitions), symbol);
 }
 
 export class TradeLogPublisher {
@@ -117,7 +118,7 @@ export class TradeLogPublisher {
   reject(raw: string, reason: string, message: string, source = "binance"): void {
     if (this.#closed) throw new PublisherClosed();
     this.#s.invalid++;
-    const subject = `dlq.${reason.replace(/[^A-Za-z0-9_-]/g, "_") || "unknown"}`;
+    const subject = dlqSubject(reason.replace(/[^A-Za-z0-9_-]/g, "_") || "unknown");
     const body = { source, reason, message, raw: raw.length > MAX_DLQ_RAW ? raw.slice(0, MAX_DLQ_RAW) : raw, truncated: raw.length > MAX_DLQ_RAW, ingestTime: this.#clock.now() };
     const lane = this.#sender.lane(subject, null);
     this.#route({ lane, header: { subject, msgId: `dlq:${this.#nonce}:${++this.#dlqSeq}` }, payload: encoder.encode(JSON.stringify(body)), trades: 0, ticket: null });

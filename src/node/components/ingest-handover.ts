@@ -7,6 +7,7 @@
  * as not flushed. Either way the new owner falls back to the log's marks and the exchange's history.
  */
 import type { NatsConnection } from "@nats-io/nats-core";
+import { ingestHandoverSubject } from "../../runtime/nats/spec.js";
 
 export interface HandoverChannel {
   /** Answers the first claim of `shard` after `finish` resolves; returns how to stop listening. */
@@ -19,7 +20,7 @@ const FLUSHED = "flushed";
 const FAILED = "failed";
 
 export function natsHandover(nc: NatsConnection, options: { timeoutMs: number; prefix?: string; onError?: (shard: number, error: unknown) => void }): HandoverChannel {
-  const subject = (shard: number) => `${options.prefix ?? "rt.ingest.handover"}.${shard}`;
+  const subject = (shard: number) => ingestHandoverSubject(shard, options.prefix);
   return {
     async offer(shard, finish) {
       const sub = nc.subscribe(subject(shard), {

@@ -5,7 +5,7 @@
 import { jetstream } from "@nats-io/jetstream";
 import type { Trade } from "../../market/trade.js";
 import { ShardRegion } from "../../runtime/cluster/region.js";
-import { dlqSubject, STREAMS } from "../../runtime/nats/spec.js";
+import { dlqSubject, STREAMS, TRADE_SUBJECT_PREFIX } from "../../runtime/nats/spec.js";
 import { symbolEntity, tradeBatchCodec, type SymbolCommand } from "../../actors/symbol/entity.js";
 import { natsSymbolSink, newMarketCounters } from "../../actors/symbol/nats-sink.js";
 import { naivePredictor, type Predictor } from "../../actors/symbol/predictor.js";
@@ -64,7 +64,7 @@ export function marketComponent(options: MarketComponentOptions = {}): NodeCompo
         }),
         input: {
           stream: STREAMS.trades,
-          subjectPrefix: "md.trades",
+          subjectPrefix: TRADE_SUBJECT_PREFIX,
           codec: tradeBatchCodec,
           onUndecodable: (subject: string, seq: number, error: unknown) => {
             ctx.log.warn("undecodable trade batch sent to the DLQ", { subject, seq, error: String(error) });

@@ -2,6 +2,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import type { ActorFactory, ActorRef, RuntimeEvent, SpawnOptions, SupervisorStrategy } from "../actor/types.js";
 import type { Clock } from "../clock.js";
 import type { PartitionStalled } from "./stall-watchdog.js";
+import { BUCKETS, REGION_SUBJECT_PREFIX } from "../nats/spec.js";
 import { type Codec, jsonCodec } from "./region-codec.js";
 import { InvalidRegionOptions } from "./region-errors.js";
 import type { EntityFactory } from "./shard-entity.js";
@@ -116,7 +117,7 @@ function positive(option: string, value: number, integer = true): number {
 
 export function resolveRegionOptions<M, L>(o: ShardRegionOptions<M, L>): ResolvedRegionOptions<M, L> {
   if (!NAME.test(o.name)) throw new InvalidRegionOptions(`name: must match ${NAME}, got ${JSON.stringify(o.name)}`);
-  const subjectPrefix = o.subjectPrefix ?? "rt.region";
+  const subjectPrefix = o.subjectPrefix ?? REGION_SUBJECT_PREFIX;
   if (!SUBJECT_PREFIX.test(subjectPrefix)) throw new InvalidRegionOptions(`subjectPrefix: not a literal subject: ${subjectPrefix}`);
   const retryMin = positive("retry.minMs", o.retry?.minMs ?? 10);
   const input = o.input;
@@ -138,7 +139,7 @@ export function resolveRegionOptions<M, L>(o: ShardRegionOptions<M, L>): Resolve
     window: positive("window", o.window ?? 8),
     retry: { minMs: retryMin, maxMs: Math.max(retryMin, positive("retry.maxMs", o.retry?.maxMs ?? 500)) },
     dedupe: {
-      bucket: o.dedupe?.bucket ?? "rt_region_dedupe",
+      bucket: o.dedupe?.bucket ?? BUCKETS.regionDedupe,
       retentionMs: positive("dedupe.retentionMs", o.dedupe?.retentionMs ?? 600_000),
       maxSenders: positive("dedupe.maxSenders", o.dedupe?.maxSenders ?? 10_000),
     },

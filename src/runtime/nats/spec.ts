@@ -111,9 +111,14 @@ export const BUCKETS = {
   regionDedupe: "rt_region_dedupe",
 } as const;
 
+/** Every trade subject is `<TRADE_SUBJECT_PREFIX>.<partition>.<SYMBOL>`. */
+export const TRADE_SUBJECT_PREFIX = "md.trades";
+/** Matches every trade subject. */
+export const ALL_TRADES = `${TRADE_SUBJECT_PREFIX}.>`;
+
 /** Subject of one normalised trade: the partition is in the subject (nats 2.9 has no subject mapping for consumers). */
 export function tradeSubject(partition: number, symbol: string): string {
-  return `md.trades.${partition}.${symbol}`;
+  return `${TRADE_SUBJECT_PREFIX}.${partition}.${symbol}`;
 }
 
 /** A symbol's closed bars (with features and prediction) on SILVER. */
@@ -149,6 +154,24 @@ export function eventSubject(topic: string, ...tokens: string[]): string {
   return ["events", topic, ...tokens].join(".");
 }
 
+/** An admin audit record on AUDIT, one subject per result: `audit.admin.<result>`. `auditSubject(">")` matches every one. */
+export function auditSubject(result: string): string {
+  return `audit.admin.${result}`;
+}
+
+/** User-published JSON on CUSTOM: `ingest.<source>.<data_type>`. */
+export function customSubject(source: string, dataType: string): string {
+  return `ingest.${source}.${dataType}`;
+}
+
+/** Region requests (core NATS): `<REGION_SUBJECT_PREFIX>.<region>.<partition>`. */
+export const REGION_SUBJECT_PREFIX = "rt.region";
+
+/** The handover channel of one ingest shard (core NATS request/reply, src/node/components/ingest-handover.ts). */
+export function ingestHandoverSubject(shard: number, prefix = "rt.ingest.handover"): string {
+  return `${prefix}.${shard}`;
+}
+
 export function platformLogSpec(overrides: Partial<LogConfig> = {}): LogSpec[] {
   const c: LogConfig = { ...defaultLogConfig, ...overrides };
   const stream = (
@@ -169,7 +192,7 @@ export function platformLogSpec(overrides: Partial<LogConfig> = {}): LogSpec[] {
     discard,
   });
   return [
-    stream(STREAMS.trades, ["md.trades.>"], "normalised trades, md.trades.<partition>.<SYMBOL>", c.trades),
+    stream(STREAMS.trades, [ALL_TRADES], "normalised trades, md.trades.<partition>.<SYMBOL>", c.trades),
     stream(STREAMS.custom, ["ingest.>"], "user-published JSON, ingest.<source>.<data_type>", c.custom, "new"),
     stream(STREAMS.silver, ["silver.>"], "closed windows with features and prediction, silver.<SYMBOL>", c.silver),
     stream(STREAMS.candles, ["candles.>"], "closed 1-minute candles, candles.<SYMBOL>", c.candles),

@@ -8,7 +8,7 @@ import { Kvm } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { z } from "zod";
 import { runImportances, type Database } from "../../../db/index.js";
-import { BUCKETS } from "../../../runtime/nats/spec.js";
+import { BUCKETS, eventSubject } from "../../../runtime/nats/spec.js";
 import { KvChampionStore } from "../../../mlops/champion-store.js";
 import type { MlopsEvent } from "../../../mlops/events.js";
 import { championHistoryWithVersions, goldModelPerformance, groupedImportances, leaderboard, livePerformance, pagedRuns, runOfVersion, trainedSymbols, RUN_SORT_COLUMNS, type RunSortColumn } from "../../../mlops/queries.js";
@@ -81,7 +81,7 @@ export const mlopsRouter = router({
   /** MLOps events as they happen (training progress, runs, promotions, rollbacks); live only, no replay. */
   events$: publicProcedure.subscription(async function* ({ ctx, signal }) {
     const channel = new Channel<MlopsEvent>(256, signal);
-    const sub = ctx.nc.subscribe("events.mlops.>", {
+    const sub = ctx.nc.subscribe(eventSubject("mlops", ">"), {
       callback: (err, msg) => {
         if (err) return channel.close();
         try {
