@@ -18,10 +18,10 @@ import { DEFAULT_PARAMS, LEAGUE_ALGORITHMS, resolveParams, type ParamOverrides }
 import { prepareLeague, trainOnLeague, type LeagueData, type TrainingRun } from "../src/ml/league.js";
 import { rmse } from "../src/ml/metrics.js";
 import { SINGLE_SPLIT_80_20 } from "../src/ml/walk-forward.js";
-import type { Algorithm } from "../src/ml/model.js";
+import type { Algorithm } from "../src/ml/model-json.js";
 import { TrainingPool } from "../src/ml/pool/index.js";
 import { featureCount } from "../src/ml/random-forest.js";
-import { returnToPrice } from "../src/ml/prepare.js";
+import { returnToPrice } from "../src/ml/scaling.js";
 import { syntheticMarket } from "../src/ml/synthetic.js";
 import { withDeadline } from "./runner/deadline.js";
 import { phase, record } from "./runner/figures.js";

@@ -9,7 +9,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { callAdmin } from "../src/admin/client.js";
 import { localAdminToken } from "../src/admin/auth.js";
 import { loadConfig } from "../src/config/index.js";
-import { createLogger } from "../src/node/log.js";
+import { createLogger } from "../src/runtime/log.js";
 import { PlatformNode } from "../src/node/node.js";
 import { marketComponent } from "../src/node/components/market.js";
 import { ingestComponent } from "../src/node/components/ingest.js";

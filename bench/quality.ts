@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Lake, LakeWriter, bronzeTradesDefinition, bronzeTradesMapping, silverBarsDefinition, silverBarsMapping } from "../src/lake/index.js";
 import type { Trade } from "../src/market/trade.js";
-import { createLogger } from "../src/node/log.js";
+import { createLogger } from "../src/runtime/log.js";
 import { DEFAULT_QUALITY_OPTIONS, runAudit, runChecks } from "../src/quality/index.js";
 import { btcTrades } from "../test/market/fixtures.js";
 import { silverBarsOf } from "../test/quality/fixtures.js";

@@ -12,7 +12,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
-import type { NodeStatus } from "../src/node/status.js";
+import type { NodeStatus } from "../src/runtime/status.js";
 import { Lake } from "../src/lake/lake.js";
 import { BRONZE_TRADES_APP_ID, BRONZE_TRADES_TABLE } from "../src/lake/tables/bronze-trades.js";
 import { SILVER_BARS_APP_ID, SILVER_BARS_TABLE } from "../src/lake/tables/silver-bars.js";

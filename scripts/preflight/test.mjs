@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test [-- <path substrings>]`: install the dependencies when needed, typecheck, make sure of
-// nats-server, PostgreSQL and chromium (plan.mjs decides, services.mjs does), then run the suite
+// the layer rules (.dependency-cruiser.cjs), nats-server, PostgreSQL and chromium (plan.mjs decides, services.mjs does), then run the suite
 // (scripts/run-tests.mjs) with the environment that points the tests at them. What CI needs is
 // here too: .ci/run only calls `npm test`, so CI and a new user take the same path.
 import { spawn, spawnSync } from "node:child_process";
@@ -23,6 +23,10 @@ try {
 say("typechecking (tsc --noEmit) ...");
 const tsc = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", root], { cwd: root, stdio: "inherit" });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+
+say("checking the layer order and import cycles (depcruise src, rules in .dependency-cruiser.cjs) ...");
+const layers = spawnSync(process.execPath, [join(root, "node_modules/dependency-cruiser/bin/dependency-cruise.mjs"), "--config", join(root, ".dependency-cruiser.cjs"), "src"], { cwd: root, stdio: "inherit" });
+if (layers.status !== 0) process.exit(layers.status ?? 1);
 
 // Imported only now: these may load the project's dependencies (pg), installed above.
 const { probe } = await import("./probe.mjs");

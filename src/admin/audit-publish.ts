@@ -14,7 +14,7 @@
 import { randomUUID } from "node:crypto";
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { clip, clipArgs, REFUSAL_TEXT } from "../control/audit-bounds.js";
+import { clip, clipArgs, REFUSAL_TEXT } from "./audit-bounds.js";
 import { auditSubject, type AuditRecord } from "./protocol.js";
 
 /** Pure: the record as it may travel; a refusal's caller-controlled fields cut to REFUSAL_TEXT. */

@@ -1,4 +1,4 @@
-import type { NodeStatus } from "../node/status.js";
+import type { NodeStatus } from "../runtime/status.js";
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));

@@ -7,7 +7,7 @@ import { localTokenPath } from "../admin/auth.js";
 import { renderStatus } from "../admin/render.js";
 import { renderVerify } from "../admin/render-verify.js";
 import type { VerifyReport } from "../verify/types.js";
-import type { NodeStatus } from "../node/status.js";
+import type { NodeStatus } from "../runtime/status.js";
 import { readFileSync } from "node:fs";
 import { connectCliNats } from "./nats.js";
 import { adminCliSettings, type AdminCliSettings } from "../config/admin-cli.js";

@@ -1,11 +1,11 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { OPTIONS, type OptionName } from "./options.js";
-import { parseApiKeys, type ApiKey } from "../web/server/gateway/keys.js";
-import type { WebLimits } from "../web/server/limits.js";
-import { parseAllowedHosts, parseAllowedOrigins } from "../web/server/request-policy.js";
+import { parseApiKeys, type ApiKey } from "./api-keys.js";
+import type { WebLimits } from "./web-limits.js";
+import { parseAllowedHosts, parseAllowedOrigins } from "./allow-lists.js";
 import { mergeCredentials, NatsCredentialsInvalid, splitUrlCredentials, type NatsCredentials } from "../runtime/nats/credentials.js";
-import type { TimeBounds } from "../custom/time-bounds.js";
+import type { TimeBounds } from "./time-bounds.js";
 import { ConfigError, maskSecret, parseBoolean, parseChoice, parseDuration, parseInteger, parseList, parseUrl } from "./parse.js";
 
 export { ConfigError, parseDuration } from "./parse.js";

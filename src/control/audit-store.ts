@@ -2,13 +2,13 @@
  * The admin_audit table's writes, exactly once per stream sequence (AUDIT, or EVENTS for records
  * published before the AUDIT stream existed). A command that ran
  * (outcome succeeded / failed) gets a row of its own. A refused attempt is counted in its bucket's
- * summary row (see audit-bounds.ts); only refused rows are ever deleted — by age and by a row cap —
+ * summary row (see src/admin/audit-bounds.ts); only refused rows are ever deleted — by age and by a row cap —
  * so refusals cannot push out the record of commands that ran. Every write holds one
  * transaction-scoped advisory lock, so several writers sharing the durable never race.
  */
 import type { Database, Queryable } from "../db/database.js";
 import { appendAudit, type AuditEntry } from "../db/registry/operations.js";
-import { bucketStart, DEFAULT_AUDIT_LIMITS, OVERFLOW_IDENTITY, refusalKey, type AuditLimits, type RefusalIdentity } from "./audit-bounds.js";
+import { bucketStart, DEFAULT_AUDIT_LIMITS, OVERFLOW_IDENTITY, refusalKey, type AuditLimits, type RefusalIdentity } from "../admin/audit-bounds.js";
 
 const LOCK_KEY = 0x41_55_44_49; // "AUDI": one key for every writer of this schema
 

@@ -5,7 +5,7 @@
  * durable pull consumer (shared by every node that runs the writer) delivers each to one writer,
  * which stores it (audit-store.ts) and acks after the commit. A redelivery (ack lost, writer
  * killed after the commit) is recognised by the record's stream sequence: no loss, no duplicate.
- * Refused attempts are counted in summary rows with their text clipped (audit-bounds.ts), and
+ * Refused attempts are counted in summary rows with their text clipped (src/admin/audit-bounds.ts), and
  * only they are subject to retention and a row cap.
  */
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from "@nats-io/jetstream";
@@ -13,9 +13,9 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import type { Database } from "../db/database.js";
 import type { AuditOutcome } from "../db/registry/operations.js";
 import { AUDIT_SUBJECTS, type AuditRecord } from "../admin/protocol.js";
-import type { Logger } from "../node/log.js";
+import type { Logger } from "../runtime/log.js";
 import { STREAMS } from "../runtime/nats/spec.js";
-import { ACCEPTED_TEXT, clip, clipArgs, DEFAULT_AUDIT_LIMITS, REFUSAL_TEXT, validateAuditLimits, type AuditLimits } from "./audit-bounds.js";
+import { ACCEPTED_TEXT, clip, clipArgs, DEFAULT_AUDIT_LIMITS, REFUSAL_TEXT, validateAuditLimits, type AuditLimits } from "../admin/audit-bounds.js";
 import { forgetCountedThrough, writeAuditOnce, type StreamAuditEntry } from "./audit-store.js";
 
 export { writeAuditOnce } from "./audit-store.js";

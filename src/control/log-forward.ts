@@ -4,7 +4,7 @@
  * NATS connection exists: records are buffered (bounded) until `attach`.
  */
 import type { NatsConnection } from "@nats-io/nats-core";
-import type { LogLevel, LogRecord } from "../node/log.js";
+import type { LogLevel, LogRecord } from "../runtime/log.js";
 import { isSubjectToken } from "../admin/protocol.js";
 import { eventSubject } from "../runtime/nats/spec.js";
 

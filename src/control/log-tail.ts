@@ -5,7 +5,7 @@
  */
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
-import type { LogRecord } from "../node/log.js";
+import type { LogRecord } from "../runtime/log.js";
 import { STREAMS } from "../runtime/nats/spec.js";
 import { lastMessages } from "./last-messages.js";
 import { decodeLogRecord, LOG_SUBJECT_ALL, matchesLogFilter, type LogFilter } from "./log-forward.js";

@@ -1,5 +1,5 @@
 /**
- * What the web server's control router needs (registered under the connection, see registry.ts): the auth policy, the log tail, JetStream for the log
+ * What the web server's control router needs (registered under the connection, see the end of this file): the auth policy, the log tail, JetStream for the log
  * browser, and optionally the database (audit, quality history) and the lake (data page).
  */
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
@@ -9,7 +9,6 @@ import type { AuditRecord } from "../admin/protocol.js";
 import type { Database } from "../db/database.js";
 import type { Lake } from "../lake/lake.js";
 import { LogTail } from "./log-tail.js";
-import { registerControlServices } from "./registry.js";
 import { ControlAuth } from "./web-auth.js";
 
 export interface ControlServices extends AsyncDisposable {
@@ -74,4 +73,22 @@ export async function startControlServices(o: ControlServicesOptions): Promise<C
   };
   unregister = registerControlServices(o.nc, services);
   return services;
+}
+
+/*
+ * The web server's control services, found by the NATS connection the server was given. This
+ * keeps the control router pluggable without widening the shared WebContext: whoever starts the
+ * web server calls `startControlServices({ nc, ... })` with the same connection.
+ */
+const byConnection = new WeakMap<NatsConnection, ControlServices>();
+
+export function registerControlServices(nc: NatsConnection, services: ControlServices): () => void {
+  byConnection.set(nc, services);
+  return () => {
+    if (byConnection.get(nc) === services) byConnection.delete(nc);
+  };
+}
+
+export function controlServicesFor(nc: NatsConnection): ControlServices | undefined {
+  return byConnection.get(nc);
 }

@@ -5,7 +5,8 @@
  */
 import { MARKET_TYPE, isMarketType, marketSymbol, normalizeDataType } from "./names.js";
 import { DEFAULT_RECORD_LIMITS, recordLimitBreach, type RecordLimits } from "./record-limits.js";
-import { DEFAULT_TIME_BOUNDS, timeOutOfBounds, type TimeBounds } from "./time-bounds.js";
+import { DEFAULT_TIME_BOUNDS, type TimeBounds } from "../config/time-bounds.js";
+import { timeOutOfBounds } from "./time-bounds.js";
 
 export const DEFAULT_QUANTITY = 1;
 /** Data type of a record with no type and no recognisable shape. */

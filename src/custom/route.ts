@@ -6,7 +6,7 @@ import type { Trade } from "../market/trade.js";
 import { classifyRecord, type InvalidReason } from "./classify.js";
 import { customTableName, parseIngestSubject } from "./names.js";
 import { flattenRecord, type FlatValue } from "./schema.js";
-import type { TimeBounds } from "./time-bounds.js";
+import type { TimeBounds } from "../config/time-bounds.js";
 
 /** A message may carry one record or an array of up to this many (trade ids are `seq × this + index`). */
 export const MAX_RECORDS_PER_MESSAGE = 1000;

@@ -1,5 +1,6 @@
 /** Public surface of src/db: the database interface, migrations, serving writes and gold transforms. */
-export { openDatabase, databaseOptionsFromConfig, checkSchemaName, type Database, type DatabaseKind, type OpenDatabaseOptions, type Queryable, type QueryResult } from "./database.js";
+export { checkSchemaName, type Database, type DatabaseKind, type OpenDatabaseOptions, type Queryable, type QueryResult } from "./database.js";
+export { openDatabase, databaseOptionsFromConfig } from "./open.js";
 export { wrapPglite, pgliteParsers } from "./pglite.js";
 export { DatabaseError, DatabaseUnavailableError, QueryError, MigrationError, toDatabaseError, isDataError } from "./errors.js";
 export { migrate, loadMigrations, MIGRATIONS_DIR, type Migration, type MigrationReport } from "./migrate.js";

@@ -4,7 +4,7 @@ import { InvalidParams } from "./errors.js";
 import { GRADIENT_BOOSTING_DEFAULTS, fitGradientBoosting, validateBoostingParams, type GradientBoostingParams } from "./gradient-boosting.js";
 import type { Fitted, LearnerData, ProgressCallback, Regressor } from "./learner-data.js";
 import { MLJS_FOREST_DEFAULTS, fitMljsForest, validateMljsForestParams, type MljsForestParams } from "./mljs-forest.js";
-import type { Algorithm, BodyByKind } from "./model.js";
+import type { Algorithm, BodyByKind } from "./model-json.js";
 import { RANDOM_FOREST_DEFAULTS, fitRandomForest, validateForestParams, type RandomForestParams } from "./random-forest.js";
 
 export interface ParamsByAlgorithm {

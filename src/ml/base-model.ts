@@ -1,13 +1,8 @@
 import { InvalidFeatures } from "./errors.js";
 import { ModelInputs } from "./model-inputs.js";
-import type { FeatureScaling } from "./prepare.js";
-import type { Model, ModelEnvelope, ModelJson, ModelKind } from "./model.js";
+import type { FeatureScaling } from "./scaling.js";
+import { MODEL_FORMAT, type Model, type ModelEnvelope, type ModelJson, type ModelKind } from "./model-json.js";
 
-/**
- * 2: the envelope names the model's input columns (`inputs`), which may leave out redundant
- * features. 1: no `inputs`, every scaled feature was a column; still loaded (model.ts).
- */
-export const MODEL_FORMAT = 2;
 
 export type ModelSpec = Omit<ModelEnvelope, "format">;
 

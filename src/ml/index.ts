@@ -1,13 +1,16 @@
 /** Public surface of the ML module: datasets, the league, models, promotion. The pool is in ./pool. */
 export { datasetFromRows, validateDataset, chronologicalSplit, sliceDataset, MIN_TRAIN_ROWS, type Dataset, type DatasetRow, type RowRange, type Split } from "./dataset.js";
-export { defaultFeatureScaling, priceToReturn, returnToPrice, type FeatureScaling } from "./prepare.js";
+export { defaultFeatureScaling, priceToReturn, returnToPrice, type FeatureScaling } from "./scaling.js";
 export { ModelInputs, type ImportanceGroup } from "./model-inputs.js";
 export { evaluatePredictions, rmse, type Metrics } from "./metrics.js";
 export { DEFAULT_PARAMS, LEAGUE_ALGORITHMS, isAlgorithm, resolveParams, type ParamOverrides, type ParamsByAlgorithm } from "./algorithms.js";
 export { trainLeague, trainOnLeague, prepareLeague, naiveRun, scoreModel, windowOf } from "./league.js";
 export type { HeldOutWindow, LeagueOptions, LeagueResult, LeagueData, TrainingRun } from "./league.js";
-export { loadModel, ALGORITHMS, NaiveModel, ReturnModel, MODEL_FORMAT } from "./model.js";
-export type { Algorithm, Model, ModelJson, ModelJsonV1, ModelKind } from "./model.js";
+export { loadModel } from "./model.js";
+export { ALGORITHMS, MODEL_FORMAT } from "./model-json.js";
+export { NaiveModel } from "./naive.js";
+export { ReturnModel } from "./return-model.js";
+export type { Algorithm, Model, ModelJson, ModelJsonV1, ModelKind } from "./model-json.js";
 export { decidePromotion, pickChampion, roundAlpha, sameWindow, validateRules, DEFAULT_PROMOTION_RULES } from "./promotion.js";
 export type { PromotionDecision, PromotionReject, PromotionRules, Round, WindowScore } from "./promotion.js";
 export { reviewLive, validateDemotionRules, DEFAULT_DEMOTION_RULES, type DemotionRules, type LiveError, type LiveReview } from "./demotion.js";

@@ -4,10 +4,11 @@ import type { ModelSpec } from "./base-model.js";
 import { validateDataset, type Dataset, type RowRange, type Split } from "./dataset.js";
 import type { ProgressCallback } from "./learner-data.js";
 import { evaluatePredictions, type Metrics } from "./metrics.js";
-import type { Algorithm, Model, ModelJson, ModelKind } from "./model.js";
+import type { Algorithm, Model, ModelJson, ModelKind } from "./model-json.js";
 import { ModelInputs, type ImportanceGroup } from "./model-inputs.js";
 import { NaiveModel } from "./naive.js";
-import { defaultFeatureScaling, prepareRange, returnToPrice, type FeatureScaling, type PreparedData } from "./prepare.js";
+import { prepareRange, type PreparedData } from "./prepare.js";
+import { defaultFeatureScaling, returnToPrice, type FeatureScaling } from "./scaling.js";
 import { ReturnModel } from "./return-model.js";
 import { walkForwardPlan, type WalkForwardOptions, type WalkForwardPlan } from "./walk-forward.js";
 

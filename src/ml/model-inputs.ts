@@ -1,4 +1,4 @@
-import { scaleValue, type FeatureScaling } from "./prepare.js";
+import { scaleValue, type FeatureScaling } from "./scaling.js";
 
 /**
  * The columns a model learns on: the scaled features, less those that repeat another one exactly.

@@ -1,62 +1,16 @@
-import { DecisionTreeRegressor, type DecisionTreeJson } from "./decision-tree.js";
-import { ElasticNetRegressor, type ElasticNetJson } from "./elasticnet.js";
+import { DecisionTreeRegressor } from "./decision-tree.js";
+import { ElasticNetRegressor } from "./elasticnet.js";
 import { ModelLoadError } from "./errors.js";
-import { MODEL_FORMAT, type ModelSpec } from "./base-model.js";
+import type { ModelSpec } from "./base-model.js";
+import { MODEL_FORMAT, type Model, type ModelJson, type ModelJsonV1 } from "./model-json.js";
 import { NaiveModel } from "./naive.js";
 import { ReturnModel } from "./return-model.js";
-import { GradientBoostingRegressor, type GradientBoostingJson } from "./gradient-boosting.js";
-import { MljsForestRegressor, type MljsForestJson } from "./mljs-forest.js";
+import { GradientBoostingRegressor } from "./gradient-boosting.js";
+import { MljsForestRegressor } from "./mljs-forest.js";
 import { ModelInputs } from "./model-inputs.js";
-import type { FeatureScaling } from "./prepare.js";
-import { RandomForestRegressor, type RandomForestJson } from "./random-forest.js";
+import { RandomForestRegressor } from "./random-forest.js";
 import { assertNever } from "../runtime/assert-never.js";
 
-/** Serialised body of each learned kind. */
-export interface BodyByKind {
-  elasticnet: ElasticNetJson;
-  "decision-tree": DecisionTreeJson;
-  "random-forest": RandomForestJson;
-  "gradient-boosting": GradientBoostingJson;
-  "ml-random-forest": MljsForestJson;
-}
-export type Algorithm = keyof BodyByKind;
-export type ModelKind = Algorithm | "naive";
-export const ALGORITHMS: readonly Algorithm[] = ["elasticnet", "decision-tree", "random-forest", "gradient-boosting", "ml-random-forest"];
-
-/** What every serialised model carries besides its body. */
-export interface ModelEnvelope {
-  format: typeof MODEL_FORMAT;
-  version?: string;
-  /** Bars between the features' bar and the predicted price. */
-  horizon: number;
-  /** What `predict` takes, in this order: the raw features (the SymbolActor's, the silver table's). */
-  featureNames: string[];
-  featureScaling: FeatureScaling[];
-  /** The features the learner's input columns read (scaled), in column order: `featureNames` less redundant ones. */
-  inputs: string[];
-}
-
-export type LearnedModelJson = { [K in Algorithm]: ModelEnvelope & { kind: K; body: BodyByKind[K] } }[Algorithm];
-export type ModelJson = LearnedModelJson | (ModelEnvelope & { kind: "naive" });
-
-/** A format-1 artifact, written before redundant columns were dropped: no `inputs`, every scaled feature is a column. */
-export type ModelJsonV1 = AsFormat1<ModelJson>;
-type AsFormat1<J> = J extends unknown ? Omit<J, "format" | "inputs"> & { format: 1 } : never;
-
-/** A price forecaster: features of the latest bar + its price → the price `horizon` bars later. */
-export interface Model {
-  readonly kind: ModelKind;
-  /** Set by the registry once the model is stored. */
-  version?: string;
-  readonly horizon: number;
-  readonly featureNames: readonly string[];
-  predict(features: readonly number[], lastPrice: number): number;
-  toJSON(): ModelJson;
-}
-
-export { MODEL_FORMAT, type ModelSpec } from "./base-model.js";
-export { NaiveModel } from "./naive.js";
-export { ReturnModel } from "./return-model.js";
 
 /**
  * Rebuilds a model from `toJSON()` output; its predictions are identical to the original's.

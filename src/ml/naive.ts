@@ -1,5 +1,5 @@
 import { BaseModel } from "./base-model.js";
-import type { ModelJson } from "./model.js";
+import type { ModelJson } from "./model-json.js";
 
 /** The baseline every model must beat: the next price equals the last one. */
 export class NaiveModel extends BaseModel {

@@ -6,7 +6,7 @@
  * the tests check on a few seeds. Main thread, no pool or registry: the same league code the
  * pool's workers run.
  */
-import type { Algorithm } from "./model.js";
+import type { Algorithm } from "./model-json.js";
 import { sliceDataset, type Dataset } from "./dataset.js";
 import { trainLeague, type TrainingRun } from "./league.js";
 import { DEFAULT_PROMOTION_RULES, pickChampion, type PromotionDecision, type PromotionRules } from "./promotion.js";

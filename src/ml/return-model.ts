@@ -1,7 +1,7 @@
 import { BaseModel } from "./base-model.js";
 import type { Regressor } from "./learner-data.js";
-import type { Algorithm, BodyByKind, LearnedModelJson, ModelJson } from "./model.js";
-import { returnToPrice } from "./prepare.js";
+import type { Algorithm, BodyByKind, LearnedModelJson, ModelJson } from "./model-json.js";
+import { returnToPrice } from "./scaling.js";
 import type { ModelSpec } from "./base-model.js";
 
 /** A learner fitted on the model's input columns and the return label; predicts prices. */

@@ -1,5 +1,4 @@
-/** Public surface of src/mlops: registry glue, champion pointer and cache, dataset, trainer, watcher, the ml-role component. */
-export { mlopsComponent, mlopsStatus, openChampionCache, mlHandlerOf, lakeFromConfig, WATCHER_ACTOR, type MlopsOptions } from "./component.js";
+/** Public surface of src/mlops: registry glue, champion pointer and cache, dataset, trainer, watcher. */
 export { ChampionCache, type ChampionCacheOptions, type ChampionListener } from "./champion-cache.js";
 export { KvChampionStore, updatePointer, type ChampionStore, type StoredPointer } from "./champion-store.js";
 export { ArtifactStore, type ArtifactMetadata } from "./artifacts.js";

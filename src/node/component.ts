@@ -3,10 +3,10 @@ import type { Config } from "../config/index.js";
 import type { ActorSystem } from "../runtime/actor/index.js";
 import type { OwnershipView, PartitionHost } from "../runtime/cluster/types.js";
 import type { AdminService } from "../admin/service.js";
-import type { Logger } from "./log.js";
+import type { Logger } from "../runtime/log.js";
 import type { ShutdownSequence } from "./shutdown.js";
 import type { ShutdownLedger } from "./shutdown-ledger.js";
-import type { PartitionLag } from "./status.js";
+import type { PartitionLag } from "../runtime/status.js";
 
 /** What a role's component gets from the node it runs in. */
 export interface NodeContext {

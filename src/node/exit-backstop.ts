@@ -1,4 +1,4 @@
-import type { Logger } from "./log.js";
+import type { Logger } from "../runtime/log.js";
 
 /** How long a process that finished its shutdown may take to exit on its own before it is made to. */
 const IDLE_GRACE_MS = 5000;

@@ -11,7 +11,7 @@ import type { OwnershipView } from "../runtime/cluster/types.js";
 import type { RegionStats } from "../runtime/cluster/region.js";
 import { RateMeter } from "../runtime/latency.js";
 import { auditPublishStats } from "../admin/audit-publish.js";
-import { DEFAULT_TOP_SYMBOLS, topSymbolCounter, TopSymbolTotals } from "./top-symbols.js";
+import { DEFAULT_TOP_SYMBOLS, topSymbolCounter, TopSymbolTotals } from "../runtime/top-symbols.js";
 import { registerLogMetrics } from "./log-metrics.js";
 import { registerNatsServerMetrics, type NatsServerMonitorOptions } from "./nats-server-metrics.js";
 import { registerIngestMetrics, type IngestStatusSource } from "./ingest-metrics.js";

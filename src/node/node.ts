@@ -11,12 +11,12 @@ import { AdminAuth } from "../admin/auth.js";
 import { AuditPublisher } from "../admin/audit-publish.js";
 import { AdminService } from "../admin/service.js";
 import type { NodeComponent, NodeContext } from "./component.js";
-import type { Logger } from "./log.js";
+import type { Logger } from "../runtime/log.js";
 import { ShutdownSequence, type ShutdownReport, type StepResult } from "./shutdown.js";
 import { ShutdownLedger, type ShutdownFigures } from "./shutdown-ledger.js";
 import { StoppableClock } from "./stoppable-clock.js";
 import { closeNats } from "./close-nats.js";
-import type { NodeStatus } from "./status.js";
+import type { NodeStatus } from "../runtime/status.js";
 
 /** Roles whose components host partitions (see NodeComponent.partitionHost). */
 const PARTITION_ROLES = ["market", "lake"] as const;

@@ -1,10 +1,12 @@
 import type { Config } from "../config/index.js";
 import { Lake, lakeConfigFromConfig } from "../lake/index.js";
-import { mlopsComponent, openChampionCache } from "../mlops/component.js";
+import { mlopsComponent, openChampionCache } from "./components/mlops.js";
 import { LakeSilverSource } from "../mlops/index.js";
-import { excludingQuarantined, qualityComponent } from "../quality/index.js";
-import { controlComponent, type LogForwarder } from "../control/index.js";
-import { customDataComponent } from "../custom/index.js";
+import { excludingQuarantined } from "../quality/index.js";
+import { qualityComponent } from "./components/quality.js";
+import type { LogForwarder } from "../control/index.js";
+import { controlComponent } from "./components/control.js";
+import { customDataComponent } from "./components/custom.js";
 import type { NodeComponent } from "./component.js";
 import { NodeDatabase } from "./components/database.js";
 import { ingestComponent } from "./components/ingest.js";

@@ -1,6 +1,6 @@
 import type { Config } from "../config/index.js";
 import { connectNats, hasCredentials } from "../runtime/nats/index.js";
-import { createLogger, type Logger } from "./log.js";
+import { createLogger, type Logger } from "../runtime/log.js";
 import { resolveNatsEndpoint } from "./nats-endpoint.js";
 import { PlatformNode } from "./node.js";
 import { componentsFor } from "./roles.js";

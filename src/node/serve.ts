@@ -2,7 +2,7 @@ import type { Config } from "../config/index.js";
 import type { LogForwarder } from "../control/index.js";
 import type { NodeComponent } from "./component.js";
 import { ExitBackstop } from "./exit-backstop.js";
-import type { Logger } from "./log.js";
+import type { Logger } from "../runtime/log.js";
 import { runNode, untilSignal } from "./run.js";
 
 /**

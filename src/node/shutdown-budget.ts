@@ -5,7 +5,9 @@
  * for each step still to come (half a fair share each), so one step that hangs cannot take every
  * later step's time. Pure: times in, deadlines out.
  */
-import type { ShutdownPhase } from "./shutdown.js";
+/** The phases of a graceful shutdown, in order (shutdown.ts runs them). */
+export const SHUTDOWN_PHASES = ["stop-intake", "drain", "flush", "release", "close"] as const;
+export type ShutdownPhase = (typeof SHUTDOWN_PHASES)[number];
 
 /** Where each phase must be over, as a fraction of the bound (cumulative). */
 export const PHASE_ENDS: Readonly<Record<ShutdownPhase, number>> = {

@@ -5,10 +5,7 @@
  * is abandoned — its signal aborts, the sequence moves on — so the sequence always ends in time.
  */
 import { systemClock, type Clock } from "../runtime/clock.js";
-import { stepBudgetMs } from "./shutdown-budget.js";
-
-export const SHUTDOWN_PHASES = ["stop-intake", "drain", "flush", "release", "close"] as const;
-export type ShutdownPhase = (typeof SHUTDOWN_PHASES)[number];
+import { SHUTDOWN_PHASES, stepBudgetMs, type ShutdownPhase } from "./shutdown-budget.js";
 
 /** What a running step is given: its time, and a signal that aborts when that time is up. */
 export interface StepDeadline {

@@ -11,7 +11,7 @@ import type { Lake } from "../lake/lake.js";
 import { tradeFromRow } from "../lake/tables/bronze-trades.js";
 import { silverBarFromRow } from "../lake/tables/silver-bars.js";
 import type { Predicate } from "../lake/table/pruning.js";
-import type { Logger } from "../node/log.js";
+import type { Logger } from "../runtime/log.js";
 import { eventSubject } from "../runtime/nats/spec.js";
 import type { VerifyReport } from "../verify/types.js";
 import { BRONZE_TABLE, SILVER_TABLE, genericKeying, overallStatus, reconcileChecks, runChecks, type AuditInput, type RangeRowKeying } from "./checks/index.js";

@@ -4,7 +4,6 @@ export { DEFAULT_QUALITY_OPTIONS, parseRangeRules, loadRangeRules, QualityRulesI
 export { runChecks, overallStatus, keyTrades, barKey, contentKey, type AuditInput } from "./checks/index.js";
 export { runAudit, newReportId, QualityRunFailed, QUALITY_EVENT_SUBJECT, DEFAULT_LOOKBACK_MS, type AuditorDeps, type AuditRequest } from "./auditor.js";
 export { auditorActor, newAuditorMemory, auditorStatus, scheduledSince, SCHEDULE_OVERLAP_MS, type AuditorMessage, type AuditorStatus, type AuditorMemory } from "./actor.js";
-export { qualityComponent, electedAuditor, type QualityComponentOptions } from "./component.js";
 export { parseQualityArgs, parseSince } from "./admin-args.js";
 export {
   QUARANTINE_TABLE,

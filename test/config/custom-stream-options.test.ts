@@ -12,7 +12,7 @@ import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { ConfigError, loadConfig } from "../../src/config/index.js";
 import { ensureCustomStreams } from "../../src/custom/index.js";
-import { createLogger } from "../../src/node/log.js";
+import { createLogger } from "../../src/runtime/log.js";
 import { PlatformNode } from "../../src/node/node.js";
 import { bootstrap, platformLogSpec, STREAMS } from "../../src/runtime/nats/index.js";
 import { startNatsServer } from "../helpers/nats-server.js";

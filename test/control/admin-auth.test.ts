@@ -11,7 +11,7 @@ import { callAdmin } from "../../src/admin/client.js";
 import { listAudit, listQualityReports } from "../../src/db/index.js";
 import { auditEntryOf, ControlAuth, startAuditWriter, writeAuditOnce } from "../../src/control/index.js";
 import { localAdminToken } from "../../src/admin/auth.js";
-import { createLogger } from "../../src/node/log.js";
+import { createLogger } from "../../src/runtime/log.js";
 import type { QualityRunReport } from "../../src/quality/index.js";
 import { waitFor } from "../helpers/wait.js";
 import { startControlStack } from "./fixtures.js";

@@ -13,7 +13,7 @@ import { auditSubject, type AuditRecord } from "../../src/admin/protocol.js";
 import { migrate, type Database } from "../../src/db/index.js";
 import { listAudit } from "../../src/db/registry/operations.js";
 import { auditEntryOf, bucketStart, clip, REFUSAL_TEXT, startAuditWriter, writeAuditOnce, type AuditLimits } from "../../src/control/index.js";
-import { createLogger } from "../../src/node/log.js";
+import { createLogger } from "../../src/runtime/log.js";
 import { bootstrap, platformLogSpec, STREAMS } from "../../src/runtime/nats/index.js";
 import { seededRandom } from "../../src/runtime/random.js";
 import { startNatsServer } from "../helpers/nats-server.js";

@@ -20,7 +20,7 @@ import { AdminService } from "../../src/admin/service.js";
 import { migrate } from "../../src/db/index.js";
 import { listAudit } from "../../src/db/registry/operations.js";
 import { startAuditWriter, startControlServices } from "../../src/control/index.js";
-import { createLogger } from "../../src/node/log.js";
+import { createLogger } from "../../src/runtime/log.js";
 import { bootstrap, platformLogSpec, STREAMS } from "../../src/runtime/nats/index.js";
 import { startNatsServer } from "../helpers/nats-server.js";
 import { waitFor } from "../helpers/wait.js";

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { connect } from "@nats-io/transport-node";
 import { callAdmin } from "../../src/admin/client.js";
 import { LogForwarder } from "../../src/control/index.js";
-import { createLogger, type LogRecord } from "../../src/node/log.js";
+import { createLogger, type LogRecord } from "../../src/runtime/log.js";
 import type { QualityRunReport } from "../../src/quality/index.js";
 import { localAdminToken } from "../../src/admin/auth.js";
 import { waitFor } from "../helpers/wait.js";

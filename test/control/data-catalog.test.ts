@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { CustomTableWriter, type CustomRow } from "../../src/custom/index.js";
 import { Lake } from "../../src/lake/index.js";
 import { latestRows, listTables, schemaHistory } from "../../src/control/index.js";
-import { createLogger } from "../../src/node/log.js";
+import { createLogger } from "../../src/runtime/log.js";
 import { DEFAULT_QUALITY_OPTIONS, parseRangeRules, readQuarantine, runAudit } from "../../src/quality/index.js";
 
 function row(seq: number, values: Record<string, number | string>): CustomRow {

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { forwardableRecord } from "../../src/control/index.js";
-import type { LogRecord } from "../../src/node/log.js";
+import type { LogRecord } from "../../src/runtime/log.js";
 
 const base: LogRecord = { at: "2026-01-01T00:00:00.000Z", level: "info", node: "n1", component: "node", message: "admin replay ok" };
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { auditEntryOf, commandsFromReply, decodeLogRecord, dlqReason, LogForwarder, logSubject, matchesLogFilter, MalformedAuditRecord } from "../../src/control/index.js";
 import { parseQualityArgs } from "../../src/quality/index.js";
-import type { LogRecord } from "../../src/node/log.js";
+import type { LogRecord } from "../../src/runtime/log.js";
 
 test("auditEntryOf maps results and keeps the stream position", () => {
   const base = { at: "2026-01-02T03:04:05.000Z", nodeId: "n1", caller: "ops@host", command: "quality", args: ["--all"] };

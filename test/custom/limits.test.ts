@@ -1,7 +1,8 @@
 /** Pure rules of issue 12's time sanity and record limits, and their configuration. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_TIME_BOUNDS, classifyRecord, receiveTime, recordLimitBreach, timeOutOfBounds } from "../../src/custom/index.js";
+import { classifyRecord, receiveTime, recordLimitBreach, timeOutOfBounds } from "../../src/custom/index.js";
+import { DEFAULT_TIME_BOUNDS } from "../../src/config/time-bounds.js";
 import { ConfigError, loadConfig } from "../../src/config/index.js";
 
 const NOW = Date.UTC(2026, 11, 5, 9, 0, 0);

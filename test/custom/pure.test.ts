@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { classifyRecord, evolve, flattenRecord, parseTimestamp, routeMessage, typeByShape, type RecordClass } from "../../src/custom/index.js";
-import { authorize, parseApiKeys } from "../../src/web/server/gateway/index.js";
+import { authorize } from "../../src/web/server/gateway/index.js";
+import { parseApiKeys } from "../../src/config/api-keys.js";
 
 const T = Date.UTC(2026, 10, 28, 9, 0, 0);
 const ctx = { source: "acme" };

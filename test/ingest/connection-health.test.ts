@@ -12,7 +12,7 @@ import {
   type FailureReport,
   type HealthEvent,
 } from "../../src/market/ingest/connection-health.js";
-import { createLogger, type LogRecord } from "../../src/node/log.js";
+import { createLogger, type LogRecord } from "../../src/runtime/log.js";
 import { freePort } from "../helpers/ports.js";
 import { waitFor } from "../helpers/wait.js";
 

@@ -4,7 +4,7 @@ import { rmSync } from "node:fs";
 import { connect } from "@nats-io/transport-node";
 import { Kvm } from "@nats-io/kv";
 import { loadConfig } from "../../src/config/index.js";
-import { createLogger } from "../../src/node/log.js";
+import { createLogger } from "../../src/runtime/log.js";
 import { PlatformNode } from "../../src/node/node.js";
 import { componentsFor } from "../../src/node/roles.js";
 import { BUCKETS } from "../../src/runtime/nats/index.js";

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { callAdmin } from "../../src/admin/client.js";
-import type { NodeStatus } from "../../src/node/status.js";
+import type { NodeStatus } from "../../src/runtime/status.js";
 
 export interface NodeProcess {
   id: string;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { connect } from "@nats-io/transport-node";
 import { loadConfig } from "../../src/config/index.js";
-import { createLogger } from "../../src/node/log.js";
+import { createLogger } from "../../src/runtime/log.js";
 import { PlatformNode } from "../../src/node/node.js";
 import { marketComponent } from "../../src/node/components/market.js";
 import { ingestComponent } from "../../src/node/components/ingest.js";

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { chronologicalSplit, datasetFromRows, validateDataset, type Dataset } from "../../src/ml/dataset.js";
 import { InsufficientData, InvalidDataset } from "../../src/ml/errors.js";
 import { ModelInputs } from "../../src/ml/model-inputs.js";
-import { defaultFeatureScaling, prepareRange, priceToReturn, returnToPrice, standardize, columnStats } from "../../src/ml/prepare.js";
+import { prepareRange, standardize, columnStats } from "../../src/ml/prepare.js";
+import { defaultFeatureScaling, priceToReturn, returnToPrice } from "../../src/ml/scaling.js";
 import { syntheticMarket } from "../../src/ml/synthetic.js";
 
 function rows(n: number, horizon = 1): Dataset {

@@ -4,7 +4,8 @@ import { DEFAULT_PARAMS, LEAGUE_ALGORITHMS } from "../../src/ml/algorithms.js";
 import { InvalidParams } from "../../src/ml/errors.js";
 import { sliceDataset } from "../../src/ml/dataset.js";
 import { scoreModel, trainLeague, type LeagueResult } from "../../src/ml/league.js";
-import { loadModel, type Algorithm } from "../../src/ml/model.js";
+import { loadModel } from "../../src/ml/model.js";
+import { type Algorithm } from "../../src/ml/model-json.js";
 import { decidePromotion, pickChampion } from "../../src/ml/promotion.js";
 import { syntheticMarket } from "../../src/ml/synthetic.js";
 

@@ -2,8 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ModelLoadError } from "../../src/ml/errors.js";
 import { prepareLeague, trainLeague, trainOnLeague } from "../../src/ml/league.js";
-import { ALGORITHMS, loadModel, type ModelJson } from "../../src/ml/model.js";
-import { defaultFeatureScaling } from "../../src/ml/prepare.js";
+import { loadModel } from "../../src/ml/model.js";
+import { ALGORITHMS, type ModelJson } from "../../src/ml/model-json.js";
+import { defaultFeatureScaling } from "../../src/ml/scaling.js";
 import { MARKET_FEATURE_NAMES, syntheticMarket } from "../../src/ml/synthetic.js";
 
 const ds = syntheticMarket({ rows: 2_000, phi: 0.3, seed: 8 });

@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { InvalidFeatures, ModelLoadError } from "../../src/ml/errors.js";
 import { prepareLeague, trainOnLeague, naiveRun } from "../../src/ml/league.js";
-import { ALGORITHMS, loadModel, type ModelJson } from "../../src/ml/model.js";
+import { loadModel } from "../../src/ml/model.js";
+import { ALGORITHMS, type ModelJson } from "../../src/ml/model-json.js";
 import { syntheticMarket } from "../../src/ml/synthetic.js";
 
 const ds = syntheticMarket({ rows: 400, phi: 0.4, seed: 21 });

@@ -9,7 +9,7 @@ import { TRPCClientError } from "@trpc/client";
 import { adminTokenFor } from "../../src/web/server/routers/admin-gate.js";
 import type { WebContext } from "../../src/web/server/context.js";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { registerControlServices } from "../../src/control/registry.js";
+import { registerControlServices } from "../../src/control/web-services.js";
 import { ControlAuth } from "../../src/control/web-auth.js";
 import type { ControlServices } from "../../src/control/web-services.js";
 import { trpcClient } from "../web/fixtures.js";

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
 import { callAdmin } from "../../src/admin/client.js";
 import { localAdminToken } from "../../src/admin/auth.js";
-import type { NodeStatus } from "../../src/node/status.js";
+import type { NodeStatus } from "../../src/runtime/status.js";
 import { startNatsServer } from "../helpers/nats-server.js";
 import { waitFor } from "../helpers/wait.js";
 

@@ -4,7 +4,7 @@ import { rmSync } from "node:fs";
 import { connect } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
 import { loadConfig } from "../../src/config/index.js";
-import { createLogger } from "../../src/node/log.js";
+import { createLogger } from "../../src/runtime/log.js";
 import { PlatformNode } from "../../src/node/node.js";
 import { NodeDatabase } from "../../src/node/components/database.js";
 import { replayNode, servingComponent } from "../../src/node/components/serving.js";

@@ -1,13 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ShutdownSequence, ShutdownStepAbandoned, type ShutdownPhase } from "../../src/node/shutdown.js";
+import { ShutdownSequence, ShutdownStepAbandoned } from "../../src/node/shutdown.js";
+import { type ShutdownPhase } from "../../src/node/shutdown-budget.js";
 import { MIN_STEP_MS, PHASE_ENDS, stepBudgetMs } from "../../src/node/shutdown-budget.js";
 import { formatShutdownSummary, shutdownExitCode } from "../../src/node/shutdown-summary.js";
 import { ShutdownLedger } from "../../src/node/shutdown-ledger.js";
 import { StoppableClock } from "../../src/node/stoppable-clock.js";
 import { ManualClock } from "../../src/runtime/clock.js";
 import { ExitBackstop } from "../../src/node/exit-backstop.js";
-import { createLogger } from "../../src/node/log.js";
+import { createLogger } from "../../src/runtime/log.js";
 
 test("steps run phase by phase, latest registered first within a phase, each once", async () => {
   const order: string[] = [];

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Registry } from "prom-client";
 import { NodeMetrics } from "../../src/node/metrics.js";
-import { TopSymbolTotals } from "../../src/node/top-symbols.js";
+import { TopSymbolTotals } from "../../src/runtime/top-symbols.js";
 import { WebMetrics } from "../../src/web/server/metrics.js";
 import { RecentSymbols } from "../../src/web/server/feeds/recent-symbols.js";
 import { loadConfig, ConfigError } from "../../src/config/index.js";

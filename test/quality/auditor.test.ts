@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrate, listQualityReports, qualityViolations, upsertSilverBars } from "../../src/db/index.js";
 import { Lake, LakeWriter, bronzeTradesDefinition, bronzeTradesMapping, silverBarsDefinition, silverBarsMapping } from "../../src/lake/index.js";
-import { createLogger, type LogRecord } from "../../src/node/log.js";
+import { createLogger, type LogRecord } from "../../src/runtime/log.js";
 import { DEFAULT_QUALITY_OPTIONS, loadQuarantineIndex, notQuarantinedSql, readQuarantine, runAudit, type QualityRunReport } from "../../src/quality/index.js";
 import type { SilverBarRow as ServingRow } from "../../src/db/serving/rows.js";
 import { postgresBackend } from "../db/fixtures.js";

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Lake, LakeWriter, silverBarsDefinition, silverBarsMapping } from "../../src/lake/index.js";
 import { LakeSilverSource, buildDataset } from "../../src/mlops/index.js";
-import { createLogger } from "../../src/node/log.js";
+import { createLogger } from "../../src/runtime/log.js";
 import { DEFAULT_QUALITY_OPTIONS, excludingQuarantined, runAudit } from "../../src/quality/index.js";
 import { btcTrades, silverBarsOf } from "./fixtures.js";
 

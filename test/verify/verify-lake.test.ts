@@ -28,7 +28,7 @@ import { encodeTradeBatch } from "../../src/market/ingest/batch-codec.js";
 import type { GapEvent } from "../../src/market/ingest/publisher-types.js";
 import type { Trade } from "../../src/market/trade.js";
 import { verifyLake, type VerifyReport } from "../../src/verify/index.js";
-import { createLogger } from "../../src/node/log.js";
+import { createLogger } from "../../src/runtime/log.js";
 import { DEFAULT_QUALITY_OPTIONS, runAudit } from "../../src/quality/index.js";
 import { btcTrades, xrpEthTrades } from "../quality/fixtures.js";
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { loadConfig } from "../../src/config/index.js";
-import { createLogger } from "../../src/node/log.js";
+import { createLogger } from "../../src/runtime/log.js";
 import { PlatformNode } from "../../src/node/node.js";
 import { componentsFor } from "../../src/node/roles.js";
 import { marketComponent } from "../../src/node/components/market.js";

@@ -5,7 +5,7 @@ import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink } fr
 import { WebSocket } from "ws";
 import type { LiveTick, SilverBar } from "../../src/actors/symbol/messages.js";
 import type { Candle } from "../../src/market/candles.js";
-import type { NodeStatus } from "../../src/node/status.js";
+import type { NodeStatus } from "../../src/runtime/status.js";
 import { bootstrap, platformLogSpec } from "../../src/runtime/nats/index.js";
 import { createWebServer, type WebServer, type WebServerOptions } from "../../src/web/index.js";
 import type { AppRouter } from "../../src/web/index.js";

@@ -4,10 +4,21 @@
  * GET /sim/stats, POST /sim/control?action=shutdown|drop|silent|gap&count=N[&stream=s]|inject (body = frame).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { handleRestRequest } from "./rest-api.js";
-import type { MarketSimulator } from "./server.js";
+import { handleRestRequest, type RestBackend } from "./rest-api.js";
 
-export function handleControlRequest(sim: MarketSimulator, req: IncomingMessage, res: ServerResponse): void {
+/** What the hooks drive: the MarketSimulator (server.ts). */
+export interface ControlledSimulator {
+  readonly rest: RestBackend;
+  /** Plain JSON figures for GET /sim/stats. */
+  stats(): unknown;
+  serverShutdown(): void;
+  dropConnections(): void;
+  goSilent(): void;
+  forceGap(count: number, stream: string | null): void;
+  injectFrame(text: string): void;
+}
+
+export function handleControlRequest(sim: ControlledSimulator, req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? "/", "http://sim.invalid");
   const reply = (status: number, body: unknown) => {
     res.writeHead(status, { "content-type": "application/json" });

@@ -1,5 +1,5 @@
 import type { Metrics } from "../metrics.js";
-import type { Algorithm } from "../model.js";
+import type { Algorithm } from "../model-json.js";
 
 export interface TaskRef {
   taskId: number;

@@ -3,7 +3,7 @@ import type { MessagePort } from "node:worker_threads";
 import type { ParamOverrides } from "../algorithms.js";
 import type { Dataset } from "../dataset.js";
 import type { TrainingRun } from "../league.js";
-import type { Algorithm } from "../model.js";
+import type { Algorithm } from "../model-json.js";
 
 /** A Dataset as plain data: its typed arrays travel to the worker as transferables. */
 export interface DatasetPayload {

@@ -5,7 +5,7 @@ import type { ParamOverrides } from "../algorithms.js";
 import { LEAGUE_ALGORITHMS } from "../algorithms.js";
 import type { Dataset } from "../dataset.js";
 import type { TrainingRun } from "../league.js";
-import type { Algorithm } from "../model.js";
+import type { Algorithm } from "../model-json.js";
 import { requireInt } from "../validate.js";
 import { TrainingAborted, TrainingFailed, TrainingPoolClosed, TrainingQueueFull } from "./errors.js";
 import type { TrainingEvent, TrainingEventBody, TrainingEventListener } from "./events.js";

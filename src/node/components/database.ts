@@ -3,8 +3,28 @@
  * and migrated once when the first role needs it, closed last.
  */
 import type { Config } from "../../config/index.js";
-import { databaseOptionsFromConfig, openDatabase, type Database } from "../../db/database.js";
+import { type Database } from "../../db/database.js";
+import { databaseOptionsFromConfig, openDatabase } from "../../db/open.js";
 import { migrate } from "../../db/migrate.js";
+import type { ShutdownSequence } from "../shutdown.js";
+
+/** A component's database option: a handle, a function that opens the node's shared one, null for none, undefined for "open my own". */
+export type DatabaseOption = Database | (() => Promise<Database>) | null | undefined;
+
+/**
+ * The database a component writes to: the one it was given, else (with DATABASE_URL) its own pool,
+ * migrated and closed in the shutdown's `close` phase; undefined when there is none.
+ */
+export async function componentDatabase(config: Config, option: DatabaseOption, shutdown: ShutdownSequence, name: string): Promise<Database | undefined> {
+  if (option !== undefined) return typeof option === "function" ? await option() : (option ?? undefined);
+  if (!config.databaseUrl) return undefined;
+  const own = await openDatabase(databaseOptionsFromConfig(config));
+  await migrate(own); // idempotent, under an advisory lock: whichever node comes first creates the tables
+  shutdown.add("close", `${name} database`, async () => {
+    await own[Symbol.asyncDispose]();
+  });
+  return own;
+}
 
 export class NodeDatabase {
   #opening: Promise<Database> | undefined;

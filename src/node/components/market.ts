@@ -11,7 +11,7 @@ import { natsSymbolSink, newMarketCounters } from "../../actors/symbol/nats-sink
 import { naivePredictor, type Predictor } from "../../actors/symbol/predictor.js";
 import type { NodeComponent, NodeContext } from "../component.js";
 import type { NodeMetrics } from "../metrics.js";
-import type { PartitionLag } from "../status.js";
+import type { PartitionLag } from "../../runtime/status.js";
 import { regionAccount } from "../region-account.js";
 
 export const SYMBOL_REGION = "symbols";

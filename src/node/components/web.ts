@@ -6,7 +6,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { callAdmin } from "../../admin/client.js";
 import { localAdminToken } from "../../admin/auth.js";
 import { createWebServer, type WebServer } from "../../web/server/server.js";
-import type { NodeStatus } from "../status.js";
+import type { NodeStatus } from "../../runtime/status.js";
 import type { NodeComponent } from "../component.js";
 import type { NodeDatabase } from "./database.js";
 import { NodeMetrics } from "../metrics.js";

@@ -1,17 +1,30 @@
 /** The handle other code holds to a local actor. Thin: everything happens in the cell. */
-import type { ActorCell } from "./cell.js";
+import type { Clock } from "../clock.js";
 import { ActorStopped, AskTimeout, InvalidActorOption } from "./errors.js";
 import { PendingReply } from "./mailbox.js";
 import type { ActorPath, ActorRef } from "./types.js";
+
+/** What a ref needs of the actor's cell (cell.ts implements it). */
+export interface RefTarget<M> {
+  readonly path: ActorPath;
+  readonly clock: Clock;
+  readonly isAlive: boolean;
+  readonly mailboxDepth: number;
+  readonly defaultAskTimeoutMs: number;
+  /** Enqueues at once when the mailbox has room; false when it is full. */
+  offer(message: M, reply: PendingReply | undefined): boolean;
+  /** Enqueues once the mailbox has room (backpressure). */
+  waitForRoom(message: M, reply?: PendingReply): Promise<void>;
+}
 
 /** Shared by every `tell` that found room at once: no promise is allocated on the fast path. */
 const ENQUEUED: Promise<void> = Promise.resolve();
 
 export class LocalActorRef<M, R = unknown> implements ActorRef<M, R> {
   readonly path: ActorPath;
-  readonly #cell: ActorCell<M, R>;
+  readonly #cell: RefTarget<M>;
 
-  constructor(cell: ActorCell<M, R>) {
+  constructor(cell: RefTarget<M>) {
     this.#cell = cell;
     this.path = cell.path;
   }

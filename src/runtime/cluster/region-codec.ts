@@ -107,3 +107,20 @@ export function encodeResults(results: ItemResult[]): Uint8Array {
 export function decodeResults(bytes: Uint8Array): ItemResult[] {
   return JSON.parse(decoder.decode(bytes)) as ItemResult[];
 }
+
+/** One sequenced message as the owning partition holds it. */
+export interface LocalItem<M> {
+  seq: number;
+  key: string;
+  kind: ItemKind;
+  message: M;
+}
+
+/** The owner's answer to one sequenced message. */
+export type Delivery =
+  | { k: "accepted"; reply?: Promise<unknown> }
+  | { k: "duplicate"; reply?: Promise<unknown> }
+  | { k: "dup-unknown" }
+  | { k: "not-owner" }
+  | { k: "gap" }
+  | { k: "failed"; e: string };

@@ -2,7 +2,7 @@ import type { NodeId } from "./types.js";
 import type { ItemKind, ItemResult, WireBatch, WireItem } from "./region-codec.js";
 import { RegionAskTimeout, RegionClosed, RegionDeliveryFailed, errorText } from "./region-errors.js";
 import { localOutcome, remoteOutcome, type Outcome } from "./region-outcome.js";
-import type { Delivery, LocalItem } from "./region-partition.js";
+import type { Delivery, LocalItem } from "./region-codec.js";
 
 /** What an outbox needs from its region. */
 export interface OutboxRoute<M> {

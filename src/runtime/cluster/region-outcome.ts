@@ -1,6 +1,6 @@
 import type { ItemKind, ItemResult } from "./region-codec.js";
 import { RegionAskFailed, RegionAskOutcomeUnknown, RegionDeliveryFailed } from "./region-errors.js";
-import type { Delivery } from "./region-partition.js";
+import type { Delivery } from "./region-codec.js";
 import { assertNever } from "../assert-never.js";
 
 /**

@@ -2,28 +2,12 @@ import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { ActorRef } from "../actor/types.js";
 import { ActorStopped } from "../actor/errors.js";
 import type { ConsumerStats, PartitionConsumer } from "./consumer-partition.js";
-import type { Codec, ItemKind } from "./region-codec.js";
+import type { Codec, Delivery, LocalItem } from "./region-codec.js";
 import { serveRequests } from "./region-requests.js";
 import type { SenderWindows } from "./region-dedupe.js";
 import { errorText } from "./region-errors.js";
 import type { PartitionCommand } from "./shard-partition-actor.js";
 import { EntityEnvelope, type Deferred, type ShellMessage } from "./shard-entity.js";
-
-export interface LocalItem<M> {
-  seq: number;
-  key: string;
-  kind: ItemKind;
-  message: M;
-}
-
-/** The owner's answer to one sequenced message. */
-export type Delivery =
-  | { k: "accepted"; reply?: Promise<unknown> }
-  | { k: "duplicate"; reply?: Promise<unknown> }
-  | { k: "dup-unknown" }
-  | { k: "not-owner" }
-  | { k: "gap" }
-  | { k: "failed"; e: string };
 
 export type RunnerState = "starting" | "running" | "stopping" | "stopped";
 

@@ -1,7 +1,7 @@
 import type { Msg, Subscription } from "@nats-io/nats-core";
 import { type Codec, type ItemResult, decodeBatch, encodeResults } from "./region-codec.js";
 import { errorText } from "./region-errors.js";
-import type { Delivery, LocalItem } from "./region-partition.js";
+import type { Delivery, LocalItem } from "./region-codec.js";
 import { assertNever } from "../assert-never.js";
 
 export interface RequestTarget<M> {

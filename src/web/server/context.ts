@@ -8,7 +8,8 @@ import type { TickHub } from "./feeds/ticks.js";
 import type { MarketHistory } from "./history.js";
 import type { FailureLimit } from "./failure-limit.js";
 import type { IngestGateway } from "./gateway/handler.js";
-import { SubscriptionBudget, type WebLimits } from "./limits.js";
+import type { WebLimits } from "../../config/web-limits.js";
+import { SubscriptionBudget } from "./limits.js";
 import type { WebMetrics } from "./metrics.js";
 
 export interface WebContext {

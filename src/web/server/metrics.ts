@@ -6,7 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from "prom-client";
 import { LatencyWindow, RateMeter, type LatencySummary } from "../../runtime/latency.js";
-import { DEFAULT_TOP_SYMBOLS, topSymbolCounter, TopSymbolTotals } from "../../node/top-symbols.js";
+import { DEFAULT_TOP_SYMBOLS, topSymbolCounter, TopSymbolTotals } from "../../runtime/top-symbols.js";
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 

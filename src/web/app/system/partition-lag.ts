@@ -1,4 +1,4 @@
-import type { PartitionLag } from "../../../node/status.js";
+import type { PartitionLag } from "../../../runtime/status.js";
 
 export interface PartitionLagRow extends PartitionLag {
   node: string;

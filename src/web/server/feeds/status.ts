@@ -2,7 +2,7 @@
  * Polls the node's status provider once a second while someone listens, and shares each
  * result with every listener (N browsers cost one provider call per second, not N).
  */
-import type { NodeStatus } from "../../../node/status.js";
+import type { NodeStatus } from "../../../runtime/status.js";
 import { StatusUnavailable } from "../errors.js";
 
 export type StatusResult = { ok: true; nodes: NodeStatus[]; at: number } | { ok: false; error: string; at: number };

@@ -7,7 +7,7 @@
 import { classifyRecord, type InvalidReason } from "../../../custom/classify.js";
 import { ingestSubject } from "../../../custom/names.js";
 import type { SourceQuotas } from "../../../custom/quotas.js";
-import type { TimeBounds } from "../../../custom/time-bounds.js";
+import type { TimeBounds } from "../../../config/time-bounds.js";
 import type { ParsedItem } from "./body.js";
 import { envelope } from "./pack.js";
 

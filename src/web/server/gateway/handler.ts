@@ -8,13 +8,14 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { headers as natsHeaders } from "@nats-io/nats-core";
 import { jetstream, type JetStreamClient, type PubAck } from "@nats-io/jetstream";
-import type { TimeBounds } from "../../../custom/time-bounds.js";
+import type { TimeBounds } from "../../../config/time-bounds.js";
 import { burstFor, SourceQuotas, type QuotaOptions } from "../../../custom/quotas.js";
 import { normalizeDataType, normalizeSource } from "../../../custom/names.js";
 import { trackNatsConnected } from "../health.js";
 import { BodyTooLarge, MalformedBody, isNdjson, parseNdjsonItems, parseRecords, readBody, type ParsedItem } from "./body.js";
 import { admitRecords } from "./admit.js";
-import { authorize, bootstrapKeyId, parseApiKeys, type ApiKey, type Authorization } from "./keys.js";
+import { parseApiKeys, type ApiKey } from "../../../config/api-keys.js";
+import { authorize, bootstrapKeyId, type Authorization } from "./keys.js";
 import type { ApiKeyStore } from "./key-store.js";
 import { KeyUsage } from "./key-usage.js";
 import { RecentErrors, type GatewayError } from "./recent-errors.js";
@@ -41,7 +42,7 @@ export interface GatewayOptions {
   /** Retry-After seconds on 503. Default 1. */
   retryAfterSeconds?: number;
   now?: () => number;
-  /** Records whose time is outside these bounds get 400 `timestamp_out_of_range`. Default DEFAULT_TIME_BOUNDS (src/custom/time-bounds.ts). */
+  /** Records whose time is outside these bounds get 400 `timestamp_out_of_range`. Default DEFAULT_TIME_BOUNDS (src/config/time-bounds.ts). */
   timeBounds?: TimeBounds;
   /**
    * Per-source quotas: `recordsPerSecond` (0: none, the default here; INGEST_RATE_LIMIT on a node)

@@ -8,7 +8,7 @@ import { timingSafeEqual } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { callAdmin, NoAdminReply } from "../../../admin/client.js";
 import type { AdminReply } from "../../../admin/protocol.js";
-import { controlServicesFor } from "../../../control/registry.js";
+import { controlServicesFor } from "../../../control/web-services.js";
 import { tokenFingerprint } from "../../../control/web-auth.js";
 import type { WebContext } from "../context.js";
 

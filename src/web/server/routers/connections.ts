@@ -11,7 +11,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import { z } from "zod";
 import { AuditPublisher } from "../../../admin/audit-publish.js";
 import type { AuditRecord } from "../../../admin/protocol.js";
-import { controlServicesFor } from "../../../control/registry.js";
+import { controlServicesFor } from "../../../control/web-services.js";
 import { lastMessages } from "../../../control/last-messages.js";
 import { ingestSubject, parseIngestSubject } from "../../../custom/names.js";
 import { STREAMS } from "../../../runtime/nats/spec.js";

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { callAdmin, NoAdminReply } from "../../../admin/client.js";
 import { isSubjectToken, type AdminReply } from "../../../admin/protocol.js";
 import { listAudit, listQualityReports } from "../../../db/registry/operations.js";
-import { controlServicesFor } from "../../../control/registry.js";
+import { controlServicesFor } from "../../../control/web-services.js";
 import type { ControlServices } from "../../../control/web-services.js";
 import { discoverCommands } from "../../../control/commands.js";
 import { adminOnlyMessages, adminOnlyStream } from "../../../control/admin-reads.js";

@@ -3,7 +3,7 @@
  * measures itself (rates and latency percentiles). `status$` pushes a fresh snapshot every
  * second; it is latest-state, so it carries no resume ids.
  */
-import type { NodeStatus } from "../../../node/status.js";
+import type { NodeStatus } from "../../../runtime/status.js";
 import type { WebContext } from "../context.js";
 import { Channel } from "../feeds/channel.js";
 import type { StatusResult } from "../feeds/status.js";

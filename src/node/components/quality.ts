@@ -5,22 +5,21 @@
  */
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import type { Config } from "../config/index.js";
-import type { Database } from "../db/database.js";
-import { migrate } from "../db/migrate.js";
-import { databaseOptionsFromConfig, openDatabase } from "../db/database.js";
-import { listQualityReports } from "../db/registry/operations.js";
-import { Lake } from "../lake/lake.js";
-import type { NodeComponent, NodeContext } from "../node/component.js";
-import type { ActorRef } from "../runtime/actor/index.js";
-import { auditorActor, auditorStatus, newAuditorMemory, type AuditorMessage, type AuditorReply } from "./actor.js";
-import { verifyLake, VERIFY_EVENT_SUBJECT } from "../verify/verify-lake.js";
-import type { VerifyReport } from "../verify/types.js";
-import { parseQualityArgs, parseVerifyArgs } from "./admin-args.js";
-import { newReportId, QualityRunFailed, type AuditorDeps } from "./auditor.js";
-import { DEFAULT_QUALITY_OPTIONS, loadRangeRules, type QualityOptions } from "./options.js";
-import type { QualityRunReport } from "./types.js";
-import type { NodeMetrics } from "../node/metrics.js";
+import type { Config } from "../../config/index.js";
+import type { Database } from "../../db/database.js";
+import { componentDatabase } from "./database.js";
+import { listQualityReports } from "../../db/registry/operations.js";
+import { Lake } from "../../lake/lake.js";
+import type { NodeComponent, NodeContext } from "../component.js";
+import type { ActorRef } from "../../runtime/actor/index.js";
+import { auditorActor, auditorStatus, newAuditorMemory, type AuditorMessage, type AuditorReply } from "../../quality/actor.js";
+import { verifyLake, VERIFY_EVENT_SUBJECT } from "../../verify/verify-lake.js";
+import type { VerifyReport } from "../../verify/types.js";
+import { parseQualityArgs, parseVerifyArgs } from "../../quality/admin-args.js";
+import { newReportId, QualityRunFailed, type AuditorDeps } from "../../quality/auditor.js";
+import { DEFAULT_QUALITY_OPTIONS, loadRangeRules, type QualityOptions } from "../../quality/options.js";
+import type { QualityRunReport } from "../../quality/types.js";
+import type { NodeMetrics } from "../metrics.js";
 
 export interface QualityComponentOptions {
   /** The node's metrics: runs, the last run's status and failing rows. */
@@ -59,15 +58,7 @@ export function qualityComponent(config: Config, opts: QualityComponentOptions =
       const now = opts.now ?? Date.now;
       const options: QualityOptions = { ...DEFAULT_QUALITY_OPTIONS, ...opts.options };
       options.rangeRules = [...options.rangeRules, ...loadRangeRules(opts.rulesPath ?? join(config.dataDir, "quality-rules.json"))];
-      let db = typeof opts.db === "function" ? await opts.db() : (opts.db ?? undefined);
-      if (opts.db === undefined && config.databaseUrl) {
-        const own = await openDatabase(databaseOptionsFromConfig(config));
-        await migrate(own); // idempotent, under an advisory lock: whichever node comes first creates the tables
-        db = own;
-        ctx.shutdown.add("close", "quality database", async () => {
-          await own[Symbol.asyncDispose]();
-        });
-      }
+      const db = await componentDatabase(config, opts.db, ctx.shutdown, "quality");
       if (!db) ctx.log.warn("no database for quality reports: they are published on events.quality.report and logged only");
       const lake =
         opts.lake ??

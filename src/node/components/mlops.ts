@@ -4,29 +4,29 @@
  * trained by one ml node (rendezvous hashing over live ml members); the champion pointer's
  * compare-and-set keeps promotions safe even when two nodes briefly disagree.
  */
-import type { DemotionRules } from "../ml/demotion.js";
+import type { DemotionRules } from "../../ml/demotion.js";
 import { Kvm } from "@nats-io/kv";
-import type { Config } from "../config/index.js";
-import { databaseOptionsFromConfig, migrate, openDatabase, type Database } from "../db/index.js";
-import { Lake } from "../lake/index.js";
-import type { Algorithm, ParamOverrides, PromotionRules } from "../ml/index.js";
-import { TrainingPool } from "../ml/pool/index.js";
-import type { NodeComponent, NodeContext } from "../node/component.js";
-import type { ActorRef } from "../runtime/actor/types.js";
-import { hash32, ownerFor } from "../runtime/cluster/placement.js";
-import type { OwnershipView } from "../runtime/cluster/types.js";
-import { BUCKETS } from "../runtime/nats/spec.js";
-import { rollbackHandler, trainHandler } from "./admin.js";
-import { ArtifactStore } from "./artifacts.js";
-import { ChampionCache } from "./champion-cache.js";
-import { KvChampionStore } from "./champion-store.js";
-import { eventLogLevel, fanOut, natsEventSink, type MlopsEvent } from "./events.js";
-import { LakeSilverSource, type SilverSource } from "./silver-source.js";
-import { usableRows } from "./dataset.js";
-import { DEFAULT_MIN_ROWS, Trainer } from "./trainer.js";
-import { watcherActor, type WatcherActorMessage, type WatcherReply, type WatcherStatus } from "./watcher.js";
-import type { WatcherSettings } from "./watcher-logic.js";
-import type { NodeMetrics } from "../node/metrics.js";
+import type { Config } from "../../config/index.js";
+import { databaseOptionsFromConfig, migrate, openDatabase, type Database } from "../../db/index.js";
+import { Lake } from "../../lake/index.js";
+import type { Algorithm, ParamOverrides, PromotionRules } from "../../ml/index.js";
+import { TrainingPool } from "../../ml/pool/index.js";
+import type { NodeComponent, NodeContext } from "../component.js";
+import type { ActorRef } from "../../runtime/actor/types.js";
+import { hash32, ownerFor } from "../../runtime/cluster/placement.js";
+import type { OwnershipView } from "../../runtime/cluster/types.js";
+import { BUCKETS } from "../../runtime/nats/spec.js";
+import { rollbackHandler, trainHandler } from "../../mlops/admin.js";
+import { ArtifactStore } from "../../mlops/artifacts.js";
+import { ChampionCache } from "../../mlops/champion-cache.js";
+import { KvChampionStore } from "../../mlops/champion-store.js";
+import { eventLogLevel, fanOut, natsEventSink, type MlopsEvent } from "../../mlops/events.js";
+import { LakeSilverSource, type SilverSource } from "../../mlops/silver-source.js";
+import { usableRows } from "../../mlops/dataset.js";
+import { DEFAULT_MIN_ROWS, Trainer } from "../../mlops/trainer.js";
+import { watcherActor, type WatcherActorMessage, type WatcherReply, type WatcherStatus } from "../../mlops/watcher.js";
+import type { WatcherSettings } from "../../mlops/watcher-logic.js";
+import type { NodeMetrics } from "../metrics.js";
 
 export interface MlopsOptions {
   /** The node's metrics: events counted by type, the training queue. */

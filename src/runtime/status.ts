@@ -1,4 +1,4 @@
-import type { MemberInfo } from "../runtime/cluster/types.js";
+import type { MemberInfo } from "./cluster/types.js";
 
 /**
  * One partition consumer's lag on this node: `backlog` still in the stream for it (as of its last

@@ -3,12 +3,12 @@
  * and (where a database is available) copy the admin audit trail from the log into PostgreSQL.
  * The web side (router, pages) lives in src/web and uses `startControlServices`.
  */
-import type { Config } from "../config/index.js";
-import { migrate } from "../db/migrate.js";
-import { databaseOptionsFromConfig, openDatabase, type Database } from "../db/database.js";
-import type { NodeComponent } from "../node/component.js";
-import { startAuditWriter, type AuditWriter } from "./audit-writer.js";
-import type { LogForwarder } from "./log-forward.js";
+import type { Config } from "../../config/index.js";
+import { type Database } from "../../db/database.js";
+import { componentDatabase } from "./database.js";
+import type { NodeComponent } from "../component.js";
+import { startAuditWriter, type AuditWriter } from "../../control/audit-writer.js";
+import type { LogForwarder } from "../../control/log-forward.js";
 
 export interface ControlComponentOptions {
   /** The forwarder given to the node's `createLogger({ sink: forwarder.sink })`; attached to the node's connection here. */
@@ -27,15 +27,7 @@ export function controlComponent(config: Config, opts: ControlComponentOptions =
     name: "control",
     async start(ctx) {
       opts.forwarder?.attach(ctx.nc);
-      let db = typeof opts.db === "function" ? await opts.db() : (opts.db ?? undefined);
-      if (opts.db === undefined && config.databaseUrl) {
-        const own = await openDatabase(databaseOptionsFromConfig(config));
-        await migrate(own); // idempotent, under an advisory lock: whichever node comes first creates the tables
-        db = own;
-        ctx.shutdown.add("close", "control database", async () => {
-          await own[Symbol.asyncDispose]();
-        });
-      }
+      const db = await componentDatabase(config, opts.db, ctx.shutdown, "control");
       if (!db) {
         ctx.log.info("no database on this node: the admin audit writer runs elsewhere (the trail waits in the AUDIT stream)");
         return;

@@ -6,14 +6,14 @@
  */
 import { hostname } from "node:os";
 import { join } from "node:path";
-import type { Config } from "../config/index.js";
-import { Lake } from "../lake/index.js";
-import { TradeLogPublisher, type IngestLogger } from "../market/ingest/index.js";
-import type { NodeComponent, NodeContext } from "../node/component.js";
-import type { Logger } from "../node/log.js";
-import { CustomRouter } from "./router.js";
-import { SingletonLease } from "./singleton.js";
-import { ensureCustomStreams } from "./streams.js";
+import type { Config } from "../../config/index.js";
+import { Lake } from "../../lake/index.js";
+import { TradeLogPublisher, type IngestLogger } from "../../market/ingest/index.js";
+import type { NodeComponent, NodeContext } from "../component.js";
+import type { Logger } from "../../runtime/log.js";
+import { CustomRouter } from "../../custom/router.js";
+import { SingletonLease } from "../../custom/singleton.js";
+import { ensureCustomStreams } from "../../custom/streams.js";
 
 export function customDataComponent(config: Config): NodeComponent {
   let router: CustomRouter | undefined;
