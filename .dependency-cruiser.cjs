@@ -7,8 +7,8 @@ const LAYERS = [
   ["runtime"], // actor runtime, cluster, NATS spec; logging and node status contracts
   ["config"], // every setting, parsed once
   ["market"], // pure market logic: parsing, windows, bars, features, candles
-  ["lake", "db", "ml"], // storage (Parquet + Delta), PostgreSQL, learners
-  ["actors"], // the platform's actors
+  ["ingest", "lake", "db", "ml"], // exchange feeds into the log, storage (Parquet + Delta), PostgreSQL, learners
+  ["simulator", "actors"], // a Binance-compatible market (uses ingest's rate limiter); the platform's actors
   ["verify"], // read-only checks of the lake against the log
   ["admin"], // the admin protocol
   ["custom", "quality", "control", "mlops"], // services of the roles (quality may use custom)

@@ -15,7 +15,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { CustomRouter, ensureCustomStreams } from "../src/custom/index.js";
 import { Lake } from "../src/lake/index.js";
-import { TradeLogPublisher, silentLogger } from "../src/market/ingest/index.js";
+import { TradeLogPublisher, silentLogger } from "../src/ingest/index.js";
 import { createWebServer } from "../src/web/index.js";
 import { createIngestGateway } from "../src/web/server/gateway/index.js";
 import { startNatsServer } from "../test/helpers/nats-server.js";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { callAdmin } from "../src/admin/client.js";
-import type { SimulatorStats } from "../src/market/simulator/server.js";
+import type { SimulatorStats } from "../src/simulator/server.js";
 import type { NodeStatus } from "../src/runtime/status.js";
 import { freePort } from "../test/helpers/ports.js";
 import { pollUntil } from "./runner/deadline.js";

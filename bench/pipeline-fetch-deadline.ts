@@ -4,7 +4,7 @@
  * per cent of 1 s pulls get neither their 408 nor a heartbeat, and the partition stalls until
  * nats.js gives up (2 missed heartbeats) and the region recreates the consumer: the trade→bar p99
  * at 10k trades/s is then 0.7–0.9 s. The patch here is a measurement device only (it reaches
- * into nats.js internals); the fix belongs in src/runtime/cluster/consumer-partition.ts (arm the
+ * into nats.js internals); the fix belongs in src/runtime/cluster/consumer/partition-consumer.ts (arm the
  * same deadline per fetch). See bench/pipeline-pull-stall.ts for the stall without our code.
  * Env: as bench/pipeline.ts (BENCH_PIPELINE_ONLY defaults to "latency" here).
  */

@@ -6,7 +6,7 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { SilverBar } from "../src/actors/symbol/messages.js";
-import { decodeTradeBatch } from "../src/market/ingest/batch-codec.js";
+import { decodeTradeBatch } from "../src/ingest/batch-codec.js";
 import { summarize, type LatencySummary } from "../src/runtime/latency.js";
 
 interface Stored {

@@ -20,7 +20,7 @@ import { STREAMS } from "../src/runtime/nats/spec.js";
 import { verifyLake } from "../src/verify/index.js";
 import type { VerifyReport } from "../src/verify/types.js";
 import { renderVerify } from "../src/admin/render-verify.js";
-import { defaultSymbols } from "../src/market/simulator/synthetic-source.js";
+import { defaultSymbols } from "../src/simulator/synthetic-source.js";
 import { startNatsServer } from "../test/helpers/nats-server.js";
 import { tempDir } from "../test/market-e2e/support.js";
 import { nodeStatuses as statuses, startNodeProcess, startSimulatorProcess, type NodeProc } from "./node-process.js";

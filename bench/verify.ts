@@ -14,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { connect } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Lake, LakeWriter, BRONZE_TRADES_APP_ID, bronzeTradesDefinition, bronzeTradesMapping } from "../src/lake/index.js";
-import { encodeTradeBatch } from "../src/market/ingest/batch-codec.js";
+import { encodeTradeBatch } from "../src/ingest/batch-codec.js";
 import type { Trade } from "../src/market/trade.js";
 import { verifyLake } from "../src/verify/index.js";
 import { btcTrades } from "../test/market/fixtures.js";

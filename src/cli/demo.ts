@@ -6,8 +6,8 @@
 import { loadConfig, ConfigError, describeConfig } from "../config/index.js";
 import { createNodeLogger, runNode, untilSignal } from "../node/run.js";
 import { ExitBackstop } from "../node/exit-backstop.js";
-import { MarketSimulator } from "../market/simulator/server.js";
-import { SyntheticSource } from "../market/simulator/synthetic-source.js";
+import { MarketSimulator } from "../simulator/server.js";
+import { SyntheticSource } from "../simulator/synthetic-source.js";
 
 function takeFlag(argv: string[], name: string, fallback: string): string {
   const i = argv.indexOf(`--${name}`);

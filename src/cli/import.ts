@@ -3,9 +3,9 @@
  * Binance historical trades CSV straight into the trade log, with the log's de-dup.
  */
 import { connectCliNats } from "./nats.js";
-import { ensureIngestStreams } from "../market/ingest/bootstrap.js";
-import { importTradesCsv, symbolFromFileName } from "../market/ingest/csv-import.js";
-import { TradeLogPublisher } from "../market/ingest/publisher.js";
+import { ensureIngestStreams } from "../ingest/bootstrap.js";
+import { importTradesCsv, symbolFromFileName } from "../ingest/csv-import.js";
+import { TradeLogPublisher } from "../ingest/publisher.js";
 import { parseArgs } from "./args.js";
 
 async function main(): Promise<void> {

@@ -4,12 +4,12 @@
  * against it until the recording ends, prints progress and a summary.
  */
 import { connectCliNats } from "./nats.js";
-import { ensureIngestStreams } from "../market/ingest/bootstrap.js";
-import { Ingestor } from "../market/ingest/ingestor.js";
-import { symbolOfTradeStream } from "../market/ingest/streams.js";
-import { MarketSimulator } from "../market/simulator/server.js";
-import { ReplaySource } from "../market/simulator/replay-source.js";
-import { parseSpeed } from "../market/simulator/source.js";
+import { ensureIngestStreams } from "../ingest/bootstrap.js";
+import { Ingestor } from "../ingest/ingestor.js";
+import { symbolOfTradeStream } from "../ingest/streams.js";
+import { MarketSimulator } from "../simulator/server.js";
+import { ReplaySource } from "../simulator/replay-source.js";
+import { parseSpeed } from "../simulator/source.js";
 import { parseArgs } from "./args.js";
 
 async function main(): Promise<void> {

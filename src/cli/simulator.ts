@@ -5,10 +5,10 @@
  * A Binance-compatible market on ws://host:port/stream?streams=… (synthetic market by default).
  * Hooks: POST /sim/control?action=shutdown|drop|silent|gap&count=N|inject (body = frame); GET /sim/stats.
  */
-import { MarketSimulator } from "../market/simulator/server.js";
-import { ReplaySource } from "../market/simulator/replay-source.js";
-import { parseSpeed, type MarketSource } from "../market/simulator/source.js";
-import { SyntheticSource } from "../market/simulator/synthetic-source.js";
+import { MarketSimulator } from "../simulator/server.js";
+import { ReplaySource } from "../simulator/replay-source.js";
+import { parseSpeed, type MarketSource } from "../simulator/source.js";
+import { SyntheticSource } from "../simulator/synthetic-source.js";
 import { parseArgs } from "./args.js";
 
 function num(flags: Map<string, string>, name: string): number | undefined {

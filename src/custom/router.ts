@@ -9,7 +9,7 @@
 import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, jetstreamManager, type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg } from "@nats-io/jetstream";
 import { resumeLakeConsumer, type Lake } from "../lake/index.js";
-import type { TradeLogPublisher } from "../market/ingest/index.js";
+import type { TradeLogPublisher } from "../ingest/index.js";
 import { backoffDelay, type BackoffPolicy } from "../runtime/backoff.js";
 import { sleep, systemClock, type Clock } from "../runtime/clock.js";
 import { onAbort } from "../runtime/abort.js";

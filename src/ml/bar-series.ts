@@ -7,7 +7,7 @@
  * Families (the efficient log-price m moves per trade):
  * - "gaussian": m a random walk with normal steps;
  * - "regime": normal steps whose std-dev switches between calm / normal / turbulent at random,
- *   as src/market/simulator's synthetic source does;
+ *   as src/simulator's synthetic source does;
  * - "fat-tails": Student-t (3 degrees of freedom) steps;
  * - "bounce": a normal random walk, each trade at the bid or the ask (m ± half a spread, side at
  *   random): the traded price jumps between two levels around m. Unlike the others this close

@@ -9,7 +9,7 @@
  */
 import type { KV } from "@nats-io/kv";
 import { naivePredictor, type Predictor } from "../actors/symbol/predictor.js";
-import { KvFollower, type KvChange } from "../runtime/cluster/kv-follower.js";
+import { KvFollower, type KvChange } from "../runtime/cluster/membership/kv-follower.js";
 import { systemClock, type Clock } from "../runtime/clock.js";
 import type { ArtifactStore } from "./artifacts.js";
 import { isNaiveRef, parsePointer, type ChampionPointer } from "./pointer.js";

@@ -7,8 +7,8 @@
  * restart at 0 with it, which Prometheus reads as a counter reset.
  */
 import { Counter, Gauge, type Registry } from "prom-client";
-import type { ClientStatus } from "../market/ingest/client-types.js";
-import type { PublisherStatus } from "../market/ingest/publisher-types.js";
+import type { ClientStatus } from "../ingest/client-types.js";
+import type { PublisherStatus } from "../ingest/publisher-types.js";
 
 export interface IngestSnapshot {
   source: string;

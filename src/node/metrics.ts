@@ -8,7 +8,7 @@ import type { JetStreamManager } from "@nats-io/jetstream";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { ActorSystem } from "../runtime/actor/index.js";
 import type { OwnershipView } from "../runtime/cluster/types.js";
-import type { RegionStats } from "../runtime/cluster/region.js";
+import type { RegionStats } from "../runtime/cluster/region/region.js";
 import { RateMeter } from "../runtime/latency.js";
 import { auditPublishStats } from "../admin/audit-publish.js";
 import { DEFAULT_TOP_SYMBOLS, topSymbolCounter, TopSymbolTotals } from "../runtime/top-symbols.js";

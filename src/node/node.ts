@@ -4,7 +4,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { Config } from "../config/index.js";
 import { ActorSystem } from "../runtime/actor/index.js";
 import { ClusterNode } from "../runtime/cluster/index.js";
-import { CompositePartitionHost } from "../runtime/cluster/region-composite.js";
+import { CompositePartitionHost } from "../runtime/cluster/region/composite.js";
 import type { PartitionHost } from "../runtime/cluster/types.js";
 import { bootstrap, defaultLogConfig, platformLogSpec } from "../runtime/nats/index.js";
 import { AdminAuth } from "../admin/auth.js";

@@ -3,7 +3,7 @@
  * began are counted in JetStream before NATS closes; those still here at the end did not stop
  * (stalled), and what they hold unacknowledged is known locally even when NATS cannot be asked.
  */
-import type { RegionStats } from "../runtime/cluster/region.js";
+import type { RegionStats } from "../runtime/cluster/region/region.js";
 import type { OwnershipView } from "../runtime/cluster/types.js";
 import { durableKey, type AccountPeriod, type LogDurable } from "./shutdown-ledger.js";
 

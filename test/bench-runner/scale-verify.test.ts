@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { startNatsServer } from "../helpers/nats-server.js";
-import { encodeTradeBatch } from "../../src/market/ingest/batch-codec.js";
+import { encodeTradeBatch } from "../../src/ingest/batch-codec.js";
 import { addTrade, createWindows } from "../../src/market/windows.js";
 import type { Bar } from "../../src/market/bar.js";
 import type { Trade } from "../../src/market/trade.js";

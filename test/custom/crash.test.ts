@@ -9,7 +9,7 @@ import { connect } from "@nats-io/transport-node";
 import { ensureCustomStreams, readCustomTable } from "../../src/custom/index.js";
 import { iotReadings } from "../../src/custom/simulators/index.js";
 import { Lake } from "../../src/lake/index.js";
-import { decodeTradeBatch } from "../../src/market/ingest/index.js";
+import { decodeTradeBatch } from "../../src/ingest/index.js";
 import type { Trade } from "../../src/market/trade.js";
 import { startNatsServer } from "../helpers/nats-server.js";
 import { waitFor } from "../helpers/wait.js";

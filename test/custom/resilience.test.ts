@@ -8,7 +8,7 @@ import { customDataComponent } from "../../src/node/components/custom.js";
 import { iotReadings } from "../../src/custom/simulators/index.js";
 import { loadConfig } from "../../src/config/index.js";
 import { Lake, LakeStorageError, LocalStorage, type Storage } from "../../src/lake/index.js";
-import { TradeLogPublisher, decodeTradeBatch, silentLogger } from "../../src/market/ingest/index.js";
+import { TradeLogPublisher, decodeTradeBatch, silentLogger } from "../../src/ingest/index.js";
 import type { NodeContext } from "../../src/node/component.js";
 import { createLogger } from "../../src/runtime/log.js";
 import { ShutdownSequence } from "../../src/node/shutdown.js";

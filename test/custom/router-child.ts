@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
 import { CustomRouter } from "../../src/custom/index.js";
 import { Lake } from "../../src/lake/index.js";
-import { TradeLogPublisher, silentLogger } from "../../src/market/ingest/index.js";
+import { TradeLogPublisher, silentLogger } from "../../src/ingest/index.js";
 
 const [url, dir] = process.argv.slice(2) as [string, string];
 const nc = await connect({ servers: url });

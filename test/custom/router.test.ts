@@ -7,7 +7,7 @@ import { CustomRouter, describeCustomTables, readCustomTable } from "../../src/c
 import { companyPrices, iotReadings, logLines, postRecords } from "../../src/custom/simulators/index.js";
 import { Lake } from "../../src/lake/index.js";
 import { createSymbolState, transition, type SilverBar } from "../../src/actors/symbol/index.js";
-import { decodeTradeBatch } from "../../src/market/ingest/index.js";
+import { decodeTradeBatch } from "../../src/ingest/index.js";
 import type { Trade } from "../../src/market/trade.js";
 import { waitFor } from "../helpers/wait.js";
 import { ACME_KEY, duckQuery, startRouter, startStack } from "./support.js";

@@ -12,7 +12,7 @@ import { startNatsServer, type NatsServerHandle } from "../helpers/nats-server.j
 import { jetstreamManager } from "@nats-io/jetstream";
 import { CustomRouter, type CustomRouterOptions } from "../../src/custom/index.js";
 import type { Lake } from "../../src/lake/index.js";
-import { TradeLogPublisher, decodeTradeBatch, silentLogger } from "../../src/market/ingest/index.js";
+import { TradeLogPublisher, decodeTradeBatch, silentLogger } from "../../src/ingest/index.js";
 import type { Trade } from "../../src/market/trade.js";
 import { waitFor } from "../helpers/wait.js";
 

@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { TradeHistory, tradeIdOf } from "../../src/market/simulator/trade-history.js";
-import { decimalProduct, restTradeRow } from "../../src/market/simulator/rest-api.js";
+import { TradeHistory, tradeIdOf } from "../../src/simulator/trade-history.js";
+import { decimalProduct, restTradeRow } from "../../src/simulator/rest-api.js";
 import { parseBinanceRestTrade } from "../../src/market/binance-rest.js";
 import { parseBinanceFrame } from "../../src/market/binance.js";
-import { fetchTradesBetween, type BackfillOptions } from "../../src/market/ingest/backfill.js";
-import { BackfillInvalidResponse, BackfillUnavailable } from "../../src/market/ingest/errors.js";
+import { fetchTradesBetween, type BackfillOptions } from "../../src/ingest/backfill.js";
+import { BackfillInvalidResponse, BackfillUnavailable } from "../../src/ingest/errors.js";
 import { loadConfig, ConfigError } from "../../src/config/index.js";
 
 const frame = (id: number, symbol = "BTCUSDT") => `{"e":"trade","E":${1_700_000_000_001 + id},"s":"${symbol}","t":${id},"p":"61837.63000000","q":"0.02000000","T":${1_700_000_000_000 + id},"m":true,"M":true}`;

@@ -1,12 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import WebSocket from "ws";
-import { MarketSimulator, type SimulatorOptions } from "../../src/market/simulator/server.js";
-import { SyntheticSource } from "../../src/market/simulator/synthetic-source.js";
+import { MarketSimulator, type SimulatorOptions } from "../../src/simulator/server.js";
+import { SyntheticSource } from "../../src/simulator/synthetic-source.js";
 import { parseBinanceFrame } from "../../src/market/binance.js";
-import { fetchTradesBetween } from "../../src/market/ingest/backfill.js";
-import { SlidingWindowLimiter } from "../../src/market/ingest/rate-limiter.js";
-import { BackfillRateLimited, BackfillRejected } from "../../src/market/ingest/errors.js";
+import { fetchTradesBetween } from "../../src/ingest/backfill.js";
+import { SlidingWindowLimiter } from "../../src/ingest/rate-limiter.js";
+import { BackfillRateLimited, BackfillRejected } from "../../src/ingest/errors.js";
 import type { Trade } from "../../src/market/trade.js";
 import { systemClock } from "../../src/runtime/clock.js";
 import { waitFor } from "../helpers/wait.js";

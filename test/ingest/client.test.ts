@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BinanceStreamClient, type ClientOptions, type TradeSink } from "../../src/market/ingest/client.js";
-import { MarketSimulator, type SimulatorOptions } from "../../src/market/simulator/server.js";
-import { SyntheticSource } from "../../src/market/simulator/synthetic-source.js";
+import { BinanceStreamClient, type ClientOptions, type TradeSink } from "../../src/ingest/client.js";
+import { MarketSimulator, type SimulatorOptions } from "../../src/simulator/server.js";
+import { SyntheticSource } from "../../src/simulator/synthetic-source.js";
 import type { Trade } from "../../src/market/trade.js";
 import { waitFor } from "../helpers/wait.js";
 import { log } from "./support.js";

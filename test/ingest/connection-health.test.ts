@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { WebSocketServer } from "ws";
-import { BinanceStreamClient } from "../../src/market/ingest/client.js";
+import { BinanceStreamClient } from "../../src/ingest/client.js";
 import {
   OFFLINE_HINT,
   classifyConnectionFailure,
@@ -11,7 +11,7 @@ import {
   type ConnectionHealth,
   type FailureReport,
   type HealthEvent,
-} from "../../src/market/ingest/connection-health.js";
+} from "../../src/ingest/connection-health.js";
 import { createLogger, type LogRecord } from "../../src/runtime/log.js";
 import { freePort } from "../helpers/ports.js";
 import { waitFor } from "../helpers/wait.js";

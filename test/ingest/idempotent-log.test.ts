@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { TradeLogPublisher } from "../../src/market/ingest/publisher.js";
+import { TradeLogPublisher } from "../../src/ingest/publisher.js";
 import type { Trade } from "../../src/market/trade.js";
 import { rng } from "../market/fixtures.js";
 import { log, readTrades, startStack } from "./support.js";

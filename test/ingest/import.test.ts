@@ -2,8 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { importTradesCsv, symbolFromFileName } from "../../src/market/ingest/csv-import.js";
-import { TradeLogPublisher } from "../../src/market/ingest/publisher.js";
+import { importTradesCsv, symbolFromFileName } from "../../src/ingest/csv-import.js";
+import { TradeLogPublisher } from "../../src/ingest/publisher.js";
 import { FIRST_ID, RECORDING, contiguityProblem, log, readStream, readTrades, startStack } from "./support.js";
 
 /** data.binance.vision layout from the recording: id, price, qty, quote_qty, time, is_buyer_maker, is_best_match. */

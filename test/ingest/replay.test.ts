@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { Ingestor } from "../../src/market/ingest/ingestor.js";
-import { MarketSimulator } from "../../src/market/simulator/server.js";
-import { ReplaySource } from "../../src/market/simulator/replay-source.js";
+import { Ingestor } from "../../src/ingest/ingestor.js";
+import { MarketSimulator } from "../../src/simulator/server.js";
+import { ReplaySource } from "../../src/simulator/replay-source.js";
 import { waitFor } from "../helpers/wait.js";
 import { FIRST_ID, LAST_ID, RECORDING, contiguityProblem, log, readTrades, startStack } from "./support.js";
 

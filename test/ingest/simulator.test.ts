@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import WebSocket from "ws";
-import { MarketSimulator } from "../../src/market/simulator/server.js";
-import { ReplaySource } from "../../src/market/simulator/replay-source.js";
-import { SyntheticSource } from "../../src/market/simulator/synthetic-source.js";
+import { MarketSimulator } from "../../src/simulator/server.js";
+import { ReplaySource } from "../../src/simulator/replay-source.js";
+import { SyntheticSource } from "../../src/simulator/synthetic-source.js";
 import { waitFor } from "../helpers/wait.js";
 import { FIRST_ID, RECORDING } from "./support.js";
 

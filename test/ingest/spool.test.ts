@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { parseBinanceFrame } from "../../src/market/binance.js";
-import { TradeLogPublisher } from "../../src/market/ingest/publisher.js";
+import { TradeLogPublisher } from "../../src/ingest/publisher.js";
 import type { Trade } from "../../src/market/trade.js";
 import { waitFor } from "../helpers/wait.js";
 import { FIRST_ID, RECORDING, contiguityProblem, log, readTrades, startStack } from "./support.js";

@@ -9,7 +9,7 @@ import { PlatformNode } from "../../src/node/node.js";
 import { componentsFor } from "../../src/node/roles.js";
 import { BUCKETS } from "../../src/runtime/nats/index.js";
 import { Lake } from "../../src/lake/index.js";
-import { TradeLogPublisher } from "../../src/market/ingest/publisher.js";
+import { TradeLogPublisher } from "../../src/ingest/publisher.js";
 import { featureVector } from "../../src/market/features.js";
 import { loadModel, syntheticMarket, trainLeague } from "../../src/ml/index.js";
 import { ArtifactStore, KvChampionStore, artifactKey, promotedPointer } from "../../src/mlops/index.js";

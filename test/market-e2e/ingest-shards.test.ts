@@ -14,8 +14,8 @@ import { SILVER_BARS_APP_ID, SILVER_BARS_TABLE } from "../../src/lake/tables/sil
 import { STREAMS } from "../../src/runtime/nats/spec.js";
 import { verifyLake } from "../../src/verify/index.js";
 import { renderVerify } from "../../src/admin/render-verify.js";
-import { defaultSymbols } from "../../src/market/simulator/synthetic-source.js";
-import type { PublisherStatus } from "../../src/market/ingest/publisher-types.js";
+import { defaultSymbols } from "../../src/simulator/synthetic-source.js";
+import type { PublisherStatus } from "../../src/ingest/publisher-types.js";
 import { nodeStatuses, startNodeProcess, startSimulatorProcess, type NodeProc, type SimulatorProc } from "../../bench/node-process.js";
 import { startNatsServer } from "../helpers/nats-server.js";
 import { pollUntil } from "../../bench/runner/deadline.js";

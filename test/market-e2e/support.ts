@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { SilverBar } from "../../src/actors/symbol/messages.js";
-import { decodeTradeBatch } from "../../src/market/ingest/batch-codec.js";
+import { decodeTradeBatch } from "../../src/ingest/batch-codec.js";
 import type { Trade } from "../../src/market/trade.js";
 
 export function tempDir(prefix: string): string {

@@ -26,7 +26,7 @@ import { ActorSystem } from "../../src/runtime/actor/index.js";
 import { ManualClock } from "../../src/runtime/clock.js";
 import { btcTrades, rng } from "./fixtures.js";
 import { symbolEntity, type SymbolEntityOptions } from "../../src/actors/symbol/entity.js";
-import type { SnapshottingEntity } from "../../src/runtime/cluster/snapshot-store.js";
+import type { SnapshottingEntity } from "../../src/runtime/cluster/snapshots/snapshot-store.js";
 import { waitFor } from "../helpers/wait.js";
 
 const BTC = btcTrades();

@@ -7,7 +7,7 @@ import { connectNats } from "../../src/runtime/nats/connect.js";
 import { bucketStreamName } from "../../src/runtime/nats/bootstrap.js";
 import { casBucketReplicas } from "../../src/runtime/nats/cluster-size.js";
 import { openTtlBucket } from "../../src/runtime/cluster/buckets.js";
-import { LeaseStore } from "../../src/runtime/cluster/lease-store.js";
+import { LeaseStore } from "../../src/runtime/cluster/leases/lease-store.js";
 
 /**
  * The whole safety argument rests on the lease bucket's compare-and-set admitting one writer per

@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../../src/runtime/clock.js";
-import { LeaseKeeper } from "../../src/runtime/cluster/lease-keeper.js";
-import type { LeaseRecord } from "../../src/runtime/cluster/lease-record.js";
-import type { LeaseOps } from "../../src/runtime/cluster/lease-store.js";
+import { LeaseKeeper } from "../../src/runtime/cluster/leases/lease-keeper.js";
+import type { LeaseRecord } from "../../src/runtime/cluster/leases/lease-record.js";
+import type { LeaseOps } from "../../src/runtime/cluster/leases/lease-store.js";
 
 /** An in-memory lease table with CAS, whose writes can be made to fail or to lose their reply. */
 class FakeLeases implements LeaseOps {

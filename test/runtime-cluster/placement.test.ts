@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ownerFor, placementTable, rankFor, rendezvousPlacement } from "../../src/runtime/cluster/placement.js";
-import { planPartition, rankBy } from "../../src/runtime/cluster/rebalance.js";
+import { ownerFor, placementTable, rankFor, rendezvousPlacement } from "../../src/runtime/cluster/leases/placement.js";
+import { planPartition, rankBy } from "../../src/runtime/cluster/leases/rebalance.js";
 import { InMemoryPlacementCluster } from "../fixtures/cluster-placement.js";
 
 const nodes3 = ["node-a", "node-b", "node-c"];

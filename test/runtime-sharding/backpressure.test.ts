@@ -6,7 +6,7 @@ import { waitFor } from "../helpers/wait.js";
 import { OwnershipBoard } from "../fixtures/sharding-ownership.js";
 import { startTestNode } from "../fixtures/sharding-node.js";
 import { createEventStream, publishNumbered } from "../fixtures/sharding-log.js";
-import { isLogInput, type EntityInput } from "../../src/runtime/cluster/shard-entity.js";
+import { isLogInput, type EntityInput } from "../../src/runtime/cluster/region/entity.js";
 import type { Actor } from "../../src/runtime/actor/types.js";
 import { partitionOf } from "../../src/runtime/cluster/partition.js";
 

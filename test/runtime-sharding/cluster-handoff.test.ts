@@ -6,11 +6,11 @@ import { waitFor } from "../helpers/wait.js";
 import { connectNats } from "../../src/runtime/nats/connect.js";
 import { ActorSystem } from "../../src/runtime/actor/index.js";
 import { ClusterNode } from "../../src/runtime/cluster/index.js";
-import { ShardRegion } from "../../src/runtime/cluster/region.js";
+import { ShardRegion } from "../../src/runtime/cluster/region/region.js";
 import { DeliveryLog, recorderEntity, SumEntity, type CounterMsg, type SumEvent, type SumState } from "../fixtures/sharding-entities.js";
 import { sumsRegionOptions } from "../fixtures/sharding-cluster.js";
 import { createEventStream, expectedSum, publishNumbered } from "../fixtures/sharding-log.js";
-import type { ShardRegionOptions } from "../../src/runtime/cluster/region-options.js";
+import type { ShardRegionOptions } from "../../src/runtime/cluster/region/options.js";
 
 const PARTITIONS = 16;
 const timing = { heartbeatMs: 200, memberTtlMs: 1500, leaseTtlMs: 2000 };

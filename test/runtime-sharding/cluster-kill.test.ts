@@ -8,7 +8,7 @@ import { waitFor } from "../helpers/wait.js";
 import { connectNats } from "../../src/runtime/nats/connect.js";
 import { ActorSystem } from "../../src/runtime/actor/index.js";
 import { ClusterNode } from "../../src/runtime/cluster/index.js";
-import { ShardRegion } from "../../src/runtime/cluster/region.js";
+import { ShardRegion } from "../../src/runtime/cluster/region/region.js";
 import { SumEntity, type CounterMsg, type SumEvent, type SumState } from "../fixtures/sharding-entities.js";
 import { createEventStream, expectedSum, publishNumbered } from "../fixtures/sharding-log.js";
 import { sumsRegionOptions, TEST_CLUSTER_TIMING } from "../fixtures/sharding-cluster.js";

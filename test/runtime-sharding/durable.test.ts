@@ -6,7 +6,7 @@ import { OwnershipBoard } from "../fixtures/sharding-ownership.js";
 import { startTestNode, type NodeRegionOptions } from "../fixtures/sharding-node.js";
 import { SumEntity, type CounterMsg, type SumEvent, type SumState } from "../fixtures/sharding-entities.js";
 import { createEventStream, expectedSum, publishNumbered } from "../fixtures/sharding-log.js";
-import type { ShardRegion } from "../../src/runtime/cluster/region.js";
+import type { ShardRegion } from "../../src/runtime/cluster/region/region.js";
 import { jetstreamManager } from "@nats-io/jetstream";
 
 const PARTITIONS = 4;

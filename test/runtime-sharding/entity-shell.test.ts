@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ActorSystem } from "../../src/runtime/actor/index.js";
-import { AckFrontier } from "../../src/runtime/cluster/consumer-progress.js";
-import { DuplicateDelivery, EntityEnvelope, EntityShell, LogInput, type LogProgress, type ShellMessage } from "../../src/runtime/cluster/shard-entity.js";
-import type { SnapshotStore, StoredSnapshot } from "../../src/runtime/cluster/snapshot-store.js";
+import { AckFrontier } from "../../src/runtime/cluster/consumer/progress.js";
+import { DuplicateDelivery, EntityEnvelope, EntityShell, LogInput, type LogProgress, type ShellMessage } from "../../src/runtime/cluster/region/entity.js";
+import type { SnapshotStore, StoredSnapshot } from "../../src/runtime/cluster/snapshots/snapshot-store.js";
 import { waitFor } from "../helpers/wait.js";
 import { SumEntity, type CounterMsg, type SumEvent, type SumState } from "../fixtures/sharding-entities.js";
 

@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { admission, SenderWindows } from "../../src/runtime/cluster/region-dedupe.js";
-import { AckFrontier } from "../../src/runtime/cluster/consumer-progress.js";
-import { decodeBatch, encodeBatch, MalformedRegionFrame } from "../../src/runtime/cluster/region-codec.js";
-import { snapshotKey } from "../../src/runtime/cluster/snapshot-store.js";
-import { entityActorName } from "../../src/runtime/cluster/shard-partition-actor.js";
-import { CompositePartitionHost, PartitionStartFailed, PartitionStopFailed } from "../../src/runtime/cluster/region-composite.js";
+import { admission, SenderWindows } from "../../src/runtime/cluster/region/dedupe.js";
+import { AckFrontier } from "../../src/runtime/cluster/consumer/progress.js";
+import { decodeBatch, encodeBatch, MalformedRegionFrame } from "../../src/runtime/cluster/region/codec.js";
+import { snapshotKey } from "../../src/runtime/cluster/snapshots/snapshot-store.js";
+import { entityActorName } from "../../src/runtime/cluster/region/partition-actor.js";
+import { CompositePartitionHost, PartitionStartFailed, PartitionStopFailed } from "../../src/runtime/cluster/region/composite.js";
 import type { PartitionHost } from "../../src/runtime/cluster/types.js";
 
 test("admission: duplicate at or below the mark, next or vouched-for base accepted, otherwise a gap", () => {
@@ -124,8 +124,8 @@ test("composite host: fans out, undoes a half start, stops every region even whe
 });
 
 test("region options: defaults filled once, bad values named", async () => {
-  const { resolveRegionOptions } = await import("../../src/runtime/cluster/region-options.js");
-  const { InvalidRegionOptions } = await import("../../src/runtime/cluster/region-errors.js");
+  const { resolveRegionOptions } = await import("../../src/runtime/cluster/region/options.js");
+  const { InvalidRegionOptions } = await import("../../src/runtime/cluster/region/errors.js");
   const base = { name: "symbols", entity: () => ({ receive: () => undefined }), system: undefined as never, ownership: undefined as never, nc: undefined as never };
   const r = resolveRegionOptions(base);
   assert.equal(r.mailboxCapacity, 1000);
@@ -156,8 +156,8 @@ test("ack frontier: a message that never reached its entity is forgotten and tak
 });
 
 test("outcomes: what each owner answer means to the sender", async () => {
-  const { remoteOutcome, localOutcome } = await import("../../src/runtime/cluster/region-outcome.js");
-  const errors = await import("../../src/runtime/cluster/region-errors.js");
+  const { remoteOutcome, localOutcome } = await import("../../src/runtime/cluster/region/outcome.js");
+  const errors = await import("../../src/runtime/cluster/region/errors.js");
   const tell = { key: "k", kind: "tell" as const };
   const ask = { key: "k", kind: "ask" as const };
   assert.deepEqual(remoteOutcome("r", ask, { k: "ok", v: 42 }), { taken: true, value: 42 });

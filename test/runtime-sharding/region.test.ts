@@ -6,9 +6,9 @@ import { OwnershipBoard } from "../fixtures/sharding-ownership.js";
 import { startTestNode } from "../fixtures/sharding-node.js";
 import { DeliveryLog, recorderEntity, type CounterMsg } from "../fixtures/sharding-entities.js";
 import { partitionOf } from "../../src/runtime/cluster/partition.js";
-import { RegionAskTimeout } from "../../src/runtime/cluster/region-errors.js";
-import { ShardRegion } from "../../src/runtime/cluster/region.js";
-import { CompositePartitionHost } from "../../src/runtime/cluster/region-composite.js";
+import { RegionAskTimeout } from "../../src/runtime/cluster/region/errors.js";
+import { ShardRegion } from "../../src/runtime/cluster/region/region.js";
+import { CompositePartitionHost } from "../../src/runtime/cluster/region/composite.js";
 
 const PARTITIONS = 8;
 

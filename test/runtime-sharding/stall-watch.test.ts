@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { renderStatus } from "../../src/admin/render.js";
 import type { NodeStatus } from "../../src/runtime/status.js";
-import { restartedAt, watchStall, type StallVerdict, type StallWatchState } from "../../src/runtime/cluster/stall-watch.js";
+import { restartedAt, watchStall, type StallVerdict, type StallWatchState } from "../../src/runtime/cluster/consumer/stall-watch.js";
 
 const LIMIT = 30_000;
 

@@ -6,11 +6,11 @@ import { waitFor } from "../helpers/wait.js";
 import { OwnershipBoard } from "../fixtures/sharding-ownership.js";
 import { startTestNode } from "../fixtures/sharding-node.js";
 import { createEventStream, publishNumbered } from "../fixtures/sharding-log.js";
-import { isLogInput, type EntityInput } from "../../src/runtime/cluster/shard-entity.js";
+import { isLogInput, type EntityInput } from "../../src/runtime/cluster/region/entity.js";
 import type { Actor, RuntimeEvent } from "../../src/runtime/actor/types.js";
 import { oneForOne } from "../../src/runtime/actor/index.js";
 import { partitionOf } from "../../src/runtime/cluster/partition.js";
-import type { PartitionStalled } from "../../src/runtime/cluster/stall-watchdog.js";
+import type { PartitionStalled } from "../../src/runtime/cluster/consumer/stall-watchdog.js";
 
 test("stall watchdog: an entity that blocks its mailbox stalls its partition; the stall is reported, the consumer restarted under supervision, and every message handled once after", async () => {
   await using server = await startNatsServer();

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { jetstream } from "@nats-io/jetstream";
 import { LakeWriter } from "../../src/lake/writer/lake-writer.js";
 import { BRONZE_TRADES_APP_ID, bronzeTradesDefinition, bronzeTradesMapping } from "../../src/lake/tables/bronze-trades.js";
-import { encodeTradeBatch } from "../../src/market/ingest/batch-codec.js";
+import { encodeTradeBatch } from "../../src/ingest/batch-codec.js";
 import type { Trade } from "../../src/market/trade.js";
 import type { VerifyReport } from "../../src/verify/types.js";
 import { startControlStack, type ControlStack } from "../control/fixtures.js";

@@ -2,11 +2,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { NodeMetrics } from "../../src/node/metrics.js";
-import type { RegionStats } from "../../src/runtime/cluster/region.js";
+import type { RegionStats } from "../../src/runtime/cluster/region/region.js";
 import type { ActorStats } from "../../src/runtime/actor/index.js";
 import { parseMetrics } from "./stack.js";
-import type { ClientStatus } from "../../src/market/ingest/client-types.js";
-import type { PublisherStatus } from "../../src/market/ingest/publisher-types.js";
+import type { ClientStatus } from "../../src/ingest/client-types.js";
+import type { PublisherStatus } from "../../src/ingest/publisher-types.js";
 import type { QualityRunReport } from "../../src/quality/types.js";
 import type { MlopsEvent } from "../../src/mlops/events.js";
 

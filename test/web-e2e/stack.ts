@@ -15,8 +15,8 @@ import { componentsFor } from "../../src/node/roles.js";
 import { marketComponent } from "../../src/node/components/market.js";
 import { NodeMetrics } from "../../src/node/metrics.js";
 import type { WebServer } from "../../src/web/server/server.js";
-import { MarketSimulator } from "../../src/market/simulator/server.js";
-import { ReplaySource } from "../../src/market/simulator/replay-source.js";
+import { MarketSimulator } from "../../src/simulator/server.js";
+import { ReplaySource } from "../../src/simulator/replay-source.js";
 import { startNatsServer, type NatsServerHandle } from "../helpers/nats-server.js";
 import { sharedData } from "../helpers/shared-data.js";
 

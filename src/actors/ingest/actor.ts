@@ -5,9 +5,9 @@
  */
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Actor } from "../../runtime/actor/types.js";
-import { Ingestor, type IngestorOptions } from "../../market/ingest/ingestor.js";
+import { Ingestor, type IngestorOptions } from "../../ingest/ingestor.js";
 import { eventSubject } from "../../runtime/nats/spec.js";
-import type { PublisherStatus } from "../../market/ingest/publisher-types.js";
+import type { PublisherStatus } from "../../ingest/publisher-types.js";
 import type { IngestMessage } from "./messages.js";
 import { assertNever } from "../../runtime/assert-never.js";
 

@@ -4,12 +4,12 @@
  * snapshots its whole state so a new owner resumes exactly where the old one's snapshot ends.
  */
 import type { Actor, ActorContext } from "../../runtime/actor/types.js";
-import type { SnapshottingEntity } from "../../runtime/cluster/snapshot-store.js";
-import { isLogInput, type EntityFactory, type EntityInput } from "../../runtime/cluster/shard-entity.js";
-import type { Codec } from "../../runtime/cluster/region-codec.js";
+import type { SnapshottingEntity } from "../../runtime/cluster/snapshots/snapshot-store.js";
+import { isLogInput, type EntityFactory, type EntityInput } from "../../runtime/cluster/region/entity.js";
+import type { Codec } from "../../runtime/cluster/region/codec.js";
 import type { Trade } from "../../market/trade.js";
 import type { WindowOptions } from "../../market/windows.js";
-import { decodeTradeBatch, encodeTradeBatch } from "../../market/ingest/batch-codec.js";
+import { decodeTradeBatch, encodeTradeBatch } from "../../ingest/batch-codec.js";
 import { applyEffects, DEFAULT_TICK_INTERVAL_MS, type SymbolSink } from "./actor.js";
 import type { SymbolMessage } from "./messages.js";
 import type { Predictor } from "./predictor.js";

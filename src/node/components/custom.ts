@@ -8,7 +8,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Config } from "../../config/index.js";
 import { Lake } from "../../lake/index.js";
-import { TradeLogPublisher, type IngestLogger } from "../../market/ingest/index.js";
+import { TradeLogPublisher, type IngestLogger } from "../../ingest/index.js";
 import type { NodeComponent, NodeContext } from "../component.js";
 import type { Logger } from "../../runtime/log.js";
 import { CustomRouter } from "../../custom/router.js";

@@ -7,7 +7,7 @@
 import { Kvm, type KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { systemClock } from "../../runtime/clock.js";
-import { KvFollower } from "../../runtime/cluster/kv-follower.js";
+import { KvFollower } from "../../runtime/cluster/membership/kv-follower.js";
 import { BUCKETS } from "../../runtime/nats/spec.js";
 
 export type SymbolSwitch = "on" | "off";

@@ -11,7 +11,7 @@ import type { PartitionHost } from "../../runtime/cluster/types.js";
 import { STREAMS } from "../../runtime/nats/spec.js";
 import { Lake, lakeConfigFromConfig, LakeWriter, runLakeConsumer, bronzeTradesDefinition, bronzeTradesMapping, silverBarsDefinition, silverBarsMapping, optimize, vacuum, BRONZE_TRADES_TABLE, SILVER_BARS_TABLE, BRONZE_TRADES_APP_ID, SILVER_BARS_APP_ID } from "../../lake/index.js";
 import type { FlushResult } from "../../lake/index.js";
-import { decodeTradeBatch } from "../../market/ingest/batch-codec.js";
+import { decodeTradeBatch } from "../../ingest/batch-codec.js";
 import { loopActor } from "../../actors/loop/actor.js";
 import { silverRowFromBar } from "../../actors/lake/silver-row.js";
 import type { SilverBar } from "../../actors/symbol/messages.js";

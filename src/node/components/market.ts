@@ -4,7 +4,7 @@
  */
 import { jetstream } from "@nats-io/jetstream";
 import type { Trade } from "../../market/trade.js";
-import { ShardRegion } from "../../runtime/cluster/region.js";
+import { ShardRegion } from "../../runtime/cluster/region/region.js";
 import { dlqSubject, STREAMS, TRADE_SUBJECT_PREFIX } from "../../runtime/nats/spec.js";
 import { symbolEntity, tradeBatchCodec, type SymbolCommand } from "../../actors/symbol/entity.js";
 import { natsSymbolSink, newMarketCounters } from "../../actors/symbol/nats-sink.js";

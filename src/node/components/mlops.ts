@@ -13,7 +13,7 @@ import type { Algorithm, ParamOverrides, PromotionRules } from "../../ml/index.j
 import { TrainingPool } from "../../ml/pool/index.js";
 import type { NodeComponent, NodeContext } from "../component.js";
 import type { ActorRef } from "../../runtime/actor/types.js";
-import { hash32, ownerFor } from "../../runtime/cluster/placement.js";
+import { hash32, ownerFor } from "../../runtime/cluster/leases/placement.js";
 import type { OwnershipView } from "../../runtime/cluster/types.js";
 import { BUCKETS } from "../../runtime/nats/spec.js";
 import { rollbackHandler, trainHandler } from "../../mlops/admin.js";

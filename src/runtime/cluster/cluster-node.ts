@@ -4,16 +4,16 @@ import { casBucketReplicas, clusterSize, replicasFor } from "../nats/cluster-siz
 import { openTtlBucket } from "./buckets.js";
 import { ClusterLifecycleError } from "./errors.js";
 import { describeError, type ClusterEvent, type ClusterEventListener, type ClusterState } from "./events.js";
-import { KvFollower } from "./kv-follower.js";
-import { KvView } from "./kv-view.js";
-import { LeaseKeeper } from "./lease-keeper.js";
-import { decodeJson, isLeaseRecord, partitionOfLeaseKey, type LeaseRecord } from "./lease-record.js";
-import { LeaseStore } from "./lease-store.js";
-import { Membership, type MemberChange } from "./membership.js";
+import { KvFollower } from "./membership/kv-follower.js";
+import { KvView } from "./membership/kv-view.js";
+import { LeaseKeeper } from "./leases/lease-keeper.js";
+import { decodeJson, isLeaseRecord, partitionOfLeaseKey, type LeaseRecord } from "./leases/lease-record.js";
+import { LeaseStore } from "./leases/lease-store.js";
+import { Membership, type MemberChange } from "./membership/membership.js";
 import { resolveOptions, type ClusterNodeOptions, type ResolvedOptions } from "./options.js";
-import { planPartition, type LocalPhase } from "./rebalance.js";
+import { planPartition, type LocalPhase } from "./leases/rebalance.js";
 import { clusterStatus, type ClusterStatus } from "./status.js";
-import { PartitionRunner } from "./partition-runner.js";
+import { PartitionRunner } from "./leases/partition-runner.js";
 import type { MemberInfo, NodeId, OwnershipView } from "./types.js";
 
 /**
@@ -148,7 +148,7 @@ export class ClusterNode implements OwnershipView, AsyncDisposable {
     });
     this.#membership = new Membership({
       kv: membersKv,
-      self: { nodeId: this.nodeId, host: hostname(), pid: process.pid, roles: o.roles, startedAt: Date.now() },
+      self: { nodeId: this.nodeId, host: hostname(), pid: process.pid, roles: o.roles, startedAt: o.clock.now() },
       heartbeatMs: o.heartbeatMs,
       ttlMs: o.memberTtlMs,
       clock: o.clock,

@@ -3,7 +3,7 @@ import { systemClock, type Clock } from "../clock.js";
 import { BUCKETS } from "../nats/spec.js";
 import { ClusterConfigError } from "./errors.js";
 import type { ClusterEventListener } from "./events.js";
-import { rendezvousPlacement, type Placement } from "./placement.js";
+import { rendezvousPlacement, type Placement } from "./leases/placement.js";
 import type { NodeId, PartitionHost } from "./types.js";
 
 export interface ClusterNodeOptions {

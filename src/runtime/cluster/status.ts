@@ -1,5 +1,5 @@
 import type { ClusterState } from "./events.js";
-import type { Placement } from "./placement.js";
+import type { Placement } from "./leases/placement.js";
 import type { NodeId, OwnershipView } from "./types.js";
 
 /** A plain, JSON-able picture of one node's view, for the admin endpoint and the dashboard. */

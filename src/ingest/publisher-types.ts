@@ -1,0 +1,166 @@
+import type { Clock } from "../runtime/clock.js";
+import type { Trade } from "../market/trade.js";
+import type { IngestLogger } from "./log.js";
+import type { SpoolRecordHeader, SpoolTicket } from "./spool.js";
+
+/**
+ * direct: batches go to JetStream. failing: a publish failed, waiting for in-flight publishes to
+ * settle before moving the backlog to disk. spooling: NATS unreachable, batches go to the spool.
+ * draining: NATS is back, the spool is published in order (new batches still go behind it).
+ */
+export type PublisherMode = "direct" | "failing" | "spooling" | "draining";
+
+export interface PublisherOptions {
+  /** JetStream stream holding `md.trades.>`. Default "TRADES". */
+  tradesStream?: string;
+  /** Stream holding `dlq.>`. Default "DLQ". */
+  dlqStream?: string;
+  /** Partitions in the subject `md.trades.<partition>.<SYMBOL>`. Default 32. */
+  partitions?: number;
+  /** A batch is sealed at this many trades. Default 1000. */
+  maxBatchTrades?: number;
+  /** An open batch is sealed this long after its first trade (ms) when its subject is idle. Default 5. */
+  lingerMs?: number;
+  /**
+   * Publish budget: with many active symbols the linger grows to (active symbols × 1000 /
+   * this) ms, so 1,000 busy symbols make ~5,000 publishes/s of bigger batches. Default 5000.
+   */
+  maxPublishesPerSecond?: number;
+  /** Publishes awaiting their ack, over all symbols (one per symbol at a time). Default 1024. */
+  maxInFlight?: number;
+  /** PubAck timeout (ms). Default 5000. */
+  publishTimeoutMs?: number;
+  /** Above this many sealed batches held in memory, pressure is reported (the client pauses). Default 20000. */
+  maxQueuedBatches?: number;
+  /** Spool directory. Default ./data/spool. */
+  spoolDir?: string;
+  /** Spool bound (bytes); when reached, pressure is reported. Default 1 GiB. */
+  spoolMaxBytes?: number;
+  spoolSegmentBytes?: number;
+  /** While spooling, how often NATS is probed (ms). Default 500. */
+  probeIntervalMs?: number;
+  /**
+   * Fills a trade-id gap (consecutive-id sources) from the exchange's history before the trades
+   * after it go in; ids it cannot return are counted as the gap. Unset: gaps are only counted.
+   */
+  backfill?: (source: string, symbol: string, fromId: number, toId: number) => Promise<{ trades: Trade[] }>;
+  /**
+   * After `adopt`, a symbol that has seen no trade for this long is caught up from `backfill`
+   * (its previous reader may have died after its last trade, which no later trade would reveal).
+   * Default 3000 ms.
+   */
+  catchUpAfterMs?: number;
+  clock?: Clock;
+  log?: IngestLogger;
+}
+
+/**
+ * A trade id gap the exchange's history could not fill. The ingest actor publishes each on
+ * `eventSubject("ingest", "gap", <SYMBOL>)` (kept by the EVENTS stream): `admin verify` subtracts
+ * these exchange gaps from the holes it finds in the log.
+ */
+
+export interface GapEvent {
+  source: string;
+  symbol: string;
+  /** First and last missing id. */
+  fromId: number;
+  toId: number;
+  missing: number;
+}
+
+/** A symbol's trade counts since the publisher started. */
+export interface SymbolCounts {
+  accepted: number;
+  published: number;
+  duplicates: number;
+  gaps: number;
+  missing: number;
+  /** Trades of gaps filled from the exchange's REST history. */
+  backfilled: number;
+}
+
+export interface SymbolStatus extends SymbolCounts {
+  source: string;
+  symbol: string;
+  lastId: number | null;
+}
+
+export interface PublisherStatus {
+  mode: PublisherMode;
+  paused: boolean;
+  accepted: number;
+  /** Trades acked by JetStream (including ones JetStream reported as duplicate Msg-Ids). */
+  published: number;
+  duplicatesDropped: number;
+  /** Batches JetStream already held (same Nats-Msg-Id within its duplicate window). */
+  duplicateBatchAcks: number;
+  /** Trades cut from a batch because the log already held them (a spooled batch whose ack was lost, or another publisher of the symbol). */
+  alreadyInLog: number;
+  /** Publishes refused because the subject's tail moved (another publisher wrote it): re-read, trimmed, sent again. */
+  tailConflicts: number;
+  gaps: number;
+  missingTrades: number;
+  backfilled: number;
+  invalid: number;
+  dlqPublished: number;
+  batchesPublished: number;
+  publishFailures: number;
+  /** Trades held: their symbol's mark is being read, a gap is being filled, or a takeover is under way. */
+  held: number;
+  /** Symbols filling a trade-id gap from the exchange's history right now. */
+  backfilling: number;
+  inFlight: number;
+  queuedBatches: number;
+  spool: { bytes: number; segments: number; records: number; spooledBatches: number };
+  lastError: string | null;
+  symbols: SymbolStatus[];
+}
+
+/** One lane per subject: at most one publish in flight, so the stream holds each subject in order. */
+export interface Lane {
+  subject: string;
+  queue: OutBatch[];
+  inFlight: boolean;
+  key: KeyState | null;
+  /**
+   * Trade lanes: the subject's last message as this publisher knows it, unknown until read from
+   * the stream. Every publish expects it (`Nats-Expected-Last-Subject-Sequence`), so a batch lands
+   * only on the tail it was trimmed against: two publishers of one symbol can never double a trade.
+   */
+  tail: SubjectTail | undefined;
+  refreshing: boolean;
+}
+
+/** The last message of a subject: its stream sequence (0 = none) and, if it is a batch of the lane's key, its last trade id. */
+export interface SubjectTail {
+  seq: number;
+  lastId: number | undefined;
+}
+
+export interface KeyState extends SymbolCounts {
+  source: string;
+  symbol: string;
+  lane: Lane;
+  hwm: number | undefined;
+  /** loading: its mark is being read; backfilling: a gap is being filled. Trades are held in both. */
+  phase: "loading" | "backfilling" | "ready";
+  /** A takeover is under way (`hold`): trades stay held until `adopt`, even once the mark is read. */
+  holding: boolean;
+  /** Trades taken for this key so far, held or not (duplicates too). */
+  received: number;
+  /** `received` when the last takeover began (`hold`, else `adopt`). */
+  receivedAtTakeover: number;
+  held: Trade[];
+  open: Trade[];
+  openSince: number;
+}
+
+export interface OutBatch {
+  lane: Lane;
+  header: SpoolRecordHeader;
+  payload: Uint8Array;
+  trades: number;
+  /** Set when the batch was read back from the spool (ack it there once published). */
+  ticket: SpoolTicket | null;
+}

@@ -1,0 +1,427 @@
+/**
+ * Trade log publisher: de-duplicates by per-(source, symbol) trade-id high-water mark, counts
+ * gaps, batches trades per symbol into `md.trades.<partition>.<SYMBOL>`, sends malformed frames
+ * to the DLQ, and reports backpressure. Sending, ordering and the disk spool are in sender.ts.
+ * See README.md for the rules.
+ */
+import type { NatsConnection } from "@nats-io/nats-core";
+import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import { systemClock, type Clock, type TimerHandle } from "../runtime/clock.js";
+import { partitionOf } from "../runtime/cluster/partition.js";
+import { dlqSubject, tradeSubject } from "../runtime/nats/spec.js";
+import { hasConsecutiveIds, type Trade } from "../market/trade.js";
+import { batchMsgId, decodeTradeBatchHeader, encodeTradeBatch } from "./batch-codec.js";
+import { admit } from "./dedup.js";
+import { PublisherClosed } from "./errors.js";
+import { Listeners, consoleLogger, type IngestLogger } from "./log.js";
+import { LogSender } from "./sender.js";
+import { DiskSpool } from "./spool.js";
+import type { GapEvent, KeyState, Lane, OutBatch, PublisherMode, PublisherOptions, PublisherStatus, SubjectTail } from "./publisher-types.js";
+
+export type { GapEvent, PublisherMode, PublisherOptions, PublisherStatus, SymbolStatus } from "./publisher-types.js";
+
+const encoder = new TextEncoder();
+const MAX_DLQ_RAW = 64 * 1024;
+
+/**
+ * The subject of a symbol's trades. The partition must be the one its SymbolActor lives in, and
+ * the region places entities by their key, the symbol; a custom source's instruments get their
+ * own symbol names (`<SOURCE>_<SYMBOL>`), so the source is not part of the key.
+ */
+export function tradeLogSubject(_source: string, symbol: string, partitions: number): string {
+  return tradeSubject(partitionOf(symbol, partitions), symbol);
+}
+
+export class TradeLogPublisher {
+  readonly tradesStream: string;
+  readonly dlqStream: string;
+  readonly partitions: number;
+  readonly gaps = new Listeners<GapEvent>();
+  readonly pressure = new Listeners<boolean>();
+  #o: { maxBatchTrades: number; lingerMs: number; maxPublishesPerSecond: number; maxQueuedBatches: number };
+  /** Keys with open trades at the last tick: many active symbols stretch the linger (see #linger). */
+  #activeKeys = 0;
+  #clock: Clock;
+  #log: IngestLogger;
+  #jsm: JetStreamManager;
+  #sender: LogSender;
+  #keys = new Map<string, Map<string, KeyState>>();
+  #dirty = new Set<KeyState>();
+  #held = 0;
+  #tick: TimerHandle | null = null;
+  #paused = false;
+  #closed = false;
+  #idleWaiters: Array<{ done: () => boolean; resolve: () => void }> = [];
+  #dlqSeq = 0;
+  #nonce = Math.random().toString(36).slice(2, 10);
+  #s = { accepted: 0, published: 0, duplicatesDropped: 0, gaps: 0, missingTrades: 0, backfilled: 0, invalid: 0 };
+  #backfill: PublisherOptions["backfill"];
+  #catchUpAfterMs: number;
+
+  private constructor(nc: NatsConnection, jsm: JetStreamManager, options: PublisherOptions) {
+    this.#jsm = jsm;
+    this.tradesStream = options.tradesStream ?? "TRADES";
+    this.dlqStream = options.dlqStream ?? "DLQ";
+    this.partitions = options.partitions ?? 32;
+    if (!Number.isInteger(this.partitions) || this.partitions < 1) throw new RangeError(`partitions must be an integer >= 1, got ${this.partitions}`);
+    this.#o = { maxBatchTrades: options.maxBatchTrades ?? 1000, lingerMs: options.lingerMs ?? 5, maxPublishesPerSecond: options.maxPublishesPerSecond ?? 5000, maxQueuedBatches: options.maxQueuedBatches ?? 20_000 };
+    const senderOptions = { maxInFlight: options.maxInFlight ?? 1024, publishTimeoutMs: options.publishTimeoutMs ?? 5000, probeIntervalMs: options.probeIntervalMs ?? 500, tradesStream: this.tradesStream, dlqStream: this.dlqStream };
+    for (const [k, v] of Object.entries({ ...this.#o, ...senderOptions })) if (typeof v === "number" && !(v > 0)) throw new RangeError(`${k} must be > 0, got ${v}`);
+    this.#clock = options.clock ?? systemClock;
+    this.#backfill = options.backfill;
+    this.#catchUpAfterMs = options.catchUpAfterMs ?? 3000;
+    this.#log = options.log ?? consoleLogger;
+    const spool = DiskSpool.open(options.spoolDir ?? "./data/spool", { maxBytes: options.spoolMaxBytes, segmentBytes: options.spoolSegmentBytes });
+    this.#sender = new LogSender(jetstream(nc, { timeout: senderOptions.publishTimeoutMs }), jsm, spool, senderOptions, this.#clock, this.#log, {
+      acked: (lane, batch) => this.#onAcked(lane, batch),
+      keyFor: (source, symbol) => this.#key(source, symbol),
+      streamTail: (subject, source, symbol) => this.#streamTail(subject, source, symbol),
+      tailRead: (key, tail) => this.#raiseMark(key, tail.lastId),
+      changed: () => {
+        this.#updatePressure();
+        this.#checkIdle();
+      },
+    });
+  }
+
+  /** Opens the spool; if it holds batches from an earlier run, they are published first. */
+  static async start(nc: NatsConnection, options: PublisherOptions = {}): Promise<TradeLogPublisher> {
+    // checkAPI off: starting while NATS is down is allowed (trades go to the spool).
+    return new TradeLogPublisher(nc, await jetstreamManager(nc, { timeout: 2000, checkAPI: false }), options);
+  }
+
+  get mode(): PublisherMode {
+    return this.#sender.mode;
+  }
+  get modes(): Listeners<PublisherMode> {
+    return this.#sender.modes;
+  }
+  get spool(): DiskSpool {
+    return this.#sender.spool;
+  }
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Takes one trade. Never blocks; duplicates are dropped here, gaps counted here. */
+  accept(trade: Trade): void {
+    if (this.#closed) throw new PublisherClosed();
+    const ks = this.#key(trade.source, trade.symbol);
+    ks.received++;
+    if (ks.phase !== "ready") {
+      ks.held.push(trade);
+      this.#held++;
+    } else this.#admit(ks, trade);
+  }
+
+  /** Sends a rejected frame to `dlq.<reason>` with the raw text and reason. */
+  reject(raw: string, reason: string, message: string, source = "binance"): void {
+    if (this.#closed) throw new PublisherClosed();
+    this.#s.invalid++;
+    const subject = dlqSubject(reason.replace(/[^A-Za-z0-9_-]/g, "_") || "unknown");
+    const body = { source, reason, message, raw: raw.length > MAX_DLQ_RAW ? raw.slice(0, MAX_DLQ_RAW) : raw, truncated: raw.length > MAX_DLQ_RAW, ingestTime: this.#clock.now() };
+    const lane = this.#sender.lane(subject, null);
+    this.#route({ lane, header: { subject, msgId: `dlq:${this.#nonce}:${++this.#dlqSeq}` }, payload: encoder.encode(JSON.stringify(body)), trades: 0, ticket: null });
+  }
+
+  /** Looks up the high-water marks of these symbols now (otherwise done on their first trade). */
+  async prime(source: string, symbols: readonly string[]): Promise<void> {
+    await Promise.all(symbols.map((s) => this.#loadMark(this.#key(source, s.toUpperCase()))));
+  }
+
+  /**
+   * Holds these symbols' trades (a takeover is under way: the previous reader may still be logging
+   * them) until `adopt` lets them in.
+   */
+  hold(source: string, symbols: readonly string[]): void {
+    for (const s of symbols) {
+      const ks = this.#key(source, s.toUpperCase());
+      if (!ks.holding) ks.receivedAtTakeover = ks.received;
+      ks.holding = true;
+      if (ks.phase === "ready") ks.phase = "loading";
+    }
+  }
+
+  /**
+   * Takes these symbols (back) from another publisher, e.g. after an ingest handover: their marks
+   * and subject tails are read from the stream again, since what we knew may be stale. Trades
+   * arriving meanwhile (or held since `hold`) are held, not lost, then go in after the marks.
+   * `catchUp` (default true): the previous reader may have died after a symbol's last trade, which
+   * no later trade would reveal, so a symbol that has had no trade from our stream since the
+   * takeover began (`hold`), and still none a moment later, asks the exchange's history. A symbol
+   * that had one needs nothing: that trade's id showed any hole before it, which the gap path fills.
+   * Off when the previous reader handed over and logged everything it read.
+   */
+  async adopt(source: string, symbols: readonly string[], options: { catchUp?: boolean } = {}): Promise<void> {
+    const keys = symbols.map((s) => this.#key(source, s.toUpperCase()));
+    await Promise.all(
+      keys.map((ks) => {
+        if (!ks.holding) ks.receivedAtTakeover = ks.received;
+        ks.holding = false;
+        if (ks.phase === "ready") ks.phase = "loading";
+        return this.#loadMark(ks, true);
+      }),
+    );
+    if (options.catchUp === false || this.#backfill === undefined || !hasConsecutiveIds(source)) return;
+    for (const ks of keys) {
+      const since = ks.receivedAtTakeover;
+      this.#clock.setTimeout(() => {
+        if (!this.#closed && ks.phase === "ready" && ks.received === since && ks.hwm !== undefined) void this.#fillGap(ks, null);
+      }, this.#catchUpAfterMs);
+    }
+  }
+
+  /** Resolves once every trade of these symbols taken so far is in the log (none held, open or unacknowledged). */
+  async flushSymbols(source: string, symbols: readonly string[]): Promise<void> {
+    const keys = symbols.flatMap((s) => this.#keys.get(source)?.get(s.toUpperCase()) ?? []);
+    for (const ks of keys) this.#seal(ks);
+    const logged = () => this.#sender.mode === "direct" && keys.every((ks) => ks.phase === "ready" && ks.held.length === 0 && ks.open.length === 0 && ks.lane.queue.length === 0 && !ks.lane.inFlight);
+    await new Promise<void>((resolve) => {
+      this.#idleWaiters.push({ done: logged, resolve });
+      this.#checkIdle();
+    });
+  }
+
+  /** Seals every open batch and resolves once everything accepted so far is in the log. */
+  async flush(): Promise<void> {
+    this.#sealAll();
+    await new Promise<void>((resolve) => {
+      this.#idleWaiters.push({ done: () => this.#sender.idle && this.#dirty.size === 0 && this.#held === 0, resolve });
+      this.#checkIdle();
+    });
+  }
+
+  status(): PublisherStatus {
+    const symbols = [];
+    let backfilling = 0;
+    for (const bySymbol of this.#keys.values()) {
+      for (const k of bySymbol.values()) {
+        if (k.phase === "backfilling") backfilling++;
+        symbols.push({ source: k.source, symbol: k.symbol, lastId: k.hwm ?? null, accepted: k.accepted, published: k.published, duplicates: k.duplicates, gaps: k.gaps, missing: k.missing, backfilled: k.backfilled });
+      }
+    }
+    const { spooledBatches, ...sent } = this.#sender.stats;
+    const spool = this.#sender.spool;
+    return {
+      mode: this.#sender.mode,
+      paused: this.#paused,
+      ...this.#s,
+      ...sent,
+      held: this.#held,
+      backfilling,
+      inFlight: this.#sender.inFlight,
+      queuedBatches: this.#sender.queuedBatches,
+      spool: { bytes: spool.bytes, segments: spool.segments, records: spool.records, spooledBatches },
+      lastError: this.#sender.lastError,
+      symbols,
+    };
+  }
+
+  /**
+   * Stops: seals open batches, waits up to `timeoutMs` for the log, then writes whatever is still
+   * in memory to the spool so the next start publishes it. Nothing accepted is dropped.
+   */
+  async close(timeoutMs = 10_000): Promise<void> {
+    if (this.#closed) return;
+    this.#sealAll();
+    let timer: TimerHandle | null = null;
+    await Promise.race([this.flush(), new Promise<void>((r) => (timer = this.#clock.setTimeout(r, timeoutMs)))]);
+    (timer as TimerHandle | null)?.cancel();
+    this.#closed = true;
+    this.#tick?.cancel();
+    this.#sender.close();
+  }
+
+  // ---- accepting -------------------------------------------------------------------------
+
+  #key(source: string, symbol: string): KeyState {
+    let bySymbol = this.#keys.get(source);
+    if (bySymbol === undefined) this.#keys.set(source, (bySymbol = new Map()));
+    let ks = bySymbol.get(symbol);
+    if (ks === undefined) {
+      const subject = tradeLogSubject(source, symbol, this.partitions);
+      ks = { source, symbol, lane: null as unknown as Lane, hwm: undefined, phase: "loading", holding: false, held: [], open: [], openSince: 0, received: 0, receivedAtTakeover: 0, accepted: 0, published: 0, duplicates: 0, gaps: 0, missing: 0, backfilled: 0 };
+      ks.lane = this.#sender.lane(subject, ks);
+      bySymbol.set(symbol, ks);
+      void this.#loadMark(ks);
+    }
+    return ks;
+  }
+
+  /** High-water mark = max(last id in the stream for this subject, last id left in the spool). */
+  async #loadMark(ks: KeyState, again = false): Promise<void> {
+    if (ks.phase === "ready") return;
+    const fromSpool = this.#sender.spool.lastIdAtOpen.get(`${ks.source}:${ks.symbol}`);
+    let fromStream: number | undefined;
+    try {
+      const tail = await this.#streamTail(ks.lane.subject, ks.source, ks.symbol);
+      fromStream = tail.lastId;
+      if (again) ks.lane.tail = undefined; // the sender reads it again before its next publish
+    } catch (err) {
+      this.#log.warn("could not read the high-water mark from the stream; de-dup relies on the spool check and Nats-Msg-Id", { symbol: ks.symbol, error: String(err) });
+    }
+    // Only a loading key becomes ready here. A concurrent load (prime(), or the key's first load
+    // racing adopt's) may have got there first and even started filling a gap: that fill re-reads
+    // the tail itself and lets the held trades in when it ends; making the key ready now would
+    // let them in past the hole (a second fill of the same hole, and a held count below zero).
+    if ((ks.phase as KeyState["phase"]) !== "loading") return;
+    const marks = [fromSpool, fromStream, again ? ks.hwm : undefined].filter((x): x is number => x !== undefined);
+    ks.hwm = marks.length > 0 ? Math.max(...marks) : undefined;
+    if (ks.holding) return; // a takeover: `adopt` reads the marks again and lets the trades in
+    ks.phase = "ready";
+    this.#release(ks);
+  }
+
+  /** The trades held while the key was loading or backfilling go in, in order (a new gap holds the rest again). */
+  #release(ks: KeyState): void {
+    const held = ks.held;
+    ks.held = [];
+    this.#held -= held.length;
+    for (const t of held) {
+      if (ks.phase === "ready") this.#admit(ks, t);
+      else {
+        ks.held.push(t);
+        this.#held++;
+      }
+    }
+    this.#checkIdle();
+  }
+
+  /**
+   * A gap before `trade`: the log may hold it already (another node's publisher, during a
+   * handover), else the exchange's REST history is asked for it. Trades wait meanwhile; what
+   * neither has is counted as a gap when the held trades go in.
+   */
+  async #fillGap(ks: KeyState, trade: Trade | null): Promise<void> {
+    ks.phase = "backfilling";
+    this.#held++; // the trade after the gap; for a catch-up none, but flush() must wait for it too
+    if (trade) ks.held.push(trade);
+    try {
+      this.#raiseMark(ks, (await this.#streamTail(ks.lane.subject, ks.source, ks.symbol)).lastId);
+      const fromId = ks.hwm! + 1;
+      // A catch-up (no trade after the hole yet) asks for everything the exchange has after the mark.
+      const toId = trade ? trade.tradeId - 1 : Number.MAX_SAFE_INTEGER;
+      if (fromId <= toId) {
+        const got = await this.#backfill!(ks.source, ks.symbol, fromId, toId);
+        this.#s.backfilled += got.trades.length;
+        ks.backfilled += got.trades.length;
+        if (got.trades.length > 0) this.#log.info("trade id gap filled from the exchange's history", { symbol: ks.symbol, fromId, backfilled: got.trades.length, ...(trade ? { toId, unavailable: toId - fromId + 1 - got.trades.length } : { catchUp: true }) });
+        for (const t of got.trades) this.#admit(ks, t, false);
+      }
+    } catch (err) {
+      this.#log.warn("could not fill a trade id gap; counting it", { symbol: ks.symbol, error: String(err) });
+    }
+    ks.phase = ks.holding ? "loading" : "ready";
+    this.#held--;
+    if (trade) {
+      // The first held trade is the one after the gap: a hole left is counted, not filled again.
+      ks.held.shift();
+      this.#admit(ks, trade, false);
+    }
+    this.#release(ks);
+  }
+
+  async #streamTail(subject: string, source: string, symbol: string): Promise<SubjectTail> {
+    const msg = await this.#jsm.streams.getMessage(this.tradesStream, { last_by_subj: subject });
+    if (msg === null) return { seq: 0, lastId: undefined };
+    const h = decodeTradeBatchHeader(msg.data);
+    // Another source's trades of the same symbol share the subject; their ids say nothing about ours.
+    return { seq: msg.seq, lastId: h.source === source && h.symbol === symbol ? h.lastId : undefined };
+  }
+
+  /** Another publisher logged this key up to `lastId`: trades up to there are duplicates from now on. */
+  #raiseMark(ks: KeyState, lastId: number | undefined): void {
+    if (lastId !== undefined && (ks.hwm === undefined || lastId > ks.hwm)) ks.hwm = lastId;
+  }
+
+  #admit(ks: KeyState, trade: Trade, mayFill = true): void {
+    const a = admit(ks.hwm, trade.tradeId);
+    if (a.kind === "duplicate") {
+      ks.duplicates++;
+      this.#s.duplicatesDropped++;
+      return;
+    }
+    if (a.missing > 0 && hasConsecutiveIds(ks.source)) {
+      if (mayFill && this.#backfill) {
+        void this.#fillGap(ks, trade);
+        return;
+      }
+      ks.gaps++;
+      ks.missing += a.missing;
+      this.#s.gaps++;
+      this.#s.missingTrades += a.missing;
+      const ev: GapEvent = { source: ks.source, symbol: ks.symbol, fromId: ks.hwm! + 1, toId: trade.tradeId - 1, missing: a.missing };
+      this.#log.warn("trade id gap", { ...ev });
+      this.gaps.emit(ev);
+    }
+    ks.hwm = trade.tradeId;
+    ks.accepted++;
+    this.#s.accepted++;
+    if (ks.open.push(trade) === 1) {
+      ks.openSince = this.#clock.now();
+      this.#dirty.add(ks);
+      if (this.#tick === null) this.#tick = this.#clock.setTimeout(() => this.#onTick(), this.#linger());
+    }
+    if (ks.open.length >= this.#o.maxBatchTrades) this.#seal(ks);
+  }
+
+  /**
+   * How long an open batch may wait: `lingerMs` (a few ms) when few symbols trade, stretched so
+   * that sealing every active symbol once costs at most `maxPublishesPerSecond` publishes — one
+   * publish per trade per symbol would cap 1,000 busy symbols far below the trade rate.
+   */
+  #linger(): number {
+    return Math.max(this.#o.lingerMs, (1000 * Math.max(this.#activeKeys, this.#dirty.size)) / this.#o.maxPublishesPerSecond);
+  }
+
+  #onTick(): void {
+    this.#tick = null;
+    this.#activeKeys = this.#dirty.size;
+    for (const ks of this.#dirty) if (!ks.lane.inFlight && ks.lane.queue.length === 0) this.#seal(ks);
+    if (this.#dirty.size > 0 && !this.#closed) this.#tick = this.#clock.setTimeout(() => this.#onTick(), this.#linger());
+  }
+
+  #sealAll(): void {
+    for (const ks of this.#dirty) this.#seal(ks);
+  }
+
+  #seal(ks: KeyState): void {
+    const trades = ks.open;
+    if (trades.length === 0) return;
+    ks.open = [];
+    this.#dirty.delete(ks);
+    const first = trades[0]!.tradeId;
+    const last = trades[trades.length - 1]!.tradeId;
+    const header = { subject: ks.lane.subject, msgId: batchMsgId(ks.source, ks.symbol, first, last), source: ks.source, symbol: ks.symbol, firstId: first, lastId: last };
+    this.#route({ lane: ks.lane, header, payload: encodeTradeBatch(trades), trades: trades.length, ticket: null });
+  }
+
+  #route(batch: OutBatch): void {
+    this.#sender.route(batch);
+    this.#updatePressure();
+  }
+
+  #onAcked(lane: Lane, batch: OutBatch): void {
+    const key = lane.key;
+    if (key === null) return;
+    this.#s.published += batch.trades;
+    key.published += batch.trades;
+    // Nagle-like: what piled up while this batch was in flight goes out now if it waited long enough.
+    if (lane.queue.length === 0 && key.open.length > 0 && this.#clock.now() - key.openSince >= this.#linger()) this.#seal(key);
+  }
+
+  #updatePressure(): void {
+    const p = this.#sender.spool.isFull || this.#sender.queuedBatches > this.#o.maxQueuedBatches;
+    if (p === this.#paused) return;
+    this.#paused = p;
+    this.#log.warn(p ? "backpressure on: pausing the sources" : "backpressure off", { spoolBytes: this.#sender.spool.bytes, queuedBatches: this.#sender.queuedBatches });
+    this.pressure.emit(p);
+  }
+
+  #checkIdle(): void {
+    if (this.#idleWaiters.length === 0) return;
+    const waiting = this.#idleWaiters;
+    this.#idleWaiters = waiting.filter((w) => !w.done());
+    for (const w of waiting) if (!this.#idleWaiters.includes(w)) w.resolve();
+  }
+}
