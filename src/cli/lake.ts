@@ -6,7 +6,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { Lake } from "../lake/lake.js";
-import { lakeConfigFromEnv } from "../lake/config.js";
+import { lakeCliSettings } from "../config/lake-cli.js";
 import { optimize, vacuum, DEFAULT_RETENTION_MS } from "../lake/table/maintenance.js";
 import { DeltaTable } from "../lake/table/table.js";
 import { parseSchemaString } from "../lake/delta/schema.js";
@@ -63,7 +63,7 @@ export async function runLakeCli(argv: readonly string[], env: Record<string, st
   const { positionals, flags } = parseLakeArgs(argv);
   const [command, tableName] = positionals;
   if (!command || flags.has("help")) return { text: USAGE, json: { usage: USAGE } };
-  const config = lakeConfigFromEnv(env, flags.get("lake"));
+  const config = lakeCliSettings(env, flags.get("lake"));
   const lake = Lake.open(config.uri, config.s3);
   const needTable = (): DeltaTable => {
     if (!tableName) throw new LakeCliUsageError(`${command} needs a table name\n${USAGE}`);

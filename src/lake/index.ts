@@ -1,10 +1,10 @@
 // Public surface of the lake: Delta-Lake-compatible Parquet tables on local disk or S3.
 export { Lake } from "./lake.js";
-export { lakeConfigFromEnv, lakeConfigFromConfig, type LakeConfig } from "./config.js";
+export { lakeConfigFromConfig, type LakeConfig } from "./config.js";
 export type { Storage, ObjectInfo } from "./storage/types.js";
 export { LocalStorage } from "./storage/local.js";
 export { S3Storage, type S3StorageOptions } from "./storage/s3.js";
-export { openStorage, subStorage, DEFAULT_LAKE_URI, type S3Connection } from "./storage/open.js";
+export { openStorage, subStorage, type S3Connection } from "./storage/open.js";
 export {
   LakeStorageError,
   LakeCommitConflict,

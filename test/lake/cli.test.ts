@@ -10,7 +10,7 @@ import { LakeWriter } from "../../src/lake/writer/lake-writer.js";
 import { bronzeTradesDefinition, bronzeTradesMapping } from "../../src/lake/tables/bronze-trades.js";
 import { loadRecordedTrades } from "./fixtures/trades.js";
 import { startS3Server } from "../helpers-s3/s3-server.js";
-import { lakeConfigFromEnv } from "../../src/lake/config.js";
+import { lakeCliSettings } from "../../src/config/lake-cli.js";
 
 test("lake CLI: tables, history, show, optimize, vacuum --dry-run", async () => {
   const dir = mkdtempSync(join(tmpdir(), "lake-cli-"));
@@ -57,7 +57,7 @@ test("lake CLI on S3: LAKE_URI=s3://bucket/prefix with endpoint and credentials 
     S3_ACCESS_KEY_ID: "k",
     S3_SECRET_ACCESS_KEY: "s",
   };
-  const config = lakeConfigFromEnv(env);
+  const config = lakeCliSettings(env);
   const lake = Lake.open(config.uri, config.s3);
   const table = await lake.ensureTable(bronzeTradesDefinition);
   const writer = new LakeWriter({ table, mapping: bronzeTradesMapping, appId: "cli-s3" });
@@ -69,10 +69,10 @@ test("lake CLI on S3: LAKE_URI=s3://bucket/prefix with endpoint and credentials 
   assert.ok((s3.calls.get("ListObjectsV2") ?? 0) > 0);
 });
 
-test("lakeConfigFromEnv: defaults and validation messages name the option", () => {
-  assert.deepEqual(lakeConfigFromEnv({}), { uri: "./data/lake", s3: { endpoint: undefined, region: "us-east-1", forcePathStyle: false, credentials: undefined } });
-  assert.equal(lakeConfigFromEnv({ LAKE_URI: "s3://b/p" }, "/tmp/x").uri, "/tmp/x");
-  assert.equal(lakeConfigFromEnv({ S3_ENDPOINT: "http://minio:9000" }).s3.forcePathStyle, true);
-  assert.throws(() => lakeConfigFromEnv({ S3_FORCE_PATH_STYLE: "yes" }), /S3_FORCE_PATH_STYLE/);
-  assert.throws(() => lakeConfigFromEnv({ S3_ACCESS_KEY_ID: "k" }), /S3_SECRET_ACCESS_KEY/);
+test("lakeCliSettings: defaults and validation messages name the option", () => {
+  assert.deepEqual(lakeCliSettings({}), { uri: "./data/lake", s3: { endpoint: undefined, region: "us-east-1", forcePathStyle: false, credentials: undefined } });
+  assert.equal(lakeCliSettings({ LAKE_URI: "s3://b/p" }, "/tmp/x").uri, "/tmp/x");
+  assert.equal(lakeCliSettings({ S3_ENDPOINT: "http://minio:9000" }).s3.forcePathStyle, true);
+  assert.throws(() => lakeCliSettings({ S3_FORCE_PATH_STYLE: "yes" }), /S3_FORCE_PATH_STYLE/);
+  assert.throws(() => lakeCliSettings({ S3_ACCESS_KEY_ID: "k" }), /S3_SECRET_ACCESS_KEY/);
 });

@@ -2,8 +2,7 @@ import { LocalStorage } from "./local.js";
 import { S3Storage, type S3StorageOptions } from "./s3.js";
 import type { Storage } from "./types.js";
 import { joinKey } from "./types.js";
-
-export const DEFAULT_LAKE_URI = "./data/lake";
+import { DEFAULT_LAKE_URI } from "../../config/lake-cli.js";
 
 export type S3Connection = Omit<S3StorageOptions, "bucket" | "prefix">;
 
