@@ -9,19 +9,17 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { restartForever } from "../../runtime/actor/index.js";
 import type { PartitionHost } from "../../runtime/cluster/types.js";
 import { STREAMS } from "../../runtime/nats/spec.js";
-import { Lake, lakeConfigFromConfig, LakeWriter, runLakeConsumer, bronzeTradesDefinition, bronzeTradesMapping, silverBarsDefinition, silverBarsMapping, optimize, vacuum, BRONZE_TRADES_TABLE, SILVER_BARS_TABLE, BRONZE_TRADES_APP_ID, SILVER_BARS_APP_ID } from "../../lake/index.js";
+import { Lake, lakeConfigFromConfig, bronzeTradesDefinition, silverBarsDefinition, optimize, vacuum, BRONZE_TRADES_TABLE, SILVER_BARS_TABLE } from "../../lake/index.js";
 import type { FlushResult } from "../../lake/index.js";
-import { decodeTradeBatch } from "../../ingest/batch-codec.js";
-import { loopActor } from "../../actors/loop/actor.js";
-import { silverRowFromBar } from "../../actors/lake/silver-row.js";
-import type { SilverBar } from "../../actors/symbol/messages.js";
+import { BRONZE_WRITER, SILVER_WRITER, bronzeWriterActor, silverWriterActor } from "../../actors/lake/writers.js";
+import { compactorActor } from "../../actors/lake/compactor.js";
 import { AdminBadRequest } from "../../admin/service.js";
 import type { NodeComponent, NodeContext } from "../component.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { LakeMetrics } from "../role-metrics.js";
 
 export const LAKE_WRITER_PARTITION = 0;
-const WRITERS = ["lake-bronze", "lake-silver"] as const;
+const WRITERS = [BRONZE_WRITER, SILVER_WRITER] as const;
 
 export function lakeComponent(options: { compactEveryMs?: number; metrics?: NodeMetrics } = {}): NodeComponent {
   let lake: Lake | undefined;
@@ -36,7 +34,6 @@ export function lakeComponent(options: { compactEveryMs?: number; metrics?: Node
       lakeMetrics ??= options.metrics?.watchLake([BRONZE_TRADES_TABLE, SILVER_BARS_TABLE]);
       const lakeConfig = lakeConfigFromConfig(ctx.config);
       lake = Lake.open(lakeConfig.uri, lakeConfig.s3);
-      const decoder = new TextDecoder();
       const onCommit = (table: string) => (r: FlushResult) => {
         commits[table] = { version: r.version, lastLogSeq: r.lastLogSeq, rows: r.rows };
         committedRows[table] = (committedRows[table] ?? 0) + r.rows;
@@ -58,27 +55,13 @@ export function lakeComponent(options: { compactEveryMs?: number; metrics?: Node
           lakeMetrics?.liveFiles(BRONZE_TRADES_TABLE, (await bronze.snapshot()).files.size);
           lakeMetrics?.liveFiles(SILVER_BARS_TABLE, (await silver.snapshot()).files.size);
           ctx.system.spawn(
-            "lake-bronze",
-            loopActor((signal) =>
-              runLakeConsumer({
-                js, jsm, signal, stream: STREAMS.trades, durable: "lake-bronze",
-                writer: new LakeWriter({ table: bronze, mapping: bronzeTradesMapping, appId: BRONZE_TRADES_APP_ID }),
-                decode: (data) => decodeTradeBatch(data),
-                onCommit: onCommit(BRONZE_TRADES_TABLE), onError: onError(BRONZE_TRADES_TABLE),
-              }),
-            ),
+            BRONZE_WRITER,
+            bronzeWriterActor({ js, jsm, table: bronze, onCommit: onCommit(BRONZE_TRADES_TABLE), onError: onError(BRONZE_TRADES_TABLE) }),
             { supervisor: restartForever },
           );
           ctx.system.spawn(
-            "lake-silver",
-            loopActor((signal) =>
-              runLakeConsumer({
-                js, jsm, signal, stream: STREAMS.silver, durable: "lake-silver",
-                writer: new LakeWriter({ table: silver, mapping: silverBarsMapping, appId: SILVER_BARS_APP_ID }),
-                decode: (data, _subject, seq) => [silverRowFromBar(JSON.parse(decoder.decode(data)) as SilverBar, seq)],
-                onCommit: onCommit(SILVER_BARS_TABLE), onError: onError(SILVER_BARS_TABLE),
-              }),
-            ),
+            SILVER_WRITER,
+            silverWriterActor({ js, jsm, table: silver, onCommit: onCommit(SILVER_BARS_TABLE), onError: onError(SILVER_BARS_TABLE) }),
             { supervisor: restartForever },
           );
           running = true;
@@ -100,7 +83,7 @@ export function lakeComponent(options: { compactEveryMs?: number; metrics?: Node
         const before = { ...committedRows };
         const writing = running;
         return {
-          durables: writing ? [{ stream: STREAMS.trades, durable: "lake-bronze" }, { stream: STREAMS.silver, durable: "lake-silver" }] : [],
+          durables: writing ? [{ stream: STREAMS.trades, durable: BRONZE_WRITER }, { stream: STREAMS.silver, durable: SILVER_WRITER }] : [],
           figures: () => ({
             flushed: Object.fromEntries(Object.entries(committedRows).map(([t, rows]) => [`lake ${t} rows committed while stopping`, rows - (before[t] ?? 0)])),
           }),
@@ -121,15 +104,16 @@ export function lakeComponent(options: { compactEveryMs?: number; metrics?: Node
         .register("lake-vacuum", async (args) => vacuum(table(args), { dryRun: args.includes("--dry-run") }));
       const every = options.compactEveryMs ?? 10 * 60_000;
       if (every > 0) {
-        ctx.system.spawn("lake-compactor", () => ({
-          preStart(c) {
-            c.timers.startPeriodic("compact", "compact", every);
-          },
-          async receive() {
-            if (!running) return; // only the writer's node compacts, so two nodes never race on it
-            for (const name of [BRONZE_TRADES_TABLE, SILVER_BARS_TABLE]) lakeMetrics?.compacted(name, await optimize(lake!.table(name)));
-          },
-        }));
+        ctx.system.spawn(
+          "lake-compactor",
+          compactorActor({
+            everyMs: every,
+            tables: [BRONZE_TRADES_TABLE, SILVER_BARS_TABLE],
+            table: (name) => lake!.table(name),
+            active: () => running, // only the writer's node compacts, so two nodes never race on it
+            onCompacted: (name, result) => lakeMetrics?.compacted(name, result),
+          }),
+        );
       }
     },
     status: () => ({ writing: running, lastCommit: commits, lastError: errors }),
