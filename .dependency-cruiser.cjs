@@ -7,6 +7,7 @@ const LAYERS = [
   ["runtime"], // actor runtime, cluster, NATS spec; logging and node status contracts
   ["config"], // every setting, parsed once
   ["market"], // pure market logic: parsing, windows, bars, features, candles
+  ["contracts"], // the records between stages: one schema, one type, the column lists
   ["ingest", "lake", "db", "ml"], // exchange feeds into the log, storage (Parquet + Delta), PostgreSQL, learners
   ["simulator", "actors"], // a Binance-compatible market (uses ingest's rate limiter); the platform's actors
   ["verify"], // read-only checks of the lake against the log

@@ -5,7 +5,7 @@
  */
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { SilverBar } from "../src/actors/symbol/messages.js";
+import type { SilverBar } from "../src/contracts/silver-bar.js";
 import { decodeTradeBatch } from "../src/ingest/batch-codec.js";
 import { summarize, type LatencySummary } from "../src/runtime/latency.js";
 

@@ -6,7 +6,7 @@
  */
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { SilverBar } from "../src/actors/symbol/messages.js";
+import type { SilverBar } from "../src/contracts/silver-bar.js";
 import type { WindowOptions } from "../src/market/windows.js";
 import { STREAMS } from "../src/runtime/nats/spec.js";
 import { barVerdict, decodeLogTrades, ExpectedBars, holes, LogTrades, SilverWindows } from "../src/verify/index.js";

@@ -25,4 +25,4 @@ export { optimize, vacuum, planCompaction, DEFAULT_RETENTION_MS, type OptimizeOp
 export { LakeWriter, DEFAULT_MAX_ROWS, DEFAULT_MAX_AGE_MS, DEFAULT_MAX_FILES_PER_FLUSH, DEFAULT_MAX_DELAY_MS, flushDelayMs, type LakeWriterOptions, type RecordMapping, type FlushResult } from "./writer/lake-writer.js";
 export { runLakeConsumer, resumeLakeConsumer, decodeTrades, type LakeConsumerOptions } from "./writer/jetstream.js";
 export { bronzeTradesDefinition, bronzeTradesMapping, tradeFromRow, BRONZE_TRADES_TABLE, BRONZE_TRADES_APP_ID, utcDate } from "./tables/bronze-trades.js";
-export { silverBarsDefinition, silverBarsMapping, silverBarFromRow, SILVER_BARS_TABLE, SILVER_BARS_APP_ID, type SilverBarRow } from "./tables/silver-bars.js";
+export { silverBarsDefinition, silverBarsMapping, silverBarFromRow, silverTableRow, SILVER_BARS_TABLE, SILVER_BARS_APP_ID, type SilverTableRow } from "./tables/silver-bars.js";

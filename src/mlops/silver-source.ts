@@ -4,7 +4,7 @@
  * SymbolActor `SilverBar` and a lake row both qualify. Stored features are never read: the
  * dataset builder recomputes them from close and volatility.
  */
-import type { SilverBar } from "../actors/symbol/messages.js";
+import type { SilverBar } from "../contracts/silver-bar.js";
 import { parseStats } from "../lake/delta/actions.js";
 import { Lake, LakeTableNotFound, SILVER_BARS_TABLE, silverBarFromRow } from "../lake/index.js";
 

@@ -7,7 +7,7 @@ import type { Lake } from "../lake/lake.js";
 import type { DeltaTable, TableDefinition } from "../lake/table/table.js";
 import type { Action } from "../lake/delta/actions.js";
 import { utcDate } from "../lake/tables/bronze-trades.js";
-import type { SilverBarRow } from "../lake/tables/silver-bars.js";
+import type { SilverTableRow } from "../lake/tables/silver-bars.js";
 import type { Violation } from "./types.js";
 
 export const QUARANTINE_TABLE = "quarantine";
@@ -71,12 +71,12 @@ export class QuarantineIndex {
   }
 
   /** Is this silver bar quarantined (any rule)? */
-  isBarQuarantined(bar: Pick<SilverBarRow, "symbol" | "windowEnd">): boolean {
+  isBarQuarantined(bar: Pick<SilverTableRow, "symbol" | "windowEnd">): boolean {
     return this.has("silver_bars", bar.symbol, String(bar.windowEnd));
   }
 
   /** The bars training may use. */
-  excludeBars<B extends Pick<SilverBarRow, "symbol" | "windowEnd">>(bars: readonly B[]): B[] {
+  excludeBars<B extends Pick<SilverTableRow, "symbol" | "windowEnd">>(bars: readonly B[]): B[] {
     return bars.filter((b) => !this.isBarQuarantined(b));
   }
 }
@@ -155,7 +155,7 @@ export async function appendQuarantine(lake: Lake, entries: readonly QuarantineE
 }
 
 /** Anything that serves bars per symbol (the mlops SilverSource has this shape). */
-export interface BarSource<B extends Pick<SilverBarRow, "symbol" | "windowEnd">> {
+export interface BarSource<B extends Pick<SilverTableRow, "symbol" | "windowEnd">> {
   bars(symbol: string): Promise<readonly B[]>;
   symbols(): Promise<string[]>;
   /** Bar counts per symbol from one listing (an upper bound: quarantined bars are still counted). */
@@ -166,7 +166,7 @@ export interface BarSource<B extends Pick<SilverBarRow, "symbol" | "windowEnd">>
  * Wraps a bar source so quarantined bars never come out of it. The quarantine is re-read on each
  * call (a run may have added rows since); it is one small table, pruned to silver rows.
  */
-export function excludingQuarantined<B extends Pick<SilverBarRow, "symbol" | "windowEnd">>(source: BarSource<B>, lake: Lake): BarSource<B> {
+export function excludingQuarantined<B extends Pick<SilverTableRow, "symbol" | "windowEnd">>(source: BarSource<B>, lake: Lake): BarSource<B> {
   return {
     async bars(symbol) {
       const [bars, index] = await Promise.all([source.bars(symbol), loadQuarantineIndex(lake, "silver_bars")]);

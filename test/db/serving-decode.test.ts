@@ -71,6 +71,6 @@ describe("decodeSilverBar on the SymbolActor's own output", () => {
     assert.equal(row.prediction, warm.prediction);
     assert.equal(row.predictionModelVersion, warm.modelVersion);
     assert.equal(row.emitTime, warm.emittedAt);
-    assert.equal(row.closingIngestTime, warm.closedByIngestTime);
+    assert.equal(row.closingTradeIngestTime, warm.closedByIngestTime);
   });
 });

@@ -1,5 +1,6 @@
 /** Deterministic serving rows for tests and the benchmark. */
-import type { Candle1mRow, SilverBarRow } from "../../src/db/index.js";
+import type { Candle1mRow } from "../../src/db/index.js";
+import type { SilverBarRow } from "../../src/contracts/silver-bar.js";
 
 export function makeBar(symbol: string, i: number, overrides: Partial<SilverBarRow> = {}): SilverBarRow {
   const windowEnd = 1_700_000_030_000 + i * 10_000;
@@ -26,7 +27,7 @@ export function makeBar(symbol: string, i: number, overrides: Partial<SilverBarR
     volatilityChange: warm ? 0.01 : null,
     prediction: warm ? close + 0.1 : null,
     predictionModelVersion: warm ? `${symbol}/v1` : null,
-    closingIngestTime: windowEnd + 2_100,
+    closingTradeIngestTime: windowEnd + 2_100,
     emitTime: windowEnd + 2_105,
     ...overrides,
   };
@@ -67,7 +68,7 @@ export function barMessage(row: SilverBarRow, shape: "flat" | "nested" = "flat")
     lastTradeId: 1 + row.tradeCount,
     firstTradeTime: row.windowStart,
     lastTradeTime: row.windowEnd - 1,
-    closedByIngestTime: row.closingIngestTime,
+    closedByIngestTime: row.closingTradeIngestTime,
   };
   const features =
     row.lag1 === null

@@ -5,12 +5,12 @@ import { BACKENDS } from "./fixtures/backends.js";
 import { duckQuery, sqlList } from "./fixtures/duckdb.js";
 import { DeltaTable } from "../../src/lake/table/table.js";
 import { LakeWriter } from "../../src/lake/writer/lake-writer.js";
-import { silverBarFromRow, silverBarsDefinition, silverBarsMapping, type SilverBarRow } from "../../src/lake/tables/silver-bars.js";
+import { silverBarFromRow, silverBarsDefinition, silverBarsMapping, type SilverTableRow } from "../../src/lake/tables/silver-bars.js";
 import { LocalStorage } from "../../src/lake/storage/local.js";
 import { keyOfPath } from "../../src/lake/table/paths.js";
 
-function bars(): SilverBarRow[] {
-  const out: SilverBarRow[] = [];
+function bars(): SilverTableRow[] {
+  const out: SilverTableRow[] = [];
   for (const [s, symbol] of ["BTCUSDT", "ETHUSDT"].entries()) {
     for (let i = 0; i < 12; i++) {
       const start = Date.UTC(2024, 7, 8, 23, 59) + i * 10_000;
@@ -55,7 +55,7 @@ for (const backend of BACKENDS) {
     const r = (await writer.flush())!;
     assert.equal(r.files, 4, "2 symbols × 2 dates (the windows cross midnight UTC)");
     const back = (await table.read()).map(silverBarFromRow);
-    const key = (b: SilverBarRow) => `${b.symbol}${b.windowStart}`;
+    const key = (b: SilverTableRow) => `${b.symbol}${b.windowStart}`;
     assert.deepEqual(back.sort((a, b) => key(a).localeCompare(key(b))), all.sort((a, b) => key(a).localeCompare(key(b))));
     const eth = await table.read({ filter: [{ column: "symbol", op: "=", value: "ETHUSDT" }] });
     assert.equal(eth.length, 12);

@@ -5,23 +5,8 @@ import type { Bar } from "../../src/market/bar.js";
 import { addTrade, createWindows } from "../../src/market/windows.js";
 import { addTradeToCandles, createCandles, type Candle } from "../../src/market/candles.js";
 import { featuresFromBars } from "../../src/market/features.js";
-import {
-  createSymbolState,
-  restoreSymbolState,
-  snapshotSymbolState,
-  transition,
-  naivePredictor,
-  symbolActor,
-  SymbolSnapshotError,
-  type Predictor,
-  type SilverBar,
-  type SymbolEffect,
-  type SymbolMessage,
-  type SymbolState,
-  type SymbolStatus,
-  type LiveTick,
-  type SymbolSnapshot,
-} from "../../src/actors/symbol/index.js";
+import { createSymbolState, restoreSymbolState, snapshotSymbolState, transition, naivePredictor, symbolActor, SymbolSnapshotError, type Predictor, type SymbolEffect, type SymbolMessage, type SymbolState, type SymbolStatus, type LiveTick, type SymbolSnapshot } from "../../src/actors/symbol/index.js";
+import { type SilverBar } from "../../src/contracts/silver-bar.js";
 import { ActorSystem } from "../../src/runtime/actor/index.js";
 import { ManualClock } from "../../src/runtime/clock.js";
 import { btcTrades, rng } from "./fixtures.js";

@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { championHistory, listRuns } from "../../src/db/index.js";
-import type { SilverBar } from "../../src/actors/symbol/index.js";
+import type { SilverBar } from "../../src/contracts/silver-bar.js";
 import { artifactKey, promotedPointer, type ChampionPointer, type TrainerOptions } from "../../src/mlops/index.js";
 import { ar1Trades } from "./web-fixture.js";
 import { onlineBars } from "./support.js";

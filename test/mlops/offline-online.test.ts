@@ -4,7 +4,7 @@ import { btcTrades } from "../market/fixtures.js";
 import { FEATURE_NAMES } from "../../src/market/features.js";
 import { buildDataset, InMemorySilverSource, LakeSilverSource } from "../../src/mlops/index.js";
 import { Lake, LakeWriter, silverBarsDefinition, silverBarsMapping } from "../../src/lake/index.js";
-import type { SilverBar } from "../../src/actors/symbol/index.js";
+import type { SilverBar } from "../../src/contracts/silver-bar.js";
 import { lakeRowOf, onlineBars, tempDir } from "./support.js";
 
 const ONLINE = onlineBars(btcTrades(), "BTCUSDT");

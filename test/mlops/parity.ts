@@ -6,7 +6,7 @@
  * covers the feature path and the model's own scaling, whatever that scaling is.
  */
 import assert from "node:assert/strict";
-import type { SilverBar } from "../../src/actors/symbol/index.js";
+import type { SilverBar } from "../../src/contracts/silver-bar.js";
 import { featuresAt, type FeatureName } from "../../src/market/features.js";
 import { buildDataset, type ArtifactStore, type SilverSource } from "../../src/mlops/index.js";
 

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Trade } from "../../src/market/trade.js";
-import { createSymbolState, transition, type SilverBar } from "../../src/actors/symbol/index.js";
-import { silverRowFromBar } from "../../src/actors/lake/silver-row.js";
+import { createSymbolState, transition } from "../../src/actors/symbol/index.js";
+import { type SilverBar } from "../../src/contracts/silver-bar.js";
+import { silverTableRow } from "../../src/lake/tables/silver-bars.js";
 
 /** Runs the SymbolActor's transition over the trades (batches of `batch`) and returns its published bars. */
 export function onlineBars(trades: readonly Trade[], symbol: string, batch = 97): SilverBar[] {
@@ -20,7 +21,7 @@ export function onlineBars(trades: readonly Trade[], symbol: string, batch = 97)
 }
 
 /** A SilverBar as the lake's silver_bars table stores it: the lake writer's own mapping. */
-export const lakeRowOf = silverRowFromBar;
+export const lakeRowOf = silverTableRow;
 
 export function tempDir(prefix = "mlops-"): { path: string } & Disposable {
   const path = mkdtempSync(join(tmpdir(), prefix));

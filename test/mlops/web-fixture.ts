@@ -4,7 +4,8 @@
  * auth). Rounds: the first trains gradient boosting alone, later ones the whole league.
  */
 import { Kvm } from "@nats-io/kv";
-import { migrate, upsertSilverBars, type SilverBarRow } from "../../src/db/index.js";
+import { migrate, upsertSilverBars } from "../../src/db/index.js";
+import { type SilverBarRow } from "../../src/contracts/silver-bar.js";
 import { Lake } from "../../src/lake/index.js";
 import { TrainingPool } from "../../src/ml/pool/index.js";
 import { ActorSystem } from "../../src/runtime/actor/index.js";
@@ -13,7 +14,7 @@ import { AdminAuth, localAdminToken } from "../../src/admin/auth.js";
 import { AdminService } from "../../src/admin/service.js";
 import { ArtifactStore, InMemorySilverSource, KvChampionStore, Trainer, natsEventSink, rollbackHandler, trainHandler, watcherActor, type RoundRunner } from "../../src/mlops/index.js";
 import type { Trade } from "../../src/market/trade.js";
-import type { SilverBar } from "../../src/actors/symbol/index.js";
+import type { SilverBar } from "../../src/contracts/silver-bar.js";
 import { postgresBackend, type TestDatabase } from "../db/fixtures.js";
 import { startWebStack, type WebStack } from "../web/fixtures.js";
 import { onlineBars, tempDir } from "./support.js";
@@ -37,7 +38,7 @@ export function servingRow(b: SilverBar, prediction = b.prediction, modelVersion
   return {
     symbol: b.symbol, windowStart: b.windowStart, windowEnd: b.windowEnd, open: b.open, high: b.high, low: b.low, close: b.close, avgPrice: b.avgPrice,
     vwap: b.vwap, volume: b.volume, tradeCount: b.tradeCount, volatility: b.volatility, lag1: null, lag3: null, ma5: null, ma10: null, momentum: null,
-    volatilityChange: null, prediction, predictionModelVersion: prediction === null ? null : modelVersion, closingIngestTime: null, emitTime: b.emittedAt,
+    volatilityChange: null, prediction, predictionModelVersion: prediction === null ? null : modelVersion, closingTradeIngestTime: null, emitTime: b.emittedAt,
   };
 }
 

@@ -12,7 +12,7 @@ import { migrate, listQualityReports, qualityViolations, upsertSilverBars } from
 import { Lake, LakeWriter, bronzeTradesDefinition, bronzeTradesMapping, silverBarsDefinition, silverBarsMapping } from "../../src/lake/index.js";
 import { createLogger, type LogRecord } from "../../src/runtime/log.js";
 import { DEFAULT_QUALITY_OPTIONS, loadQuarantineIndex, notQuarantinedSql, readQuarantine, runAudit, type QualityRunReport } from "../../src/quality/index.js";
-import type { SilverBarRow as ServingRow } from "../../src/db/serving/rows.js";
+import type { SilverBarRow as ServingRow } from "../../src/contracts/silver-bar.js";
 import { postgresBackend } from "../db/fixtures.js";
 import { btcTrades, silverBarsOf } from "./fixtures.js";
 
@@ -81,7 +81,7 @@ test("an audit run reports, quarantines once, stores history, and training filte
     const serving: ServingRow[] = bars.map((b) => ({
       symbol: b.symbol, windowStart: b.windowStart, windowEnd: b.windowEnd, open: b.open, high: b.high, low: b.low, close: b.close, avgPrice: b.avgPrice, vwap: b.vwap,
       volume: b.volume, tradeCount: b.tradeCount, volatility: b.volatility ?? 0, lag1: b.lag1, lag3: b.lag3, ma5: b.ma5, ma10: b.ma10, momentum: b.momentum,
-      volatilityChange: b.volatilityChange, prediction: b.prediction, predictionModelVersion: b.predictionModelVersion, closingIngestTime: b.closingTradeIngestTime, emitTime: b.emitTime,
+      volatilityChange: b.volatilityChange, prediction: b.prediction, predictionModelVersion: b.predictionModelVersion, closingTradeIngestTime: b.closingTradeIngestTime, emitTime: b.emitTime,
     }));
     await upsertSilverBars(db, serving);
     const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM silver_bars b WHERE ${notQuarantinedSql("b")}`);

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DEFAULT_QUALITY_OPTIONS, overallStatus, parseRangeRules, runChecks, type CheckResult, type QualityOptions } from "../../src/quality/index.js";
-import type { SilverBarRow } from "../../src/lake/tables/silver-bars.js";
+import type { SilverTableRow } from "../../src/lake/tables/silver-bars.js";
 import type { Trade } from "../../src/market/trade.js";
 import { btcTrades, silverBarsOf, xrpEthTrades } from "./fixtures.js";
 
@@ -35,7 +35,7 @@ test("the clean recordings pass every check", () => {
 });
 
 // Each row: a defect planted in a copy of the clean data, and what must catch it.
-type Plant = { name: string; trades?: (t: Trade[]) => void; bars?: (b: SilverBarRow[]) => void; check: string; table: string; status: "FAILED" | "WARN"; rule: string; failed: number };
+type Plant = { name: string; trades?: (t: Trade[]) => void; bars?: (b: SilverTableRow[]) => void; check: string; table: string; status: "FAILED" | "WARN"; rule: string; failed: number };
 const ROWS: Plant[] = [
   { name: "zero trade price", trades: (t) => void (t[100]!.price = 0), check: "price", table: "bronze_trades", status: "FAILED", rule: "price_not_positive", failed: 1 },
   { name: "negative trade price", trades: (t) => void (t[7]!.price = -5), check: "price", table: "bronze_trades", status: "FAILED", rule: "price_not_positive", failed: 1 },

@@ -1,9 +1,10 @@
 /** Clean real data for the quality gate: the recorded BTCUSDT and XRP/ETH trades, and the silver bars the SymbolActor makes of them. */
-import { createSymbolState, transition, type SilverBar } from "../../src/actors/symbol/index.js";
-import type { SilverBarRow } from "../../src/lake/tables/silver-bars.js";
+import { createSymbolState, transition } from "../../src/actors/symbol/index.js";
+import { type SilverBar } from "../../src/contracts/silver-bar.js";
+import type { SilverTableRow } from "../../src/lake/tables/silver-bars.js";
 import type { Trade } from "../../src/market/trade.js";
 import { btcTrades, xrpTrades } from "../market/fixtures.js";
-import { silverRowFromBar } from "../../src/actors/lake/silver-row.js";
+import { silverTableRow } from "../../src/lake/tables/silver-bars.js";
 
 export { btcTrades };
 
@@ -25,12 +26,12 @@ export function xrpEthTrades(): Trade[] {
 }
 
 /** A SilverBar as the lake's silver_bars table stores it: the lake writer's own mapping. */
-export const silverRow = silverRowFromBar;
+export const silverRow = silverTableRow;
 
 /** The silver bars the SymbolActor's own transition produces from the trades (30 s windows, 10 s slide). */
-export function silverBarsOf(symbol: string, trades: readonly Trade[]): SilverBarRow[] {
+export function silverBarsOf(symbol: string, trades: readonly Trade[]): SilverTableRow[] {
   const state = createSymbolState(symbol);
-  const out: SilverBarRow[] = [];
+  const out: SilverTableRow[] = [];
   let seq = 0;
   for (let i = 0; i < trades.length; i += 500) {
     const batch = trades.slice(i, i + 500);

@@ -17,13 +17,14 @@ import { postgresBackend } from "../db/fixtures.js";
 import { migrate } from "../../src/db/migrate.js";
 import { decodeSilverBar } from "../../src/db/serving/decode.js";
 import { upsertSilverBars } from "../../src/db/serving/upsert.js";
-import { createSymbolState, transition, type SilverBar } from "../../src/actors/symbol/index.js";
-import { silverRowFromBar } from "../../src/actors/lake/silver-row.js";
+import { createSymbolState, transition } from "../../src/actors/symbol/index.js";
+import { type SilverBar } from "../../src/contracts/silver-bar.js";
+import { silverTableRow } from "../../src/lake/tables/silver-bars.js";
 import { Lake } from "../../src/lake/lake.js";
 import { LocalStorage } from "../../src/lake/storage/local.js";
 import { LakeWriter } from "../../src/lake/writer/lake-writer.js";
 import { BRONZE_TRADES_APP_ID, bronzeTradesDefinition, bronzeTradesMapping } from "../../src/lake/tables/bronze-trades.js";
-import { SILVER_BARS_APP_ID, silverBarsDefinition, silverBarsMapping, type SilverBarRow } from "../../src/lake/tables/silver-bars.js";
+import { SILVER_BARS_APP_ID, silverBarsDefinition, silverBarsMapping, type SilverTableRow } from "../../src/lake/tables/silver-bars.js";
 import { encodeTradeBatch } from "../../src/ingest/batch-codec.js";
 import type { GapEvent } from "../../src/ingest/publisher-types.js";
 import type { Trade } from "../../src/market/trade.js";
@@ -55,7 +56,7 @@ async function seed(nc: NatsConnection, lake: Lake, d: Defects): Promise<{ bars:
   await jsm.streams.add({ name: "SILVER", subjects: ["silver.>"] });
   await jsm.streams.add({ name: "EVENTS", subjects: ["events.>"] });
   const bronze = new LakeWriter<Trade>({ table: await lake.ensureTable(bronzeTradesDefinition), mapping: bronzeTradesMapping, appId: BRONZE_TRADES_APP_ID });
-  const silver = new LakeWriter<SilverBarRow>({ table: await lake.ensureTable(silverBarsDefinition), mapping: silverBarsMapping, appId: SILVER_BARS_APP_ID });
+  const silver = new LakeWriter<SilverTableRow>({ table: await lake.ensureTable(silverBarsDefinition), mapping: silverBarsMapping, appId: SILVER_BARS_APP_ID });
   const hole = new Set(d.logHole?.ids ?? []);
   const btcBars: SilverBar[] = [];
   for (const [symbol, all] of [["BTCUSDT", BTC], ["XRPETH", XRP]] as const) {
@@ -71,7 +72,7 @@ async function seed(nc: NatsConnection, lake: Lake, d: Defects): Promise<{ bars:
         if (e.type !== "publish-bar") continue;
         const n = symbol === "BTCUSDT" ? btcBars.push(e.bar) - 1 : -1;
         const ack = await js.publish(`silver.${symbol}`, JSON.stringify(e.bar));
-        const row = silverRowFromBar(e.bar, ack.seq);
+        const row = silverTableRow(e.bar, ack.seq);
         silver.add(n === d.silverDrop ? [] : n === d.silverDouble ? [row, row] : [row], ack.seq);
         await d.onSilver?.(e.bar, ack.seq);
       }

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openDatabase, migrate, upsertCandles1m, upsertSilverBars, type SilverBarRow } from "../../src/db/index.js";
+import { openDatabase, migrate, upsertCandles1m, upsertSilverBars } from "../../src/db/index.js";
+import { type SilverBarRow } from "../../src/contracts/silver-bar.js";
 import { startWebStack, trpcClient } from "./fixtures.js";
 
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
@@ -10,7 +11,7 @@ function barRow(i: number): SilverBarRow {
     symbol: "ETHUSDT", windowStart: T0 + i * 10_000 - 30_000, windowEnd: T0 + i * 10_000,
     open: 2600, high: 2601, low: 2599, close: 2600 + i, avgPrice: 2600, vwap: 2600, volume: 3, tradeCount: 9, volatility: 0.4,
     lag1: null, lag3: null, ma5: null, ma10: null, momentum: null, volatilityChange: null,
-    prediction: 2601 + i, predictionModelVersion: "ridge-7", closingIngestTime: T0 + i * 10_000 + 2_000, emitTime: T0 + i * 10_000 + 2_011,
+    prediction: 2601 + i, predictionModelVersion: "ridge-7", closingTradeIngestTime: T0 + i * 10_000 + 2_000, emitTime: T0 + i * 10_000 + 2_011,
   };
 }
 

@@ -5,7 +5,8 @@
  */
 import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
-import type { LiveTick, SilverBar } from "../../src/actors/symbol/messages.js";
+import type { LiveTick } from "../../src/actors/symbol/messages.js";
+import type { SilverBar } from "../../src/contracts/silver-bar.js";
 import type { Candle } from "../../src/market/candles.js";
 import { seededRandom } from "../../src/runtime/random.js";
 import { json } from "./fixtures.js";

@@ -5,12 +5,11 @@
  */
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import { STREAMS } from "../../runtime/nats/spec.js";
-import { LakeWriter, runLakeConsumer, bronzeTradesMapping, silverBarsMapping, BRONZE_TRADES_APP_ID, SILVER_BARS_APP_ID, type FlushResult } from "../../lake/index.js";
+import { LakeWriter, runLakeConsumer, bronzeTradesMapping, silverBarsMapping, silverTableRow, BRONZE_TRADES_APP_ID, SILVER_BARS_APP_ID, type FlushResult } from "../../lake/index.js";
 import type { DeltaTable } from "../../lake/index.js";
 import { decodeTradeBatch } from "../../ingest/batch-codec.js";
 import { loopActor } from "../loop/actor.js";
-import { silverRowFromBar } from "./silver-row.js";
-import type { SilverBar } from "../symbol/messages.js";
+import { parseSilverBar } from "../../contracts/silver-bar.js";
 
 export const BRONZE_WRITER = "lake-bronze";
 export const SILVER_WRITER = "lake-silver";
@@ -21,6 +20,8 @@ export interface LakeWriterActorOptions {
   table: DeltaTable;
   onCommit(result: FlushResult): void;
   onError(error: unknown): void;
+  /** A message that could not be decoded: skipped (the loop goes on), so it must be reported. */
+  onReject(seq: number, subject: string, error: unknown): void;
 }
 
 /** Every trade of TRADES into the bronze table; the durable is `lake-bronze`. */
@@ -30,7 +31,7 @@ export function bronzeWriterActor(o: LakeWriterActorOptions) {
       js: o.js, jsm: o.jsm, signal, stream: STREAMS.trades, durable: BRONZE_WRITER,
       writer: new LakeWriter({ table: o.table, mapping: bronzeTradesMapping, appId: BRONZE_TRADES_APP_ID }),
       decode: (data) => decodeTradeBatch(data),
-      onCommit: o.onCommit, onError: o.onError,
+      onCommit: o.onCommit, onError: o.onError, onReject: o.onReject,
     }),
   );
 }
@@ -42,8 +43,8 @@ export function silverWriterActor(o: LakeWriterActorOptions) {
     runLakeConsumer({
       js: o.js, jsm: o.jsm, signal, stream: STREAMS.silver, durable: SILVER_WRITER,
       writer: new LakeWriter({ table: o.table, mapping: silverBarsMapping, appId: SILVER_BARS_APP_ID }),
-      decode: (data, _subject, seq) => [silverRowFromBar(JSON.parse(decoder.decode(data)) as SilverBar, seq)],
-      onCommit: o.onCommit, onError: o.onError,
+      decode: (data, _subject, seq) => [silverTableRow(parseSilverBar(JSON.parse(decoder.decode(data))), seq)],
+      onCommit: o.onCommit, onError: o.onError, onReject: o.onReject,
     }),
   );
 }

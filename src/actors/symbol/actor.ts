@@ -7,7 +7,8 @@ import type { Actor, ActorContext, ActorFactory } from "../../runtime/actor/type
 import type { Trade } from "../../market/trade.js";
 import type { Candle } from "../../market/candles.js";
 import type { WindowOptions } from "../../market/windows.js";
-import type { LiveTick, SilverBar, SymbolEffect, SymbolMessage } from "./messages.js";
+import type { LiveTick, SymbolEffect, SymbolMessage } from "./messages.js";
+import type { SilverBar } from "../../contracts/silver-bar.js";
 import { naivePredictor, type Predictor } from "./predictor.js";
 import { createSymbolState, restoreSymbolState, type SymbolSnapshot, type SymbolState, type SymbolStatus } from "./state.js";
 import { transition } from "./transition.js";

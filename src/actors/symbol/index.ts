@@ -1,5 +1,5 @@
 /** Public surface of the SymbolActor: pure logic (transition, state) and the runtime shell. */
-export type { SymbolMessage, SymbolEffect, SilverBar, LiveTick } from "./messages.js";
+export type { SymbolMessage, SymbolEffect, LiveTick } from "./messages.js";
 export { naivePredictor, type Predictor } from "./predictor.js";
 export {
   createSymbolState,

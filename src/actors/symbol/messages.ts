@@ -1,8 +1,7 @@
 /** The SymbolActor's messages (in) and effects (out): tagged unions, handled exhaustively. */
 import type { Trade } from "../../market/trade.js";
-import type { Bar } from "../../market/bar.js";
 import type { Candle } from "../../market/candles.js";
-import type { Features } from "../../market/features.js";
+import type { SilverBar } from "../../contracts/silver-bar.js";
 import type { Predictor } from "./predictor.js";
 import type { SymbolSnapshot, SymbolStatus } from "./state.js";
 
@@ -20,21 +19,6 @@ export type SymbolMessage =
   | { type: "status" }
   /** Replies with the JSON snapshot to persist (the shell then acks the log up to its lastSeq). */
   | { type: "snapshot" };
-
-/** A closed window as published to silver: the bar, its 7 features and the in-flight prediction. */
-export interface SilverBar extends Bar {
-  /** null during warm-up (fewer than 10 bars so far). */
-  features: Features | null;
-  /**
-   * Forecast of the next bar's close. The champion predicts once features exist; during warm-up,
-   * without a champion, or when the champion fails, the naive forecast (this close) does, and
-   * `modelVersion` says "naive". Kept nullable for consumers of older log entries.
-   */
-  prediction: number | null;
-  modelVersion: string;
-  /** When the actor emitted it (its clock); with closedByIngestTime gives ingest→silver latency. */
-  emittedAt: number;
-}
 
 /** The newest trade, for live charts; throttled by the tick timer. */
 export interface LiveTick {

@@ -9,7 +9,8 @@ import type { Candle } from "../../market/candles.js";
 import { LatencyWindow } from "../../runtime/latency.js";
 import { candleSubject, dlqSubject, eventSubject, silverSubject, tickSubject } from "../../runtime/nats/spec.js";
 import type { SymbolSink } from "./actor.js";
-import type { LiveTick, SilverBar, SymbolEffect } from "./messages.js";
+import type { LiveTick, SymbolEffect } from "./messages.js";
+import type { SilverBar } from "../../contracts/silver-bar.js";
 
 
 export interface MarketCounters {

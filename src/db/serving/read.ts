@@ -1,5 +1,6 @@
 import type { Queryable } from "../database.js";
-import type { Candle1mRow, SilverBarRow } from "./rows.js";
+import type { Candle1mRow } from "./rows.js";
+import type { SilverBarRow } from "../../contracts/silver-bar.js";
 import { CANDLES_1M, SILVER_BARS, type TableSpec } from "./upsert.js";
 
 export interface RangeQuery {

@@ -1,5 +1,6 @@
 import type { Queryable } from "../database.js";
-import type { Candle1mRow, ServingBatch, SilverBarRow } from "./rows.js";
+import type { Candle1mRow, ServingBatch } from "./rows.js";
+import { SILVER_BAR_COLUMNS, type SilverBarRow } from "../../contracts/silver-bar.js";
 
 /** One column: the row field, the SQL column and its array type for `unnest`. */
 interface Column<R> {
@@ -14,33 +15,11 @@ export interface TableSpec<R> {
   key: (keyof R & string)[];
 }
 
+/** The serving table of the SilverBar contract: its columns are the contract's (src/contracts/silver-bar.ts). */
 export const SILVER_BARS: TableSpec<SilverBarRow> = {
   table: "silver_bars",
   key: ["symbol", "windowEnd"],
-  columns: [
-    { field: "symbol", sql: "symbol", type: "text" },
-    { field: "windowStart", sql: "window_start", type: "bigint" },
-    { field: "windowEnd", sql: "window_end", type: "bigint" },
-    { field: "open", sql: "open", type: "double precision" },
-    { field: "high", sql: "high", type: "double precision" },
-    { field: "low", sql: "low", type: "double precision" },
-    { field: "close", sql: "close", type: "double precision" },
-    { field: "avgPrice", sql: "avg_price", type: "double precision" },
-    { field: "vwap", sql: "vwap", type: "double precision" },
-    { field: "volume", sql: "volume", type: "double precision" },
-    { field: "tradeCount", sql: "trade_count", type: "integer" },
-    { field: "volatility", sql: "volatility", type: "double precision" },
-    { field: "lag1", sql: "lag_1", type: "double precision" },
-    { field: "lag3", sql: "lag_3", type: "double precision" },
-    { field: "ma5", sql: "ma_5", type: "double precision" },
-    { field: "ma10", sql: "ma_10", type: "double precision" },
-    { field: "momentum", sql: "momentum", type: "double precision" },
-    { field: "volatilityChange", sql: "volatility_change", type: "double precision" },
-    { field: "prediction", sql: "prediction", type: "double precision" },
-    { field: "predictionModelVersion", sql: "prediction_model_version", type: "text" },
-    { field: "closingIngestTime", sql: "closing_ingest_time", type: "bigint" },
-    { field: "emitTime", sql: "emit_time", type: "bigint" },
-  ],
+  columns: SILVER_BAR_COLUMNS.map((c) => ({ field: c.field, sql: c.sql.name, type: c.sql.type })),
 };
 
 export const CANDLES_1M: TableSpec<Candle1mRow> = {

@@ -3,63 +3,32 @@ import type { ColumnarBatch } from "../parquet/encode.js";
 import type { TableDefinition } from "../table/table.js";
 import type { RecordMapping } from "../writer/lake-writer.js";
 import { utcDate } from "./bronze-trades.js";
+import { SILVER_BAR_COLUMNS, silverRowFromBar, type SilverBar, type SilverBarColumn, type SilverBarRow } from "../../contracts/silver-bar.js";
 
 export const SILVER_BARS_TABLE = "silver_bars";
 /** Delta `txn.appId` of the silver writer: its txn version is the last SILVER sequence the table holds. */
 export const SILVER_BARS_APP_ID = "silver-bars:SILVER:lake-silver";
 
-/** One closed window with its features and prediction, as the silver table stores it. Times in ms. */
-export interface SilverBarRow {
-  symbol: string;
-  windowStart: number;
-  windowEnd: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  avgPrice: number;
-  vwap: number;
-  volume: number;
-  tradeCount: number;
-  volatility: number | null;
-  lag1: number | null;
-  lag3: number | null;
-  ma5: number | null;
-  ma10: number | null;
-  momentum: number | null;
-  volatilityChange: number | null;
-  prediction: number | null;
-  predictionModelVersion: string | null;
-  closingTradeIngestTime: number | null;
-  emitTime: number;
-  logSeq: number;
+/**
+ * A silver row as the lake stores it: the SilverBar row (src/contracts/silver-bar.ts) and the
+ * SILVER sequence it came from. The lake's volatility column is nullable (the contract's column
+ * entry says so), so a row read back may hold null there.
+ */
+export type SilverTableRow = Omit<SilverBarRow, "volatility"> & { volatility: number | null; logSeq: number };
+
+/** A SilverBar from SILVER at log sequence `logSeq` → its lake row. */
+export function silverTableRow(bar: SilverBar, logSeq: number): SilverTableRow {
+  return { ...silverRowFromBar(bar), logSeq };
 }
 
-/** Column name → field, in table order (symbol and date are partition columns). */
-const FIELDS: [string, keyof SilverBarRow | null, ColumnSpec["type"], boolean][] = [
-  ["symbol", "symbol", "string", false],
+type Field = [column: string, field: keyof SilverTableRow | null, type: ColumnSpec["type"], nullable: boolean];
+const contractField = (c: SilverBarColumn): Field => [c.lake.name, c.field, c.lake.type, c.lake.nullable];
+
+/** Column name → field, in table order: the contract's columns with the date partition after symbol and the log sequence last. */
+const FIELDS: Field[] = [
+  contractField(SILVER_BAR_COLUMNS[0]!),
   ["date", null, "string", false],
-  ["window_start", "windowStart", "timestamp", false],
-  ["window_end", "windowEnd", "timestamp", false],
-  ["open", "open", "double", false],
-  ["high", "high", "double", false],
-  ["low", "low", "double", false],
-  ["close", "close", "double", false],
-  ["avg_price", "avgPrice", "double", false],
-  ["vwap", "vwap", "double", false],
-  ["volume", "volume", "double", false],
-  ["trade_count", "tradeCount", "long", false],
-  ["volatility", "volatility", "double", true],
-  ["lag_1", "lag1", "double", true],
-  ["lag_3", "lag3", "double", true],
-  ["ma_5", "ma5", "double", true],
-  ["ma_10", "ma10", "double", true],
-  ["momentum", "momentum", "double", true],
-  ["volatility_change", "volatilityChange", "double", true],
-  ["prediction", "prediction", "double", true],
-  ["prediction_model_version", "predictionModelVersion", "string", true],
-  ["closing_trade_ingest_time", "closingTradeIngestTime", "timestamp", true],
-  ["emit_time", "emitTime", "timestamp", false],
+  ...SILVER_BAR_COLUMNS.slice(1).map(contractField),
   ["log_seq", "logSeq", "long", false],
 ];
 
@@ -73,7 +42,7 @@ export const silverBarsDefinition: TableDefinition = {
 
 const DATA_FIELDS = FIELDS.filter(([name]) => name !== "symbol" && name !== "date");
 
-export const silverBarsMapping: RecordMapping<SilverBarRow> = {
+export const silverBarsMapping: RecordMapping<SilverTableRow> = {
   schema: silverBarsDefinition,
   partitionOf: (b) => ({ symbol: b.symbol, date: utcDate(b.windowStart) }),
   toColumns(bars): ColumnarBatch {
@@ -83,8 +52,8 @@ export const silverBarsMapping: RecordMapping<SilverBarRow> = {
   },
 };
 
-export function silverBarFromRow(r: Record<string, unknown>): SilverBarRow {
+export function silverBarFromRow(r: Record<string, unknown>): SilverTableRow {
   const out: Record<string, unknown> = {};
   for (const [name, field] of FIELDS) if (field) out[field] = r[name] ?? null;
-  return out as unknown as SilverBarRow;
+  return out as unknown as SilverTableRow;
 }

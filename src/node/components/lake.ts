@@ -45,6 +45,9 @@ export function lakeComponent(options: { compactEveryMs?: number; metrics?: Node
         errors[table] = err instanceof Error ? err.message : String(err);
         ctx.log.warn(`lake writer ${table} backing off`, { error: errors[table] });
       };
+      const onReject = (table: string) => (seq: number, subject: string, err: unknown) => {
+        ctx.log.warn(`lake writer ${table} skipped a message it cannot decode`, { seq, subject, error: err instanceof Error ? err.message : String(err) });
+      };
       return {
         async startPartition(partition) {
           if (partition !== LAKE_WRITER_PARTITION) return;
@@ -56,12 +59,12 @@ export function lakeComponent(options: { compactEveryMs?: number; metrics?: Node
           lakeMetrics?.liveFiles(SILVER_BARS_TABLE, (await silver.snapshot()).files.size);
           ctx.system.spawn(
             BRONZE_WRITER,
-            bronzeWriterActor({ js, jsm, table: bronze, onCommit: onCommit(BRONZE_TRADES_TABLE), onError: onError(BRONZE_TRADES_TABLE) }),
+            bronzeWriterActor({ js, jsm, table: bronze, onCommit: onCommit(BRONZE_TRADES_TABLE), onError: onError(BRONZE_TRADES_TABLE), onReject: onReject(BRONZE_TRADES_TABLE) }),
             { supervisor: restartForever },
           );
           ctx.system.spawn(
             SILVER_WRITER,
-            silverWriterActor({ js, jsm, table: silver, onCommit: onCommit(SILVER_BARS_TABLE), onError: onError(SILVER_BARS_TABLE) }),
+            silverWriterActor({ js, jsm, table: silver, onCommit: onCommit(SILVER_BARS_TABLE), onError: onError(SILVER_BARS_TABLE), onReject: onReject(SILVER_BARS_TABLE) }),
             { supervisor: restartForever },
           );
           running = true;

@@ -1,5 +1,5 @@
 /** Pure checks over silver bars. Row key: the window end (ms) as a string; symbol is separate. */
-import type { SilverBarRow } from "../../lake/tables/silver-bars.js";
+import type { SilverTableRow } from "../../lake/tables/silver-bars.js";
 import { listedAtOf, type QualityOptions } from "../options.js";
 import type { CheckResult, RowRef, Violation } from "../types.js";
 import { checkResult, fmtTime, isPositiveFinite } from "./result.js";
@@ -10,17 +10,17 @@ export const BAR_PRICE_FIELDS = ["open", "high", "low", "close", "avgPrice", "vw
 /** The 7 features; volatility is always present (it is the bar's own std-dev). */
 export const BAR_FEATURE_FIELDS = ["volatility", "lag1", "lag3", "ma5", "ma10", "momentum", "volatilityChange"] as const;
 
-export function barKey(b: Pick<SilverBarRow, "windowEnd">): string {
+export function barKey(b: Pick<SilverTableRow, "windowEnd">): string {
   return String(b.windowEnd);
 }
 
-function ref(b: SilverBarRow, key = barKey(b)): RowRef {
+function ref(b: SilverTableRow, key = barKey(b)): RowRef {
   return { table: SILVER_TABLE, symbol: b.symbol, key, eventTime: Number.isFinite(b.windowEnd) ? b.windowEnd : null, logSeq: Number.isFinite(b.logSeq) ? b.logSeq : null, row: { ...b } };
 }
 
 /** Bars grouped by symbol, each group by window end (the order features are computed in). */
-export function bySymbol(bars: readonly SilverBarRow[]): Map<string, SilverBarRow[]> {
-  const m = new Map<string, SilverBarRow[]>();
+export function bySymbol(bars: readonly SilverTableRow[]): Map<string, SilverTableRow[]> {
+  const m = new Map<string, SilverTableRow[]>();
   for (const b of bars) {
     let g = m.get(b.symbol);
     if (!g) m.set(b.symbol, (g = []));
@@ -30,7 +30,7 @@ export function bySymbol(bars: readonly SilverBarRow[]): Map<string, SilverBarRo
   return m;
 }
 
-export function checkBarPrices(bars: readonly SilverBarRow[], o: QualityOptions): CheckResult {
+export function checkBarPrices(bars: readonly SilverTableRow[], o: QualityOptions): CheckResult {
   const out: Violation[] = [];
   for (const b of bars) {
     const bad = BAR_PRICE_FIELDS.find((f) => !isPositiveFinite(b[f]));
@@ -50,7 +50,7 @@ export function checkBarPrices(bars: readonly SilverBarRow[], o: QualityOptions)
  * `warmupBars - 1` bars, and only before any bar of it had features. A partial vector (some null,
  * some not) is always a defect.
  */
-export function checkBarFeatures(bars: readonly SilverBarRow[], o: QualityOptions): CheckResult {
+export function checkBarFeatures(bars: readonly SilverTableRow[], o: QualityOptions): CheckResult {
   const out: Violation[] = [];
   for (const group of bySymbol(bars).values()) {
     let warm = false;
@@ -69,7 +69,7 @@ export function checkBarFeatures(bars: readonly SilverBarRow[], o: QualityOption
   return checkResult("features", SILVER_TABLE, bars.length, out, { sampleLimit: o.sampleLimit });
 }
 
-export function checkBarTimes(bars: readonly SilverBarRow[], o: QualityOptions, now: number): CheckResult {
+export function checkBarTimes(bars: readonly SilverTableRow[], o: QualityOptions, now: number): CheckResult {
   const out: Violation[] = [];
   for (const b of bars) {
     const listed = listedAtOf(o, b.symbol);
@@ -85,7 +85,7 @@ export function checkBarTimes(bars: readonly SilverBarRow[], o: QualityOptions, 
 }
 
 /** Two rows for one (symbol, window end): the lake writer is exactly-once, so this is a defect. Later copies (by log seq) are flagged. */
-export function checkBarDuplicates(bars: readonly SilverBarRow[], o: QualityOptions): CheckResult {
+export function checkBarDuplicates(bars: readonly SilverTableRow[], o: QualityOptions): CheckResult {
   const out: Violation[] = [];
   for (const group of bySymbol(bars).values()) {
     let n = 1;

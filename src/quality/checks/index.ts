@@ -1,6 +1,6 @@
 /** Every check over one audit's input: pure, so a test plants a defect and reads the outcome. */
 import type { Trade } from "../../market/trade.js";
-import type { SilverBarRow } from "../../lake/tables/silver-bars.js";
+import type { SilverTableRow } from "../../lake/tables/silver-bars.js";
 import type { QualityOptions, RangeRule } from "../options.js";
 import type { CheckResult, CheckStatus, ReportStatus } from "../types.js";
 import { checkBarDuplicates, checkBarFeatures, checkBarPrices, checkBarTimes } from "./bars.js";
@@ -11,7 +11,7 @@ export interface AuditInput {
   /** Bronze trades in the audited range; undefined when the table does not exist yet. */
   trades?: readonly Trade[];
   /** Silver bars in the audited range; undefined when the table does not exist yet. */
-  bars?: readonly SilverBarRow[];
+  bars?: readonly SilverTableRow[];
   /** Rows each range rule reads (raw lake rows of its table). */
   ranges?: readonly { rule: RangeRule; rows: readonly Record<string, unknown>[]; keying?: RangeRowKeying }[];
   /** Symbols ingestion is subscribed to (for staleness). */

@@ -1,11 +1,13 @@
 /**
  * Decoders for the three message contracts the web layer reads from NATS (LiveTick on
- * `ticks.<SYMBOL>`, SilverBar on `silver.<SYMBOL>`, Candle on `candles.<SYMBOL>`). The producers
+ * `ticks.<SYMBOL>`, SilverBar on `silver.<SYMBOL>` (its schema: src/contracts/silver-bar.ts),
+ * Candle on `candles.<SYMBOL>`). The producers
  * are other modules; a message that breaks the contract is refused here with a named error
  * instead of reaching a browser half-formed.
  */
 import { z } from "zod";
-import type { LiveTick, SilverBar } from "../../actors/symbol/messages.js";
+import type { LiveTick } from "../../actors/symbol/messages.js";
+import { silverBarSchema, type SilverBar } from "../../contracts/silver-bar.js";
 import type { Candle } from "../../market/candles.js";
 import { MalformedMessage } from "./errors.js";
 
@@ -40,32 +42,6 @@ const tickSchema = z.object({
   emittedAt: num,
 });
 
-const featuresSchema = z.record(z.string(), z.number().nullable());
-
-const silverSchema = z.object({
-  symbol: z.string(),
-  windowStart: num,
-  windowEnd: num,
-  open: num,
-  high: num,
-  low: num,
-  close: num,
-  avgPrice: num,
-  vwap: num,
-  volume: num,
-  tradeCount: num,
-  volatility: num,
-  firstTradeId: num,
-  lastTradeId: num,
-  firstTradeTime: num,
-  lastTradeTime: num,
-  closedByIngestTime: num,
-  features: featuresSchema.nullable(),
-  prediction: num.nullable(),
-  modelVersion: z.string(),
-  emittedAt: num,
-});
-
 const text = new TextDecoder();
 
 function parse<T>(schema: z.ZodType<T>, subject: string, data: Uint8Array): T {
@@ -85,7 +61,8 @@ export function decodeTick(subject: string, data: Uint8Array): LiveTick {
 }
 
 export function decodeSilverBar(subject: string, data: Uint8Array): SilverBar {
-  return parse(silverSchema, subject, data) as unknown as SilverBar;
+  // The contract's schema checks every field; Features names the 7 features it checks as numbers.
+  return parse(silverBarSchema, subject, data) as unknown as SilverBar;
 }
 
 export function decodeCandle(subject: string, data: Uint8Array): Candle {

@@ -2,9 +2,10 @@
  * What the dashboard receives: one shape per kind, whether it came from the database or the
  * log. Pure mappings from the producers' contracts and the serving rows.
  */
-import type { SilverBar } from "../../actors/symbol/messages.js";
+import type { SilverBar } from "../../contracts/silver-bar.js";
 import type { Candle } from "../../market/candles.js";
-import type { Candle1mRow, SilverBarRow } from "../../db/serving/rows.js";
+import type { Candle1mRow } from "../../db/serving/rows.js";
+import type { SilverBarRow } from "../../contracts/silver-bar.js";
 
 export interface CandleView {
   symbol: string;
@@ -82,7 +83,7 @@ export function barViewOfRow(r: SilverBarRow): BarView {
     volatility: r.volatility,
     prediction: r.prediction,
     modelVersion: r.predictionModelVersion,
-    latencyMs: r.emitTime !== null && r.closingIngestTime !== null ? r.emitTime - r.closingIngestTime : null,
+    latencyMs: r.emitTime !== null && r.closingTradeIngestTime !== null ? r.emitTime - r.closingTradeIngestTime : null,
     seq: null,
   };
 }
