@@ -180,7 +180,9 @@ test("MLOps page: the admin token typed once trains; the browser keeps and resen
     // Signed in: the field gives way to "Forget admin token". (The old page kept the token in
     // the field and in localStorage, and sent it with the mutation: the checks below catch that.)
     const forget = page.getByRole("button", { name: "Forget admin token" });
-    await waitFor(async () => (await forget.count()) === 1 || ((await field.count()) === 1 && (await field.inputValue()) === ADMIN_TOKEN), { timeoutMs: 20_000, what: "the admin session" });
+    // `inputValue` auto-waits for the field (30 s by default): once the sign-in swaps the field for
+    // the button between `count()` and `inputValue()`, that wait alone outlasted this deadline.
+    await waitFor(async () => (await forget.count()) === 1 || ((await field.count()) === 1 && (await field.inputValue({ timeout: 500 })) === ADMIN_TOKEN), { timeoutMs: 20_000, what: "the admin session" });
     await page.getByRole("button", { name: "Train SYNUSDT now" }).click();
     await waitFor(async () => (await page.locator(".notice").count()) > 0, { timeoutMs: 120_000, what: "the train notice" });
     assert.match(await page.locator(".notice").innerText(), /trained 1 symbol \(SYNUSDT\)/);
