@@ -17,6 +17,7 @@
 import { z } from "zod";
 import type { Bar } from "../market/bar.js";
 import type { Features } from "../market/features.js";
+import { firstIssue } from "./issues.js";
 
 /** A closed window as published to silver: the bar, its 7 features and the in-flight prediction. */
 export interface SilverBar extends Bar {
@@ -254,9 +255,6 @@ export function upgradeSilverMessage(json: unknown): unknown {
 /** A silver log message of any shape → its row; throws InvalidSilverMessage naming the first bad field. */
 export function silverRowFromMessage(json: unknown): SilverBarRow {
   const parsed = storedSilverBar.safeParse(upgradeSilverMessage(json));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InvalidSilverMessage(issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "invalid");
-  }
+  if (!parsed.success) throw new InvalidSilverMessage(firstIssue(parsed.error));
   return rowOf({ ...parsed.data, symbol: parsed.data.symbol.toUpperCase() });
 }

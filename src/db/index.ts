@@ -5,7 +5,7 @@ export { wrapPglite, pgliteParsers } from "./pglite.js";
 export { DatabaseError, DatabaseUnavailableError, QueryError, MigrationError, toDatabaseError, isDataError } from "./errors.js";
 export { migrate, loadMigrations, MIGRATIONS_DIR, type Migration, type MigrationReport } from "./migrate.js";
 export { insertTrades } from "./trades.js";
-export type { Candle1mRow, ServingBatch } from "./serving/rows.js";
+export type { ServingBatch } from "./serving/rows.js";
 export { upsertSilverBars, upsertCandles1m, upsertServingBatch, dedupeByKey } from "./serving/upsert.js";
 export { readSilverBars, readCandles1m, type RangeQuery } from "./serving/read.js";
 export { ServingWriter, DEFAULT_BACKOFF, type WriteOutcome, type ServingWriterOptions, type ServingWriterStatus } from "./serving/writer.js";

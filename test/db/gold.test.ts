@@ -1,6 +1,7 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { dataTestHistory, insertTrades, listTransformRuns, migrate, runTransform, transformRunDetails, upsertCandles1m, upsertSilverBars, type Candle1mRow } from "../../src/db/index.js";
+import { dataTestHistory, insertTrades, listTransformRuns, migrate, runTransform, transformRunDetails, upsertCandles1m, upsertSilverBars } from "../../src/db/index.js";
+import { type Candle1mRow } from "../../src/contracts/candle.js";
 import { ManualClock } from "../../src/runtime/clock.js";
 import { backends } from "./fixtures.js";
 import { loadFreqtrade1m, loadFreqtradeTrades, XRPETH, type Kline } from "./freqtrade.js";

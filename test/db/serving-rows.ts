@@ -1,5 +1,5 @@
 /** Deterministic serving rows for tests and the benchmark. */
-import type { Candle1mRow } from "../../src/db/index.js";
+import type { Candle1mRow } from "../../src/contracts/candle.js";
 import type { SilverBarRow } from "../../src/contracts/silver-bar.js";
 
 export function makeBar(symbol: string, i: number, overrides: Partial<SilverBarRow> = {}): SilverBarRow {

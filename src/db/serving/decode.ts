@@ -1,37 +1,15 @@
 /**
  * JSON messages on the log → serving rows. A silver message is the SilverBar contract's, in any
  * shape the log may still hold (src/contracts/silver-bar.ts upgrades the old ones). A candle
- * message is a market `Candle` with `intervalMs` 60000 (or absent). Unknown extra fields are
+ * message is the Candle contract's (src/contracts/candle.ts): a market `Candle` with `intervalMs`
+ * 60000 (or absent). Unknown extra fields are
  * ignored so producers can add fields without breaking this writer.
  */
-import { z } from "zod";
 import { InvalidSilverMessage, silverRowFromMessage, type SilverBarRow } from "../../contracts/silver-bar.js";
-import type { Candle1mRow } from "./rows.js";
+import { candle1mRowFromMessage, InvalidCandleMessage, type Candle1mRow } from "../../contracts/candle.js";
 
 export class InvalidServingMessage extends Error {
   override readonly name = "InvalidServingMessage";
-}
-
-const num = z.number().finite();
-const ms = z.number().int().nonnegative();
-const nullableNum = num.nullable().optional().transform((v) => v ?? null);
-
-const candleFields = z.object({
-  symbol: z.string().min(1),
-  intervalMs: z.literal(60_000).optional(),
-  openTime: ms.refine((t) => t % 60_000 === 0, "openTime must be a whole minute"),
-  open: num,
-  high: num,
-  low: num,
-  close: num,
-  volume: num,
-  tradeCount: z.number().int().nonnegative(),
-  quoteVolume: num,
-});
-
-function fail(what: string, error: z.ZodError): never {
-  const issue = error.issues[0];
-  throw new InvalidServingMessage(`${what}: ${issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "invalid"}`);
 }
 
 function parseJson(data: Uint8Array | string): unknown {
@@ -54,9 +32,13 @@ export function decodeSilverBar(data: Uint8Array | string): SilverBarRow {
   }
 }
 
+/** A candle message → its `candles_1m` row (src/contracts/candle.ts). */
 export function decodeCandle1m(data: Uint8Array | string): Candle1mRow {
-  const c = candleFields.safeParse(parseJson(data));
-  if (!c.success) fail("1m candle", c.error);
-  const { intervalMs: _interval, ...row } = c.data;
-  return { ...row, symbol: row.symbol.toUpperCase() };
+  const json = parseJson(data);
+  try {
+    return candle1mRowFromMessage(json);
+  } catch (err) {
+    if (err instanceof InvalidCandleMessage) throw new InvalidServingMessage(`1m candle: ${err.message}`);
+    throw err;
+  }
 }

@@ -1,5 +1,5 @@
 import type { Queryable } from "../database.js";
-import type { Candle1mRow } from "./rows.js";
+import type { Candle1mRow } from "../../contracts/candle.js";
 import type { SilverBarRow } from "../../contracts/silver-bar.js";
 import { CANDLES_1M, SILVER_BARS, type TableSpec } from "./upsert.js";
 

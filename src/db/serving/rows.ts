@@ -1,18 +1,6 @@
-/** Rows of the serving tables, in TypeScript's naming. Times are epoch milliseconds. The bar row is the SilverBar contract's (src/contracts/silver-bar.ts). */
+/** Rows of the serving tables, in TypeScript's naming. Times are epoch milliseconds. The rows are the contracts' (src/contracts). */
 import type { SilverBarRow } from "../../contracts/silver-bar.js";
-
-/** A 1-minute candle from the live path. Table `candles_1m`, key (symbol, openTime). */
-export interface Candle1mRow {
-  symbol: string;
-  openTime: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  tradeCount: number;
-  quoteVolume: number;
-}
+import type { Candle1mRow } from "../../contracts/candle.js";
 
 /** What the serving writer takes in one go; either list may be empty. */
 export interface ServingBatch {

@@ -1,5 +1,6 @@
 import type { Queryable } from "../database.js";
-import type { Candle1mRow, ServingBatch } from "./rows.js";
+import type { ServingBatch } from "./rows.js";
+import { CANDLE_1M_COLUMNS, type Candle1mRow } from "../../contracts/candle.js";
 import { SILVER_BAR_COLUMNS, type SilverBarRow } from "../../contracts/silver-bar.js";
 
 /** One column: the row field, the SQL column and its array type for `unnest`. */
@@ -22,20 +23,11 @@ export const SILVER_BARS: TableSpec<SilverBarRow> = {
   columns: SILVER_BAR_COLUMNS.map((c) => ({ field: c.field, sql: c.sql.name, type: c.sql.type })),
 };
 
+/** The serving table of 1-minute candles: its columns are the Candle contract's (src/contracts/candle.ts). */
 export const CANDLES_1M: TableSpec<Candle1mRow> = {
   table: "candles_1m",
   key: ["symbol", "openTime"],
-  columns: [
-    { field: "symbol", sql: "symbol", type: "text" },
-    { field: "openTime", sql: "open_time", type: "bigint" },
-    { field: "open", sql: "open", type: "double precision" },
-    { field: "high", sql: "high", type: "double precision" },
-    { field: "low", sql: "low", type: "double precision" },
-    { field: "close", sql: "close", type: "double precision" },
-    { field: "volume", sql: "volume", type: "double precision" },
-    { field: "tradeCount", sql: "trade_count", type: "integer" },
-    { field: "quoteVolume", sql: "quote_volume", type: "double precision" },
-  ],
+  columns: CANDLE_1M_COLUMNS.map((c) => ({ field: c.field, sql: c.sql.name, type: c.sql.type })),
 };
 
 /** Rows per statement: bounds the size of one message to the server. */

@@ -1,7 +1,7 @@
 /**
  * Decoders for the three message contracts the web layer reads from NATS (LiveTick on
  * `ticks.<SYMBOL>`, SilverBar on `silver.<SYMBOL>` (its schema: src/contracts/silver-bar.ts),
- * Candle on `candles.<SYMBOL>`). The producers
+ * Candle on `candles.<SYMBOL>` (src/contracts/candle.ts)). The producers
  * are other modules; a message that breaks the contract is refused here with a named error
  * instead of reaching a browser half-formed.
  */
@@ -9,26 +9,10 @@ import { z } from "zod";
 import type { LiveTick } from "../../actors/symbol/messages.js";
 import { silverBarSchema, type SilverBar } from "../../contracts/silver-bar.js";
 import type { Candle } from "../../market/candles.js";
+import { candleSchema } from "../../contracts/candle.js";
 import { MalformedMessage } from "./errors.js";
 
 const num = z.number().finite();
-
-const candleSchema = z.object({
-  symbol: z.string(),
-  intervalMs: num,
-  openTime: num,
-  endTime: num,
-  open: num,
-  high: num,
-  low: num,
-  close: num,
-  volume: num,
-  quoteVolume: num,
-  tradeCount: num,
-  firstTradeId: num,
-  lastTradeId: num,
-  closedByIngestTime: num,
-});
 
 const tickSchema = z.object({
   symbol: z.string(),

@@ -6,7 +6,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { Database } from "../../db/database.js";
 import { readCandles1m, readSilverBars } from "../../db/serving/read.js";
-import type { Candle1mRow } from "../../db/serving/rows.js";
+import type { Candle1mRow } from "../../contracts/candle.js";
 import type { SilverBarRow } from "../../contracts/silver-bar.js";
 import { STREAMS, candleSubject, silverSubject } from "../../runtime/nats/spec.js";
 import { decodeCandle, decodeSilverBar, symbolOfSubject } from "./decode.js";

@@ -4,7 +4,7 @@
  */
 import type { SilverBar } from "../../contracts/silver-bar.js";
 import type { Candle } from "../../market/candles.js";
-import type { Candle1mRow } from "../../db/serving/rows.js";
+import type { Candle1mRow } from "../../contracts/candle.js";
 import type { SilverBarRow } from "../../contracts/silver-bar.js";
 
 export interface CandleView {

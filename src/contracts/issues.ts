@@ -1,0 +1,7 @@
+import type { z } from "zod";
+
+/** `<path>: <message>` of a failed parse's first issue, "(root)" for the value itself. */
+export function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "invalid";
+}
