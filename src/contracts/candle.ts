@@ -14,11 +14,11 @@
  */
 import { z } from "zod";
 import type { Candle } from "../market/candles.js";
-import { firstIssue } from "./issues.js";
+import { firstIssue, InvalidContractMessage } from "./errors.js";
 
 const num = z.number().finite();
 
-export class InvalidCandleMessage extends Error {
+export class InvalidCandleMessage extends InvalidContractMessage {
   override readonly name = "InvalidCandleMessage";
 }
 

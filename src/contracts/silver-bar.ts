@@ -17,7 +17,7 @@
 import { z } from "zod";
 import type { Bar } from "../market/bar.js";
 import type { Features } from "../market/features.js";
-import { firstIssue } from "./issues.js";
+import { firstIssue, InvalidContractMessage } from "./errors.js";
 
 /** A closed window as published to silver: the bar, its 7 features and the in-flight prediction. */
 export interface SilverBar extends Bar {
@@ -36,7 +36,7 @@ export interface SilverBar extends Bar {
 
 const num = z.number().finite();
 
-export class InvalidSilverMessage extends Error {
+export class InvalidSilverMessage extends InvalidContractMessage {
   override readonly name = "InvalidSilverMessage";
 }
 
@@ -234,9 +234,10 @@ export function upgradeSilverMessage(json: unknown): unknown {
     ]);
   }
   // 2. The prediction as `{ value, modelVersion }`.
+  //    It names the model itself, so an outer predictionModelVersion or modelVersion is dropped.
   if (isObject(m.prediction)) {
-    const p = m.prediction;
-    m = { ...m, prediction: p.value, modelVersion: p.modelVersion, predictionModelVersion: undefined };
+    const { prediction: p, predictionModelVersion: _outer, ...rest } = m;
+    m = { ...rest, prediction: p.value, modelVersion: p.modelVersion };
   }
   // 3. The serving table's names on the log: predictionModelVersion, closingIngestTime, emitTime.
   const renames: [old: string, current: string][] = [

@@ -5,8 +5,9 @@
  * 60000 (or absent). Unknown extra fields are
  * ignored so producers can add fields without breaking this writer.
  */
-import { InvalidSilverMessage, silverRowFromMessage, type SilverBarRow } from "../../contracts/silver-bar.js";
-import { candle1mRowFromMessage, InvalidCandleMessage, type Candle1mRow } from "../../contracts/candle.js";
+import { InvalidContractMessage } from "../../contracts/errors.js";
+import { silverRowFromMessage, type SilverBarRow } from "../../contracts/silver-bar.js";
+import { candle1mRowFromMessage, type Candle1mRow } from "../../contracts/candle.js";
 
 export class InvalidServingMessage extends Error {
   override readonly name = "InvalidServingMessage";
@@ -21,24 +22,23 @@ function parseJson(data: Uint8Array | string): unknown {
   }
 }
 
-/** A silver message of any shape the log may hold → its row (the upgrader is the contract's: src/contracts/silver-bar.ts). */
-export function decodeSilverBar(data: Uint8Array | string): SilverBarRow {
+/** JSON → a row by a contract's reader; a contract error becomes an InvalidServingMessage saying what was read. */
+function decodeWith<T>(what: string, data: Uint8Array | string, read: (json: unknown) => T): T {
   const json = parseJson(data);
   try {
-    return silverRowFromMessage(json);
+    return read(json);
   } catch (err) {
-    if (err instanceof InvalidSilverMessage) throw new InvalidServingMessage(`silver bar: ${err.message}`);
+    if (err instanceof InvalidContractMessage) throw new InvalidServingMessage(`${what}: ${err.message}`);
     throw err;
   }
 }
 
+/** A silver message of any shape the log may hold → its row (the upgrader is the contract's: src/contracts/silver-bar.ts). */
+export function decodeSilverBar(data: Uint8Array | string): SilverBarRow {
+  return decodeWith("silver bar", data, silverRowFromMessage);
+}
+
 /** A candle message → its `candles_1m` row (src/contracts/candle.ts). */
 export function decodeCandle1m(data: Uint8Array | string): Candle1mRow {
-  const json = parseJson(data);
-  try {
-    return candle1mRowFromMessage(json);
-  } catch (err) {
-    if (err instanceof InvalidCandleMessage) throw new InvalidServingMessage(`1m candle: ${err.message}`);
-    throw err;
-  }
+  return decodeWith("1m candle", data, candle1mRowFromMessage);
 }
