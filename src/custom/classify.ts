@@ -7,6 +7,7 @@ import { MARKET_TYPE, isMarketType, marketSymbol, normalizeDataType } from "./na
 import { DEFAULT_RECORD_LIMITS, recordLimitBreach, type RecordLimits } from "./record-limits.js";
 import { DEFAULT_TIME_BOUNDS, type TimeBounds } from "../config/time-bounds.js";
 import { timeOutOfBounds } from "./time-bounds.js";
+import { DECIMAL_TEXT } from "../contracts/trade.js";
 
 export const DEFAULT_QUANTITY = 1;
 /** Data type of a record with no type and no recognisable shape. */
@@ -105,11 +106,10 @@ function classifyMarket(body: Json, outerTimestamp: unknown, source: string): Re
   return { kind: "market", dataType: MARKET_TYPE, symbol, price: price.value, priceText: price.text, quantity: quantity.value, quantityText: quantity.text, tradeTime };
 }
 
-const DECIMAL = /^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 function decimal(v: unknown): { value: number; text: string } | undefined {
   if (typeof v === "number") return Number.isFinite(v) ? { value: v, text: String(v) } : undefined;
-  if (typeof v === "string" && DECIMAL.test(v.trim())) {
+  if (typeof v === "string" && DECIMAL_TEXT.test(v.trim())) {
     const value = Number(v.trim());
     return Number.isFinite(value) ? { value, text: v.trim() } : undefined;
   }

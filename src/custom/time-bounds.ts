@@ -30,7 +30,8 @@ export function timeOutOfBounds(eventTime: number, receivedAt: number | undefine
  */
 export function receiveTime(header: string | undefined, storedAt: number): number {
   const claimed = header ? Number(header) : Number.NaN;
-  return Number.isFinite(claimed) ? Math.min(claimed, storedAt) : storedAt;
+  // Trades keep times as whole, non-negative ms (the Trade contract): a claimed 1.5 or -5 is not one.
+  return Number.isFinite(claimed) && claimed >= 0 ? Math.min(Math.floor(claimed), storedAt) : storedAt;
 }
 
 function iso(ms: number): string {

@@ -1,9 +1,12 @@
-import type { Trade } from "../market/trade.js";
+import { TRADE_COLUMNS, type Trade } from "../contracts/trade.js";
 import type { Queryable } from "./database.js";
 
+/** The contract's columns the raw `trades` table keeps (it has no decimal strings). */
+const KEPT = TRADE_COLUMNS.flatMap((c) => (c.sql ? [{ field: c.field, ...c.sql }] : []));
+
 const SQL =
-  "INSERT INTO trades (source, symbol, trade_id, price, quantity, trade_time, event_time, ingest_time, buyer_is_maker) " +
-  "SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::double precision[], $5::double precision[], $6::bigint[], $7::bigint[], $8::bigint[], $9::boolean[]) " +
+  `INSERT INTO trades (${KEPT.map((c) => c.name).join(", ")}) ` +
+  `SELECT * FROM unnest(${KEPT.map((c, i) => `$${i + 1}::${c.type}[]`).join(", ")}) ` +
   "ON CONFLICT (source, symbol, trade_id) DO NOTHING";
 
 const CHUNK = 5000;
@@ -13,17 +16,7 @@ export async function insertTrades(q: Queryable, trades: readonly Trade[]): Prom
   let inserted = 0;
   for (let i = 0; i < trades.length; i += CHUNK) {
     const c = trades.slice(i, i + CHUNK);
-    const r = await q.query(SQL, [
-      c.map((t) => t.source),
-      c.map((t) => t.symbol),
-      c.map((t) => t.tradeId),
-      c.map((t) => t.price),
-      c.map((t) => t.quantity),
-      c.map((t) => t.tradeTime),
-      c.map((t) => t.eventTime),
-      c.map((t) => t.ingestTime),
-      c.map((t) => t.buyerIsMaker),
-    ]);
+    const r = await q.query(SQL, KEPT.map((k) => c.map((t) => t[k.field])));
     inserted += r.rowCount;
   }
   return inserted;

@@ -11,7 +11,7 @@
  *  "i":[...],                  ingest time, ms (when our client received the frame)
  *  "m":[1,0,...]}              buyer is maker (1/0)
  */
-import type { Trade } from "../market/trade.js";
+import { firstBadValue, TRADE_WIRE_COLUMNS, type Trade } from "../contracts/trade.js";
 import { TradeBatchDecodeError } from "./errors.js";
 
 export const TRADE_BATCH_VERSION = 1;
@@ -81,9 +81,12 @@ function parseWire(data: Uint8Array | string): WireBatch {
   if (typeof b.source !== "string" || typeof b.symbol !== "string") throw new TradeBatchDecodeError("source/symbol missing");
   if (typeof b.firstId !== "number" || typeof b.lastId !== "number") throw new TradeBatchDecodeError("firstId/lastId missing");
   const n = Array.isArray(b.id) ? b.id.length : -1;
-  for (const col of ["id", "p", "q", "T", "E", "i", "m"] as const) {
-    const c = b[col];
-    if (!Array.isArray(c) || c.length !== n) throw new TradeBatchDecodeError(`column ${col} missing or of the wrong length`);
+  // The columns and the kind of their values come from the Trade contract.
+  for (const { wire, kind, field } of TRADE_WIRE_COLUMNS) {
+    const c = (b as Record<string, unknown>)[wire];
+    if (!Array.isArray(c) || c.length !== n) throw new TradeBatchDecodeError(`column ${wire} missing or of the wrong length`);
+    const bad = firstBadValue(kind, c);
+    if (bad >= 0) throw new TradeBatchDecodeError(`column ${wire} (${field}) holds ${JSON.stringify(c[bad])?.slice(0, 40)} at ${bad}: not a ${kind} value`);
   }
   if (n === 0) throw new TradeBatchDecodeError("empty batch");
   return b as WireBatch;
@@ -102,12 +105,15 @@ export function decodeTradeBatch(data: Uint8Array | string): Trade[] {
   for (let k = 0; k < b.id.length; k++) {
     const priceText = b.p[k]!;
     const quantityText = b.q[k]!;
+    const price = Number(priceText);
+    const quantity = Number(quantityText);
+    if (!(price >= 0 && quantity >= 0 && price !== Infinity && quantity !== Infinity)) throw new TradeBatchDecodeError(`trade ${b.id[k]} has price "${priceText.slice(0, 40)}" and quantity "${quantityText.slice(0, 40)}": not non-negative finite decimals`);
     out[k] = {
       source: b.source,
       symbol: b.symbol,
       tradeId: b.id[k]!,
-      price: Number(priceText),
-      quantity: Number(quantityText),
+      price,
+      quantity,
       priceText,
       quantityText,
       tradeTime: b.T[k]!,

@@ -24,5 +24,5 @@ export type { ColumnarBatch } from "./parquet/encode.js";
 export { optimize, vacuum, planCompaction, DEFAULT_RETENTION_MS, type OptimizeOptions, type OptimizeResult, type VacuumOptions, type VacuumResult } from "./table/maintenance.js";
 export { LakeWriter, DEFAULT_MAX_ROWS, DEFAULT_MAX_AGE_MS, DEFAULT_MAX_FILES_PER_FLUSH, DEFAULT_MAX_DELAY_MS, flushDelayMs, type LakeWriterOptions, type RecordMapping, type FlushResult } from "./writer/lake-writer.js";
 export { runLakeConsumer, resumeLakeConsumer, decodeTrades, type LakeConsumerOptions } from "./writer/jetstream.js";
-export { bronzeTradesDefinition, bronzeTradesMapping, tradeFromRow, BRONZE_TRADES_TABLE, BRONZE_TRADES_APP_ID, utcDate } from "./tables/bronze-trades.js";
+export { bronzeTradesDefinition, bronzeTradesMapping, BRONZE_TRADES_TABLE, BRONZE_TRADES_APP_ID, utcDate } from "./tables/bronze-trades.js";
 export { silverBarsDefinition, silverBarsMapping, silverBarFromRow, silverTableRow, SILVER_BARS_TABLE, SILVER_BARS_APP_ID, type SilverTableRow } from "./tables/silver-bars.js";

@@ -8,7 +8,7 @@ import { readCustomTable } from "../custom/reader.js";
 import type { Database } from "../db/database.js";
 import { saveQualityReport } from "../db/registry/operations.js";
 import type { Lake } from "../lake/lake.js";
-import { tradeFromRow } from "../lake/tables/bronze-trades.js";
+import { tradeFromLakeRow } from "../contracts/trade.js";
 import { silverBarFromRow } from "../lake/tables/silver-bars.js";
 import type { Predicate } from "../lake/table/pruning.js";
 import type { Logger } from "../runtime/log.js";
@@ -91,7 +91,7 @@ async function gather(deps: AuditorDeps, since: number | null, log: Logger): Pro
     if (!rows) log.warn(`range rule table ${rule.table} does not exist`, { table: rule.table });
     ranges.push({ rule, rows: rows ?? [], keying: keyingFor(rule.table) });
   }
-  return { trades: bronze?.map(tradeFromRow), bars: silver?.map(silverBarFromRow), ranges, subscribed: deps.subscribed() };
+  return { trades: bronze?.map(tradeFromLakeRow), bars: silver?.map(silverBarFromRow), ranges, subscribed: deps.subscribed() };
 }
 
 function logCheck(log: Logger, r: CheckResult, reportId: string): void {

@@ -4,7 +4,8 @@ import { ManualClock } from "../../src/runtime/clock.js";
 import { DeltaTable } from "../../src/lake/table/table.js";
 import { flushDelayMs, LakeWriter, type FlushResult } from "../../src/lake/writer/lake-writer.js";
 import { decodeTrades, runLakeConsumer } from "../../src/lake/writer/jetstream.js";
-import { bronzeTradesDefinition, bronzeTradesMapping, tradeFromRow } from "../../src/lake/tables/bronze-trades.js";
+import { bronzeTradesDefinition, bronzeTradesMapping } from "../../src/lake/tables/bronze-trades.js";
+import { tradeFromLakeRow } from "../../src/contracts/trade.js";
 import { LakeStorageError } from "../../src/lake/errors.js";
 import type { Storage } from "../../src/lake/storage/types.js";
 import { backoffDelay } from "../../src/lake/writer/backoff.js";
@@ -109,7 +110,7 @@ for (const backend of BACKENDS) {
     assert.equal(third.rows, 100, "only the new batch is written");
     const rows = await new DeltaTable(fx.storage).read();
     assert.equal(rows.length, 1300);
-    assert.deepEqual(rows.map(tradeFromRow).sort((a, b) => a.tradeId - b.tradeId), trades.slice(0, 1300));
+    assert.deepEqual(rows.map(tradeFromLakeRow).sort((a, b) => a.tradeId - b.tradeId), trades.slice(0, 1300));
   });
 
   test(`LakeWriter (${backend.name}): a failing store keeps the buffer; the retry commits exactly once`, async () => {

@@ -1,6 +1,6 @@
 /**
  * Decoders for the three message contracts the web layer reads from NATS (LiveTick on
- * `ticks.<SYMBOL>`, SilverBar on `silver.<SYMBOL>` (its schema: src/contracts/silver-bar.ts),
+ * `ticks.<SYMBOL>`, whose trade fields the Trade contract checks (src/contracts/trade.ts), SilverBar on `silver.<SYMBOL>` (its schema: src/contracts/silver-bar.ts),
  * Candle on `candles.<SYMBOL>` (src/contracts/candle.ts)). The producers
  * are other modules; a message that breaks the contract is refused here with a named error
  * instead of reaching a browser half-formed.
@@ -10,17 +10,13 @@ import type { LiveTick } from "../../actors/symbol/messages.js";
 import { silverBarSchema, type SilverBar } from "../../contracts/silver-bar.js";
 import type { Candle } from "../../market/candles.js";
 import { candleSchema } from "../../contracts/candle.js";
+import { tradeSchema } from "../../contracts/trade.js";
 import { MalformedMessage } from "./errors.js";
 
 const num = z.number().finite();
 
-const tickSchema = z.object({
-  symbol: z.string(),
-  price: num,
-  quantity: num,
-  tradeId: num,
-  tradeTime: num,
-  ingestTime: num,
+/** A tick carries the fields of its last trade, checked as the Trade contract checks them. */
+const tickSchema = tradeSchema.pick({ symbol: true, price: true, quantity: true, tradeId: true, tradeTime: true, ingestTime: true }).extend({
   tradesSinceLastTick: num,
   candle: candleSchema.nullable(),
   emittedAt: num,
