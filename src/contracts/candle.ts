@@ -15,8 +15,7 @@
 import { z } from "zod";
 import type { Candle } from "../market/candles.js";
 import { firstIssue, InvalidContractMessage } from "./errors.js";
-
-const num = z.number().finite();
+import { num, ohlcvFields } from "./fields.js";
 
 export class InvalidCandleMessage extends InvalidContractMessage {
   override readonly name = "InvalidCandleMessage";
@@ -28,13 +27,8 @@ export const candleSchema = z.object({
   intervalMs: num,
   openTime: num,
   endTime: num,
-  open: num,
-  high: num,
-  low: num,
-  close: num,
-  volume: num,
+  ...ohlcvFields,
   quoteVolume: num,
-  tradeCount: num,
   firstTradeId: num,
   lastTradeId: num,
   closedByIngestTime: num,

@@ -18,6 +18,7 @@ import { z } from "zod";
 import type { Bar } from "../market/bar.js";
 import type { Features } from "../market/features.js";
 import { firstIssue, InvalidContractMessage } from "./errors.js";
+import { num, ohlcvFields, whole } from "./fields.js";
 
 /** A closed window as published to silver: the bar, its 7 features and the in-flight prediction. */
 export interface SilverBar extends Bar {
@@ -34,26 +35,24 @@ export interface SilverBar extends Bar {
   emittedAt: number;
 }
 
-const num = z.number().finite();
-
 export class InvalidSilverMessage extends InvalidContractMessage {
   override readonly name = "InvalidSilverMessage";
 }
 
-/** The current SilverBar message, every field required. */
-export const silverBarSchema = z.object({
-  symbol: z.string(),
-  windowStart: num,
-  windowEnd: num,
-  open: num,
-  high: num,
-  low: num,
-  close: num,
+/** The bar's own fields, which every shape of the message has had. */
+const barFields = {
+  symbol: z.string().min(1),
+  windowStart: whole,
+  windowEnd: whole,
+  ...ohlcvFields,
   avgPrice: num,
   vwap: num,
-  volume: num,
-  tradeCount: num,
   volatility: num,
+};
+
+/** The current SilverBar message, every field required. */
+export const silverBarSchema = z.object({
+  ...barFields,
   firstTradeId: num,
   lastTradeId: num,
   firstTradeTime: num,
@@ -177,7 +176,6 @@ export function silverRowFromBar(bar: SilverBar): SilverBarRow {
   return rowOf(bar);
 }
 
-const ms = z.number().int().nonnegative();
 const nullableNum = num.nullable().optional().transform((v) => v ?? null);
 const maybe = <T extends z.ZodType>(t: T) => t.nullable().optional().transform((v) => v ?? null);
 
@@ -187,19 +185,8 @@ const maybe = <T extends z.ZodType>(t: T) => t.nullable().optional().transform((
  * producer can add a field before its readers know it.
  */
 const storedSilverBar = z.object({
-  symbol: z.string().min(1),
-  windowStart: ms,
-  windowEnd: ms,
-  open: num,
-  high: num,
-  low: num,
-  close: num,
-  avgPrice: num,
-  vwap: num,
-  volume: num,
-  tradeCount: z.number().int().nonnegative(),
-  volatility: num,
-  closedByIngestTime: ms.optional().transform((v) => v ?? null),
+  ...barFields,
+  closedByIngestTime: whole.optional().transform((v) => v ?? null),
   features: z
     .object({ lag_1: nullableNum, lag_3: nullableNum, ma_5: nullableNum, ma_10: nullableNum, momentum: nullableNum, volatility_change: nullableNum })
     .nullable()
@@ -207,7 +194,7 @@ const storedSilverBar = z.object({
     .transform((v) => v ?? null),
   prediction: maybe(num),
   modelVersion: maybe(z.string()),
-  emittedAt: maybe(ms),
+  emittedAt: maybe(whole),
 });
 
 type Json = Record<string, unknown>;

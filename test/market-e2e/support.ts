@@ -6,6 +6,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { SilverBar } from "../../src/contracts/silver-bar.js";
 import { decodeTradeBatch } from "../../src/ingest/batch-codec.js";
 import type { Trade } from "../../src/market/trade.js";
+import type { Bar } from "../../src/market/bar.js";
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -39,17 +40,7 @@ export async function loggedTrades(nc: NatsConnection): Promise<Trade[]> {
   return (await readSubject(nc, "TRADES", "md.trades.>")).flatMap((d) => decodeTradeBatch(d));
 }
 
-export interface ExpectedBar {
-  windowStart: number;
-  windowEnd: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  tradeCount: number;
-  volume: number;
-  volatility: number;
-}
+export type ExpectedBar = Pick<Bar, "windowStart" | "windowEnd" | "open" | "high" | "low" | "close" | "tradeCount" | "volume" | "volatility">;
 
 /**
  * The straightforward computation: every 30 s window aligned to 10 s that closes before the

@@ -12,7 +12,7 @@ import { STREAMS, candleSubject, silverSubject } from "../../runtime/nats/spec.j
 import { decodeCandle, decodeSilverBar, symbolOfSubject } from "./decode.js";
 import { HistoryReadFailed, MarketDataUnavailable } from "./errors.js";
 import { readLastMessages } from "./feeds/log-history.js";
-import { barView, barViewOfRow, candleView, candleViewOfRow, type BarView, type CandleView } from "./views.js";
+import { barView, barViewOfRow, candleView, type BarView, type CandleView } from "./views.js";
 
 export interface MarketHistory {
   readonly source: "database" | "log";
@@ -34,7 +34,7 @@ export function databaseHistory(db: Database): MarketHistory {
     source: "database",
     async candles(symbol, limit) {
       const rows: Candle1mRow[] = await dbRead(`candles of ${symbol}`, () => readCandles1m(db, symbol, { limit }));
-      return rows.map(candleViewOfRow);
+      return rows.map((r) => candleView(r));
     },
     async bars(symbol, limit) {
       const rows: SilverBarRow[] = await dbRead(`bars of ${symbol}`, () => readSilverBars(db, symbol, { limit }));

@@ -1,13 +1,8 @@
 /** Pure state updates of the live market page (tested in test/web/live-state.test.ts). */
 
-export interface CandlePoint {
-  openTime: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
+import type { CandleView } from "../../server/views.js";
+
+export type CandlePoint = Pick<CandleView, "openTime" | "open" | "high" | "low" | "close" | "volume">;
 
 /** Inserts or replaces the candle with the same openTime; keeps ascending order and at most `max`. */
 export function mergeCandle<C extends CandlePoint>(candles: readonly C[], c: C, max = 500): C[] {
