@@ -9,10 +9,11 @@ const LAYERS = [
   ["market"], // pure market logic: parsing, windows, bars, features, candles
   ["contracts"], // the records between stages: one schema, one type, the column lists
   ["ingest", "lake", "db", "ml"], // exchange feeds into the log, storage (Parquet + Delta), PostgreSQL, learners
-  ["simulator", "actors"], // a Binance-compatible market (uses ingest's rate limiter); the platform's actors
+  ["simulator"], // a Binance-compatible market (uses ingest's rate limiter)
   ["verify"], // read-only checks of the lake against the log
   ["admin"], // the admin protocol
   ["custom", "quality", "control", "mlops"], // services of the roles (quality may use custom)
+  ["actors"], // every actor: state, messages, pure transition, the shell that drives the services
   ["web"], // HTTP server, tRPC, dashboard
   ["node"], // the only assembler: roles → components
   ["cli", "main.ts"], // entry points

@@ -27,3 +27,12 @@ export interface Trade {
 export function hasConsecutiveIds(source: string): boolean {
   return source === "binance";
 }
+
+/** Why the SymbolActor refuses a trade (it would corrupt windows), or null. `admin verify` replays with the same rule. */
+export function tradeProblem(t: Trade): string | null {
+  if (!Number.isSafeInteger(t.tradeId)) return "tradeId is not a safe integer";
+  if (!(Number.isFinite(t.price) && t.price > 0)) return "price is not a positive finite number";
+  if (!(Number.isFinite(t.quantity) && t.quantity >= 0)) return "quantity is not a non-negative finite number";
+  if (!Number.isFinite(t.tradeTime)) return "tradeTime is not finite";
+  return null;
+}

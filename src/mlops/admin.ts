@@ -7,18 +7,17 @@ import { MARKET_SYMBOL_PATTERN } from "../market/symbol.js";
 import { AdminBadRequest, type AdminHandler } from "../admin/service.js";
 import type { Database } from "../db/index.js";
 import { recordPromotion } from "../db/index.js";
-import type { ActorRef } from "../runtime/actor/types.js";
 import { updatePointer, type ChampionStore } from "./champion-store.js";
 import { NoPreviousChampion } from "./errors.js";
 import type { MlopsEventSink } from "./events.js";
 import { rolledBackPointer } from "./pointer.js";
 import type { TrainingOutcome } from "./trainer.js";
-import type { WatcherActorMessage, WatcherReply } from "./watcher.js";
 
 const SYMBOL = MARKET_SYMBOL_PATTERN;
 
 export interface MlopsAdminDeps {
-  watcher: ActorRef<WatcherActorMessage, WatcherReply>;
+  /** Runs (or joins) a training round of one symbol now: the watcher actor's `train-now` (src/actors/watcher, `trainNowVia`). */
+  trainNow: (symbol: string, timeoutMs: number) => Promise<TrainingOutcome>;
   store: ChampionStore;
   db: Database;
   events: MlopsEventSink;
@@ -61,8 +60,7 @@ export function trainHandler(d: MlopsAdminDeps): AdminHandler {
     const timeoutMs = d.trainTimeoutMs ?? 600_000;
     const trained = await Promise.all(
       mine.map(async (symbol) => {
-        const reply = (await d.watcher.ask({ type: "train-now", symbol }, { timeoutMs })) as { round: Promise<TrainingOutcome> };
-        return outcomeSummary(await reply.round);
+        return outcomeSummary(await d.trainNow(symbol, timeoutMs));
       }),
     );
     return { trained, skipped };

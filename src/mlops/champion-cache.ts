@@ -8,7 +8,7 @@
  * service and is reported through `onError`. A deleted pointer falls back to the naive forecast.
  */
 import type { KV } from "@nats-io/kv";
-import { naivePredictor, type Predictor } from "../actors/symbol/predictor.js";
+import { naivePredictor, type Predictor } from "../ml/predictor.js";
 import { KvFollower, type KvChange } from "../runtime/cluster/membership/kv-follower.js";
 import { systemClock, type Clock } from "../runtime/clock.js";
 import type { ArtifactStore } from "./artifacts.js";

@@ -1,4 +1,4 @@
-/** Public surface of src/mlops: registry glue, champion pointer and cache, dataset, trainer, watcher. */
+/** Public surface of src/mlops: registry glue, champion pointer and cache, dataset, trainer (the watcher actor that schedules rounds: src/actors/watcher). */
 export { ChampionCache, type ChampionCacheOptions, type ChampionListener } from "./champion-cache.js";
 export { KvChampionStore, updatePointer, type ChampionStore, type StoredPointer } from "./champion-store.js";
 export { ArtifactStore, type ArtifactMetadata } from "./artifacts.js";
@@ -22,21 +22,6 @@ export { InMemorySilverSource, LakeSilverSource, chronological, type SilverSourc
 export { buildDataset, liveErrors, slideOf, usableRows, type BuiltDataset } from "./dataset.js";
 export { Trainer, DEFAULT_MIN_ROWS, DEFAULT_MAX_BARS, type TrainerOptions, type TrainingOutcome, type RunOutcome, type PromotionOutcome, type ChampionReview } from "./trainer.js";
 export { registerVersion, metricRecord } from "./registry.js";
-export { watcherActor, resultOf, type RoundRunner, type WatcherOptions, type WatcherStatus, type WatcherSurvey, type WatcherActorMessage, type WatcherReply } from "./watcher.js";
-export {
-  watcherTransition,
-  createWatcherState,
-  watcherStatus,
-  DEFAULT_WATCHER_SETTINGS,
-  type WatcherSettings,
-  type WatcherState,
-  type WatcherMessage,
-  type WatcherEffect,
-  type SymbolWatch,
-  type RoundResult,
-  type RoundSummary,
-  type SkipReason,
-} from "./watcher-logic.js";
 export { pagedRuns, leaderboard, trainedSymbols, championHistoryWithVersions, runOfVersion, livePerformance, goldModelPerformance, RUN_SORT_COLUMNS, type RunSortColumn, type RunRow, type RunPageQuery, type ChampionHistoryRow, type PerformancePoint, type VersionPerformance } from "./queries.js";
 export { trainHandler, rollbackHandler, outcomeSummary, type MlopsAdminDeps } from "./admin.js";
 export { natsEventSink, fanOut, mlopsEventSubject, eventLogLevel, type MlopsEvent, type MlopsEventSink, type TrainingTrigger, type WatcherMode } from "./events.js";

@@ -4,7 +4,7 @@
  * `featureNames`, checked once against FEATURE_NAMES, so a model trained on other columns is
  * refused here rather than fed the wrong numbers.
  */
-import type { Predictor } from "../actors/symbol/predictor.js";
+import type { Predictor } from "../ml/predictor.js";
 import type { Model } from "../ml/index.js";
 import { FEATURE_NAMES, type FeatureName } from "../market/features.js";
 import { InvalidChampionRecord } from "./errors.js";

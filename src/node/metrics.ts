@@ -17,7 +17,7 @@ import { registerNatsServerMetrics, type NatsServerMonitorOptions } from "./nats
 import { registerIngestMetrics, type IngestStatusSource } from "./ingest-metrics.js";
 import { registerLakeMetrics, registerMarketMetrics, registerMlopsMetrics, type LakeMetrics, registerQualityMetrics, totalCounter } from "./role-metrics.js";
 import type { MarketCounters } from "../actors/symbol/nats-sink.js";
-import type { AuditorMemory } from "../quality/actor.js";
+import type { AuditorMemory } from "../actors/quality/actor.js";
 import type { MlopsEvent } from "../mlops/events.js";
 
 /** Trade→bar latency is milliseconds to a few seconds (a replay catching up can reach minutes). */

@@ -5,7 +5,7 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { MarketCounters } from "../actors/symbol/nats-sink.js";
 import type { MlopsEvent } from "../mlops/events.js";
-import type { AuditorMemory } from "../quality/actor.js";
+import type { AuditorMemory } from "../actors/quality/actor.js";
 import type { ReportStatus } from "../quality/types.js";
 
 const REPORT_STATUSES: readonly ReportStatus[] = ["PASSED", "WARN", "FAILED", "ERROR"];

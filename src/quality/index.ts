@@ -3,7 +3,6 @@ export type { CheckName, CheckStatus, ReportStatus, CheckResult, CheckSummary, Q
 export { DEFAULT_QUALITY_OPTIONS, parseRangeRules, loadRangeRules, QualityRulesInvalid, type QualityOptions, type RangeRule } from "./options.js";
 export { runChecks, overallStatus, keyTrades, barKey, contentKey, type AuditInput } from "./checks/index.js";
 export { runAudit, newReportId, QualityRunFailed, QUALITY_EVENT_SUBJECT, DEFAULT_LOOKBACK_MS, type AuditorDeps, type AuditRequest } from "./auditor.js";
-export { auditorActor, newAuditorMemory, auditorStatus, scheduledSince, SCHEDULE_OVERLAP_MS, type AuditorMessage, type AuditorStatus, type AuditorMemory } from "./actor.js";
 export { parseQualityArgs, parseSince } from "./admin-args.js";
 export {
   QUARANTINE_TABLE,

@@ -3,7 +3,7 @@
  * ids, silver windows), and the verdicts that compare them. Ids and window indexes live in
  * RangeSets, so memory follows the number of holes, not the number of trades.
  */
-import { tradeProblem } from "../actors/symbol/transition.js";
+import { tradeProblem } from "../market/trade.js";
 import type { Trade } from "../market/trade.js";
 import { addTrade, createWindows, type WindowOptions, type WindowState } from "../market/windows.js";
 import { clip, difference, holes, RangeSet, type RangeSummary } from "./range-set.js";

@@ -18,21 +18,8 @@ import type { Trade } from "../../src/market/trade.js";
 import { Lake } from "../../src/lake/index.js";
 import { TrainingPool } from "../../src/ml/pool/index.js";
 import { migrate, listRuns, listModelVersions, championHistory, currentChampions, runImportances } from "../../src/db/index.js";
-import {
-  ArtifactStore,
-  ChampionCache,
-  InMemorySilverSource,
-  KvChampionStore,
-  Trainer,
-  natsEventSink,
-  fanOut,
-  rollbackHandler,
-  trainHandler,
-  watcherActor,
-  type MlopsEvent,
-  type WatcherStatus,
-  type RoundRunner,
-} from "../../src/mlops/index.js";
+import { ArtifactStore, ChampionCache, InMemorySilverSource, KvChampionStore, Trainer, natsEventSink, fanOut, rollbackHandler, trainHandler, type MlopsEvent } from "../../src/mlops/index.js";
+import { trainNowVia, watcherActor, type WatcherStatus, type RoundRunner } from "../../src/actors/watcher/index.js";
 import { AdminBadRequest } from "../../src/admin/service.js";
 import { backends } from "../db/fixtures.js";
 import { startNatsServer } from "../helpers/nats-server.js";
@@ -172,7 +159,7 @@ for (const backend of backends()) {
 
       // 280 more bars, then admin train: the full league against v1 on the held-out bars newer than v1's data.
       await feed(700);
-      const deps = { watcher, store, db, events, symbols: async () => [SYMBOL], handlerOf: () => "n1", nodeId: "n1", now: () => clock.now() };
+      const deps = { trainNow: trainNowVia(watcher), store, db, events, symbols: async () => [SYMBOL], handlerOf: () => "n1", nodeId: "n1", now: () => clock.now() };
       const trained = (await trainHandler(deps)([SYMBOL], { command: "train", args: [SYMBOL], caller: "test" })) as { trained: { runs: unknown[]; promotion: { promoted: boolean; version?: string; reason: string } }[] };
       assert.equal(trained.trained.length, 1);
       assert.equal(trained.trained[0]!.runs.length, 4);

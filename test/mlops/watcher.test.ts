@@ -1,22 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ActorSystem, ManualClock, type ActorRef } from "../../src/runtime/actor/index.js";
-import {
-  createWatcherState,
-  eventLogLevel,
-  watcherActor,
-  watcherTransition,
-  type MlopsEvent,
-  type RoundResult,
-  type RoundSummary,
-  type TrainingOutcome,
-  type TrainingTrigger,
-  type WatcherActorMessage,
-  type WatcherEffect,
-  type WatcherMessage,
-  type WatcherReply,
-  type WatcherStatus,
-} from "../../src/mlops/index.js";
+import { eventLogLevel, type MlopsEvent, type TrainingOutcome, type TrainingTrigger } from "../../src/mlops/index.js";
+import { createWatcherState, watcherActor, watcherTransition, type RoundResult, type RoundSummary, type WatcherActorMessage, type WatcherEffect, type WatcherMessage, type WatcherReply, type WatcherStatus } from "../../src/actors/watcher/index.js";
 import { waitFor } from "../helpers/wait.js";
 
 const result = (status: RoundResult["status"], champion: string | null = null): RoundResult => ({ status, rows: 0, promoted: null, champion, detail: "", at: 0 });

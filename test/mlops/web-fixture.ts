@@ -12,7 +12,8 @@ import { ActorSystem } from "../../src/runtime/actor/index.js";
 import { BUCKETS } from "../../src/runtime/nats/index.js";
 import { AdminAuth, localAdminToken } from "../../src/admin/auth.js";
 import { AdminService } from "../../src/admin/service.js";
-import { ArtifactStore, InMemorySilverSource, KvChampionStore, Trainer, natsEventSink, rollbackHandler, trainHandler, watcherActor, type RoundRunner } from "../../src/mlops/index.js";
+import { ArtifactStore, InMemorySilverSource, KvChampionStore, Trainer, natsEventSink, rollbackHandler, trainHandler } from "../../src/mlops/index.js";
+import { trainNowVia, watcherActor, type RoundRunner } from "../../src/actors/watcher/index.js";
 import type { Trade } from "../../src/market/trade.js";
 import type { SilverBar } from "../../src/contracts/silver-bar.js";
 import { postgresBackend, type TestDatabase } from "../db/fixtures.js";
@@ -87,7 +88,7 @@ export async function startMlopsStack(symbol = "SYNUSDT", trades = 400, auth: { 
   };
   const system = new ActorSystem({ name: "n1" });
   const watcher = system.spawn("watcher", watcherActor({ trainer: runner, symbols: () => [], settings: { huntIntervalMs: 3_600_000 } }));
-  const deps = { watcher, store, db, events, symbols: async () => [symbol], handlerOf: () => "n1", nodeId: "n1", now: Date.now };
+  const deps = { trainNow: trainNowVia(watcher), store, db, events, symbols: async () => [symbol], handlerOf: () => "n1", nodeId: "n1", now: Date.now };
   const admin = new AdminService(nc, "n1", AdminAuth.fromConfig(adminTokens, dir.path));
   admin.register("train", trainHandler(deps)).register("rollback", rollbackHandler(deps)).start();
   await nc.flush();

@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { ActorSystem, ManualClock } from "../../src/runtime/actor/index.js";
 import { Lake, LakeWriter, bronzeTradesDefinition, bronzeTradesMapping } from "../../src/lake/index.js";
 import { createLogger } from "../../src/runtime/log.js";
-import { auditorActor, newAuditorMemory, DEFAULT_QUALITY_OPTIONS, type AuditorDeps, type QualityRunReport } from "../../src/quality/index.js";
+import { DEFAULT_QUALITY_OPTIONS, type AuditorDeps, type QualityRunReport } from "../../src/quality/index.js";
+import { auditorActor, newAuditorMemory } from "../../src/actors/quality/actor.js";
 import { waitFor } from "../helpers/wait.js";
 import { btcTrades } from "./fixtures.js";
 

@@ -9,7 +9,7 @@ import type { Candle } from "../../market/candles.js";
 import type { WindowOptions } from "../../market/windows.js";
 import type { LiveTick, SymbolEffect, SymbolMessage } from "./messages.js";
 import type { SilverBar } from "../../contracts/silver-bar.js";
-import { naivePredictor, type Predictor } from "./predictor.js";
+import { naivePredictor, type Predictor } from "../../ml/predictor.js";
 import { createSymbolState, restoreSymbolState, type SymbolSnapshot, type SymbolState, type SymbolStatus } from "./state.js";
 import { transition } from "./transition.js";
 import { assertNever } from "../../runtime/assert-never.js";

@@ -12,7 +12,7 @@ import type { WindowOptions } from "../../market/windows.js";
 import { decodeTradeBatch, encodeTradeBatch } from "../../ingest/batch-codec.js";
 import { applyEffects, DEFAULT_TICK_INTERVAL_MS, type SymbolSink } from "./actor.js";
 import type { SymbolMessage } from "./messages.js";
-import type { Predictor } from "./predictor.js";
+import type { Predictor } from "../../ml/predictor.js";
 import { createSymbolState, restoreSymbolState, snapshotSymbolState, type SymbolState } from "./state.js";
 import { transition } from "./transition.js";
 

@@ -1,6 +1,6 @@
 /** Public surface of the SymbolActor: pure logic (transition, state) and the runtime shell. */
 export type { SymbolMessage, SymbolEffect, LiveTick } from "./messages.js";
-export { naivePredictor, type Predictor } from "./predictor.js";
+export { naivePredictor, type Predictor } from "../../ml/predictor.js";
 export {
   createSymbolState,
   snapshotSymbolState,

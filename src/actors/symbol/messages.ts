@@ -2,7 +2,7 @@
 import type { Trade } from "../../market/trade.js";
 import type { Candle } from "../../market/candles.js";
 import type { SilverBar } from "../../contracts/silver-bar.js";
-import type { Predictor } from "./predictor.js";
+import type { Predictor } from "../../ml/predictor.js";
 import type { SymbolSnapshot, SymbolStatus } from "./state.js";
 
 export type SymbolMessage =

@@ -3,7 +3,7 @@ import type { Bar } from "../../market/bar.js";
 import { FEATURE_WARMUP_BARS } from "../../market/features.js";
 import { createWindows, restoreWindows, snapshotWindows, type WindowOptions, type WindowState } from "../../market/windows.js";
 import { createCandles, restoreCandles, snapshotCandles, type CandleState } from "../../market/candles.js";
-import { naivePredictor, type Predictor } from "./predictor.js";
+import { naivePredictor, type Predictor } from "../../ml/predictor.js";
 
 export interface SymbolOptions {
   windows: WindowOptions;

@@ -4,7 +4,7 @@
  * Like the window code it mutates and returns the given state (speed); `snapshotSymbolState`
  * gives an independent copy. Same state + same messages + same `now`s ⇒ same effects.
  */
-import { hasConsecutiveIds, type Trade } from "../../market/trade.js";
+import { hasConsecutiveIds, tradeProblem, type Trade } from "../../market/trade.js";
 import type { Bar } from "../../market/bar.js";
 import { addTrade } from "../../market/windows.js";
 import { addTradeToCandles, currentCandle } from "../../market/candles.js";
@@ -12,7 +12,7 @@ import { FEATURE_WARMUP_BARS, featuresFromBars } from "../../market/features.js"
 import type { SymbolEffect, SymbolMessage } from "./messages.js";
 import type { SilverBar } from "../../contracts/silver-bar.js";
 import { snapshotSymbolState, statusOf, type SymbolState } from "./state.js";
-import { naivePredictor } from "./predictor.js";
+import { naivePredictor } from "../../ml/predictor.js";
 import { assertNever } from "../../runtime/assert-never.js";
 
 export interface TransitionResult {
@@ -98,15 +98,6 @@ function acceptTrade(state: SymbolState, trade: Trade, now: number, effects: Sym
     c.candles++;
     effects.push({ type: "publish-candle", candle });
   }
-}
-
-/** Why the actor refuses a trade (it would corrupt windows), or null. `admin verify` replays with the same rule. */
-export function tradeProblem(t: Trade): string | null {
-  if (!Number.isSafeInteger(t.tradeId)) return "tradeId is not a safe integer";
-  if (!(Number.isFinite(t.price) && t.price > 0)) return "price is not a positive finite number";
-  if (!(Number.isFinite(t.quantity) && t.quantity >= 0)) return "quantity is not a non-negative finite number";
-  if (!Number.isFinite(t.tradeTime)) return "tradeTime is not finite";
-  return null;
 }
 
 /** Appends the bar to the bounded history, computes its features and the prediction. */

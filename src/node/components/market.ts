@@ -8,7 +8,7 @@ import { ShardRegion } from "../../runtime/cluster/region/region.js";
 import { dlqSubject, STREAMS, TRADE_SUBJECT_PREFIX } from "../../runtime/nats/spec.js";
 import { symbolEntity, tradeBatchCodec, type SymbolCommand } from "../../actors/symbol/entity.js";
 import { natsSymbolSink, newMarketCounters } from "../../actors/symbol/nats-sink.js";
-import { naivePredictor, type Predictor } from "../../actors/symbol/predictor.js";
+import { naivePredictor, type Predictor } from "../../ml/predictor.js";
 import type { NodeComponent, NodeContext } from "../component.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { PartitionLag } from "../../runtime/status.js";

@@ -24,8 +24,8 @@ import { eventLogLevel, fanOut, natsEventSink, type MlopsEvent } from "../../mlo
 import { LakeSilverSource, type SilverSource } from "../../mlops/silver-source.js";
 import { usableRows } from "../../mlops/dataset.js";
 import { DEFAULT_MIN_ROWS, Trainer } from "../../mlops/trainer.js";
-import { watcherActor, type WatcherActorMessage, type WatcherReply, type WatcherStatus } from "../../mlops/watcher.js";
-import type { WatcherSettings } from "../../mlops/watcher-logic.js";
+import { trainNowVia, watcherActor, type WatcherActorMessage, type WatcherReply, type WatcherStatus } from "../../actors/watcher/actor.js";
+import type { WatcherSettings } from "../../actors/watcher/transition.js";
 import type { NodeMetrics } from "../metrics.js";
 
 export interface MlopsOptions {
@@ -143,7 +143,7 @@ export function mlopsComponent(config: Config, options: MlopsOptions = {}): Node
         onRound: (summary) => ctx.log.info("mlops watcher round", { ...summary }),
       }),
     );
-    const deps = { watcher, store, db, events, symbols, handlerOf, nodeId: ctx.ownership.nodeId, now: Date.now };
+    const deps = { trainNow: trainNowVia(watcher), store, db, events, symbols, handlerOf, nodeId: ctx.ownership.nodeId, now: Date.now };
     ctx.admin.register("train", trainHandler(deps)).register("rollback", rollbackHandler(deps));
     const p = pool;
     ctx.shutdown

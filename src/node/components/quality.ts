@@ -12,7 +12,7 @@ import { listQualityReports } from "../../db/registry/operations.js";
 import { Lake } from "../../lake/lake.js";
 import type { NodeComponent, NodeContext } from "../component.js";
 import type { ActorRef } from "../../runtime/actor/index.js";
-import { auditorActor, auditorStatus, newAuditorMemory, type AuditorMessage, type AuditorReply } from "../../quality/actor.js";
+import { auditorActor, auditorStatus, newAuditorMemory, type AuditorMessage, type AuditorReply } from "../../actors/quality/actor.js";
 import { verifyLake, VERIFY_EVENT_SUBJECT } from "../../verify/verify-lake.js";
 import type { VerifyReport } from "../../verify/types.js";
 import { parseQualityArgs, parseVerifyArgs } from "../../quality/admin-args.js";

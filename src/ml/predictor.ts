@@ -1,9 +1,9 @@
 /**
- * What the SymbolActor needs from a model. The champion model (from src/ml) is wrapped in this;
- * until one is deployed the naive forecast runs.
+ * What the SymbolActor needs from a model. The champion model is wrapped in this
+ * (src/mlops/predictor.ts); until one is deployed the naive forecast runs.
  */
-import type { Bar } from "../../market/bar.js";
-import type { Features } from "../../market/features.js";
+import type { Bar } from "../market/bar.js";
+import type { Features } from "../market/features.js";
 
 export interface Predictor {
   /** Model version recorded on every prediction, e.g. "naive" or a registry version id. */

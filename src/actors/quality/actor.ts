@@ -4,10 +4,10 @@
  * with it), and remembers the last report for `status`. A run that breaks fails the message: the
  * parent's strategy restarts the actor with backoff and the schedule carries on.
  */
-import type { Actor, ActorFactory } from "../runtime/actor/index.js";
-import { DEFAULT_LOOKBACK_MS, runAudit, type AuditorDeps, type AuditRequest } from "./auditor.js";
-import type { QualityRunReport } from "./types.js";
-import { assertNever } from "../runtime/assert-never.js";
+import type { Actor, ActorFactory } from "../../runtime/actor/index.js";
+import { DEFAULT_LOOKBACK_MS, runAudit, type AuditorDeps, type AuditRequest } from "../../quality/auditor.js";
+import type { QualityRunReport } from "../../quality/types.js";
+import { assertNever } from "../../runtime/assert-never.js";
 
 export type AuditorMessage =
   | { type: "run"; request: AuditRequest }

@@ -9,8 +9,8 @@
  * the trainer, and the plan yields ONE summary (counts per outcome and skip reason) instead of a
  * line per symbol. Patrol rounds keep their own per-symbol timers.
  */
-import type { MlopsEvent, TrainingTrigger, WatcherMode } from "./events.js";
-import { assertNever } from "../runtime/assert-never.js";
+import type { MlopsEvent, TrainingTrigger, WatcherMode } from "../../mlops/events.js";
+import { assertNever } from "../../runtime/assert-never.js";
 
 export interface WatcherSettings {
   /** Hunt check period. Default 10 000 ms. */

@@ -5,12 +5,12 @@
  * round's promise so the caller can await the outcome. Rounds in flight are aborted when the
  * actor stops or restarts.
  */
-import type { Actor, ActorContext, ActorFactory } from "../runtime/actor/types.js";
-import { errorMessage } from "./errors.js";
-import type { MlopsEventSink, TrainingTrigger } from "./events.js";
-import type { TrainingOutcome } from "./trainer.js";
-import { createWatcherState, watcherStatus, watcherTransition, type RoundResult, type RoundSummary, type WatcherMessage, type WatcherSettings, type WatcherState } from "./watcher-logic.js";
-import { assertNever } from "../runtime/assert-never.js";
+import type { Actor, ActorContext, ActorFactory, ActorRef } from "../../runtime/actor/types.js";
+import { errorMessage } from "../../mlops/errors.js";
+import type { MlopsEventSink, TrainingTrigger } from "../../mlops/events.js";
+import type { TrainingOutcome } from "../../mlops/trainer.js";
+import { createWatcherState, watcherStatus, watcherTransition, type RoundResult, type RoundSummary, type WatcherMessage, type WatcherSettings, type WatcherState } from "./transition.js";
+import { assertNever } from "../../runtime/assert-never.js";
 
 /** One look at all symbols' data, taken once per plan (the lake's file stats, not a read per symbol). */
 export interface WatcherSurvey {
@@ -51,6 +51,14 @@ export type WatcherStatus = ReturnType<typeof watcherStatus>;
 
 export type WatcherActorMessage = WatcherMessage | { type: "plan-tick" };
 export type WatcherReply = WatcherStatus | { round: Promise<TrainingOutcome> } | undefined;
+
+/** `train-now` through a watcher: the round's outcome (the admin `train` command's dependency). */
+export function trainNowVia(watcher: ActorRef<WatcherActorMessage, WatcherReply>): (symbol: string, timeoutMs: number) => Promise<TrainingOutcome> {
+  return async (symbol, timeoutMs) => {
+    const reply = (await watcher.ask({ type: "train-now", symbol }, { timeoutMs })) as { round: Promise<TrainingOutcome> };
+    return reply.round;
+  };
+}
 
 const PLAN_TIMER = "plan";
 
