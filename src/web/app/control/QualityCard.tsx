@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from "react";
 import { formatClock, formatDuration, formatNumber } from "../format.js";
 import { errorText } from "../hooks.js";
 import { trpc } from "../trpc.js";
+import { DataTable, numeric } from "../ui/Table.js";
 import { adminClient, type QualityReportView } from "./client.js";
 
 type CheckView = { name: string; table: string; status: string; checked: number; failed: number; samples?: { detail: string }[]; note?: string };
@@ -80,34 +81,22 @@ export function QualityCard(props: { onRun: () => void; finishedSignal: number }
               · {latest.trigger} · {rangeText(latest.summary)} · {formatClock(latest.startedAt)} · {latest.finishedAt ? formatDuration(latest.finishedAt - latest.startedAt) : "running"} · {formatNumber(latest.rowsChecked)} rows · {formatNumber(latest.rowsFailed)} failing
             </span>
           </div>
-          <table className="table compact">
-            <thead>
-              <tr>
-                <th>Check</th>
-                <th>Table</th>
-                <th>Status</th>
-                <th className="num">Checked</th>
-                <th className="num">Failed</th>
-                <th>Example</th>
+          <DataTable className="table compact" headings={["Check", "Table", "Status", numeric("Checked"), numeric("Failed"), "Example"]}>
+            {checks.map((c) => (
+              <tr key={`${c.name}/${c.table}`}>
+                <td>{c.name}</td>
+                <td className="muted">{c.table}</td>
+                <td>
+                  <StatusPill status={c.status} />
+                </td>
+                <td className="num">{formatNumber(c.checked)}</td>
+                <td className="num">{formatNumber(c.failed)}</td>
+                <td className="small muted ellipsis" title={c.samples?.[0]?.detail ?? c.note ?? ""}>
+                  {c.samples?.[0]?.detail ?? ""}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {checks.map((c) => (
-                <tr key={`${c.name}/${c.table}`}>
-                  <td>{c.name}</td>
-                  <td className="muted">{c.table}</td>
-                  <td>
-                    <StatusPill status={c.status} />
-                  </td>
-                  <td className="num">{formatNumber(c.checked)}</td>
-                  <td className="num">{formatNumber(c.failed)}</td>
-                  <td className="small muted ellipsis" title={c.samples?.[0]?.detail ?? c.note ?? ""}>
-                    {c.samples?.[0]?.detail ?? ""}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
           <div className="history">
             {reports!.slice(1).map((r) => (
               <span key={r.reportId} className="hist" title={`${r.reportId} · ${r.trigger}`}>
