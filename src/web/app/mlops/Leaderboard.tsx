@@ -2,7 +2,7 @@
 import { formatNumber, formatPercent, formatPrice } from "../format.js";
 import { Empty } from "../ui/States.js";
 import { DataTable, numeric } from "../ui/Table.js";
-import { skillTone } from "./logic.js";
+import { ScoreCells } from "./ScoreCells.js";
 import type { LeaderboardRow } from "./useMlops.js";
 
 export function Leaderboard(props: { rows: LeaderboardRow[]; championAlgorithm: string | null }) {
@@ -17,10 +17,7 @@ export function Leaderboard(props: { rows: LeaderboardRow[]; championAlgorithm: 
             {r.algorithm}
             {r.algorithm === props.championAlgorithm && <span className="tag" style={{ marginLeft: 8 }}>champion kind</span>}
           </td>
-          <td className="num mono">{formatPrice(r.rmse, 6)}</td>
-          <td className={`num ${skillTone(r.skill)}`}>{formatPercent(r.skill)}</td>
-          <td className="num">{formatNumber(r.dmStat)}</td>
-          <td className="num">{formatNumber(r.r2, 4)}</td>
+          <ScoreCells scores={r} />
           <td className="num">{formatPercent(r.directionalAccuracy, 1)}</td>
           <td className="num">{formatNumber(r.testRows, 0)}</td>
         </tr>
