@@ -5,6 +5,12 @@ import { errorText } from "../hooks.js";
 import { trpc } from "../trpc.js";
 import { DataTable, numeric } from "../ui/Table.js";
 import { adminClient, type QualityReportView } from "./client.js";
+import { RunCardHead, type RangeOption } from "./RunCardHead.js";
+
+const SCOPES: RangeOption<"24h" | "all">[] = [
+  { value: "24h", label: "last 24 h" },
+  { value: "all", label: "whole history" },
+];
 
 type CheckView = { name: string; table: string; status: string; checked: number; failed: number; samples?: { detail: string }[]; note?: string };
 
@@ -56,18 +62,7 @@ export function QualityCard(props: { onRun: () => void; finishedSignal: number }
   const checks = ((latest?.summary as { checks?: CheckView[] } | undefined)?.checks ?? []) as CheckView[];
   return (
     <section className="panel quality-card" data-testid="quality-card">
-      <div className="panel-head">
-        <div className="card-title">Quality gate</div>
-        <div className="filters">
-          <select aria-label="scope" value={scope} onChange={(e) => setScope(e.target.value as "24h" | "all")}>
-            <option value="24h">last 24 h</option>
-            <option value="all">whole history</option>
-          </select>
-          <button className="btn primary" onClick={run} disabled={busy} data-testid="run-quality">
-            {busy ? "Running…" : "Run quality gate"}
-          </button>
-        </div>
-      </div>
+      <RunCardHead title="Quality gate" rangeLabel="scope" ranges={SCOPES} range={scope} onRange={setScope} runLabel="Run quality gate" busyLabel="Running…" runTestId="run-quality" busy={busy} onRun={run} />
       {error !== null && <div className="banner error small">{error}</div>}
       {message !== null && <div className="note small">{message}</div>}
       {latest === undefined ? (
