@@ -10,6 +10,7 @@ import { errorText } from "../hooks.js";
 import { trpc, type Outputs } from "../trpc.js";
 import { useQuery } from "../mlops/useMlops.js";
 import { ErrorBanner } from "../ui/States.js";
+import { DataTable } from "../ui/Table.js";
 
 type KeyView = Outputs["connections"]["keys"]["keys"][number];
 
@@ -94,43 +95,28 @@ export function KeysPanel(props: { sources: string[]; keysManaged: boolean; sign
       {keys.error !== null && <ErrorBanner>{keys.error}</ErrorBanner>}
       {keys.data?.error && <div className="muted small">{keys.data.error}</div>}
       {keys.data && (
-        <table className="table compact">
-          <thead>
-            <tr>
-              <th>key</th>
-              <th>label</th>
-              <th>source</th>
-              <th>created</th>
-              <th>last use</th>
-              <th>requests</th>
-              <th>records</th>
-              <th>req/min</th>
-              <th />
+        <DataTable className="table compact" headings={["key", "label", "source", "created", "last use", "requests", "records", "req/min", ""]}>
+          {keys.data.keys.map((k) => (
+            <tr key={k.keyId} className={k.revokedAt !== null ? "revoked" : ""} data-key-id={k.keyId}>
+              <td className="mono small">{k.keyId}</td>
+              <td className="small">{k.label}</td>
+              <td className="mono small">{k.source === "*" ? "* (any)" : k.source}</td>
+              <td className="small">{k.kind === "bootstrap" ? "at start" : `${when(k.createdAt)} · ${k.createdBy}`}</td>
+              <td className="small">{when(k.lastUsedAt)}</td>
+              <td className="small">{formatNumber(k.requests)}</td>
+              <td className="small">{formatNumber(k.records)}</td>
+              <td className="small">{formatNumber(k.perMinute)}</td>
+              <td>
+                {k.kind === "runtime" && k.revokedAt === null && (
+                  <button className="btn" disabled={busy} onClick={() => revoke(k)}>
+                    Revoke
+                  </button>
+                )}
+                {k.revokedAt !== null && <span className="tag">revoked {when(k.revokedAt)}</span>}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {keys.data.keys.map((k) => (
-              <tr key={k.keyId} className={k.revokedAt !== null ? "revoked" : ""} data-key-id={k.keyId}>
-                <td className="mono small">{k.keyId}</td>
-                <td className="small">{k.label}</td>
-                <td className="mono small">{k.source === "*" ? "* (any)" : k.source}</td>
-                <td className="small">{k.kind === "bootstrap" ? "at start" : `${when(k.createdAt)} · ${k.createdBy}`}</td>
-                <td className="small">{when(k.lastUsedAt)}</td>
-                <td className="small">{formatNumber(k.requests)}</td>
-                <td className="small">{formatNumber(k.records)}</td>
-                <td className="small">{formatNumber(k.perMinute)}</td>
-                <td>
-                  {k.kind === "runtime" && k.revokedAt === null && (
-                    <button className="btn" disabled={busy} onClick={() => revoke(k)}>
-                      Revoke
-                    </button>
-                  )}
-                  {k.revokedAt !== null && <span className="tag">revoked {when(k.revokedAt)}</span>}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
       {keys.data?.keys.length === 0 && <div className="muted pad">No keys yet: create one above, or set INGEST_API_KEYS.</div>}
     </section>

@@ -2,6 +2,7 @@
 import { useEffect, useState } from "react";
 import { errorText } from "../hooks.js";
 import { trpc } from "../trpc.js";
+import { DataTable } from "../ui/Table.js";
 import type { AuditView } from "./client.js";
 
 /** Refused attempts are summarised per hour and caller: the tooltip says how many and until when. */
@@ -48,35 +49,24 @@ export function AuditTable(props: { refreshSignal: number; admin: boolean | null
       {error !== null && <div className="banner error small">{error}</div>}
       {note !== null && <div className="muted small pad">{note}</div>}
       <div className="scroll">
-        <table className="table compact">
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Who</th>
-              <th>Command</th>
-              <th>Node</th>
-              <th>Result</th>
+        <DataTable className="table compact" headings={["When", "Who", "Command", "Node", "Result"]}>
+          {(rows ?? []).map((r) => (
+            <tr key={r.id}>
+              <td className="small">{new Date(r.at).toLocaleTimeString("en-GB", { hour12: false })}</td>
+              <td className="small mono ellipsis" title={r.principal}>
+                {r.principal}
+              </td>
+              <td className="mono small">
+                {r.command} {((r.args as { argv?: string[] }).argv ?? []).join(" ")}
+              </td>
+              <td className="small muted">{r.nodeId}</td>
+              <td title={attemptsTitle(r)}>
+                <span className={`pill ${r.outcome === "succeeded" ? "passed" : r.outcome === "refused" ? "warn" : "failed"}`}>{r.outcome}</span>
+                {r.attempts > 1 && <span className="small muted"> ×{r.attempts}</span>}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {(rows ?? []).map((r) => (
-              <tr key={r.id}>
-                <td className="small">{new Date(r.at).toLocaleTimeString("en-GB", { hour12: false })}</td>
-                <td className="small mono ellipsis" title={r.principal}>
-                  {r.principal}
-                </td>
-                <td className="mono small">
-                  {r.command} {((r.args as { argv?: string[] }).argv ?? []).join(" ")}
-                </td>
-                <td className="small muted">{r.nodeId}</td>
-                <td title={attemptsTitle(r)}>
-                  <span className={`pill ${r.outcome === "succeeded" ? "passed" : r.outcome === "refused" ? "warn" : "failed"}`}>{r.outcome}</span>
-                  {r.attempts > 1 && <span className="small muted"> ×{r.attempts}</span>}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
         {rows !== null && rows.length === 0 && <div className="muted pad">No admin command yet.</div>}
       </div>
     </section>

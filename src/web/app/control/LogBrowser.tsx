@@ -7,6 +7,7 @@ import { useEffect, useState } from "react";
 import { formatNumber } from "../format.js";
 import { errorText } from "../hooks.js";
 import { trpc } from "../trpc.js";
+import { DataTable, numeric } from "../ui/Table.js";
 import type { DeadLetterView, StreamsView } from "./client.js";
 
 type Msg = DeadLetterView | Omit<DeadLetterView, "reason" | "payloadHidden">;
@@ -90,67 +91,41 @@ export function LogBrowser(props: { admin: boolean | null }) {
             Refresh
           </button>
         </div>
-        <table className="table compact">
-          <thead>
-            <tr>
-              <th>Stream</th>
-              <th>Subjects</th>
-              <th className="num">Messages</th>
-              <th className="num">Size</th>
-              <th className="num">Sequences</th>
-              <th className="num">Consumers</th>
-              <th>Last message</th>
+        <DataTable className="table compact" headings={["Stream", "Subjects", numeric("Messages"), numeric("Size"), numeric("Sequences"), numeric("Consumers"), "Last message"]}>
+          {(view?.streams ?? []).map((s) => (
+            <tr key={s.name} className={stream === s.name ? "selected" : "clickable"} onClick={() => setStream(s.name)}>
+              <td className="mono">
+                {s.name} {s.adminOnly && <span className="tag">admin only</span>}
+              </td>
+              <td className="mono small muted">{s.subjects.join(" ")}</td>
+              <td className="num">{formatNumber(s.messages)}</td>
+              <td className="num">{bytes(s.bytes)}</td>
+              <td className="num small">
+                {s.firstSeq}–{s.lastSeq}
+              </td>
+              <td className="num">{s.consumers}</td>
+              <td className="small muted">{s.lastTime ? new Date(s.lastTime).toLocaleTimeString("en-GB", { hour12: false }) : "—"}</td>
             </tr>
-          </thead>
-          <tbody>
-            {(view?.streams ?? []).map((s) => (
-              <tr key={s.name} className={stream === s.name ? "selected" : "clickable"} onClick={() => setStream(s.name)}>
-                <td className="mono">
-                  {s.name} {s.adminOnly && <span className="tag">admin only</span>}
-                </td>
-                <td className="mono small muted">{s.subjects.join(" ")}</td>
-                <td className="num">{formatNumber(s.messages)}</td>
-                <td className="num">{bytes(s.bytes)}</td>
-                <td className="num small">
-                  {s.firstSeq}–{s.lastSeq}
-                </td>
-                <td className="num">{s.consumers}</td>
-                <td className="small muted">{s.lastTime ? new Date(s.lastTime).toLocaleTimeString("en-GB", { hour12: false }) : "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </section>
       <section className="panel">
         <div className="card-title">Consumers</div>
-        <table className="table compact" data-testid="consumers">
-          <thead>
-            <tr>
-              <th>Stream</th>
-              <th>Consumer</th>
-              <th>Filter</th>
-              <th className="num">Pending</th>
-              <th className="num">Ack pending</th>
-              <th className="num">Ack lag</th>
-              <th className="num">Redelivered</th>
+        <DataTable className="table compact" testId="consumers" headings={["Stream", "Consumer", "Filter", numeric("Pending"), numeric("Ack pending"), numeric("Ack lag"), numeric("Redelivered")]}>
+          {(view?.consumers ?? []).map((c) => (
+            <tr key={`${c.stream}/${c.name}`}>
+              <td className="mono small">{c.stream}</td>
+              <td className="mono">
+                {c.name} {c.durable ? "" : <span className="tag">ephemeral</span>}
+              </td>
+              <td className="mono small muted">{c.filterSubject ?? "—"}</td>
+              <td className={`num ${c.pending > 0 ? "warn" : ""}`}>{formatNumber(c.pending)}</td>
+              <td className="num">{formatNumber(c.ackPending)}</td>
+              <td className="num">{formatNumber(c.ackLag)}</td>
+              <td className="num">{formatNumber(c.redelivered)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {(view?.consumers ?? []).map((c) => (
-              <tr key={`${c.stream}/${c.name}`}>
-                <td className="mono small">{c.stream}</td>
-                <td className="mono">
-                  {c.name} {c.durable ? "" : <span className="tag">ephemeral</span>}
-                </td>
-                <td className="mono small muted">{c.filterSubject ?? "—"}</td>
-                <td className={`num ${c.pending > 0 ? "warn" : ""}`}>{formatNumber(c.pending)}</td>
-                <td className="num">{formatNumber(c.ackPending)}</td>
-                <td className="num">{formatNumber(c.ackLag)}</td>
-                <td className="num">{formatNumber(c.redelivered)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </section>
       <div className="two-col">
         <section className="panel">

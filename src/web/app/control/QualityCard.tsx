@@ -3,7 +3,14 @@ import { useCallback, useEffect, useState } from "react";
 import { formatClock, formatDuration, formatNumber } from "../format.js";
 import { errorText } from "../hooks.js";
 import { trpc } from "../trpc.js";
+import { DataTable, numeric } from "../ui/Table.js";
 import { adminClient, type QualityReportView } from "./client.js";
+import { RunCardHead, type RangeOption } from "./RunCardHead.js";
+
+const SCOPES: RangeOption<"24h" | "all">[] = [
+  { value: "24h", label: "last 24 h" },
+  { value: "all", label: "whole history" },
+];
 
 type CheckView = { name: string; table: string; status: string; checked: number; failed: number; samples?: { detail: string }[]; note?: string };
 
@@ -55,18 +62,7 @@ export function QualityCard(props: { onRun: () => void; finishedSignal: number }
   const checks = ((latest?.summary as { checks?: CheckView[] } | undefined)?.checks ?? []) as CheckView[];
   return (
     <section className="panel quality-card" data-testid="quality-card">
-      <div className="panel-head">
-        <div className="card-title">Quality gate</div>
-        <div className="filters">
-          <select aria-label="scope" value={scope} onChange={(e) => setScope(e.target.value as "24h" | "all")}>
-            <option value="24h">last 24 h</option>
-            <option value="all">whole history</option>
-          </select>
-          <button className="btn primary" onClick={run} disabled={busy} data-testid="run-quality">
-            {busy ? "Running…" : "Run quality gate"}
-          </button>
-        </div>
-      </div>
+      <RunCardHead title="Quality gate" rangeLabel="scope" ranges={SCOPES} range={scope} onRange={setScope} runLabel="Run quality gate" busyLabel="Running…" runTestId="run-quality" busy={busy} onRun={run} />
       {error !== null && <div className="banner error small">{error}</div>}
       {message !== null && <div className="note small">{message}</div>}
       {latest === undefined ? (
@@ -80,34 +76,22 @@ export function QualityCard(props: { onRun: () => void; finishedSignal: number }
               · {latest.trigger} · {rangeText(latest.summary)} · {formatClock(latest.startedAt)} · {latest.finishedAt ? formatDuration(latest.finishedAt - latest.startedAt) : "running"} · {formatNumber(latest.rowsChecked)} rows · {formatNumber(latest.rowsFailed)} failing
             </span>
           </div>
-          <table className="table compact">
-            <thead>
-              <tr>
-                <th>Check</th>
-                <th>Table</th>
-                <th>Status</th>
-                <th className="num">Checked</th>
-                <th className="num">Failed</th>
-                <th>Example</th>
+          <DataTable className="table compact" headings={["Check", "Table", "Status", numeric("Checked"), numeric("Failed"), "Example"]}>
+            {checks.map((c) => (
+              <tr key={`${c.name}/${c.table}`}>
+                <td>{c.name}</td>
+                <td className="muted">{c.table}</td>
+                <td>
+                  <StatusPill status={c.status} />
+                </td>
+                <td className="num">{formatNumber(c.checked)}</td>
+                <td className="num">{formatNumber(c.failed)}</td>
+                <td className="small muted ellipsis" title={c.samples?.[0]?.detail ?? c.note ?? ""}>
+                  {c.samples?.[0]?.detail ?? ""}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {checks.map((c) => (
-                <tr key={`${c.name}/${c.table}`}>
-                  <td>{c.name}</td>
-                  <td className="muted">{c.table}</td>
-                  <td>
-                    <StatusPill status={c.status} />
-                  </td>
-                  <td className="num">{formatNumber(c.checked)}</td>
-                  <td className="num">{formatNumber(c.failed)}</td>
-                  <td className="small muted ellipsis" title={c.samples?.[0]?.detail ?? c.note ?? ""}>
-                    {c.samples?.[0]?.detail ?? ""}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
           <div className="history">
             {reports!.slice(1).map((r) => (
               <span key={r.reportId} className="hist" title={`${r.reportId} · ${r.trigger}`}>

@@ -4,6 +4,12 @@ import { formatClock, formatDuration, formatNumber } from "../format.js";
 import { errorText } from "../hooks.js";
 import { trpc } from "../trpc.js";
 import { adminClient, type ControlOutputs } from "./client.js";
+import { RunCardHead, type RangeOption } from "./RunCardHead.js";
+
+const SCOPES: RangeOption<"2h" | "all">[] = [
+  { value: "2h", label: "last 2 h" },
+  { value: "all", label: "whole log" },
+];
 
 type Report = NonNullable<ControlOutputs["lastVerify"]>;
 type Ranges = { count: number; ranges: [number, number][]; truncated: boolean };
@@ -66,18 +72,7 @@ export function VerifyCard(props: { refreshSignal: number }) {
   const rows = report ? findings(report) : [];
   return (
     <section className="panel verify-card" data-testid="verify-card">
-      <div className="panel-head">
-        <div className="card-title">Reconciliation (log · bronze · silver)</div>
-        <div className="filters">
-          <select aria-label="verify range" value={scope} onChange={(e) => setScope(e.target.value as "2h" | "all")}>
-            <option value="2h">last 2 h</option>
-            <option value="all">whole log</option>
-          </select>
-          <button className="btn primary" onClick={run} disabled={busy} data-testid="run-verify">
-            {busy ? "Verifying…" : "Run verify"}
-          </button>
-        </div>
-      </div>
+      <RunCardHead title="Reconciliation (log · bronze · silver)" rangeLabel="verify range" ranges={SCOPES} range={scope} onRange={setScope} runLabel="Run verify" busyLabel="Verifying…" runTestId="run-verify" busy={busy} onRun={run} />
       {error !== null && <div className="banner error small">{error}</div>}
       {report === undefined || !t ? (
         <div className="muted pad">{report === undefined ? "Loading…" : "No verify run yet."}</div>

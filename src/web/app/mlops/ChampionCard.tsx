@@ -4,6 +4,7 @@
  */
 import { formatPercent, formatPrice } from "../format.js";
 import { Empty } from "../ui/States.js";
+import { DataTable, numeric } from "../ui/Table.js";
 import { formatStamp, historyChange, importanceBars } from "./logic.js";
 import type { ChampionView } from "./useMlops.js";
 
@@ -35,35 +36,22 @@ export function ChampionCard(props: { view: ChampionView; onRollback: () => void
           Roll back{pointer.previous[0] ? ` to ${pointer.previous[0].version}` : ""}
         </button>
       </div>
-      <table className="table">
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>Change</th>
-            <th>Version</th>
-            <th>Model</th>
-            <th className="num">RMSE</th>
-            <th className="num">Skill</th>
-            <th>Reason</th>
-          </tr>
-        </thead>
-        <tbody>
-          {history.map((h, i) => {
-            const change = historyChange(h.action);
-            return (
-              <tr key={`${h.modelVersion}-${i}`} className={[i === 0 ? "champion" : "", change.className].filter(Boolean).join(" ")}>
-                <td className="muted">{formatStamp(h.promotedAt)}</td>
-                <td>{change.className ? <span className="badge demoted" data-testid="demoted-mark">{change.label}</span> : change.label}</td>
-                <td className="mono">{h.modelVersion}</td>
-                <td>{h.algorithm ?? ""}</td>
-                <td className="num mono">{formatPrice(h.rmse, 6)}</td>
-                <td className="num">{h.rmse !== null && h.rmseNaive ? formatPercent(1 - h.rmse / h.rmseNaive) : "—"}</td>
-                <td className="small muted" title={h.reason}>{h.reason.length > 70 ? `${h.reason.slice(0, 70)}…` : h.reason}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <DataTable className="table" headings={["When", "Change", "Version", "Model", numeric("RMSE"), numeric("Skill"), "Reason"]}>
+        {history.map((h, i) => {
+          const change = historyChange(h.action);
+          return (
+            <tr key={`${h.modelVersion}-${i}`} className={[i === 0 ? "champion" : "", change.className].filter(Boolean).join(" ")}>
+              <td className="muted">{formatStamp(h.promotedAt)}</td>
+              <td>{change.className ? <span className="badge demoted" data-testid="demoted-mark">{change.label}</span> : change.label}</td>
+              <td className="mono">{h.modelVersion}</td>
+              <td>{h.algorithm ?? ""}</td>
+              <td className="num mono">{formatPrice(h.rmse, 6)}</td>
+              <td className="num">{h.rmse !== null && h.rmseNaive ? formatPercent(1 - h.rmse / h.rmseNaive) : "—"}</td>
+              <td className="small muted" title={h.reason}>{h.reason.length > 70 ? `${h.reason.slice(0, 70)}…` : h.reason}</td>
+            </tr>
+          );
+        })}
+      </DataTable>
     </>
   );
 }

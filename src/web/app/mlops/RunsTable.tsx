@@ -1,9 +1,10 @@
 /** Every training run, paged and sortable on the server. */
 import { useState } from "react";
-import { formatNumber, formatPercent, formatPrice } from "../format.js";
+import { formatNumber } from "../format.js";
 import { trpc } from "../trpc.js";
 import { ErrorBanner, Spinner } from "../ui/States.js";
-import { decisionLabel, formatStamp, naturalRunDirection, nextSort, pageCount, skillTone, type SortState } from "./logic.js";
+import { decisionLabel, formatStamp, naturalRunDirection, nextSort, pageCount, type SortState } from "./logic.js";
+import { ScoreCells } from "./ScoreCells.js";
 import { useQuery } from "./useMlops.js";
 
 type Column = "startedAt" | "symbol" | "algorithm" | "status" | "rmse" | "skill" | "r2" | "dmStat" | "trainRows";
@@ -58,10 +59,7 @@ export function RunsTable(props: { symbol: string | null; version: number }) {
               <td>
                 <span className={`state ${r.status === "finished" ? "running" : r.status === "failed" ? "failed" : "starting"}`}>{r.status}</span>
               </td>
-              <td className="num mono">{formatPrice(r.rmse, 6)}</td>
-              <td className={`num ${skillTone(r.skill)}`}>{formatPercent(r.skill)}</td>
-              <td className="num">{formatNumber(r.dmStat)}</td>
-              <td className="num">{formatNumber(r.r2, 4)}</td>
+              <ScoreCells scores={r} />
               <td className="num">{formatNumber(r.trainRows, 0)}</td>
               <td className="mono">{r.modelVersion ?? ""}</td>
               <td className="small muted" title={r.decision ?? r.error ?? ""} data-testid="decision">

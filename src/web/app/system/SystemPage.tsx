@@ -5,6 +5,7 @@ import { errorText } from "../hooks.js";
 import { trpc, type SystemSnapshot } from "../trpc.js";
 import { Kpi } from "../ui/Kpi.js";
 import { ErrorBanner, Empty, Spinner } from "../ui/States.js";
+import { DataTable, numeric } from "../ui/Table.js";
 import { nodeColor } from "./colors.js";
 import { PartitionGrid } from "./PartitionGrid.js";
 import { partitionLagRows, partitionLagTotals } from "./partition-lag.js";
@@ -64,41 +65,27 @@ export function SystemPage() {
           {snap.nodes.length === 0 ? (
             <Empty title="No nodes reported" />
           ) : (
-            <table className="table" data-testid="nodes">
-              <thead>
-                <tr>
-                  <th>Node</th>
-                  <th>Roles</th>
-                  <th>State</th>
-                  <th className="num">Uptime</th>
-                  <th className="num">Partitions</th>
-                  <th className="num">Actors</th>
-                  <th className="num">Restarts</th>
-                  <th className="num">Mailbox</th>
+            <DataTable className="table" testId="nodes" headings={["Node", "Roles", "State", numeric("Uptime"), numeric("Partitions"), numeric("Actors"), numeric("Restarts"), numeric("Mailbox")]}>
+              {snap.nodes.map((n) => (
+                <tr key={n.nodeId}>
+                  <td>
+                    <span className="swatch" style={{ background: nodeColor(n.nodeId, nodeIds) }} /> <span className="mono">{n.nodeId}</span>
+                    <div className="muted small">
+                      {n.host} · pid {n.pid}
+                    </div>
+                  </td>
+                  <td>{n.roles.map((r) => <span key={r} className="tag">{r}</span>)}</td>
+                  <td>
+                    <span className={`state ${n.state}`}>{n.state}</span>
+                  </td>
+                  <td className="num">{formatDuration(n.uptimeMs)}</td>
+                  <td className="num">{n.cluster.owned.length}</td>
+                  <td className="num">{formatNumber(n.actors.count)}</td>
+                  <td className={`num ${n.actors.restarts > 0 ? "warn" : ""}`}>{formatNumber(n.actors.restarts)}</td>
+                  <td className="num">{formatNumber(n.actors.mailboxDepthTotal)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {snap.nodes.map((n) => (
-                  <tr key={n.nodeId}>
-                    <td>
-                      <span className="swatch" style={{ background: nodeColor(n.nodeId, nodeIds) }} /> <span className="mono">{n.nodeId}</span>
-                      <div className="muted small">
-                        {n.host} · pid {n.pid}
-                      </div>
-                    </td>
-                    <td>{n.roles.map((r) => <span key={r} className="tag">{r}</span>)}</td>
-                    <td>
-                      <span className={`state ${n.state}`}>{n.state}</span>
-                    </td>
-                    <td className="num">{formatDuration(n.uptimeMs)}</td>
-                    <td className="num">{n.cluster.owned.length}</td>
-                    <td className="num">{formatNumber(n.actors.count)}</td>
-                    <td className={`num ${n.actors.restarts > 0 ? "warn" : ""}`}>{formatNumber(n.actors.restarts)}</td>
-                    <td className="num">{formatNumber(n.actors.mailboxDepthTotal)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </DataTable>
           )}
         </section>
 
@@ -133,35 +120,23 @@ export function SystemPage() {
 
         <section className="panel">
           <div className="card-title">Latency seen by this web server</div>
-          <table className="table">
-            <thead>
-              <tr>
-                <th>Path</th>
-                <th className="num">p50</th>
-                <th className="num">p90</th>
-                <th className="num">p99</th>
-                <th className="num">max</th>
-                <th className="num">samples</th>
+          <DataTable className="table" headings={["Path", numeric("p50"), numeric("p90"), numeric("p99"), numeric("max"), numeric("samples")]}>
+            {(
+              [
+                ["Trade → prediction (silver)", w.tradeToPredictionMs],
+                ["Trade → tick (web)", w.tradeToTickMs],
+              ] as const
+            ).map(([label, s]) => (
+              <tr key={label}>
+                <td>{label}</td>
+                <td className="num">{ms(s.p50)}</td>
+                <td className="num">{ms(s.p90)}</td>
+                <td className="num">{ms(s.p99)}</td>
+                <td className="num">{ms(s.max)}</td>
+                <td className="num muted">{formatNumber(s.count)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {(
-                [
-                  ["Trade → prediction (silver)", w.tradeToPredictionMs],
-                  ["Trade → tick (web)", w.tradeToTickMs],
-                ] as const
-              ).map(([label, s]) => (
-                <tr key={label}>
-                  <td>{label}</td>
-                  <td className="num">{ms(s.p50)}</td>
-                  <td className="num">{ms(s.p90)}</td>
-                  <td className="num">{ms(s.p99)}</td>
-                  <td className="num">{ms(s.max)}</td>
-                  <td className="num muted">{formatNumber(s.count)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
           <div className="muted small pad">
             {formatNumber(w.barsPerSecond * 60, 1)} bars/min · {formatNumber(w.subscribers)} open subscriptions
           </div>
