@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { PGlite, types } from "@electric-sql/pglite";
 import { checkSchemaName, type Database, type OpenDatabaseOptions, type Queryable, type QueryResult } from "./database.js";
-import { toDatabaseError } from "./errors.js";
+import { toDatabaseError, withDatabaseErrors } from "./errors.js";
 
 /** Same JS types as the `pg` side (see postgres.ts). */
 const parsers = {
@@ -16,24 +16,16 @@ interface PgliteLike {
 }
 
 function queryable(target: PgliteLike): Queryable {
-  return {
+  return withDatabaseErrors({
     async query<T extends object>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
-      try {
-        const r = await target.query<T>(sql, params as unknown[]);
-        const rowCount = r.command === "SELECT" ? r.rows.length : (r.affectedRows ?? r.rows.length);
-        return { rows: r.rows, rowCount };
-      } catch (err) {
-        throw toDatabaseError(err, sql);
-      }
+      const r = await target.query<T>(sql, params as unknown[]);
+      const rowCount = r.command === "SELECT" ? r.rows.length : (r.affectedRows ?? r.rows.length);
+      return { rows: r.rows, rowCount };
     },
     async exec(sql: string): Promise<void> {
-      try {
-        await target.exec(sql);
-      } catch (err) {
-        throw toDatabaseError(err, sql);
-      }
+      await target.exec(sql);
     },
-  };
+  });
 }
 
 /** A new PGlite instance (in memory, or persisted under `dataDir`). Only one process may open a dataDir. */

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { checkSchemaName, type Database, type OpenDatabaseOptions, type Queryable, type QueryResult } from "./database.js";
-import { toDatabaseError } from "./errors.js";
+import { toDatabaseError, withDatabaseErrors } from "./errors.js";
 
 const OID = { INT8: 20, NUMERIC: 1700, DATE: 1082 } as const;
 
@@ -14,24 +14,16 @@ const typeParsers: pg.CustomTypesConfig = {
 };
 
 function queryable(client: pg.Pool | pg.PoolClient): Queryable {
-  return {
+  return withDatabaseErrors({
     async query<T extends object>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
-      try {
-        const r = await client.query(sql, params as unknown[]);
-        return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length };
-      } catch (err) {
-        throw toDatabaseError(err, sql);
-      }
+      const r = await client.query(sql, params as unknown[]);
+      return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length };
     },
     async exec(sql: string): Promise<void> {
-      try {
-        // No values: node-postgres uses the simple protocol, which accepts several statements.
-        await client.query(sql);
-      } catch (err) {
-        throw toDatabaseError(err, sql);
-      }
+      // No values: node-postgres uses the simple protocol, which accepts several statements.
+      await client.query(sql);
     },
-  };
+  });
 }
 
 export async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<Database> {
