@@ -18,7 +18,8 @@
 import { pathToFileURL } from "node:url";
 import type { LatencySummary } from "../src/runtime/latency.js";
 import { describe, latencyBreakdown } from "./pipeline-latency.js";
-import { cpuSeconds, startPipeline, type Pipeline } from "./pipeline-harness.js";
+import { cpuSeconds } from "./runner/process-cpu.js";
+import { startPipeline, type Pipeline } from "./pipeline-harness.js";
 import { describePipeline } from "./pipeline-waiting.js";
 import { pollUntil, withDeadline } from "./runner/deadline.js";
 import { phase, record } from "./runner/figures.js";
