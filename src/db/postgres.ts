@@ -1,5 +1,5 @@
 import pg from "pg";
-import { checkSchemaName, type Database, type OpenDatabaseOptions, type Queryable, type QueryResult } from "./database.js";
+import { assembleDatabase, checkSchemaName, type Database, type OpenDatabaseOptions, type Queryable, type QueryResult } from "./database.js";
 import { toDatabaseError, withDatabaseErrors } from "./errors.js";
 
 const OID = { INT8: 20, NUMERIC: 1700, DATE: 1082 } as const;
@@ -52,12 +52,10 @@ export async function openPostgres(url: string, options: OpenDatabaseOptions): P
       }
     }
   }
-  let closed = false;
-  const db: Database = {
+  return assembleDatabase({
     kind: "postgres",
     schema,
-    query: base.query,
-    exec: base.exec,
+    statements: base,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       let client: pg.PoolClient;
       try {
@@ -84,14 +82,8 @@ export async function openPostgres(url: string, options: OpenDatabaseOptions): P
         client.release(broken);
       }
     },
-    async close() {
-      if (closed) return;
-      closed = true;
+    async release() {
       await pool.end();
     },
-    async [Symbol.asyncDispose]() {
-      await db.close();
-    },
-  };
-  return db;
+  });
 }
