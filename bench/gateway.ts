@@ -22,16 +22,9 @@ import { startNatsServer } from "../test/helpers/nats-server.js";
 import { pollUntil, withDeadline } from "./runner/deadline.js";
 import { phase, record } from "./runner/figures.js";
 import { describeJetStream } from "./runner/jetstream-waiting.js";
+import { envNumber } from "./runner/env.js";
 
 const KEY = "bench-key-0001";
-
-function envNumber(name: string, fallback: number): number {
-  const v = process.env[name];
-  if (v === undefined || v === "") return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number (got "${v}")`);
-  return n;
-}
 
 /** The load generator, run with `node --input-type=module -e`: prints one JSON line of results. */
 const LOADGEN = `

@@ -4,7 +4,7 @@
  * Zero loss is checked by reading the stream back: trade count and per-symbol id contiguity.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
@@ -19,17 +19,7 @@ import { freePort } from "../test/helpers/ports.js";
 import { pollUntil, withDeadline } from "./runner/deadline.js";
 import { phase, record } from "./runner/figures.js";
 import { describeJetStream } from "./runner/jetstream-waiting.js";
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
+import { cpuSeconds } from "./runner/process-cpu.js";
 
 const TRADES = Number(process.env.BENCH_INGEST_TRADES ?? 600_000);
 

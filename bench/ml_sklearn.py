@@ -39,26 +39,22 @@ class StandardisedElasticNet:
 
 
 def models(p):
+    def forest(max_features):
+        return RandomForestRegressor(
+            n_estimators=p["random-forest"]["nTrees"],
+            max_depth=p["random-forest"]["maxDepth"],
+            max_features=max_features,
+            bootstrap=True,
+            n_jobs=1,
+            random_state=p["random-forest"]["seed"],
+        )
+
     return {
         "elasticnet": StandardisedElasticNet(p["elasticnet"]["regParam"], p["elasticnet"]["l1Ratio"]),
         "decision-tree": DecisionTreeRegressor(max_depth=p["decision-tree"]["maxDepth"], random_state=0),
-        "random-forest": RandomForestRegressor(
-            n_estimators=p["random-forest"]["nTrees"],
-            max_depth=p["random-forest"]["maxDepth"],
-            max_features=p["random-forest"]["maxFeaturesCount"],
-            bootstrap=True,
-            n_jobs=1,
-            random_state=p["random-forest"]["seed"],
-        ),
+        "random-forest": forest(p["random-forest"]["maxFeaturesCount"]),
         # scikit-learn's own default for regression forests: every feature at every split.
-        "random-forest/all-features": RandomForestRegressor(
-            n_estimators=p["random-forest"]["nTrees"],
-            max_depth=p["random-forest"]["maxDepth"],
-            max_features=1.0,
-            bootstrap=True,
-            n_jobs=1,
-            random_state=p["random-forest"]["seed"],
-        ),
+        "random-forest/all-features": forest(1.0),
         "gradient-boosting": GradientBoostingRegressor(
             n_estimators=p["gradient-boosting"]["nRounds"],
             max_depth=p["gradient-boosting"]["maxDepth"],

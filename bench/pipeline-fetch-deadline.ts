@@ -11,7 +11,8 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
+import { exitAfterIfEntry } from "./runner/entry.js";
 
 interface ClosableBatch {
   close(): Promise<void | Error>;
@@ -48,12 +49,4 @@ export async function run(): Promise<void> {
   if (code !== 0) throw new Error(`pipeline-fetch-deadline exited with ${code}`);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  patchedRun().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+exitAfterIfEntry(import.meta.url, patchedRun);

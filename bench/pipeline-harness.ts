@@ -4,7 +4,7 @@
  * components (PlatformNode, as test/market-e2e/replay.test.ts starts it).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { callAdmin } from "../src/admin/client.js";
 import { localAdminToken } from "../src/admin/auth.js";
@@ -20,17 +20,6 @@ import { startNatsServer, type NatsServerHandle } from "../test/helpers/nats-ser
 import { freePort } from "../test/helpers/ports.js";
 import { waitFor } from "../test/helpers/wait.js";
 import { tempDir } from "../test/market-e2e/support.js";
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-export function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
 
 export interface PipelineSpec {
   /** At least 2 (see go()). */

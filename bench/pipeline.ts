@@ -15,12 +15,13 @@
  * BENCH_PIPELINE_ONLY=throughput|latency, BENCH_PIPELINE_SYMBOLS (default "10,1000").
  * Where the node's time goes: `node --cpu-prof --import tsx bench/pipeline.ts`.
  */
-import { pathToFileURL } from "node:url";
 import type { LatencySummary } from "../src/runtime/latency.js";
 import { describe, latencyBreakdown } from "./pipeline-latency.js";
-import { cpuSeconds, startPipeline, type Pipeline } from "./pipeline-harness.js";
+import { cpuSeconds } from "./runner/process-cpu.js";
+import { startPipeline, type Pipeline } from "./pipeline-harness.js";
 import { describePipeline } from "./pipeline-waiting.js";
 import { pollUntil, withDeadline } from "./runner/deadline.js";
+import { exitAfterIfEntry } from "./runner/entry.js";
 import { phase, record } from "./runner/figures.js";
 
 const TRADES = Number(process.env.BENCH_PIPELINE_TRADES ?? 600_000);
@@ -143,12 +144,4 @@ export async function run(): Promise<void> {
   for (const r of rows) console.log(`| ${r.run} | ${r.figure} | ${r.notes} |`);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  run().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+exitAfterIfEntry(import.meta.url, run);

@@ -30,7 +30,7 @@ import { STREAMS } from "../src/runtime/nats/spec.js";
 import { startNatsServer, type NatsServerHandle } from "../test/helpers/nats-server.js";
 import { tempDir } from "../test/market-e2e/support.js";
 import { adminReplies, BENCH_ADMIN_TOKEN, nodeStatuses, startNodeProcess, startSimulatorProcess, type NodeProc, type SimulatorProc } from "./node-process.js";
-import { cpuSeconds } from "./pipeline-harness.js";
+import { cpuSeconds } from "./runner/process-cpu.js";
 import { describe as describeLatency, latencyBreakdown } from "./pipeline-latency.js";
 import { describeJetStream } from "./runner/jetstream-waiting.js";
 import { pollUntil, withDeadline } from "./runner/deadline.js";

@@ -24,17 +24,10 @@ import { startPipeline } from "../test/web-e2e/stack.js";
 import { withDeadline } from "./runner/deadline.js";
 import { phase, record } from "./runner/figures.js";
 import { describeJetStream } from "./runner/jetstream-waiting.js";
+import { envNumber } from "./runner/env.js";
 
 const enc = new TextEncoder();
 const clock = () => performance.timeOrigin + performance.now();
-
-function envNumber(name: string, fallback: number): number {
-  const v = process.env[name];
-  if (v === undefined || v === "") return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number (got "${v}")`);
-  return n;
-}
 
 export async function run(): Promise<void> {
   phase("synthetic ticks → tRPC client");

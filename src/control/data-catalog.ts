@@ -3,14 +3,11 @@
  * size, partitions and the sources / data types it holds; a table's schema history (every
  * metaData change in its Delta log); and its latest rows.
  */
-import { parquetMetadata } from "hyparquet";
 import type { Lake } from "../lake/lake.js";
 import { DeltaTable } from "../lake/table/table.js";
-import { parseStats, type AddFile } from "../lake/delta/actions.js";
-import type { Snapshot } from "../lake/delta/replay.js";
-import { parsePartitionValue, parseSchemaString, type ColumnSpec } from "../lake/delta/schema.js";
-import { decodeParquet } from "../lake/parquet/decode.js";
-import { keyOfPath } from "../lake/table/paths.js";
+import { parseStats } from "../lake/delta/actions.js";
+import { parseSchemaString, type ColumnSpec } from "../lake/delta/schema.js";
+import { readEvolvedFile } from "../lake/table/evolved-read.js";
 
 export interface TableSummary {
   name: string;
@@ -101,25 +98,6 @@ export async function schemaHistory(table: DeltaTable, scanVersions = 500): Prom
     return { ...v, added: i === 0 ? [] : [...now].filter((c) => !before.has(c)), removed: [...before].filter((c) => !now.has(c)) };
   });
   return out.reverse();
-}
-
-/**
- * One data file's rows under the table's current schema. A custom table's schema grows: a file
- * written before a column existed lacks it, and reads it as null (as Delta readers do).
- */
-async function readEvolvedFile(table: DeltaTable, s: Snapshot, add: AddFile): Promise<Record<string, unknown>[]> {
-  const { columns, partitionColumns } = DeltaTable.schemaOf(s);
-  const bytes = await table.storage.get(keyOfPath(add.path));
-  if (!bytes) throw new Error(`data file ${add.path} is referenced by version ${s.version} but missing`);
-  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const present = new Set(parquetMetadata(file).schema.slice(1).map((e) => e.name));
-  const wanted = columns.filter((c) => !partitionColumns.includes(c.name) && present.has(c.name)).map((c) => c.name);
-  const rows = await decodeParquet(bytes, wanted);
-  return rows.map((r) => {
-    const row: Record<string, unknown> = {};
-    for (const c of columns) row[c.name] = partitionColumns.includes(c.name) ? parsePartitionValue(c.type, add.partitionValues[c.name]) : (r[c.name] ?? null);
-    return row;
-  });
 }
 
 /** The newest rows: files newest first (by modification time) until `limit` rows. */

@@ -28,6 +28,36 @@ export interface Database extends Queryable, AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** What a driver gives to make a Database: its statements, its transactions, and how to let go of it. */
+export interface DatabaseParts {
+  kind: DatabaseKind;
+  schema: string | undefined;
+  statements: Queryable;
+  transaction: Database["transaction"];
+  /** Closes the pool or instance; `close()` calls it once, however often it is called itself. */
+  release(): Promise<void>;
+}
+
+export function assembleDatabase(parts: DatabaseParts): Database {
+  let closed = false;
+  const db: Database = {
+    kind: parts.kind,
+    schema: parts.schema,
+    query: parts.statements.query,
+    exec: parts.statements.exec,
+    transaction: parts.transaction,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await parts.release();
+    },
+    async [Symbol.asyncDispose]() {
+      await db.close();
+    },
+  };
+  return db;
+}
+
 export interface OpenDatabaseOptions {
   /** postgres:// URL. When set, PostgreSQL through `pg`; otherwise PGlite. */
   url?: string | undefined;

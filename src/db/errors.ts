@@ -1,4 +1,5 @@
 /** Named database errors. `retryable` tells a caller (ServingWriter, supervisor) whether waiting helps. */
+import type { Queryable } from "./database.js";
 
 export class DatabaseError extends Error {
   override readonly name: string = "DatabaseError";
@@ -49,6 +50,26 @@ export function toDatabaseError(err: unknown, sql?: string): DatabaseError {
     return new DatabaseUnavailableError(`database unavailable: ${message}`, { cause: err, code });
   }
   return new QueryError(`${message}${where}`, { cause: err, code, retryable: code !== undefined && RETRY_SQLSTATE.has(code) });
+}
+
+/** `driver` with its failures turned into DatabaseErrors that name the statement: how each driver's Queryable reports. */
+export function withDatabaseErrors(driver: Queryable): Queryable {
+  return {
+    async query<T extends object>(sql: string, params?: readonly unknown[]) {
+      try {
+        return await driver.query<T>(sql, params);
+      } catch (err) {
+        throw toDatabaseError(err, sql);
+      }
+    },
+    async exec(sql: string): Promise<void> {
+      try {
+        await driver.exec(sql);
+      } catch (err) {
+        throw toDatabaseError(err, sql);
+      }
+    },
+  };
 }
 
 /** The server refused the data itself (SQLSTATE class 22 data exception, 23 integrity violation): the same rows will always fail. */

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { PGlite, types } from "@electric-sql/pglite";
-import { checkSchemaName, type Database, type OpenDatabaseOptions, type Queryable, type QueryResult } from "./database.js";
-import { toDatabaseError } from "./errors.js";
+import { assembleDatabase, checkSchemaName, type Database, type OpenDatabaseOptions, type Queryable, type QueryResult } from "./database.js";
+import { toDatabaseError, withDatabaseErrors } from "./errors.js";
 
 /** Same JS types as the `pg` side (see postgres.ts). */
 const parsers = {
@@ -16,24 +16,16 @@ interface PgliteLike {
 }
 
 function queryable(target: PgliteLike): Queryable {
-  return {
+  return withDatabaseErrors({
     async query<T extends object>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
-      try {
-        const r = await target.query<T>(sql, params as unknown[]);
-        const rowCount = r.command === "SELECT" ? r.rows.length : (r.affectedRows ?? r.rows.length);
-        return { rows: r.rows, rowCount };
-      } catch (err) {
-        throw toDatabaseError(err, sql);
-      }
+      const r = await target.query<T>(sql, params as unknown[]);
+      const rowCount = r.command === "SELECT" ? r.rows.length : (r.affectedRows ?? r.rows.length);
+      return { rows: r.rows, rowCount };
     },
     async exec(sql: string): Promise<void> {
-      try {
-        await target.exec(sql);
-      } catch (err) {
-        throw toDatabaseError(err, sql);
-      }
+      await target.exec(sql);
     },
-  };
+  });
 }
 
 /** A new PGlite instance (in memory, or persisted under `dataDir`). Only one process may open a dataDir. */
@@ -60,12 +52,10 @@ export async function wrapPglite(instance: PGlite, { schema, ownsInstance }: { s
     checkSchemaName(schema);
     await base.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path TO ${schema}, public`);
   }
-  let closed = false;
-  const db: Database = {
+  return assembleDatabase({
     kind: "pglite",
     schema,
-    query: base.query,
-    exec: base.exec,
+    statements: base,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       try {
         return await instance.transaction((tx) => fn(queryable(tx as unknown as PgliteLike)));
@@ -75,16 +65,10 @@ export async function wrapPglite(instance: PGlite, { schema, ownsInstance }: { s
         throw typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? toDatabaseError(err) : err;
       }
     },
-    async close() {
-      if (closed) return;
-      closed = true;
+    async release() {
       if (ownsInstance) await instance.close();
     },
-    async [Symbol.asyncDispose]() {
-      await db.close();
-    },
-  };
-  return db;
+  });
 }
 
 export const pgliteParsers = parsers;

@@ -1,6 +1,6 @@
 import pg from "pg";
-import { checkSchemaName, type Database, type OpenDatabaseOptions, type Queryable, type QueryResult } from "./database.js";
-import { toDatabaseError } from "./errors.js";
+import { assembleDatabase, checkSchemaName, type Database, type OpenDatabaseOptions, type Queryable, type QueryResult } from "./database.js";
+import { toDatabaseError, withDatabaseErrors } from "./errors.js";
 
 const OID = { INT8: 20, NUMERIC: 1700, DATE: 1082 } as const;
 
@@ -14,24 +14,16 @@ const typeParsers: pg.CustomTypesConfig = {
 };
 
 function queryable(client: pg.Pool | pg.PoolClient): Queryable {
-  return {
+  return withDatabaseErrors({
     async query<T extends object>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
-      try {
-        const r = await client.query(sql, params as unknown[]);
-        return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length };
-      } catch (err) {
-        throw toDatabaseError(err, sql);
-      }
+      const r = await client.query(sql, params as unknown[]);
+      return { rows: r.rows as T[], rowCount: r.rowCount ?? r.rows.length };
     },
     async exec(sql: string): Promise<void> {
-      try {
-        // No values: node-postgres uses the simple protocol, which accepts several statements.
-        await client.query(sql);
-      } catch (err) {
-        throw toDatabaseError(err, sql);
-      }
+      // No values: node-postgres uses the simple protocol, which accepts several statements.
+      await client.query(sql);
     },
-  };
+  });
 }
 
 export async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<Database> {
@@ -60,12 +52,10 @@ export async function openPostgres(url: string, options: OpenDatabaseOptions): P
       }
     }
   }
-  let closed = false;
-  const db: Database = {
+  return assembleDatabase({
     kind: "postgres",
     schema,
-    query: base.query,
-    exec: base.exec,
+    statements: base,
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       let client: pg.PoolClient;
       try {
@@ -92,14 +82,8 @@ export async function openPostgres(url: string, options: OpenDatabaseOptions): P
         client.release(broken);
       }
     },
-    async close() {
-      if (closed) return;
-      closed = true;
+    async release() {
       await pool.end();
     },
-    async [Symbol.asyncDispose]() {
-      await db.close();
-    },
-  };
-  return db;
+  });
 }

@@ -1,17 +1,10 @@
 /** Named lake errors. `retryable` tells a supervisor whether trying again can help. */
+import { namedError } from "../runtime/named-error.js";
 
-export class LakeStorageError extends Error {
-  override readonly name = "LakeStorageError";
-  readonly retryable = true;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export class LakeStorageError extends namedError("LakeStorageError", { retryable: true }) {}
 
 /** Another writer committed the version we tried to write; re-read the log and try again. */
-export class LakeCommitConflict extends Error {
-  override readonly name = "LakeCommitConflict";
-  readonly retryable = true;
+export class LakeCommitConflict extends namedError("LakeCommitConflict", { retryable: true }) {
   constructor(
     readonly version: number,
     options?: { cause?: unknown },
@@ -21,28 +14,13 @@ export class LakeCommitConflict extends Error {
 }
 
 /** A concurrent commit made ours invalid (e.g. it removed a file we meant to compact). */
-export class LakeConcurrentModification extends Error {
-  override readonly name = "LakeConcurrentModification";
-  readonly retryable = false;
-}
+export class LakeConcurrentModification extends namedError("LakeConcurrentModification", { retryable: false }) {}
 
-export class LakeTableNotFound extends Error {
-  override readonly name = "LakeTableNotFound";
-  readonly retryable = false;
-}
+export class LakeTableNotFound extends namedError("LakeTableNotFound", { retryable: false }) {}
 
-export class LakeProtocolError extends Error {
-  override readonly name = "LakeProtocolError";
-  readonly retryable = false;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+export class LakeProtocolError extends namedError("LakeProtocolError", { retryable: false }) {}
 
-export class LakeVersionNotFound extends Error {
-  override readonly name = "LakeVersionNotFound";
-  readonly retryable = false;
-}
+export class LakeVersionNotFound extends namedError("LakeVersionNotFound", { retryable: false }) {}
 
 /**
  * A lake consumer saw a delivery out of sequence: someone else pulls from its durable (a writer
@@ -50,10 +28,8 @@ export class LakeVersionNotFound extends Error {
  * lost in transit. Its buffer is still a gap-free run of the log, so it recreates the consumer at
  * the table's position and goes on; what the other puller took is delivered again.
  */
-export class LakeConsumerInterleaved extends Error {
-  readonly retryable = true;
+export class LakeConsumerInterleaved extends namedError("LakeConsumerInterleaved", { retryable: true }) {
   constructor(durable: string, expected: number, got: number) {
     super(`${durable}: delivery ${got} arrived where ${expected} was due (another client pulls from this consumer, or a delivery was lost)`);
-    this.name = "LakeConsumerInterleaved";
   }
 }

@@ -1,7 +1,6 @@
 import { RandomForestRegression } from "ml-random-forest";
 import { normalise, type Fitted, type LearnerData, type ProgressCallback, type Regressor } from "./learner-data.js";
-import { validateTreeParams } from "./decision-tree.js";
-import { requireInt, requireNumber } from "./validate.js";
+import { validateEnsembleParams } from "./random-forest.js";
 
 /**
  * The owner's named library, kept as an alternative model kind ("ml-random-forest"). Its trees
@@ -30,11 +29,7 @@ export const MLJS_FOREST_DEFAULTS: MljsForestParams = {
 };
 
 export function validateMljsForestParams(p: MljsForestParams): MljsForestParams {
-  validateTreeParams(p);
-  requireInt("nTrees", p.nTrees, 1, 10_000);
-  requireNumber("maxFeatures", p.maxFeatures, 0, 1);
-  requireInt("seed", p.seed, 0, 2 ** 31 - 1);
-  return p;
+  return validateEnsembleParams(p, 2 ** 31 - 1);
 }
 
 /** The library's own JSON (opaque to us). */

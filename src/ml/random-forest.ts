@@ -1,4 +1,4 @@
-import { validateTreeParams } from "./decision-tree.js";
+import { validateTreeParams, type DecisionTreeParams } from "./decision-tree.js";
 import { normalise, type Fitted, type LearnerData, type ProgressCallback, type Regressor } from "./learner-data.js";
 import { seededRng } from "./rng.js";
 import { binMatrix } from "./tree/binning.js";
@@ -37,10 +37,15 @@ export function featureCount(fraction: number, cols: number): number {
 }
 
 export function validateForestParams(p: RandomForestParams): RandomForestParams {
+  return validateEnsembleParams(p, 2 ** 32 - 1);
+}
+
+/** What every forest's parameters must hold (this one's and ml-random-forest's); `maxSeed` is the most its generator takes. */
+export function validateEnsembleParams<P extends DecisionTreeParams & { nTrees: number; maxFeatures: number; seed: number }>(p: P, maxSeed: number): P {
   validateTreeParams(p);
   requireInt("nTrees", p.nTrees, 1, 10_000);
   requireNumber("maxFeatures", p.maxFeatures, 0, 1);
-  requireInt("seed", p.seed, 0, 2 ** 32 - 1);
+  requireInt("seed", p.seed, 0, maxSeed);
   return p;
 }
 

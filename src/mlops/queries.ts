@@ -4,7 +4,7 @@
  * versions, and the champion's live performance (realised error vs naive over time) from the
  * serving table. Plain SQL over src/db's tables; same SQL on PostgreSQL and PGlite.
  */
-import type { ChampionAction, Queryable } from "../db/index.js";
+import type { ChampionAction, Queryable, RunSummary } from "../db/index.js";
 import { ModelInputs, defaultFeatureScaling, type ImportanceGroup } from "../ml/index.js";
 
 export const RUN_SORT_COLUMNS = {
@@ -20,18 +20,8 @@ export const RUN_SORT_COLUMNS = {
 } as const;
 export type RunSortColumn = keyof typeof RUN_SORT_COLUMNS;
 
-export interface RunRow {
-  runId: string;
-  symbol: string;
-  algorithm: string;
-  status: "running" | "finished" | "failed";
-  startedAt: Date;
-  finishedAt: Date | null;
-  trainRows: number | null;
-  testRows: number | null;
-  error: string | null;
-  /** Why the round promoted the run or not (null: failed, or recorded before decisions were kept). */
-  decision: string | null;
+/** A run as the runs table shows it: the registry's fields of a run (`decision` null for failed and older runs), its metrics as columns. */
+export interface RunRow extends Pick<RunSummary, "runId" | "symbol" | "algorithm" | "status" | "startedAt" | "finishedAt" | "trainRows" | "testRows" | "error" | "decision"> {
   rmse: number | null;
   mae: number | null;
   r2: number | null;

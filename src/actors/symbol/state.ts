@@ -104,22 +104,29 @@ export function createSymbolState(
   };
 }
 
-/** A deep, JSON-safe copy of the state (the model is recorded by version only). */
-export function snapshotSymbolState(s: SymbolState): SymbolSnapshot {
+/**
+ * A copy of the JSON part, with the windows, candles and bar history given (copied or checked by
+ * the caller): the one list of fields a snapshot and a restore both carry across.
+ */
+function copyData(d: SymbolData, windows: WindowState, candles: CandleState, history: Bar[]): SymbolData {
   return {
     version: 1,
-    symbol: s.symbol,
-    options: { windows: { ...s.options.windows }, candleIntervalMs: s.options.candleIntervalMs },
-    windows: snapshotWindows(s.windows),
-    candles: snapshotCandles(s.candles),
-    history: s.history.map((b) => ({ ...b })),
-    lastTradeId: s.lastTradeId,
-    lastSeq: s.lastSeq,
-    counters: { ...s.counters },
-    lastTrade: s.lastTrade === null ? null : { ...s.lastTrade },
-    tradesSinceLastTick: s.tradesSinceLastTick,
-    modelVersion: s.predictor.version,
+    symbol: d.symbol,
+    options: { windows: { ...d.options.windows }, candleIntervalMs: d.options.candleIntervalMs },
+    windows,
+    candles,
+    history,
+    lastTradeId: d.lastTradeId,
+    lastSeq: d.lastSeq,
+    counters: { ...d.counters },
+    lastTrade: d.lastTrade === null ? null : { ...d.lastTrade },
+    tradesSinceLastTick: d.tradesSinceLastTick,
   };
+}
+
+/** A deep, JSON-safe copy of the state (the model is recorded by version only). */
+export function snapshotSymbolState(s: SymbolState): SymbolSnapshot {
+  return { ...copyData(s, snapshotWindows(s.windows), snapshotCandles(s.candles), s.history.map((b) => ({ ...b }))), modelVersion: s.predictor.version };
 }
 
 export class SymbolSnapshotError extends Error {
@@ -137,20 +144,7 @@ export function restoreSymbolState(snapshot: unknown, predictor: Predictor = nai
     throw new SymbolSnapshotError("not a version-1 SymbolActor snapshot");
   }
   const full = s as SymbolSnapshot;
-  return {
-    version: 1,
-    symbol: full.symbol,
-    options: { windows: { ...full.options.windows }, candleIntervalMs: full.options.candleIntervalMs },
-    windows: restoreWindows(full.windows),
-    candles: restoreCandles(full.candles),
-    history: full.history.map((b) => ({ ...b })).slice(-FEATURE_WARMUP_BARS),
-    lastTradeId: full.lastTradeId,
-    lastSeq: full.lastSeq,
-    counters: { ...full.counters },
-    lastTrade: full.lastTrade === null ? null : { ...full.lastTrade },
-    tradesSinceLastTick: full.tradesSinceLastTick,
-    predictor,
-  };
+  return { ...copyData(full, restoreWindows(full.windows), restoreCandles(full.candles), full.history.map((b) => ({ ...b })).slice(-FEATURE_WARMUP_BARS)), predictor };
 }
 
 export function statusOf(s: SymbolState): SymbolStatus {

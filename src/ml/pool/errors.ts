@@ -1,7 +1,7 @@
+import { namedError } from "../../runtime/named-error.js";
+
 /** The pool already holds maxThreads running + maxQueue waiting tasks. Retry later (backpressure). */
-export class TrainingQueueFull extends Error {
-  override readonly name = "TrainingQueueFull";
-  readonly retryable = true;
+export class TrainingQueueFull extends namedError("TrainingQueueFull", { retryable: true }) {
   constructor(
     readonly pending: number,
     readonly capacity: number,
@@ -11,19 +11,10 @@ export class TrainingQueueFull extends Error {
 }
 
 /** The task's AbortSignal fired before it finished; a running worker was terminated. */
-export class TrainingAborted extends Error {
-  override readonly name = "TrainingAborted";
-  readonly retryable = true;
-}
+export class TrainingAborted extends namedError("TrainingAborted", { retryable: true }) {}
 
 /** The worker threw (bad data, bad params, worker crash); `cause` holds the worker's error. */
-export class TrainingFailed extends Error {
-  override readonly name = "TrainingFailed";
-  readonly retryable = false;
-}
+export class TrainingFailed extends namedError("TrainingFailed", { retryable: false }) {}
 
 /** The pool was closed; no new tasks are accepted. */
-export class TrainingPoolClosed extends Error {
-  override readonly name = "TrainingPoolClosed";
-  readonly retryable = false;
-}
+export class TrainingPoolClosed extends namedError("TrainingPoolClosed", { retryable: false }) {}

@@ -201,10 +201,15 @@ export class ActorCell<M, R = unknown> implements ActorContext<M> {
   /** The failing message is dropped and its ask rejected with the handler's error. */
   #handlerFailed(error: unknown, reply: PendingReply | undefined): void {
     reply?.reject(error);
-    if (this.#state === "stopped") return; // aborted while the handler ran
+    this.#failedIn("receive", error);
+  }
+
+  /** `receive` or `preStart` threw: suspend for the parent to decide, unless the actor is already stopping. */
+  #failedIn(hook: "receive" | "preStart", error: unknown): void {
+    if (this.#state === "stopped") return; // aborted while the handler or preStart ran
     if (this.#state === "stopping") {
       // Already on the way out: record it and keep draining; there is nothing left to supervise.
-      this.#emitFailed(error, "receive");
+      this.#emitFailed(error, hook);
       this.#pump();
       return;
     }
@@ -253,14 +258,7 @@ export class ActorCell<M, R = unknown> implements ActorContext<M> {
 
   readonly #startFailed = (error: unknown): void => {
     this.#busy = false;
-    if (this.#state === "stopped") return;
-    if (this.#state === "stopping") {
-      this.#emitFailed(error, "preStart");
-      this.#pump();
-      return;
-    }
-    this.#pendingFailure = undefined;
-    this.#suspend(error);
+    this.#failedIn("preStart", error);
   };
 
   #suspend(error: unknown): void {

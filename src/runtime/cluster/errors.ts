@@ -1,7 +1,7 @@
+import { namedError } from "../named-error.js";
+
 /** ClusterNode options or the cluster buckets disagree with what safety needs. */
-export class ClusterConfigError extends Error {
-  override readonly name = "ClusterConfigError";
-  readonly retryable = false;
+export class ClusterConfigError extends namedError("ClusterConfigError", { retryable: false }) {
   constructor(
     readonly option: string,
     message: string,
@@ -11,7 +11,4 @@ export class ClusterConfigError extends Error {
 }
 
 /** start() or leave() called in a lifecycle state that does not allow it. */
-export class ClusterLifecycleError extends Error {
-  override readonly name = "ClusterLifecycleError";
-  readonly retryable = false;
-}
+export class ClusterLifecycleError extends namedError("ClusterLifecycleError", { retryable: false }) {}

@@ -1,9 +1,8 @@
 import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
+import { namedError } from "../named-error.js";
 
 /** A stream or bucket exists with a config we must not change in place (storage, retention, ...). */
-export class IncompatibleStreamConfig extends Error {
-  override readonly name = "IncompatibleStreamConfig";
-  readonly retryable = false;
+export class IncompatibleStreamConfig extends namedError("IncompatibleStreamConfig", { retryable: false }) {
   constructor(
     readonly stream: string,
     readonly field: string,
@@ -14,9 +13,7 @@ export class IncompatibleStreamConfig extends Error {
 }
 
 /** Creating or updating a stream/bucket failed for a reason other than an incompatible config. */
-export class BootstrapFailed extends Error {
-  override readonly name = "BootstrapFailed";
-  readonly retryable = true;
+export class BootstrapFailed extends namedError("BootstrapFailed", { retryable: true }) {
   constructor(
     readonly stream: string,
     options: { cause: unknown },
@@ -26,9 +23,7 @@ export class BootstrapFailed extends Error {
 }
 
 /** Could not reach any NATS server, or it refused us. The servers are shown without credentials. */
-export class NatsConnectFailed extends Error {
-  override readonly name = "NatsConnectFailed";
-  readonly retryable = true;
+export class NatsConnectFailed extends namedError("NatsConnectFailed", { retryable: true }) {
   constructor(
     readonly servers: string[],
     options: { cause: unknown; authenticating?: string },

@@ -8,11 +8,12 @@ import type { Database } from "../../db/database.js";
 import { readCandles1m, readSilverBars } from "../../db/serving/read.js";
 import type { Candle1mRow } from "../../contracts/candle.js";
 import type { SilverBarRow } from "../../contracts/silver-bar.js";
-import { STREAMS, candleSubject, silverSubject } from "../../runtime/nats/spec.js";
-import { decodeCandle, decodeSilverBar, symbolOfSubject } from "./decode.js";
+import { STREAMS } from "../../runtime/nats/spec.js";
+import { symbolOfSubject } from "./decode.js";
 import { HistoryReadFailed, MarketDataUnavailable } from "./errors.js";
 import { readLastMessages } from "./feeds/log-history.js";
-import { barView, barViewOfRow, candleView, type BarView, type CandleView } from "./views.js";
+import { BAR_SERIES, CANDLE_SERIES, type LogSeries } from "./feeds/series.js";
+import { barViewOfRow, candleView, type BarView, type CandleView } from "./views.js";
 
 export interface MarketHistory {
   readonly source: "database" | "log";
@@ -49,34 +50,22 @@ export function databaseHistory(db: Database): MarketHistory {
   };
 }
 
-const CANDLE_CADENCE_MS = 60_000;
-const BAR_CADENCE_MS = 10_000;
-
 export function logHistory(nc: NatsConnection, onMalformed?: (kind: string) => void): MarketHistory {
+  async function tail<T, V>(series: LogSeries<T, V>, symbol: string, limit: number): Promise<V[]> {
+    const msgs = await readLastMessages(nc, {
+      stream: series.stream,
+      subject: series.subject(symbol),
+      limit,
+      cadenceMs: series.cadenceMs,
+      decode: series.decode,
+      onMalformed: () => onMalformed?.(series.kind),
+    });
+    return msgs.map((m) => series.view(m));
+  }
   return {
     source: "log",
-    async candles(symbol, limit) {
-      const msgs = await readLastMessages(nc, {
-        stream: STREAMS.candles,
-        subject: candleSubject(symbol),
-        limit,
-        cadenceMs: CANDLE_CADENCE_MS,
-        decode: decodeCandle,
-        onMalformed: () => onMalformed?.("candles"),
-      });
-      return msgs.map((m) => candleView(m.value));
-    },
-    async bars(symbol, limit) {
-      const msgs = await readLastMessages(nc, {
-        stream: STREAMS.silver,
-        subject: silverSubject(symbol),
-        limit,
-        cadenceMs: BAR_CADENCE_MS,
-        decode: decodeSilverBar,
-        onMalformed: () => onMalformed?.("silver"),
-      });
-      return msgs.map((m) => barView(m.value, m.seq));
-    },
+    candles: (symbol, limit) => tail(CANDLE_SERIES, symbol, limit),
+    bars: (symbol, limit) => tail(BAR_SERIES, symbol, limit),
     async symbols() {
       try {
         const jsm = await jetstreamManager(nc);

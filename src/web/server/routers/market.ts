@@ -12,9 +12,7 @@ import { z } from "zod";
 import type { LiveTick } from "../../../actors/symbol/messages.js";
 import { Channel } from "../feeds/channel.js";
 import { followSubject } from "../feeds/follow.js";
-import { STREAMS, candleSubject, silverSubject } from "../../../runtime/nats/spec.js";
-import { decodeCandle, decodeSilverBar } from "../decode.js";
-import { barView, candleView } from "../views.js";
+import { BAR_SERIES, CANDLE_SERIES, type LogSeries } from "../feeds/series.js";
 import { mapStreamErrors, publicProcedure, router } from "../trpc.js";
 import { lastEventIdSchema, limitSchema, symbolSchema } from "./inputs.js";
 
@@ -22,6 +20,21 @@ function parseSeq(id: string | null | undefined): number | null {
   if (id === null || id === undefined) return null;
   const n = Number(id);
   return Number.isSafeInteger(n) && n >= 0 ? n : null;
+}
+
+/** A subscription to one series from `lastEventId` (a stream sequence) on, counted under `procedure`. */
+function resumable<T, V>(procedure: string, series: LogSeries<T, V>) {
+  return publicProcedure
+    .input(z.object({ symbol: symbolSchema, lastEventId: lastEventIdSchema }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      ctx.metrics.subscribed(procedure, 1);
+      try {
+        const follow = { stream: series.stream, subject: series.subject(input.symbol), afterSeq: parseSeq(input.lastEventId), maxReplay: ctx.limits.maxReplay, decode: series.decode, onMalformed: () => ctx.metrics.malformed.inc({ subject_kind: series.kind }) };
+        for await (const m of mapStreamErrors(followSubject(ctx.nc, follow, signal))) yield tracked(String(m.seq), series.view(m));
+      } finally {
+        ctx.metrics.subscribed(procedure, -1);
+      }
+    });
 }
 
 export const marketRouter = router({
@@ -55,28 +68,8 @@ export const marketRouter = router({
       }
     }),
 
-  bars$: publicProcedure
-    .input(z.object({ symbol: symbolSchema, lastEventId: lastEventIdSchema }))
-    .subscription(async function* ({ ctx, input, signal }) {
-      ctx.metrics.subscribed("market.bars$", 1);
-      try {
-        const follow = { stream: STREAMS.silver, subject: silverSubject(input.symbol), afterSeq: parseSeq(input.lastEventId), maxReplay: ctx.limits.maxReplay, decode: decodeSilverBar, onMalformed: () => ctx.metrics.malformed.inc({ subject_kind: "silver" }) };
-        for await (const m of mapStreamErrors(followSubject(ctx.nc, follow, signal))) yield tracked(String(m.seq), barView(m.value, m.seq));
-      } finally {
-        ctx.metrics.subscribed("market.bars$", -1);
-      }
-    }),
+  bars$: resumable("market.bars$", BAR_SERIES),
 
   /** Closed 1m candles (final values of the candle the ticks were building), resumable like bars$. */
-  candles$: publicProcedure
-    .input(z.object({ symbol: symbolSchema, lastEventId: lastEventIdSchema }))
-    .subscription(async function* ({ ctx, input, signal }) {
-      ctx.metrics.subscribed("market.candles$", 1);
-      try {
-        const follow = { stream: STREAMS.candles, subject: candleSubject(input.symbol), afterSeq: parseSeq(input.lastEventId), maxReplay: ctx.limits.maxReplay, decode: decodeCandle, onMalformed: () => ctx.metrics.malformed.inc({ subject_kind: "candles" }) };
-        for await (const m of mapStreamErrors(followSubject(ctx.nc, follow, signal))) yield tracked(String(m.seq), candleView(m.value));
-      } finally {
-        ctx.metrics.subscribed("market.candles$", -1);
-      }
-    }),
+  candles$: resumable("market.candles$", CANDLE_SERIES),
 });
