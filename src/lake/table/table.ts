@@ -41,11 +41,18 @@ export class DeltaTable {
     this.now = options.now ?? Date.now;
   }
 
-  /** Opens the table, creating version 0 when there is none yet. A race to create is harmless. */
+  /**
+   * Opens the table, creating version 0 when there is none yet. A race to create is harmless.
+   * When the definition has grown nullable columns the table lacks (a field added to a record's
+   * contract), one "ADD COLUMNS" commit appends them to the table's schema; rows of older files
+   * read them as null.
+   */
   static async createIfAbsent(storage: Storage, def: TableDefinition, options: DeltaLogOptions & { now?: () => number } = {}): Promise<DeltaTable> {
     const table = new DeltaTable(storage, options);
     try {
-      await table.log.latest();
+      const snapshot = await table.log.latest();
+      const added = columnsToAdd(DeltaTable.schemaOf(snapshot).columns, def.columns);
+      if (added.length > 0) await table.#addColumns(def.columns, added);
       return table;
     } catch (err) {
       if (!(err instanceof LakeTableNotFound)) throw err;
@@ -74,6 +81,18 @@ export class DeltaTable {
       if (!(err instanceof LakeCommitConflict)) throw err;
     }
     return table;
+  }
+
+  /** Appends the columns `wanted` has and the table lacks (another node may have added them first). */
+  async #addColumns(wanted: readonly ColumnSpec[], expected: readonly ColumnSpec[]): Promise<void> {
+    await this.commitWith(
+      (s) => {
+        const current = DeltaTable.schemaOf(s).columns;
+        const added = columnsToAdd(current, wanted);
+        return added.length === 0 ? undefined : [{ type: "metaData", metaData: { ...s.metadata, schemaString: toSchemaString([...current, ...added]) } }];
+      },
+      { operation: "ADD COLUMNS", operationParameters: { columns: JSON.stringify(expected.map((c) => c.name)) } },
+    );
   }
 
   async snapshot(at: VersionSpec = {}): Promise<Snapshot> {
@@ -196,3 +215,17 @@ function checkAppendOnly(s: Snapshot, actions: Action[]): void {
 }
 
 export type { ColumnSpec, Predicate, Row };
+
+/**
+ * The definition's columns a table lacks, to be appended to its schema: only nullable ones, and
+ * only when every column the table has is still defined with the same type. Anything else (a
+ * column dropped, retyped, or added as required) is not a growth this opens into; the table stays as
+ * it is.
+ */
+export function columnsToAdd(table: readonly ColumnSpec[], definition: readonly ColumnSpec[]): ColumnSpec[] {
+  const defined = new Map(definition.map((c) => [c.name, c]));
+  if (!table.every((c) => defined.get(c.name)?.type === c.type)) return [];
+  const have = new Set(table.map((c) => c.name));
+  const added = definition.filter((c) => !have.has(c.name));
+  return added.every((c) => c.nullable) ? added : [];
+}
