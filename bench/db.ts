@@ -8,15 +8,13 @@
  */
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { connect } from "@nats-io/transport-node";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { insertTrades, migrate, openDatabase, runServingConsumer, runTransform, ServingWriter, type Database } from "../src/db/index.js";
 import { type SilverBarRow } from "../src/contracts/silver-bar.js";
 import { loadFreqtradeTrades } from "../test/db/freqtrade.js";
 import { makeBar } from "../test/db/serving-rows.js";
 import { barMessage } from "../test/db/serving-rows.js";
 import { randomSchema, TEST_DATABASE_URL } from "../test/db/fixtures.js";
-import { startNatsServer } from "../test/helpers/nats-server.js";
+import { startNatsWithStreams } from "../test/helpers/nats-streams.js";
 import { pollUntil } from "./runner/deadline.js";
 import { phase, record } from "./runner/figures.js";
 import { describeJetStream } from "./runner/jetstream-waiting.js";
@@ -57,12 +55,11 @@ async function measure(label: string, db: Database, n: number): Promise<void> {
 
 async function endToEnd(db: Database, n: number): Promise<void> {
   await migrate(db);
-  await using nats = await startNatsServer();
-  const nc = await connect({ servers: nats.url });
-  const jsm = await jetstreamManager(nc);
-  await jsm.streams.add({ name: "SILVER", subjects: ["silver.>"] });
-  await jsm.streams.add({ name: "CANDLES", subjects: ["candles.>"] });
-  const js = jetstream(nc);
+  await using nats = await startNatsWithStreams([
+    { name: "SILVER", subjects: ["silver.>"] },
+    { name: "CANDLES", subjects: ["candles.>"] },
+  ]);
+  const { nc, js } = nats;
   const rows = bars(n);
   await Promise.all(rows.map((r) => js.publish(`silver.${r.symbol}`, JSON.stringify(barMessage(r)))));
   const stop = new AbortController();
@@ -73,7 +70,6 @@ async function endToEnd(db: Database, n: number): Promise<void> {
   const seconds = (performance.now() - t0) / 1000;
   stop.abort();
   await consumer;
-  await nc.close();
   record("JetStream → serving consumer → PostgreSQL, batch 1,000", n / seconds, "bars/s", `${n.toLocaleString("en")} bars: decode + write + ack`);
   console.log(`db e2e JetStream → consumer → postgres, batch 1000: ${Math.round(n / seconds).toLocaleString("en")} bars/s (${n.toLocaleString("en")} bars, ${seconds.toFixed(2)} s, decode + write + ack)`);
 }

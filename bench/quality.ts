@@ -7,12 +7,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Lake, LakeWriter, bronzeTradesDefinition, bronzeTradesMapping, silverBarsDefinition, silverBarsMapping } from "../src/lake/index.js";
+import { Lake } from "../src/lake/index.js";
 import type { Trade } from "../src/market/trade.js";
 import { createLogger } from "../src/runtime/log.js";
 import { DEFAULT_QUALITY_OPTIONS, runAudit, runChecks } from "../src/quality/index.js";
 import { btcTrades } from "../test/market/fixtures.js";
-import { silverBarsOf } from "../test/quality/fixtures.js";
+import { silverBarsOf, writeBronzeAndSilver } from "../test/quality/fixtures.js";
 import { withDeadline } from "./runner/deadline.js";
 import { phase, record } from "./runner/figures.js";
 
@@ -51,12 +51,7 @@ export async function run(): Promise<void> {
     const lake = Lake.open(dir);
     const lakeTrades = trades.slice(0, 200_000);
     lakeTrades[1000]!.price = 0;
-    const bw = new LakeWriter({ table: await lake.ensureTable(bronzeTradesDefinition), mapping: bronzeTradesMapping, appId: "b" });
-    bw.add(lakeTrades, 1);
-    await bw.flush();
-    const sw = new LakeWriter({ table: await lake.ensureTable(silverBarsDefinition), mapping: silverBarsMapping, appId: "s" });
-    sw.add(bars, 1);
-    await sw.flush();
+    await writeBronzeAndSilver(lake, lakeTrades, bars, "bench");
     const log = createLogger({ node: "bench", level: "error", write: () => {} });
     phase("audit run on a disk lake");
     t0 = performance.now();

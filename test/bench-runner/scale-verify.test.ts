@@ -5,9 +5,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { startNatsServer } from "../helpers/nats-server.js";
+import type { JetStreamClient } from "@nats-io/jetstream";
+import { startNatsWithStreams } from "../helpers/nats-streams.js";
 import { encodeTradeBatch } from "../../src/ingest/batch-codec.js";
 import { addTrade, createWindows } from "../../src/market/windows.js";
 import type { Bar } from "../../src/market/bar.js";
@@ -29,11 +28,13 @@ function barsOf(trades: Trade[]): Bar[] {
   return trades.flatMap((t) => addTrade(state, t).closedBars);
 }
 
-async function publish(nc: NatsConnection, batches: Trade[][], bars: Bar[]): Promise<void> {
-  const jsm = await jetstreamManager(nc);
-  await jsm.streams.add({ name: "TRADES", subjects: ["md.trades.>"] });
-  await jsm.streams.add({ name: "SILVER", subjects: ["silver.>"] });
-  const js = jetstream(nc);
+/** The scale bench's two streams: batches of trades and the silver bars. */
+const STREAMS = [
+  { name: "TRADES", subjects: ["md.trades.>"] },
+  { name: "SILVER", subjects: ["silver.>"] },
+];
+
+async function publish(js: JetStreamClient, batches: Trade[][], bars: Bar[]): Promise<void> {
   for (const b of batches) await js.publish(`md.trades.0.${b[0]!.symbol}`, encodeTradeBatch(b));
   for (const bar of bars) await js.publish(`silver.${bar.symbol}`, new TextEncoder().encode(JSON.stringify(bar)));
 }
@@ -41,46 +42,34 @@ async function publish(nc: NatsConnection, batches: Trade[][], bars: Bar[]): Pro
 const ids = (symbol: string, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => trade(symbol, from + i));
 
 test("a complete log: every trade once, every window once", async () => {
-  await using nats = await startNatsServer();
-  const nc = await connect({ servers: nats.url });
-  try {
-    const a = ids("AAAUSDT", 1, 20);
-    const b = ids("BBBUSDT", 1, 20);
-    await publish(nc, [a.slice(0, 7), a.slice(7), b], [...barsOf(a), ...barsOf(b)]);
-    const check = await checkLog(nc, WINDOWS);
-    assert.equal(check.distinctTrades, 40);
-    assert.equal(check.batches, 3);
-    assert.equal(check.symbolsInLog, 2);
-    assert.ok(check.bars > 10, `${check.bars} bars`);
-    assert.deepEqual({ copies: check.copies, holes: check.holes, missingBars: check.missingBars, doubledBars: check.doubledBars }, { copies: 0, holes: 0, missingBars: 0, doubledBars: 0 });
-    assert.equal((await checkLog(nc, WINDOWS, 1)).missingAtStart, 0);
-  } finally {
-    await nc.close();
-  }
+  await using nats = await startNatsWithStreams(STREAMS);
+  const { nc, js } = nats;
+  const a = ids("AAAUSDT", 1, 20);
+  const b = ids("BBBUSDT", 1, 20);
+  await publish(js, [a.slice(0, 7), a.slice(7), b], [...barsOf(a), ...barsOf(b)]);
+  const check = await checkLog(nc, WINDOWS);
+  assert.equal(check.distinctTrades, 40);
+  assert.equal(check.batches, 3);
+  assert.equal(check.symbolsInLog, 2);
+  assert.ok(check.bars > 10, `${check.bars} bars`);
+  assert.deepEqual({ copies: check.copies, holes: check.holes, missingBars: check.missingBars, doubledBars: check.doubledBars }, { copies: 0, holes: 0, missingBars: 0, doubledBars: 0 });
+  assert.equal((await checkLog(nc, WINDOWS, 1)).missingAtStart, 0);
 });
 
 test("doubled trades, id holes, missing and doubled bars are counted", async () => {
-  await using nats = await startNatsServer();
-  const nc = await connect({ servers: nats.url });
-  try {
-    const a = ids("AAAUSDT", 1, 20);
-    const b = [...ids("BBBUSDT", 1, 9), ...ids("BBBUSDT", 12, 20)]; // ids 10 and 11 never reached the log
-    const c = ids("CCCUSDT", 4, 20); // its first three ids never reached the log
-    const aBars = barsOf(a);
-    const bBars = barsOf(b);
-    // Trades 5-6 of AAAUSDT are in the log twice; one of its windows never came out of the actor; one of BBBUSDT's twice.
-    const silver = [...aBars.filter((_, i) => i !== 3), ...bBars, bBars[2]!];
-    await publish(nc, [a.slice(0, 6), a.slice(4), b, c], [...silver, ...barsOf(c)]);
-    const check = await checkLog(nc, WINDOWS, 1);
-    assert.equal(check.distinctTrades, 38 + 17);
-    assert.equal(check.missingAtStart, 3);
-    assert.equal(check.copies, 2);
-    assert.equal(check.holes, 2);
-    assert.equal(check.missingBars, 1);
-    assert.equal(check.doubledBars, 1);
-  } finally {
-    await nc.close();
-  }
+  await using nats = await startNatsWithStreams(STREAMS);
+  const { nc, js } = nats;
+  const a = ids("AAAUSDT", 1, 20);
+  const b = [...ids("BBBUSDT", 1, 9), ...ids("BBBUSDT", 12, 20)]; // ids 10 and 11 never reached the log
+  const c = ids("CCCUSDT", 4, 20); // its first three ids never reached the log
+  const aBars = barsOf(a);
+  const bBars = barsOf(b);
+  // Trades 5-6 of AAAUSDT are in the log twice; one of its windows never came out of the actor; one of BBBUSDT's twice.
+  const silver = [...aBars.filter((_, i) => i !== 3), ...bBars, bBars[2]!];
+  await publish(js, [a.slice(0, 6), a.slice(4), b, c], [...silver, ...barsOf(c)]);
+  const check = await checkLog(nc, WINDOWS, 1);
+  const { distinctTrades, missingAtStart, copies, holes, missingBars, doubledBars } = check;
+  assert.deepEqual({ distinctTrades, missingAtStart, copies, holes, missingBars, doubledBars }, { distinctTrades: 38 + 17, missingAtStart: 3, copies: 2, holes: 2, missingBars: 1, doubledBars: 1 });
 });
 
 test("scale options: defaults, lists, and a message naming the variable for bad input", () => {

@@ -11,6 +11,7 @@ import type { AuditRecord } from "../../src/admin/protocol.js";
 import { bootstrap, platformLogSpec } from "../../src/runtime/nats/index.js";
 import { createWebServer, type AppRouter, type WebServer } from "../../src/web/index.js";
 import { ApiKeyStore, createIngestGateway, type ApiKeyStoreOptions, type IngestGateway } from "../../src/web/server/gateway/index.js";
+import { closedInOrder } from "../helpers/dispose.js";
 import { startNatsServer, type NatsServerHandle } from "../helpers/nats-server.js";
 import { postgresBackend, type TestDatabase } from "../db/fixtures.js";
 
@@ -57,17 +58,7 @@ export async function startConnectionsStack(options: ApiKeyStoreOptions & { admi
     const store = await ApiKeyStore.open(db, o);
     const gateway = createIngestGateway({ nc, apiKeys: `acme:${BOOTSTRAP_KEY}`, keyStore: store, publishTimeoutMs: 2000 });
     const server = await createWebServer({ port: 0, nc, db, statusProvider: async () => [], gateway, admin: { tokens: o.adminTokens ?? [ADMIN_TOKEN] } });
-    const node: WebNode = {
-      nc,
-      store,
-      gateway,
-      server,
-      async [Symbol.asyncDispose]() {
-        await server.close();
-        await store.close();
-        await nc.close();
-      },
-    };
+    const node: WebNode = closedInOrder({ nc, store, gateway, server }, () => server.close(), () => store.close(), () => nc.close());
     nodes.push(node);
     return node;
   }

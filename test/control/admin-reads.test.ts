@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Kvm } from "@nats-io/kv";
 import { LEGACY_AUDIT_SUBJECT } from "../../src/admin/protocol.js";
-import { ensureBuilt, launchChromium, skipWithoutChromium } from "../helpers/browser.js";
+import { ensureBuilt, openChromiumPage, skipWithoutChromium } from "../helpers/browser.js";
 import { raw } from "../helpers/raw-http.js";
 import { waitFor } from "../helpers/wait.js";
 import { startControlStack, type ControlStack } from "./fixtures.js";
@@ -104,36 +104,30 @@ test("the Control page with a read session shows admin-only notes, then the audi
   ensureBuilt();
   await using stack = await startControlStack({ adminTokens: [ADMIN_TOKEN], readTokens: [READ_TOKEN] });
   await seed(stack);
-  const browser = await launchChromium();
-  try {
-    const page = await browser.newPage({ viewport: { width: 1500, height: 940 } });
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(stack.web.url + "/control");
-    await page.getByLabel("Read token").fill(READ_TOKEN);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await waitFor(async () => (await page.getByTestId("audit-admin-only").count()) > 0, { timeoutMs: 20_000, what: "the audit trail's admin-only note" });
-    assert.match(await page.getByTestId("audit").innerText(), /Admin only: the audit trail names callers' addresses and key ids/);
+  await using chromium = await openChromiumPage({ width: 1500, height: 940 });
+  const { page, pageErrors: errors } = chromium;
+  await page.goto(stack.web.url + "/control");
+  await page.getByLabel("Read token").fill(READ_TOKEN);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await waitFor(async () => (await page.getByTestId("audit-admin-only").count()) > 0, { timeoutMs: 20_000, what: "the audit trail's admin-only note" });
+  assert.match(await page.getByTestId("audit").innerText(), /Admin only: the audit trail names callers' addresses and key ids/);
 
-    await page.getByRole("button", { name: "Log browser" }).click();
-    await waitFor(async () => (await page.getByTestId("dlq").innerText()).includes("price must be positive"), { timeoutMs: 20_000, what: "the dead letter's reason" });
-    assert.match(await page.getByTestId("dlq-admin-only").innerText(), /Admin only: the rejected records themselves/);
-    assert.match(await page.getByTestId("dlq").innerText(), /payload hidden \(admin only\)/);
-    await page.locator("tr", { hasText: "AUDIT" }).first().click();
-    await waitFor(async () => (await page.getByTestId("stream-admin-only").count()) > 0, { what: "the AUDIT stream's note" });
-    assert.match(await page.getByTestId("stream-admin-only").innerText(), /Admin only: AUDIT holds the audit trail/);
-    const browserText = await page.getByTestId("log-browser").innerText();
-    assert.ok(!browserText.includes(SECRET));
-    assert.equal(await page.locator(".banner.error").count(), 0, "no broken panel");
+  await page.getByRole("button", { name: "Log browser" }).click();
+  await waitFor(async () => (await page.getByTestId("dlq").innerText()).includes("price must be positive"), { timeoutMs: 20_000, what: "the dead letter's reason" });
+  assert.match(await page.getByTestId("dlq-admin-only").innerText(), /Admin only: the rejected records themselves/);
+  assert.match(await page.getByTestId("dlq").innerText(), /payload hidden \(admin only\)/);
+  await page.locator("tr", { hasText: "AUDIT" }).first().click();
+  await waitFor(async () => (await page.getByTestId("stream-admin-only").count()) > 0, { what: "the AUDIT stream's note" });
+  assert.match(await page.getByTestId("stream-admin-only").innerText(), /Admin only: AUDIT holds the audit trail/);
+  const browserText = await page.getByTestId("log-browser").innerText();
+  assert.ok(!browserText.includes(SECRET));
+  assert.equal(await page.locator(".banner.error").count(), 0, "no broken panel");
 
-    // The admin token typed once: the payloads and the audit trail appear.
-    await page.getByLabel("admin token").fill(ADMIN_TOKEN);
-    await page.getByLabel("admin token").press("Enter");
-    await waitFor(async () => (await page.getByTestId("dlq").innerText()).includes(SECRET), { timeoutMs: 20_000, what: "the dead letter's payload" });
-    await page.getByRole("button", { name: "Operations" }).click();
-    await waitFor(async () => (await page.getByTestId("audit").innerText()).includes("status"), { timeoutMs: 20_000, what: "the audit trail" });
-    assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-  }
+  // The admin token typed once: the payloads and the audit trail appear.
+  await page.getByLabel("admin token").fill(ADMIN_TOKEN);
+  await page.getByLabel("admin token").press("Enter");
+  await waitFor(async () => (await page.getByTestId("dlq").innerText()).includes(SECRET), { timeoutMs: 20_000, what: "the dead letter's payload" });
+  await page.getByRole("button", { name: "Operations" }).click();
+  await waitFor(async () => (await page.getByTestId("audit").innerText()).includes("status"), { timeoutMs: 20_000, what: "the audit trail" });
+  assert.deepEqual(errors, []);
 });

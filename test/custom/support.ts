@@ -16,6 +16,9 @@ import { TradeLogPublisher, decodeTradeBatch, silentLogger } from "../../src/ing
 import type { Trade } from "../../src/market/trade.js";
 import { waitFor } from "../helpers/wait.js";
 
+/** One query in a throwaway in-memory DuckDB (an independent reader of what we wrote). */
+export { duckQuery } from "../lake/fixtures/duckdb.js";
+
 export const ACME_KEY = "acme-key-0001";
 export const ADMIN_KEY = "admin-key-0001";
 
@@ -63,19 +66,6 @@ export async function startStack(options: Partial<Omit<GatewayOptions, "nc">> & 
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** One query in a throwaway in-memory DuckDB (an independent reader of what we wrote). */
-export async function duckQuery(sql: string): Promise<Record<string, unknown>[]> {
-  const { DuckDBInstance } = await import("@duckdb/node-api");
-  const instance = await DuckDBInstance.create(":memory:");
-  const conn = await instance.connect();
-  try {
-    return (await conn.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
 }
 
 /** A router (commits every 100 ms) with its own trade publisher, on the stack's connection. */

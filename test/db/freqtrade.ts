@@ -1,35 +1,15 @@
 /** The freqtrade XRP/ETH fixture (data README §2b): Binance aggTrades and Binance's own 1m candles. */
 import { readFileSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
 import type { Trade } from "../../src/market/trade.js";
 import { sharedData } from "../helpers/shared-data.js";
+import { tradesOfXrpEth } from "../market/fixtures.js";
 
 const DIR = sharedData("binance-recorded");
 export const XRPETH = "XRPETH";
 
-interface CcxtTrade {
-  timestamp: number;
-  price: number;
-  amount: number;
-  info: { a: number; p: string; q: string; T: number; m: boolean };
-}
-
-/** One Trade per aggTrade (trade id = aggregate id, which is contiguous). */
+/** One Trade per aggTrade (trade id = aggregate id, which is contiguous), ingested at its trade time. */
 export function loadFreqtradeTrades(): Trade[] {
-  const raw = JSON.parse(gunzipSync(readFileSync(`${DIR}/freqtrade-XRP_ETH-trades.json.gz`)).toString("utf8")) as CcxtTrade[];
-  return raw.map((t) => ({
-    source: "binance",
-    symbol: XRPETH,
-    tradeId: t.info.a,
-    price: Number(t.info.p),
-    quantity: Number(t.info.q),
-    priceText: t.info.p,
-    quantityText: t.info.q,
-    tradeTime: t.info.T,
-    eventTime: t.info.T,
-    ingestTime: t.info.T,
-    buyerIsMaker: t.info.m,
-  }));
+  return tradesOfXrpEth();
 }
 
 export type Kline = [openTime: number, open: number, high: number, low: number, close: number, volume: number];

@@ -1,25 +1,21 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connect } from "@nats-io/transport-node";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { migrate, openDatabase, readCandles1m, readSilverBars, runServingConsumer, ServingWriter, type ServingConsumerEvent } from "../../src/db/index.js";
-import { startNatsServer } from "../helpers/nats-server.js";
+import { startNatsWithStreams } from "../helpers/nats-streams.js";
 import { waitFor } from "../helpers/wait.js";
 import { postgresBackend } from "./fixtures.js";
 import { startPrivatePostgres } from "./private-postgres.js";
 import { barMessage, makeBar, makeCandle } from "./serving-rows.js";
 
 const SYMBOLS = ["BTCUSDT", "ETHUSDT", "XRPUSDT"];
+const SILVER = { name: "SILVER", subjects: ["silver.>"] };
+const CANDLES = { name: "CANDLES", subjects: ["candles.>"] };
 
 describe("runServingConsumer (JetStream → PostgreSQL)", () => {
   it("survives a PostgreSQL outage mid-replay: nothing acked until written, every bar exactly once afterwards", async () => {
-    await using nats = await startNatsServer();
+    await using nats = await startNatsWithStreams([SILVER, CANDLES]);
+    const { js, jsm } = nats;
     await using pgServer = await startPrivatePostgres();
-    const nc = await connect({ servers: nats.url });
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.add({ name: "SILVER", subjects: ["silver.>"] });
-    await jsm.streams.add({ name: "CANDLES", subjects: ["candles.>"] });
-    const js = jetstream(nc);
     await using db = await openDatabase({ url: pgServer.url, maxConnections: 2, connectTimeoutMs: 1000 });
     await migrate(db);
 
@@ -84,17 +80,13 @@ describe("runServingConsumer (JetStream → PostgreSQL)", () => {
     assert.equal(rejected.length, 1);
     assert.match(rejected[0]!.type === "rejected" ? rejected[0]!.reason : "", /windowStart/);
     assert.equal(writer.status().state, "healthy");
-    await nc.close();
   });
 
   it("rejects only the row the database refuses and writes the rest of its batch", async () => {
-    await using nats = await startNatsServer();
+    await using nats = await startNatsWithStreams([SILVER]);
+    const { js, jsm } = nats;
     await using db = await postgresBackend().open();
     await migrate(db);
-    const nc = await connect({ servers: nats.url });
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.add({ name: "SILVER", subjects: ["silver.>"] });
-    const js = jetstream(nc);
     for (let i = 0; i < 30; i++) {
       // Bar 17 decodes fine but its trade count overflows the integer column: the database refuses it.
       const row = makeBar("BTCUSDT", i, i === 17 ? { tradeCount: 3_000_000_000 } : {});
@@ -112,17 +104,13 @@ describe("runServingConsumer (JetStream → PostgreSQL)", () => {
     assert.match(rejected[0]!.type === "rejected" ? rejected[0]!.reason : "", /out of range/);
     const written = await readSilverBars(db, "BTCUSDT");
     assert.deepEqual(written.map((b) => b.windowEnd), Array.from({ length: 30 }, (_, i) => makeBar("BTCUSDT", i).windowEnd).filter((_, i) => i !== 17));
-    await nc.close();
   });
 
   it("keeps consuming across a NATS server restart", async () => {
-    await using nats = await startNatsServer();
+    await using nats = await startNatsWithStreams([SILVER], { maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    const { js } = nats;
     await using db = await postgresBackend().open();
     await migrate(db);
-    const nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.add({ name: "SILVER", subjects: ["silver.>"] });
-    const js = jetstream(nc);
     for (let i = 0; i < 150; i++) await js.publish("silver.ETHUSDT", JSON.stringify(barMessage(makeBar("ETHUSDT", i))));
     const events: ServingConsumerEvent[] = [];
     let restarted = false;
@@ -136,8 +124,8 @@ describe("runServingConsumer (JetStream → PostgreSQL)", () => {
         events.push(e);
         if (e.type === "written" && !restarted) {
           restarted = true;
-          await nats.kill();
-          await nats.restart();
+          await nats.server.kill();
+          await nats.server.restart();
         }
       },
     });
@@ -146,6 +134,5 @@ describe("runServingConsumer (JetStream → PostgreSQL)", () => {
     await consumer;
     assert.ok(restarted);
     assert.deepEqual(await readSilverBars(db, "ETHUSDT"), Array.from({ length: 150 }, (_, i) => makeBar("ETHUSDT", i)));
-    await nc.close();
   });
 });

@@ -1,7 +1,7 @@
 /** Debian's chromium through playwright-core, shared by the browser tests. */
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 // @ts-expect-error: a plain .mjs script without type declarations
 import { ensureWebBuild } from "../../scripts/ensure-web-build.mjs";
 
@@ -20,4 +20,25 @@ export function ensureBuilt(): void {
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+}
+
+/** A page in a fresh chromium that records the page's uncaught errors; `await using` closes the browser. */
+export interface ChromiumPage extends AsyncDisposable {
+  readonly browser: Browser;
+  readonly page: Page;
+  /** Messages of the page's uncaught exceptions, in order (a test asserts it stays empty). */
+  readonly pageErrors: string[];
+}
+
+export async function openChromiumPage(viewport: { width: number; height: number }): Promise<ChromiumPage> {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport });
+    const pageErrors: string[] = [];
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    return { browser, page, pageErrors, [Symbol.asyncDispose]: () => browser.close() };
+  } catch (e) {
+    await browser.close();
+    throw e;
+  }
 }

@@ -9,9 +9,27 @@ import { join } from "node:path";
 import { TradeLogPublisher } from "../../src/ingest/publisher.js";
 import type { Trade } from "../../src/market/trade.js";
 import { rng } from "../market/fixtures.js";
-import { log, readTrades, startStack } from "./support.js";
+import { log, readTrades, startStack, type Stack } from "./support.js";
 
 const SYMBOLS = ["AAAUSDT", "BBBUSDT", "CCCUSDT"];
+
+/** Runs `round` for seeds 1 to `seeds`, one after another, each on a fresh stack with its own seeded random. */
+async function forEachSeed(seeds: number, round: (seed: number, random: () => number, stack: Stack) => Promise<void>): Promise<void> {
+  for (let seed = 1; seed <= seeds; seed++) {
+    await using stack = await startStack();
+    await round(seed, rng(seed), stack);
+  }
+}
+
+/** Every symbol's trade ids in the log are exactly 1 to `last`, each once, in order; `where(symbol)` starts each failure message. */
+function assertIdsOneTo(trades: readonly Trade[], last: number, where: (symbol: string) => string): void {
+  for (const symbol of SYMBOLS) {
+    const ids = trades.filter((t) => t.symbol === symbol).map((t) => t.tradeId);
+    const problem = ids.findIndex((id, i) => id !== i + 1);
+    assert.equal(problem, -1, `${where(symbol)}: position ${problem} holds id ${ids[problem]}`);
+    assert.equal(ids.length, last, `${where(symbol)}: ${ids.length} trades, expected ${last}`);
+  }
+}
 
 function trade(symbol: string, id: number): Trade {
   const price = 100 + (id % 17);
@@ -48,9 +66,7 @@ async function publisherLife(p: TradeLogPublisher, random: () => number, last: n
 
 test("several publishers of the same symbols, interleaved at random: every id once, in order, none missing (20 seeds)", { timeout: 240_000 }, async () => {
   const LAST = 1500;
-  for (let seed = 1; seed <= 20; seed++) {
-    await using stack = await startStack();
-    const random = rng(seed);
+  await forEachSeed(20, async (seed, random, stack) => {
     const count = 2 + Math.floor(random() * 2);
     const publishers = await Promise.all(
       Array.from({ length: count }, (_, i) =>
@@ -60,14 +76,8 @@ test("several publishers of the same symbols, interleaved at random: every id on
     // The last one always runs to the end (someone owns the symbols at the end); the others may stop midway.
     await Promise.all(publishers.map((p, i) => publisherLife(p, random, LAST, i < count - 1 && random() < 0.5)));
     const conflicts = publishers.reduce((n, p) => n + p.status().tailConflicts, 0);
-    const trades = await readTrades(stack.nc);
-    for (const symbol of SYMBOLS) {
-      const ids = trades.filter((t) => t.symbol === symbol).map((t) => t.tradeId);
-      const problem = ids.findIndex((id, i) => id !== i + 1);
-      assert.equal(problem, -1, `seed ${seed} (${count} publishers, ${conflicts} tail conflicts), ${symbol}: position ${problem} holds id ${ids[problem]}`);
-      assert.equal(ids.length, LAST, `seed ${seed}, ${symbol}: ${ids.length} trades, expected ${LAST}`);
-    }
-  }
+    assertIdsOneTo(await readTrades(stack.nc), LAST, (symbol) => `seed ${seed} (${count} publishers, ${conflicts} tail conflicts), ${symbol}`);
+  });
 });
 
 test("a publisher that knows an old tail is refused by the log, re-reads it and sends only the trades above it", async () => {
@@ -148,9 +158,7 @@ test("a takeover whose new stream brought trades asks the exchange only for a ho
 
 test("a takeover: the new reader holds what it reads until the old one logged all it read; no id lost or doubled, nothing asked of the exchange (10 seeds)", { timeout: 120_000 }, async () => {
   const LAST = 600;
-  for (let seed = 1; seed <= 10; seed++) {
-    await using stack = await startStack();
-    const random = rng(seed);
+  await forEachSeed(10, async (seed, random, stack) => {
     const asked: string[] = [];
     const backfill = async (_source: string, symbol: string, fromId: number, toId: number) => {
       asked.push(`${symbol} ${fromId}-${toId}`);
@@ -180,16 +188,10 @@ test("a takeover: the new reader holds what it reads until the old one logged al
     await next.adopt("binance", SYMBOLS, { catchUp: false });
     for (const s of SYMBOLS) for (let id = cursor.get(s)!.next; id <= LAST; id++) next.accept(trade(s, id));
     await next.flush();
-    const trades = await readTrades(stack.nc);
-    for (const symbol of SYMBOLS) {
-      const ids = trades.filter((t) => t.symbol === symbol).map((t) => t.tradeId);
-      const problem = ids.findIndex((id, i) => id !== i + 1);
-      assert.equal(problem, -1, `seed ${seed}, ${symbol} (live at ${live.get(symbol)}, old stopped at ${stop.get(symbol)}): position ${problem} holds id ${ids[problem]}`);
-      assert.equal(ids.length, LAST, `seed ${seed}, ${symbol}: ${ids.length} trades`);
-    }
+    assertIdsOneTo(await readTrades(stack.nc), LAST, (symbol) => `seed ${seed}, ${symbol} (live at ${live.get(symbol)}, old stopped at ${stop.get(symbol)})`);
     assert.deepEqual(asked, [], `seed ${seed}: nothing asked of the exchange`);
     assert.equal(next.status().gaps, 0);
     await old.close();
     await next.close();
-  }
+  });
 });

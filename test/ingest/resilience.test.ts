@@ -4,6 +4,7 @@ import { Ingestor } from "../../src/ingest/ingestor.js";
 import { MarketSimulator } from "../../src/simulator/server.js";
 import { ReplaySource } from "../../src/simulator/replay-source.js";
 import { SyntheticSource } from "../../src/simulator/synthetic-source.js";
+import { closedInOrder } from "../helpers/dispose.js";
 import { waitFor } from "../helpers/wait.js";
 import { FIRST_ID, LAST_ID, RECORDING, contiguityProblem, log, readStream, readTrades, startStack } from "./support.js";
 
@@ -39,6 +40,7 @@ test("a 10-second NATS outage during ingest loses no trade and duplicates none",
   assert.equal(contiguityProblem(await readTrades(stack.nc), FIRST_ID, LAST_ID), null);
 });
 
+/** A stack, a simulated exchange with two symbols and an ingestor reading it; `await using` closes the ingestor, the exchange, then the stack. */
 async function syntheticStack(options: { maxLifetimeMs?: number; connectionLifetimeMs?: number }) {
   const stack = await startStack();
   const source = new SyntheticSource({ symbols: ["BTCUSDT", "ETHUSDT"], tradesPerSecond: 2000, seed: 7 });
@@ -47,7 +49,7 @@ async function syntheticStack(options: { maxLifetimeMs?: number; connectionLifet
     client: { baseUrl: sim.url, symbols: ["BTCUSDT", "ETHUSDT"], log, overlapMs: 300, connectionLifetimeMs: options.connectionLifetimeMs, renewBeforeMs: options.connectionLifetimeMs ? options.connectionLifetimeMs / 2 : undefined },
     publisher: { spoolDir: stack.spoolDir, log },
   });
-  return { stack, sim, ingestor };
+  return closedInOrder({ stack, sim, ingestor }, () => ingestor.close(), () => sim.close(), () => stack[Symbol.asyncDispose]());
 }
 
 /** Ids per symbol in the log: no duplicate, no hole between the first and the last. */
@@ -62,43 +64,33 @@ async function assertContiguousPerSymbol(stack: Awaited<ReturnType<typeof startS
 }
 
 test("serverShutdown renews the connection with overlap: duplicates removed, nothing missing", async () => {
-  const { stack, sim, ingestor } = await syntheticStack({});
-  try {
-    await waitFor(() => ingestor.publisher.status().published > 500, { timeoutMs: 30_000, what: "trades flowing" });
-    sim.serverShutdown();
-    await waitFor(() => ingestor.client.status().switches >= 1, { timeoutMs: 30_000, what: "switch to the new connection" });
-    const acceptedAtSwitch = ingestor.publisher.status().accepted;
-    await waitFor(() => ingestor.publisher.status().accepted > acceptedAtSwitch + 500, { timeoutMs: 30_000, what: "trades after the switch" });
-    await ingestor.client.stop();
-    await ingestor.publisher.flush();
-    const s = ingestor.publisher.status();
-    assert.ok(s.duplicatesDropped > 0, "the overlap delivered some trades twice and they were dropped");
-    assert.equal(s.gaps, 0);
-    assert.equal(ingestor.client.status().serverShutdowns, 1);
-    assert.equal(ingestor.client.status().reconnects, 0, "renewed by overlap, not by reconnect after loss");
-    await assertContiguousPerSymbol(stack);
-  } finally {
-    await ingestor.close();
-    await sim.close();
-    await stack[Symbol.asyncDispose]();
-  }
+  await using synthetic = await syntheticStack({});
+  const { stack, sim, ingestor } = synthetic;
+  await waitFor(() => ingestor.publisher.status().published > 500, { timeoutMs: 30_000, what: "trades flowing" });
+  sim.serverShutdown();
+  await waitFor(() => ingestor.client.status().switches >= 1, { timeoutMs: 30_000, what: "switch to the new connection" });
+  const acceptedAtSwitch = ingestor.publisher.status().accepted;
+  await waitFor(() => ingestor.publisher.status().accepted > acceptedAtSwitch + 500, { timeoutMs: 30_000, what: "trades after the switch" });
+  await ingestor.client.stop();
+  await ingestor.publisher.flush();
+  const s = ingestor.publisher.status();
+  assert.ok(s.duplicatesDropped > 0, "the overlap delivered some trades twice and they were dropped");
+  assert.equal(s.gaps, 0);
+  assert.equal(ingestor.client.status().serverShutdowns, 1);
+  assert.equal(ingestor.client.status().reconnects, 0, "renewed by overlap, not by reconnect after loss");
+  await assertContiguousPerSymbol(stack);
 });
 
 test("the proactive lifetime renewal (before the server's max lifetime) loses and duplicates nothing", async () => {
-  const { stack, sim, ingestor } = await syntheticStack({ maxLifetimeMs: 4000, connectionLifetimeMs: 3000 });
-  try {
-    await waitFor(() => ingestor.client.status().switches >= 2, { timeoutMs: 30_000, what: "two lifetime renewals" });
-    await ingestor.client.stop();
-    await ingestor.publisher.flush();
-    const s = ingestor.publisher.status();
-    assert.equal(s.gaps, 0);
-    assert.equal(ingestor.client.status().reconnects, 0);
-    await assertContiguousPerSymbol(stack);
-  } finally {
-    await ingestor.close();
-    await sim.close();
-    await stack[Symbol.asyncDispose]();
-  }
+  await using synthetic = await syntheticStack({ maxLifetimeMs: 4000, connectionLifetimeMs: 3000 });
+  const { stack, ingestor } = synthetic;
+  await waitFor(() => ingestor.client.status().switches >= 2, { timeoutMs: 30_000, what: "two lifetime renewals" });
+  await ingestor.client.stop();
+  await ingestor.publisher.flush();
+  const s = ingestor.publisher.status();
+  assert.equal(s.gaps, 0);
+  assert.equal(ingestor.client.status().reconnects, 0);
+  await assertContiguousPerSymbol(stack);
 });
 
 test("a forced gap in trade ids is detected and counted; bad frames go to the DLQ while trades keep flowing", async () => {

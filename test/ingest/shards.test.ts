@@ -9,8 +9,8 @@ import { partitionOf } from "../../src/runtime/cluster/partition.js";
 const SYMBOLS = Array.from({ length: 200 }, (_, i) => `S${String(i).padStart(3, "0")}USDT`);
 const PARTITIONS = 8;
 
-/** `settles`: record `settle` calls too (with whether the previous reader logged everything). */
-function shardsWithLog(clock: ManualClock, o: { settles?: boolean } = {}) {
+/** `settles`: record `settle` calls too (with whether the previous reader logged everything); `lostLeaseExtraMs` as IngestShards takes it. */
+function shardsWithLog(clock: ManualClock, o: { settles?: boolean; lostLeaseExtraMs?: number } = {}) {
   const calls: string[] = [];
   const settle = async (s: string[], flushed: boolean) => void calls.push(`settle ${s.length} ${flushed ? "flushed" : "not-flushed"}`);
   const shards = new IngestShards(SYMBOLS, {
@@ -20,6 +20,7 @@ function shardsWithLog(clock: ManualClock, o: { settles?: boolean } = {}) {
     adopt: async (s) => void calls.push(`adopt ${s.length}`),
     release: async (s) => void calls.push(`release ${s.length}`),
     ...(o.settles ? { settle } : {}),
+    ...(o.lostLeaseExtraMs === undefined ? {} : { lostLeaseExtraMs: o.lostLeaseExtraMs }),
   });
   return { shards, calls };
 }
@@ -59,16 +60,7 @@ test("a handed-over shard, or one whose lease was lost, is read for the overlap,
 
 test("a lost lease overlaps for the lease TTL longer than a handover: a slow retake still finds its reader going", async () => {
   const clock = new ManualClock(0);
-  const calls: string[] = [];
-  const shards = new IngestShards(SYMBOLS, {
-    partitions: PARTITIONS,
-    overlapMs: 1000,
-    lostLeaseExtraMs: 20_000,
-    clock,
-    adopt: async (s) => void calls.push(`adopt ${s.length}`),
-    release: async (s) => void calls.push(`release ${s.length}`),
-    settle: async (s, flushed) => void calls.push(`settle ${s.length} ${flushed ? "flushed" : "not-flushed"}`),
-  });
+  const { shards, calls } = shardsWithLog(clock, { settles: true, lostLeaseExtraMs: 20_000 });
   const n = symbolsOfShard(SYMBOLS, 1, PARTITIONS).length;
   await shards.startPartition(1);
   await shards.startPartition(2);

@@ -5,9 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { connect } from "@nats-io/transport-node";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { startNatsServer } from "../helpers/nats-server.js";
+import { startNatsWithStreams } from "../helpers/nats-streams.js";
 import { waitFor } from "../helpers/wait.js";
 import { startS3Server } from "../helpers-s3/s3-server.js";
 import { openStorage } from "../../src/lake/storage/open.js";
@@ -46,49 +44,42 @@ function runChild(env: Record<string, string>): ChildRun {
 }
 
 async function exactlyOnce(lakeUri: string, storage: Storage, extraEnv: Record<string, string>): Promise<void> {
-  await using nats = await startNatsServer();
-  const nc = await connect({ servers: nats.url });
-  try {
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.add({ name: "TRADES", subjects: ["md.trades.>"] });
-    const js = jetstream(nc);
-    // Mixed message shapes: single Trades and JSON arrays of 2..40 Trades.
-    let lastSeq = 0;
-    for (let i = 0, n = 0; i < trades.length; i += n, lastSeq++) {
-      n = lastSeq % 5 === 0 ? 1 : 2 + ((lastSeq * 7) % 39);
-      const chunk = trades.slice(i, i + n);
-      await js.publish("md.trades.0.BTCUSDT", JSON.stringify(chunk.length === 1 ? chunk[0] : chunk));
-    }
-    const env = { ...extraEnv, NATS_URL: nats.url, LAKE_URI: lakeUri, STREAM: "TRADES", DURABLE: "lake-bronze", MAX_ROWS: "1500", BATCH: "40" };
-
-    // Crash rounds: at the injected points (after the data files, before the commit; after the
-    // commit, before the ack), then SIGKILLs from outside at arbitrary moments.
-    const plan = ["afterFilesWritten:1", "afterCommit:1", "afterFilesWritten:2", "kill", "afterCommit:3", "kill"];
-    let injected = 0;
-    for (const [round, step] of plan.entries()) {
-      const child = runChild({ ...env, CRASH_AT: step === "kill" ? "" : step });
-      if (step === "kill") {
-        // Kill once this incarnation has made progress (or immediately if there is none left to make).
-        const before = await committedSeq(storage);
-        await waitFor(async () => before === lastSeq || (await committedSeq(storage)) > before || child.output.some((l) => l.startsWith("COMMIT")), {
-          timeoutMs: 60_000,
-          what: `round ${round} progress`,
-        });
-        child.kill();
-      }
-      await child.exit;
-      if (child.output.some((l) => l.startsWith("CRASH"))) injected++;
-    }
-    assert.ok(injected >= 3, `at least three injected crashes happened (got ${injected})`);
-
-    // A final incarnation with no crash finishes the stream.
-    const last = runChild({ ...env, CRASH_AT: "" });
-    await waitFor(async () => (await committedSeq(storage)) === lastSeq, { timeoutMs: 90_000, what: "all messages committed" });
-    last.kill();
-    await last.exit;
-  } finally {
-    await nc.close();
+  await using nats = await startNatsWithStreams([{ name: "TRADES", subjects: ["md.trades.>"] }]);
+  const { js } = nats;
+  // Mixed message shapes: single Trades and JSON arrays of 2..40 Trades.
+  let lastSeq = 0;
+  for (let i = 0, n = 0; i < trades.length; i += n, lastSeq++) {
+    n = lastSeq % 5 === 0 ? 1 : 2 + ((lastSeq * 7) % 39);
+    const chunk = trades.slice(i, i + n);
+    await js.publish("md.trades.0.BTCUSDT", JSON.stringify(chunk.length === 1 ? chunk[0] : chunk));
   }
+  const env = { ...extraEnv, NATS_URL: nats.server.url, LAKE_URI: lakeUri, STREAM: "TRADES", DURABLE: "lake-bronze", MAX_ROWS: "1500", BATCH: "40" };
+
+  // Crash rounds: at the injected points (after the data files, before the commit; after the
+  // commit, before the ack), then SIGKILLs from outside at arbitrary moments.
+  const plan = ["afterFilesWritten:1", "afterCommit:1", "afterFilesWritten:2", "kill", "afterCommit:3", "kill"];
+  let injected = 0;
+  for (const [round, step] of plan.entries()) {
+    const child = runChild({ ...env, CRASH_AT: step === "kill" ? "" : step });
+    if (step === "kill") {
+      // Kill once this incarnation has made progress (or immediately if there is none left to make).
+      const before = await committedSeq(storage);
+      await waitFor(async () => before === lastSeq || (await committedSeq(storage)) > before || child.output.some((l) => l.startsWith("COMMIT")), {
+        timeoutMs: 60_000,
+        what: `round ${round} progress`,
+      });
+      child.kill();
+    }
+    await child.exit;
+    if (child.output.some((l) => l.startsWith("CRASH"))) injected++;
+  }
+  assert.ok(injected >= 3, `at least three injected crashes happened (got ${injected})`);
+
+  // A final incarnation with no crash finishes the stream.
+  const last = runChild({ ...env, CRASH_AT: "" });
+  await waitFor(async () => (await committedSeq(storage)) === lastSeq, { timeoutMs: 90_000, what: "all messages committed" });
+  last.kill();
+  await last.exit;
 
   const table = new DeltaTable(storage);
   const rows = await table.read();

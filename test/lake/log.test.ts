@@ -1,11 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BACKENDS } from "./fixtures/backends.js";
 import { readings, readingsDefinition, readingsMapping, type Reading } from "./fixtures/tables.js";
 import { duckQuery } from "./fixtures/duckdb.js";
+import { tempDir } from "../helpers/temp-dir.js";
 import { DeltaTable } from "../../src/lake/table/table.js";
 import { LakeCommitConflict, LakeVersionNotFound } from "../../src/lake/errors.js";
 import { applyCommit, emptyBuilder, finish } from "../../src/lake/delta/replay.js";
@@ -148,30 +147,22 @@ for (const backend of BACKENDS) {
 }
 
 test("log: opening an empty folder is LakeTableNotFound, a missing version is LakeVersionNotFound", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "lake-empty-"));
-  try {
-    const storage: Storage = new LocalStorage(dir);
-    await assert.rejects(new DeltaTable(storage).snapshot(), /no Delta table/);
-    const t = await DeltaTable.createIfAbsent(storage, readingsDefinition);
-    await assert.rejects(t.snapshot({ version: 4 }), LakeVersionNotFound);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  using dir = tempDir("lake-empty-");
+  const storage: Storage = new LocalStorage(dir.path);
+  await assert.rejects(new DeltaTable(storage).snapshot(), /no Delta table/);
+  const t = await DeltaTable.createIfAbsent(storage, readingsDefinition);
+  await assert.rejects(t.snapshot({ version: 4 }), LakeVersionNotFound);
 });
 
 test("log: writer v2 duties — append-only tables refuse data removal; newer writer versions are refused", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "lake-ao-"));
-  try {
-    const storage = new LocalStorage(dir);
-    const t = await DeltaTable.createIfAbsent(storage, { ...readingsDefinition, configuration: { "delta.appendOnly": "true" } });
-    await t.commitWith(() => [add("a.parquet")], { operation: "WRITE" });
-    await assert.rejects(t.commitWith(() => [remove("a.parquet")], { operation: "DELETE" }), /append-only/);
-    const compaction: Action = { type: "remove", remove: { path: "a.parquet", deletionTimestamp: 1, dataChange: false } };
-    assert.equal(await t.commitWith(() => [compaction, add("b.parquet")], { operation: "OPTIMIZE" }), 2);
-    await t.log.commit(await t.snapshot(), [{ type: "protocol", protocol: { minReaderVersion: 1, minWriterVersion: 7 } }]);
-    await assert.rejects(new DeltaTable(storage).commitWith(() => [add("c.parquet")], { operation: "WRITE" }), /writer version 7/);
-    assert.equal((await new DeltaTable(storage).read({ columns: ["value"], filter: [{ column: "sensor", op: "=", value: "zz" }] })).length, 0);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  using dir = tempDir("lake-ao-");
+  const storage = new LocalStorage(dir.path);
+  const t = await DeltaTable.createIfAbsent(storage, { ...readingsDefinition, configuration: { "delta.appendOnly": "true" } });
+  await t.commitWith(() => [add("a.parquet")], { operation: "WRITE" });
+  await assert.rejects(t.commitWith(() => [remove("a.parquet")], { operation: "DELETE" }), /append-only/);
+  const compaction: Action = { type: "remove", remove: { path: "a.parquet", deletionTimestamp: 1, dataChange: false } };
+  assert.equal(await t.commitWith(() => [compaction, add("b.parquet")], { operation: "OPTIMIZE" }), 2);
+  await t.log.commit(await t.snapshot(), [{ type: "protocol", protocol: { minReaderVersion: 1, minWriterVersion: 7 } }]);
+  await assert.rejects(new DeltaTable(storage).commitWith(() => [add("c.parquet")], { operation: "WRITE" }), /writer version 7/);
+  assert.equal((await new DeltaTable(storage).read({ columns: ["value"], filter: [{ column: "sensor", op: "=", value: "zz" }] })).length, 0);
 });

@@ -8,6 +8,18 @@ import { LakeWriter } from "../../src/lake/writer/lake-writer.js";
 import { LakeConcurrentModification } from "../../src/lake/errors.js";
 import { keyOfPath } from "../../src/lake/table/paths.js";
 import type { AddFile } from "../../src/lake/delta/actions.js";
+import type { Storage } from "../../src/lake/storage/types.js";
+
+/** A new readings table with `commits` commits of `rowsEach` fresh readings (one small file per partition each time). */
+async function readingsInCommits(storage: Storage, commits: number, rowsEach: number): Promise<DeltaTable> {
+  const table = await DeltaTable.createIfAbsent(storage, readingsDefinition);
+  const writer = new LakeWriter({ table, mapping: readingsMapping, appId: "r" });
+  for (let i = 0; i < commits; i++) {
+    writer.add(readings(rowsEach, i * rowsEach), i);
+    await writer.flush();
+  }
+  return table;
+}
 
 const canon = (rows: Record<string, unknown>[]) => rows.map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).sort()))).sort();
 
@@ -20,12 +32,7 @@ test("planCompaction groups small files per partition and skips lone or large on
 for (const backend of BACKENDS) {
   test(`optimize + vacuum (${backend.name})`, async () => {
     await using fx = await backend.open();
-    const table = await DeltaTable.createIfAbsent(fx.storage, readingsDefinition);
-    const writer = new LakeWriter({ table, mapping: readingsMapping, appId: "r" });
-    for (let i = 0; i < 5; i++) {
-      writer.add(readings(8, i * 8), i);
-      await writer.flush();
-    }
+    const table = await readingsInCommits(fx.storage, 5, 8);
     const before = await table.snapshot();
     const rowsBefore = await table.read();
     assert.equal(rowsBefore.length, 40);
@@ -69,12 +76,7 @@ for (const backend of BACKENDS) {
 
   test(`concurrent optimize (${backend.name}): one wins, the other aborts or finds nothing; no duplicate rows`, async () => {
     await using fx = await backend.open();
-    const table = await DeltaTable.createIfAbsent(fx.storage, readingsDefinition);
-    const writer = new LakeWriter({ table, mapping: readingsMapping, appId: "r" });
-    for (let i = 0; i < 3; i++) {
-      writer.add(readings(6, i * 6), i);
-      await writer.flush();
-    }
+    const table = await readingsInCommits(fx.storage, 3, 6);
     const results = await Promise.allSettled([optimize(new DeltaTable(fx.storage)), optimize(new DeltaTable(fx.storage))]);
     const won = results.filter((r) => r.status === "fulfilled" && r.value.version !== undefined);
     assert.equal(won.length, 1);

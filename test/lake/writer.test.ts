@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import { ManualClock } from "../../src/runtime/clock.js";
 import { DeltaTable } from "../../src/lake/table/table.js";
 import { flushDelayMs, LakeWriter, type FlushResult } from "../../src/lake/writer/lake-writer.js";
-import { decodeTrades, runLakeConsumer } from "../../src/lake/writer/jetstream.js";
 import { bronzeTradesDefinition, bronzeTradesMapping } from "../../src/lake/tables/bronze-trades.js";
 import { tradeFromLakeRow } from "../../src/contracts/trade.js";
 import { LakeStorageError } from "../../src/lake/errors.js";
@@ -154,14 +153,7 @@ test("runLakeConsumer: S3 down mid-batch â†’ backs off without acking; S3 back â
   const writer = new LakeWriter({ table, mapping: bronzeTradesMapping, appId: "bronze:down", maxAgeMs: 1000, clock });
   const errors: unknown[] = [];
   const commits: FlushResult[] = [];
-  log.running = runLakeConsumer({
-    js,
-    jsm,
-    stream: "TRADES",
-    durable: "lake-down",
-    writer,
-    decode: decodeTrades,
-    signal: log.stop.signal,
+  log.consume("lake-down", writer, {
     clock,
     backoff: { initialMs: 20, maxMs: 200 },
     onError: (e) => errors.push(e),
@@ -207,16 +199,7 @@ test("runLakeConsumer: an idle buffer is committed by the ticker; an undecodable
   const table = await DeltaTable.createIfAbsent(fx.storage, bronzeTradesDefinition);
   const writer = new LakeWriter({ table, mapping: bronzeTradesMapping, appId: "bronze:idle", maxAgeMs: 200 });
   const rejected: number[] = [];
-  log.running = runLakeConsumer({
-    js,
-    jsm,
-    stream: "TRADES",
-    durable: "lake-idle",
-    writer,
-    decode: decodeTrades,
-    signal: log.stop.signal,
-    onReject: (seq) => rejected.push(seq),
-  });
+  log.consume("lake-idle", writer, { onReject: (seq) => rejected.push(seq) });
   // Three messages and then silence: only the idle ticker can make this commit happen.
   await waitFor(async () => (await writer.lastCommittedSeq()) === 3, { timeoutMs: 30_000, what: "idle commit" });
   assert.deepEqual(rejected, [2]);

@@ -57,6 +57,23 @@ export function xrpTrades(): CcxtTrade[] {
   return JSON.parse(gunzipSync(readFileSync(`${XRP_DIR}/freqtrade-XRP_ETH-trades.json.gz`)).toString("utf8")) as CcxtTrade[];
 }
 
+/** The XRP/ETH aggregate trades as Trades (agg id as trade id: contiguous, like Binance trade ids); the i-th arrived `ingestDelayMs(i)` after its trade time. */
+export function tradesOfXrpEth(ingestDelayMs: (index: number) => number = () => 0): Trade[] {
+  return xrpTrades().map((t, i) => ({
+    source: "binance",
+    symbol: "XRPETH",
+    tradeId: t.info.a,
+    price: Number(t.info.p),
+    quantity: Number(t.info.q),
+    priceText: t.info.p,
+    quantityText: t.info.q,
+    tradeTime: t.info.T,
+    eventTime: t.info.T,
+    ingestTime: t.info.T + ingestDelayMs(i),
+    buyerIsMaker: t.info.m,
+  }));
+}
+
 export type OhlcvRow = [number, number, number, number, number, number];
 export function xrpCandles(interval: "1m" | "5m"): OhlcvRow[] {
   return JSON.parse(readFileSync(`${XRP_DIR}/freqtrade-XRP_ETH-${interval}.json`, "utf8")) as OhlcvRow[];

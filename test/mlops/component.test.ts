@@ -18,26 +18,10 @@ import type { OwnershipView } from "../../src/runtime/cluster/types.js";
 import { Lake, LakeWriter, silverBarsDefinition, silverBarsMapping } from "../../src/lake/index.js";
 import { migrate } from "../../src/db/index.js";
 import { mlHandlerOf, mlopsComponent } from "../../src/node/components/mlops.js";
-import type { Trade } from "../../src/market/trade.js";
 import { postgresBackend } from "../db/fixtures.js";
 import { startNatsServer } from "../helpers/nats-server.js";
 import { waitFor } from "../helpers/wait.js";
-import { lakeRowOf, onlineBars, tempDir } from "./support.js";
-
-function ar1Trades(symbol: string, count: number, phi: number, seed: number): Trade[] {
-  let s = seed >>> 0;
-  const uniform = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
-  const gauss = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-  let price = 50;
-  let r = 0;
-  return Array.from({ length: count }, (_, k) => {
-    r = phi * r + 0.002 * gauss();
-    price *= 1 + r;
-    const t = 1_700_000_000_000 + k * 10_000 + 5_000;
-    const p = Number(price.toFixed(6));
-    return { source: "sim", symbol, tradeId: k + 1, price: p, quantity: 1, priceText: String(p), quantityText: "1", tradeTime: t, eventTime: t, ingestTime: t, buyerIsMaker: false };
-  });
-}
+import { ar1Trades, lakeRowOf, onlineBars, tempDir } from "./support.js";
 
 test("mlops component: trains from the lake's silver table on admin `train` over NATS, rolls back, reports status", { timeout: 120_000 }, async () => {
   await using server = await startNatsServer();
@@ -51,7 +35,7 @@ test("mlops component: trains from the lake's silver table on admin `train` over
     const lake = Lake.open(lakeUri);
     const table = await lake.ensureTable(silverBarsDefinition);
     const writer = new LakeWriter({ table, mapping: silverBarsMapping, appId: "silver" });
-    const bars = onlineBars(ar1Trades("SYNUSDT", 400, 0.6, 11), "SYNUSDT");
+    const bars = onlineBars(ar1Trades("SYNUSDT", 400, 1_700_000_000_000, 0.6, 11, 50), "SYNUSDT");
     writer.add(bars.map((b, i) => lakeRowOf(b, i + 1)), bars.length);
     await writer.flush();
 

@@ -16,8 +16,7 @@ import { ArtifactStore, InMemorySilverSource, KvChampionStore, Trainer, type Cha
 import { postgresBackend } from "../db/fixtures.js";
 import { startNatsServer } from "../helpers/nats-server.js";
 import { waitFor } from "../helpers/wait.js";
-import { ar1Trades } from "./web-fixture.js";
-import { onlineBars, tempDir } from "./support.js";
+import { ar1Trades, onlineBars, tempDir } from "./support.js";
 
 /** A store whose first write waits until `release()`: the decision it carries goes stale meanwhile. */
 class HeldStore implements ChampionStore {

@@ -9,8 +9,7 @@ import assert from "node:assert/strict";
 import { championHistory, listRuns } from "../../src/db/index.js";
 import type { SilverBar } from "../../src/contracts/silver-bar.js";
 import { artifactKey, promotedPointer, type ChampionPointer, type TrainerOptions } from "../../src/mlops/index.js";
-import { ar1Trades } from "./web-fixture.js";
-import { onlineBars } from "./support.js";
+import { ar1Trades, onlineBars } from "./support.js";
 import { MemoryChampionStore, trainerFixture } from "./trainer-fixture.js";
 
 const T0 = 1_700_000_000_000;

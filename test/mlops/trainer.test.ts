@@ -8,8 +8,7 @@ import assert from "node:assert/strict";
 import { listRuns, listModelVersions } from "../../src/db/index.js";
 import { walkForwardPlan } from "../../src/ml/index.js";
 import { Trainer, artifactKey, promotedPointer } from "../../src/mlops/index.js";
-import { ar1Trades } from "./web-fixture.js";
-import { onlineBars } from "./support.js";
+import { ar1Trades, onlineBars } from "./support.js";
 import { trainerFixture } from "./trainer-fixture.js";
 
 test("a random walk: every run is recorded, nothing beats naive significantly, nothing is registered or promoted", { timeout: 60_000 }, async () => {

@@ -111,6 +111,16 @@ test("watcher actor on a manual clock: hunt → patrol → admin train, timers o
   const events: MlopsEvent[] = [];
   const ref = system.spawn("watcher", watcherActor({ trainer, symbols: () => ["BTCUSDT"], events: (e) => events.push(e) }));
   const rounds = async (n: number) => waitFor(async () => (await statusOf(ref)).symbols.BTCUSDT?.rounds === n, { what: `${n} rounds` });
+  /** No round a millisecond before `at` on the manual clock, then the next one, with `trigger`, at `at`. */
+  const nextRoundAt = async (at: number, trigger: TrainingTrigger, nothingBefore: string) => {
+    const before = trainer.calls.length;
+    clock.advance(at - 1 - clock.now());
+    await statusOf(ref);
+    assert.equal(trainer.calls.length, before, nothingBefore);
+    clock.advance(1);
+    await rounds(before + 1);
+    assert.deepEqual(trainer.calls[before], { symbol: "BTCUSDT", trigger, at });
+  };
 
   await rounds(1);
   assert.deepEqual(trainer.calls, [{ symbol: "BTCUSDT", trigger: "hunt", at: 0 }]);
@@ -119,12 +129,7 @@ test("watcher actor on a manual clock: hunt → patrol → admin train, timers o
   assert.equal(st.symbols.BTCUSDT!.nextRunAt, 10_000);
   assert.equal(st.symbols.BTCUSDT!.last?.status, "insufficient-data");
 
-  clock.advance(9_999);
-  await statusOf(ref);
-  assert.equal(trainer.calls.length, 1, "nothing before the 10 s hunt period");
-  clock.advance(1);
-  await rounds(2);
-  assert.deepEqual(trainer.calls[1], { symbol: "BTCUSDT", trigger: "hunt", at: 10_000 });
+  await nextRoundAt(10_000, "hunt", "nothing before the 10 s hunt period");
 
   trainer.rows = 25;
   clock.advance(10_000);
@@ -135,12 +140,7 @@ test("watcher actor on a manual clock: hunt → patrol → admin train, timers o
   assert.equal(st.symbols.BTCUSDT!.last?.promoted, "BTCUSDT/v3");
   assert.ok(events.some((e) => e.type === "mode-changed" && e.to === "patrol"));
 
-  clock.advance(299_999);
-  await statusOf(ref);
-  assert.equal(trainer.calls.length, 3, "patrol waits 5 minutes");
-  clock.advance(1);
-  await rounds(4);
-  assert.deepEqual(trainer.calls[3], { symbol: "BTCUSDT", trigger: "patrol", at: 320_000 });
+  await nextRoundAt(320_000, "patrol", "patrol waits 5 minutes");
 
   clock.advance(1_000);
   const reply = (await ref.ask({ type: "train-now", symbol: "BTCUSDT" })) as { round: Promise<TrainingOutcome> };

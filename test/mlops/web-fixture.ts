@@ -14,26 +14,10 @@ import { AdminAuth, localAdminToken } from "../../src/admin/auth.js";
 import { AdminService } from "../../src/admin/service.js";
 import { ArtifactStore, InMemorySilverSource, KvChampionStore, Trainer, natsEventSink, rollbackHandler, trainHandler } from "../../src/mlops/index.js";
 import { trainNowVia, watcherActor, type RoundRunner } from "../../src/actors/watcher/index.js";
-import type { Trade } from "../../src/market/trade.js";
 import type { SilverBar } from "../../src/contracts/silver-bar.js";
 import { postgresBackend, type TestDatabase } from "../db/fixtures.js";
 import { startWebStack, type WebStack } from "../web/fixtures.js";
-import { onlineBars, tempDir } from "./support.js";
-
-export function ar1Trades(symbol: string, count: number, t0: number, phi = 0.6, seed = 11): Trade[] {
-  let s = seed >>> 0;
-  const uniform = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
-  const gauss = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-  let price = 100;
-  let r = 0;
-  return Array.from({ length: count }, (_, k) => {
-    r = phi * r + 0.002 * gauss();
-    price *= 1 + r;
-    const t = t0 + k * 10_000 + 5_000;
-    const p = Number(price.toFixed(6));
-    return { source: "sim", symbol, tradeId: k + 1, price: p, quantity: 1, priceText: String(p), quantityText: "1", tradeTime: t, eventTime: t, ingestTime: t, buyerIsMaker: false };
-  });
-}
+import { ar1Trades, onlineBars, tempDir } from "./support.js";
 
 export function servingRow(b: SilverBar, prediction = b.prediction, modelVersion = b.modelVersion): SilverBarRow {
   return {

@@ -9,12 +9,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrate, listQualityReports, qualityViolations, upsertSilverBars } from "../../src/db/index.js";
-import { Lake, LakeWriter, bronzeTradesDefinition, bronzeTradesMapping, silverBarsDefinition, silverBarsMapping } from "../../src/lake/index.js";
+import { Lake } from "../../src/lake/index.js";
 import { createLogger, type LogRecord } from "../../src/runtime/log.js";
 import { DEFAULT_QUALITY_OPTIONS, loadQuarantineIndex, notQuarantinedSql, readQuarantine, runAudit, type QualityRunReport } from "../../src/quality/index.js";
 import type { SilverBarRow as ServingRow } from "../../src/contracts/silver-bar.js";
 import { postgresBackend } from "../db/fixtures.js";
-import { btcTrades, silverBarsOf } from "./fixtures.js";
+import { btcTrades, silverBarsOf, writeBronzeAndSilver } from "./fixtures.js";
 
 async function seedLake(dir: string) {
   const lake = Lake.open(dir);
@@ -27,12 +27,7 @@ async function seedLake(dir: string) {
   trades.splice(1000, 2);
   bars[15]!.close = 0;
   Object.assign(bars[40]!, { lag1: null, lag3: null, ma5: null, ma10: null, momentum: null, volatilityChange: null });
-  const bronze = new LakeWriter({ table: await lake.ensureTable(bronzeTradesDefinition), mapping: bronzeTradesMapping, appId: "test-bronze" });
-  bronze.add(trades, 1);
-  await bronze.flush();
-  const silver = new LakeWriter({ table: await lake.ensureTable(silverBarsDefinition), mapping: silverBarsMapping, appId: "test-silver" });
-  silver.add(bars, 1);
-  await silver.flush();
+  await writeBronzeAndSilver(lake, trades, bars, "test");
   return { lake, trades, bars, now, bad: [bars[15]!, bars[40]!] };
 }
 

@@ -2,27 +2,16 @@
 import { createSymbolState, transition } from "../../src/actors/symbol/index.js";
 import { type SilverBar } from "../../src/contracts/silver-bar.js";
 import type { SilverTableRow } from "../../src/lake/tables/silver-bars.js";
+import { LakeWriter, bronzeTradesDefinition, bronzeTradesMapping, silverBarsDefinition, silverBarsMapping, type Lake } from "../../src/lake/index.js";
 import type { Trade } from "../../src/market/trade.js";
-import { btcTrades, xrpTrades } from "../market/fixtures.js";
+import { btcTrades, tradesOfXrpEth } from "../market/fixtures.js";
 import { silverTableRow } from "../../src/lake/tables/silver-bars.js";
 
 export { btcTrades };
 
-/** XRP/ETH aggregate trades as Trades (agg id as trade id: contiguous, like Binance trade ids). */
+/** XRP/ETH aggregate trades as Trades, each ingested 5 to 11 ms after its trade. */
 export function xrpEthTrades(): Trade[] {
-  return xrpTrades().map((t, i) => ({
-    source: "binance",
-    symbol: "XRPETH",
-    tradeId: t.info.a,
-    price: Number(t.info.p),
-    quantity: Number(t.info.q),
-    priceText: t.info.p,
-    quantityText: t.info.q,
-    tradeTime: t.info.T,
-    eventTime: t.info.T,
-    ingestTime: t.info.T + 5 + (i % 7),
-    buyerIsMaker: t.info.m,
-  }));
+  return tradesOfXrpEth((i) => 5 + (i % 7));
 }
 
 /** A SilverBar as the lake's silver_bars table stores it: the lake writer's own mapping. */
@@ -40,4 +29,14 @@ export function silverBarsOf(symbol: string, trades: readonly Trade[]): SilverTa
     for (const e of effects) if (e.type === "publish-bar") out.push(silverRow(e.bar, seq));
   }
   return out;
+}
+
+/** Writes the trades to the lake's bronze table and the bars to its silver table, one commit each at log sequence 1 (writer app ids `${appId}-bronze`, `${appId}-silver`). */
+export async function writeBronzeAndSilver(lake: Lake, trades: Trade[], bars: SilverTableRow[], appId: string): Promise<void> {
+  const bronze = new LakeWriter({ table: await lake.ensureTable(bronzeTradesDefinition), mapping: bronzeTradesMapping, appId: `${appId}-bronze` });
+  bronze.add(trades, 1);
+  await bronze.flush();
+  const silver = new LakeWriter({ table: await lake.ensureTable(silverBarsDefinition), mapping: silverBarsMapping, appId: `${appId}-silver` });
+  silver.add(bars, 1);
+  await silver.flush();
 }

@@ -30,13 +30,20 @@ function timerActor(ticks: string[], seenCtx?: (ctx: ActorContext<Msg>) => void)
   });
 }
 
+/** A system on a manual clock with one timerActor, "a", spawned; `await using` shuts the system down. */
+function timerSystem(seenCtx?: (ctx: ActorContext<Msg>) => void) {
+  const clock = new ManualClock();
+  const system = new ActorSystem({ name: "t", clock });
+  const ticks: string[] = [];
+  const ref = system.spawn("a", timerActor(ticks, seenCtx));
+  return { clock, system, ticks, ref, [Symbol.asyncDispose]: () => system[Symbol.asyncDispose]() };
+}
+
 describe("timers", () => {
   it("a single timer fires once when the clock reaches it", async () => {
-    const clock = new ManualClock();
-    await using system = new ActorSystem({ name: "t", clock });
-    const ticks: string[] = [];
     let ctx: ActorContext<Msg> | undefined;
-    const ref = system.spawn("a", timerActor(ticks, (c) => (ctx = c)));
+    await using timers = timerSystem((c) => (ctx = c));
+    const { clock, ticks, ref } = timers;
     await ref.ask({ type: "start-single", key: "once", ms: 100 });
     assert.equal(ctx!.timers.isActive("once"), true);
     clock.advance(99);
@@ -51,10 +58,8 @@ describe("timers", () => {
   });
 
   it("a periodic timer fires every interval until cancelled; restarting a key replaces it", async () => {
-    const clock = new ManualClock();
-    await using system = new ActorSystem({ name: "t", clock });
-    const ticks: string[] = [];
-    const ref = system.spawn("a", timerActor(ticks));
+    await using timers = timerSystem();
+    const { clock, ticks, ref } = timers;
     await ref.ask({ type: "start-periodic", key: "p", ms: 10 });
     clock.advance(35);
     await until(() => ticks.length === 3);
@@ -72,10 +77,8 @@ describe("timers", () => {
   });
 
   it("timers are cancelled when the actor stops", async () => {
-    const clock = new ManualClock();
-    await using system = new ActorSystem({ name: "t", clock });
-    const ticks: string[] = [];
-    const ref = system.spawn("a", timerActor(ticks));
+    await using timers = timerSystem();
+    const { clock, system, ticks, ref } = timers;
     await ref.ask({ type: "start-periodic", key: "p", ms: 10 });
     await ref.ask({ type: "start-single", key: "s", ms: 50 });
     assert.equal(clock.pendingTimers, 2);

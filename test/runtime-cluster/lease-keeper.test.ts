@@ -38,7 +38,10 @@ class FakeLeases implements LeaseOps {
 
 const flush = () => new Promise((r) => setImmediate(r));
 
-function keeperWith(store: FakeLeases, clock: ManualClock) {
+/** A started keeper for node "a" over a fresh FakeLeases, on a manual clock at `startMs`; `lost` records the leases it gives up. */
+function startedKeeper(startMs = 0) {
+  const clock = new ManualClock(startMs);
+  const store = new FakeLeases();
   const lost: { partition: number; cause: string; at: number }[] = [];
   const keeper = new LeaseKeeper({
     store,
@@ -50,7 +53,8 @@ function keeperWith(store: FakeLeases, clock: ManualClock) {
     onLost: (partition, cause) => lost.push({ partition, cause, at: clock.now() }),
     onError: () => {},
   });
-  return { keeper, lost };
+  keeper.start();
+  return { clock, store, keeper, lost };
 }
 
 async function advance(clock: ManualClock, ms: number, step = 100) {
@@ -61,10 +65,7 @@ async function advance(clock: ManualClock, ms: number, step = 100) {
 }
 
 test("renewals keep a lease indefinitely", async () => {
-  const clock = new ManualClock(0);
-  const store = new FakeLeases();
-  const { keeper, lost } = keeperWith(store, clock);
-  keeper.start();
+  const { clock, store, keeper, lost } = startedKeeper();
   assert.ok(await keeper.acquire(3, 1));
   await advance(clock, 30_000);
   assert.deepEqual(lost, []);
@@ -74,10 +75,7 @@ test("renewals keep a lease indefinitely", async () => {
 });
 
 test("when renewals fail, the lease is declared lost at lastConfirmedSend + TTL − margin, before it can expire", async () => {
-  const clock = new ManualClock(0);
-  const store = new FakeLeases();
-  const { keeper, lost } = keeperWith(store, clock);
-  keeper.start();
+  const { clock, store, keeper, lost } = startedKeeper();
   await keeper.acquire(3, 1);
   await advance(clock, 1600); // one renewal at t=1500 succeeded
   store.mode = "down";
@@ -90,10 +88,7 @@ test("when renewals fail, the lease is declared lost at lastConfirmedSend + TTL 
 });
 
 test("a renewal whose reply was lost is recognised as ours on the next round (same owner and epoch)", async () => {
-  const clock = new ManualClock(0);
-  const store = new FakeLeases();
-  const { keeper, lost } = keeperWith(store, clock);
-  keeper.start();
+  const { clock, store, keeper, lost } = startedKeeper();
   await keeper.acquire(3, 7);
   store.mode = "lose-reply";
   await advance(clock, 1600);
@@ -105,10 +100,7 @@ test("a renewal whose reply was lost is recognised as ours on the next round (sa
 });
 
 test("a lease rewritten by another node is lost at the next renewal, and release then leaves it alone", async () => {
-  const clock = new ManualClock(0);
-  const store = new FakeLeases();
-  const { keeper, lost } = keeperWith(store, clock);
-  keeper.start();
+  const { clock, store, keeper, lost } = startedKeeper();
   await keeper.acquire(3, 1);
   store.table.set(3, { record: { owner: "b", epoch: 2, acquiredAt: 0 }, revision: ++store.seq });
   await advance(clock, 1600);
@@ -120,10 +112,7 @@ test("a lease rewritten by another node is lost at the next renewal, and release
 });
 
 test("release deletes the lease at its latest revision", async () => {
-  const clock = new ManualClock(0);
-  const store = new FakeLeases();
-  const { keeper } = keeperWith(store, clock);
-  keeper.start();
+  const { clock, store, keeper } = startedKeeper();
   await keeper.acquire(3, 1);
   await advance(clock, 4000);
   await keeper.release(3);
@@ -132,10 +121,7 @@ test("release deletes the lease at its latest revision", async () => {
 });
 
 test("an acquisition whose reply was lost is adopted when the key holds exactly our record; a foreign one is not", async () => {
-  const clock = new ManualClock(0);
-  const store = new FakeLeases();
-  const { keeper, lost } = keeperWith(store, clock);
-  keeper.start();
+  const { clock, store, keeper, lost } = startedKeeper();
   store.mode = "lose-reply";
   const held = await keeper.acquire(3, 1);
   assert.equal(held?.revision, 1);
@@ -152,10 +138,7 @@ test("an acquisition whose reply was lost is adopted when the key holds exactly 
 });
 
 test("another incarnation of the same node id (same owner and epoch, other acquisition time) is not adopted", async () => {
-  const clock = new ManualClock(1000);
-  const store = new FakeLeases();
-  const { keeper, lost } = keeperWith(store, clock);
-  keeper.start();
+  const { clock, store, keeper, lost } = startedKeeper(1000);
   await keeper.acquire(3, 1);
   store.table.set(3, { record: { owner: "a", epoch: 1, acquiredAt: 999 }, revision: ++store.seq });
   await advance(clock, 1600);

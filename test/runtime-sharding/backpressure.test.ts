@@ -6,23 +6,13 @@ import { waitFor } from "../helpers/wait.js";
 import { OwnershipBoard } from "../fixtures/sharding-ownership.js";
 import { startTestNode } from "../fixtures/sharding-node.js";
 import { createEventStream, publishNumbered } from "../fixtures/sharding-log.js";
-import { isLogInput, type EntityInput } from "../../src/runtime/cluster/region/entity.js";
-import type { Actor } from "../../src/runtime/actor/types.js";
+import { gatedEntities } from "../fixtures/sharding-entities.js";
 import { partitionOf } from "../../src/runtime/cluster/partition.js";
 
 test("backpressure: with tiny mailboxes the consumer fetches no more than the entities can take", async () => {
   await using server = await startNatsServer();
   const board = new OwnershipBoard(2);
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const seen: number[] = [];
-  const gated = (): Actor<EntityInput<never, { n: number }>> => ({
-    async receive(message) {
-      if (!isLogInput(message)) return;
-      await gate;
-      seen.push(message.data.n);
-    },
-  });
+  const { entity: gated, seen, release } = gatedEntities();
   const MAX_IN_FLIGHT = 4;
   await using a = await startTestNode<never, { n: number }>(board, "A", server.url, {
     name: "tiny",

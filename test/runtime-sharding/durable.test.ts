@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { startNatsServer } from "../helpers/nats-server.js";
 import { waitFor } from "../helpers/wait.js";
 import { OwnershipBoard } from "../fixtures/sharding-ownership.js";
-import { startTestNode, type NodeRegionOptions } from "../fixtures/sharding-node.js";
+import { startTestNode, startTestPair, type NodeRegionOptions } from "../fixtures/sharding-node.js";
 import { SumEntity, type CounterMsg, type SumEvent, type SumState } from "../fixtures/sharding-entities.js";
 import { createEventStream, expectedSum, publishNumbered } from "../fixtures/sharding-log.js";
 import type { ShardRegion } from "../../src/runtime/cluster/region/region.js";
@@ -44,10 +44,8 @@ function assertUndisturbedFold(final: Map<string, SumState>): void {
 }
 
 test("durable input: a clean handoff mid-stream folds every event exactly once", async () => {
-  await using server = await startNatsServer();
-  const board = new OwnershipBoard(PARTITIONS);
-  await using a = await startTestNode(board, "A", server.url, regionOptions("sums"));
-  await using b = await startTestNode(board, "B", server.url, regionOptions("sums"));
+  await using pair = await startTestPair(PARTITIONS, () => regionOptions("sums"));
+  const { board, a, b } = pair;
   await createEventStream(a.nc, "EV", "ev");
   await board.assignAll("A");
   await publishNumbered(a.nc, "ev", PARTITIONS, KEYS, 1, PER_KEY / 2);
@@ -59,10 +57,8 @@ test("durable input: a clean handoff mid-stream folds every event exactly once",
 });
 
 test("durable input: the owner dies mid-stream; the next one restores snapshots and replays, no loss, no double count", async () => {
-  await using server = await startNatsServer();
-  const board = new OwnershipBoard(PARTITIONS);
-  await using a = await startTestNode(board, "A", server.url, regionOptions("sums"));
-  await using b = await startTestNode(board, "B", server.url, regionOptions("sums"));
+  await using pair = await startTestPair(PARTITIONS, () => regionOptions("sums"));
+  const { board, a, b } = pair;
   await createEventStream(b.nc, "EV", "ev");
   await board.assignAll("A");
   const publishing = publishNumbered(b.nc, "ev", PARTITIONS, KEYS, 1, PER_KEY);

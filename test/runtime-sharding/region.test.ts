@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { startNatsServer } from "../helpers/nats-server.js";
 import { waitFor } from "../helpers/wait.js";
 import { OwnershipBoard } from "../fixtures/sharding-ownership.js";
-import { startTestNode } from "../fixtures/sharding-node.js";
+import { startTestNode, startTestPair } from "../fixtures/sharding-node.js";
 import { DeliveryLog, recorderEntity, type CounterMsg } from "../fixtures/sharding-entities.js";
 import { partitionOf } from "../../src/runtime/cluster/partition.js";
 import { RegionAskTimeout } from "../../src/runtime/cluster/region/errors.js";
@@ -23,11 +23,9 @@ function keysOwnedBy(parity: 0 | 1, count: number): string[] {
 }
 
 test("local and remote tell reach the entity exactly once; ask answers from the owner", async () => {
-  await using server = await startNatsServer();
-  const board = new OwnershipBoard(PARTITIONS);
   const log = new DeliveryLog();
-  await using a = await startTestNode<CounterMsg>(board, "A", server.url, { name: "counters", entity: recorderEntity(log, "A"), snapshots: false });
-  await using b = await startTestNode<CounterMsg>(board, "B", server.url, { name: "counters", entity: recorderEntity(log, "B"), snapshots: false });
+  await using pair = await startTestPair<CounterMsg>(PARTITIONS, (id) => ({ name: "counters", entity: recorderEntity(log, id), snapshots: false }));
+  const { board, a, b } = pair;
   for (let p = 0; p < PARTITIONS; p++) await board.move(p, p % 2 === 0 ? "A" : "B");
 
   const onA = keysOwnedBy(0, 5);
@@ -52,11 +50,9 @@ test("local and remote tell reach the entity exactly once; ask answers from the 
 });
 
 test("messages to a partition without owner are held, then delivered once it gets one", async () => {
-  await using server = await startNatsServer();
-  const board = new OwnershipBoard(PARTITIONS);
   const log = new DeliveryLog();
-  await using a = await startTestNode<CounterMsg>(board, "A", server.url, { name: "held", entity: recorderEntity(log, "A"), snapshots: false });
-  await using b = await startTestNode<CounterMsg>(board, "B", server.url, { name: "held", entity: recorderEntity(log, "B"), snapshots: false });
+  await using pair = await startTestPair<CounterMsg>(PARTITIONS, (id) => ({ name: "held", entity: recorderEntity(log, id), snapshots: false }));
+  const { board, a, b } = pair;
   const key = "orphan";
   const sent = [1, 2, 3].map((n) => a.region.tell(key, { type: "add", n }));
   const asked = a.region.ask(key, { type: "get" }, 60_000);

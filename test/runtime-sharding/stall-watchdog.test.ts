@@ -6,8 +6,8 @@ import { waitFor } from "../helpers/wait.js";
 import { OwnershipBoard } from "../fixtures/sharding-ownership.js";
 import { startTestNode } from "../fixtures/sharding-node.js";
 import { createEventStream, publishNumbered } from "../fixtures/sharding-log.js";
-import { isLogInput, type EntityInput } from "../../src/runtime/cluster/region/entity.js";
-import type { Actor, RuntimeEvent } from "../../src/runtime/actor/types.js";
+import { gatedEntities } from "../fixtures/sharding-entities.js";
+import type { RuntimeEvent } from "../../src/runtime/actor/types.js";
 import { oneForOne } from "../../src/runtime/actor/index.js";
 import { partitionOf } from "../../src/runtime/cluster/partition.js";
 import type { PartitionStalled } from "../../src/runtime/cluster/consumer/stall-watchdog.js";
@@ -15,16 +15,7 @@ import type { PartitionStalled } from "../../src/runtime/cluster/consumer/stall-
 test("stall watchdog: an entity that blocks its mailbox stalls its partition; the stall is reported, the consumer restarted under supervision, and every message handled once after", async () => {
   await using server = await startNatsServer();
   const board = new OwnershipBoard(2);
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const seen: number[] = [];
-  const blocking = (): Actor<EntityInput<never, { n: number }>> => ({
-    async receive(message) {
-      if (!isLogInput(message)) return;
-      await gate;
-      seen.push(message.data.n);
-    },
-  });
+  const { entity: blocking, seen, release } = gatedEntities();
   const stalls: PartitionStalled[] = [];
   await using a = await startTestNode<never, { n: number }>(board, "A", server.url, {
     name: "stuck",

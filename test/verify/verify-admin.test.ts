@@ -12,7 +12,7 @@ import { encodeTradeBatch } from "../../src/ingest/batch-codec.js";
 import type { Trade } from "../../src/market/trade.js";
 import type { VerifyReport } from "../../src/verify/types.js";
 import { startControlStack, type ControlStack } from "../control/fixtures.js";
-import { ARTIFACTS, ensureBuilt, launchChromium, skipWithoutChromium } from "../helpers/browser.js";
+import { ARTIFACTS, ensureBuilt, openChromiumPage, skipWithoutChromium } from "../helpers/browser.js";
 import { waitFor } from "../helpers/wait.js";
 import { btcTrades } from "../quality/fixtures.js";
 
@@ -58,22 +58,16 @@ test("the Control page's reconciliation card runs verify and names the lost trad
   ensureBuilt();
   await using stack = await startControlStack();
   await seedLostTrade(stack);
-  const browser = await launchChromium();
-  try {
-    const page = await browser.newPage({ viewport: { width: 1500, height: 940 } });
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(stack.web.url + "/control");
-    const card = page.getByTestId("verify-card");
-    await waitFor(async () => (await card.innerText()).includes("No verify run yet"), { timeoutMs: 20_000, what: "the empty card" });
-    await page.getByLabel("verify range").selectOption("all");
-    await page.getByTestId("run-verify").click();
-    await waitFor(async () => (await page.getByTestId("verify-result").innerText()).includes("FAILED"), { timeoutMs: 60_000, what: "the FAILED verify result" });
-    assert.match(await card.innerText(), /2,000 in log\s+1,999 in bronze/);
-    assert.match(await page.getByTestId("verify-findings").innerText(), new RegExp(`BTCUSDT\\s+missing from bronze\\s+1\\s+${lost}`));
-    await card.screenshot({ path: `${ARTIFACTS}/control-verify.png` });
-    assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-  }
+  await using chromium = await openChromiumPage({ width: 1500, height: 940 });
+  const { page, pageErrors: errors } = chromium;
+  await page.goto(stack.web.url + "/control");
+  const card = page.getByTestId("verify-card");
+  await waitFor(async () => (await card.innerText()).includes("No verify run yet"), { timeoutMs: 20_000, what: "the empty card" });
+  await page.getByLabel("verify range").selectOption("all");
+  await page.getByTestId("run-verify").click();
+  await waitFor(async () => (await page.getByTestId("verify-result").innerText()).includes("FAILED"), { timeoutMs: 60_000, what: "the FAILED verify result" });
+  assert.match(await card.innerText(), /2,000 in log\s+1,999 in bronze/);
+  assert.match(await page.getByTestId("verify-findings").innerText(), new RegExp(`BTCUSDT\\s+missing from bronze\\s+1\\s+${lost}`));
+  await card.screenshot({ path: `${ARTIFACTS}/control-verify.png` });
+  assert.deepEqual(errors, []);
 });

@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ARTIFACTS, ensureBuilt, launchChromium, skipWithoutChromium } from "../helpers/browser.js";
+import { ARTIFACTS, ensureBuilt, openChromiumPage, skipWithoutChromium } from "../helpers/browser.js";
 import { waitFor } from "../helpers/wait.js";
 import { fakeNode, startWebStack } from "./fixtures.js";
 import { SyntheticMarketFeed } from "./market-feed.js";
@@ -30,11 +30,9 @@ test("live market and system pages render live data in chromium", { skip: skipWi
   await feed.seedHistory(90);
   feed.tick();
   feed.start(100, 1_000);
-  const browser = await launchChromium();
+  await using chromium = await openChromiumPage({ width: 1440, height: 900 });
+  const { page, pageErrors: consoleErrors } = chromium;
   try {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const consoleErrors: string[] = [];
-    page.on("pageerror", (e) => consoleErrors.push(e.message));
     await page.goto(stack.server.url + "/");
 
     const lastPrice = page.getByTestId("last-price");
@@ -83,23 +81,18 @@ test("live market and system pages render live data in chromium", { skip: skipWi
     assert.deepEqual(consoleErrors, []);
   } finally {
     feed.stop();
-    await browser.close();
   }
 });
 
 test("with no market data the live page says so plainly", { skip: skipWithoutChromium }, async () => {
   ensureBuilt();
   await using stack = await startWebStack();
-  const browser = await launchChromium();
-  try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    await page.goto(stack.server.url + "/");
-    await waitFor(async () => (await page.locator(".empty-title").count()) > 0, { timeoutMs: 20_000, what: "empty state" });
-    assert.equal(await page.locator(".empty-title").innerText(), "No market data yet");
-    await page.screenshot({ path: `${ARTIFACTS}/live-market-empty.png` });
-  } finally {
-    await browser.close();
-  }
+  await using chromium = await openChromiumPage({ width: 1280, height: 720 });
+  const { page } = chromium;
+  await page.goto(stack.server.url + "/");
+  await waitFor(async () => (await page.locator(".empty-title").count()) > 0, { timeoutMs: 20_000, what: "empty state" });
+  assert.equal(await page.locator(".empty-title").innerText(), "No market data yet");
+  await page.screenshot({ path: `${ARTIFACTS}/live-market-empty.png` });
 });
 
 test("with 1,000 symbols the live page's picker finds one by typing (keyboard only), and /metrics stays at 21 series", { skip: skipWithoutChromium }, async () => {
@@ -108,50 +101,44 @@ test("with 1,000 symbols the live page's picker finds one by typing (keyboard on
   const symbols = Array.from({ length: 1000 }, (_, i) => `Q${String(i).padStart(4, "0")}USDT`);
   for (const [i, s] of symbols.entries()) new SyntheticMarketFeed(stack.pub, s, 100 + i, i + 1).tick();
   await stack.pub.flush();
-  const browser = await launchChromium();
-  try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const consoleErrors: string[] = [];
-    page.on("pageerror", (e) => consoleErrors.push(e.message));
-    // The server has seen every tick once the page lists 1,000 symbols.
-    await waitFor(
-      async () => {
-        await page.goto(stack.server.url + "/");
-        const box = page.getByRole("combobox", { name: "Symbol" });
-        await box.waitFor({ timeout: 20_000 });
-        return (await box.getAttribute("placeholder")) === "Search 1,000 symbols…";
-      },
-      { timeoutMs: 60_000, what: "the picker over 1,000 symbols" },
-    );
-    assert.equal(await page.getByRole("tab").count(), 0, "no chip per symbol");
-    const box = page.getByRole("combobox", { name: "Symbol" });
-    await box.focus();
-    assert.equal(await page.getByRole("option").count(), 50, "at most 50 options rendered");
-    assert.match(await page.getByRole("listbox").innerText(), /950 more — keep typing/);
+  await using chromium = await openChromiumPage({ width: 1280, height: 800 });
+  const { page, pageErrors: consoleErrors } = chromium;
+  // The server has seen every tick once the page lists 1,000 symbols.
+  await waitFor(
+    async () => {
+      await page.goto(stack.server.url + "/");
+      const box = page.getByRole("combobox", { name: "Symbol" });
+      await box.waitFor({ timeout: 20_000 });
+      return (await box.getAttribute("placeholder")) === "Search 1,000 symbols…";
+    },
+    { timeoutMs: 60_000, what: "the picker over 1,000 symbols" },
+  );
+  assert.equal(await page.getByRole("tab").count(), 0, "no chip per symbol");
+  const box = page.getByRole("combobox", { name: "Symbol" });
+  await box.focus();
+  assert.equal(await page.getByRole("option").count(), 50, "at most 50 options rendered");
+  assert.match(await page.getByRole("listbox").innerText(), /950 more — keep typing/);
 
-    await box.pressSequentially("q077");
-    const options = page.getByRole("option");
-    await waitFor(async () => (await options.count()) === 10, { what: "10 matches of Q077" });
-    assert.equal(await options.first().innerText(), "Q0770USDT");
-    await box.press("ArrowDown");
-    await box.press("ArrowDown");
-    await box.press("Enter");
-    await waitFor(async () => new URL(page.url()).searchParams.get("symbol") === "Q0772USDT", { what: "Q0772USDT chosen" });
-    assert.equal(await page.getByTestId("current-symbol").innerText(), "Q0772USDT");
-    assert.equal(await page.getByRole("listbox").count(), 0, "the list closes after a pick");
-    await box.focus();
-    await box.pressSequentially("zzz");
-    assert.match(await page.getByRole("listbox").innerText(), /No symbol matches/);
-    await box.press("Escape");
-    assert.equal(await box.inputValue(), "");
-    await page.screenshot({ path: `${ARTIFACTS}/symbol-picker.png` });
-    assert.deepEqual(consoleErrors, []);
+  await box.pressSequentially("q077");
+  const options = page.getByRole("option");
+  await waitFor(async () => (await options.count()) === 10, { what: "10 matches of Q077" });
+  assert.equal(await options.first().innerText(), "Q0770USDT");
+  await box.press("ArrowDown");
+  await box.press("ArrowDown");
+  await box.press("Enter");
+  await waitFor(async () => new URL(page.url()).searchParams.get("symbol") === "Q0772USDT", { what: "Q0772USDT chosen" });
+  assert.equal(await page.getByTestId("current-symbol").innerText(), "Q0772USDT");
+  assert.equal(await page.getByRole("listbox").count(), 0, "the list closes after a pick");
+  await box.focus();
+  await box.pressSequentially("zzz");
+  assert.match(await page.getByRole("listbox").innerText(), /No symbol matches/);
+  await box.press("Escape");
+  assert.equal(await box.inputValue(), "");
+  await page.screenshot({ path: `${ARTIFACTS}/symbol-picker.png` });
+  assert.deepEqual(consoleErrors, []);
 
-    const metrics = await (await fetch(stack.server.url + "/metrics")).text();
-    const series = metrics.split("\n").filter((l) => l.startsWith("web_ticks_received_total{"));
-    assert.equal(series.length, 21, "the top 20 symbols and other");
-    assert.ok(series.some((l) => l.includes('symbol="other"')));
-  } finally {
-    await browser.close();
-  }
+  const metrics = await (await fetch(stack.server.url + "/metrics")).text();
+  const series = metrics.split("\n").filter((l) => l.startsWith("web_ticks_received_total{"));
+  assert.equal(series.length, 21, "the top 20 symbols and other");
+  assert.ok(series.some((l) => l.includes('symbol="other"')));
 });

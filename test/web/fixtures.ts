@@ -10,6 +10,7 @@ import type { NodeStatus } from "../../src/runtime/status.js";
 import { bootstrap, platformLogSpec } from "../../src/runtime/nats/index.js";
 import { createWebServer, type WebServer, type WebServerOptions } from "../../src/web/index.js";
 import type { AppRouter } from "../../src/web/index.js";
+import { closedInOrder } from "../helpers/dispose.js";
 import { startNatsServer, type NatsServerHandle } from "../helpers/nats-server.js";
 
 const enc = new TextEncoder();
@@ -101,18 +102,7 @@ export async function startWebStack(options: Partial<WebServerOptions> = {}): Pr
     statusProvider: async () => [fakeNode("node-a", Array.from({ length: 32 }, (_, i) => (i % 2 === 0 ? "node-a" : "node-b")))],
     ...options,
   });
-  return {
-    nats,
-    nc,
-    pub,
-    server,
-    async [Symbol.asyncDispose]() {
-      await server.close();
-      await pub.close();
-      await nc.close();
-      await nats[Symbol.asyncDispose]();
-    },
-  };
+  return closedInOrder({ nats, nc, pub, server }, () => server.close(), () => pub.close(), () => nc.close(), () => nats[Symbol.asyncDispose]());
 }
 
 export function trpcClient(url: string, hooks: { onOpen?: () => void } = {}) {
