@@ -1,17 +1,19 @@
 /**
- * npm run import -- <file.csv> [--symbol BTCUSDT] [--source binance] [--nats URL] [--partitions 32] [--spool DIR]
- * Binance historical trades CSV straight into the trade log, with the log's de-dup.
+ * npm run import -- <file.csv|.csv.gz|.zip> [--symbol BTCUSDT] [--source binance] [--nats URL] [--partitions 32] [--spool DIR]
+ * Binance historical trades CSV (plain, gzip or zip) straight into the trade log, with the log's de-dup,
+ * printing progress (share of bytes, rows, rows/s, ETA) every second.
  */
 import { connectCliNats } from "./nats.js";
 import { ensureIngestStreams } from "../ingest/bootstrap.js";
 import { importTradesCsv, symbolFromFileName } from "../ingest/csv-import.js";
 import { TradeLogPublisher } from "../ingest/publisher.js";
 import { parseArgs } from "./args.js";
+import { formatImportProgress } from "../ingest/import-file.js";
 
 async function main(): Promise<void> {
   const { positionals, flags } = parseArgs(process.argv.slice(2));
   const file = positionals[0];
-  if (file === undefined) throw new Error("usage: npm run import -- <file.csv> [--symbol BTCUSDT] [--source binance] [--nats URL]");
+  if (file === undefined) throw new Error("usage: npm run import -- <file.csv | file.csv.gz | file.zip> [--symbol BTCUSDT] [--source binance] [--nats URL]");
   const symbol = (flags.get("symbol") ?? symbolFromFileName(file))?.toUpperCase();
   if (!symbol) throw new Error(`no --symbol given and none in the file name "${file}" (expected <SYMBOL>-trades-<date>.csv)`);
   const source = flags.get("source") ?? "binance";
@@ -22,7 +24,7 @@ async function main(): Promise<void> {
   const summary = await importTradesCsv(publisher, file, {
     symbol,
     source,
-    onProgress: (s) => console.log(`… ${s.rows} rows read, ${publisher.status().published} trades published`),
+    onProgress: (p) => console.error(`… ${formatImportProgress(p)} · ${publisher.status().published.toLocaleString("en-US")} trades published`),
   });
   await publisher.flush();
   const st = publisher.status();

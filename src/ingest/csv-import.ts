@@ -1,14 +1,14 @@
 /**
- * Binance historical trades CSV (data.binance.vision `<SYMBOL>-trades-<date>.csv`) into the log.
+ * Binance historical trades CSV (data.binance.vision `<SYMBOL>-trades-<date>.csv`, plain, `.gz` or
+ * `.zip`: import-file.ts) into the log.
  * Lines are parsed by the shared parser (../binance-csv.ts: header optional, True/False, µs → ms);
  * rows go through the same publisher, so the same de-dup and gap rules apply. Bad rows go to
  * `dlq.csv-<reason>`.
  */
-import { createReadStream } from "node:fs";
 import { basename } from "node:path";
-import { createInterface } from "node:readline";
 import { parseBinanceTradesCsvLine } from "../market/binance-csv.js";
 import type { TradeLogPublisher } from "./publisher.js";
+import { openImportFile, type ImportFormat, type ImportProgress } from "./import-file.js";
 
 export function symbolFromFileName(path: string): string | null {
   const m = /^([A-Za-z0-9]+)-trades-/.exec(basename(path));
@@ -21,16 +21,25 @@ export interface ImportSummary {
   invalid: number;
 }
 
-/** Streams a CSV file into the publisher, waiting whenever it reports backpressure. */
-export async function importTradesCsv(
-  publisher: TradeLogPublisher,
-  path: string,
-  options: { symbol: string; source: string; onProgress?: (s: ImportSummary) => void; progressEvery?: number },
-): Promise<ImportSummary> {
+export interface ImportOptions {
+  symbol: string;
+  source: string;
+  /** Called about every `progressEveryMs` (default 1 s) and once at the end. */
+  onProgress?: (p: ImportProgress & ImportSummary & { format: ImportFormat }) => void;
+  progressEveryMs?: number;
+  now?: () => number;
+}
+
+/** Streams a CSV file (plain, gzip or zip) into the publisher, waiting whenever it reports backpressure. */
+export async function importTradesCsv(publisher: TradeLogPublisher, path: string, options: ImportOptions): Promise<ImportSummary> {
   const summary: ImportSummary = { rows: 0, trades: 0, invalid: 0 };
-  const every = options.progressEvery ?? 100_000;
-  const lines = createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity });
-  for await (const line of lines) {
+  const now = options.now ?? Date.now;
+  const every = options.progressEveryMs ?? 1000;
+  const file = await openImportFile(path);
+  const started = now();
+  let reported = started;
+  const progress = () => options.onProgress?.({ ...summary, format: file.format, bytesRead: file.bytesRead(), totalBytes: file.totalBytes, elapsedMs: now() - started });
+  for await (const line of file.lines()) {
     const row = parseBinanceTradesCsvLine(line, { symbol: options.symbol, source: options.source, ingestTime: Date.now() });
     if (row.kind === "skip") continue;
     summary.rows++;
@@ -49,7 +58,11 @@ export async function importTradesCsv(
         }
       });
     });
-    if (summary.rows % every === 0) options.onProgress?.(summary);
+    if (now() - reported >= every) {
+      reported = now();
+      progress();
+    }
   }
+  progress();
   return summary;
 }

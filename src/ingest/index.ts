@@ -3,7 +3,8 @@ export { BinanceStreamClient, type ClientOptions, type ClientStatus, type TradeS
 export { TradeLogPublisher, tradeLogSubject, type PublisherOptions, type PublisherStatus, type PublisherMode, type GapEvent, type SymbolStatus } from "./publisher.js";
 export { Ingestor, type IngestorOptions } from "./ingestor.js";
 export { decodeTradeBatch, decodeTradeBatchHeader, encodeTradeBatch, batchMsgId, TRADE_BATCH_VERSION, type TradeBatchHeader } from "./batch-codec.js";
-export { importTradesCsv, symbolFromFileName, type ImportSummary } from "./csv-import.js";
+export { importTradesCsv, symbolFromFileName, type ImportSummary, type ImportOptions } from "./csv-import.js";
+export { openImportFile, formatImportProgress, ImportFileError, type ImportFile, type ImportFormat, type ImportProgress } from "./import-file.js";
 export { ensureIngestStreams } from "./bootstrap.js";
 export { DiskSpool, type SpoolOptions, type SpoolRecord, type SpoolRecordHeader } from "./spool.js";
 export { SlidingWindowLimiter } from "./rate-limiter.js";

@@ -4,7 +4,8 @@ import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { RECORDING, startStack } from "./support.js";
+import { RECORDING, recordedCsvRows, startStack } from "./support.js";
+import { zipOf } from "../helpers/zip.js";
 
 const run = promisify(execFile);
 
@@ -32,4 +33,17 @@ test("npm run replay: the recording into the log, then nothing the second time; 
   assert.match(imported, /as csvtest:BTCUSDT .*trades published 300, duplicates dropped 0/);
   const again = await cli("src/cli/import.ts", [csv, "--source", "csvtest", ...common]);
   assert.match(again, /trades published 0, duplicates dropped 300/);
+
+  // The first 500 as data.binance.vision serves them (zipped): only the 200 new ones are added,
+  // with the progress on stderr ending at 100 %.
+  const zip = join(stack.tmp, "BTCUSDT-trades-2024-08.zip");
+  writeFileSync(zip, zipOf([{ name: "BTCUSDT-trades-2024-08.csv", data: Buffer.from(recordedCsvRows(0, 500).join("\n") + "\n"), descriptor: true }]));
+  const zipped = await run(process.execPath, ["--import", "tsx", "src/cli/import.ts", zip, "--source", "csvtest", ...common], { timeout: 120_000 });
+  assert.match(zipped.stdout, /imported .*BTCUSDT-trades-2024-08\.zip as csvtest:BTCUSDT .*rows 500, trades published 200, duplicates dropped 300/);
+  assert.match(zipped.stderr, /… 100 % · [\d.]+ of [\d.]+ MB · 500 rows · [\d,]+ rows\/s · ETA 0 s/);
+
+  // A broken download: a clear message, exit code 1, nothing published.
+  const broken = join(stack.tmp, "BTCUSDT-trades-2024-09.zip");
+  writeFileSync(broken, readFileSync(zip).subarray(0, 100));
+  await assert.rejects(run(process.execPath, ["--import", "tsx", "src/cli/import.ts", broken, "--source", "csvtest", ...common], { timeout: 120_000 }), (e: { code?: number; stderr?: string }) => e.code === 1 && /not a readable zip: no end of central directory/.test(e.stderr ?? ""));
 });

@@ -1,20 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { importTradesCsv, symbolFromFileName } from "../../src/ingest/csv-import.js";
 import { TradeLogPublisher } from "../../src/ingest/publisher.js";
-import { FIRST_ID, RECORDING, contiguityProblem, log, readStream, readTrades, startStack } from "./support.js";
-
-/** data.binance.vision layout from the recording: id, price, qty, quote_qty, time, is_buyer_maker, is_best_match. */
-function csvRows(from: number, to: number): string[] {
-  const lines = readFileSync(RECORDING, "utf8").trim().split("\n").slice(from, to);
-  return lines.map((l) => {
-    const d = (JSON.parse(l) as { data: { t: number; p: string; q: string; T: number; m: boolean; M: boolean } }).data;
-    const cap = (b: boolean) => (b ? "True" : "False");
-    return `${d.t},${d.p},${d.q},${(Number(d.p) * Number(d.q)).toFixed(8)},${d.T},${cap(d.m)},${cap(d.M)}`;
-  });
-}
+import { FIRST_ID, contiguityProblem, log, readStream, readTrades, recordedCsvRows, startStack } from "./support.js";
 
 test("the symbol comes from a data.binance.vision file name", () => {
   assert.equal(symbolFromFileName("/tmp/BTCUSDT-trades-2024-08-08.csv"), "BTCUSDT");
@@ -25,8 +15,8 @@ test("the CSV importer writes the log with the same de-dup: an overlapping secon
   await using stack = await startStack();
   const first = join(stack.tmp, "BTCUSDT-trades-2024-08-08.csv");
   const second = join(stack.tmp, "BTCUSDT-trades-2024-08-09.csv");
-  writeFileSync(first, csvRows(0, 5000).join("\n") + "\n");
-  writeFileSync(second, ["id,price,qty,quote_qty,time,is_buyer_maker,is_best_match", ...csvRows(3000, 8000), "not,a,row"].join("\n") + "\n");
+  writeFileSync(first, recordedCsvRows(0, 5000).join("\n") + "\n");
+  writeFileSync(second, ["id,price,qty,quote_qty,time,is_buyer_maker,is_best_match", ...recordedCsvRows(3000, 8000), "not,a,row"].join("\n") + "\n");
 
   const p1 = await TradeLogPublisher.start(stack.nc, { spoolDir: stack.spoolDir, log });
   const s1 = await importTradesCsv(p1, first, { symbol: symbolFromFileName(first)!, source: "binance" });

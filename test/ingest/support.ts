@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
@@ -68,4 +68,14 @@ export function contiguityProblem(trades: Trade[], first: number, last: number):
   if (trades.length !== last - first + 1) return `expected ${last - first + 1} trades, got ${trades.length}`;
   for (let i = 0; i < trades.length; i++) if (trades[i]!.tradeId !== first + i) return `position ${i}: id ${trades[i]!.tradeId}, expected ${first + i}`;
   return null;
+}
+
+/** data.binance.vision layout from the recording: id, price, qty, quote_qty, time, is_buyer_maker, is_best_match. */
+export function recordedCsvRows(from: number, to: number): string[] {
+  const lines = readFileSync(RECORDING, "utf8").trim().split("\n").slice(from, to);
+  return lines.map((l) => {
+    const d = (JSON.parse(l) as { data: { t: number; p: string; q: string; T: number; m: boolean; M: boolean } }).data;
+    const cap = (b: boolean) => (b ? "True" : "False");
+    return `${d.t},${d.p},${d.q},${(Number(d.p) * Number(d.q)).toFixed(8)},${d.T},${cap(d.m)},${cap(d.M)}`;
+  });
 }
