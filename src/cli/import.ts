@@ -34,6 +34,11 @@ async function main(): Promise<void> {
   console.log(
     `imported ${file} as ${source}:${symbol} in ${secs.toFixed(1)} s: rows ${summary.rows}, trades published ${st.published}, duplicates dropped ${st.duplicatesDropped}, gaps ${st.gaps} (${st.missingTrades} ids missing), invalid rows ${summary.invalid}`,
   );
+  if (st.duplicatesDropped > 0) {
+    console.log(
+      `note: a trade is a duplicate when its id is at or below the last id the log holds for ${source}:${symbol}; history older than what the log already holds is not added (the log keeps each symbol's trades in id order)`,
+    );
+  }
 }
 
 main().catch((err: unknown) => {
