@@ -73,11 +73,8 @@ test("an audit run reports, quarantines once, stores history, and training filte
     assert.equal(stored[0]!.status, "FAILED");
     const violations = await qualityViolations(db, report.reportId);
     assert.ok(violations.some((v) => v.rule === "silver_bars/price_not_positive" && v.quarantined && v.windowEnd === bad[0]!.windowEnd));
-    const serving: ServingRow[] = bars.map((b) => ({
-      symbol: b.symbol, windowStart: b.windowStart, windowEnd: b.windowEnd, open: b.open, high: b.high, low: b.low, close: b.close, avgPrice: b.avgPrice, vwap: b.vwap,
-      volume: b.volume, tradeCount: b.tradeCount, volatility: b.volatility ?? 0, lag1: b.lag1, lag3: b.lag3, ma5: b.ma5, ma10: b.ma10, momentum: b.momentum,
-      volatilityChange: b.volatilityChange, prediction: b.prediction, predictionModelVersion: b.predictionModelVersion, closingTradeIngestTime: b.closingTradeIngestTime, emitTime: b.emitTime,
-    }));
+    // The lake row is the serving row plus its log sequence (the serving table needs a volatility).
+    const serving: ServingRow[] = bars.map(({ logSeq: _seq, ...row }) => ({ ...row, volatility: row.volatility ?? 0 }));
     await upsertSilverBars(db, serving);
     const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM silver_bars b WHERE ${notQuarantinedSql("b")}`);
     assert.equal(rows[0]!.n, bars.length - 2);
