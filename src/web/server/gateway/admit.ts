@@ -9,7 +9,7 @@ import { ingestSubject } from "../../../custom/names.js";
 import type { SourceQuotas } from "../../../custom/quotas.js";
 import type { TimeBounds } from "../../../config/time-bounds.js";
 import type { ParsedItem } from "./body.js";
-import { envelope } from "./pack.js";
+import { envelope } from "../../../custom/pack.js";
 
 export interface Rejection {
   index: number;

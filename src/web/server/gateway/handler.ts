@@ -21,7 +21,7 @@ import { KeyUsage } from "./key-usage.js";
 import { RecentErrors, type GatewayError } from "./recent-errors.js";
 import { gatewayMetrics } from "./metrics.js";
 import { openApiDocument } from "./openapi.js";
-import { packMessages } from "./pack.js";
+import { packMessages } from "../../../custom/pack.js";
 import type { Registry } from "prom-client";
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;

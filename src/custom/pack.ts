@@ -1,5 +1,5 @@
 /** How accepted records become log messages on CUSTOM. Pure. */
-import { MAX_RECORDS_PER_MESSAGE } from "../../../custom/route.js";
+import { MAX_RECORDS_PER_MESSAGE } from "./route.js";
 
 const encoder = new TextEncoder();
 
