@@ -19,6 +19,7 @@ import { openImportFile, type ImportFormat, type ImportProgress } from "../inges
 import { ingestSubject, normalizeDataType, normalizeSource } from "./names.js";
 import { packMessages } from "./pack.js";
 import { MAX_RECORDS_PER_MESSAGE } from "./route.js";
+import { namedError } from "../runtime/named-error.js";
 
 export type CustomFileKind = "jsonl" | "csv";
 
@@ -47,9 +48,9 @@ export interface CustomImportSummary {
 
 const FIRST_ERRORS = 5;
 
-export class CustomImportRefused extends Error {
-  override readonly name = "CustomImportRefused";
-}
+export class CustomImportRefused extends namedError("CustomImportRefused", { retryable: false }) {}
+/** The log stopped taking messages midway; what was published stays (importing the file again within the duplicate window adds only the rest). */
+export class CustomImportInterrupted extends namedError("CustomImportInterrupted", { retryable: true }) {}
 
 export async function importCustomFile(js: JetStreamClient, path: string, options: CustomImportOptions): Promise<CustomImportSummary> {
   const source = normalizeSource(options.source);
@@ -66,6 +67,9 @@ export async function importCustomFile(js: JetStreamClient, path: string, option
   const progress = () => options.onProgress?.({ ...summary, format: file.format, bytesRead: file.bytesRead(), totalBytes: file.totalBytes, elapsedMs: now() - started });
   const pending = new Set<Promise<void>>();
   const inFlight = options.inFlight ?? 32;
+  // The first publish that failed: the import stops there (every in-flight publish is awaited, so
+  // none of them rejects unheard).
+  let failure: { error: unknown } | null = null;
   let batch: Record<string, unknown>[] = [];
 
   const publish = async (records: Record<string, unknown>[]) => {
@@ -73,13 +77,19 @@ export async function importCustomFile(js: JetStreamClient, path: string, option
       const h = natsHeaders();
       h.set("Ingest-Time", String(now()));
       const msgID = `import:${digest}:${summary.messages++}`;
-      const sent = js.publish(m.subject, m.data, { headers: h, msgID }).then((ack) => {
-        summary.published += m.indices.length;
-        if (ack.duplicate) summary.duplicates++;
-      });
-      const tracked = sent.finally(() => pending.delete(tracked));
+      const tracked: Promise<void> = js
+        .publish(m.subject, m.data, { headers: h, msgID })
+        .then(
+          (ack) => {
+            summary.published += m.indices.length;
+            if (ack.duplicate) summary.duplicates++;
+          },
+          (error: unknown) => void (failure ??= { error }),
+        )
+        .finally(() => pending.delete(tracked));
       pending.add(tracked);
       if (pending.size >= inFlight) await Promise.race(pending);
+      if (failure) break;
     }
   };
   const refuse = (line: number, message: string) => {
@@ -105,6 +115,7 @@ export async function importCustomFile(js: JetStreamClient, path: string, option
       if (batch.length >= MAX_RECORDS_PER_MESSAGE) {
         await publish(batch);
         batch = [];
+        if (failure) break;
       }
     }
     if (now() - reported >= (options.progressEveryMs ?? 1000)) {
@@ -112,8 +123,10 @@ export async function importCustomFile(js: JetStreamClient, path: string, option
       progress();
     }
   }
-  if (batch.length > 0) await publish(batch);
+  if (batch.length > 0 && !failure) await publish(batch);
   await Promise.all(pending);
+  const failed = failure as { error: unknown } | null;
+  if (failed) throw new CustomImportInterrupted(`the log did not take a message after ${summary.published} records were published: ${(failed.error as Error).message ?? String(failed.error)}`, { cause: failed.error });
   progress();
   return summary;
 }

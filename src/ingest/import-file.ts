@@ -41,7 +41,8 @@ export async function openImportFile(path: string): Promise<ImportFile> {
   let read = 0;
   // Counts the file's bytes as they pass, without taking the stream's data from its reader.
   const counted = (stream: Readable): Readable =>
-    stream.pipe(
+    through(
+      stream,
       new Transform({
         transform(chunk: Buffer, _encoding, done) {
           read += chunk.length;
@@ -51,10 +52,10 @@ export async function openImportFile(path: string): Promise<ImportFile> {
     );
   const parts: () => Promise<Readable[]> = async () => {
     if (format === "text") return [counted(createReadStream(path))];
-    if (format === "gzip") return [counted(createReadStream(path)).pipe(createGunzip())];
+    if (format === "gzip") return [through(counted(createReadStream(path)), createGunzip())];
     return (await zipEntries(path, size)).map((e) => {
       const raw = counted(createReadStream(path, { start: e.dataStart, end: e.dataStart + e.compressedSize - 1 }));
-      return e.method === 0 ? raw : raw.pipe(createInflateRaw());
+      return e.method === 0 ? raw : through(raw, createInflateRaw());
     });
   };
   async function* lines(): AsyncGenerator<string> {
@@ -62,6 +63,12 @@ export async function openImportFile(path: string): Promise<ImportFile> {
     read = size; // headers and the central directory are not counted as they pass: done is all of it
   }
   return { format, totalBytes: size, bytesRead: () => read, lines };
+}
+
+/** `from.pipe(to)`, passing an error of `from` on to `to` (pipe() does not: its reader would wait forever). */
+function through<T extends Transform>(from: Readable, to: T): T {
+  from.on("error", (err) => to.destroy(err));
+  return from.pipe(to);
 }
 
 async function* linesOf(path: string, format: ImportFormat, parts: () => Promise<Readable[]>): AsyncGenerator<string> {

@@ -10,10 +10,10 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { DiscardPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Lake } from "../../src/lake/index.js";
 import { readCustomTable } from "../../src/custom/index.js";
-import { csvCells, importCustomFile, CustomImportRefused } from "../../src/custom/file-import.js";
+import { csvCells, importCustomFile, CustomImportInterrupted, CustomImportRefused } from "../../src/custom/file-import.js";
 import { zipOf } from "../helpers/zip.js";
 import { routedAll, startRouter, startStack } from "./support.js";
 
@@ -80,6 +80,19 @@ test("npm run import with --source and --type: progress on stderr, the summary a
   assert.match(stderr, /… 100 % · .* · 1,501 rows · .* · ETA 0 s · 1,500 records published/);
   assert.equal((await (await jetstreamManager(s.probe)).streams.info("CUSTOM")).state.messages, 2);
   await assert.rejects(run(process.execPath, ["--import", "tsx", "src/cli/import.ts", file, "--type", "iot", "--nats", s.nats.url], { timeout: 120_000 }), (e: { code?: number; stderr?: string }) => e.code === 1 && /needs --source/.test(e.stderr ?? ""));
+});
+
+test("a log that stops taking messages midway ends the import with an error naming what was published", async () => {
+  await using s = await startStack({ streams: false });
+  // A CUSTOM stream that takes two messages and refuses the rest.
+  await (await jetstreamManager(s.probe)).streams.add({ name: "CUSTOM", subjects: ["ingest.>"], max_msgs: 2, discard: DiscardPolicy.New });
+  const file = join(s.dir, "big.jsonl");
+  writeFileSync(file, readings.map((x) => JSON.stringify(x)).join("\n"));
+  await assert.rejects(
+    importCustomFile(jetstream(s.probe), file, { source: "my_plant", dataType: "iot", kind: "jsonl", inFlight: 1 }),
+    (e: unknown) => e instanceof CustomImportInterrupted && /after 2000 records were published/.test(e.message),
+  );
+  assert.equal((await (await jetstreamManager(s.probe)).streams.info("CUSTOM")).state.messages, 2);
 });
 
 test("CSV cells: commas, quotes and doubled quotes", () => {

@@ -58,6 +58,16 @@ test("a definition grown by a nullable column (a field added to a contract) open
   assert.equal((await grown.snapshot()).version, version, "opening again with the same definition commits nothing");
 });
 
+test("two nodes opening a grown definition at once add the columns in one commit", async () => {
+  using dir = tempDir("lake-grow-race-");
+  await Lake.open(dir.path).ensureTable({ name: "racing", columns: V1, partitionColumns: [] });
+  const v2: ColumnSpec[] = [...V1, { name: "b", type: "double", nullable: true }, { name: "c", type: "string", nullable: true }];
+  const [one, two] = await Promise.all([1, 2].map(() => Lake.open(dir.path).ensureTable({ name: "racing", columns: v2, partitionColumns: [] })));
+  const history = await one!.history();
+  assert.equal(history.filter((h) => h.operation === "ADD COLUMNS").length, 1, "the loser of the race finds the columns there and commits nothing");
+  assert.deepEqual(DeltaTable.schemaOf(await two!.snapshot()).columns.map((c) => c.name), ["id", "a", "b", "c"]);
+});
+
 test("only nullable columns added to an unchanged table are a growth", () => {
   const id: ColumnSpec = { name: "id", type: "long", nullable: false };
   const a: ColumnSpec = { name: "a", type: "string", nullable: true };
