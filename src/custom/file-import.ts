@@ -15,7 +15,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { headers as natsHeaders } from "@nats-io/nats-core";
 import type { JetStreamClient } from "@nats-io/jetstream";
-import { openImportFile, type ImportFormat, type ImportProgress } from "../ingest/import-file.js";
+import { openImportFile, progressReporter, type ImportFormat, type ImportProgress } from "../ingest/import-file.js";
 import { ingestSubject, normalizeDataType, normalizeSource } from "./names.js";
 import { packMessages } from "./pack.js";
 import { MAX_RECORDS_PER_MESSAGE } from "./route.js";
@@ -62,9 +62,7 @@ export async function importCustomFile(js: JetStreamClient, path: string, option
   const subject = ingestSubject(source, dataType);
   const now = options.now ?? Date.now;
   const summary: CustomImportSummary = { rows: 0, published: 0, messages: 0, duplicates: 0, invalid: 0, firstErrors: [] };
-  const started = now();
-  let reported = started;
-  const progress = () => options.onProgress?.({ ...summary, format: file.format, bytesRead: file.bytesRead(), totalBytes: file.totalBytes, elapsedMs: now() - started });
+  const progress = progressReporter(file, () => summary, options.onProgress, { everyMs: options.progressEveryMs, now });
   const pending = new Set<Promise<void>>();
   const inFlight = options.inFlight ?? 32;
   // The first publish that failed: the import stops there (every in-flight publish is awaited, so
@@ -118,16 +116,13 @@ export async function importCustomFile(js: JetStreamClient, path: string, option
         if (failure) break;
       }
     }
-    if (now() - reported >= (options.progressEveryMs ?? 1000)) {
-      reported = now();
-      progress();
-    }
+    progress.tick();
   }
   if (batch.length > 0 && !failure) await publish(batch);
   await Promise.all(pending);
   const failed = failure as { error: unknown } | null;
   if (failed) throw new CustomImportInterrupted(`the log did not take a message after ${summary.published} records were published: ${(failed.error as Error).message ?? String(failed.error)}`, { cause: failed.error });
-  progress();
+  progress.done();
   return summary;
 }
 

@@ -8,7 +8,7 @@
 import { basename } from "node:path";
 import { parseBinanceTradesCsvLine } from "../market/binance-csv.js";
 import type { TradeLogPublisher } from "./publisher.js";
-import { openImportFile, type ImportFormat, type ImportProgress } from "./import-file.js";
+import { openImportFile, progressReporter, type ImportFormat, type ImportProgress } from "./import-file.js";
 
 export function symbolFromFileName(path: string): string | null {
   const m = /^([A-Za-z0-9]+)-trades-/.exec(basename(path));
@@ -33,12 +33,8 @@ export interface ImportOptions {
 /** Streams a CSV file (plain, gzip or zip) into the publisher, waiting whenever it reports backpressure. */
 export async function importTradesCsv(publisher: TradeLogPublisher, path: string, options: ImportOptions): Promise<ImportSummary> {
   const summary: ImportSummary = { rows: 0, trades: 0, invalid: 0 };
-  const now = options.now ?? Date.now;
-  const every = options.progressEveryMs ?? 1000;
   const file = await openImportFile(path);
-  const started = now();
-  let reported = started;
-  const progress = () => options.onProgress?.({ ...summary, format: file.format, bytesRead: file.bytesRead(), totalBytes: file.totalBytes, elapsedMs: now() - started });
+  const progress = progressReporter(file, () => summary, options.onProgress, { everyMs: options.progressEveryMs, now: options.now });
   for await (const line of file.lines()) {
     const row = parseBinanceTradesCsvLine(line, { symbol: options.symbol, source: options.source, ingestTime: Date.now() });
     if (row.kind === "skip") continue;
@@ -58,11 +54,8 @@ export async function importTradesCsv(publisher: TradeLogPublisher, path: string
         }
       });
     });
-    if (now() - reported >= every) {
-      reported = now();
-      progress();
-    }
+    progress.tick();
   }
-  progress();
+  progress.done();
   return summary;
 }

@@ -165,6 +165,31 @@ export interface ImportProgress {
   elapsedMs: number;
 }
 
+/**
+ * Reports an import's progress: `tick()` after each row calls `report` at most every `everyMs`,
+ * `done()` once more at the end. `counts()` gives the importer's own figures (rows at least).
+ */
+export function progressReporter<C extends { rows: number }>(
+  file: ImportFile,
+  counts: () => C,
+  report: ((p: ImportProgress & C & { format: ImportFormat }) => void) | undefined,
+  options: { everyMs?: number; now?: () => number } = {},
+): { tick(): void; done(): void } {
+  const now = options.now ?? Date.now;
+  const everyMs = options.everyMs ?? 1000;
+  const started = now();
+  let reported = started;
+  const send = () => report?.({ ...counts(), format: file.format, bytesRead: file.bytesRead(), totalBytes: file.totalBytes, elapsedMs: now() - started });
+  return {
+    tick() {
+      if (now() - reported < everyMs) return;
+      reported = now();
+      send();
+    },
+    done: send,
+  };
+}
+
 /** "42 % · 12.3 of 29.1 MB · 1,234,567 rows · 250,000 rows/s · ETA 7 s" (ETA from the share of bytes read). */
 export function formatImportProgress(p: ImportProgress): string {
   const share = p.totalBytes > 0 ? Math.min(1, p.bytesRead / p.totalBytes) : 1;

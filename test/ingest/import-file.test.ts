@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { ImportFileError, formatImportProgress, openImportFile } from "../../src/ingest/import-file.js";
+import { ImportFileError, formatImportProgress, openImportFile, progressReporter, type ImportFile } from "../../src/ingest/import-file.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { zipOf } from "../helpers/zip.js";
 import { recordedCsvRows } from "./support.js";
@@ -75,4 +75,18 @@ test("the progress line: share of bytes, rows, rate and ETA", () => {
   assert.equal(formatImportProgress({ bytesRead: 10e6, totalBytes: 100e6, rows: 10_000, elapsedMs: 60_000 }), "10 % · 10.0 of 100.0 MB · 10,000 rows · 167 rows/s · ETA 9 min");
   assert.equal(formatImportProgress({ bytesRead: 1e6, totalBytes: 100e6, rows: 7_200, elapsedMs: 72_000 }), "1 % · 1.0 of 100.0 MB · 7,200 rows · 100 rows/s · ETA 2.0 h");
   assert.equal(formatImportProgress({ bytesRead: 100e6, totalBytes: 100e6, rows: 2_000_000, elapsedMs: 8000 }), "100 % · 100.0 of 100.0 MB · 2,000,000 rows · 250,000 rows/s · ETA 0 s");
+});
+
+test("progress is reported at most once a second while rows come in, and once at the end", () => {
+  let t = 0;
+  let rows = 0;
+  const file: ImportFile = { format: "zip", totalBytes: 1000, bytesRead: () => rows * 10, lines: () => [][Symbol.iterator]() as never };
+  const seen: [number, number, number][] = [];
+  const progress = progressReporter(file, () => ({ rows }), (p) => seen.push([p.elapsedMs, p.rows, p.bytesRead]), { now: () => t });
+  for (; t <= 2_500; t += 100) {
+    rows++;
+    progress.tick();
+  }
+  progress.done();
+  assert.deepEqual(seen, [[1_000, 11, 110], [2_000, 21, 210], [2_600, 26, 260]]);
 });
