@@ -9,7 +9,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { SilverBar } from "../src/contracts/silver-bar.js";
 import type { WindowOptions } from "../src/market/windows.js";
 import { STREAMS } from "../src/runtime/nats/spec.js";
-import { barVerdict, decodeLogTrades, ExpectedBars, holes, LogTrades, SilverWindows } from "../src/verify/index.js";
+import { barVerdict, decodeLogEntry, ExpectedBars, holes, LogTrades, SilverWindows } from "../src/verify/index.js";
 import { readStreamSlice } from "../src/verify/stream-slice.js";
 
 export interface LogCheck {
@@ -41,11 +41,13 @@ export async function checkLog(nc: NatsConnection, windows: Partial<WindowOption
   };
   const tradesEnd = (await jsm.streams.info(STREAMS.trades)).state.last_seq;
   const read = await readStreamSlice(js, { stream: STREAMS.trades, subject: "md.trades.>", endSeq: tradesEnd }, (m) => {
-    for (const t of decodeLogTrades(m.data)) {
+    const entry = decodeLogEntry(m.data);
+    for (const t of entry.trades) {
       const s = of(t.symbol);
       s.ids.add(t.tradeId);
       s.bars.add(t);
     }
+    if (entry.mark !== null) of(entry.mark.symbol).bars.mark(entry.mark);
   });
   let bars = 0;
   const silverEnd = (await jsm.streams.info(STREAMS.silver)).state.last_seq;

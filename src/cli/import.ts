@@ -1,6 +1,8 @@
 /**
- * npm run import -- <file.csv|.csv.gz|.zip> [--symbol BTCUSDT] [--source binance] [--nats URL] [--partitions 32] [--spool DIR]
- *   Binance historical trades CSV (plain, gzip or zip) straight into the trade log, with the log's de-dup.
+ * npm run import -- <file.csv|.csv.gz|.zip> [--symbol BTCUSDT] [--source binance] [--event-time-only] [--nats URL] [--partitions 32] [--spool DIR]
+ *   Binance historical trades CSV (plain, gzip or zip) straight into the trade log, with the log's de-dup,
+ *   then an end-of-stream mark so the symbol's last windows and candle close (not with --event-time-only,
+ *   nor when every trade was already in the log).
  * npm run import -- <file.jsonl|file.csv[.gz|.zip]> --source <source> --type <data_type> [--format jsonl|csv] [--nats URL]
  *   A custom source's records (JSON Lines, or CSV with a header row) into the CUSTOM log, as a NATS client sends them.
  * Both print progress (share of bytes, rows, rows/s, ETA) on stderr every second, then a summary.
@@ -58,12 +60,13 @@ async function main(): Promise<void> {
     onProgress: (p) => console.error(`… ${formatImportProgress(p)} · ${publisher.status().published.toLocaleString("en-US")} trades published`),
   });
   await publisher.flush();
+  if (!flags.has("event-time-only")) await publisher.endOfStream(source, [symbol]);
   const st = publisher.status();
   await publisher.close();
   await nc.close();
   const secs = (Date.now() - started) / 1000;
   console.log(
-    `imported ${file} as ${source}:${symbol} in ${secs.toFixed(1)} s: rows ${summary.rows}, trades published ${st.published}, duplicates dropped ${st.duplicatesDropped}, gaps ${st.gaps} (${st.missingTrades} ids missing), invalid rows ${summary.invalid}`,
+    `imported ${file} as ${source}:${symbol} in ${secs.toFixed(1)} s: rows ${summary.rows}, trades published ${st.published}, duplicates dropped ${st.duplicatesDropped}, gaps ${st.gaps} (${st.missingTrades} ids missing), invalid rows ${summary.invalid}${st.endMarks > 0 ? ", end of stream logged (the last windows close)" : ""}`,
   );
   if (st.duplicatesDropped > 0) {
     console.log(

@@ -1,7 +1,8 @@
 /**
- * npm run replay -- <recording.jsonl> [--speed N|max] [--nats URL] [--partitions 32] [--spool DIR]
+ * npm run replay -- <recording.jsonl> [--speed N|max] [--event-time-only] [--nats URL] [--partitions 32] [--spool DIR]
  * Starts the simulator on a free port with the recording, runs the real client + publisher
- * against it until the recording ends, prints progress and a summary.
+ * against it until the recording ends, logs an end-of-stream mark per symbol (so the last windows
+ * and candles close; not with --event-time-only), prints progress and a summary.
  */
 import { connectCliNats } from "./nats.js";
 import { ensureIngestStreams } from "../ingest/bootstrap.js";
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
   await ingestor.publisher.flush();
+  if (!flags.has("event-time-only")) await ingestor.publisher.endOfStream("binance", symbols);
   clearInterval(progress);
   const s = ingestor.publisher.status();
   await ingestor.close();
@@ -50,7 +52,7 @@ async function main(): Promise<void> {
   await nc.close();
   const secs = (Date.now() - started) / 1000;
   console.log(
-    `done in ${secs.toFixed(1)} s: trades published ${s.published} (${s.batchesPublished} batches), duplicates dropped ${s.duplicatesDropped}, gaps ${s.gaps} (${s.missingTrades} ids missing), invalid ${s.invalid}`,
+    `done in ${secs.toFixed(1)} s: trades published ${s.published} (${s.batchesPublished} batches), duplicates dropped ${s.duplicatesDropped}, gaps ${s.gaps} (${s.missingTrades} ids missing), invalid ${s.invalid}, end-of-stream marks ${s.endMarks}`,
   );
 }
 

@@ -38,6 +38,8 @@ export interface Config {
   windowSizeMs: number;
   windowSlideMs: number;
   allowedLatenessMs: number;
+  /** IDLE_TIMEOUT: 0 = no idle watermarks. */
+  idleTimeoutMs: number;
   lakeUri: string;
   s3: { endpoint: string; region: string; forcePathStyle: boolean; accessKeyId: string; secretAccessKey: string };
   databaseUrl: string;
@@ -113,6 +115,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     windowSizeMs: parseDuration(o("windowSize"), raw.windowSize),
     windowSlideMs: parseDuration(o("windowSlide"), raw.windowSlide),
     allowedLatenessMs: parseDuration(o("allowedLateness"), raw.allowedLateness),
+    idleTimeoutMs: raw.idleTimeout === "" ? 2 * parseDuration(o("windowSlide"), raw.windowSlide) : parseDuration(o("idleTimeout"), raw.idleTimeout),
     lakeUri: raw.lakeUri || join(dataDir, "lake"),
     s3: {
       endpoint: raw.s3Endpoint,

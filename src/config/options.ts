@@ -34,6 +34,7 @@ export const OPTIONS = {
   windowSize: { env: "WINDOW_SIZE", flag: "--window-size", default: "30s", doc: "Sliding window size for bars." },
   windowSlide: { env: "WINDOW_SLIDE", flag: "--window-slide", default: "10s", doc: "Sliding window step." },
   allowedLateness: { env: "ALLOWED_LATENESS", flag: "--allowed-lateness", default: "2s", doc: "Watermark = max trade time seen minus this." },
+  idleTimeout: { env: "IDLE_TIMEOUT", flag: "--idle-timeout", default: "", doc: "A live symbol (or custom instrument) with no trade for this long gets an idle watermark in the log: its event time moves on with the clock and its due windows and candles close. Empty: 2 × WINDOW_SLIDE. 0: event time moves only with trades." },
   lakeUri: { env: "LAKE_URI", flag: "--lake-uri", default: "", doc: "Lake root: a directory or s3://bucket/prefix. Empty: DATA_DIR/lake." },
   s3Endpoint: { env: "S3_ENDPOINT", flag: "--s3-endpoint", default: "", doc: "S3 endpoint for MinIO or other S3-compatible stores (empty: AWS)." },
   s3Region: { env: "S3_REGION", flag: "--s3-region", default: "us-east-1", doc: "S3 region." },

@@ -10,6 +10,15 @@
  *  "E":[...],                  event time, ms
  *  "i":[...],                  ingest time, ms (when our client received the frame)
  *  "m":[1,0,...]}              buyer is maker (1/0)
+ *
+ * A log mark (punctuation) carries no trades: it moves the symbol's event time on, in log order,
+ * so a replay of the log closes the same windows at the same place as the live run did.
+ * {"v":1,"source":"binance","symbol":"BTCUSDT","lastId":12,"at":1700000031000,"watermark":1700000030000}
+ *   "watermark": no trade of this symbol older than this event time is still coming (idle advance);
+ *   "end": true instead: the end of the stream (a replay or an import finished): close everything.
+ *   "lastId": the last trade id logged before the mark (high-water marks read it like a batch's);
+ *   "at": the publisher's clock when it wrote the mark (the bars it closes record it as their
+ *         closing ingest time).
  */
 import { firstBadValue, TRADE_WIRE_COLUMNS, type Trade } from "../contracts/trade.js";
 import { TradeBatchDecodeError } from "./errors.js";
@@ -19,9 +28,31 @@ export const TRADE_BATCH_VERSION = 1;
 export interface TradeBatchHeader {
   source: string;
   symbol: string;
+  /** For a mark: lastId + 1 (it holds no trade). */
   firstId: number;
   lastId: number;
   count: number;
+}
+
+/** A mark: event time moves on for one (source, symbol) without a trade. */
+export type LogMark =
+  | { source: string; symbol: string; lastId: number; at: number; watermark: number }
+  | { source: string; symbol: string; lastId: number; at: number; end: true };
+
+/** One TRADES entry: a batch (trades, no mark) or a mark (no trades). */
+export interface TradeLogEntry {
+  trades: Trade[];
+  mark: LogMark | null;
+}
+
+interface WireMark {
+  v: number;
+  source: string;
+  symbol: string;
+  lastId: number;
+  at: number;
+  watermark?: number;
+  end?: true;
 }
 
 interface WireBatch {
@@ -68,7 +99,14 @@ export function encodeTradeBatch(trades: readonly Trade[]): Uint8Array {
   return encoder.encode(JSON.stringify(wire));
 }
 
-function parseWire(data: Uint8Array | string): WireBatch {
+/** Encodes a mark (see the file's doc). */
+export function encodeLogMark(mark: LogMark): Uint8Array {
+  if (!Number.isSafeInteger(mark.lastId) || !Number.isSafeInteger(mark.at)) throw new TradeBatchDecodeError("a mark needs a whole lastId and at");
+  if ("watermark" in mark && !Number.isSafeInteger(mark.watermark)) throw new TradeBatchDecodeError(`watermark ${mark.watermark} is not a whole millisecond time`);
+  return encoder.encode(JSON.stringify({ v: TRADE_BATCH_VERSION, ...mark } satisfies WireMark));
+}
+
+function parseWire(data: Uint8Array | string): WireBatch | LogMark {
   let w: unknown;
   try {
     w = JSON.parse(typeof data === "string" ? data : decoder.decode(data));
@@ -76,9 +114,10 @@ function parseWire(data: Uint8Array | string): WireBatch {
     throw new TradeBatchDecodeError("not JSON", { cause });
   }
   if (typeof w !== "object" || w === null) throw new TradeBatchDecodeError("not an object");
-  const b = w as Partial<WireBatch>;
+  const b = w as Partial<WireBatch> & Partial<WireMark>;
   if (b.v !== TRADE_BATCH_VERSION) throw new TradeBatchDecodeError(`unknown version ${String(b.v)}`);
   if (typeof b.source !== "string" || typeof b.symbol !== "string") throw new TradeBatchDecodeError("source/symbol missing");
+  if (b.id === undefined && (b.watermark !== undefined || b.end !== undefined)) return parseMark(b);
   if (typeof b.firstId !== "number" || typeof b.lastId !== "number") throw new TradeBatchDecodeError("firstId/lastId missing");
   const n = Array.isArray(b.id) ? b.id.length : -1;
   // The columns and the kind of their values come from the Trade contract.
@@ -92,15 +131,43 @@ function parseWire(data: Uint8Array | string): WireBatch {
   return b as WireBatch;
 }
 
+function parseMark(b: Partial<WireMark>): LogMark {
+  const whole = (x: unknown): x is number => Number.isSafeInteger(x);
+  if (!whole(b.lastId) || !whole(b.at)) throw new TradeBatchDecodeError("mark without a whole lastId and at");
+  const head = { source: b.source!, symbol: b.symbol!, lastId: b.lastId, at: b.at };
+  if (b.end !== undefined) {
+    if (b.end !== true || b.watermark !== undefined) throw new TradeBatchDecodeError("an end mark holds end: true and no watermark");
+    return { ...head, end: true };
+  }
+  if (!whole(b.watermark)) throw new TradeBatchDecodeError(`mark watermark ${JSON.stringify(b.watermark)?.slice(0, 40)} is not a whole millisecond time`);
+  return { ...head, watermark: b.watermark };
+}
+
+const isMark = (w: WireBatch | LogMark): w is LogMark => !("id" in w);
+
 /** The batch's identity without building Trade objects (used for high-water marks). */
 export function decodeTradeBatchHeader(data: Uint8Array | string): TradeBatchHeader {
   const b = parseWire(data);
+  if (isMark(b)) return { source: b.source, symbol: b.symbol, firstId: b.lastId + 1, lastId: b.lastId, count: 0 };
   return { source: b.source, symbol: b.symbol, firstId: b.firstId, lastId: b.lastId, count: b.id.length };
 }
 
-/** Every trade of a batch, in order. Prices and quantities are re-derived from the exact strings. */
+/** Every trade of a batch, in order (none for a mark). Prices and quantities are re-derived from the exact strings. */
 export function decodeTradeBatch(data: Uint8Array | string): Trade[] {
+  return decodeTradeLogEntry(data).trades;
+}
+
+const NO_TRADES: Trade[] = [];
+Object.freeze(NO_TRADES);
+
+/** A TRADES entry: its trades, or its mark. */
+export function decodeTradeLogEntry(data: Uint8Array | string): TradeLogEntry {
   const b = parseWire(data);
+  if (isMark(b)) return { trades: NO_TRADES, mark: b };
+  return { trades: tradesOf(b), mark: null };
+}
+
+function tradesOf(b: WireBatch): Trade[] {
   const out = new Array<Trade>(b.id.length);
   for (let k = 0; k < b.id.length; k++) {
     const priceText = b.p[k]!;
@@ -128,4 +195,9 @@ export function decodeTradeBatch(data: Uint8Array | string): Trade[] {
 /** `Nats-Msg-Id` of a batch: `<source>:<symbol>:<firstId>-<lastId>`. */
 export function batchMsgId(source: string, symbol: string, firstId: number, lastId: number): string {
   return `${source}:${symbol}:${firstId}-${lastId}`;
+}
+
+/** `Nats-Msg-Id` of a mark: `<source>:<symbol>:wm-<lastId>-<watermark>` or `…:end-<lastId>`. */
+export function markMsgId(mark: LogMark): string {
+  return "end" in mark ? `${mark.source}:${mark.symbol}:end-${mark.lastId}` : `${mark.source}:${mark.symbol}:wm-${mark.lastId}-${mark.watermark}`;
 }

@@ -129,17 +129,23 @@ export class BinanceStreamClient {
    */
   async whenLive(symbols: readonly string[], timeoutMs: number): Promise<boolean> {
     const streams = [...new Set(symbols.map(tradeStream))];
-    const live = () =>
-      streams.every((s) => {
-        const conn = this.#slots.find((sl) => sl.streams.has(s))?.active;
-        return conn != null && conn.state === "open" && conn.subscribed.has(s) && !conn.controlPending;
-      });
+    const live = () => streams.every((s) => this.#streamLive(s));
     const deadline = this.#clock.now() + timeoutMs;
     while (!live()) {
       if (this.#state !== "running" || this.#clock.now() >= deadline) return false;
       await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, 50));
     }
     return true;
+  }
+
+  /** True while this symbol's stream is in effect on an open connection. */
+  isLive(symbol: string): boolean {
+    return this.#state === "running" && this.#streamLive(tradeStream(symbol));
+  }
+
+  #streamLive(stream: string): boolean {
+    const conn = this.#slots.find((sl) => sl.streams.has(stream))?.active;
+    return conn != null && conn.state === "open" && conn.subscribed.has(stream) && !conn.controlPending;
   }
 
   /** Removes trade streams at runtime (UNSUBSCRIBE); an emptied connection is closed. */

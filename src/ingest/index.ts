@@ -2,7 +2,8 @@
 export { BinanceStreamClient, type ClientOptions, type ClientStatus, type TradeSink } from "./client.js";
 export { TradeLogPublisher, tradeLogSubject, type PublisherOptions, type PublisherStatus, type PublisherMode, type GapEvent, type SymbolStatus } from "./publisher.js";
 export { Ingestor, type IngestorOptions } from "./ingestor.js";
-export { decodeTradeBatch, decodeTradeBatchHeader, encodeTradeBatch, batchMsgId, TRADE_BATCH_VERSION, type TradeBatchHeader } from "./batch-codec.js";
+export { decodeTradeBatch, decodeTradeBatchHeader, decodeTradeLogEntry, encodeTradeBatch, encodeLogMark, batchMsgId, markMsgId, TRADE_BATCH_VERSION, type TradeBatchHeader, type TradeLogEntry, type LogMark } from "./batch-codec.js";
+export { idleWatermark, idleHorizonMs, type IdleMarkOptions } from "./idle-marks.js";
 export { importTradesCsv, symbolFromFileName, type ImportSummary, type ImportOptions } from "./csv-import.js";
 export { openImportFile, formatImportProgress, ImportFileError, type ImportFile, type ImportFormat, type ImportProgress } from "./import-file.js";
 export { ensureIngestStreams } from "./bootstrap.js";

@@ -25,13 +25,16 @@ export class Ingestor {
   }
 
   static async start(nc: NatsConnection, options: IngestorOptions): Promise<Ingestor> {
-    const publisher = await TradeLogPublisher.start(nc, options.publisher);
+    // Idle marks only while the symbol's feed is up (the client exists by the first mark check).
+    let client: BinanceStreamClient | undefined;
+    const idleMarks = options.publisher?.idleMarks;
+    const publisher = await TradeLogPublisher.start(nc, idleMarks === undefined ? options.publisher : { ...options.publisher, idleMarks: { ...idleMarks, live: (_source, symbol) => client?.isLive(symbol) ?? false } });
     if (options.prime ?? true) {
       await publisher.prime(options.client.source ?? "binance", options.client.symbols).catch(() => {
         // NATS down at start: marks load lazily, and the spool drain re-checks against the stream.
       });
     }
-    const client = new BinanceStreamClient({
+    client = new BinanceStreamClient({
       ...options.client,
       sink: { trade: (t) => publisher.accept(t), invalid: (raw, reason, message) => publisher.reject(raw, reason, message, options.client.source ?? "binance") },
     });

@@ -1,3 +1,4 @@
+import type { IdleClock, IdleMarkOptions } from "./idle-marks.js";
 import type { Clock } from "../runtime/clock.js";
 import type { Trade } from "../market/trade.js";
 import type { IngestLogger } from "./log.js";
@@ -50,6 +51,13 @@ export interface PublisherOptions {
    * Default 3000 ms.
    */
   catchUpAfterMs?: number;
+  /**
+   * Idle watermarks (idle-marks.ts): a symbol quiet for `afterMs` gets a mark in the log that moves
+   * its event time on, so its last windows close. Unset or afterMs 0: event time moves only with
+   * trades. `live` says whether the symbol's feed is up: while it is down, trades may still come
+   * for that time (a reconnect's gap fill), so no mark is written.
+   */
+  idleMarks?: IdleMarkOptions & { live?: (source: string, symbol: string) => boolean };
   clock?: Clock;
   log?: IngestLogger;
 }
@@ -103,6 +111,9 @@ export interface PublisherStatus {
   missingTrades: number;
   backfilled: number;
   invalid: number;
+  /** Idle watermarks and end-of-stream marks logged (idle-marks.ts, `endOfStream`). */
+  idleMarks: number;
+  endMarks: number;
   dlqPublished: number;
   batchesPublished: number;
   publishFailures: number;
@@ -154,6 +165,8 @@ export interface KeyState extends SymbolCounts {
   held: Trade[];
   open: Trade[];
   openSince: number;
+  /** For idle marks: the largest trade time admitted in this process, when the last trade arrived, the last mark's watermark. */
+  idle: IdleClock | null;
 }
 
 export interface OutBatch {

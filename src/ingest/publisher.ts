@@ -10,7 +10,8 @@ import { systemClock, type Clock, type TimerHandle } from "../runtime/clock.js";
 import { partitionOf } from "../runtime/cluster/partition.js";
 import { dlqSubject, tradeSubject } from "../runtime/nats/spec.js";
 import { hasConsecutiveIds, type Trade } from "../market/trade.js";
-import { batchMsgId, decodeTradeBatchHeader, encodeTradeBatch } from "./batch-codec.js";
+import { batchMsgId, decodeTradeBatchHeader, encodeLogMark, encodeTradeBatch, markMsgId, type LogMark } from "./batch-codec.js";
+import { idleWatermark, type IdleMarkOptions } from "./idle-marks.js";
 import { admit } from "./dedup.js";
 import { PublisherClosed } from "./errors.js";
 import { Listeners, consoleLogger, type IngestLogger } from "./log.js";
@@ -57,6 +58,9 @@ export class TradeLogPublisher {
   #s = { accepted: 0, published: 0, duplicatesDropped: 0, gaps: 0, missingTrades: 0, backfilled: 0, invalid: 0 };
   #backfill: PublisherOptions["backfill"];
   #catchUpAfterMs: number;
+  #idleMarks: PublisherOptions["idleMarks"];
+  #idleTimer: TimerHandle | null = null;
+  #marks = { idle: 0, end: 0 };
 
   private constructor(nc: NatsConnection, jsm: JetStreamManager, options: PublisherOptions) {
     this.#jsm = jsm;
@@ -71,6 +75,8 @@ export class TradeLogPublisher {
     this.#backfill = options.backfill;
     this.#catchUpAfterMs = options.catchUpAfterMs ?? 3000;
     this.#log = options.log ?? consoleLogger;
+    this.#idleMarks = options.idleMarks;
+    if (this.#idleMarks !== undefined && !(this.#idleMarks.afterMs >= 0 && this.#idleMarks.horizonMs >= 0)) throw new RangeError("idleMarks.afterMs and horizonMs must be >= 0");
     const spool = DiskSpool.open(options.spoolDir ?? "./data/spool", { maxBytes: options.spoolMaxBytes, segmentBytes: options.spoolSegmentBytes });
     this.#sender = new LogSender(jetstream(nc, { timeout: senderOptions.publishTimeoutMs }), jsm, spool, senderOptions, this.#clock, this.#log, {
       acked: (lane, batch) => this.#onAcked(lane, batch),
@@ -82,6 +88,7 @@ export class TradeLogPublisher {
         this.#checkIdle();
       },
     });
+    this.#armIdleMarks();
   }
 
   /** Opens the spool; if it holds batches from an earlier run, they are published first. */
@@ -182,6 +189,26 @@ export class TradeLogPublisher {
     });
   }
 
+  /**
+   * The end of these symbols' stream (a replay or an import finished): logs an end mark after
+   * their trades, so their SymbolActors close every window still open, and resolves once it is
+   * in the log. Only symbols that logged a trade through this publisher get one: a symbol whose
+   * trades were all duplicates may be live elsewhere, and an end would cut its open windows.
+   */
+  async endOfStream(source: string, symbols: readonly string[]): Promise<void> {
+    const at = this.#clock.now();
+    const ended: string[] = [];
+    for (const s of symbols) {
+      const ks = this.#keys.get(source)?.get(s.toUpperCase());
+      if (ks === undefined || ks.idle === null || ks.hwm === undefined) continue;
+      this.#seal(ks);
+      this.#routeMark(ks, { source, symbol: ks.symbol, lastId: ks.hwm, at, end: true });
+      this.#marks.end++;
+      ended.push(ks.symbol);
+    }
+    await this.flushSymbols(source, ended);
+  }
+
   /** Seals every open batch and resolves once everything accepted so far is in the log. */
   async flush(): Promise<void> {
     this.#sealAll();
@@ -209,6 +236,8 @@ export class TradeLogPublisher {
       ...sent,
       held: this.#held,
       backfilling,
+      idleMarks: this.#marks.idle,
+      endMarks: this.#marks.end,
       inFlight: this.#sender.inFlight,
       queuedBatches: this.#sender.queuedBatches,
       spool: { bytes: spool.bytes, segments: spool.segments, records: spool.records, spooledBatches },
@@ -229,6 +258,7 @@ export class TradeLogPublisher {
     (timer as TimerHandle | null)?.cancel();
     this.#closed = true;
     this.#tick?.cancel();
+    this.#idleTimer?.cancel();
     this.#sender.close();
   }
 
@@ -240,7 +270,7 @@ export class TradeLogPublisher {
     let ks = bySymbol.get(symbol);
     if (ks === undefined) {
       const subject = tradeLogSubject(source, symbol, this.partitions);
-      ks = { source, symbol, lane: null as unknown as Lane, hwm: undefined, phase: "loading", holding: false, held: [], open: [], openSince: 0, received: 0, receivedAtTakeover: 0, accepted: 0, published: 0, duplicates: 0, gaps: 0, missing: 0, backfilled: 0 };
+      ks = { source, symbol, lane: null as unknown as Lane, hwm: undefined, phase: "loading", holding: false, held: [], open: [], openSince: 0, idle: null, received: 0, receivedAtTakeover: 0, accepted: 0, published: 0, duplicates: 0, gaps: 0, missing: 0, backfilled: 0 };
       ks.lane = this.#sender.lane(subject, ks);
       bySymbol.set(symbol, ks);
       void this.#loadMark(ks);
@@ -355,6 +385,12 @@ export class TradeLogPublisher {
       this.gaps.emit(ev);
     }
     ks.hwm = trade.tradeId;
+    const now = this.#clock.now();
+    if (ks.idle === null) ks.idle = { lastTradeTime: trade.tradeTime, lastArrival: now, markedUpTo: null };
+    else {
+      if (trade.tradeTime > ks.idle.lastTradeTime) ks.idle.lastTradeTime = trade.tradeTime;
+      ks.idle.lastArrival = now;
+    }
     ks.accepted++;
     this.#s.accepted++;
     if (ks.open.push(trade) === 1) {
@@ -394,6 +430,37 @@ export class TradeLogPublisher {
     const last = trades[trades.length - 1]!.tradeId;
     const header = { subject: ks.lane.subject, msgId: batchMsgId(ks.source, ks.symbol, first, last), source: ks.source, symbol: ks.symbol, firstId: first, lastId: last };
     this.#route({ lane: ks.lane, header, payload: encodeTradeBatch(trades), trades: trades.length, ticket: null });
+  }
+
+  #routeMark(ks: KeyState, mark: LogMark): void {
+    const header = { subject: ks.lane.subject, msgId: markMsgId(mark), source: ks.source, symbol: ks.symbol, lastId: mark.lastId };
+    this.#route({ lane: ks.lane, header, payload: encodeLogMark(mark), trades: 0, ticket: null });
+  }
+
+  /** Checks for idle symbols a few times per `afterMs`. */
+  #armIdleMarks(): void {
+    const o = this.#idleMarks;
+    if (o === undefined || !(o.afterMs > 0) || this.#closed) return;
+    this.#idleTimer = this.#clock.setTimeout(() => {
+      this.#idleTimer = null;
+      this.#markIdle(o);
+      this.#armIdleMarks();
+    }, Math.max(100, Math.floor(o.afterMs / 4)));
+  }
+
+  #markIdle(o: IdleMarkOptions & { live?: (source: string, symbol: string) => boolean }): void {
+    if (this.#closed) return;
+    const now = this.#clock.now();
+    for (const bySymbol of this.#keys.values()) {
+      for (const ks of bySymbol.values()) {
+        if (ks.idle === null || ks.hwm === undefined || ks.phase !== "ready" || ks.holding || ks.open.length > 0 || ks.held.length > 0) continue;
+        const wm = idleWatermark(ks.idle, now, o);
+        if (wm === null || (o.live !== undefined && !o.live(ks.source, ks.symbol))) continue;
+        ks.idle.markedUpTo = wm;
+        this.#routeMark(ks, { source: ks.source, symbol: ks.symbol, lastId: ks.hwm, at: now, watermark: wm });
+        this.#marks.idle++;
+      }
+    }
   }
 
   #route(batch: OutBatch): void {

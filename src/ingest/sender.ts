@@ -307,24 +307,31 @@ export class LogSender {
   #trimAgainstTail(lane: Lane, batch: OutBatch): boolean {
     const last = lane.tail?.lastId;
     const h = batch.header;
-    if (last === undefined || h.firstId === undefined || h.firstId > last) return true;
+    if (last === undefined) return true;
+    // A mark (no firstId) written after trades up to lastId: if the log has more trades since
+    // (another publisher), its watermark is not ours to give: drop it, the next one is fresh.
+    if (h.firstId === undefined) return h.lastId === undefined || h.lastId >= last || this.#dropHead(lane, batch);
+    if (h.firstId > last) return true;
     const kept = aboveMark(decodeTradeBatch(batch.payload), last);
     this.stats.alreadyInLog += batch.trades - kept.length;
-    if (kept.length === 0) {
-      lane.queue.shift();
-      if (batch.ticket !== null) {
-        this.spool.ack(batch.ticket);
-        this.#loadedFromSpool--;
-      } else this.#memBatches--;
-      this.#hooks.acked(lane, { ...batch, trades: 0 });
-      this.#hooks.changed();
-      return false;
-    }
+    if (kept.length === 0) return this.#dropHead(lane, batch);
     const first = kept[0]!.tradeId;
     batch.header = { ...h, firstId: first, msgId: batchMsgId(h.source!, h.symbol!, first, h.lastId!) };
     batch.payload = encodeTradeBatch(kept);
     batch.trades = kept.length;
     return true;
+  }
+
+  /** The lane's head needs no publish: settled as if acknowledged. Returns false (nothing to send). */
+  #dropHead(lane: Lane, batch: OutBatch): false {
+    lane.queue.shift();
+    if (batch.ticket !== null) {
+      this.spool.ack(batch.ticket);
+      this.#loadedFromSpool--;
+    } else this.#memBatches--;
+    this.#hooks.acked(lane, { ...batch, trades: 0 });
+    this.#hooks.changed();
+    return false;
   }
 
   #setMode(mode: PublisherMode): void {

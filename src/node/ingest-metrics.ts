@@ -56,6 +56,7 @@ export function registerIngestMetrics(registry: Registry, status: IngestStatusSo
   counter("ingest_trade_gaps_total", "Trade-id gaps found in the feed", (s) => s.publisher?.gaps);
   counter("ingest_trades_backfilled_total", "Trades of gaps filled from the exchange's REST history", (s) => s.publisher?.backfilled);
   counter("ingest_trades_missing_total", "Trades of gaps that neither the log nor the exchange's history could fill", (s) => s.publisher?.missingTrades);
+  counter("ingest_idle_marks_total", "Idle watermarks logged for quiet symbols (IDLE_TIMEOUT): each closes the symbol's due windows", (s) => s.publisher?.idleMarks);
   counter("ingest_publish_failures_total", "Batch publishes to the log that failed (retried or spooled)", (s) => s.publisher?.publishFailures);
   gauge("ingest_spool_bytes", "Bytes of trade batches spooled on disk, waiting for the log", (s) => s.publisher?.spool.bytes);
   gauge("ingest_spool_records", "Trade batches spooled on disk, waiting for the log", (s) => s.publisher?.spool.records);

@@ -5,7 +5,8 @@
  */
 import { tradeProblem } from "../market/trade.js";
 import type { Trade } from "../market/trade.js";
-import { addTrade, createWindows, type WindowOptions, type WindowState } from "../market/windows.js";
+import { addTrade, advanceWatermark, createWindows, flushWindows, type WindowOptions, type WindowState } from "../market/windows.js";
+import type { Bar } from "../market/bar.js";
 import { clip, difference, holes, RangeSet, type RangeSummary } from "./range-set.js";
 import type { BarVerdict, TradeVerdict, VerifyStatus, VerifyTotals } from "./types.js";
 
@@ -70,9 +71,21 @@ export class ExpectedBars {
     if (this.#lastId !== null && trade.tradeId <= this.#lastId) return;
     this.#lastId = trade.tradeId;
     this.#firstIndex ??= Math.ceil(trade.tradeTime / this.slideMs);
-    for (const bar of addTrade(this.#state, trade).closedBars) {
+    this.#closed(addTrade(this.#state, trade).closedBars);
+  }
+
+  /** A mark from the log closes what it closes in the SymbolActor: an idle watermark, or the end of the stream. */
+  mark(mark: { watermark: number } | { end: true }): void {
+    const s = this.#state;
+    this.#closed("end" in mark ? flushWindows(s, 0) : advanceWatermark(s, mark.watermark - s.options.allowedLatenessMs, 0));
+  }
+
+  #closed(bars: readonly Bar[]): void {
+    const first = this.#firstIndex;
+    if (first === null) return;
+    for (const bar of bars) {
       const index = bar.windowStart / this.slideMs;
-      if (index >= this.#firstIndex) this.windows.add(index);
+      if (index >= first) this.windows.add(index);
     }
   }
 }

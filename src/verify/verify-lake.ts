@@ -10,10 +10,10 @@ import type { Lake } from "../lake/lake.js";
 import { BRONZE_TRADES_APP_ID, BRONZE_TRADES_TABLE } from "../lake/tables/bronze-trades.js";
 import { SILVER_BARS_APP_ID, SILVER_BARS_TABLE } from "../lake/tables/silver-bars.js";
 import { decodeTrades } from "../lake/writer/jetstream.js";
-import { decodeTradeBatch } from "../ingest/batch-codec.js";
+import { decodeTradeLogEntry, type TradeLogEntry } from "../ingest/batch-codec.js";
 import { TradeBatchDecodeError } from "../ingest/errors.js";
 import type { GapEvent } from "../ingest/publisher-types.js";
-import { hasConsecutiveIds, type Trade } from "../market/trade.js";
+import { hasConsecutiveIds } from "../market/trade.js";
 import type { WindowOptions } from "../market/windows.js";
 import { ALL_TRADES, eventSubject, STREAMS } from "../runtime/nats/spec.js";
 import { RangeSet } from "./range-set.js";
@@ -56,13 +56,13 @@ interface SymbolState {
 
 const decoder = new TextDecoder();
 
-/** A TRADES message: the ingest batch format, or (older writers, tests) one JSON trade or an array. */
-export function decodeLogTrades(data: Uint8Array): Trade[] {
+/** A TRADES message: the ingest batch format (trades or a mark), or (older writers, tests) one JSON trade or an array. */
+export function decodeLogEntry(data: Uint8Array): TradeLogEntry {
   try {
-    return decodeTradeBatch(data);
+    return decodeTradeLogEntry(data);
   } catch (err) {
     if (!(err instanceof TradeBatchDecodeError)) throw err;
-    return decodeTrades(data);
+    return { trades: decodeTrades(data), mark: null };
   }
 }
 
@@ -95,21 +95,26 @@ export async function verifyLake(o: VerifyLakeOptions): Promise<VerifyReport> {
   const symbols = new Map<string, SymbolState>();
   let undecodable = 0;
   const tradesRead = await readStreamSlice(js, { stream: streams.trades, subject: ALL_TRADES, startTime: since, endSeq: bronzeSeq }, (m) => {
-    let trades: Trade[];
+    let entry: TradeLogEntry;
     try {
-      trades = decodeLogTrades(m.data);
+      entry = decodeLogEntry(m.data);
     } catch {
       undecodable++;
       return;
     }
-    for (const t of trades) {
-      let s = symbols.get(t.symbol);
-      if (!s) symbols.set(t.symbol, (s = { sources: new Map(), bars: new ExpectedBars(t.symbol, o.windows) }));
+    const of = (symbol: string) => {
+      let s = symbols.get(symbol);
+      if (!s) symbols.set(symbol, (s = { sources: new Map(), bars: new ExpectedBars(symbol, o.windows) }));
+      return s;
+    };
+    for (const t of entry.trades) {
+      const s = of(t.symbol);
       let ids = s.sources.get(t.source);
       if (!ids) s.sources.set(t.source, (ids = new LogTrades()));
       ids.add(t.tradeId);
       s.bars.add(t);
     }
+    if (entry.mark !== null) symbols.get(entry.mark.symbol)?.bars.mark(entry.mark);
   }, signal);
   if (undecodable > 0) notes.push(`${undecodable} TRADES message(s) could not be decoded (the bronze writer skips them too)`);
 

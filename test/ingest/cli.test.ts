@@ -4,7 +4,8 @@ import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { RECORDING, recordedCsvRows, startStack } from "./support.js";
+import { LAST_ID, RECORDING, readStream, recordedCsvRows, startStack } from "./support.js";
+import { decodeTradeLogEntry } from "../../src/ingest/batch-codec.js";
 import { zipOf } from "../helpers/zip.js";
 
 const run = promisify(execFile);
@@ -18,9 +19,15 @@ test("npm run replay: the recording into the log, then nothing the second time; 
   await using stack = await startStack();
   const common = ["--nats", stack.server.url, "--spool", stack.spoolDir];
   const first = await cli("src/cli/replay.ts", [RECORDING, "--speed", "max", ...common]);
-  assert.match(first, /trades published 19904 .*duplicates dropped 0, gaps 0 .*invalid 0/);
+  assert.match(first, /trades published 19904 .*duplicates dropped 0, gaps 0 .*invalid 0, end-of-stream marks 1/);
+  // The end of the replay is in the log, after its last trade: the SymbolActor closes the last windows.
+  const lastEntry = async () => {
+    const entries = await readStream(stack.nc, "TRADES");
+    return decodeTradeLogEntry(entries[entries.length - 1]!.data);
+  };
+  assert.deepEqual((await lastEntry()).mark, { source: "binance", symbol: "BTCUSDT", lastId: LAST_ID, at: (await lastEntry()).mark?.at, end: true });
   const second = await cli("src/cli/replay.ts", [RECORDING, ...common]);
-  assert.match(second, /trades published 0 .*duplicates dropped 19904/);
+  assert.match(second, /trades published 0 .*duplicates dropped 19904.*end-of-stream marks 0/, "nothing new: no end either (the symbol may be live elsewhere)");
 
   // The same trades as a CSV under another source name: new for that source, once.
   const csv = join(stack.tmp, "BTCUSDT-trades-2024-08-08.csv");
@@ -30,7 +37,7 @@ test("npm run replay: the recording into the log, then nothing the second time; 
   });
   writeFileSync(csv, rows.join("\n") + "\n");
   const imported = await cli("src/cli/import.ts", [csv, "--source", "csvtest", ...common]);
-  assert.match(imported, /as csvtest:BTCUSDT .*trades published 300, duplicates dropped 0/);
+  assert.match(imported, /as csvtest:BTCUSDT .*trades published 300, duplicates dropped 0.*, end of stream logged/);
   const again = await cli("src/cli/import.ts", [csv, "--source", "csvtest", ...common]);
   assert.match(again, /trades published 0, duplicates dropped 300/);
 
@@ -38,8 +45,9 @@ test("npm run replay: the recording into the log, then nothing the second time; 
   // with the progress on stderr ending at 100 %.
   const zip = join(stack.tmp, "BTCUSDT-trades-2024-08.zip");
   writeFileSync(zip, zipOf([{ name: "BTCUSDT-trades-2024-08.csv", data: Buffer.from(recordedCsvRows(0, 500).join("\n") + "\n"), descriptor: true }]));
-  const zipped = await run(process.execPath, ["--import", "tsx", "src/cli/import.ts", zip, "--source", "csvtest", ...common], { timeout: 120_000 });
-  assert.match(zipped.stdout, /imported .*BTCUSDT-trades-2024-08\.zip as csvtest:BTCUSDT .*rows 500, trades published 200, duplicates dropped 300/);
+  const zipped = await run(process.execPath, ["--import", "tsx", "src/cli/import.ts", zip, "--source", "csvtest", ...common, "--event-time-only"], { timeout: 120_000 });
+  assert.match(zipped.stdout, /imported .*BTCUSDT-trades-2024-08\.zip as csvtest:BTCUSDT .*rows 500, trades published 200, duplicates dropped 300, gaps 0 \(0 ids missing\), invalid rows 0\n/);
+  assert.deepEqual((await lastEntry()).mark, null, "--event-time-only: no end mark");
   assert.match(zipped.stderr, /… 100 % · [\d.]+ of [\d.]+ MB · 500 rows · [\d,]+ rows\/s · ETA 0 s/);
 
   // A broken download: a clear message, exit code 1, nothing published.

@@ -9,15 +9,18 @@ import { isLogInput, type EntityFactory, type EntityInput } from "../../runtime/
 import type { Codec } from "../../runtime/cluster/region/codec.js";
 import type { Trade } from "../../market/trade.js";
 import type { WindowOptions } from "../../market/windows.js";
-import { decodeTradeBatch, encodeTradeBatch } from "../../ingest/batch-codec.js";
+import { decodeTradeLogEntry, encodeLogMark, encodeTradeBatch, type TradeLogEntry } from "../../ingest/batch-codec.js";
 import { applyEffects, DEFAULT_TICK_INTERVAL_MS, type SymbolSink } from "./actor.js";
 import type { SymbolMessage } from "./messages.js";
 import type { Predictor } from "../../ml/predictor.js";
 import { createSymbolState, restoreSymbolState, snapshotSymbolState, type SymbolState } from "./state.js";
 import { transition } from "./transition.js";
 
-/** Trade batches on the log (md.trades.<partition>.<SYMBOL>), decoded once per message. */
-export const tradeBatchCodec: Codec<Trade[]> = { encode: encodeTradeBatch, decode: decodeTradeBatch };
+/** Trade batches and marks on the log (md.trades.<partition>.<SYMBOL>), decoded once per message. */
+export const tradeBatchCodec: Codec<TradeLogEntry> = {
+  encode: (entry) => (entry.mark === null ? encodeTradeBatch(entry.trades) : encodeLogMark(entry.mark)),
+  decode: decodeTradeLogEntry,
+};
 
 /** What the region may tell a symbol entity (log input arrives separately). */
 export type SymbolCommand = Extract<SymbolMessage, { type: "status" | "snapshot" | "tick" }> | { type: "model-changed"; predictor: Predictor };
@@ -33,11 +36,11 @@ export interface SymbolEntityOptions {
   onLive?(symbol: string, entity: { tell(message: SymbolCommand): void } | undefined): void;
 }
 
-export function symbolEntity(options: SymbolEntityOptions): EntityFactory<SymbolCommand, Trade[]> {
+export function symbolEntity(options: SymbolEntityOptions): EntityFactory<SymbolCommand, TradeLogEntry> {
   return (symbol) => {
     let state: SymbolState | undefined;
     let restored: unknown;
-    const entity: Actor<EntityInput<SymbolCommand, Trade[]>> & SnapshottingEntity = {
+    const entity: Actor<EntityInput<SymbolCommand, TradeLogEntry>> & SnapshottingEntity = {
       restore(snapshot) {
         restored = snapshot;
       },
@@ -48,7 +51,7 @@ export function symbolEntity(options: SymbolEntityOptions): EntityFactory<Symbol
       // the entity dirty (its own counters are live-only: a restore may repeat one tick), so an
       // idle symbol is not snapshotted every second for its 250 ms ticks.
       changesState: (command) => (command as SymbolCommand).type === "model-changed",
-      preStart(ctx: ActorContext<EntityInput<SymbolCommand, Trade[]>>) {
+      preStart(ctx: ActorContext<EntityInput<SymbolCommand, TradeLogEntry>>) {
         const predictor = options.predictorFor(symbol);
         state =
           restored === undefined
@@ -62,7 +65,7 @@ export function symbolEntity(options: SymbolEntityOptions): EntityFactory<Symbol
         options.onLive?.(symbol, undefined);
       },
       receive(input, ctx) {
-        const message: SymbolMessage = isLogInput(input) ? { type: "trades", seq: input.seq, trades: input.data } : input;
+        const message: SymbolMessage = isLogInput(input) ? { type: "trades", seq: input.seq, trades: input.data.trades, mark: input.data.mark } : input;
         const { effects } = transition(state!, message, ctx.clock.now());
         return applyEffects(effects, options.sink);
       },

@@ -10,7 +10,7 @@ export type SymbolMessage =
    * Trades of this symbol from the log, in log order. `seq` is the log (stream) sequence of the
    * last one; redelivered trades are recognised by trade id, so batches may overlap.
    */
-  | { type: "trades"; seq: number; trades: readonly Trade[] }
+  | { type: "trades"; seq: number; trades: readonly Trade[]; mark?: EventTimeMark | null }
   /** A new champion model: used from the next bar on, no restart. */
   | { type: "model-changed"; predictor: Predictor }
   /** Timer: publish the latest trade (at most one tick per timer period, and only if it changed). */
@@ -19,6 +19,13 @@ export type SymbolMessage =
   | { type: "status" }
   /** Replies with the JSON snapshot to persist (the shell then acks the log up to its lastSeq). */
   | { type: "snapshot" };
+
+/**
+ * A mark in the log (no trades): event time moved on to `watermark` (the symbol was idle), or the
+ * stream ended (`end`: a replay or an import finished). The windows and candles it closes record
+ * `at`, when the publisher wrote it, as their closing ingest time.
+ */
+export type EventTimeMark = { at: number; watermark: number } | { at: number; end: true };
 
 /** The newest trade, for live charts; throttled by the tick timer. */
 export interface LiveTick {

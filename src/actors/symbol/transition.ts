@@ -6,10 +6,10 @@
  */
 import { hasConsecutiveIds, tradeProblem, type Trade } from "../../market/trade.js";
 import type { Bar } from "../../market/bar.js";
-import { addTrade } from "../../market/windows.js";
-import { addTradeToCandles, currentCandle } from "../../market/candles.js";
+import { addTrade, advanceWatermark, flushWindows } from "../../market/windows.js";
+import { addTradeToCandles, advanceCandleWatermark, currentCandle, flushCandles, type Candle } from "../../market/candles.js";
 import { FEATURE_WARMUP_BARS, featuresFromBars } from "../../market/features.js";
-import type { SymbolEffect, SymbolMessage } from "./messages.js";
+import type { EventTimeMark, SymbolEffect, SymbolMessage } from "./messages.js";
 import type { SilverBar } from "../../contracts/silver-bar.js";
 import { snapshotSymbolState, statusOf, type SymbolState } from "./state.js";
 import { naivePredictor } from "../../ml/predictor.js";
@@ -25,6 +25,8 @@ export function transition(state: SymbolState, msg: SymbolMessage, now: number):
   switch (msg.type) {
     case "trades":
       for (const trade of msg.trades) acceptTrade(state, trade, now, effects);
+      // A mark is not recognised by trade id like a redelivered trade: by its log sequence, then.
+      if (msg.mark && msg.seq > state.lastSeq) applyMark(state, msg.mark, now, effects);
       if (msg.seq > state.lastSeq) state.lastSeq = msg.seq;
       break;
     case "model-changed": {
@@ -90,12 +92,34 @@ function acceptTrade(state: SymbolState, trade: Trade, now: number, effects: Sym
     c.lateForWindows++;
     effects.push({ type: "late-trade", trade });
   }
-  for (const bar of w.closedBars) effects.push({ type: "publish-bar", bar: closeBar(state, bar, now, effects) });
+  publishClosed(state, w.closedBars, now, effects);
 
   const k = addTradeToCandles(state.candles, trade);
   if (k.late) c.lateForCandles++;
-  for (const candle of k.closedCandles) {
-    c.candles++;
+  publishCandles(state, k.closedCandles, effects);
+}
+
+/**
+ * A watermark mark closes what a trade at that time would have closed (it trails by the allowed
+ * lateness like a trade's); an end mark closes every window and candle holding a trade.
+ */
+function applyMark(state: SymbolState, mark: EventTimeMark, now: number, effects: SymbolEffect[]): void {
+  if ("end" in mark) {
+    publishClosed(state, flushWindows(state.windows, mark.at), now, effects);
+    publishCandles(state, flushCandles(state.candles, mark.at), effects);
+    return;
+  }
+  publishClosed(state, advanceWatermark(state.windows, mark.watermark - state.windows.options.allowedLatenessMs, mark.at), now, effects);
+  publishCandles(state, advanceCandleWatermark(state.candles, mark.watermark - state.candles.options.allowedLatenessMs, mark.at), effects);
+}
+
+function publishClosed(state: SymbolState, bars: readonly Bar[], now: number, effects: SymbolEffect[]): void {
+  for (const bar of bars) effects.push({ type: "publish-bar", bar: closeBar(state, bar, now, effects) });
+}
+
+function publishCandles(state: SymbolState, candles: readonly Candle[], effects: SymbolEffect[]): void {
+  for (const candle of candles) {
+    state.counters.candles++;
     effects.push({ type: "publish-candle", candle });
   }
 }

@@ -14,6 +14,7 @@ import type { Logger } from "../../runtime/log.js";
 import { CustomRouter } from "../../custom/router.js";
 import { SingletonLease } from "../../custom/singleton.js";
 import { ensureCustomStreams } from "../../custom/streams.js";
+import { idleMarksOf } from "../idle-marks.js";
 
 export function customDataComponent(config: Config): NodeComponent {
   let router: CustomRouter | undefined;
@@ -35,7 +36,7 @@ export function customDataComponent(config: Config): NodeComponent {
         owner: config.nodeId || `${hostname()}-${process.pid}`,
         ttlMs: config.leaseTtlMs,
         async start() {
-          const publisher = await TradeLogPublisher.start(ctx.nc, { partitions: config.partitions, spoolDir: join(config.dataDir, "spool-custom"), log: customTradeLogger(log) });
+          const publisher = await TradeLogPublisher.start(ctx.nc, { partitions: config.partitions, spoolDir: join(config.dataDir, "spool-custom"), log: customTradeLogger(log), idleMarks: idleMarksOf(config) });
           const r = await CustomRouter.start(ctx.nc, {
             lake,
             publisher,

@@ -23,6 +23,7 @@ import type { ClientStatus } from "../../ingest/client-types.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { NodeComponent } from "../component.js";
 import type { ShutdownFigures } from "../shutdown-ledger.js";
+import { idleMarksOf } from "../idle-marks.js";
 
 const SYMBOL = /^[A-Z0-9]{2,20}$/;
 /** A taken-over shard's streams should be in effect by then; its previous reader is asked to stop either way. */
@@ -101,7 +102,7 @@ export function ingestComponent(options: { baseUrl?: string; source?: string; me
               "binance",
               ingestActor(ctx.nc, () => ({
                 client: { baseUrl: options.baseUrl ?? config.binanceWsUrl, symbols: reading.reading(), log: ctx.log, ...(options.source ? { source: options.source } : {}) },
-                publisher: { partitions: config.partitions, spoolDir: join(config.dataDir, "spool"), backfill, log: ctx.log },
+                publisher: { partitions: config.partitions, spoolDir: join(config.dataDir, "spool"), backfill, log: ctx.log, idleMarks: idleMarksOf(config) },
               }),
               { closeTimeoutMs: () => closeWaitMs, onClosed: (status) => (closed = status) }),
             );

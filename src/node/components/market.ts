@@ -3,7 +3,7 @@
  * consumer on TRADES (md.trades.<partition>.<SYMBOL>), publishing bars, candles and ticks.
  */
 import { jetstream } from "@nats-io/jetstream";
-import type { Trade } from "../../market/trade.js";
+import type { TradeLogEntry } from "../../ingest/batch-codec.js";
 import { ShardRegion } from "../../runtime/cluster/region/region.js";
 import { dlqSubject, STREAMS, TRADE_SUBJECT_PREFIX } from "../../runtime/nats/spec.js";
 import { symbolEntity, tradeBatchCodec, type SymbolCommand } from "../../actors/symbol/entity.js";
@@ -33,10 +33,10 @@ export interface ChampionSource {
   onChange(listener: (symbol: string, predictor: Predictor) => void): () => void;
 }
 
-export function marketComponent(options: MarketComponentOptions = {}): NodeComponent & { region(): ShardRegion<SymbolCommand, Trade[]> | undefined } {
+export function marketComponent(options: MarketComponentOptions = {}): NodeComponent & { region(): ShardRegion<SymbolCommand, TradeLogEntry> | undefined } {
   const counters = newMarketCounters();
   const live = new Map<string, { tell(message: SymbolCommand): void }>();
-  let region: ShardRegion<SymbolCommand, Trade[]> | undefined;
+  let region: ShardRegion<SymbolCommand, TradeLogEntry> | undefined;
   let unwatch = () => {};
   let champions: ChampionSource | undefined = options.champions;
   let closeChampions: () => void | Promise<void> = () => {};
@@ -50,7 +50,7 @@ export function marketComponent(options: MarketComponentOptions = {}): NodeCompo
         champions = opened;
         closeChampions = () => opened.stop();
       }
-      const created = await ShardRegion.start<SymbolCommand, Trade[]>({
+      const created = await ShardRegion.start<SymbolCommand, TradeLogEntry>({
         name: SYMBOL_REGION,
         system: ctx.system,
         ownership: ctx.ownership,
@@ -113,7 +113,7 @@ export function marketComponent(options: MarketComponentOptions = {}): NodeCompo
   };
 }
 
-function summarizeRegion(stats: ReturnType<ShardRegion<SymbolCommand, Trade[]>["stats"]> | undefined) {
+function summarizeRegion(stats: ReturnType<ShardRegion<SymbolCommand, TradeLogEntry>["stats"]> | undefined) {
   if (!stats) return undefined;
   const running = stats.partitions.filter((p) => p.state === "running").length;
   const pending = stats.partitions.reduce((n, p) => n + (p.consumer?.pending ?? 0), 0);
