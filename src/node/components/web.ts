@@ -2,6 +2,7 @@
  * The `web` role: the HTTP server (tRPC + WebSocket subscriptions, /healthz, /metrics, the React
  * dashboard). Cluster status comes from every node's admin `status`, asked with this node's token.
  */
+import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { callAdmin } from "../../admin/client.js";
 import { localAdminToken } from "../../admin/auth.js";
@@ -13,6 +14,8 @@ import { NodeMetrics } from "../metrics.js";
 import { ApiKeyStore, createIngestGateway } from "../../web/server/gateway/index.js";
 import { startControlServices } from "../../control/web-services.js";
 import type { Lake } from "../../lake/index.js";
+import { Uploads } from "../../web/server/uploads/uploads.js";
+import { finishedDetail } from "../../web/server/uploads/handler.js";
 
 /** `metrics`: the node's registry, shared with the other roles' components (a fresh one by default). */
 export function webComponent(database: NodeDatabase | undefined, metrics = new NodeMetrics(), lake?: Lake): NodeComponent & { server(): WebServer | undefined } {
@@ -34,7 +37,19 @@ export function webComponent(database: NodeDatabase | undefined, metrics = new N
       const keyStore = db ? await ApiKeyStore.open(db) : undefined;
       // The control plane (admin commands with auth and audit, live logs, log browser, data page).
       const control = await startControlServices({ nc, adminTokens: config.adminTokens, dataDir: config.dataDir, ...(db ? { db } : {}), ...(lake ? { lake } : {}), webId: `web-${config.nodeId}`, log: ctx.log });
+      // Files from the Data page, staged under DATA_DIR/uploads and imported one at a time.
+      const uploads = new Uploads({
+        dir: join(config.dataDir, "uploads"),
+        nc,
+        partitions: config.partitions,
+        spoolDir: join(config.dataDir, "spool-upload"),
+        onFinished: (s) => {
+          control.auditForwarded({ caller: control.webId, onBehalfOf: s.by, command: "upload-import", args: [s.name, s.kind, s.target], result: s.phase === "done" ? "ok" : "failed", detail: finishedDetail(s) });
+          ctx.log.info(`upload ${s.name} (${s.target}) ${s.phase}`, { detail: finishedDetail(s) });
+        },
+      });
       server = await createWebServer({
+        uploads,
         host: config.web.host,
         port: config.web.port,
         allowedHosts: config.web.allowedHosts,
@@ -55,6 +70,7 @@ export function webComponent(database: NodeDatabase | undefined, metrics = new N
       ctx.log.info(`dashboard on ${server.url}`);
       ctx.shutdown.add("stop-intake", "web server", async () => {
         await server?.close();
+        await uploads.close();
         await keyStore?.close();
         await control[Symbol.asyncDispose]();
       });

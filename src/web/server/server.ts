@@ -40,6 +40,9 @@ import { handleSession, SESSION_PATH, signInPage } from "./sign-in.js";
 import { appRouter } from "./router.js";
 import { staticHandler } from "./static.js";
 import type { IngestGateway } from "./gateway/index.js";
+import { adminTokenFor } from "./routers/admin-gate.js";
+import { uploadAudit, uploadHandler } from "./uploads/handler.js";
+import type { Uploads } from "./uploads/uploads.js";
 
 export interface WebServerOptions {
   /** Default 127.0.0.1. */
@@ -70,6 +73,8 @@ export interface WebServerOptions {
   limits?: Partial<WebLimits>;
   /** READ_TOKENS: who may read (admin tokens read too). None: this machine only (loopback callers). */
   readTokens?: readonly string[];
+  /** File uploads from the Data page (`/api/uploads`, admin only); absent: not offered. */
+  uploads?: Uploads;
   /** Failed token attempts per client address (sign-in, bearer, x-admin-token); defaults in DEFAULT_FAILURE_LIMIT. */
   failureLimit?: FailureLimitOptions;
 }
@@ -131,6 +136,7 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
     return readRefusal(access.decide(req));
   };
   const serveStatic = staticHandler(options.staticDir ?? DEFAULT_STATIC_DIR);
+  const uploads = options.uploads && uploadHandler({ uploads: options.uploads, authorize: (req) => adminTokenFor(createContext({ req }), null, "upload"), audit: uploadAudit(nc) });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0]!;
@@ -141,6 +147,11 @@ export async function createWebServer(options: WebServerOptions): Promise<WebSer
     }
     if (path === SESSION_PATH) return handleSession(req, res, access, failures, policy!.checkTrpc(req.method, req.headers));
     if (options.gateway?.matches(path)) return options.gateway.handle(req, res);
+    if (uploads?.matches(path)) {
+      const refusal = gate(req, policy!.checkCaller(req.headers) ?? (req.method === "POST" ? policy!.checkTrpc(req.method, req.headers) : null));
+      if (refusal) return void res.writeHead(refusal.status, { "content-type": "application/json", ...retryAfterHeader(refusal) }).end(JSON.stringify({ error: refusal.message }));
+      return uploads.handle(req, res);
+    }
     if (path === "/healthz") {
       const health = await checkHealth(nc, natsConnected, db);
       res.writeHead(health.ok ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(health));
