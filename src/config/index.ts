@@ -50,6 +50,8 @@ export interface Config {
   /** Signed admin requests older or newer than this are refused (ms). */
   adminMaxSkewMs: number;
   ingest: { apiKeys: ApiKey[]; maxBodyBytes: number };
+  /** UPLOAD_CHUNK: the largest chunk of a browser upload. */
+  uploadChunkBytes: number;
   /** Stall watchdog limit (ms); 0: off. */
   partitionStallMs: number;
   /** SIGTERM/SIGINT → process exit, at most (ms). */
@@ -141,6 +143,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     adminTokens: parseList(raw.adminTokens),
     adminMaxSkewMs: parseDuration(o("adminMaxSkew"), raw.adminMaxSkew),
     ingest: { apiKeys: asConfigError(() => parseApiKeys(raw.ingestApiKeys)), maxBodyBytes: parseInteger(o("ingestMaxBody"), raw.ingestMaxBody, { min: 1024, max: 1024 ** 3 }) },
+    uploadChunkBytes: parseInteger(o("uploadChunk"), raw.uploadChunk, { min: 64 * 1024, max: 64 * 1024 ** 2 }),
     shutdownTimeoutMs: parseDuration(o("shutdownTimeout"), raw.shutdownTimeout),
     partitionStallMs: parseDuration(o("partitionStall"), raw.partitionStall),
     logLevel: parseChoice(o("logLevel"), raw.logLevel, LOG_LEVELS),

@@ -15,6 +15,7 @@ import { createWebServer } from "../../src/web/server/server.js";
 import { Uploads } from "../../src/web/server/uploads/uploads.js";
 import type { UploadStatus } from "../../src/web/server/uploads/types.js";
 import { decodeTradeLogEntry } from "../../src/ingest/batch-codec.js";
+import { startControlServices } from "../../src/control/web-services.js";
 import { startNatsServer } from "../helpers/nats-server.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait.js";
@@ -34,6 +35,7 @@ async function startStack() {
   return {
     nc,
     url: server.url,
+    dataDir: dir.path,
     async [Symbol.asyncDispose]() {
       await server.close();
       await uploads.close();
@@ -149,8 +151,10 @@ test("bad files are refused with a clear reason and nothing reaches the log; ref
   assert.equal(rejects, `line,reason,row\n21,"id ""oops"" is not a non-negative integer","oops,1,2,3,4,True"\n42,"price ""-5"" is not a positive finite decimal","${FIRST_ID + 999},-5,1,0,1723161255342,True,True"\n`);
 });
 
-test("uploads are admin actions: no token or a wrong one gets 401, another origin 403, and a bad request says what is wrong", async () => {
+test("uploads are admin actions: no token or a wrong one gets 401 (audited), another origin 403, and a bad request says what is wrong", async () => {
   await using s = await startStack();
+  // The control plane's services, as a node's web role runs them: refusals go to the audit trail.
+  await using _control = await startControlServices({ nc: s.nc, adminTokens: [TOKEN], dataDir: s.dataDir, webId: "web-test" });
   const body = { kind: "binance-trades", name: "BTCUSDT-trades.csv", size: 10, symbol: "BTCUSDT" };
   assert.equal((await create(s, body, {})).status, 401);
   assert.equal((await create(s, body, { "x-admin-token": "wrong-token-wrong-token" })).status, 401);
@@ -162,4 +166,13 @@ test("uploads are admin actions: no token or a wrong one gets 401, another origi
   const ok = (await (await create(s, body)).json()) as UploadStatus;
   assert.equal((await put(s, ok.id, 0, Buffer.alloc(11))).status, 413, "more bytes than declared");
   assert.equal((await fetch(`${s.url}/api/uploads/nope`, { headers: admin })).status, 404);
+  const audit = await waitFor(
+    async () => {
+      const records = (await readStream(s.nc, "AUDIT")).map((m) => JSON.parse(new TextDecoder().decode(m.data)) as { command: string; result: string; detail?: string; onBehalfOf?: string });
+      return records.length >= 3 ? records : undefined;
+    },
+    { timeoutMs: 10_000, intervalMs: 100, what: "audit records of the uploads" },
+  );
+  assert.deepEqual(audit.filter((r) => r.command === "upload" && r.result === "rejected").length, 2, "both refused creates audited");
+  assert.equal(audit.filter((r) => r.command === "upload" && r.result === "ok").length, 1, "the created upload audited, for whom it was created");
 });

@@ -33,12 +33,13 @@ export interface PipelineStack extends AsyncDisposable {
 }
 
 /** `tickIntervalMs`: the symbol actors' live tick cadence (the product default, 250 ms, when omitted). */
-export async function startPipeline(options: { nodeId: string; roles: string; speed: number | "max"; tickIntervalMs?: number }): Promise<PipelineStack> {
+/** `flags`: more of the node's own flags. */
+export async function startPipeline(options: { nodeId: string; roles: string; speed: number | "max"; tickIntervalMs?: number; flags?: readonly string[] }): Promise<PipelineStack> {
   const nats = await startNatsServer({ monitor: true });
   const dataDir = mkdtempSync(join(tmpdir(), "web-e2e-"));
   const simulator = await MarketSimulator.start({ source: await ReplaySource.load(RECORDING, options.speed), host: "127.0.0.1", port: 0 });
   const nc = await connect({ servers: nats.url });
-  const argv = ["--node-id", options.nodeId, "--roles", options.roles, "--symbols", "BTCUSDT", "--data-dir", dataDir, "--web-port", "0", "--binance-ws-url", simulator.url];
+  const argv = ["--node-id", options.nodeId, "--roles", options.roles, "--symbols", "BTCUSDT", "--data-dir", dataDir, "--web-port", "0", "--binance-ws-url", simulator.url, ...(options.flags ?? [])];
   const config = loadConfig(argv, { NATS_URL: nats.url, NATS_MONITOR_URL: nats.monitorUrl });
   const metrics = new NodeMetrics();
   const tickIntervalMs = options.tickIntervalMs;

@@ -1,9 +1,10 @@
-/** Data: lake tables (custom sources and their tables included) with row counts; a table's schema history and latest rows. */
+/** Data: uploads of history; lake tables (custom sources and their tables included) with row counts; a table's schema history and latest rows. */
 import { useEffect, useState } from "react";
 import { formatClock, formatNumber } from "../format.js";
 import { errorText } from "../hooks.js";
 import { trpc, type Outputs } from "../trpc.js";
 import { Empty, ErrorBanner, Spinner } from "../ui/States.js";
+import { UploadPanel } from "./UploadPanel.js";
 import "../control/control.css";
 
 type TableSummary = Outputs["control"]["tables"]["tables"][number];
@@ -92,10 +93,28 @@ function Detail(props: { name: string }) {
 }
 
 export function DataPage() {
+  // An import's rows reach the lake a commit later: the tables are read again after it and every 10 s.
+  const [imported, setImported] = useState(0);
+  return (
+    <>
+      <UploadPanel onFinished={() => setTimeout(() => setImported((n) => n + 1), 2_000)} />
+      <LakeTables refresh={imported} />
+    </>
+  );
+}
+
+const REREAD_MS = 10_000;
+
+function LakeTables(props: { refresh: number }) {
   const [tables, setTables] = useState<TableSummary[] | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => setTick((n) => n + 1), REREAD_MS);
+    return () => clearInterval(timer);
+  }, []);
   useEffect(() => {
     trpc.control.tables.query().then(
       (r) => {
@@ -105,7 +124,7 @@ export function DataPage() {
       },
       (e: unknown) => setError(errorText(e)),
     );
-  }, []);
+  }, [tick, props.refresh]);
   if (error !== null) return <ErrorBanner>{error}</ErrorBanner>;
   if (tables === null) return <Spinner label="Reading the lake…" />;
   if (tables.length === 0) return <Empty title="No lake tables yet">{note ?? "Tables appear once ingestion or a custom source writes to the lake."}</Empty>;
@@ -138,7 +157,8 @@ export function DataPage() {
           </button>
         ))}
       </div>
-      {selected !== null && <Detail name={selected} />}
+      {/* Read again when the table gets a new version (an import's commit, a compaction). */}
+      {selected !== null && <Detail key={`${selected}:${tables.find((t) => t.name === selected)?.version ?? -1}`} name={selected} />}
     </div>
   );
 }

@@ -17,7 +17,8 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import { controlServicesFor } from "../../../control/web-services.js";
 import type { AdminCaller } from "../routers/admin-gate.js";
 import { UploadChunkTooLarge, UploadNotFound, UploadOffsetMismatch, UploadRefused, type Uploads } from "./uploads.js";
-import { uploadRequestSchema, type UploadStatus } from "./types.js";
+import { uploadRequestSchema } from "./request.js";
+import type { UploadStatus } from "./types.js";
 
 export const UPLOADS_PATH = "/api/uploads";
 

@@ -1,22 +1,16 @@
 /** Uploads from the Data page: what the browser asks for, and what it is told back. */
-import { z } from "zod";
-
 export const UPLOAD_KINDS = ["binance-trades", "custom-jsonl", "custom-csv"] as const;
 export type UploadKind = (typeof UPLOAD_KINDS)[number];
 
-/** Largest chunk one PUT may carry. */
+/** Largest chunk one PUT may carry, unless the server is told otherwise (UPLOAD_CHUNK). */
 export const UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024;
 /** Largest file (a month of BTCUSDT trades is about 1.5 GB zipped). */
 export const UPLOAD_MAX_BYTES = 16 * 1024 ** 3;
 
-const name = z.string().min(1).max(255);
-const ident = z.string().regex(/^[a-z0-9_]{1,32}$/, "1-32 characters of a-z, 0-9 and _");
-
-export const uploadRequestSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("binance-trades"), name, size: z.number().int().min(0).max(UPLOAD_MAX_BYTES), symbol: z.string().regex(/^[A-Z0-9]{2,30}$/, "an upper-case Binance symbol such as BTCUSDT") }),
-  z.object({ kind: z.enum(["custom-jsonl", "custom-csv"]), name, size: z.number().int().min(0).max(UPLOAD_MAX_BYTES), source: ident, dataType: ident }),
-]);
-export type UploadRequest = z.infer<typeof uploadRequestSchema>;
+/** What POST /api/uploads takes (checked by request.ts). */
+export type UploadRequest =
+  | { kind: "binance-trades"; name: string; size: number; symbol: string }
+  | { kind: "custom-jsonl" | "custom-csv"; name: string; size: number; source: string; dataType: string };
 
 export type UploadPhase = "uploading" | "queued" | "checking" | "importing" | "done" | "failed";
 
@@ -52,6 +46,8 @@ export interface UploadStatus {
   target: string;
   size: number;
   received: number;
+  /** The largest chunk the server takes: the client sends chunks of this size. */
+  chunkBytes: number;
   phase: UploadPhase;
   progress: UploadProgress | null;
   result: UploadResult | null;

@@ -27,6 +27,8 @@ export class UploadChunkTooLarge extends namedError("UploadChunkTooLarge", { ret
 export interface UploadsOptions extends ImportDeps {
   /** Staging directory (DATA_DIR/uploads). */
   dir: string;
+  /** The largest chunk a PUT may carry. Default UPLOAD_CHUNK_BYTES. */
+  chunkBytes?: number;
   /** Finished uploads are forgotten (and their files removed) after this long. Default 1 h. */
   keepMs?: number;
   /** Told when an import ends, for the audit trail. */
@@ -59,7 +61,7 @@ export class Uploads {
     mkdirSync(this.#dirOf(id));
     writeFileSync(this.#fileOf(id), "");
     const target = request.kind === "binance-trades" ? request.symbol : `${request.source}.${request.dataType}`;
-    const status: UploadStatus = { id, name: request.name, kind: request.kind, target, size: request.size, received: 0, phase: "uploading", progress: null, result: null, error: null, by, createdAt: Date.now() };
+    const status: UploadStatus = { id, name: request.name, kind: request.kind, target, size: request.size, received: 0, chunkBytes: this.#o.chunkBytes ?? UPLOAD_CHUNK_BYTES, phase: "uploading", progress: null, result: null, error: null, by, createdAt: Date.now() };
     const entry: Entry = { status, request, writing: false };
     this.#entries.set(id, entry);
     // A 0-byte file has nothing to wait for: its import refuses it with the reason.
@@ -87,12 +89,12 @@ export class Uploads {
     if (offset !== s.received) throw new UploadOffsetMismatch(s.received);
     entry.writing = true;
     const path = this.#fileOf(id);
-    const limit = Math.min(UPLOAD_CHUNK_BYTES, s.size - s.received);
+    const limit = Math.min(s.chunkBytes, s.size - s.received);
     let seen = 0;
     const bound = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         seen += chunk.length;
-        if (seen > limit) done(new UploadChunkTooLarge(`a chunk holds at most ${limit} bytes here (${UPLOAD_CHUNK_BYTES} per chunk, ${s.size - s.received} left of the file)`));
+        if (seen > limit) done(new UploadChunkTooLarge(`a chunk holds at most ${limit} bytes here (${s.chunkBytes} per chunk, ${s.size - s.received} left of the file)`));
         else done(null, chunk);
       },
     });
