@@ -5,7 +5,9 @@
  *   nor when every trade was already in the log).
  * npm run import -- <file.jsonl|file.csv[.gz|.zip]> --source <source> --type <data_type> [--format jsonl|csv] [--nats URL]
  *   A custom source's records (JSON Lines, or CSV with a header row) into the CUSTOM log, as a NATS client sends them.
- * Both print progress (share of bytes, rows, rows/s, ETA) on stderr every second, then a summary.
+ * npm run import -- <SYMBOL>-<interval>-<date>.csv|.zip [--symbol S] [--klines] [--nats URL]
+ *   Binance klines (told by the file name, or --klines): a record per kline into the CUSTOM log, source binance, data type klines.
+ * All print progress (share of bytes, rows, rows/s, ETA) on stderr every second, then a summary.
  */
 import { connectCliNats } from "./nats.js";
 import { ensureIngestStreams } from "../ingest/bootstrap.js";
@@ -16,6 +18,8 @@ import { formatImportProgress } from "../ingest/import-file.js";
 import { importCustomFile, type CustomFileKind } from "../custom/file-import.js";
 import { ensureCustomStreams } from "../custom/streams.js";
 import { jetstream } from "@nats-io/jetstream";
+import { klinesFileName } from "../market/binance-klines.js";
+import { BINANCE_SOURCE } from "../market/binance.js";
 
 /** `--type` makes it a custom import; the format is `--format`, else told by the name (.jsonl/.ndjson, else CSV). */
 async function importCustom(file: string, flags: Map<string, string>): Promise<void> {
@@ -23,7 +27,7 @@ async function importCustom(file: string, flags: Map<string, string>): Promise<v
   const dataType = flags.get("type")!;
   if (source === undefined) throw new Error("a custom import needs --source <source> with --type <data_type>");
   const named = flags.get("format");
-  if (named !== undefined && named !== "jsonl" && named !== "csv") throw new Error(`--format must be jsonl or csv, not "${named}"`);
+  if (named !== undefined && named !== "jsonl" && named !== "csv" && named !== "binance-klines") throw new Error(`--format must be jsonl or csv, not "${named}"`);
   const kind: CustomFileKind = (named as CustomFileKind | undefined) ?? (/\.(jsonl|ndjson)(\.gz|\.zip)?$/i.test(file) ? "jsonl" : "csv");
   const nc = await connectCliNats(flags.get("nats"), "custom-import");
   await ensureCustomStreams(nc);
@@ -32,6 +36,7 @@ async function importCustom(file: string, flags: Map<string, string>): Promise<v
     source,
     dataType,
     kind,
+    ...(flags.has("symbol") ? { symbol: flags.get("symbol")! } : {}),
     onProgress: (p) => console.error(`… ${formatImportProgress(p)} · ${p.published.toLocaleString("en-US")} records published`),
   });
   await nc.close();
@@ -47,6 +52,12 @@ async function main(): Promise<void> {
   const file = positionals[0];
   if (file === undefined) throw new Error("usage: npm run import -- <file.csv | file.csv.gz | file.zip> [--symbol BTCUSDT] [--source binance] [--nats URL]\n       npm run import -- <file.jsonl | file.csv> --source <source> --type <data_type> [--format jsonl|csv] [--nats URL]");
   if (flags.has("type")) return importCustom(file, flags);
+  const klines = klinesFileName(file);
+  if (klines !== null || flags.has("klines")) {
+    const symbol = (flags.get("symbol") ?? klines?.symbol)?.toUpperCase();
+    if (!symbol) throw new Error(`no --symbol given and none in the file name "${file}" (expected <SYMBOL>-<interval>-<date>.csv)`);
+    return importCustom(file, new Map([...flags, ["source", BINANCE_SOURCE], ["type", "klines"], ["format", "binance-klines"], ["symbol", symbol]]));
+  }
   const symbol = (flags.get("symbol") ?? symbolFromFileName(file))?.toUpperCase();
   if (!symbol) throw new Error(`no --symbol given and none in the file name "${file}" (expected <SYMBOL>-trades-<date>.csv)`);
   const source = flags.get("source") ?? "binance";

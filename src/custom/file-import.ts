@@ -18,15 +18,19 @@ import type { JetStreamClient } from "@nats-io/jetstream";
 import { openImportFile, progressReporter, type ImportFormat, type ImportProgress } from "../ingest/import-file.js";
 import { ingestSubject, normalizeDataType, normalizeSource } from "./names.js";
 import { packMessages } from "./pack.js";
+import { parseBinanceKlinesCsvLine } from "../market/binance-klines.js";
 import { MAX_RECORDS_PER_MESSAGE } from "./route.js";
 import { namedError } from "../runtime/named-error.js";
 
-export type CustomFileKind = "jsonl" | "csv";
+/** JSON Lines, CSV with a header row, or a Binance klines CSV (src/market/binance-klines.ts: a record per kline, with `symbol`). */
+export type CustomFileKind = "jsonl" | "csv" | "binance-klines";
 
 export interface CustomImportOptions {
   source: string;
   dataType: string;
   kind: CustomFileKind;
+  /** The klines' symbol (kind "binance-klines"). */
+  symbol?: string;
   onProgress?: (p: ImportProgress & CustomImportSummary & { format: ImportFormat }) => void;
   progressEveryMs?: number;
   now?: () => number;
@@ -57,6 +61,7 @@ export async function importCustomFile(js: JetStreamClient, path: string, option
   if (source === undefined) throw new CustomImportRefused(`source "${options.source}" is not 1-32 characters of a-z, 0-9 and _`);
   const dataType = normalizeDataType(options.dataType);
   if (dataType === undefined) throw new CustomImportRefused(`data type "${options.dataType}" is not 1-32 characters of a-z, 0-9 and _`);
+  if (options.kind === "binance-klines" && !/^[A-Z0-9]{2,30}$/.test(options.symbol ?? "")) throw new CustomImportRefused(`a klines file needs its symbol (upper-case letters and digits), not "${options.symbol ?? ""}"`);
   const file = await openImportFile(path);
   const digest = await sha256Of(path);
   const subject = ingestSubject(source, dataType);
@@ -105,8 +110,10 @@ export async function importCustomFile(js: JetStreamClient, path: string, option
       if (header.some((h) => h === "")) throw new CustomImportRefused(`${path}: the CSV header (line ${lineNo}) has an empty column name`);
       continue;
     }
+    const kline = options.kind === "binance-klines" ? parseBinanceKlinesCsvLine(line, options.symbol!) : null;
+    if (kline?.kind === "skip") continue;
     summary.rows++;
-    const record = options.kind === "csv" ? csvRecord(header!, line) : jsonRecord(line);
+    const record = kline !== null ? (kline.kind === "kline" ? kline.record : kline.message) : options.kind === "csv" ? csvRecord(header!, line) : jsonRecord(line);
     if (typeof record === "string") refuse(lineNo, record);
     else {
       batch.push(record);

@@ -7,6 +7,8 @@ import { promisify } from "node:util";
 import { LAST_ID, RECORDING, readStream, recordedCsvRows, startStack } from "./support.js";
 import { decodeTradeLogEntry } from "../../src/ingest/batch-codec.js";
 import { zipOf } from "../helpers/zip.js";
+import { sharedData } from "../helpers/shared-data.js";
+import { ensureCustomStreams } from "../../src/custom/streams.js";
 
 const run = promisify(execFile);
 
@@ -54,4 +56,14 @@ test("npm run replay: the recording into the log, then nothing the second time; 
   const broken = join(stack.tmp, "BTCUSDT-trades-2024-09.zip");
   writeFileSync(broken, readFileSync(zip).subarray(0, 100));
   await assert.rejects(run(process.execPath, ["--import", "tsx", "src/cli/import.ts", broken, "--source", "csvtest", ...common], { timeout: 120_000 }), (e: { code?: number; stderr?: string }) => e.code === 1 && /not a readable zip: no end of central directory/.test(e.stderr ?? ""));
+});
+
+test("npm run import -- <klines.csv> --klines: a record per kline into the CUSTOM log, with the progress and a summary", async () => {
+  await using stack = await startStack();
+  await ensureCustomStreams(stack.nc);
+  const sample = sharedData("binance-recorded/nautilus-ADABTC-1m-2021-11-27.csv");
+  const out = await cli("src/cli/import.ts", [sample, "--klines", "--symbol", "ADABTC", "--nats", stack.server.url]);
+  assert.match(out, /to ingest\.binance\.klines .*rows 10, records published 10 in 1 messages \(0 already in the log\), not records 0/);
+  const messages = await readStream(stack.nc, "CUSTOM");
+  assert.deepEqual(messages.map((m) => m.subject), ["ingest.binance.klines"]);
 });

@@ -6,6 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
@@ -17,6 +18,7 @@ import type { UploadStatus } from "../../src/web/server/uploads/types.js";
 import { decodeTradeLogEntry } from "../../src/ingest/batch-codec.js";
 import { startControlServices } from "../../src/control/web-services.js";
 import { startNatsServer } from "../helpers/nats-server.js";
+import { sharedData } from "../helpers/shared-data.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait.js";
 import { zipOf } from "../helpers/zip.js";
@@ -175,4 +177,28 @@ test("uploads are admin actions: no token or a wrong one gets 401 (audited), ano
   );
   assert.deepEqual(audit.filter((r) => r.command === "upload" && r.result === "rejected").length, 2, "both refused creates audited");
   assert.equal(audit.filter((r) => r.command === "upload" && r.result === "ok").length, 1, "the created upload audited, for whom it was created");
+});
+
+test("a Binance klines file: one record per kline into the CUSTOM log (source binance, data type klines); a trades file sent as klines is refused", async () => {
+  await using s = await startStack();
+  const klines = readFileSync(sharedData("binance-recorded/nautilus-ADABTC-1m-2021-11-27.csv"));
+  const created = (await (await create(s, { kind: "binance-klines", name: "ADABTC-1m-2021-11-27.csv", size: klines.length, symbol: "ADABTC" })).json()) as UploadStatus;
+  assert.equal((await put(s, created.id, 0, klines)).status, 200);
+  const done = await finished(s, created.id);
+  assert.equal(done.phase, "done", done.error ?? "");
+  assert.deepEqual([done.result!.rows, done.result!.accepted, done.result!.invalid], [10, 10, 0]);
+  const records = (await readStream(s.nc, "CUSTOM")).flatMap((m) => {
+    assert.equal(m.subject, "ingest.binance.klines");
+    const body = JSON.parse(new TextDecoder().decode(m.data)) as Record<string, unknown> | Record<string, unknown>[];
+    return Array.isArray(body) ? body : [body];
+  });
+  assert.equal(records.length, 10);
+  assert.deepEqual([records[0]!.symbol, records[0]!.timestamp, records[0]!.close], ["ADABTC", 1637971200000, 0.00002854]);
+
+  const trades = csv(recordedCsvRows(0, 20));
+  const wrong = (await (await create(s, { kind: "binance-klines", name: "ADABTC-1m-2021-11-28.csv", size: trades.length, symbol: "ADABTC" })).json()) as UploadStatus;
+  await put(s, wrong.id, 0, trades);
+  const refused = await finished(s, wrong.id);
+  assert.equal(refused.phase, "failed");
+  assert.match(refused.error ?? "", /not a Binance klines CSV: line 1: expected 12 columns/);
 });

@@ -9,11 +9,12 @@ import { formatNumber } from "../format.js";
 import { errorText } from "../hooks.js";
 import { AdminSignIn } from "../ui/AdminSignIn.js";
 import { ErrorBanner } from "../ui/States.js";
-import { resumeUpload, shareOf, startUpload, symbolOfFileName, UploadInterrupted, type UploadMeta, type UploadStatus } from "./upload.js";
+import { binanceFileName, resumeUpload, shareOf, startUpload, UploadInterrupted, type UploadMeta, type UploadStatus } from "./upload.js";
 
 type Kind = UploadMeta["kind"];
 const KINDS: { kind: Kind; label: string }[] = [
   { kind: "binance-trades", label: "Binance trades (CSV, .gz, .zip)" },
+  { kind: "binance-klines", label: "Binance klines (CSV, .gz, .zip)" },
   { kind: "custom-jsonl", label: "Custom source: JSON Lines" },
   { kind: "custom-csv", label: "Custom source: CSV with a header" },
 ];
@@ -78,7 +79,7 @@ function Result(props: { status: UploadStatus }) {
     <div className="upload-result" data-testid="upload-result">
       <div className="upload-stats small">
         <span>
-          <strong data-testid="upload-accepted">{formatNumber(r.accepted, 0)}</strong> {s.kind === "binance-trades" ? "trades" : "records"} added
+          <strong data-testid="upload-accepted">{formatNumber(r.accepted, 0)}</strong> {s.kind === "binance-trades" ? "trades" : s.kind === "binance-klines" ? "klines" : "records"} added
         </span>
         <span data-testid="upload-duplicates">{formatNumber(r.duplicates, 0)} {s.kind === "binance-trades" ? "already in the log" : "messages already in the log"}</span>
         <span data-testid="upload-invalid">{formatNumber(r.invalid, 0)} refused</span>
@@ -122,11 +123,15 @@ export function UploadPanel(props: { onFinished?: (status: UploadStatus) => void
     setError(null);
     setInterrupted(null);
     if (f === null) return;
-    const named = symbolOfFileName(f.name);
-    if (named) setSymbol(named);
+    const named = binanceFileName(f.name);
+    if (named) {
+      setSymbol(named.symbol);
+      setKind(named.kind);
+    }
     if (/\.(jsonl|ndjson)(\.gz|\.zip)?$/i.test(f.name)) setKind("custom-jsonl");
   };
-  const meta = (): UploadMeta => (kind === "binance-trades" ? { kind, symbol: symbol.trim().toUpperCase() } : { kind, source: source.trim(), dataType: dataType.trim() });
+  const binance = kind === "binance-trades" || kind === "binance-klines";
+  const meta = (): UploadMeta => (kind === "binance-trades" || kind === "binance-klines" ? { kind, symbol: symbol.trim().toUpperCase() } : { kind, source: source.trim(), dataType: dataType.trim() });
   const run = async (go: () => Promise<UploadStatus>) => {
     setBusy(true);
     setError(null);
@@ -142,7 +147,7 @@ export function UploadPanel(props: { onFinished?: (status: UploadStatus) => void
       setBusy(false);
     }
   };
-  const ready = file !== null && !busy && (kind === "binance-trades" ? symbol.trim() !== "" : source.trim() !== "" && dataType.trim() !== "");
+  const ready = file !== null && !busy && (binance ? symbol.trim() !== "" : source.trim() !== "" && dataType.trim() !== "");
   return (
     <section className="panel upload-panel" data-testid="upload-panel">
       <div className="panel-head">
@@ -158,7 +163,7 @@ export function UploadPanel(props: { onFinished?: (status: UploadStatus) => void
             </option>
           ))}
         </select>
-        {kind === "binance-trades" ? (
+        {binance ? (
           <input placeholder="Symbol, e.g. BTCUSDT" value={symbol} onChange={(e) => setSymbol(e.target.value)} data-testid="upload-symbol" />
         ) : (
           <>

@@ -7,7 +7,7 @@
 import type { UploadRequest, UploadStatus } from "../../server/uploads/types.js";
 
 export type { UploadStatus };
-export type UploadMeta = { kind: "binance-trades"; symbol: string } | { kind: "custom-jsonl" | "custom-csv"; source: string; dataType: string };
+export type UploadMeta = { kind: "binance-trades" | "binance-klines"; symbol: string } | { kind: "custom-jsonl" | "custom-csv"; source: string; dataType: string };
 
 const BASE = "/api/uploads";
 
@@ -34,10 +34,12 @@ async function reply<T>(r: Response): Promise<T> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The file's symbol from its data.binance.vision name (`BTCUSDT-trades-2024-08.zip`), if any. */
-export function symbolOfFileName(name: string): string | null {
-  const m = /^([A-Za-z0-9]+)-trades-/.exec(name);
-  return m ? m[1]!.toUpperCase() : null;
+/** The file's symbol and kind from its data.binance.vision name (`BTCUSDT-trades-2024-08.zip`, `BTCUSDT-1m-2024-08-08.zip`), if any. */
+export function binanceFileName(name: string): { symbol: string; kind: "binance-trades" | "binance-klines" } | null {
+  const trades = /^([A-Za-z0-9]+)-trades-/.exec(name);
+  if (trades) return { symbol: trades[1]!.toUpperCase(), kind: "binance-trades" };
+  const klines = /^([A-Za-z0-9]+)-\d+[smhdwM]-\d{4}-\d{2}/.exec(name);
+  return klines ? { symbol: klines[1]!.toUpperCase(), kind: "binance-klines" } : null;
 }
 
 export async function startUpload(file: File, meta: UploadMeta, o: UploadOptions): Promise<UploadStatus> {

@@ -13,6 +13,8 @@ import { openImportFile, progressReporter } from "../../../ingest/import-file.js
 import { TradeLogPublisher } from "../../../ingest/publisher.js";
 import { BINANCE_SOURCE } from "../../../market/binance.js";
 import { importCustomFile } from "../../../custom/file-import.js";
+import { klinesFileName, parseBinanceKlinesCsvLine } from "../../../market/binance-klines.js";
+import { ImportFileError } from "../../../ingest/import-file.js";
 import { progressOf, type UploadProgress, type UploadRequest, type UploadResult } from "./types.js";
 
 export interface ImportDeps {
@@ -61,19 +63,30 @@ export async function runUploadImport(o: { path: string; request: UploadRequest;
       await publisher.close();
     }
   }
-  // Custom: the check pass reads every line (a broken archive or text that is not UTF-8 fails here).
+  // Custom and klines: the check pass reads every line (a broken archive or text that is not UTF-8
+  // fails here); a klines file must be named for its symbol, if named at all, and start with a kline.
+  const klines = r.kind === "binance-klines";
+  if (klines) {
+    const named = klinesFileName(r.name);
+    if (named !== null && named.symbol !== r.symbol) throw new ImportFileError(`the file is named for ${named.symbol}, not ${r.symbol}: pick ${named.symbol} or another file`);
+  }
   const file = await openImportFile(o.path);
   const counts = { rows: 0 };
   const progress = progressReporter(file, () => counts, (p) => report("checking", progressOf(p)));
   for await (const line of file.lines()) {
-    if (line.trim() !== "") counts.rows++;
+    if (line.trim() === "") continue;
+    if (klines && counts.rows === 0) {
+      const first = parseBinanceKlinesCsvLine(line, r.symbol);
+      if (first.kind === "skip") continue;
+      if (first.kind === "invalid") throw new ImportFileError(`not a Binance klines CSV: line ${counts.rows + 1}: ${first.message}`);
+    }
+    counts.rows++;
     progress.tick();
   }
   progress.done();
   const s = await importCustomFile(jetstream(deps.nc), o.path, {
-    source: r.source,
-    dataType: r.dataType,
-    kind: r.kind === "custom-jsonl" ? "jsonl" : "csv",
+    ...("symbol" in r ? { source: BINANCE_SOURCE, dataType: "klines", symbol: r.symbol } : { source: r.source, dataType: r.dataType }),
+    kind: r.kind === "binance-klines" ? "binance-klines" : r.kind === "custom-jsonl" ? "jsonl" : "csv",
     onProgress: (p) => report("importing", progressOf(p)),
   });
   return { rows: s.rows, accepted: s.published, duplicates: s.duplicates, invalid: s.invalid, firstErrors: s.firstErrors, rejectFile: false, endOfStream: false, seconds: (Date.now() - started) / 1000 };

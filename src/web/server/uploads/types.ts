@@ -1,5 +1,5 @@
 /** Uploads from the Data page: what the browser asks for, and what it is told back. */
-export const UPLOAD_KINDS = ["binance-trades", "custom-jsonl", "custom-csv"] as const;
+export const UPLOAD_KINDS = ["binance-trades", "binance-klines", "custom-jsonl", "custom-csv"] as const;
 export type UploadKind = (typeof UPLOAD_KINDS)[number];
 
 /** Largest chunk one PUT may carry, unless the server is told otherwise (UPLOAD_CHUNK). */
@@ -9,7 +9,7 @@ export const UPLOAD_MAX_BYTES = 16 * 1024 ** 3;
 
 /** What POST /api/uploads takes (checked by request.ts). */
 export type UploadRequest =
-  | { kind: "binance-trades"; name: string; size: number; symbol: string }
+  | { kind: "binance-trades" | "binance-klines"; name: string; size: number; symbol: string }
   | { kind: "custom-jsonl" | "custom-csv"; name: string; size: number; source: string; dataType: string };
 
 export type UploadPhase = "uploading" | "queued" | "checking" | "importing" | "done" | "failed";

@@ -60,7 +60,7 @@ export class Uploads {
     const id = randomUUID();
     mkdirSync(this.#dirOf(id));
     writeFileSync(this.#fileOf(id), "");
-    const target = request.kind === "binance-trades" ? request.symbol : `${request.source}.${request.dataType}`;
+    const target = "symbol" in request ? request.symbol : `${request.source}.${request.dataType}`;
     const status: UploadStatus = { id, name: request.name, kind: request.kind, target, size: request.size, received: 0, chunkBytes: this.#o.chunkBytes ?? UPLOAD_CHUNK_BYTES, phase: "uploading", progress: null, result: null, error: null, by, createdAt: Date.now() };
     const entry: Entry = { status, request, writing: false };
     this.#entries.set(id, entry);
