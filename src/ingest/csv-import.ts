@@ -8,6 +8,7 @@
 import { basename } from "node:path";
 import { parseBinanceTradesCsvLine, type CsvTradeLine } from "../market/binance-csv.js";
 import type { TradeLogPublisher } from "./publisher.js";
+import type { Trade } from "../market/trade.js";
 import { ImportFileError, openImportFile, progressReporter, type ImportFile, type ImportFormat, type ImportProgress } from "./import-file.js";
 
 export function symbolFromFileName(path: string): string | null {
@@ -40,6 +41,11 @@ async function* tradeRows(file: ImportFile, symbol: string, source: string): Asy
     const row = parseBinanceTradesCsvLine(line, { symbol, source, ingestTime: Date.now() });
     if (row.kind !== "skip") yield { lineNo, line, row };
   }
+}
+
+/** The file's trades in file order (refused rows left out: the import reports them). */
+export async function* tradesOfFile(path: string, symbol: string, source: string): AsyncGenerator<Trade> {
+  for await (const { row } of tradeRows(await openImportFile(path), symbol, source)) if (row.kind === "trade") yield row.trade;
 }
 
 export interface TradesFileCheck extends ImportSummary {

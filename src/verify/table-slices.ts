@@ -52,3 +52,10 @@ export function readSilverWindows(view: TableView, symbol: string, fromStart: nu
   ];
   return eachValue(view, filter, "window_start", (start) => into.add(Math.floor(start / slideMs)), signal);
 }
+
+/** The earliest silver window start (ms) of one symbol, or null when the table holds none. */
+export async function firstSilverWindowStart(view: TableView, symbol: string, signal?: AbortSignal): Promise<number | null> {
+  let first: number | null = null;
+  await eachValue(view, [{ column: "symbol", op: "=", value: symbol }], "window_start", (start) => (first = first === null ? start : Math.min(first, start)), signal);
+  return first;
+}

@@ -14,8 +14,13 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { bootstrap, platformLogSpec } from "../../src/runtime/nats/index.js";
 import { createWebServer } from "../../src/web/server/server.js";
 import { Uploads } from "../../src/web/server/uploads/uploads.js";
+import { DEFAULT_WINDOW_OPTIONS } from "../../src/market/windows.js";
 import type { UploadStatus } from "../../src/web/server/uploads/types.js";
 import { decodeTradeLogEntry } from "../../src/ingest/batch-codec.js";
+import { parseBinanceTradesCsvLine } from "../../src/market/binance-csv.js";
+import type { Trade } from "../../src/market/trade.js";
+import type { SilverBar } from "../../src/contracts/silver-bar.js";
+import { bruteForceBars } from "../market-e2e/support.js";
 import { startControlServices } from "../../src/control/web-services.js";
 import { startNatsServer } from "../helpers/nats-server.js";
 import { sharedData } from "../helpers/shared-data.js";
@@ -32,7 +37,7 @@ async function startStack() {
   const nc = await connect({ servers: nats.url });
   await bootstrap(nc, platformLogSpec());
   const dir = tempDir("uploads-");
-  const uploads = new Uploads({ dir: join(dir.path, "uploads"), nc, partitions: 32, spoolDir: join(dir.path, "spool-upload") });
+  const uploads = new Uploads({ dir: join(dir.path, "uploads"), nc, partitions: 32, spoolDir: join(dir.path, "spool-upload"), windows: DEFAULT_WINDOW_OPTIONS });
   const server = await createWebServer({ host: "127.0.0.1", port: 0, nc, statusProvider: async () => [], admin: { tokens: [TOKEN] }, uploads });
   return {
     nc,
@@ -85,6 +90,18 @@ async function logEntries(s: Stack) {
 
 const csv = (rows: readonly string[]) => Buffer.from(rows.join("\n") + "\n");
 
+async function loggedTradesOf(s: Stack) {
+  return (await logEntries(s)).flatMap((e) => e.trades);
+}
+
+/** The CSV rows as trades (the recording's own). */
+function parseRows(rows: readonly string[]): Trade[] {
+  return rows.flatMap((line) => {
+    const r = parseBinanceTradesCsvLine(line, { symbol: "BTCUSDT", ingestTime: 0 });
+    return r.kind === "trade" ? [r.trade] : [];
+  });
+}
+
 test("an upload cut midway resumes from the bytes the server holds; its trades reach the log once, then an end mark; the same file again adds nothing", async () => {
   await using s = await startStack();
   const data = zipOf([{ name: "BTCUSDT-trades-2024-08-08.csv", data: csv(recordedCsvRows(0, ROWS)), descriptor: true }]);
@@ -112,7 +129,7 @@ test("an upload cut midway resumes from the bytes the server holds; its trades r
   assert.equal((await put(s, created.id, after.received, data.subarray(after.received))).status, 200);
   const done = await finished(s, created.id);
   assert.equal(done.phase, "done", done.error ?? "");
-  assert.deepEqual({ ...done.result!, seconds: 0 }, { rows: ROWS, accepted: ROWS, duplicates: 0, invalid: 0, firstErrors: [], rejectFile: false, endOfStream: true, seconds: 0 });
+  assert.deepEqual({ ...done.result!, seconds: 0 }, { rows: ROWS, accepted: ROWS, duplicates: 0, invalid: 0, firstErrors: [], rejectFile: false, endOfStream: true, backfilled: null, seconds: 0 });
   assert.equal(done.progress?.bytesRead, data.length);
   const entries = await logEntries(s);
   const ids = entries.flatMap((e) => e.trades.map((t) => t.tradeId));
@@ -201,4 +218,41 @@ test("a Binance klines file: one record per kline into the CUSTOM log (source bi
   const refused = await finished(s, wrong.id);
   assert.equal(refused.phase, "failed");
   assert.match(refused.error ?? "", /not a Binance klines CSV: line 1: expected 12 columns/);
+});
+
+test("history older than what the log holds: its bars and candles are backfilled onto SILVER and CANDLES, as the plain computation gives them, and the log gains nothing", async () => {
+  await using s = await startStack();
+  const HALF = 10_000;
+  // The later trades are what live ingest logged; the earlier ones come as a file afterwards.
+  const later = await upload(s, "BTCUSDT-trades-later.csv", csv(recordedCsvRows(HALF, 19_904)));
+  assert.equal(later.phase, "done", later.error ?? "");
+  assert.equal(later.result!.backfilled, null, "nothing older than the log yet: the file went into the log");
+  const logged = (await logEntries(s)).length;
+  const earlier = await upload(s, "BTCUSDT-trades-earlier.csv", csv(recordedCsvRows(0, HALF)));
+  assert.equal(earlier.phase, "done", earlier.error ?? "");
+  const firstLive = (await loggedTradesOf(s))[0]!.tradeTime;
+  const b = earlier.result!.backfilled!;
+  assert.equal(b.before, firstLive, "live processing begins at the log's first trade");
+  assert.deepEqual([earlier.result!.accepted, earlier.result!.duplicates, b.trades], [0, 0, HALF], "every trade older than the log, none logged");
+  assert.equal((await logEntries(s)).length, logged, "the log gained nothing");
+
+  assert.equal((await loggedTradesOf(s)).length, 19_904 - HALF);
+  const history = parseRows(recordedCsvRows(0, HALF));
+  const barsEnd = Math.floor(firstLive / 10_000) * 10_000;
+  const expected = bruteForceBars(history, 30_000, 10_000, -30_000).filter((bar) => bar.windowEnd <= barsEnd);
+  const silver = (await readStream(s.nc, "SILVER")).map((m) => JSON.parse(new TextDecoder().decode(m.data)) as SilverBar);
+  assert.equal(b.bars, expected.length);
+  assert.deepEqual(
+    silver.map((x) => [x.windowStart, x.open, x.high, x.low, x.close, x.tradeCount]),
+    expected.map((x) => [x.windowStart, x.open, x.high, x.low, x.close, x.tradeCount]),
+  );
+  assert.ok(silver.every((x) => typeof x.prediction === "number" && x.modelVersion === "naive"));
+  const candles = (await readStream(s.nc, "CANDLES")).map((m) => JSON.parse(new TextDecoder().decode(m.data)) as { openTime: number });
+  assert.equal(candles.length, b.candles);
+  assert.ok(candles.length > 0 && candles.every((c) => c.openTime + 60_000 <= Math.floor(firstLive / 60_000) * 60_000));
+
+  // The same history again (within the duplicate window): nothing new anywhere.
+  const again = await upload(s, "BTCUSDT-trades-earlier.csv", csv(recordedCsvRows(0, HALF)));
+  assert.equal(again.phase, "done");
+  assert.equal((await readStream(s.nc, "SILVER")).length, silver.length);
 });

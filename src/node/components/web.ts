@@ -44,6 +44,8 @@ export function webComponent(database: NodeDatabase | undefined, metrics = new N
         partitions: config.partitions,
         spoolDir: join(config.dataDir, "spool-upload"),
         chunkBytes: config.uploadChunkBytes,
+        windows: { sizeMs: config.windowSizeMs, slideMs: config.windowSlideMs, allowedLatenessMs: config.allowedLatenessMs },
+        ...(lake ? { lake } : {}),
         onFinished: (s) => {
           control.auditForwarded({ caller: control.webId, onBehalfOf: s.by, command: "upload-import", args: [s.name, s.kind, s.target], result: s.phase === "done" ? "ok" : "failed", detail: finishedDetail(s) });
           ctx.log.info(`upload ${s.name} (${s.target}) ${s.phase}`, { detail: finishedDetail(s) });

@@ -101,6 +101,11 @@ function Result(props: { status: UploadStatus }) {
           Download the refused rows (CSV)
         </a>
       )}
+      {r.backfilled && (
+        <div className="small" data-testid="upload-backfilled">
+          {formatNumber(r.backfilled.trades, 0)} trades were older than {s.target}'s live data (from {new Date(r.backfilled.before).toISOString().replace("T", " ").slice(0, 19)} UTC): backfilled into {formatNumber(r.backfilled.bars, 0)} bars and {formatNumber(r.backfilled.candles, 0)} candles.
+        </div>
+      )}
       {r.endOfStream && <div className="small muted">The end of the file closed {s.target}'s last windows and candle.</div>}
     </div>
   );

@@ -8,7 +8,13 @@
 import { createWriteStream } from "node:fs";
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { checkTradesFile, importTradesCsv } from "../../../ingest/csv-import.js";
+import { checkTradesFile, importTradesCsv, tradesOfFile } from "../../../ingest/csv-import.js";
+import { backfillBars } from "../../../actors/symbol/backfill.js";
+import type { WindowOptions } from "../../../market/windows.js";
+import type { Lake } from "../../../lake/lake.js";
+import { candleSubject, silverSubject } from "../../../runtime/nats/spec.js";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { liveBoundary } from "./live-boundary.js";
 import { openImportFile, progressReporter } from "../../../ingest/import-file.js";
 import { TradeLogPublisher } from "../../../ingest/publisher.js";
 import { BINANCE_SOURCE } from "../../../market/binance.js";
@@ -19,6 +25,10 @@ import { progressOf, type UploadProgress, type UploadRequest, type UploadResult 
 
 export interface ImportDeps {
   nc: NatsConnection;
+  /** The node's window settings: backfilled bars are computed with them. */
+  windows: WindowOptions;
+  /** Where live bars are kept, to find where live processing of a symbol begins. */
+  lake?: Lake | undefined;
   /** PARTITIONS: the trade log's subjects depend on it. */
   partitions: number;
   /** The uploads' publisher spool (one import runs at a time, so one spool). */
@@ -35,6 +45,7 @@ export async function runUploadImport(o: { path: string; request: UploadRequest;
   const r = o.request;
   if (r.kind === "binance-trades") {
     const check = await checkTradesFile(o.path, { symbol: r.symbol, source: BINANCE_SOURCE, fileName: r.name, onProgress: (p) => report("checking", progressOf(p)) });
+    const backfilled = await backfill(o.path, r.symbol, deps);
     const publisher = await TradeLogPublisher.start(deps.nc, { spoolDir: deps.spoolDir, partitions: deps.partitions });
     const rejects = createWriteStream(o.rejectsPath);
     rejects.write("line,reason,row\n");
@@ -51,11 +62,12 @@ export async function runUploadImport(o: { path: string; request: UploadRequest;
       return {
         rows: summary.rows,
         accepted: st.published,
-        duplicates: st.duplicatesDropped + st.alreadyInLog,
+        duplicates: st.duplicatesDropped + st.alreadyInLog - (backfilled?.trades ?? 0),
         invalid: summary.invalid,
         firstErrors: check.firstErrors,
         rejectFile: summary.invalid > 0,
         endOfStream: st.endMarks > 0,
+        backfilled,
         seconds: (Date.now() - started) / 1000,
       };
     } finally {
@@ -89,5 +101,32 @@ export async function runUploadImport(o: { path: string; request: UploadRequest;
     kind: r.kind === "binance-klines" ? "binance-klines" : r.kind === "custom-jsonl" ? "jsonl" : "csv",
     onProgress: (p) => report("importing", progressOf(p)),
   });
-  return { rows: s.rows, accepted: s.published, duplicates: s.duplicates, invalid: s.invalid, firstErrors: s.firstErrors, rejectFile: false, endOfStream: false, seconds: (Date.now() - started) / 1000 };
+  return { rows: s.rows, accepted: s.published, duplicates: s.duplicates, invalid: s.invalid, firstErrors: s.firstErrors, rejectFile: false, endOfStream: false, backfilled: null, seconds: (Date.now() - started) / 1000 };
+}
+
+/**
+ * History older than where live processing of the symbol begins becomes bars and candles here,
+ * published on SILVER and CANDLES like live ones (the lake, serving and training take them from
+ * there); the log then drops those trades as older than its high-water mark.
+ */
+async function backfill(path: string, symbol: string, deps: ImportDeps): Promise<UploadResult["backfilled"]> {
+  const js = jetstream(deps.nc);
+  const before = await liveBoundary({ js, jsm: await jetstreamManager(deps.nc), lake: deps.lake, partitions: deps.partitions, source: BINANCE_SOURCE, symbol });
+  if (before === null) return null;
+  const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+  // The live sink's message ids: a second upload of the same history within the log's duplicate window adds nothing.
+  // Up to 256 publishes in flight; the first failure ends the backfill (the upload then fails with it).
+  const pending = new Set<Promise<unknown>>();
+  const send = async (subject: string, data: unknown, msgID: string) => {
+    const p = js.publish(subject, json(data), { msgID }).finally(() => pending.delete(p));
+    p.catch(() => {}); // seen by the race or the final await; never an unhandled rejection
+    pending.add(p);
+    if (pending.size >= 256) await Promise.race(pending);
+  };
+  const counts = await backfillBars(tradesOfFile(path, symbol, BINANCE_SOURCE), { symbol, windows: deps.windows, beforeMs: before, now: Date.now }, {
+    bar: (bar) => send(silverSubject(symbol), bar, `${symbol}:${bar.windowEnd}`),
+    candle: (candle) => send(candleSubject(symbol), candle, `${symbol}:${candle.openTime}`),
+  });
+  await Promise.all(pending);
+  return counts.trades === 0 ? null : { before, ...counts };
 }

@@ -35,6 +35,12 @@ export interface UploadResult {
   rejectFile: boolean;
   /** An end-of-stream mark was logged: the symbol's last windows closed. */
   endOfStream: boolean;
+  /**
+   * History older than where live processing of the symbol begins (`before`, ms): its trades went
+   * into bars and candles through the SymbolActor's pure transition, published like live ones.
+   * Null when there was none (or no live data to be older than).
+   */
+  backfilled: { before: number; trades: number; bars: number; candles: number } | null;
   seconds: number;
 }
 
