@@ -7,6 +7,7 @@
  */
 import { createWriteStream, openSync, readSync, closeSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { createGzip } from "node:zlib";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
@@ -40,7 +41,7 @@ async function writeFile(path: string): Promise<number> {
   return COPIES * rows.length;
 }
 
-async function main(): Promise<void> {
+export async function run(): Promise<void> {
   using dir = tempDir("bench-upload-");
   const file = join(dir.path, "BTCUSDT-trades-2024-08.csv.gz");
   phase(`writing ${COPIES} copies of the recording as a gzipped CSV`);
@@ -99,4 +100,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await run();
