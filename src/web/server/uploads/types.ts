@@ -4,7 +4,7 @@ export type UploadKind = (typeof UPLOAD_KINDS)[number];
 
 /** Largest chunk one PUT may carry, unless the server is told otherwise (UPLOAD_CHUNK). */
 export const UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024;
-/** Largest file (a month of BTCUSDT trades is about 1.5 GB zipped). */
+/** Largest file: 16 GiB. */
 export const UPLOAD_MAX_BYTES = 16 * 1024 ** 3;
 
 /** What POST /api/uploads takes (checked by request.ts). */
