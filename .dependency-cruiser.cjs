@@ -14,6 +14,7 @@ const LAYERS = [
   ["admin"], // the admin protocol
   ["custom", "quality", "control", "mlops"], // services of the roles (quality may use custom)
   ["actors"], // every actor: state, messages, pure transition, the shell that drives the services
+  ["imports"], // files into the platform: the one pipeline of `npm run import` and the browser upload
   ["web"], // HTTP server, tRPC, dashboard
   ["node"], // the only assembler: roles → components
   ["cli", "main.ts"], // entry points

@@ -129,7 +129,7 @@ test("an upload cut midway resumes from the bytes the server holds; its trades r
   assert.equal((await put(s, created.id, after.received, data.subarray(after.received))).status, 200);
   const done = await finished(s, created.id);
   assert.equal(done.phase, "done", done.error ?? "");
-  assert.deepEqual({ ...done.result!, seconds: 0 }, { rows: ROWS, accepted: ROWS, duplicates: 0, invalid: 0, firstErrors: [], rejectFile: false, endOfStream: true, backfilled: null, seconds: 0 });
+  assert.deepEqual({ ...done.result!, seconds: 0 }, { rows: ROWS, accepted: ROWS, duplicates: 0, invalid: 0, firstErrors: [], rejectFile: false, endOfStream: true, backfilled: null, gaps: 0, missingTrades: 0, messages: 0, seconds: 0 });
   assert.equal(done.progress?.bytesRead, data.length);
   const entries = await logEntries(s);
   const ids = entries.flatMap((e) => e.trades.map((t) => t.tradeId));

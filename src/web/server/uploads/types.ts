@@ -1,4 +1,5 @@
 /** Uploads from the Data page: what the browser asks for, and what it is told back. */
+import type { ImportResult } from "../../../imports/file-import.js";
 export const UPLOAD_KINDS = ["binance-trades", "binance-klines", "custom-jsonl", "custom-csv"] as const;
 export type UploadKind = (typeof UPLOAD_KINDS)[number];
 
@@ -7,7 +8,7 @@ export const UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024;
 /** Largest file: 16 GiB. */
 export const UPLOAD_MAX_BYTES = 16 * 1024 ** 3;
 
-/** What POST /api/uploads takes (checked by request.ts). */
+/** What POST /api/uploads takes (checked by request.ts): what to import, and the file's size. */
 export type UploadRequest =
   | { kind: "binance-trades" | "binance-klines"; name: string; size: number; symbol: string }
   | { kind: "custom-jsonl" | "custom-csv"; name: string; size: number; source: string; dataType: string };
@@ -23,26 +24,8 @@ export interface UploadProgress {
   etaSeconds: number | null;
 }
 
-export interface UploadResult {
-  rows: number;
-  /** Records that entered the log for the first time. */
-  accepted: number;
-  /** Trades the log already held (the same trade-id de-duplication as live ingest), or custom messages it already had. */
-  duplicates: number;
-  invalid: number;
-  firstErrors: { line: number; message: string }[];
-  /** Whether the refused rows can be downloaded (GET …/rejects). */
-  rejectFile: boolean;
-  /** An end-of-stream mark was logged: the symbol's last windows closed. */
-  endOfStream: boolean;
-  /**
-   * History older than where live processing of the symbol begins (`before`, ms): its trades went
-   * into bars and candles through the SymbolActor's pure transition, published like live ones.
-   * Null when there was none (or no live data to be older than).
-   */
-  backfilled: { before: number; trades: number; bars: number; candles: number } | null;
-  seconds: number;
-}
+/** The import's outcome (src/imports/file-import.ts). */
+export type UploadResult = ImportResult;
 
 export interface UploadStatus {
   id: string;

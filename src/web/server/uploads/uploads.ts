@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { namedError } from "../../../runtime/named-error.js";
-import { runUploadImport, type ImportDeps } from "./import-job.js";
-import { UPLOAD_CHUNK_BYTES, type UploadRequest, type UploadStatus } from "./types.js";
+import { runFileImport, type ImportDeps } from "../../../imports/file-import.js";
+import { progressOf, UPLOAD_CHUNK_BYTES, type UploadRequest, type UploadStatus } from "./types.js";
 
 export class UploadNotFound extends namedError("UploadNotFound", { retryable: false }) {}
 /** The chunk does not start where the server's copy ends (`received`): resume from there. */
@@ -149,9 +149,9 @@ export class Uploads {
     const id = s.id;
     s.phase = "checking";
     try {
-      s.result = await runUploadImport({ path: this.#fileOf(id), request: entry.request, rejectsPath: join(this.#dirOf(id), "rejects.csv") }, this.#o, (phase, progress) => {
+      s.result = await runFileImport({ path: this.#fileOf(id), request: entry.request, rejectsPath: join(this.#dirOf(id), "rejects.csv") }, this.#o, (phase, progress) => {
         s.phase = phase;
-        s.progress = progress;
+        s.progress = progressOf(progress);
       });
       s.phase = "done";
       if (s.progress) s.progress = { ...s.progress, bytesRead: s.progress.totalBytes, etaSeconds: 0 };

@@ -5,12 +5,12 @@
  * live data, so its history simply goes through the log.
  */
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
-import { decodeTradeLogEntry } from "../../../ingest/batch-codec.js";
-import { tradeLogSubject } from "../../../ingest/publisher.js";
-import type { Lake } from "../../../lake/lake.js";
-import { SILVER_BARS_APP_ID, SILVER_BARS_TABLE } from "../../../lake/tables/silver-bars.js";
-import { STREAMS } from "../../../runtime/nats/spec.js";
-import { firstSilverWindowStart, openTableView } from "../../../verify/table-slices.js";
+import { decodeTradeLogEntry } from "../ingest/batch-codec.js";
+import { tradeLogSubject } from "../ingest/publisher.js";
+import type { Lake } from "../lake/lake.js";
+import { SILVER_BARS_APP_ID, SILVER_BARS_TABLE } from "../lake/tables/silver-bars.js";
+import { STREAMS } from "../runtime/nats/spec.js";
+import { firstSilverWindowStart, openTableView } from "../verify/table-slices.js";
 
 export async function liveBoundary(o: { js: JetStreamClient; jsm: JetStreamManager; lake?: Lake | undefined; partitions: number; source: string; symbol: string }): Promise<number | null> {
   const times: number[] = [];
