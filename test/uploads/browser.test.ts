@@ -82,6 +82,15 @@ test("upload a month-style trades file from the Data page: chunks, a dropped chu
     await waitFor(async () => /BTCUSDT/.test(await page.getByTestId("table-detail").innerText().catch(() => "")), { timeoutMs: 30_000, intervalMs: 250, what: "bronze_trades' latest rows on the page" });
     await page.screenshot({ path: `${ARTIFACTS}/data-upload.png` });
     assert.deepEqual(chromium.pageErrors, []);
+
+    // A bad file: the page says why, and nothing of it is logged.
+    const broken = join(dir.path, "BTCUSDT-trades-2024-08-09.zip");
+    writeFileSync(broken, Buffer.from("PK\u0003\u0004 not really a zip"));
+    await page.getByTestId("upload-file").setInputFiles(broken);
+    await page.getByTestId("upload-start").click();
+    await waitFor(async () => (await page.getByTestId("upload-phase").innerText().catch(() => "")) === "Refused", { timeoutMs: 30_000, intervalMs: 100, what: "the broken zip refused on the page" });
+    assert.match(await page.locator(".upload-panel").innerText(), /BTCUSDT-trades-2024-08-09\.zip: .*zip.*Nothing of it was logged/s);
+    assert.equal((await loggedTrades(stack.nc)).length, TRADES, "nothing more in the log");
     const served = await waitFor(
       async () => {
         const bars = await client.market.bars.query({ symbol: "BTCUSDT", limit: 1000 });
