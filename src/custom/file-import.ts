@@ -36,6 +36,8 @@ export interface CustomImportOptions {
   now?: () => number;
   /** Publishes awaited at once (default 32). */
   inFlight?: number;
+  /** Each line that is not a record: its number, text and reason. */
+  onInvalid?: (line: number, text: string, reason: string) => void;
 }
 
 export interface CustomImportSummary {
@@ -95,7 +97,8 @@ export async function importCustomFile(js: JetStreamClient, path: string, option
       if (failure) break;
     }
   };
-  const refuse = (line: number, message: string) => {
+  const refuse = (line: number, text: string, message: string) => {
+    options.onInvalid?.(line, text, message);
     summary.invalid++;
     if (summary.firstErrors.length < FIRST_ERRORS) summary.firstErrors.push({ line, message });
   };
@@ -114,7 +117,7 @@ export async function importCustomFile(js: JetStreamClient, path: string, option
     if (kline?.kind === "skip") continue;
     summary.rows++;
     const record = kline !== null ? (kline.kind === "kline" ? kline.record : kline.message) : options.kind === "csv" ? csvRecord(header!, line) : jsonRecord(line);
-    if (typeof record === "string") refuse(lineNo, record);
+    if (typeof record === "string") refuse(lineNo, line, record);
     else {
       batch.push(record);
       if (batch.length >= MAX_RECORDS_PER_MESSAGE) {

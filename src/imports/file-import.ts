@@ -76,6 +76,17 @@ export type ImportReport = (phase: "checking" | "importing", progress: ImportPro
 /** Quotes a CSV cell. */
 const cell = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
+/** The refused rows as CSV (`line,reason,row`) at `path`; without a path, nothing is written. */
+function rejectWriter(path: string | undefined): { enabled: boolean; write(line: number, text: string, reason: string): void; close(): Promise<void> } {
+  const out = path === undefined ? null : createWriteStream(path);
+  out?.write("line,reason,row\n");
+  return {
+    enabled: out !== null,
+    write: (line, text, reason) => void out?.write(`${line},${cell(reason)},${cell(text)}\n`),
+    close: () => new Promise<void>((resolve) => (out ? out.end(resolve) : resolve())),
+  };
+}
+
 export async function runFileImport(o: { path: string; request: ImportRequest; rejectsPath?: string }, deps: ImportDeps, report: ImportReport = () => {}): Promise<ImportResult> {
   const started = Date.now();
   const r = o.request;
@@ -85,14 +96,13 @@ export async function runFileImport(o: { path: string; request: ImportRequest; r
     const check = await checkTradesFile(o.path, { symbol: r.symbol, source, fileName: r.name, onProgress: (p) => report("checking", p) });
     const backfilled = await backfill(o.path, r.symbol, source, deps);
     const publisher = await TradeLogPublisher.start(deps.nc, { spoolDir: deps.spoolDir, partitions: deps.partitions });
-    const rejects = o.rejectsPath === undefined ? null : createWriteStream(o.rejectsPath);
-    rejects?.write("line,reason,row\n");
+    const rejects = rejectWriter(o.rejectsPath);
     try {
       const summary = await importTradesCsv(publisher, o.path, {
         symbol: r.symbol,
         source,
         onProgress: (p) => report("importing", p),
-        onInvalid: (line, text, reason) => void rejects?.write(`${line},${cell(reason)},${cell(text)}\n`),
+        onInvalid: rejects.write,
       });
       await publisher.flush();
       if (deps.endOfStream !== false) await publisher.endOfStream(source, [r.symbol]);
@@ -103,7 +113,7 @@ export async function runFileImport(o: { path: string; request: ImportRequest; r
         duplicates: st.duplicatesDropped + st.alreadyInLog - (backfilled?.trades ?? 0),
         invalid: summary.invalid,
         firstErrors: check.firstErrors,
-        rejectFile: rejects !== null && summary.invalid > 0,
+        rejectFile: rejects.enabled && summary.invalid > 0,
         endOfStream: st.endMarks > 0,
         backfilled,
         gaps: st.gaps,
@@ -112,7 +122,7 @@ export async function runFileImport(o: { path: string; request: ImportRequest; r
         seconds: seconds(),
       };
     } finally {
-      if (rejects) await new Promise<void>((resolve) => rejects.end(resolve));
+      await rejects.close();
       await publisher.close();
     }
   }
@@ -137,12 +147,18 @@ export async function runFileImport(o: { path: string; request: ImportRequest; r
     progress.tick();
   }
   progress.done();
-  const s = await importCustomFile(jetstream(deps.nc), o.path, {
-    ...(r.kind === "binance-klines" ? { source: BINANCE_SOURCE, dataType: "klines", symbol: r.symbol } : { source: r.source, dataType: r.dataType }),
-    kind: r.kind === "binance-klines" ? "binance-klines" : r.kind === "custom-jsonl" ? "jsonl" : "csv",
-    onProgress: (p) => report("importing", p),
-  });
-  return { rows: s.rows, accepted: s.published, duplicates: s.duplicates, invalid: s.invalid, firstErrors: s.firstErrors, rejectFile: false, endOfStream: false, backfilled: null, gaps: 0, missingTrades: 0, messages: s.messages, seconds: seconds() };
+  const rejects = rejectWriter(o.rejectsPath);
+  try {
+    const s = await importCustomFile(jetstream(deps.nc), o.path, {
+      ...(r.kind === "binance-klines" ? { source: BINANCE_SOURCE, dataType: "klines", symbol: r.symbol } : { source: r.source, dataType: r.dataType }),
+      kind: r.kind === "binance-klines" ? "binance-klines" : r.kind === "custom-jsonl" ? "jsonl" : "csv",
+      onProgress: (p) => report("importing", p),
+      onInvalid: rejects.write,
+    });
+    return { rows: s.rows, accepted: s.published, duplicates: s.duplicates, invalid: s.invalid, firstErrors: s.firstErrors, rejectFile: rejects.enabled && s.invalid > 0, endOfStream: false, backfilled: null, gaps: 0, missingTrades: 0, messages: s.messages, seconds: seconds() };
+  } finally {
+    await rejects.close();
+  }
 }
 
 /**

@@ -77,7 +77,7 @@ test("npm run import with --source and --type: progress on stderr, the summary a
   const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "src/cli/import.ts", file, "--source", "acme", "--type", "iot", "--nats", s.nats.url], { timeout: 120_000 });
   assert.match(stdout, /imported .*acme-2026-01\.jsonl \(jsonl\) to ingest\.acme\.iot .*rows 1501, records published 1500 in 2 messages \(0 already in the log\), not records 1/);
   assert.match(stdout, /line 1501: not JSON/);
-  assert.match(stderr, /… 100 % · .* · 1,501 rows · .* · ETA 0 s · 1,500 records published/);
+  assert.match(stderr, /… 100 % · .* · 1,501 rows · .* · ETA 0 s · importing/);
   assert.equal((await (await jetstreamManager(s.probe)).streams.info("CUSTOM")).state.messages, 2);
   await assert.rejects(run(process.execPath, ["--import", "tsx", "src/cli/import.ts", file, "--type", "iot", "--nats", s.nats.url], { timeout: 120_000 }), (e: { code?: number; stderr?: string }) => e.code === 1 && /needs --source/.test(e.stderr ?? ""));
 });

@@ -256,3 +256,20 @@ test("history older than what the log holds: its bars and candles are backfilled
   assert.equal(again.phase, "done");
   assert.equal((await readStream(s.nc, "SILVER")).length, silver.length);
 });
+
+test("custom JSON Lines: records into the CUSTOM log on ingest.<source>.<data_type>; lines that are not records are counted and downloadable", async () => {
+  await using s = await startStack();
+  const t0 = Date.now() - 60_000;
+  const lines = [JSON.stringify({ sensor_id: "s1", temperature_c: 21.5, timestamp: t0 }), "{not json", JSON.stringify({ sensor_id: "s2", temperature_c: 19.25, timestamp: t0 + 1000 }), "[1,2]"];
+  const data = Buffer.from(lines.join("\n") + "\n");
+  const created = (await (await create(s, { kind: "custom-jsonl", name: "plant.jsonl", size: data.length, source: "my_plant", dataType: "iot" })).json()) as UploadStatus;
+  assert.equal(created.target, "my_plant.iot");
+  assert.equal((await put(s, created.id, 0, data)).status, 200);
+  const done = await finished(s, created.id);
+  assert.equal(done.phase, "done", done.error ?? "");
+  assert.deepEqual([done.result!.rows, done.result!.accepted, done.result!.invalid, done.result!.rejectFile], [4, 2, 2, true]);
+  const subjects = (await readStream(s.nc, "CUSTOM")).map((m) => m.subject);
+  assert.deepEqual([...new Set(subjects)], ["ingest.my_plant.iot"]);
+  const rejects = await (await fetch(`${s.url}/api/uploads/${created.id}/rejects`, { headers: admin })).text();
+  assert.match(rejects, /^line,reason,row\n2,not JSON: [^\n]*,\{not json\n4,not a JSON object,"\[1,2\]"\n$/);
+});
