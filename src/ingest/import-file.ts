@@ -190,12 +190,16 @@ export function progressReporter<C extends { rows: number }>(
   };
 }
 
-/** "42 % · 12.3 of 29.1 MB · 1,234,567 rows · 250,000 rows/s · ETA 7 s" (ETA from the share of bytes read). */
-export function formatImportProgress(p: ImportProgress): string {
+/** The share of the file read, rows per second, and the seconds left from that share (0 once done). */
+export function importRates(p: ImportProgress): { share: number; rowsPerSecond: number; etaSeconds: number } {
   const share = p.totalBytes > 0 ? Math.min(1, p.bytesRead / p.totalBytes) : 1;
   const seconds = p.elapsedMs / 1000;
-  const rate = seconds > 0 ? p.rows / seconds : 0;
-  const eta = share > 0 && share < 1 ? (seconds * (1 - share)) / share : 0;
+  return { share, rowsPerSecond: seconds > 0 ? p.rows / seconds : 0, etaSeconds: share > 0 && share < 1 ? (seconds * (1 - share)) / share : 0 };
+}
+
+/** "42 % · 12.3 of 29.1 MB · 1,234,567 rows · 250,000 rows/s · ETA 7 s" (ETA from the share of bytes read). */
+export function formatImportProgress(p: ImportProgress): string {
+  const { share, rowsPerSecond: rate, etaSeconds: eta } = importRates(p);
   const mb = (n: number) => (n / 1e6).toFixed(1);
   return `${Math.floor(share * 100)} % · ${mb(p.bytesRead)} of ${mb(p.totalBytes)} MB · ${p.rows.toLocaleString("en-US")} rows · ${Math.round(rate).toLocaleString("en-US")} rows/s · ETA ${share >= 1 ? "0 s" : formatEta(eta)}`;
 }

@@ -165,7 +165,7 @@ export interface KeyState extends SymbolCounts {
   held: Trade[];
   open: Trade[];
   openSince: number;
-  /** For idle marks: the largest trade time admitted in this process, when the last trade arrived, the last mark's watermark. */
+  /** For idle marks (set when a batch is sealed): the newest trade time logged here, when it arrived, the last mark's watermark. */
   idle: IdleClock | null;
 }
 

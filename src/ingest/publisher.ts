@@ -200,7 +200,7 @@ export class TradeLogPublisher {
     const ended: string[] = [];
     for (const s of symbols) {
       const ks = this.#keys.get(source)?.get(s.toUpperCase());
-      if (ks === undefined || ks.idle === null || ks.hwm === undefined) continue;
+      if (ks === undefined || ks.accepted === 0 || ks.hwm === undefined) continue;
       this.#seal(ks);
       this.#routeMark(ks, { source, symbol: ks.symbol, lastId: ks.hwm, at, end: true });
       this.#marks.end++;
@@ -385,9 +385,6 @@ export class TradeLogPublisher {
       this.gaps.emit(ev);
     }
     ks.hwm = trade.tradeId;
-    // The arrival time is read when the batch is sealed (a few ms to 200 ms later): no clock read per trade.
-    if (ks.idle === null) ks.idle = { lastTradeTime: trade.tradeTime, lastArrival: this.#clock.now(), markedUpTo: null };
-    else if (trade.tradeTime > ks.idle.lastTradeTime) ks.idle.lastTradeTime = trade.tradeTime;
     ks.accepted++;
     this.#s.accepted++;
     if (ks.open.push(trade) === 1) {
@@ -423,11 +420,26 @@ export class TradeLogPublisher {
     if (trades.length === 0) return;
     ks.open = [];
     this.#dirty.delete(ks);
-    if (ks.idle !== null) ks.idle.lastArrival = this.#clock.now();
+    this.#arrived(ks, trades[trades.length - 1]!.tradeTime);
     const first = trades[0]!.tradeId;
     const last = trades[trades.length - 1]!.tradeId;
     const header = { subject: ks.lane.subject, msgId: batchMsgId(ks.source, ks.symbol, first, last), source: ks.source, symbol: ks.symbol, firstId: first, lastId: last };
     this.#route({ lane: ks.lane, header, payload: encodeTradeBatch(trades), trades: trades.length, ticket: null });
+  }
+
+  /**
+   * For idle marks, once per sealed batch (no per-trade work): when the key's trades last arrived
+   * (a few ms to the linger after they did) and the newest trade time, read from the batch's last
+   * trade. Trade times grow with ids for Binance; where they do not, this can only understate the
+   * newest time, which makes the next mark later, never early.
+   */
+  #arrived(ks: KeyState, lastTradeTime: number): void {
+    const now = this.#clock.now();
+    if (ks.idle === null) ks.idle = { lastTradeTime, lastArrival: now, markedUpTo: null };
+    else {
+      ks.idle.lastArrival = now;
+      if (lastTradeTime > ks.idle.lastTradeTime) ks.idle.lastTradeTime = lastTradeTime;
+    }
   }
 
   #routeMark(ks: KeyState, mark: LogMark): void {

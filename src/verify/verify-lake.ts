@@ -93,6 +93,11 @@ export async function verifyLake(o: VerifyLakeOptions): Promise<VerifyReport> {
   const tradesLast = await streamLastSeq(jsm, streams.trades);
   if (tradesLast === null) throw new VerifyLogMissing(`stream ${streams.trades} does not exist`);
   const symbols = new Map<string, SymbolState>();
+  const of = (symbol: string) => {
+    let s = symbols.get(symbol);
+    if (!s) symbols.set(symbol, (s = { sources: new Map(), bars: new ExpectedBars(symbol, o.windows) }));
+    return s;
+  };
   let undecodable = 0;
   const tradesRead = await readStreamSlice(js, { stream: streams.trades, subject: ALL_TRADES, startTime: since, endSeq: bronzeSeq }, (m) => {
     let entry: TradeLogEntry;
@@ -102,11 +107,6 @@ export async function verifyLake(o: VerifyLakeOptions): Promise<VerifyReport> {
       undecodable++;
       return;
     }
-    const of = (symbol: string) => {
-      let s = symbols.get(symbol);
-      if (!s) symbols.set(symbol, (s = { sources: new Map(), bars: new ExpectedBars(symbol, o.windows) }));
-      return s;
-    };
     for (const t of entry.trades) {
       const s = of(t.symbol);
       let ids = s.sources.get(t.source);

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { decodeTradeLogEntry } from "../../src/ingest/batch-codec.js";
 import { sharedData } from "../helpers/shared-data.js";
 import { waitFor } from "../helpers/wait.js";
-import { bruteForceBars, readSubject, silverBars, tempDir } from "./support.js";
+import { assertBarMatches, bruteForceBars, readSubject, silverBars, tempDir } from "./support.js";
 import { startReplayNode, waitForLoggedTrades } from "./replay-node.js";
 
 const RECORDING = sharedData("binance-recorded/btcusdt-trade-stream_2024-08-08T2354Z_2024-08-09T0005Z.jsonl");
@@ -40,12 +40,7 @@ test("a symbol gone quiet: idle watermarks in the log close its last windows, ea
     { timeoutMs: 60_000, intervalMs: 300, what: `${all.length} silver bars, the last ${all.length - byEventTime.length} closed by idle watermarks` },
   );
   assert.equal(bars.length, all.length, "one bar per window, none twice");
-  bars.forEach((bar, i) => {
-    const want = all[i]!;
-    const where = `bar ${i} (${new Date(want.windowEnd).toISOString()})`;
-    assert.deepEqual([bar.windowStart, bar.windowEnd, bar.open, bar.high, bar.low, bar.close, bar.tradeCount], [want.windowStart, want.windowEnd, want.open, want.high, want.low, want.close, want.tradeCount], where);
-    assert.ok(Math.abs(bar.volume - want.volume) < 1e-9 * Math.max(1, want.volume), `${where} volume`);
-  });
+  bars.forEach((bar, i) => assertBarMatches(bar, all[i]!, `bar ${i} (${new Date(all[i]!.windowEnd).toISOString()})`));
   // The marks are in the log after the last trade, moving forward, carrying its id as the high-water mark.
   const entries = (await readSubject(nc, "TRADES", "md.trades.>")).map((d) => decodeTradeLogEntry(d));
   const marks = entries.flatMap((e) => (e.mark && "watermark" in e.mark ? [e.mark] : []));

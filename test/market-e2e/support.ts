@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -69,6 +70,13 @@ export function bruteForceBars(trades: readonly Trade[], sizeMs = 30_000, slideM
     });
   }
   return bars;
+}
+
+/** A bar from the pipeline equals the plain computation's: window, OHLC and count exactly, volume and volatility to rounding. */
+export function assertBarMatches(bar: ExpectedBar, want: ExpectedBar, where: string): void {
+  assert.deepEqual([bar.windowStart, bar.windowEnd, bar.open, bar.high, bar.low, bar.close, bar.tradeCount], [want.windowStart, want.windowEnd, want.open, want.high, want.low, want.close, want.tradeCount], where);
+  assert.ok(Math.abs(bar.volume - want.volume) < 1e-9 * Math.max(1, want.volume), `${where} volume`);
+  assert.ok(Math.abs(bar.volatility - want.volatility) < 1e-8, `${where} volatility`);
 }
 
 /** The 7 features of bar i from the previous bars' closes and volatilities (null in warm-up). */

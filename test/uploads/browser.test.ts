@@ -36,7 +36,9 @@ test("upload a month-style trades file from the Data page: chunks, a dropped chu
   // The third chunk's request fails once, as a dropped connection would.
   let puts = 0;
   let dropped = 0;
+  const offsets: number[] = [];
   await page.route("**/api/uploads/*?offset=*", async (route) => {
+    if (route.request().method() === "PUT") offsets.push(Number(new URL(route.request().url()).searchParams.get("offset")));
     if (route.request().method() === "PUT" && ++puts === 3) {
       dropped++;
       return route.abort("connectionreset");
@@ -56,6 +58,10 @@ test("upload a month-style trades file from the Data page: chunks, a dropped chu
     { timeoutMs: 120_000, intervalMs: 50, what: "the upload's result on the page" },
   );
   assert.equal(dropped, 1, "a chunk was dropped");
+  // The dropped chunk is sent again from the server's byte count, not from the file's start.
+  const expectedOffsets = Array.from({ length: chunks }, (_, i) => i * CHUNK);
+  expectedOffsets.splice(2, 0, 2 * CHUNK);
+  assert.deepEqual(offsets, expectedOffsets);
   assert.equal(await page.getByTestId("upload-phase").innerText(), "Done");
   assert.equal(await page.getByTestId("upload-percent").innerText(), "100 %");
   assert.ok([...percents].some((p) => /^([1-9]\d?) %$/.test(p)), `progress shown on the way: ${[...percents].join(", ")}`);

@@ -7,7 +7,6 @@ import type { Actor, ActorContext } from "../../runtime/actor/types.js";
 import type { SnapshottingEntity } from "../../runtime/cluster/snapshots/snapshot-store.js";
 import { isLogInput, type EntityFactory, type EntityInput } from "../../runtime/cluster/region/entity.js";
 import type { Codec } from "../../runtime/cluster/region/codec.js";
-import type { Trade } from "../../market/trade.js";
 import type { WindowOptions } from "../../market/windows.js";
 import { decodeTradeLogEntry, encodeLogMark, encodeTradeBatch, type TradeLogEntry } from "../../ingest/batch-codec.js";
 import { applyEffects, DEFAULT_TICK_INTERVAL_MS, type SymbolSink } from "./actor.js";

@@ -44,16 +44,3 @@ export interface UploadStatus {
   by: string;
   createdAt: number;
 }
-
-/** Rows per second and the time left, from what an import read so far. */
-export function progressOf(p: { bytesRead: number; totalBytes: number; rows: number; elapsedMs: number }): UploadProgress {
-  const seconds = p.elapsedMs / 1000;
-  const share = p.totalBytes > 0 ? Math.min(1, p.bytesRead / p.totalBytes) : 1;
-  return {
-    bytesRead: p.bytesRead,
-    totalBytes: p.totalBytes,
-    rows: p.rows,
-    rowsPerSecond: seconds > 0 ? p.rows / seconds : 0,
-    etaSeconds: share <= 0 ? null : share >= 1 ? 0 : (seconds * (1 - share)) / share,
-  };
-}

@@ -12,7 +12,8 @@ import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { namedError } from "../../../runtime/named-error.js";
 import { runFileImport, type ImportDeps } from "../../../imports/file-import.js";
-import { progressOf, UPLOAD_CHUNK_BYTES, type UploadRequest, type UploadStatus } from "./types.js";
+import { importRates, type ImportProgress } from "../../../ingest/import-file.js";
+import { UPLOAD_CHUNK_BYTES, type UploadProgress, type UploadRequest, type UploadStatus } from "./types.js";
 
 export class UploadNotFound extends namedError("UploadNotFound", { retryable: false }) {}
 /** The chunk does not start where the server's copy ends (`received`): resume from there. */
@@ -45,7 +46,8 @@ export class Uploads {
   #o: UploadsOptions;
   #entries = new Map<string, Entry>();
   #queue: Entry[] = [];
-  #running = false;
+  /** The imports' loop while it runs. */
+  #draining: Promise<void> | null = null;
   #closed = false;
 
   constructor(options: UploadsOptions) {
@@ -124,23 +126,27 @@ export class Uploads {
   async close(): Promise<void> {
     this.#closed = true;
     this.#queue = [];
-    while (this.#running) await new Promise((r) => setTimeout(r, 50));
+    await this.#draining;
     rmSync(this.#o.dir, { recursive: true, force: true });
   }
 
   #enqueue(entry: Entry): void {
     entry.status.phase = "queued";
     this.#queue.push(entry);
-    void this.#drain();
+    this.#draining ??= this.#drain();
   }
 
+  /**
+   * One import at a time, until the queue is empty. `#draining` is cleared right after the last
+   * look at the queue, with no await between, so an upload queued at any moment is either seen by
+   * this loop or starts the next one.
+   */
   async #drain(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
+    await null; // `#draining` is assigned before the loop can end
     try {
       for (let next = this.#queue.shift(); next !== undefined && !this.#closed; next = this.#queue.shift()) await this.#import(next);
     } finally {
-      this.#running = false;
+      this.#draining = null;
     }
   }
 
@@ -190,6 +196,12 @@ export class Uploads {
   #fileOf(id: string): string {
     return join(this.#dirOf(id), "file");
   }
+}
+
+/** What the page shows of an import's progress. */
+function progressOf(p: ImportProgress): UploadProgress {
+  const { share, rowsPerSecond, etaSeconds } = importRates(p);
+  return { bytesRead: p.bytesRead, totalBytes: p.totalBytes, rows: p.rows, rowsPerSecond, etaSeconds: share > 0 ? etaSeconds : null };
 }
 
 function sizeOf(path: string, atMost: number): number {
