@@ -9,8 +9,8 @@
 import type { Algorithm } from "./model-json.js";
 import { sliceDataset, type Dataset } from "./dataset.js";
 import { trainLeague, type TrainingRun } from "./league.js";
-import { DEFAULT_PROMOTION_RULES, pickChampion, type PromotionDecision, type PromotionRules } from "./promotion.js";
-import { walkForwardPlan, type WalkForwardOptions } from "./walk-forward.js";
+import { DEFAULT_PROMOTION_RULES, leagueRound, pickChampion, type PromotionDecision, type PromotionRules } from "./promotion.js";
+import { firstTestableRows, walkForwardPlan, type WalkForwardOptions } from "./walk-forward.js";
 
 export interface RoundsOptions {
   /** Rows added between rounds. */
@@ -39,12 +39,14 @@ export function promotionRounds(ds: Dataset, o: RoundsOptions): RoundsResult {
   const maxRows = Math.min(ds.rows, o.maxRows ?? ds.rows);
   let tested = 0;
   let last: PromotionDecision | null = null;
+  const firstRows = firstTestableRows(rules.minTestRows, ds.horizon, o.evaluation);
   for (let n = o.firstRows ?? o.everyRows; n <= maxRows; n += o.everyRows) {
     const plan = walkForwardPlan(n, ds.horizon, o.evaluation);
     if (plan.heldOut.end - plan.heldOut.start < rules.minTestRows) continue;
     tested++;
-    const league = trainLeague(sliceDataset(ds, 0, n), { ...(o.algorithms ? { algorithms: o.algorithms } : {}), ...(o.evaluation ? { evaluation: o.evaluation } : {}) });
-    const { winner, decisions } = pickChampion(league.runs, null, rules, { rows: n });
+    const prefix = sliceDataset(ds, 0, n);
+    const league = trainLeague(prefix, { ...(o.algorithms ? { algorithms: o.algorithms } : {}), ...(o.evaluation ? { evaluation: o.evaluation } : {}) });
+    const { winner, decisions } = pickChampion(league.runs, null, rules, { ...leagueRound(prefix, plan.heldOut), firstRows });
     const best = [...decisions].sort((a, b) => a.run.metrics.rmse - b.run.metrics.rmse)[0];
     last = best?.decision ?? null;
     if (winner) return { tested, promotedAtRows: n, winner, last: decisions.find((d) => d.run === winner)!.decision };

@@ -1,4 +1,5 @@
-import { dieboldMariano } from "./forecast-tests.js";
+import type { Dataset, RowRange } from "./dataset.js";
+import { clarkWest, dieboldMariano } from "./forecast-tests.js";
 import type { HeldOutWindow } from "./league.js";
 import type { Metrics } from "./metrics.js";
 
@@ -20,8 +21,8 @@ export interface PromotionRules {
   minTestRows: number;
   /**
    * Chance of promoting a model with no real skill, per symbol and day of rounds. Default 0.05.
-   * It is spent over the symbol's rounds (see roundAlpha) and Holm divides a round's share among
-   * its candidates.
+   * It is spent over the symbol's rounds (see roundAlpha); a round's candidates are tested as one
+   * selection forecast (see selectionForecast).
    */
   falsePromotionRate: number;
   /** Rounds a symbol gets per day: 288 = one every 5 minutes (the watcher's patrol). */
@@ -44,16 +45,67 @@ export type PromotionReject =
   | "not-better-than-champion"
   | "not-significant-vs-champion";
 
-/** What pickChampion knows of the round: the dataset's rows (its index), and the held-out targets and horizon (to test against a champion). */
+/**
+ * What pickChampion knows of the round: the dataset's rows (its index), and the held-out targets,
+ * last prices and horizon (to test a league of more than one candidate, and against a champion).
+ */
 export interface Round {
   rows?: number;
+  /**
+   * The rows of the symbol's first round that can test (walk-forward.ts firstTestableRows): it is
+   * round 1, and rounds before it, which refuse every candidate untested, spend nothing. Default
+   * rowsPerRound (round k = ⌈rows / rowsPerRound⌉).
+   */
+  firstRows?: number;
   target?: ArrayLike<number>;
+  /** The held-out rows' last prices (the naive forecast). */
+  last?: ArrayLike<number>;
   horizon?: number;
 }
 
 export type PromotionDecision =
   | { promote: true; reason: "beats-naive" | "beats-naive-and-champion"; detail: string }
   | { promote: false; reason: PromotionReject; detail: string };
+
+/** What pickChampion needs to know of a league's round: the dataset's rows, and the held-out rows' targets, last prices and horizon. */
+export function leagueRound(ds: Dataset, heldOut: RowRange): Round & Required<Pick<Round, "rows" | "target" | "last" | "horizon">> {
+  return { rows: ds.rows, target: ds.target.subarray(heldOut.start, heldOut.end), last: ds.last.subarray(heldOut.start, heldOut.end), horizon: ds.horizon };
+}
+
+/** Held-out rows the selection forecast takes from the league's first candidate before it ranks them by their record (5 minutes of 10 s bars). */
+export const SELECTION_BURN_IN = 30;
+
+/**
+ * The league's selection forecast: each held-out row is forecast by the candidate with the lowest
+ * squared error so far, on the rows before it whose labels were known by then (row i − horizon
+ * and earlier); the first candidate (the league's simplest, ElasticNet) for the first `burnIn`
+ * rows, and the current choice keeps ties. Every row's choice uses only the past, so under a
+ * martingale price its Clark–West differential has mean zero like any single model's: one test
+ * covers the whole league, with no multiple-comparison correction, and it tests what is deployed —
+ * picking the best candidate. `leader` is the choice for the next row: the lowest squared error
+ * over every held-out row.
+ */
+export function selectionForecast(predictions: readonly ArrayLike<number>[], target: ArrayLike<number>, horizon = 1, burnIn = SELECTION_BURN_IN): { forecast: Float64Array; leader: number } {
+  const m = predictions.length, n = target.length;
+  if (m === 0) throw new RangeError("a selection forecast needs at least one candidate");
+  for (const p of predictions) if (p.length !== n) throw new RangeError(`${p.length} predictions for ${n} held-out rows`);
+  if (!Number.isInteger(horizon) || horizon < 1) throw new RangeError(`horizon must be an integer ≥ 1, got ${horizon}`);
+  const sse = new Float64Array(m);
+  const forecast = new Float64Array(n);
+  let leader = 0;
+  const rank = () => {
+    for (let c = 0; c < m; c++) if (sse[c]! < sse[leader]!) leader = c;
+  };
+  for (let i = 0; i < n; i++) {
+    const known = i - horizon;
+    if (known >= 0) for (let c = 0; c < m; c++) sse[c] = sse[c]! + (target[known]! - predictions[c]![known]!) ** 2;
+    if (i >= burnIn) rank();
+    forecast[i] = predictions[leader]![i]!;
+  }
+  for (let j = Math.max(0, n - horizon); j < n; j++) for (let c = 0; c < m; c++) sse[c] = sse[c]! + (target[j]! - predictions[c]![j]!) ** 2;
+  if (n >= burnIn) rank();
+  return { forecast, leader };
+}
 
 /** H(n) = 1 + 1/2 + … + 1/n. */
 function harmonic(n: number): number {
@@ -63,22 +115,25 @@ function harmonic(n: number): number {
 }
 
 /**
- * The level a round tests at: round k of the symbol's history (k = ⌈rows / rowsPerRound⌉, at
- * least 1) gets falsePromotionRate / (k · H(roundsPerDay)). The first day's rounds k = 1 … 288 then
- * spend exactly the day's budget (Σ 1/(k·H) = 1) and every later day less, so by the union bound
- * no day's rounds promote a skill-less model with more than that chance, whatever the rounds'
- * dependence. Early rounds get more than an even share (α/(k·6.24) vs α/288), which is what
- * lets a real signal through within the first hundreds of bars. Without `rows` (unknown round)
- * the day's last share, k = roundsPerDay, is used: the strictest of the first day.
+ * The level a round tests at: round k of the symbol's testing history gets falsePromotionRate /
+ * (k · H(roundsPerDay)), where round 1 is the first that can test (`firstRows` rows; default one
+ * round's rows) and each `rowsPerRound` rows after it is one more: k = 1 + ⌈(rows − firstRows) /
+ * rowsPerRound⌉, at least 1. The first day's testing rounds k = 1 … 288 then spend exactly the
+ * day's budget (Σ 1/(k·H) = 1) and every later day less, so by the union bound no day's rounds
+ * promote a skill-less model with more than that chance, whatever the rounds' dependence. Rounds
+ * before `firstRows` refuse every candidate untested and need no share. Early rounds get more
+ * than an even share (α/(k·6.24) vs α/288), which is what lets a real signal through within the
+ * first hundreds of bars. Without `rows` (unknown round) the day's last share, k = roundsPerDay,
+ * is used: the strictest of the first day.
  */
-export function roundAlpha(rules: PromotionRules, rows?: number): number {
-  const k = rows === undefined ? rules.roundsPerDay : Math.max(1, Math.ceil(rows / rules.rowsPerRound));
-  return rules.falsePromotionRate / (k * harmonic(rules.roundsPerDay));
+export function roundAlpha(rules: PromotionRules, rows?: number, firstRows?: number): number {
+  return rules.falsePromotionRate / (roundIndex(rules, rows, firstRows) * harmonic(rules.roundsPerDay));
 }
 
-/** The round index roundAlpha used (for reasons). */
-function roundIndex(rules: PromotionRules, rows?: number): number {
-  return rows === undefined ? rules.roundsPerDay : Math.max(1, Math.ceil(rows / rules.rowsPerRound));
+/** The round index roundAlpha uses (also named in reasons). */
+function roundIndex(rules: PromotionRules, rows: number | undefined, firstRows = rules.rowsPerRound): number {
+  if (!Number.isInteger(firstRows) || firstRows < 1) throw new RangeError(`firstRows must be an integer ≥ 1, got ${firstRows}`);
+  return rows === undefined ? rules.roundsPerDay : Math.max(1, 1 + Math.ceil((rows - firstRows) / rules.rowsPerRound));
 }
 
 export function sameWindow(a: HeldOutWindow, b: HeldOutWindow): boolean {
@@ -97,12 +152,14 @@ export function validateRules(rules: PromotionRules): PromotionRules {
 /**
  * The round's decision for every candidate, all on the same held-out rows:
  * 1. at least `minTestRows` held-out rows, and skill > minSkill (lower RMSE than naive);
- * 2. the Clark–West test against naive is significant after Holm's step-down over ALL the
- *    round's candidates at level roundAlpha(rules, round.rows) (a failed step 1 still counts);
- * 3. among those, the lowest RMSE is the challenger; with a champion, on the held-out rows newer
- *    than the champion's data (at least minTestRows of them) it must have a lower RMSE and a
- *    one-sided Diebold–Mariano p-value ≤ roundAlpha (`round.target` needed).
- * Returns the winner (or null: keep the champion, or naive) and a reason per candidate.
+ * 2. the league's selection forecast (selectionForecast; a lone candidate's own forecast) beats
+ *    naive significantly: its Clark–West p-value ≤ roundAlpha(rules, round.rows, round.firstRows);
+ * 3. the candidate it selects (the lowest RMSE) is the challenger, the others are `outranked`;
+ *    with a champion, on the held-out rows newer than the champion's data (at least minTestRows of
+ *    them) it must have a lower RMSE and a one-sided Diebold–Mariano p-value ≤ the same level
+ *    (`round.target` needed).
+ * A league of more than one candidate needs each run's `predictions` and `round.target` and
+ * `round.last`. Returns the winner (or null: keep the champion, or naive) and a reason per candidate.
  */
 export function pickChampion<R extends WindowScore>(
   runs: readonly R[],
@@ -111,10 +168,9 @@ export function pickChampion<R extends WindowScore>(
   round: Round = {},
 ): { winner: R | null; decisions: { run: R; decision: PromotionDecision }[]; alpha: number } {
   validateRules(rules);
-  const alpha = roundAlpha(rules, round.rows);
-  const level = levelText(rules, runs.length, round.rows);
+  const alpha = roundAlpha(rules, round.rows, round.firstRows);
+  const level = levelText(rules, runs.length, round);
   const heldOut = round.target === undefined ? undefined : { target: round.target };
-  const m = runs.length;
   const decided = new Map<R, PromotionDecision>();
   const reject = (run: R, reason: PromotionReject, detail: string) => decided.set(run, { promote: false, reason, detail });
   for (const run of runs) {
@@ -123,28 +179,21 @@ export function pickChampion<R extends WindowScore>(
     else if (run.window.rows < rules.minTestRows) reject(run, "too-few-test-rows", `${run.window.rows} held-out rows < ${rules.minTestRows}`);
     else if (!(w.rmse < w.rmseNaive) || !(w.skill > rules.minSkill)) reject(run, "not-better-than-naive", `rmse ${num(w.rmse)} vs naive ${num(w.rmseNaive)}, skill ${w.skill.toFixed(4)} ≤ ${rules.minSkill}`);
   }
-  // Holm: the j-th smallest p-value (j from 0) is compared with α/(m − j); the first failure stops.
-  const byP = [...runs].sort((a, b) => a.metrics.cwPValue - b.metrics.cwPValue);
-  let stopped = false;
-  const significant: R[] = [];
-  byP.forEach((run, j) => {
-    const holm = alpha / (m - j);
-    const p = run.metrics.cwPValue;
-    stopped ||= !(p <= holm);
-    if (decided.has(run)) return;
-    const stat = `Clark–West t ${run.metrics.cwStat.toFixed(2)}, p ${p.toPrecision(2)}`;
-    if (stopped) reject(run, "not-significant-vs-naive", `${stat} > Holm level ${holm.toPrecision(2)} (${level})`);
-    else significant.push(run);
-  });
+  const test = runs.length === 0 || runs.every((r) => decided.has(r)) ? null : naiveTest(runs, round);
+  const stat = test && `${test.what} t ${test.stat.toFixed(2)}, p ${test.p.toPrecision(2)}`;
   let best: R | null = null;
-  for (const run of significant) if (!best || run.metrics.rmse < best.metrics.rmse) best = run;
-  for (const run of significant) {
-    if (run !== best) reject(run, "outranked", `significant, but rmse ${num(run.metrics.rmse)} ≥ ${num(best!.metrics.rmse)} of the round's best`);
+  if (test && !(test.p <= alpha)) {
+    for (const run of runs) if (!decided.has(run)) reject(run, "not-significant-vs-naive", `${stat} > level ${alpha.toPrecision(2)} (${level})`);
+  } else if (test) {
+    const choice = runs[test.leader]!;
+    if (!decided.has(choice)) best = choice;
+    for (const run of runs) {
+      if (run !== choice && !decided.has(run)) reject(run, "outranked", `rmse ${num(run.metrics.rmse)} ≥ ${num(choice.metrics.rmse)} of the selection's choice (${stat})`);
+    }
   }
   let winner: R | null = null;
   if (best) {
-    const w = best.metrics;
-    const vsNaive = `skill ${w.skill.toFixed(4)}, Clark–West t ${w.cwStat.toFixed(2)}, p ${w.cwPValue.toPrecision(2)} (${level})`;
+    const vsNaive = `skill ${best.metrics.skill.toFixed(4)}, ${stat} ≤ ${alpha.toPrecision(2)} (${level})`;
     if (!champion) {
       decided.set(best, { promote: true, reason: "beats-naive", detail: `${vsNaive}, no champion yet` });
       winner = best;
@@ -173,6 +222,20 @@ export function pickChampion<R extends WindowScore>(
   return { winner, decisions: runs.map((run) => ({ run, decision: decided.get(run)! })), alpha };
 }
 
+/**
+ * The test against naive: a lone candidate's own Clark–West result, or the selection forecast's
+ * over the league (its `leader` indexes `runs`).
+ */
+function naiveTest(runs: readonly WindowScore[], round: Round): { what: string; stat: number; p: number; leader: number } {
+  if (runs.length === 1) return { what: "Clark–West", stat: runs[0]!.metrics.cwStat, p: runs[0]!.metrics.cwPValue, leader: 0 };
+  const { target, last } = round;
+  if (!target || !last || runs.some((r) => !r.predictions)) throw new RangeError("testing a league of more than one candidate needs each run's predictions and the held-out target and last prices");
+  const horizon = round.horizon ?? 1;
+  const sel = selectionForecast(runs.map((r) => r.predictions!), target, horizon);
+  const cw = clarkWest(sel.forecast, target, last, horizon);
+  return { what: "selection forecast Clark–West", stat: cw.stat, p: cw.pValue, leader: sel.leader };
+}
+
 /** One candidate alone (a league of one): see pickChampion. */
 export function decidePromotion(
   candidate: WindowScore,
@@ -199,8 +262,8 @@ function withinWindow(champion: HeldOutWindow, candidate: HeldOutWindow): boolea
   return champion.to === candidate.to && champion.rows <= candidate.rows && champion.from >= candidate.from;
 }
 
-function levelText(rules: PromotionRules, m: number, rows: number | undefined): string {
-  return `round ${roundIndex(rules, rows)}'s share ${roundAlpha(rules, rows).toPrecision(2)} of α ${rules.falsePromotionRate}/day, ${m} candidate${m === 1 ? "" : "s"}`;
+function levelText(rules: PromotionRules, m: number, round: Round): string {
+  return `round ${roundIndex(rules, round.rows, round.firstRows)}'s share ${roundAlpha(rules, round.rows, round.firstRows).toPrecision(2)} of α ${rules.falsePromotionRate}/day, ${m === 1 ? "1 candidate" : `${m} candidates as one selection forecast`}`;
 }
 
 const num = (x: number) => x.toPrecision(6);

@@ -58,3 +58,25 @@ export function walkForwardPlan(rows: number, horizon = 1, options: WalkForwardO
   }
   return { folds, heldOut: { start, end: rows } };
 }
+
+/**
+ * The fewest rows whose plan holds out at least `minHeldOut` rows: the first round that can test a
+ * candidate (150 rows with the defaults and 100 held-out rows). Rounds before it refuse every
+ * candidate before any test, so they spend nothing of the false-promotion budget (promotion.ts).
+ */
+export function firstTestableRows(minHeldOut: number, horizon = 1, options: WalkForwardOptions = {}): number {
+  if (!Number.isInteger(minHeldOut) || minHeldOut < 1) throw new RangeError(`minHeldOut must be an integer ≥ 1, got ${minHeldOut}`);
+  // Held-out rows grow by at least a fifth of a row per row, so the search ends well before this.
+  const limit = 10 * minHeldOut + 10 * (MIN_TRAIN_ROWS + horizon) + (options.minInitialTrain ?? DEFAULT_WALK_FORWARD.minInitialTrain) * 2;
+  for (let rows = minHeldOut + 1; rows <= limit; rows++) {
+    let plan: WalkForwardPlan;
+    try {
+      plan = walkForwardPlan(rows, horizon, options);
+    } catch (err) {
+      if (err instanceof InsufficientData) continue;
+      throw err;
+    }
+    if (plan.heldOut.end - plan.heldOut.start >= minHeldOut) return rows;
+  }
+  throw new RangeError(`no plan of up to ${limit} rows holds out ${minHeldOut} rows`);
+}

@@ -9,7 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { Database } from "../db/index.js";
 import { recordPromotion, recordRunDecision } from "../db/index.js";
 import { DEFAULT_DEMOTION_RULES, reviewLive, validateDemotionRules, type DemotionRules, type LiveReview } from "../ml/demotion.js";
-import { pickChampion, scoreModel, validateRules, walkForwardPlan, DEFAULT_PROMOTION_RULES, LEAGUE_ALGORITHMS, MIN_TRAIN_ROWS } from "../ml/index.js";
+import { leagueRound, pickChampion, scoreModel, validateRules, firstTestableRows, walkForwardPlan, DEFAULT_PROMOTION_RULES, LEAGUE_ALGORITHMS, MIN_TRAIN_ROWS } from "../ml/index.js";
 import type { Algorithm, Dataset, ParamOverrides, PromotionDecision, PromotionRules, TrainingRun, WalkForwardOptions, WindowScore } from "../ml/index.js";
 import type { TrainingPool } from "../ml/pool/index.js";
 import type { ArtifactStore } from "./artifacts.js";
@@ -183,8 +183,8 @@ export class Trainer {
   async #promote(symbol: string, ds: Dataset, runs: { runId: string; run: TrainingRun }[]): Promise<{ promotion: PromotionOutcome; champion: string | null }> {
     // The rows every run was scored on (the same plan the workers followed).
     const heldOutRange = walkForwardPlan(ds.rows, ds.horizon, this.#o.evaluation).heldOut;
-    const round = { rows: ds.rows, target: ds.target.subarray(heldOutRange.start, heldOutRange.end), horizon: ds.horizon };
     const rules = this.rules;
+    const round = { ...leagueRound(ds, heldOutRange), firstRows: firstTestableRows(rules.minTestRows, ds.horizon, this.#o.evaluation) };
     const candidates = runs.map((r) => ({ ...r, window: r.run.window, metrics: r.run.metrics, predictions: r.run.predictions }));
     let registered: { runId: string; version: string; artifact: string } | null = null;
     type Candidate = (typeof candidates)[number];

@@ -6,7 +6,7 @@ import { sliceDataset } from "../../src/ml/dataset.js";
 import { scoreModel, trainLeague, type LeagueResult } from "../../src/ml/league.js";
 import { loadModel } from "../../src/ml/model.js";
 import { type Algorithm } from "../../src/ml/model-json.js";
-import { decidePromotion, pickChampion } from "../../src/ml/promotion.js";
+import { decidePromotion, leagueRound, pickChampion } from "../../src/ml/promotion.js";
 import { syntheticMarket } from "../../src/ml/synthetic.js";
 
 function correlation(a: number[], b: number[]): number {
@@ -54,7 +54,7 @@ test("on an AR(1) return process every algorithm recovers the signal, beats naiv
       assert.equal(run.metrics.rmseNaive, result.naive.metrics.rmse);
       assert.deepEqual(decidePromotion(run, null).promote, true, `${run.kind} promoted`);
     }
-    assert.notEqual(pickChampion(result.runs, null).winner, null);
+    assert.notEqual(pickChampion(result.runs, null, undefined, leagueRound(ds, result.split.test)).winner, null);
   }
 });
 
@@ -70,8 +70,9 @@ test("ElasticNet puts its weight on lag_1 with the AR sign", () => {
 test("on a pure random walk no model is promoted over naive", () => {
   for (const seed of [3, 4]) {
     for (const { algorithms, rows } of cases) {
-      const result = trainLeague(syntheticMarket({ rows, phi: 0, seed }), { algorithms, params: mljsSmall });
-      const { winner, decisions } = pickChampion(result.runs, null);
+      const ds = syntheticMarket({ rows, phi: 0, seed });
+      const result = trainLeague(ds, { algorithms, params: mljsSmall });
+      const { winner, decisions } = pickChampion(result.runs, null, undefined, leagueRound(ds, result.split.test));
       assert.equal(winner, null, decisions.map((d) => `${d.run.kind}: ${d.decision.reason}`).join(", "));
     }
   }
@@ -121,10 +122,10 @@ test("bad parameter overrides are rejected by name", () => {
 test("a later league faces the champion re-scored on the held-out rows newer than the champion's data", () => {
   const ds = syntheticMarket({ rows: 8_000, phi: 0.5, seed: 8 });
   const first = trainLeague(sliceDataset(ds, 0, 4_000));
-  const champion = pickChampion(first.runs, null).winner;
+  const champion = pickChampion(first.runs, null, undefined, leagueRound(sliceDataset(ds, 0, 4_000), first.split.test)).winner;
   assert.ok(champion, "the first league crowns a champion on AR(1) data");
   const second = trainLeague(ds);
-  const heldOut = { target: ds.target.subarray(second.split.test.start), horizon: 1 };
+  const heldOut = leagueRound(ds, second.split.test);
   // The stored champion's own score is on an older window: not comparable.
   assert.equal(decidePromotion(second.runs[0]!, champion, undefined, heldOut).reason, "window-mismatch");
   assert.equal(champion.window.to, ds.time[3_999]);

@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_PROMOTION_RULES, decidePromotion, pickChampion, roundAlpha, type WindowScore } from "../../src/ml/promotion.js";
+import { DEFAULT_PROMOTION_RULES, decidePromotion, pickChampion, roundAlpha, selectionForecast, type WindowScore } from "../../src/ml/promotion.js";
+import { evaluatePredictions } from "../../src/ml/metrics.js";
+import { gaussian, seededRng } from "../../src/ml/rng.js";
 
 const window = { from: 1_000, to: 2_000, rows: 200 };
 /** A score with a Clark–West p-value (default: far below any round's level). */
@@ -31,6 +33,22 @@ test("the day's false-promotion budget is spent as 1/(k·H(288)) over round k: t
   assert.equal(roundAlpha(rules), roundAlpha(rules, 288 * 30), "unknown round: the first day's strictest share");
 });
 
+test("rounds before the first that can test spend nothing: round 1 is at firstRows", () => {
+  const rules = DEFAULT_PROMOTION_RULES;
+  assert.equal(roundAlpha(rules, 150, 150), roundAlpha(rules, 30), "150 rows, the first testable round, is round 1");
+  assert.equal(roundAlpha(rules, 151, 150), roundAlpha(rules, 60), "151–180 rows are round 2");
+  assert.equal(roundAlpha(rules, 180, 150), roundAlpha(rules, 60));
+  assert.equal(roundAlpha(rules, 100, 150), roundAlpha(rules, 30), "a smaller dataset cannot test; its index is still at least 1");
+  for (let rows = 1; rows <= 3_000; rows += 7) assert.equal(roundAlpha(rules, rows, 30), roundAlpha(rules, rows), `rows ${rows}: firstRows = rowsPerRound is the default`);
+  // The first day of testing rounds (every 30 rows from 150) spends exactly the budget.
+  let day1 = 0;
+  for (let k = 0; k < 288; k++) day1 += roundAlpha(rules, 150 + 30 * k, 150);
+  assert.ok(Math.abs(day1 - 0.05) < 1e-15, `day 1 spends ${day1}`);
+  assert.throws(() => roundAlpha(rules, 300, 0), RangeError);
+  // Named in the reason: 300 rows from 150 is round 6.
+  assert.match(decidePromotion(score(9.9, 10, 0.01), null, rules, { rows: 300, firstRows: 150 }).detail, /round 6's share 0\.0013 of α/);
+});
+
 test("promotion table against naive", () => {
   const a = roundAlpha(DEFAULT_PROMOTION_RULES);
   const cases: { name: string; candidate: WindowScore; promote: boolean; reason: string }[] = [
@@ -46,25 +64,76 @@ test("promotion table against naive", () => {
     assert.equal(d.promote, c.promote, c.name);
     assert.equal(d.reason, c.reason, `${c.name}: ${d.detail}`);
   }
-  assert.match(decidePromotion(score(9.9, 10, 0.01), null).detail, /Clark–West t .*p 0\.010 > Holm level 0\.000028 \(round 288's share 0\.000028 of α 0\.05\/day, 1 candidate\)/);
+  assert.match(decidePromotion(score(9.9, 10, 0.01), null).detail, /Clark–West t .*p 0\.010 > level 0\.000028 \(round 288's share 0\.000028 of α 0\.05\/day, 1 candidate\)/);
   // With the round known (300 rows: round 10) the level is 28.8 times round 288's.
-  assert.match(decidePromotion(score(9.9, 10, 0.01), null, DEFAULT_PROMOTION_RULES, { rows: 300 }).detail, /Holm level 0\.00080 \(round 10's share/);
+  assert.match(decidePromotion(score(9.9, 10, 0.01), null, DEFAULT_PROMOTION_RULES, { rows: 300 }).detail, /level 0\.00080 \(round 10's share/);
 });
 
-test("Holm across the round's candidates: the smallest p faces α/m, a failed candidate still counts", () => {
-  const a = roundAlpha(DEFAULT_PROMOTION_RULES);
-  // Alone, p = α/2 is significant; among 4 candidates it must be ≤ α/4.
-  const runs = [{ id: "a", ...score(9, 10, a / 2) }, { id: "b", ...score(11, 10, 0.5) }, { id: "c", ...score(12, 10, 0.9) }, { id: "d", ...score(13, 10, 0.6) }];
-  const r = pickChampion(runs, null);
-  assert.equal(r.winner, null);
-  assert.equal(r.decisions[0]!.decision.reason, "not-significant-vs-naive");
-  assert.equal(pickChampion([runs[0]!], null).winner?.id, "a");
-  // Step-down: p₁ ≤ α/3 and p₂ ≤ α/2 both pass; the lower RMSE wins, the other is outranked.
-  const two = [{ id: "x", ...score(9, 10, a / 3) }, { id: "y", ...score(8.5, 10, a / 2) }, { id: "z", ...score(9.5, 10, 0.3) }];
-  const t = pickChampion(two, null);
-  assert.equal(t.winner?.id, "y");
-  assert.equal(t.decisions.find((d) => d.run.id === "x")!.decision.reason, "outranked");
-  assert.equal(t.decisions.find((d) => d.run.id === "z")!.decision.reason, "not-significant-vs-naive");
+test("the league's selection forecast: each row by the candidate with the lowest squared error on the rows before it", () => {
+  const n = 300;
+  const target = Array.from({ length: n }, (_, i) => 100 + (i % 7));
+  // c0 errs by 1 on every row, c1 by 2 on the first 50 rows and then not at all, c2 by 3.
+  const c0 = target.map((y) => y + 1), c1 = target.map((y, i) => (i < 50 ? y + 2 : y)), c2 = target.map((y) => y - 3);
+  const one = selectionForecast([c0, c1, c2], target, 1, 10);
+  // Before row i the squared errors are c0: i, c1: 4·50 = 200 (from row 50): c1 leads only from row 201 (a tie keeps c0).
+  for (let i = 0; i < n; i++) assert.equal(one.forecast[i], i <= 200 ? c0[i] : c1[i], `row ${i}`);
+  assert.equal(one.leader, 1);
+  // Horizon 2: row i knows the labels of rows up to i − 2, so c1 leads one row later.
+  const two = selectionForecast([c0, c1, c2], target, 2, 10);
+  for (let i = 0; i < n; i++) assert.equal(two.forecast[i], i <= 201 ? c0[i] : c1[i], `horizon 2, row ${i}`);
+  // The burn-in keeps the first candidate even when another is better from the start.
+  const burn = selectionForecast([c2, c0], target, 1, 30);
+  for (let i = 0; i < 30; i++) assert.equal(burn.forecast[i], c2[i]);
+  assert.equal(burn.forecast[30], c0[30]);
+  assert.throws(() => selectionForecast([], target), RangeError);
+  assert.throws(() => selectionForecast([c0, c1.slice(1)], target), /299 predictions for 300/);
+});
+
+test("the selection forecast uses only the past: a later label never changes an earlier row's forecast", () => {
+  const rng = seededRng(11);
+  for (let trial = 0; trial < 50; trial++) {
+    const n = 60 + Math.floor(rng() * 60), m = 2 + Math.floor(rng() * 3), h = 1 + Math.floor(rng() * 3);
+    const target = Array.from({ length: n }, () => gaussian(rng));
+    const preds = Array.from({ length: m }, () => Array.from({ length: n }, () => gaussian(rng)));
+    const k = Math.floor(rng() * n);
+    const changed = target.slice();
+    changed[k] = changed[k]! + 10 * gaussian(rng);
+    const a = selectionForecast(preds, target, h, 5).forecast, b = selectionForecast(preds, changed, h, 5).forecast;
+    // Row k's label is first known at row k + h.
+    for (let i = 0; i < Math.min(n, k + h); i++) assert.equal(a[i], b[i], `trial ${trial}: row ${i} moved with the label of row ${k} (h ${h})`);
+  }
+});
+
+/** A league on rows with last price 100: candidate `skill` predicts that share of the coming move, plus its own noise. */
+function league(seed: number, skills: number[]) {
+  const rng = seededRng(seed);
+  const rows = 400;
+  const last = new Array<number>(rows).fill(100);
+  const move = Array.from({ length: rows }, () => gaussian(rng));
+  const target = move.map((r) => 100 + r);
+  const runs = skills.map((share, c) => {
+    const predictions = move.map((r) => 100 + share * r + 0.3 * gaussian(rng));
+    return { id: `c${c}`, window: { from: 0, to: rows - 1, rows }, metrics: evaluatePredictions(predictions, target, last), predictions };
+  });
+  return { runs, round: { rows: 2_000, target, last, horizon: 1 } };
+}
+
+test("a league is tested as one selection forecast, not candidate by candidate: the selected candidate wins, the others are outranked", () => {
+  const { runs, round } = league(1, [0, 0.4, 0, 0]);
+  const r = pickChampion(runs, null, DEFAULT_PROMOTION_RULES, round);
+  assert.equal(r.winner?.id, "c1");
+  assert.match(r.decisions[1]!.decision.detail, /selection forecast Clark–West t \d+\.\d+, p .* ≤ .*4 candidates as one selection forecast/);
+  for (const d of r.decisions.filter((d) => d.run.id !== "c1")) assert.match(d.decision.reason, /^(outranked|not-better-than-naive)$/, d.decision.detail);
+  // Candidates with nothing to say: nothing is promoted, each with a reason.
+  for (const seed of [2, 3, 4]) {
+    const noise = league(seed, [0, 0, 0, 0]);
+    const q = pickChampion(noise.runs, null, DEFAULT_PROMOTION_RULES, noise.round);
+    assert.equal(q.winner, null);
+    for (const d of q.decisions) assert.match(d.decision.reason, /^(not-significant-vs-naive|not-better-than-naive)$/);
+  }
+  // Without the rows' predictions, targets and last prices a league cannot be tested.
+  assert.throws(() => pickChampion(runs, null, DEFAULT_PROMOTION_RULES, { rows: 2_000 }), /predictions and the held-out target and last prices/);
+  assert.throws(() => pickChampion([score(9), score(8)], null, DEFAULT_PROMOTION_RULES, round), /predictions/);
 });
 
 test("challenger vs champion: a significance test on the same rows, not a lower RMSE", () => {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { walkForwardPlan } from "../../src/ml/walk-forward.js";
+import { firstTestableRows, walkForwardPlan, SINGLE_SPLIT_80_20 } from "../../src/ml/walk-forward.js";
 import { InsufficientData } from "../../src/ml/errors.js";
 
 test("expanding-window folds cover the held-out rows once, each trained only on earlier rows", () => {
@@ -30,4 +30,22 @@ test("one fold at 80 % is the original split; too few rows is InsufficientData",
   assert.deepEqual(plan.folds, [{ train: { start: 0, end: 80 }, test: { start: 80, end: 100 } }]);
   assert.throws(() => walkForwardPlan(12), InsufficientData);
   assert.throws(() => walkForwardPlan(100, 1, { folds: 0 }), /folds/);
+});
+
+test("firstTestableRows: the fewest rows whose plan holds out the rows asked for", () => {
+  for (const [minHeldOut, horizon, options] of [[100, 1, {}], [100, 3, {}], [20, 1, {}], [100, 1, SINGLE_SPLIT_80_20], [37, 2, { folds: 3, initialTrainShare: 0.5, minInitialTrain: 10 }]] as const) {
+    const rows = firstTestableRows(minHeldOut, horizon, options);
+    const held = (n: number) => {
+      try {
+        const p = walkForwardPlan(n, horizon, options);
+        return p.heldOut.end - p.heldOut.start;
+      } catch {
+        return 0;
+      }
+    };
+    assert.ok(held(rows) >= minHeldOut, `${rows} rows hold out ${held(rows)}`);
+    for (let n = 1; n < rows; n++) assert.ok(held(n) < minHeldOut, `${n} rows already hold out ${held(n)} ≥ ${minHeldOut}`);
+  }
+  assert.equal(firstTestableRows(100), 150, "the defaults: 50 initial training rows + 100 held out");
+  assert.throws(() => firstTestableRows(0), RangeError);
 });
