@@ -39,7 +39,9 @@ test("npm start nodes join one cluster, answer admin status, and shut down in or
         const replies = await callAdmin(nc, "status", [], { token, timeoutMs: 2000 });
         const ok = replies.flatMap((r) => (r.ok ? [r.result as NodeStatus] : []));
         const owners = ok[0]?.cluster.owners ?? [];
-        const settled = ok.length === 2 && owners.every((o) => o !== null) && ok.every((s) => s.cluster.owned.length > 0);
+        // Two replies are two moments: while partitions move, one can be released and not yet taken.
+        const owned = ok.reduce((n, s) => n + s.cluster.owned.length, 0);
+        const settled = ok.length === 2 && owners.every((o) => o !== null) && ok.every((s) => s.cluster.owned.length > 0) && owned === 32;
         return settled ? ok : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 300, what: "two nodes owning all 32 partitions" },
