@@ -6,13 +6,14 @@
  *    bars); a series counts once if any round promotes. Bid–ask bounce series run the same way,
  *    but their close IS predictable (negative autocorrelation), so a promotion there is false only
  *    if the promoted model fails to beat naive on 3,000 fresh bars of the same series.
- *    Candidate set: ElasticNet alone (a full league every 5 minutes for a day is ~1 min of CPU per
- *    series here; 240 series would take hours). A league is tested as one selection forecast
+ *    Candidate set: ElasticNet alone (a full league every 5 minutes for a day is about half a minute
+ *    of CPU per series here; 240 series would take two hours). A league is tested as one selection forecast
  *    (src/ml/promotion.ts), so the bound holds for any number of candidates; part 2 checks the
  *    selection forecast's and each learner's test are calibrated. ML_HONESTY_LEAGUE_DAYS=N adds
  *    the same day with the full league on N series per family.
  * 2. Calibration: one round at 1,000 bars, the full league, on 240 martingale series: how often
- *    each candidate's Clark–West test rejects at a nominal 5% (should be ≤ ~5%).
+ *    each candidate's Clark–West test, and the league's selection forecast's, rejects at a nominal
+ *    5% (should be ≤ ~5%).
  * 3. Detection at 500 bars: AR(1) bar returns, φ = 0.3, rounds every 30 bars up to bar 500; a
  *    series counts if any round promotes. Full league and ElasticNet alone.
  *
@@ -38,7 +39,7 @@ const DAY_BARS = 8_640;
 const FRESH_BARS = 3_000;
 const ROUND_BARS = 30;
 const EN: Algorithm[] = ["elasticnet"];
-/** Series per family for the full league over a day (0: skipped; about a minute of CPU per series). */
+/** Series per family for the full league over a day (0: skipped; about half a minute of CPU per series). */
 const LEAGUE_DAYS = Number(process.env.ML_HONESTY_LEAGUE_DAYS ?? 0);
 if (!(Number.isInteger(LEAGUE_DAYS) && LEAGUE_DAYS >= 0)) throw new Error(`ML_HONESTY_LEAGUE_DAYS must be an integer ≥ 0, got ${process.env.ML_HONESTY_LEAGUE_DAYS}`);
 
@@ -204,7 +205,7 @@ export async function run(): Promise<void> {
   console.log(`rule: ≥ ${rules.minTestRows} walk-forward held-out rows; Clark–West (Newey–West, HLN, Student t) vs naive, the league as one selection forecast (ElasticNet for its first ${SELECTION_BURN_IN} held-out rows, then each row by the candidate with the lowest squared error before it), round k (k = 1 at ${first} rows, the first that can test; one more every ${rules.rowsPerRound} rows) at α ${rules.falsePromotionRate}/(k·H(${rules.roundsPerDay})): ${at(1)} at k = 1, ${at(15)} at k = 15, ${at(rules.roundsPerDay)} at k = ${rules.roundsPerDay}`);
   const fp = falsePromotions(EN, count(60), "ElasticNet");
   const league = LEAGUE_DAYS > 0 ? falsePromotions(LEAGUE_ALGORITHMS, LEAGUE_DAYS, "full league") : null;
-  if (!league) console.log(`full league over a day: skipped (ML_HONESTY_LEAGUE_DAYS=N runs N series per family, about a minute of CPU per series)`);
+  if (!league) console.log(`full league over a day: skipped (ML_HONESTY_LEAGUE_DAYS=N runs N series per family, about half a minute of CPU per series)`);
   calibration();
   const full = detection(LEAGUE_ALGORITHMS, `full league (${LEAGUE_ALGORITHMS.join(", ")})`);
   const en = detection(EN, "ElasticNet alone");
