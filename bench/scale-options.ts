@@ -1,9 +1,22 @@
 /** The scale bench's options from its environment (see bench/scale.ts), validated once. */
 
+/**
+ * The median of `runs` by `by` (the lower one of the middle two for an even count): one
+ * configuration's figures swing between runs on a shared machine, and the median run is the one
+ * to compare across configurations.
+ */
+export function medianRun<T>(runs: readonly T[], by: (run: T) => number): T {
+  if (runs.length === 0) throw new RangeError("medianRun needs at least one run");
+  const sorted = [...runs].sort((a, b) => by(a) - by(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
 export interface ScaleOptions {
   nodes: number[];
   symbols: number[];
   trades: number;
+  /** Throughput runs per configuration; the table shows the median run (SCALE_REPEAT). */
+  repeat: number;
   latencyRate: number;
   latencySeconds: number;
   latencySymbols: number;
@@ -42,6 +55,7 @@ export function scaleOptions(env: NodeJS.ProcessEnv): ScaleOptions {
     nodes: list(env, "SCALE_NODES", "1,2,3"),
     symbols: list(env, "SCALE_SYMBOLS", "1000,5000"),
     trades: positive(env, "SCALE_TRADES", 200_000),
+    repeat: positive(env, "SCALE_REPEAT", 1),
     latencyRate: positive(env, "SCALE_LATENCY_RATE", 10_000),
     latencySeconds: positive(env, "SCALE_LATENCY_S", 10),
     latencySymbols: positive(env, "SCALE_LATENCY_SYMBOLS", 1000),

@@ -4,17 +4,22 @@
  *
  * Throughput (per node count, at 1,000 and 5,000 symbols): the simulator emits SCALE_TRADES trades
  * at max rate. End to end = trades / seconds from "go" (the simulator may start) until the log is
- * complete and consumed: the simulator has emitted them all, the TRADES stream has stopped growing
- * and every partition consumer on TRADES has nothing pending or unacknowledged (its SymbolActors
- * took every trade). Then the whole log is read back: every emitted trade id exactly once in
- * TRADES, no id hole, and every window those trades close in SILVER exactly once (up to each
- * symbol's last bar); anything else fails the bench. CPU is /proc utime+stime of each process over
+ * complete and consumed: the simulator has emitted them all, the ingest publishers have every one
+ * in TRADES, and every partition consumer on TRADES acknowledged the log up to there (its
+ * SymbolActors took every trade and stored a snapshot after it). Not "until TRADES stops growing":
+ * once the market stops, the publishers log idle watermarks for its quiet symbols (about 500
+ * marks/s at 1,000 symbols), and waiting for a lull in them added 0–20 s to runs of about 6 s
+ * (before 2026-12-07 the figures swung 2–4× between runs of the same code, largely from this).
+ * Then the whole log is read back: every emitted trade id exactly once in TRADES, no id hole, and
+ * every window those trades close in SILVER exactly once (up to each symbol's last bar); anything
+ * else fails the bench. CPU is /proc utime+stime of each process over
  * the same span. Partition lag = the largest num_pending of one TRADES consumer seen while running.
  * Latency (per node count, SCALE_LATENCY_SYMBOLS symbols at SCALE_LATENCY_RATE trades/s for
  * SCALE_LATENCY_S s, 2 s windows sliding 1 s): trade → prediction = a bar's emit time minus the
  * ingest time of the trade that closed it, over the bars in SILVER, the first 3 s excluded.
  *
- * Env: SCALE_NODES (1,2,3), SCALE_SYMBOLS (1000,5000), SCALE_TRADES (200000), SCALE_LATENCY_RATE
+ * Env: SCALE_NODES (1,2,3), SCALE_SYMBOLS (1000,5000), SCALE_TRADES (200000), SCALE_REPEAT (1:
+ * throughput runs per configuration, the table shows the median run and the range), SCALE_LATENCY_RATE
  * (10000), SCALE_LATENCY_S (10), SCALE_LATENCY_SYMBOLS (1000), SCALE_ONLY=throughput|latency,
  * SCALE_INGEST=all|first (which nodes get the ingest role), SCALE_ROLES (market: the other roles of
  * every node), SCALE_PHASE_S (300: deadline of each wait).
@@ -36,7 +41,7 @@ import { describeJetStream } from "./runner/jetstream-waiting.js";
 import { pollUntil, withDeadline } from "./runner/deadline.js";
 import { phase, record } from "./runner/figures.js";
 import { checkLog, type LogCheck } from "./scale-verify.js";
-import { scaleOptions, type ScaleOptions } from "./scale-options.js";
+import { medianRun, scaleOptions, type ScaleOptions } from "./scale-options.js";
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 const WINDOWS = { sizeMs: 2000, slideMs: 1000, allowedLatenessMs: 200 };
@@ -184,16 +189,21 @@ async function ingestProgress(nc: NatsConnection, ingestNodes: number): Promise<
 
 /**
  * Polls until the log is complete and consumed: the simulator is done, the ingest publishers
- * accepted every trade and hold none, TRADES stopped growing and every TRADES consumer is drained.
- * The end is the first of two such polls in a row (nothing moved in between).
+ * accepted every trade and hold none (so TRADES holds them all: its last sequence, read at the
+ * next poll, covers every trade), and every TRADES consumer acknowledged everything up to that
+ * sequence (its ack floor passed it, or it has nothing pending or unacknowledged at all). Idle
+ * marks keep coming after the market stops, so "nothing pending anywhere" would wait for a lull
+ * in them, not for the trades.
  */
 async function untilDrained(o: ScaleOptions, c: Cluster, total: number): Promise<Drained> {
   const jsm = await jetstreamManager(c.nc);
   let maxPartitionPending = 0;
   let maxTotalPending = 0;
-  let previous: { at: number; lastSeq: number } | undefined;
   let emitted = 0;
   let ingest: IngestProgress | undefined;
+  let allLogged = false;
+  /** TRADES' last sequence once every trade was in it. */
+  let logged: number | undefined;
   const at = await pollUntil(
     `${fmt(total)} trades emitted, accepted by ingest, in TRADES and consumed by every partition consumer`,
     o.phaseMs,
@@ -202,25 +212,29 @@ async function untilDrained(o: ScaleOptions, c: Cluster, total: number): Promise
       const now = performance.now();
       const [sim, info] = await Promise.all([c.sim.stats(), jsm.streams.info(STREAMS.trades)]);
       emitted = sim.eventsEmitted;
+      if (allLogged) logged ??= info.state.last_seq;
       let pending = 0;
-      let outstanding = 0;
+      let consumers = 0;
+      let behind = 0;
       for await (const ci of jsm.consumers.list(STREAMS.trades)) {
+        consumers++;
         // A consumer being (re)created can report an unsigned wrap-around (2^64 - n): not a backlog.
         const p = ci.num_pending > Number.MAX_SAFE_INTEGER ? 0 : ci.num_pending;
         maxPartitionPending = Math.max(maxPartitionPending, p);
         pending += p;
-        outstanding += p + ci.num_ack_pending;
+        const done = logged !== undefined && (ci.ack_floor.stream_seq >= logged || (p === 0 && ci.num_ack_pending === 0));
+        if (!done) behind++;
       }
       maxTotalPending = Math.max(maxTotalPending, pending);
-      const lastSeq = info.state.last_seq;
+      if (logged !== undefined && behind === 0 && consumers >= PARTITIONS) return now;
       // The ingest nodes are asked only once the cheap checks pass (their status lists every symbol).
-      ingest = sim.ended && outstanding === 0 ? await ingestProgress(c.nc, c.ingestNodes) : undefined;
-      const complete = ingest !== undefined && ingest.accepted >= emitted && ingest.outstanding === 0;
-      if (complete && previous?.lastSeq === lastSeq) return previous.at;
-      previous = complete ? { at: now, lastSeq } : undefined;
+      if (!allLogged && sim.ended && pending === 0) {
+        ingest = await ingestProgress(c.nc, c.ingestNodes);
+        allLogged = ingest !== undefined && ingest.accepted >= emitted && ingest.outstanding === 0;
+      }
       return undefined;
     },
-    async () => `simulator emitted ${fmt(emitted)}; ingest ${ingest ? `accepted ${fmt(ingest.accepted)}, outstanding ${ingest.outstanding}\n${ingest.text}` : "not asked yet"}\n${await c.describe()}`,
+    async () => `simulator emitted ${fmt(emitted)}; ${logged === undefined ? "" : `every trade in TRADES by seq ${logged}; `}ingest ${ingest ? `accepted ${fmt(ingest.accepted)}, outstanding ${ingest.outstanding}\n${ingest.text}` : "not asked yet"}\n${await c.describe()}`,
     { intervalMs: 250 },
   );
   return { at, emitted, maxPartitionPending, maxTotalPending, ingest: ingest?.text ?? "" };
@@ -261,10 +275,25 @@ export interface ThroughputRow {
   maxPartitionPending: number;
   maxTotalPending: number;
   loss: boolean;
+  /** Every run's trades/s, when the configuration ran more than once (SCALE_REPEAT). */
+  runs?: number[];
 }
 
-async function throughput(o: ScaleOptions, nodeCount: number, symbols: number): Promise<ThroughputRow> {
-  const label = `${nodeCount} node(s), ${fmt(symbols)} symbols, ${fmt(o.trades)} trades at max rate`;
+/** Runs one configuration `repeat` times: the median run by trades/s, with every run's trades/s. */
+async function throughputRepeated(o: ScaleOptions, nodeCount: number, symbols: number): Promise<ThroughputRow> {
+  const runs: ThroughputRow[] = [];
+  for (let i = 1; i <= o.repeat; i++) runs.push(await throughput(o, nodeCount, symbols, o.repeat > 1 ? ` (run ${i} of ${o.repeat})` : ""));
+  if (runs.length === 1) return runs[0]!;
+  const median = medianRun(runs, (r) => r.tradesPerSecond);
+  const row: ThroughputRow = { ...median, loss: runs.some((r) => r.loss), runs: runs.map((r) => r.tradesPerSecond) };
+  const range = `${fmt(Math.min(...row.runs!))}–${fmt(Math.max(...row.runs!))}`;
+  console.log(`  ${nodeCount} node(s), ${fmt(symbols)} symbols: median of ${runs.length} runs ${fmt(median.tradesPerSecond)} trades/s (runs ${row.runs!.map(fmt).join(", ")})`);
+  record(`end to end, ${nodeCount} node(s), ${symbols} symbols, max rate, median of ${runs.length}`, median.tradesPerSecond, "trades/s", `runs ${range}`);
+  return row;
+}
+
+async function throughput(o: ScaleOptions, nodeCount: number, symbols: number, run = ""): Promise<ThroughputRow> {
+  const label = `${nodeCount} node(s), ${fmt(symbols)} symbols, ${fmt(o.trades)} trades at max rate${run}`;
   phase(`throughput: starting ${label}`);
   await using c = await startCluster(o, nodeCount, symbols, ["--rate", "max", "--total", String(o.trades)]);
   phase(`throughput: ${label}`);
@@ -335,16 +364,18 @@ export async function run(): Promise<void> {
       `end to end = trades emitted / seconds from go until all are in TRADES and acknowledged by the partition consumers (every SymbolActor took them); zero loss is checked on the log read back`,
   );
   const rows: ThroughputRow[] = [];
-  if (o.only !== "latency") for (const symbols of o.symbols) for (const n of o.nodes) rows.push(await throughput(o, n, symbols));
+  if (o.only !== "latency") for (const symbols of o.symbols) for (const n of o.nodes) rows.push(await throughputRepeated(o, n, symbols));
   const latencies: LatencyRow[] = [];
   if (o.only !== "throughput") for (const n of o.nodes) latencies.push(await latency(o, n));
 
   phase("report");
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  console.log("\n| nodes | symbols | end to end trades/s | CPU-s per million trades, per node | nodes total | nats-server | simulator | max partition lag | loss |");
+  const repeated = o.repeat > 1 ? ` (median of ${o.repeat} runs; range)` : "";
+  console.log(`\n| nodes | symbols | end to end trades/s${repeated} | CPU-s per million trades, per node | nodes total | nats-server | simulator | max partition lag | loss |`);
   console.log("|---:|---:|---:|---|---:|---:|---:|---:|---|");
   for (const r of rows) {
-    console.log(`| ${r.nodes} | ${fmt(r.symbols)} | ${fmt(r.tradesPerSecond)} | ${r.nodeCpu.map((s) => s.toFixed(1)).join(" / ")} | ${sum(r.nodeCpu).toFixed(1)} | ${r.natsCpu.toFixed(1)} | ${r.simCpu.toFixed(1)} | ${fmt(r.maxPartitionPending)} | ${r.loss ? "LOSS" : "none"} |`);
+    const range = r.runs ? ` (${fmt(Math.min(...r.runs))}–${fmt(Math.max(...r.runs))})` : "";
+    console.log(`| ${r.nodes} | ${fmt(r.symbols)} | ${fmt(r.tradesPerSecond)}${range} | ${r.nodeCpu.map((s) => s.toFixed(1)).join(" / ")} | ${sum(r.nodeCpu).toFixed(1)} | ${r.natsCpu.toFixed(1)} | ${r.simCpu.toFixed(1)} | ${fmt(r.maxPartitionPending)} | ${r.loss ? "LOSS" : "none"} |`);
   }
   if (latencies.length > 0) {
     console.log(`\n| nodes | trade → prediction at ${fmt(o.latencyRate)} trades/s, ${fmt(o.latencySymbols)} symbols |\n|---:|---|`);

@@ -12,7 +12,7 @@ import { addTrade, createWindows } from "../../src/market/windows.js";
 import type { Bar } from "../../src/market/bar.js";
 import type { Trade } from "../../src/market/trade.js";
 import { checkLog } from "../../bench/scale-verify.js";
-import { scaleOptions } from "../../bench/scale-options.js";
+import { medianRun, scaleOptions } from "../../bench/scale-options.js";
 
 const WINDOWS = { sizeMs: 2000, slideMs: 1000, allowedLatenessMs: 0 };
 const T0 = 1_700_000_000_000;
@@ -74,16 +74,25 @@ test("doubled trades, id holes, missing and doubled bars are counted", async () 
 
 test("scale options: defaults, lists, and a message naming the variable for bad input", () => {
   const o = scaleOptions({});
-  assert.deepEqual([o.nodes, o.symbols, o.trades, o.latencyRate, o.ingest, o.roles, o.only], [[1, 2, 3], [1000, 5000], 200_000, 10_000, "all", ["market"], undefined]);
-  const custom = scaleOptions({ SCALE_NODES: "1, 3", SCALE_SYMBOLS: "50", SCALE_INGEST: "first", SCALE_ROLES: "market,lake", SCALE_ONLY: "latency", SCALE_PHASE_S: "60" });
-  assert.deepEqual([custom.nodes, custom.symbols, custom.ingest, custom.roles, custom.only, custom.phaseMs], [[1, 3], [50], "first", ["market", "lake"], "latency", 60_000]);
+  assert.deepEqual([o.nodes, o.symbols, o.trades, o.repeat, o.latencyRate, o.ingest, o.roles, o.only], [[1, 2, 3], [1000, 5000], 200_000, 1, 10_000, "all", ["market"], undefined]);
+  const custom = scaleOptions({ SCALE_NODES: "1, 3", SCALE_SYMBOLS: "50", SCALE_REPEAT: "3", SCALE_INGEST: "first", SCALE_ROLES: "market,lake", SCALE_ONLY: "latency", SCALE_PHASE_S: "60" });
+  assert.deepEqual([custom.nodes, custom.symbols, custom.repeat, custom.ingest, custom.roles, custom.only, custom.phaseMs], [[1, 3], [50], 3, "first", ["market", "lake"], "latency", 60_000]);
   const bad: Array<[NodeJS.ProcessEnv, RegExp]> = [
     [{ SCALE_NODES: "1,x" }, /SCALE_NODES must be a positive integer \(got "x"\)/],
     [{ SCALE_TRADES: "0" }, /SCALE_TRADES/],
+    [{ SCALE_REPEAT: "1.5" }, /SCALE_REPEAT must be a positive integer/],
     [{ SCALE_INGEST: "some" }, /SCALE_INGEST must be all or first/],
     [{ SCALE_ROLES: "lake" }, /must include market/],
     [{ SCALE_ROLES: "market,ingest" }, /"ingest" is not one of/],
     [{ SCALE_ONLY: "both" }, /SCALE_ONLY/],
   ];
   for (const [env, message] of bad) assert.throws(() => scaleOptions(env), message, JSON.stringify(env));
+});
+
+test("scale: the median run of a configuration, the lower middle one for an even count", () => {
+  const runs = [{ r: 30 }, { r: 10 }, { r: 50 }, { r: 20 }, { r: 40 }];
+  assert.equal(medianRun(runs, (x) => x.r), runs[0]);
+  assert.equal(medianRun(runs.slice(0, 4), (x) => x.r), runs[3]);
+  assert.equal(medianRun([{ r: 7 }], (x) => x.r).r, 7);
+  assert.throws(() => medianRun([], (x: { r: number }) => x.r), /at least one run/);
 });
