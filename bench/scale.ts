@@ -171,6 +171,8 @@ interface Drained {
 interface IngestProgress {
   /** Trades the ingest nodes' publishers accepted (a symbol read by two nodes in a handover counts twice). */
   accepted: number;
+  /** Trades the ingest nodes' publishers have in TRADES (acknowledged by the stream). */
+  published: number;
   /** Batches queued or in flight, spool records and held trades (a takeover or a gap fill under way), over all ingest nodes. */
   outstanding: number;
   text: string;
@@ -182,18 +184,20 @@ async function ingestProgress(nc: NatsConnection, ingestNodes: number): Promise<
   const p = replies.map((r) => ({ node: r.nodeId, ...r.result.publisher! }));
   return {
     accepted: p.reduce((n, x) => n + x.accepted, 0),
+    published: p.reduce((n, x) => n + x.published, 0),
     outstanding: p.reduce((n, x) => n + x.inFlight + x.queuedBatches + x.spool.records + x.held, 0),
     text: p.map((x) => `${x.node}: accepted ${fmt(x.accepted)}, published ${fmt(x.published)}, in flight ${x.inFlight}, queued ${x.queuedBatches}, spool ${x.spool.records} (spooled batches ${x.spool.spooledBatches}), held ${x.held} (${x.backfilling} symbols filling a gap from REST, ${fmt(x.backfilled)} trades backfilled), gaps ${x.gaps}, missing ${x.missingTrades}, publish failures ${x.publishFailures}, already in log ${x.alreadyInLog}, tail conflicts ${x.tailConflicts}, last error ${x.lastError}`).join("\n"),
   };
 }
 
 /**
- * Polls until the log is complete and consumed: the simulator is done, the ingest publishers
- * accepted every trade and hold none (so TRADES holds them all: its last sequence, read at the
+ * Polls until the log is complete and consumed: the simulator is done, the ingest publishers have
+ * every trade acknowledged by TRADES and hold nothing else (so TRADES' last sequence, read at the
  * next poll, covers every trade), and every TRADES consumer acknowledged everything up to that
  * sequence (its ack floor passed it, or it has nothing pending or unacknowledged at all). Idle
  * marks keep coming after the market stops, so "nothing pending anywhere" would wait for a lull
- * in them, not for the trades.
+ * in them, not for the trades. An end called too early is not silent: the log read back after it
+ * reports the trades or bars it misses as a LOSS.
  */
 async function untilDrained(o: ScaleOptions, c: Cluster, total: number): Promise<Drained> {
   const jsm = await jetstreamManager(c.nc);
@@ -230,7 +234,8 @@ async function untilDrained(o: ScaleOptions, c: Cluster, total: number): Promise
       // The ingest nodes are asked only once the cheap checks pass (their status lists every symbol).
       if (!allLogged && sim.ended && pending === 0) {
         ingest = await ingestProgress(c.nc, c.ingestNodes);
-        allLogged = ingest !== undefined && ingest.accepted >= emitted && ingest.outstanding === 0;
+        // Published, not accepted: an accepted trade may still wait in its symbol's open batch.
+        allLogged = ingest !== undefined && ingest.published >= emitted && ingest.outstanding === 0;
       }
       return undefined;
     },
