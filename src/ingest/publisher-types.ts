@@ -158,6 +158,8 @@ export interface KeyState extends SymbolCounts {
   phase: "loading" | "backfilling" | "ready";
   /** A takeover is under way (`hold`): trades stay held until `adopt`, even once the mark is read. */
   holding: boolean;
+  /** A catch-up (the exchange's history after the mark) is waiting for its answer; live trades are not held meanwhile. */
+  catchingUp: boolean;
   /** Trades taken for this key so far, held or not (duplicates too). */
   received: number;
   /** `received` when the last takeover began (`hold`, else `adopt`). */

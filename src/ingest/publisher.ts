@@ -173,7 +173,7 @@ export class TradeLogPublisher {
     for (const ks of keys) {
       const since = ks.receivedAtTakeover;
       this.#clock.setTimeout(() => {
-        if (!this.#closed && ks.phase === "ready" && ks.received === since && ks.hwm !== undefined) void this.#fillGap(ks, null);
+        if (!this.#closed && ks.phase === "ready" && !ks.catchingUp && ks.received === since && ks.hwm !== undefined) void this.#catchUp(ks);
       }, this.#catchUpAfterMs);
     }
   }
@@ -182,7 +182,7 @@ export class TradeLogPublisher {
   async flushSymbols(source: string, symbols: readonly string[]): Promise<void> {
     const keys = symbols.flatMap((s) => this.#keys.get(source)?.get(s.toUpperCase()) ?? []);
     for (const ks of keys) this.#seal(ks);
-    const logged = () => this.#sender.mode === "direct" && keys.every((ks) => ks.phase === "ready" && ks.held.length === 0 && ks.open.length === 0 && ks.lane.queue.length === 0 && !ks.lane.inFlight);
+    const logged = () => this.#sender.mode === "direct" && keys.every((ks) => ks.phase === "ready" && !ks.catchingUp && ks.held.length === 0 && ks.open.length === 0 && ks.lane.queue.length === 0 && !ks.lane.inFlight);
     await new Promise<void>((resolve) => {
       this.#idleWaiters.push({ done: logged, resolve });
       this.#checkIdle();
@@ -223,7 +223,7 @@ export class TradeLogPublisher {
     let backfilling = 0;
     for (const bySymbol of this.#keys.values()) {
       for (const k of bySymbol.values()) {
-        if (k.phase === "backfilling") backfilling++;
+        if (k.phase === "backfilling" || k.catchingUp) backfilling++;
         symbols.push({ source: k.source, symbol: k.symbol, lastId: k.hwm ?? null, accepted: k.accepted, published: k.published, duplicates: k.duplicates, gaps: k.gaps, missing: k.missing, backfilled: k.backfilled });
       }
     }
@@ -270,7 +270,7 @@ export class TradeLogPublisher {
     let ks = bySymbol.get(symbol);
     if (ks === undefined) {
       const subject = tradeLogSubject(source, symbol, this.partitions);
-      ks = { source, symbol, lane: null as unknown as Lane, hwm: undefined, phase: "loading", holding: false, held: [], open: [], openSince: 0, idle: null, received: 0, receivedAtTakeover: 0, accepted: 0, published: 0, duplicates: 0, gaps: 0, missing: 0, backfilled: 0 };
+      ks = { source, symbol, lane: null as unknown as Lane, hwm: undefined, phase: "loading", holding: false, catchingUp: false, held: [], open: [], openSince: 0, idle: null, received: 0, receivedAtTakeover: 0, accepted: 0, published: 0, duplicates: 0, gaps: 0, missing: 0, backfilled: 0 };
       ks.lane = this.#sender.lane(subject, ks);
       bySymbol.set(symbol, ks);
       void this.#loadMark(ks);
@@ -322,20 +322,19 @@ export class TradeLogPublisher {
    * handover), else the exchange's REST history is asked for it. Trades wait meanwhile; what
    * neither has is counted as a gap when the held trades go in.
    */
-  async #fillGap(ks: KeyState, trade: Trade | null): Promise<void> {
+  async #fillGap(ks: KeyState, trade: Trade): Promise<void> {
     ks.phase = "backfilling";
-    this.#held++; // the trade after the gap; for a catch-up none, but flush() must wait for it too
-    if (trade) ks.held.push(trade);
+    this.#held++; // the trade after the gap
+    ks.held.push(trade);
     try {
       this.#raiseMark(ks, (await this.#streamTail(ks.lane.subject, ks.source, ks.symbol)).lastId);
       const fromId = ks.hwm! + 1;
-      // A catch-up (no trade after the hole yet) asks for everything the exchange has after the mark.
-      const toId = trade ? trade.tradeId - 1 : Number.MAX_SAFE_INTEGER;
+      const toId = trade.tradeId - 1;
       if (fromId <= toId) {
         const got = await this.#backfill!(ks.source, ks.symbol, fromId, toId);
         this.#s.backfilled += got.trades.length;
         ks.backfilled += got.trades.length;
-        if (got.trades.length > 0) this.#log.info("trade id gap filled from the exchange's history", { symbol: ks.symbol, fromId, backfilled: got.trades.length, ...(trade ? { toId, unavailable: toId - fromId + 1 - got.trades.length } : { catchUp: true }) });
+        if (got.trades.length > 0) this.#log.info("trade id gap filled from the exchange's history", { symbol: ks.symbol, fromId, toId, backfilled: got.trades.length, unavailable: toId - fromId + 1 - got.trades.length });
         for (const t of got.trades) this.#admit(ks, t, false);
       }
     } catch (err) {
@@ -343,12 +342,44 @@ export class TradeLogPublisher {
     }
     ks.phase = ks.holding ? "loading" : "ready";
     this.#held--;
-    if (trade) {
-      // The first held trade is the one after the gap: a hole left is counted, not filled again.
-      ks.held.shift();
-      this.#admit(ks, trade, false);
-    }
+    // The first held trade is the one after the gap: a hole left is counted, not filled again.
+    ks.held.shift();
+    this.#admit(ks, trade, false);
     this.#release(ks);
+  }
+
+  /**
+   * A catch-up after a takeover: the previous reader may have died after the symbol's last trade,
+   * which no later trade would reveal, so the exchange's history after the mark is asked. Unlike a
+   * gap fill it holds no live trade: under load the request can wait minutes behind the REST limit
+   * (2,004 symbols behind 240 requests/min were seen holding their trades), and a live trade
+   * meanwhile either continues the mark (no hole) or fills the hole before it itself. The answer
+   * goes in only if the key is still ready (else a gap fill or a takeover under way finds any hole
+   * itself); trades at or below the mark by then are duplicates. Meanwhile no idle mark is logged
+   * (the answer may hold older trades), and flush waits for it.
+   */
+  async #catchUp(ks: KeyState): Promise<void> {
+    ks.catchingUp = true;
+    this.#held++;
+    try {
+      this.#raiseMark(ks, (await this.#streamTail(ks.lane.subject, ks.source, ks.symbol)).lastId);
+      const fromId = ks.hwm! + 1;
+      const got = await this.#backfill!(ks.source, ks.symbol, fromId, Number.MAX_SAFE_INTEGER);
+      if (ks.phase === "ready") {
+        const before = ks.accepted;
+        // Live trades may have gone in meanwhile: what they cover is not a duplicate to count.
+        for (const t of got.trades) if (t.tradeId > ks.hwm!) this.#admit(ks, t, false);
+        const added = ks.accepted - before;
+        this.#s.backfilled += added;
+        ks.backfilled += added;
+        if (added > 0) this.#log.info("trade id gap filled from the exchange's history", { symbol: ks.symbol, fromId, backfilled: added, catchUp: true });
+      }
+    } catch (err) {
+      this.#log.warn("could not catch up from the exchange's history; a later trade shows any hole", { symbol: ks.symbol, error: String(err) });
+    }
+    ks.catchingUp = false;
+    this.#held--;
+    this.#checkIdle();
   }
 
   async #streamTail(subject: string, source: string, symbol: string): Promise<SubjectTail> {
@@ -463,7 +494,7 @@ export class TradeLogPublisher {
     const now = this.#clock.now();
     for (const bySymbol of this.#keys.values()) {
       for (const ks of bySymbol.values()) {
-        if (ks.idle === null || ks.hwm === undefined || ks.phase !== "ready" || ks.holding || ks.open.length > 0 || ks.held.length > 0) continue;
+        if (ks.idle === null || ks.hwm === undefined || ks.phase !== "ready" || ks.holding || ks.catchingUp || ks.open.length > 0 || ks.held.length > 0) continue;
         const wm = idleWatermark(ks.idle, now, o);
         if (wm === null || (o.live !== undefined && !o.live(ks.source, ks.symbol))) continue;
         ks.idle.markedUpTo = wm;

@@ -129,6 +129,43 @@ test("a symbol taken over after its reader died past its last trade is caught up
   await next.close();
 });
 
+test("a catch-up waiting for the exchange's answer holds no live trade: they go in at once, and the answer adds only what follows them", { timeout: 30_000 }, async () => {
+  await using stack = await startStack();
+  const old = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "old"), log, lingerMs: 1 });
+  for (let id = 1; id <= 40; id++) old.accept(trade("AAAUSDT", id));
+  await old.flush();
+  await old.close();
+  // The exchange's answer waits (many symbols queued behind the REST limit) until `answer()`.
+  let answer = () => {};
+  const answered = new Promise<void>((resolve) => (answer = resolve));
+  const asked: Array<[number, number]> = [];
+  const backfill = async (_source: string, symbol: string, fromId: number, toId: number) => {
+    asked.push([fromId, toId]);
+    await answered;
+    const trades = [];
+    for (let id = fromId; id <= Math.min(toId, 60); id++) trades.push(trade(symbol, id));
+    return { trades };
+  };
+  const next = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "new"), log, lingerMs: 1, backfill, catchUpAfterMs: 50 });
+  await next.adopt("binance", ["AAAUSDT"]);
+  await pause(200); // quiet past catchUpAfterMs: the catch-up asks and waits
+  assert.deepEqual(asked, [[41, Number.MAX_SAFE_INTEGER]]);
+  assert.equal(next.status().backfilling, 1, "the waiting catch-up is shown as filling from REST");
+  for (let id = 41; id <= 50; id++) next.accept(trade("AAAUSDT", id));
+  let ids: number[] = [];
+  for (let i = 0; i < 200 && ids.length < 50; i++) {
+    await pause(25);
+    ids = (await readTrades(stack.nc)).map((t) => t.tradeId);
+  }
+  assert.deepEqual(ids, Array.from({ length: 50 }, (_, i) => i + 1), "the live trades are in the log while the answer is still awaited");
+  answer();
+  await next.flush();
+  assert.deepEqual((await readTrades(stack.nc)).map((t) => t.tradeId), Array.from({ length: 60 }, (_, i) => i + 1));
+  const s = next.status();
+  assert.deepEqual([s.backfilled, s.duplicatesDropped, s.backfilling], [10, 0, 0], "the answer added 51..60; 41..50 were not counted as duplicates");
+  await next.close();
+});
+
 test("a takeover whose new stream brought trades asks the exchange only for a hole before them, never a catch-up once the market goes quiet", { timeout: 30_000 }, async () => {
   await using stack = await startStack();
   const old = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "old"), log, lingerMs: 1 });
