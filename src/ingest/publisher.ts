@@ -352,7 +352,8 @@ export class TradeLogPublisher {
    * A catch-up after a takeover: the previous reader may have died after the symbol's last trade,
    * which no later trade would reveal, so the exchange's history after the mark is asked. Unlike a
    * gap fill it holds no live trade: under load the request can wait minutes behind the REST limit
-   * (2,004 symbols behind 240 requests/min were seen holding their trades), and a live trade
+   * (2,004 catch-ups queued behind 240 requests/min were seen at 5,000 symbols; each used to hold
+   * its symbol's live trades until its turn), and a live trade
    * meanwhile either continues the mark (no hole) or fills the hole before it itself. The answer
    * goes in only if the key is still ready (else a gap fill or a takeover under way finds any hole
    * itself); trades at or below the mark by then are duplicates. Meanwhile no idle mark is logged
