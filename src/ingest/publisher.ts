@@ -353,11 +353,11 @@ export class TradeLogPublisher {
    * which no later trade would reveal, so the exchange's history after the mark is asked. Unlike a
    * gap fill it holds no live trade: under load the request can wait minutes behind the REST limit
    * (2,004 catch-ups queued behind 240 requests/min were seen at 5,000 symbols; each used to hold
-   * its symbol's live trades until its turn), and a live trade
-   * meanwhile either continues the mark (no hole) or fills the hole before it itself. The answer
-   * goes in only if the key is still ready (else a gap fill or a takeover under way finds any hole
-   * itself); trades at or below the mark by then are duplicates. Meanwhile no idle mark is logged
-   * (the answer may hold older trades), and flush waits for it.
+   * its symbol's live trades until its turn), and a live trade meanwhile either continues the mark
+   * (no hole) or fills the hole before it itself. The answer goes in only if the key is still
+   * ready (else a gap fill or a takeover under way finds any hole itself), and only above the mark
+   * by then (what the live trades covered is skipped, not counted as duplicates). Meanwhile no
+   * idle mark is logged (the answer may hold older trades), and flush waits for it.
    */
   async #catchUp(ks: KeyState): Promise<void> {
     ks.catchingUp = true;
