@@ -9,7 +9,7 @@
  * SymbolActors took every trade and stored a snapshot after it). Not "until TRADES stops growing":
  * once the market stops, the publishers log idle watermarks for its quiet symbols (about 500
  * marks/s at 1,000 symbols), and waiting for a lull in them added 0–20 s to runs of about 6 s
- * (before 2026-12-07 the figures swung 2–4× between runs of the same code, largely from this).
+ * (the figures measured that way, before 2026-12-07, are low by up to 3×).
  * Then the whole log is read back: every emitted trade id exactly once in TRADES, no id hole, and
  * every window those trades close in SILVER exactly once (up to each symbol's last bar); anything
  * else fails the bench. CPU is /proc utime+stime of each process over
