@@ -169,7 +169,7 @@ export function pickChampion<R extends WindowScore>(
 ): { winner: R | null; decisions: { run: R; decision: PromotionDecision }[]; alpha: number } {
   validateRules(rules);
   const alpha = roundAlpha(rules, round.rows, round.firstRows);
-  const level = levelText(rules, runs.length, round);
+  const level = levelText(rules, runs.length, round, alpha);
   const heldOut = round.target === undefined ? undefined : { target: round.target };
   const decided = new Map<R, PromotionDecision>();
   const reject = (run: R, reason: PromotionReject, detail: string) => decided.set(run, { promote: false, reason, detail });
@@ -262,8 +262,8 @@ function withinWindow(champion: HeldOutWindow, candidate: HeldOutWindow): boolea
   return champion.to === candidate.to && champion.rows <= candidate.rows && champion.from >= candidate.from;
 }
 
-function levelText(rules: PromotionRules, m: number, round: Round): string {
-  return `round ${roundIndex(rules, round.rows, round.firstRows)}'s share ${roundAlpha(rules, round.rows, round.firstRows).toPrecision(2)} of α ${rules.falsePromotionRate}/day, ${m === 1 ? "1 candidate" : `${m} candidates as one selection forecast`}`;
+function levelText(rules: PromotionRules, m: number, round: Round, alpha: number): string {
+  return `round ${roundIndex(rules, round.rows, round.firstRows)}'s share ${alpha.toPrecision(2)} of α ${rules.falsePromotionRate}/day, ${m === 1 ? "1 candidate" : `${m} candidates as one selection forecast`}`;
 }
 
 const num = (x: number) => x.toPrecision(6);

@@ -166,6 +166,51 @@ test("a catch-up waiting for the exchange's answer holds no live trade: they go 
   await next.close();
 });
 
+test("catch-ups racing live trades, holes and gap fills, answers arriving at random times: every id once, in order, none missing (15 seeds)", { timeout: 120_000 }, async () => {
+  const LAST = 400;
+  await forEachSeed(15, async (seed, random, stack) => {
+    // The previous reader died after logging 1..logged of each symbol; the exchange has 1..LAST.
+    const old = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "old"), log, lingerMs: 1 });
+    const logged = new Map(SYMBOLS.map((s) => [s, 1 + Math.floor(random() * 100)]));
+    for (const s of SYMBOLS) for (let id = 1; id <= logged.get(s)!; id++) old.accept(trade(s, id));
+    await old.flush();
+    await old.close();
+    const asked = { catchUps: 0, gaps: 0 };
+    const backfill = async (_source: string, symbol: string, fromId: number, toId: number) => {
+      if (toId === Number.MAX_SAFE_INTEGER) asked.catchUps++;
+      else asked.gaps++;
+      await pause(random() * 150); // queued behind the REST limit for a while
+      const trades = [];
+      for (let id = fromId; id <= Math.min(toId, LAST); id++) trades.push(trade(symbol, id));
+      return { trades };
+    };
+    const next = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "new"), log, backfill, lingerMs: 1 + Math.floor(random() * 10), catchUpAfterMs: 30 });
+    await next.adopt("binance", SYMBOLS);
+    // Per symbol the new stream starts somewhere after the log's tail (a hole or none), after a
+    // quiet spell that may or may not outlast catchUpAfterMs, and skips ids now and then (holes).
+    const cursor = new Map(SYMBOLS.map((s) => [s, logged.get(s)! + 1 + (random() < 0.5 ? 0 : Math.floor(random() * 30))]));
+    const quiet = new Map(SYMBOLS.map((s) => [s, performance.now() + random() * 120]));
+    for (;;) {
+      const open = SYMBOLS.filter((s) => cursor.get(s)! <= LAST && performance.now() >= quiet.get(s)!);
+      if (SYMBOLS.every((s) => cursor.get(s)! > LAST)) break;
+      if (open.length === 0) {
+        await pause(5);
+        continue;
+      }
+      const symbol = open[Math.floor(random() * open.length)]!;
+      let id = cursor.get(symbol)!;
+      const to = Math.min(LAST, id + Math.floor(random() * 30));
+      for (; id <= to; id++) if (id === LAST || random() > 0.03) next.accept(trade(symbol, id));
+      cursor.set(symbol, id);
+      if (random() < 0.4) await pause(random() * 10);
+    }
+    await next.flush();
+    assertIdsOneTo(await readTrades(stack.nc), LAST, (symbol) => `seed ${seed}, ${symbol} (logged 1..${logged.get(symbol)}; ${asked.catchUps} catch-ups, ${asked.gaps} gap fills)`);
+    assert.equal(next.status().gaps, 0, `seed ${seed}: every hole filled`);
+    await next.close();
+  });
+});
+
 test("a takeover whose new stream brought trades asks the exchange only for a hole before them, never a catch-up once the market goes quiet", { timeout: 30_000 }, async () => {
   await using stack = await startStack();
   const old = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "old"), log, lingerMs: 1 });
