@@ -186,7 +186,7 @@ async function ingestProgress(nc: NatsConnection, ingestNodes: number): Promise<
     accepted: p.reduce((n, x) => n + x.accepted, 0),
     published: p.reduce((n, x) => n + x.published, 0),
     outstanding: p.reduce((n, x) => n + x.inFlight + x.queuedBatches + x.spool.records + x.held, 0),
-    text: p.map((x) => `${x.node}: accepted ${fmt(x.accepted)}, published ${fmt(x.published)}, in flight ${x.inFlight}, queued ${x.queuedBatches}, spool ${x.spool.records} (spooled batches ${x.spool.spooledBatches}), held ${x.held} (${x.backfilling} symbols filling a gap from REST, ${fmt(x.backfilled)} trades backfilled), gaps ${x.gaps}, missing ${x.missingTrades}, publish failures ${x.publishFailures}, already in log ${x.alreadyInLog}, tail conflicts ${x.tailConflicts}, last error ${x.lastError}`).join("\n"),
+    text: p.map((x) => `${x.node}: accepted ${fmt(x.accepted)}, published ${fmt(x.published)}, in flight ${x.inFlight}, queued ${x.queuedBatches}, spool ${x.spool.records} (spooled batches ${x.spool.spooledBatches}), held ${x.held} (${x.backfilling} symbols filling a gap from REST, ${fmt(x.backfilled)} trades backfilled; catch-ups ${x.catchUps}, ${x.catchUpsMoot} made moot by a live trade), gaps ${x.gaps}, missing ${x.missingTrades}, publish failures ${x.publishFailures}, already in log ${x.alreadyInLog}, tail conflicts ${x.tailConflicts}, last error ${x.lastError}`).join("\n"),
   };
 }
 

@@ -9,6 +9,7 @@ import type { Trade } from "../market/trade.js";
 import { parseBinanceRestTrade } from "../market/binance-rest.js";
 import { systemClock, sleep, type Clock } from "../runtime/clock.js";
 import { SlidingWindowLimiter } from "./rate-limiter.js";
+import { RestGate, type RestPriority } from "./rest-gate.js";
 import { backoffDelay, type BackoffPolicy } from "../runtime/backoff.js";
 import { defaultBackoff } from "./backoff.js";
 import { BackfillInvalidResponse, BackfillRateLimited, BackfillRejected, BackfillUnavailable } from "./errors.js";
@@ -48,8 +49,10 @@ export interface BackfillOptions {
   toId: number;
   /** Default: the global fetch. */
   fetch?: typeof fetch;
-  /** Requests per window; share one per node (Binance counts per IP). Default: a fresh `restWeightLimiter()`. */
-  limiter?: SlidingWindowLimiter;
+  /** Turns under the weight limit; share one per node (Binance counts per IP). Default: a fresh gate over `restWeightLimiter()`. */
+  gate?: RestGate;
+  /** This request's place in the gate's queue: "fill" (default) goes before "catch-up". */
+  priority?: RestPriority;
   /** Stamps `ingestTime` and times the waits. Default: the system clock. */
   clock?: Clock;
   signal?: AbortSignal;
@@ -114,7 +117,8 @@ export async function fetchTradesBetween(options: BackfillOptions): Promise<Back
 interface Resolved {
   base: string;
   fetch: typeof fetch;
-  limiter: SlidingWindowLimiter;
+  gate: RestGate;
+  priority: RestPriority;
   clock: Clock;
   signal: AbortSignal;
   pageSize: number;
@@ -143,7 +147,8 @@ function resolve(options: BackfillOptions): Resolved {
   return {
     base: restUrl.replace(/\/+$/, ""),
     fetch: options.fetch ?? globalThis.fetch,
-    limiter: options.limiter ?? restWeightLimiter(),
+    gate: options.gate ?? new RestGate(restWeightLimiter(), options.clock),
+    priority: options.priority ?? "fill",
     clock: options.clock ?? systemClock,
     signal: options.signal ?? new AbortController().signal,
     pageSize,
@@ -154,10 +159,10 @@ function resolve(options: BackfillOptions): Resolved {
   };
 }
 
-/** One page's rows, after waiting for the limiter and retrying what may heal. */
+/** One page's rows, after waiting for a turn and retrying what may heal. */
 async function requestPage(url: string, o: Resolved, result: BackfillResult): Promise<unknown[]> {
   for (let attempt = 1; ; attempt++) {
-    while (!o.limiter.tryTake(o.clock.now())) await pause(o, o.limiter.waitMs(o.clock.now()));
+    await o.gate.turn(o.priority, o.signal);
     result.requests++;
     let status: number, body: string, retryAfter: string | null;
     try {

@@ -2,6 +2,7 @@ import type { IdleClock, IdleMarkOptions } from "./idle-marks.js";
 import type { Clock } from "../runtime/clock.js";
 import type { Trade } from "../market/trade.js";
 import type { IngestLogger } from "./log.js";
+import type { RestPriority } from "./rest-gate.js";
 import type { SpoolRecordHeader, SpoolTicket } from "./spool.js";
 
 /**
@@ -44,7 +45,7 @@ export interface PublisherOptions {
    * Fills a trade-id gap (consecutive-id sources) from the exchange's history before the trades
    * after it go in; ids it cannot return are counted as the gap. Unset: gaps are only counted.
    */
-  backfill?: (source: string, symbol: string, fromId: number, toId: number) => Promise<{ trades: Trade[] }>;
+  backfill?: BackfillFn;
   /**
    * After `adopt`, a symbol that has seen no trade for this long is caught up from `backfill`
    * (its previous reader may have died after its last trade, which no later trade would reveal).
@@ -61,6 +62,13 @@ export interface PublisherOptions {
   clock?: Clock;
   log?: IngestLogger;
 }
+
+/**
+ * Asks the exchange's history for ids `fromId..toId`. `request.priority`: "fill" for a gap fill
+ * (it holds the symbol's live trades), "catch-up" for a catch-up (it holds none), so a node's
+ * shared REST budget serves fills first; `request.signal` aborts a catch-up a live trade made moot.
+ */
+export type BackfillFn = (source: string, symbol: string, fromId: number, toId: number, request?: { priority: RestPriority; signal?: AbortSignal }) => Promise<{ trades: Trade[] }>;
 
 /**
  * A trade id gap the exchange's history could not fill. The ingest actor publishes each on
@@ -110,6 +118,9 @@ export interface PublisherStatus {
   gaps: number;
   missingTrades: number;
   backfilled: number;
+  /** Catch-ups after takeovers nobody answered (`adopt`), and those a live trade made moot before their answer (aborted, no REST turn used after it). */
+  catchUps: number;
+  catchUpsMoot: number;
   invalid: number;
   /** Idle watermarks and end-of-stream marks logged (idle-marks.ts, `endOfStream`). */
   idleMarks: number;
@@ -158,8 +169,8 @@ export interface KeyState extends SymbolCounts {
   phase: "loading" | "backfilling" | "ready";
   /** A takeover is under way (`hold`): trades stay held until `adopt`, even once the mark is read. */
   holding: boolean;
-  /** A catch-up (the exchange's history after the mark) is waiting for its answer; live trades are not held meanwhile. */
-  catchingUp: boolean;
+  /** A catch-up (the exchange's history after the mark) waiting for its answer, live trades not held meanwhile; a live trade aborts it. */
+  catchUp: AbortController | null;
   /** Trades taken for this key so far, held or not (duplicates too). */
   received: number;
   /** `received` when the last takeover began (`hold`, else `adopt`). */

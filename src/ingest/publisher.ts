@@ -19,10 +19,12 @@ import { LogSender } from "./sender.js";
 import { DiskSpool } from "./spool.js";
 import type { GapEvent, KeyState, Lane, OutBatch, PublisherMode, PublisherOptions, PublisherStatus, SubjectTail } from "./publisher-types.js";
 
-export type { GapEvent, PublisherMode, PublisherOptions, PublisherStatus, SymbolStatus } from "./publisher-types.js";
+export type { BackfillFn, GapEvent, PublisherMode, PublisherOptions, PublisherStatus, SymbolStatus } from "./publisher-types.js";
 
 const encoder = new TextEncoder();
 const MAX_DLQ_RAW = 64 * 1024;
+/** The abort reason of a catch-up a live trade made moot. */
+const CATCH_UP_MOOT = new Error("a live trade came: any hole before it is filled by the gap path");
 
 /**
  * The subject of a symbol's trades. The partition must be the one its SymbolActor lives in, and
@@ -55,7 +57,7 @@ export class TradeLogPublisher {
   #idleWaiters: Array<{ done: () => boolean; resolve: () => void }> = [];
   #dlqSeq = 0;
   #nonce = Math.random().toString(36).slice(2, 10);
-  #s = { accepted: 0, published: 0, duplicatesDropped: 0, gaps: 0, missingTrades: 0, backfilled: 0, invalid: 0 };
+  #s = { accepted: 0, published: 0, duplicatesDropped: 0, gaps: 0, missingTrades: 0, backfilled: 0, catchUps: 0, catchUpsMoot: 0, invalid: 0 };
   #backfill: PublisherOptions["backfill"];
   #catchUpAfterMs: number;
   #idleMarks: PublisherOptions["idleMarks"];
@@ -115,6 +117,8 @@ export class TradeLogPublisher {
     if (this.#closed) throw new PublisherClosed();
     const ks = this.#key(trade.source, trade.symbol);
     ks.received++;
+    // A live trade shows any hole before it (the gap path fills it): a catch-up is moot.
+    ks.catchUp?.abort(CATCH_UP_MOOT);
     if (ks.phase !== "ready") {
       ks.held.push(trade);
       this.#held++;
@@ -173,7 +177,7 @@ export class TradeLogPublisher {
     for (const ks of keys) {
       const since = ks.receivedAtTakeover;
       this.#clock.setTimeout(() => {
-        if (!this.#closed && ks.phase === "ready" && !ks.catchingUp && ks.received === since && ks.hwm !== undefined) void this.#catchUp(ks);
+        if (!this.#closed && ks.phase === "ready" && ks.catchUp === null && ks.received === since && ks.hwm !== undefined) void this.#catchUp(ks);
       }, this.#catchUpAfterMs);
     }
   }
@@ -182,7 +186,7 @@ export class TradeLogPublisher {
   async flushSymbols(source: string, symbols: readonly string[]): Promise<void> {
     const keys = symbols.flatMap((s) => this.#keys.get(source)?.get(s.toUpperCase()) ?? []);
     for (const ks of keys) this.#seal(ks);
-    const logged = () => this.#sender.mode === "direct" && keys.every((ks) => ks.phase === "ready" && !ks.catchingUp && ks.held.length === 0 && ks.open.length === 0 && ks.lane.queue.length === 0 && !ks.lane.inFlight);
+    const logged = () => this.#sender.mode === "direct" && keys.every((ks) => ks.phase === "ready" && ks.catchUp === null && ks.held.length === 0 && ks.open.length === 0 && ks.lane.queue.length === 0 && !ks.lane.inFlight);
     await new Promise<void>((resolve) => {
       this.#idleWaiters.push({ done: logged, resolve });
       this.#checkIdle();
@@ -223,7 +227,7 @@ export class TradeLogPublisher {
     let backfilling = 0;
     for (const bySymbol of this.#keys.values()) {
       for (const k of bySymbol.values()) {
-        if (k.phase === "backfilling" || k.catchingUp) backfilling++;
+        if (k.phase === "backfilling" || k.catchUp !== null) backfilling++;
         symbols.push({ source: k.source, symbol: k.symbol, lastId: k.hwm ?? null, accepted: k.accepted, published: k.published, duplicates: k.duplicates, gaps: k.gaps, missing: k.missing, backfilled: k.backfilled });
       }
     }
@@ -270,7 +274,7 @@ export class TradeLogPublisher {
     let ks = bySymbol.get(symbol);
     if (ks === undefined) {
       const subject = tradeLogSubject(source, symbol, this.partitions);
-      ks = { source, symbol, lane: null as unknown as Lane, hwm: undefined, phase: "loading", holding: false, catchingUp: false, held: [], open: [], openSince: 0, idle: null, received: 0, receivedAtTakeover: 0, accepted: 0, published: 0, duplicates: 0, gaps: 0, missing: 0, backfilled: 0 };
+      ks = { source, symbol, lane: null as unknown as Lane, hwm: undefined, phase: "loading", holding: false, catchUp: null, held: [], open: [], openSince: 0, idle: null, received: 0, receivedAtTakeover: 0, accepted: 0, published: 0, duplicates: 0, gaps: 0, missing: 0, backfilled: 0 };
       ks.lane = this.#sender.lane(subject, ks);
       bySymbol.set(symbol, ks);
       void this.#loadMark(ks);
@@ -331,7 +335,7 @@ export class TradeLogPublisher {
       const fromId = ks.hwm! + 1;
       const toId = trade.tradeId - 1;
       if (fromId <= toId) {
-        const got = await this.#backfill!(ks.source, ks.symbol, fromId, toId);
+        const got = await this.#backfill!(ks.source, ks.symbol, fromId, toId, { priority: "fill" });
         this.#s.backfilled += got.trades.length;
         ks.backfilled += got.trades.length;
         if (got.trades.length > 0) this.#log.info("trade id gap filled from the exchange's history", { symbol: ks.symbol, fromId, toId, backfilled: got.trades.length, unavailable: toId - fromId + 1 - got.trades.length });
@@ -360,12 +364,16 @@ export class TradeLogPublisher {
    * idle mark is logged (the answer may hold older trades), and flush waits for it.
    */
   async #catchUp(ks: KeyState): Promise<void> {
-    ks.catchingUp = true;
+    const catchUp = (ks.catchUp = new AbortController());
+    const { signal } = catchUp;
+    this.#s.catchUps++;
     this.#held++;
     try {
       this.#raiseMark(ks, (await this.#streamTail(ks.lane.subject, ks.source, ks.symbol)).lastId);
+      signal.throwIfAborted();
       const fromId = ks.hwm! + 1;
-      const got = await this.#backfill!(ks.source, ks.symbol, fromId, Number.MAX_SAFE_INTEGER);
+      const got = await this.#backfill!(ks.source, ks.symbol, fromId, Number.MAX_SAFE_INTEGER, { priority: "catch-up", signal });
+      signal.throwIfAborted();
       if (ks.phase === "ready") {
         const before = ks.accepted;
         // Live trades may have gone in meanwhile: what they cover is not a duplicate to count.
@@ -376,9 +384,10 @@ export class TradeLogPublisher {
         if (added > 0) this.#log.info("trade id gap filled from the exchange's history", { symbol: ks.symbol, fromId, backfilled: added, catchUp: true });
       }
     } catch (err) {
-      this.#log.warn("could not catch up from the exchange's history; a later trade shows any hole", { symbol: ks.symbol, error: String(err) });
+      if (signal.aborted && signal.reason === CATCH_UP_MOOT) this.#s.catchUpsMoot++;
+      else this.#log.warn("could not catch up from the exchange's history; a later trade shows any hole", { symbol: ks.symbol, error: String(err) });
     }
-    ks.catchingUp = false;
+    ks.catchUp = null;
     this.#held--;
     this.#checkIdle();
   }
@@ -495,7 +504,7 @@ export class TradeLogPublisher {
     const now = this.#clock.now();
     for (const bySymbol of this.#keys.values()) {
       for (const ks of bySymbol.values()) {
-        if (ks.idle === null || ks.hwm === undefined || ks.phase !== "ready" || ks.holding || ks.catchingUp || ks.open.length > 0 || ks.held.length > 0) continue;
+        if (ks.idle === null || ks.hwm === undefined || ks.phase !== "ready" || ks.holding || ks.catchUp !== null || ks.open.length > 0 || ks.held.length > 0) continue;
         const wm = idleWatermark(ks.idle, now, o);
         if (wm === null || (o.live !== undefined && !o.live(ks.source, ks.symbol))) continue;
         ks.idle.markedUpTo = wm;

@@ -55,6 +55,8 @@ export function registerIngestMetrics(registry: Registry, status: IngestStatusSo
   counter("ingest_trades_published_total", "Trades acknowledged by the TRADES log", (s) => s.publisher?.published);
   counter("ingest_trade_gaps_total", "Trade-id gaps found in the feed", (s) => s.publisher?.gaps);
   counter("ingest_trades_backfilled_total", "Trades of gaps filled from the exchange's REST history", (s) => s.publisher?.backfilled);
+  counter("ingest_catch_ups_total", "Catch-ups from the exchange's REST history after takeovers nobody answered (a quiet symbol's previous reader may have died after its last trade)", (s) => s.publisher?.catchUps);
+  counter("ingest_catch_ups_moot_total", "Catch-ups a live trade made moot before their answer: aborted, no REST turn used after it (the gap path fills any hole before that trade)", (s) => s.publisher?.catchUpsMoot);
   counter("ingest_trades_missing_total", "Trades of gaps that neither the log nor the exchange's history could fill", (s) => s.publisher?.missingTrades);
   counter("ingest_idle_marks_total", "Idle watermarks logged for quiet symbols (IDLE_TIMEOUT): each closes the symbol's due windows", (s) => s.publisher?.idleMarks);
   counter("ingest_publish_failures_total", "Batch publishes to the log that failed (retried or spooled)", (s) => s.publisher?.publishFailures);

@@ -6,6 +6,7 @@ import { SyntheticSource } from "../../src/simulator/synthetic-source.js";
 import { parseBinanceFrame } from "../../src/market/binance.js";
 import { fetchTradesBetween } from "../../src/ingest/backfill.js";
 import { SlidingWindowLimiter } from "../../src/ingest/rate-limiter.js";
+import { RestGate } from "../../src/ingest/rest-gate.js";
 import { BackfillRateLimited, BackfillRejected } from "../../src/ingest/errors.js";
 import type { Trade } from "../../src/market/trade.js";
 import { systemClock } from "../../src/runtime/clock.js";
@@ -108,13 +109,13 @@ test("a Retry-After beyond maxRetryAfterMs (default 60 s) is BackfillRateLimited
   await assert.rejects(fetchTradesBetween(range), (err: unknown) => err instanceof BackfillRateLimited && err.status === 429 && err.retryable && err.retryAfterMs > 60_000);
 });
 
-test("the client's weight limiter spaces requests before the exchange has to refuse them", async () => {
+test("the client's weight limiter (through the node's REST gate) spaces requests before the exchange has to refuse them", async () => {
   const { sim, got } = await runMarket({ total: 300 });
   await using _ = sim;
   const limiter = new SlidingWindowLimiter(1, 400);
   limiter.tryTake(Date.now());
   const before = Date.now();
-  const r = await fetchTradesBetween({ restUrl: restUrl(sim), source: "binance", symbol: "BTCUSDT", fromId: got[0]!.tradeId, toId: got.at(-1)!.tradeId, pageSize: 100, limiter });
+  const r = await fetchTradesBetween({ restUrl: restUrl(sim), source: "binance", symbol: "BTCUSDT", fromId: got[0]!.tradeId, toId: got.at(-1)!.tradeId, pageSize: 100, gate: new RestGate(limiter) });
   assert.equal(r.trades.length, got.length);
   assert.equal(r.requests, 3);
   // Three requests, each one window after the previous take: the limiter, not the server, paced them.

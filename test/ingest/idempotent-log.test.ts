@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { TradeLogPublisher } from "../../src/ingest/publisher.js";
+import { TradeLogPublisher, type BackfillFn } from "../../src/ingest/publisher.js";
 import type { Trade } from "../../src/market/trade.js";
 import { rng } from "../market/fixtures.js";
 import { log, readTrades, startStack, type Stack } from "./support.js";
@@ -129,40 +129,46 @@ test("a symbol taken over after its reader died past its last trade is caught up
   await next.close();
 });
 
-test("a catch-up waiting for the exchange's answer holds no live trade: they go in at once, and the answer adds only what follows them", { timeout: 30_000 }, async () => {
+test("a catch-up waiting for its REST turn holds no live trade, and a live trade makes it moot: aborted, its late answer unused; a hole before the live trade is a gap fill, asked first", { timeout: 30_000 }, async () => {
   await using stack = await startStack();
   const old = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "old"), log, lingerMs: 1 });
-  for (let id = 1; id <= 40; id++) old.accept(trade("AAAUSDT", id));
+  for (const symbol of ["AAAUSDT", "BBBUSDT"]) for (let id = 1; id <= 40; id++) old.accept(trade(symbol, id));
   await old.flush();
   await old.close();
-  // The exchange's answer waits (many symbols queued behind the REST limit) until `answer()`.
+  // The exchange's answers wait (many symbols queued behind the REST limit) until `answer()`.
   let answer = () => {};
   const answered = new Promise<void>((resolve) => (answer = resolve));
-  const asked: Array<[number, number]> = [];
-  const backfill = async (_source: string, symbol: string, fromId: number, toId: number) => {
-    asked.push([fromId, toId]);
+  const asked: Array<{ ask: string; priority: string | undefined; signal: AbortSignal | undefined }> = [];
+  const backfill: BackfillFn = async (_source, symbol, fromId, toId, request) => {
+    asked.push({ ask: `${symbol} ${fromId}-${toId === Number.MAX_SAFE_INTEGER ? "" : toId}`, priority: request?.priority, signal: request?.signal });
     await answered;
     const trades = [];
     for (let id = fromId; id <= Math.min(toId, 60); id++) trades.push(trade(symbol, id));
     return { trades };
   };
   const next = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "new"), log, lingerMs: 1, backfill, catchUpAfterMs: 50 });
-  await next.adopt("binance", ["AAAUSDT"]);
-  await pause(200); // quiet past catchUpAfterMs: the catch-up asks and waits
-  assert.deepEqual(asked, [[41, Number.MAX_SAFE_INTEGER]]);
-  assert.equal(next.status().backfilling, 1, "the waiting catch-up is shown as filling from REST");
+  await next.adopt("binance", ["AAAUSDT", "BBBUSDT"]);
+  await pause(200); // quiet past catchUpAfterMs: both catch up and wait
+  assert.deepEqual(asked.map((a) => [a.ask, a.priority]), [["AAAUSDT 41-", "catch-up"], ["BBBUSDT 41-", "catch-up"]]);
+  assert.equal(next.status().backfilling, 2, "the waiting catch-ups are shown as filling from REST");
+  // AAA's stream goes on from 41 (no hole); BBB's from 46 (41..45 missed).
   for (let id = 41; id <= 50; id++) next.accept(trade("AAAUSDT", id));
+  for (let id = 46; id <= 50; id++) next.accept(trade("BBBUSDT", id));
+  assert.ok(asked.every((a) => a.priority !== "catch-up" || a.signal?.aborted), "a live trade aborts its symbol's catch-up");
   let ids: number[] = [];
   for (let i = 0; i < 200 && ids.length < 50; i++) {
     await pause(25);
-    ids = (await readTrades(stack.nc)).map((t) => t.tradeId);
+    ids = (await readTrades(stack.nc)).filter((t) => t.symbol === "AAAUSDT").map((t) => t.tradeId);
   }
-  assert.deepEqual(ids, Array.from({ length: 50 }, (_, i) => i + 1), "the live trades are in the log while the answer is still awaited");
+  assert.deepEqual(ids, Array.from({ length: 50 }, (_, i) => i + 1), "AAA's live trades are in the log while the answers are still awaited");
+  assert.deepEqual(asked.map((a) => [a.ask, a.priority]).slice(2), [["BBBUSDT 41-45", "fill"]], "BBB's hole is a gap fill");
   answer();
   await next.flush();
-  assert.deepEqual((await readTrades(stack.nc)).map((t) => t.tradeId), Array.from({ length: 60 }, (_, i) => i + 1));
+  const trades = await readTrades(stack.nc);
+  // The exchange has 51..60 too (they come on the stream later, or a later live trade shows them as a hole): no moot answer adds them.
+  for (const symbol of ["AAAUSDT", "BBBUSDT"]) assert.deepEqual(trades.filter((t) => t.symbol === symbol).map((t) => t.tradeId), Array.from({ length: 50 }, (_, i) => i + 1), symbol);
   const s = next.status();
-  assert.deepEqual([s.backfilled, s.duplicatesDropped, s.backfilling], [10, 0, 0], "the answer added 51..60; 41..50 were not counted as duplicates");
+  assert.deepEqual([s.catchUps, s.catchUpsMoot, s.backfilled, s.duplicatesDropped, s.backfilling, s.gaps], [2, 2, 5, 0, 0, 0], "two catch-ups, both moot; the gap fill added 41..45");
   await next.close();
 });
 

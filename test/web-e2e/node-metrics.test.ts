@@ -95,13 +95,13 @@ test("the ingest feed: connected or failing, reconnects, gaps and what filled th
   assert.deepEqual([...m.keys()].filter((k) => k.startsWith("ingest_")), [], "no ingest status: no series (not a 0 that reads as disconnected)");
 
   const client = (health: ClientStatus["health"]) => ({ health, reconnects: 3, trades: 1200 }) as unknown as ClientStatus;
-  const publisher = { published: 1150, gaps: 2, backfilled: 40, missingTrades: 1, publishFailures: 5, spool: { bytes: 2048, records: 3, segments: 1, spooledBatches: 3 }, held: 7, queuedBatches: 4 } as unknown as PublisherStatus;
+  const publisher = { published: 1150, gaps: 2, backfilled: 40, catchUps: 9, catchUpsMoot: 6, missingTrades: 1, publishFailures: 5, spool: { bytes: 2048, records: 3, segments: 1, spooledBatches: 3 }, held: 7, queuedBatches: 4 } as unknown as PublisherStatus;
   status = { source: "binance", client: client({ state: "connected" }), publisher };
   m = parseMetrics(await metrics.registry.metrics());
   const at = (name: string) => m.get(`${name}{source="binance"}`);
   assert.deepEqual(
-    ["ingest_connection_up", "ingest_connection_failed_attempts", "ingest_reconnects_total", "ingest_trades_received_total", "ingest_trades_published_total", "ingest_trade_gaps_total", "ingest_trades_backfilled_total", "ingest_trades_missing_total", "ingest_publish_failures_total", "ingest_spool_bytes", "ingest_spool_records", "ingest_trades_held", "ingest_batches_queued"].map(at),
-    [1, 0, 3, 1200, 1150, 2, 40, 1, 5, 2048, 3, 7, 4],
+    ["ingest_connection_up", "ingest_connection_failed_attempts", "ingest_reconnects_total", "ingest_trades_received_total", "ingest_trades_published_total", "ingest_trade_gaps_total", "ingest_trades_backfilled_total", "ingest_catch_ups_total", "ingest_catch_ups_moot_total", "ingest_trades_missing_total", "ingest_publish_failures_total", "ingest_spool_bytes", "ingest_spool_records", "ingest_trades_held", "ingest_batches_queued"].map(at),
+    [1, 0, 3, 1200, 1150, 2, 40, 9, 6, 1, 5, 2048, 3, 7, 4],
   );
 
   status = { source: "binance", client: client({ state: "failing", kind: "refused", cause: "connect ECONNREFUSED", failedAttempts: 6 }), publisher };

@@ -18,7 +18,8 @@ import { IngestShards } from "./ingest-shards.js";
 import { natsHandover } from "./ingest-handover.js";
 import { SharedSymbols } from "./ingest-symbols.js";
 import { fetchTradesBetween, restWeightLimiter } from "../../ingest/backfill.js";
-import type { PublisherStatus } from "../../ingest/publisher-types.js";
+import { RestGate } from "../../ingest/rest-gate.js";
+import type { BackfillFn, PublisherStatus } from "../../ingest/publisher-types.js";
 import type { ClientStatus } from "../../ingest/client-types.js";
 import type { NodeMetrics } from "../metrics.js";
 import type { NodeComponent } from "../component.js";
@@ -88,10 +89,10 @@ export function ingestComponent(options: { baseUrl?: string; source?: string; me
       });
       const reading = shards;
       // Gaps (a takeover after a crash, a reconnect) are filled from the exchange's REST history;
-      // one weight budget per node, since Binance counts per IP.
-      const limiter = restWeightLimiter();
-      const backfill = (source: string, symbol: string, fromId: number, toId: number) =>
-        fetchTradesBetween({ restUrl: config.binanceRestUrl, source, symbol, fromId, toId, limiter });
+      // one weight budget per node, since Binance counts per IP, gap fills before catch-ups.
+      const gate = new RestGate(restWeightLimiter());
+      const backfill: BackfillFn = (source, symbol, fromId, toId, request) =>
+        fetchTradesBetween({ restUrl: config.binanceRestUrl, source, symbol, fromId, toId, gate, ...request });
       ref = ctx.system.spawn(
         "ingest",
         () => ({
