@@ -166,6 +166,8 @@ interface Drained {
   maxTotalPending: number;
   /** The ingest publishers' figures at the end (for a loss report). */
   ingest: string;
+  /** What takeovers and overload cost them (`repairsOf`). */
+  repairs: string;
 }
 
 interface IngestProgress {
@@ -175,6 +177,8 @@ interface IngestProgress {
   published: number;
   /** Batches queued or in flight, spool records and held trades (a takeover or a gap fill under way), over all ingest nodes. */
   outstanding: number;
+  /** Takeover and overload work over all ingest nodes: empty when there was none. */
+  repairs: string;
   text: string;
 }
 
@@ -186,8 +190,22 @@ async function ingestProgress(nc: NatsConnection, ingestNodes: number): Promise<
     accepted: p.reduce((n, x) => n + x.accepted, 0),
     published: p.reduce((n, x) => n + x.published, 0),
     outstanding: p.reduce((n, x) => n + x.inFlight + x.queuedBatches + x.spool.records + x.held, 0),
+    repairs: repairsOf(p),
     text: p.map((x) => `${x.node}: accepted ${fmt(x.accepted)}, published ${fmt(x.published)}, in flight ${x.inFlight}, queued ${x.queuedBatches}, spool ${x.spool.records} (spooled batches ${x.spool.spooledBatches}), held ${x.held} (${x.backfilling} symbols filling a gap from REST, ${fmt(x.backfilled)} trades backfilled; catch-ups ${x.catchUps}, ${x.catchUpsMoot} made moot by a live trade), gaps ${x.gaps}, missing ${x.missingTrades}, publish failures ${x.publishFailures}, already in log ${x.alreadyInLog}, tail conflicts ${x.tailConflicts}, last error ${x.lastError}`).join("\n"),
   };
+}
+
+/** "catch-ups 12 (9 moot), 40 trades backfilled, …": what takeovers and overload cost the publishers; "" when nothing. */
+function repairsOf(p: readonly PublisherStatus[]): string {
+  const sum = (f: (x: PublisherStatus) => number) => p.reduce((n, x) => n + f(x), 0);
+  const parts = [
+    [sum((x) => x.catchUps), `catch-ups ${fmt(sum((x) => x.catchUps))} (${fmt(sum((x) => x.catchUpsMoot))} moot)`],
+    [sum((x) => x.backfilled), `${fmt(sum((x) => x.backfilled))} trades backfilled`],
+    [sum((x) => x.gaps), `${fmt(sum((x) => x.gaps))} gaps left`],
+    [sum((x) => x.spool.spooledBatches), `${fmt(sum((x) => x.spool.spooledBatches))} batches spooled`],
+    [sum((x) => x.tailConflicts), `${fmt(sum((x) => x.tailConflicts))} tail conflicts`],
+  ] as const;
+  return parts.filter(([n]) => n > 0).map(([, text]) => text).join(", ");
 }
 
 /**
@@ -242,7 +260,7 @@ async function untilDrained(o: ScaleOptions, c: Cluster, total: number): Promise
     async () => `simulator emitted ${fmt(emitted)}; ${logged === undefined ? "" : `every trade in TRADES by seq ${logged}; `}ingest ${ingest ? `accepted ${fmt(ingest.accepted)}, outstanding ${ingest.outstanding}\n${ingest.text}` : "not asked yet"}\n${await c.describe()}`,
     { intervalMs: 250 },
   );
-  return { at, emitted, maxPartitionPending, maxTotalPending, ingest: ingest?.text ?? "" };
+  return { at, emitted, maxPartitionPending, maxTotalPending, ingest: ingest?.text ?? "", repairs: ingest?.repairs ?? "" };
 }
 
 const cpuOf = (c: Cluster) => ({ nodes: c.nodes.map((n) => cpuSeconds(n.child.pid)), nats: cpuSeconds(c.nats.process.pid), sim: cpuSeconds(c.sim.child.pid) });
@@ -325,7 +343,7 @@ async function throughput(o: ScaleOptions, nodeCount: number, symbols: number, r
     maxTotalPending: d.maxTotalPending,
     loss: verdict.loss,
   };
-  console.log(`  ${label}: ${fmt(row.tradesPerSecond)} trades/s end to end (${seconds.toFixed(1)} s); ${verdict.text}`);
+  console.log(`  ${label}: ${fmt(row.tradesPerSecond)} trades/s end to end (${seconds.toFixed(1)} s); ${verdict.text}${d.repairs ? `; ingest repairs: ${d.repairs}` : ""}`);
   const nodesCpu = row.nodeCpu.reduce((a, b) => a + b, 0);
   record(`end to end, ${nodeCount} node(s), ${symbols} symbols, max rate`, row.tradesPerSecond, "trades/s", `${seconds.toFixed(1)} s, ${c.ingestNodes} ingest node(s); ${verdict.loss ? "LOSS" : "zero loss"}`);
   record(`node CPU per million trades, ${nodeCount} node(s), ${symbols} symbols (all nodes)`, nodesCpu, "CPU-s", `per node ${row.nodeCpu.map((s) => s.toFixed(1)).join(" / ")}; nats-server ${row.natsCpu.toFixed(1)}, simulator ${row.simCpu.toFixed(1)}`);
