@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { callAdmin } from "../src/admin/client.js";
+import type { AdminReply } from "../src/admin/protocol.js";
 import { localAdminToken } from "../src/admin/auth.js";
 import { loadConfig } from "../src/config/index.js";
 import { createLogger } from "../src/runtime/log.js";
@@ -40,6 +41,8 @@ export interface Pipeline extends AsyncDisposable {
   symbols: string[];
   /** Subscribes the last symbol: the simulator starts emitting. */
   go(): Promise<void>;
+  /** The node's answer to an admin command, signed with its local token. */
+  admin(command: string, args?: string[]): Promise<AdminReply | undefined>;
   simStats(): Promise<SimulatorStats>;
   /** Trades every symbol actor has accepted (its own counters, asked through the region). */
   folded(): Promise<{ trades: number; gaps: number; missing: number; duplicates: number }>;
@@ -70,6 +73,7 @@ export async function startPipeline(spec: PipelineSpec): Promise<Pipeline> {
       const [reply] = await callAdmin(nc, "subscribe", [symbols[symbols.length - 1]!], { token: localAdminToken(dataDir), nodeId: "bench1", timeoutMs: 30_000 });
       if (!reply?.ok) throw new Error(`subscribe failed: ${JSON.stringify(reply)}`);
     },
+    admin: async (command, args = []) => (await callAdmin(nc, command, args, { token: localAdminToken(dataDir), nodeId: "bench1", timeoutMs: 30_000 }))[0],
     simStats: async () => (await (await fetch(`http://127.0.0.1:${port}/sim/stats`)).json()) as SimulatorStats,
     async folded() {
       const region = market.region();

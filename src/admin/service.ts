@@ -98,8 +98,19 @@ export class AdminService implements AsyncDisposable {
     return { command, target: subject === broadcastSubject(command) ? "*" : this.nodeId };
   }
 
+  /**
+   * A reply larger than one NATS message (the server's max_payload, 1 MiB by default) cannot be
+   * sent: the caller gets an error that says so instead of no answer at all.
+   */
   #reply(msg: Msg, reply: AdminReply): void {
-    if (msg.reply) msg.respond(this.#encoder.encode(JSON.stringify(reply)));
+    if (!msg.reply) return;
+    let data = this.#encoder.encode(JSON.stringify(reply));
+    const max = this.nc.info?.max_payload;
+    if (max !== undefined && data.length > max) {
+      const error = `the reply is ${data.length} bytes, more than one NATS message may carry (max_payload ${max}); ask for less (e.g. name the symbols)`;
+      data = this.#encoder.encode(JSON.stringify({ ok: false, nodeId: this.nodeId, command: reply.command, code: "failed", error } satisfies AdminReply));
+    }
+    msg.respond(data);
   }
 
   #audit(record: AuditRecord): void {

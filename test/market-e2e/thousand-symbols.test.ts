@@ -14,6 +14,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { STREAMS } from "../../src/runtime/nats/spec.js";
+import type { PublisherStatus } from "../../src/ingest/publisher-types.js";
 import { startPipeline, type Pipeline } from "../../bench/pipeline-harness.js";
 import { waitFor } from "../helpers/wait.js";
 import { bruteForceBars, loggedTrades } from "./support.js";
@@ -34,6 +35,8 @@ const STALL_MS = 1_300;
  */
 const LEASES = ["--lease-ttl", "20s", "--member-ttl", "30s", "--ingest-handover-overlap", "120s"];
 const PROGRESS_EVERY_MS = 20_000;
+/** The node's status at 1,000 symbols is bounded by this; with the publisher's per-symbol list it was over 135 KB. */
+const STATUS_BOUND_BYTES = 64 * 1024;
 
 /** Blocks the whole node (ingest, consumers, actors) for `ms`: what a long GC pause or a starved CPU does. */
 function stallEventLoop(ms: number): void {
@@ -130,4 +133,17 @@ test("1,000 symbols, 200,000 trades with the event loop stalled mid-flow: every 
     },
     { timeoutMs: 60_000, intervalMs: 500, what: "every consumer with nothing pending and nothing unacknowledged" },
   );
+
+  // The node's status (sent every second, and over NATS to `admin status`) carries no per-symbol
+  // list: at 10,000 symbols the publisher's alone was 1.35 MB, more than a NATS message may carry,
+  // and the node stopped answering. One symbol's figures are asked for by name.
+  const status = JSON.stringify(p.node.status());
+  const ingest = p.node.status().components.ingest as { publisher: PublisherStatus };
+  assert.deepEqual(ingest.publisher.symbols, [], "no per-symbol list in the node's status");
+  assert.ok(status.length < STATUS_BOUND_BYTES, `node status ${status.length} bytes at ${SYMBOLS} symbols`);
+  const symbol = p.symbols[0]!;
+  const reply = await p.admin("ingest-status", [symbol.toLowerCase()]);
+  assert.ok(reply?.ok, JSON.stringify(reply));
+  const named = (reply.result as { publisher: PublisherStatus }).publisher.symbols;
+  assert.deepEqual(named.map((s) => [s.symbol, s.accepted, s.published]), [[symbol, bySymbol.get(symbol)!.length, bySymbol.get(symbol)!.length]], "ingest-status SYMBOL: that symbol's figures only");
 });

@@ -41,7 +41,7 @@ export function ingestActor(nc: NatsConnection, optionsNow: IngestorOptions | ((
         const it = ingestor!;
         switch (message.type) {
           case "status":
-            return { paused, client: it.client.status(), publisher: it.publisher.status() };
+            return { paused, client: it.client.status(), publisher: it.publisher.status({ symbols: message.symbols ?? [] }) };
           case "subscribe":
             await it.client.subscribe(message.symbols);
             return it.client.status();

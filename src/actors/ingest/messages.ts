@@ -1,6 +1,7 @@
 /** What the IngestActor understands (admin commands arrive as these). */
 export type IngestMessage =
-  | { type: "status" }
+  /** The client's and publisher's figures, with per-symbol entries for `symbols` only (none when not given). */
+  | { type: "status"; symbols?: string[] }
   | { type: "subscribe"; symbols: string[] }
   | { type: "unsubscribe"; symbols: string[] }
   /** Take these symbols over: hold their trades (until "settle") and subscribe. */
