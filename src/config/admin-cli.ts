@@ -22,7 +22,7 @@ export interface AdminCliSettings {
 
 export const ADMIN_CLI_USAGE =
   "usage: npm run admin -- [--json] [--token T] [--node ID] [--timeout SECONDS] [--nats-url URL] [--data-dir DIR] <command> [args...]\n" +
-  "commands: status, ingest-status, subscribe, unsubscribe, pause, resume, transform, lake-optimize, lake-vacuum, train, rollback, quality, verify [--since 2h] (what a node answers depends on its roles)";
+  "commands: status, ingest-status [SYM...], subscribe, unsubscribe, pause, resume, transform, lake-optimize, lake-vacuum, train, rollback, ml-status [SYM...], quality, verify [--since 2h] (what a node answers depends on its roles)";
 
 /** Parses the command line; throws ConfigError with the usage for a missing command, `--help` or a bad flag value. */
 export function adminCliSettings(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): AdminCliSettings {

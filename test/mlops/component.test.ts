@@ -17,7 +17,8 @@ import { createLogger } from "../../src/runtime/log.js";
 import type { OwnershipView } from "../../src/runtime/cluster/types.js";
 import { Lake, LakeWriter, silverBarsDefinition, silverBarsMapping } from "../../src/lake/index.js";
 import { migrate } from "../../src/db/index.js";
-import { mlHandlerOf, mlopsComponent } from "../../src/node/components/mlops.js";
+import { MLOPS_STATUS_RECENT, mlHandlerOf, mlopsComponent, mlopsStatus } from "../../src/node/components/mlops.js";
+import type { WatcherStatus } from "../../src/actors/watcher/actor.js";
 import { postgresBackend } from "../db/fixtures.js";
 import { startNatsServer } from "../helpers/nats-server.js";
 import { waitFor } from "../helpers/wait.js";
@@ -75,6 +76,11 @@ test("mlops component: trains from the lake's silver table on admin `train` over
     assert.equal(status.symbols.SYNUSDT!.rounds, 2);
     assert.ok(Date.parse(status.symbols.SYNUSDT!.nextRun) > Date.now());
     assert.equal(status.lastEvent.type, "not-promoted");
+    assert.deepEqual((status as unknown as { totals: unknown }).totals, { symbols: 1, hunting: 0, patrolling: 1, running: 0, rounds: 2, champions: 1, lastResults: { trained: 1 } });
+    // `ml-status SYMBOL` over NATS: that symbol's entry, named in any case.
+    const [named] = await callAdmin(nc, "ml-status", ["synusdt"], { token: "secret" });
+    assert.ok(named?.ok, JSON.stringify(named));
+    assert.deepEqual(Object.keys((named.result as { symbols: object }).symbols), ["SYNUSDT"]);
     assert.equal(mlHandlerOf({ nodeId: "n1", members: () => [] }, "SYNUSDT"), "n1");
     assert.ok(await lake.storage.get("models/SYNUSDT/v1/model.json"));
     await shutdown.run();
@@ -96,4 +102,33 @@ test("mlHandlerOf: one ml node per symbol, stable, only ml members count", () =>
   symbols.forEach((_, i) => {
     if (owners[i] !== "c") assert.equal(after[i], owners[i]);
   });
+});
+
+test("the ml role's status stays small at 5,000 symbols: totals for all, entries for the running and latest rounds or for the symbols named", () => {
+  const symbols: WatcherStatus["symbols"] = {};
+  for (let i = 0; i < 5000; i++) {
+    const at = 1_700_000_000_000 + i * 1000;
+    symbols[`S${String(i).padStart(4, "0")}USDT`] = {
+      mode: i % 3 === 0 ? "patrol" : "hunt",
+      running: i === 7 ? "hunt" : null,
+      nextRunAt: at + 60_000,
+      rounds: 2,
+      last: i % 5 === 0 ? null : { status: i % 3 === 0 ? "trained" : "insufficient-data", rows: 10, promoted: null, champion: i % 3 === 0 ? `S${i}/v1` : null, detail: "10 of 300 rows", at },
+    };
+  }
+  const watcher = { settings: { huntIntervalMs: 60_000, patrolIntervalMs: 600_000 }, symbols } as unknown as WatcherStatus;
+  const status = mlopsStatus(watcher, null, null);
+  const bytes = JSON.stringify(status).length;
+  assert.ok(bytes < 4096, `${bytes} bytes`); // every symbol listed: over 1 MB, more than one NATS message
+  const patrolling = Object.values(symbols).filter((w) => w.mode === "patrol").length;
+  const trained = Object.values(symbols).filter((w) => w.last?.status === "trained").length;
+  assert.deepEqual(status.totals, { symbols: 5000, hunting: 5000 - patrolling, patrolling, running: 1, rounds: 10_000, champions: trained, lastResults: { trained, "insufficient-data": 4000 - trained } });
+  // The running one first, then the latest rounds to end (the highest indexes not divisible by 5).
+  const listed = Object.keys(status.symbols);
+  assert.equal(listed.length, MLOPS_STATUS_RECENT);
+  assert.ok(listed.includes("S0007USDT"), "the running round is listed");
+  assert.deepEqual(listed.filter((s) => s !== "S0007USDT"), ["S4989USDT", "S4991USDT", "S4992USDT", "S4993USDT", "S4994USDT", "S4996USDT", "S4997USDT", "S4998USDT", "S4999USDT"]);
+  const named = mlopsStatus(watcher, null, null, { symbols: ["S0001USDT", "S0002USDT", "NOPEUSDT"] });
+  assert.deepEqual(Object.keys(named.symbols), ["S0001USDT", "S0002USDT"]);
+  assert.equal(named.symbols.S0001USDT!.last, "insufficient-data: 10 of 300 rows at 2023-11-14T22:13:21.000Z");
 });

@@ -1,6 +1,6 @@
 /**
  * The ml role on a node: the Watcher actor (hunt/patrol), the Piscina training pool, the
- * registry glue, and the admin commands `train [SYMBOL]` and `rollback <SYMBOL>`. Each symbol is
+ * registry glue, and the admin commands `train [SYMBOL]`, `rollback <SYMBOL>` and `ml-status [SYMBOL...]`. Each symbol is
  * trained by one ml node (rendezvous hashing over live ml members); the champion pointer's
  * compare-and-set keeps promotions safe even when two nodes briefly disagree.
  */
@@ -144,7 +144,10 @@ export function mlopsComponent(config: Config, options: MlopsOptions = {}): Node
       }),
     );
     const deps = { trainNow: trainNowVia(watcher), store, db, events, symbols, handlerOf, nodeId: ctx.ownership.nodeId, now: Date.now };
-    ctx.admin.register("train", trainHandler(deps)).register("rollback", rollbackHandler(deps));
+    ctx.admin
+      .register("train", trainHandler(deps))
+      .register("rollback", rollbackHandler(deps))
+      .register("ml-status", (args) => mlopsStatus(readStatus?.() ?? null, pool, lastEvent, { symbols: args.map((s) => s.toUpperCase()) }));
     const p = pool;
     ctx.shutdown
       .add("stop-intake", "mlops watcher", () => ctx.system.stop(WATCHER_ACTOR))
@@ -160,16 +163,38 @@ export function mlopsComponent(config: Config, options: MlopsOptions = {}): Node
 }
 
 /** `admin status` for the ml role: per symbol its mode, next round, last result; compact enough for one line per node. */
-export function mlopsStatus(watcher: WatcherStatus | null, pool: TrainingPool | null, lastEvent: MlopsEvent | null) {
+/** Symbols listed one by one in the ml role's status when none are named: running ones, then the latest rounds. */
+export const MLOPS_STATUS_RECENT = 10;
+
+/**
+ * The ml role's figures (`admin status`, `admin ml-status`): totals over every watched symbol, and
+ * one entry per symbol named in `options.symbols`, or, when none are named, for the
+ * `MLOPS_STATUS_RECENT` running or latest-ended ones. A map of every symbol is about 200 bytes a
+ * symbol: at 5,000 symbols more than one NATS message may carry, and the node's whole status
+ * would no longer reach `admin status`.
+ */
+export function mlopsStatus(watcher: WatcherStatus | null, pool: TrainingPool | null, lastEvent: MlopsEvent | null, options: { symbols?: readonly string[] } = {}) {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  const all = Object.entries(watcher?.symbols ?? {});
+  const count = (f: (w: (typeof all)[number][1]) => boolean) => all.reduce((n, [, w]) => n + (f(w) ? 1 : 0), 0);
+  const lastResults: Record<string, number> = {};
+  for (const [, w] of all) if (w.last !== null) lastResults[w.last.status] = (lastResults[w.last.status] ?? 0) + 1;
+  const named = options.symbols !== undefined && options.symbols.length > 0 ? new Set(options.symbols) : undefined;
+  const listed =
+    named !== undefined
+      ? all.filter(([symbol]) => named.has(symbol))
+      : [...all].sort(([, a], [, b]) => Number(b.running !== null) - Number(a.running !== null) || (b.last?.at ?? -1) - (a.last?.at ?? -1)).slice(0, MLOPS_STATUS_RECENT);
   return {
     huntEveryMs: watcher?.settings.huntIntervalMs ?? null,
     patrolEveryMs: watcher?.settings.patrolIntervalMs ?? null,
+    totals: { symbols: all.length, hunting: count((w) => w.mode === "hunt"), patrolling: count((w) => w.mode === "patrol"), running: count((w) => w.running !== null), rounds: all.reduce((n, [, w]) => n + w.rounds, 0), champions: count((w) => w.last?.champion != null), lastResults },
     symbols: Object.fromEntries(
-      Object.entries(watcher?.symbols ?? {}).map(([symbol, w]) => [
-        symbol,
-        { mode: w.mode, running: w.running, nextRun: iso(w.nextRunAt), rounds: w.rounds, champion: w.last?.champion ?? null, last: w.last === null ? null : `${w.last.status}: ${w.last.detail} at ${iso(w.last.at)}` },
-      ]),
+      listed
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([symbol, w]) => [
+          symbol,
+          { mode: w.mode, running: w.running, nextRun: iso(w.nextRunAt), rounds: w.rounds, champion: w.last?.champion ?? null, last: w.last === null ? null : `${w.last.status}: ${w.last.detail} at ${iso(w.last.at)}` },
+        ]),
     ),
     pool: pool === null ? null : { pending: pool.pending, capacity: pool.capacity },
     lastEvent: lastEvent === null ? null : { type: lastEvent.type, ...("symbol" in lastEvent ? { symbol: lastEvent.symbol } : {}), ...("at" in lastEvent ? { at: iso(lastEvent.at) } : {}) },
