@@ -28,7 +28,17 @@ function watchedPartitions(s: NodeStatus): WatchedPartition[] {
   });
 }
 
-/** Human-readable cluster status from every node's answer. */
+/** Lists longer than this are shown as their length and first items (a 5,000-symbol `liveSymbols` is 70 KB). */
+export const RENDERED_LIST_ITEMS = 8;
+
+/** JSON.stringify's replacer for the components' lines: long lists become "<n> items: a, b, …". */
+function compactLists(_key: string, value: unknown): unknown {
+  if (!Array.isArray(value) || value.length <= RENDERED_LIST_ITEMS) return value;
+  const head = value.slice(0, RENDERED_LIST_ITEMS).map((v) => (typeof v === "string" ? v : JSON.stringify(v)));
+  return `${value.length} items: ${head.join(", ")}, …`;
+}
+
+/** Human-readable cluster status from every node's answer (`--json` gives it whole). */
 export function renderStatus(statuses: NodeStatus[]): string {
   const nodes = table(
     ["NODE", "ROLES", "STATE", "PARTITIONS", "ACTORS", "MAILBOX", "RESTARTS", "UPTIME"],
@@ -73,7 +83,7 @@ export function renderStatus(statuses: NodeStatus[]): string {
   );
   if (stalled.length > 0) parts.push("", table(["NODE", "PARTITION", "STALLED", "RESTARTS", "GAVE UP"], stalled));
   for (const s of statuses) {
-    for (const [name, value] of Object.entries(s.components)) parts.push("", `${s.nodeId} ${name}: ${JSON.stringify(value)}`);
+    for (const [name, value] of Object.entries(s.components)) parts.push("", `${s.nodeId} ${name}: ${JSON.stringify(value, compactLists)}`);
   }
   return parts.join("\n");
 }
