@@ -7,6 +7,8 @@
 import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { systemClock, type Clock, type TimerHandle } from "../runtime/clock.js";
+import { eventLoopLoad } from "../runtime/loop-load.js";
+import { lingerFor } from "./linger.js";
 import { partitionOf } from "../runtime/cluster/partition.js";
 import { dlqSubject, tradeSubject } from "../runtime/nats/spec.js";
 import { hasConsecutiveIds, type Trade } from "../market/trade.js";
@@ -41,7 +43,8 @@ export class TradeLogPublisher {
   readonly partitions: number;
   readonly gaps = new Listeners<GapEvent>();
   readonly pressure = new Listeners<boolean>();
-  #o: { maxBatchTrades: number; lingerMs: number; maxPublishesPerSecond: number; maxQueuedBatches: number };
+  #o: { maxBatchTrades: number; lingerMs: number; maxPublishesPerSecond: number; idlePublishesPerSecond: number; maxQueuedBatches: number };
+  readonly #load: () => number;
   /** Keys with open trades at the last tick: many active symbols stretch the linger (see #linger). */
   #activeKeys = 0;
   #clock: Clock;
@@ -70,7 +73,8 @@ export class TradeLogPublisher {
     this.dlqStream = options.dlqStream ?? "DLQ";
     this.partitions = options.partitions ?? 32;
     if (!Number.isInteger(this.partitions) || this.partitions < 1) throw new RangeError(`partitions must be an integer >= 1, got ${this.partitions}`);
-    this.#o = { maxBatchTrades: options.maxBatchTrades ?? 1000, lingerMs: options.lingerMs ?? 5, maxPublishesPerSecond: options.maxPublishesPerSecond ?? 5000, maxQueuedBatches: options.maxQueuedBatches ?? 20_000 };
+    this.#o = { maxBatchTrades: options.maxBatchTrades ?? 1000, lingerMs: options.lingerMs ?? 5, maxPublishesPerSecond: options.maxPublishesPerSecond ?? 5000, idlePublishesPerSecond: options.idlePublishesPerSecond ?? 50_000, maxQueuedBatches: options.maxQueuedBatches ?? 20_000 };
+    this.#load = options.load ?? eventLoopLoad();
     const senderOptions = { maxInFlight: options.maxInFlight ?? 1024, publishTimeoutMs: options.publishTimeoutMs ?? 5000, probeIntervalMs: options.probeIntervalMs ?? 500, tradesStream: this.tradesStream, dlqStream: this.dlqStream };
     for (const [k, v] of Object.entries({ ...this.#o, ...senderOptions })) if (typeof v === "number" && !(v > 0)) throw new RangeError(`${k} must be > 0, got ${v}`);
     this.#clock = options.clock ?? systemClock;
@@ -442,13 +446,9 @@ export class TradeLogPublisher {
     if (ks.open.length >= this.#o.maxBatchTrades) this.#seal(ks);
   }
 
-  /**
-   * How long an open batch may wait: `lingerMs` (a few ms) when few symbols trade, stretched so
-   * that sealing every active symbol once costs at most `maxPublishesPerSecond` publishes — one
-   * publish per trade per symbol would cap 1,000 busy symbols far below the trade rate.
-   */
+  /** How long an open batch may wait (`lingerFor`: shorter while the event loop has room). */
   #linger(): number {
-    return Math.max(this.#o.lingerMs, (1000 * Math.max(this.#activeKeys, this.#dirty.size)) / this.#o.maxPublishesPerSecond);
+    return lingerFor(Math.max(this.#activeKeys, this.#dirty.size), this.#load(), this.#o);
   }
 
   #onTick(): void {
