@@ -175,7 +175,7 @@ interface IngestProgress {
   accepted: number;
   /** Trades the ingest nodes' publishers have in TRADES (acknowledged by the stream). */
   published: number;
-  /** Batches queued or in flight, spool records and held trades (a takeover or a gap fill under way), over all ingest nodes. */
+  /** Batches queued or in flight, spool records, held trades (a takeover or a gap fill under way) and symbols filling from REST (catch-ups too), over all ingest nodes. */
   outstanding: number;
   /** Takeover and overload work over all ingest nodes: empty when there was none. */
   repairs: string;
@@ -189,7 +189,7 @@ async function ingestProgress(nc: NatsConnection, ingestNodes: number): Promise<
   return {
     accepted: p.reduce((n, x) => n + x.accepted, 0),
     published: p.reduce((n, x) => n + x.published, 0),
-    outstanding: p.reduce((n, x) => n + x.inFlight + x.queuedBatches + x.spool.records + x.held, 0),
+    outstanding: p.reduce((n, x) => n + x.inFlight + x.queuedBatches + x.spool.records + x.held + x.backfilling, 0),
     repairs: repairsOf(p),
     text: p.map((x) => `${x.node}: accepted ${fmt(x.accepted)}, published ${fmt(x.published)}, in flight ${x.inFlight}, queued ${x.queuedBatches}, spool ${x.spool.records} (spooled batches ${x.spool.spooledBatches}), held ${x.held} (${x.backfilling} symbols filling a gap from REST, ${fmt(x.backfilled)} trades backfilled; catch-ups ${x.catchUps}, ${x.catchUpsMoot} made moot by a live trade), gaps ${x.gaps}, missing ${x.missingTrades}, publish failures ${x.publishFailures}, already in log ${x.alreadyInLog}, tail conflicts ${x.tailConflicts}, last error ${x.lastError}`).join("\n"),
   };

@@ -54,6 +54,8 @@ export class TradeLogPublisher {
   #keys = new Map<string, Map<string, KeyState>>();
   #dirty = new Set<KeyState>();
   #held = 0;
+  /** Catch-ups waiting for their answer (they hold no trade, but flush waits for them). */
+  #catchingUp = 0;
   #tick: TimerHandle | null = null;
   #paused = false;
   #closed = false;
@@ -221,7 +223,7 @@ export class TradeLogPublisher {
   async flush(): Promise<void> {
     this.#sealAll();
     await new Promise<void>((resolve) => {
-      this.#idleWaiters.push({ done: () => this.#sender.idle && this.#dirty.size === 0 && this.#held === 0, resolve });
+      this.#idleWaiters.push({ done: () => this.#sender.idle && this.#dirty.size === 0 && this.#held === 0 && this.#catchingUp === 0, resolve });
       this.#checkIdle();
     });
   }
@@ -377,7 +379,7 @@ export class TradeLogPublisher {
     const catchUp = (ks.catchUp = new AbortController());
     const { signal } = catchUp;
     this.#s.catchUps++;
-    this.#held++;
+    this.#catchingUp++;
     try {
       this.#raiseMark(ks, (await this.#streamTail(ks.lane.subject, ks.source, ks.symbol)).lastId);
       signal.throwIfAborted();
@@ -398,7 +400,7 @@ export class TradeLogPublisher {
       else this.#log.warn("could not catch up from the exchange's history; a later trade shows any hole", { symbol: ks.symbol, error: String(err) });
     }
     ks.catchUp = null;
-    this.#held--;
+    this.#catchingUp--;
     this.#checkIdle();
   }
 

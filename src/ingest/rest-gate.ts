@@ -12,7 +12,6 @@ export type RestPriority = "fill" | "catch-up";
 
 interface Waiter {
   resolve(): void;
-  reject(reason: unknown): void;
   signal: AbortSignal | undefined;
   onAbort: () => void;
   done: boolean;
@@ -36,7 +35,6 @@ export class RestGate {
     return new Promise<void>((resolve, reject) => {
       const w: Waiter = {
         resolve,
-        reject,
         signal,
         done: false,
         onAbort: () => {

@@ -36,6 +36,14 @@ function trade(symbol: string, id: number): Trade {
   return { source: "binance", symbol, tradeId: id, price, quantity: 1, priceText: price.toFixed(8), quantityText: "1.00000000", tradeTime: 1_700_000_000_000 + id, eventTime: 1_700_000_000_000 + id, ingestTime: Date.now(), buyerIsMaker: id % 2 === 0 };
 }
 
+/** A previous reader that logged ids 1..last of each symbol (`lastIds`), then stopped. */
+async function loggedByPreviousReader(stack: Stack, lastIds: ReadonlyMap<string, number>): Promise<void> {
+  const old = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "old"), log, lingerMs: 1 });
+  for (const [symbol, last] of lastIds) for (let id = 1; id <= last; id++) old.accept(trade(symbol, id));
+  await old.flush();
+  await old.close();
+}
+
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -103,10 +111,7 @@ test("a publisher that knows an old tail is refused by the log, re-reads it and 
 
 test("a symbol taken over after its reader died past its last trade is caught up from the exchange's history, though no later trade shows the hole", async () => {
   await using stack = await startStack();
-  const old = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "old"), log, lingerMs: 1 });
-  for (let id = 1; id <= 40; id++) old.accept(trade("AAAUSDT", id));
-  await old.flush();
-  await old.close();
+  await loggedByPreviousReader(stack, new Map([["AAAUSDT", 40]]));
   // The exchange had 41..55 too: the old reader died before logging them, and the market went quiet.
   const asked: Array<[number, number]> = [];
   const backfill = async (_source: string, symbol: string, fromId: number, toId: number) => {
@@ -131,10 +136,7 @@ test("a symbol taken over after its reader died past its last trade is caught up
 
 test("a catch-up waiting for its REST turn holds no live trade, and a live trade makes it moot: aborted, its late answer unused; a hole before the live trade is a gap fill, asked first", { timeout: 30_000 }, async () => {
   await using stack = await startStack();
-  const old = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "old"), log, lingerMs: 1 });
-  for (const symbol of ["AAAUSDT", "BBBUSDT"]) for (let id = 1; id <= 40; id++) old.accept(trade(symbol, id));
-  await old.flush();
-  await old.close();
+  await loggedByPreviousReader(stack, new Map([["AAAUSDT", 40], ["BBBUSDT", 40]]));
   // The exchange's answers wait (many symbols queued behind the REST limit) until `answer()`.
   let answer = () => {};
   const answered = new Promise<void>((resolve) => (answer = resolve));
@@ -151,6 +153,7 @@ test("a catch-up waiting for its REST turn holds no live trade, and a live trade
   await pause(200); // quiet past catchUpAfterMs: both catch up and wait
   assert.deepEqual(asked.map((a) => [a.ask, a.priority]), [["AAAUSDT 41-", "catch-up"], ["BBBUSDT 41-", "catch-up"]]);
   assert.equal(next.status().backfilling, 2, "the waiting catch-ups are shown as filling from REST");
+  assert.equal(next.status().held, 0, "and hold no trade");
   // AAA's stream goes on from 41 (no hole); BBB's from 46 (41..45 missed).
   for (let id = 41; id <= 50; id++) next.accept(trade("AAAUSDT", id));
   for (let id = 46; id <= 50; id++) next.accept(trade("BBBUSDT", id));
@@ -176,11 +179,8 @@ test("catch-ups racing live trades, holes and gap fills, answers arriving at ran
   const LAST = 400;
   await forEachSeed(15, async (seed, random, stack) => {
     // The previous reader died after logging 1..logged of each symbol; the exchange has 1..LAST.
-    const old = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "old"), log, lingerMs: 1 });
     const logged = new Map(SYMBOLS.map((s) => [s, 1 + Math.floor(random() * 100)]));
-    for (const s of SYMBOLS) for (let id = 1; id <= logged.get(s)!; id++) old.accept(trade(s, id));
-    await old.flush();
-    await old.close();
+    await loggedByPreviousReader(stack, logged);
     const asked = { catchUps: 0, gaps: 0 };
     const backfill = async (_source: string, symbol: string, fromId: number, toId: number) => {
       if (toId === Number.MAX_SAFE_INTEGER) asked.catchUps++;
@@ -219,10 +219,7 @@ test("catch-ups racing live trades, holes and gap fills, answers arriving at ran
 
 test("a takeover whose new stream brought trades asks the exchange only for a hole before them, never a catch-up once the market goes quiet", { timeout: 30_000 }, async () => {
   await using stack = await startStack();
-  const old = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "old"), log, lingerMs: 1 });
-  for (const symbol of ["AAAUSDT", "BBBUSDT"]) for (let id = 1; id <= 40; id++) old.accept(trade(symbol, id));
-  await old.flush();
-  await old.close();
+  await loggedByPreviousReader(stack, new Map([["AAAUSDT", 40], ["BBBUSDT", 40]]));
   const asked: string[] = [];
   const backfill = async (_source: string, symbol: string, fromId: number, toId: number) => {
     asked.push(`${symbol} ${fromId}-${toId}`);
