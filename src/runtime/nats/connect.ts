@@ -2,6 +2,7 @@ import { connect } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { connectionAuthOptions, mergeCredentials, splitUrlCredentials, type NatsCredentials } from "./credentials.js";
 import { NatsConnectFailed } from "./errors.js";
+import "./request-settle.js";
 
 export interface ConnectNatsOptions {
   /** Give up on the first connect after this long (ms). Default 5000. */
