@@ -22,6 +22,9 @@ interface RequestOneInternals {
 
 const PATCHED = Symbol.for("tickhouse.nats.requestSettle");
 
+/** nats.js's own resolver, as it was before the install (for the before/after bench, bench/nats-request.ts). */
+export const natsResolver: unknown = (RequestOne.prototype as unknown as Record<PropertyKey, unknown>).resolver;
+
 function resolver(this: RequestOneInternals, err: Error | null, msg: unknown): void {
   this.timer?.cancel();
   if (err) {
