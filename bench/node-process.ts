@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { callAdmin } from "../src/admin/client.js";
+import { NODE_V8_FLAGS } from "../src/node/v8-flags.js";
 import type { SimulatorStats } from "../src/simulator/server.js";
 import type { NodeStatus } from "../src/runtime/status.js";
 import { freePort } from "../test/helpers/ports.js";
@@ -42,7 +43,7 @@ function profileFlags(): string[] {
 }
 
 export function startNodeProcess(id: string, roles: string, args: NodeArgs): NodeProc {
-  const argv = [...profileFlags(), "--import", "tsx", "src/main.ts", "--node-id", id, "--roles", roles, "--data-dir", args.dataDir, "--lake-uri", args.lakeDir, "--symbols", args.symbols.join(","), "--binance-ws-url", args.wsUrl, "--lease-ttl", "5s", "--log-level", "warn", ...(args.flags ?? [])];
+  const argv = [...NODE_V8_FLAGS, ...profileFlags(), "--import", "tsx", "src/main.ts", "--node-id", id, "--roles", roles, "--data-dir", args.dataDir, "--lake-uri", args.lakeDir, "--symbols", args.symbols.join(","), "--binance-ws-url", args.wsUrl, "--lease-ttl", "5s", "--log-level", "warn", ...(args.flags ?? [])];
   const child = spawn(process.execPath, argv, { env: { ...process.env, NATS_URL: args.natsUrl, ADMIN_TOKENS: BENCH_ADMIN_TOKEN }, stdio: ["ignore", "pipe", "pipe"] });
   const logFile = createWriteStream(join(args.dataDir, "..", `${id}.log`), { flags: "a" });
   child.stdout!.pipe(logFile, { end: false });
