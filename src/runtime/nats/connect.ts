@@ -3,6 +3,7 @@ import type { NatsConnection } from "@nats-io/nats-core";
 import { connectionAuthOptions, mergeCredentials, splitUrlCredentials, type NatsCredentials } from "./credentials.js";
 import { NatsConnectFailed } from "./errors.js";
 import "./request-settle.js";
+import "./write-coalesce.js";
 
 export interface ConnectNatsOptions {
   /** Give up on the first connect after this long (ms). Default 5000. */

@@ -1,0 +1,80 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { NatsConnection } from "@nats-io/nats-core";
+import { connectNats } from "../../src/runtime/nats/index.js";
+import { coalesceWrites } from "../../src/runtime/nats/write-coalesce.js";
+import { startNatsServer } from "../helpers/nats-server.js";
+import { countSocketWrites } from "../helpers/nats-writes.js";
+
+/** Counts the connection's socket writes while `body` runs (and until its immediates ran). */
+async function countingWrites(nc: NatsConnection, body: () => Promise<void>): Promise<number> {
+  const writes = countSocketWrites(nc);
+  try {
+    await body();
+    await new Promise((r) => setImmediate(r));
+    return writes.count;
+  } finally {
+    writes.restore();
+  }
+}
+
+test("write-coalesce: connectNats installs it once, and a second install is a no-op", async () => {
+  await using server = await startNatsServer();
+  const nc = await connectNats(server.url, "coalesce-once");
+  try {
+    assert.equal(coalesceWrites(), false, "already installed by importing connect.ts");
+  } finally {
+    await nc.close();
+  }
+});
+
+test("write-coalesce: publishes from one event-loop turn, across awaits, go out in one write, in order", async () => {
+  await using server = await startNatsServer();
+  const nc = await connectNats(server.url, "coalesce-pub");
+  const reader = await connectNats(server.url, "coalesce-sub");
+  try {
+    const got: string[] = [];
+    const sub = reader.subscribe("coalesce.>", { callback: (_e, m) => void got.push(m.string()) });
+    await reader.flush();
+    const writes = await countingWrites(nc, async () => {
+      for (let i = 0; i < 100; i++) {
+        await Promise.resolve(); // an await between publishes, as in an actor's chain
+        nc.publish(`coalesce.${i % 3}`, String(i));
+      }
+    });
+    assert.equal(writes, 1, "one write for the turn (nats.js's microtask flush wrote once per await)");
+    await nc.flush();
+    const deadline = Date.now() + 5000;
+    while (got.length < 100 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(got, Array.from({ length: 100 }, (_, i) => String(i)), "every message, in publish order");
+    sub.unsubscribe();
+  } finally {
+    await nc.close();
+    await reader.close();
+  }
+});
+
+test("write-coalesce: a buffer past the pending limit is written at once; close() writes what is buffered", async () => {
+  await using server = await startNatsServer();
+  const nc = await connectNats(server.url, "coalesce-big");
+  const reader = await connectNats(server.url, "coalesce-big-sub");
+  try {
+    let received = 0;
+    reader.subscribe("big.>", { callback: () => void received++ });
+    await reader.flush();
+    const big = new Uint8Array(40 * 1024);
+    const writes = await countingWrites(nc, async () => {
+      for (let i = 0; i < 5; i++) nc.publish("big.x", big);
+    });
+    assert.ok(writes >= 3, `past 32 KiB the buffer is written inline: every second 40 KiB publish (${writes} writes, 1 if never inline)`);
+    // Published and closed in the same turn: no immediate ran before close.
+    for (let i = 0; i < 50; i++) nc.publish("big.y", String(i));
+    await nc.close();
+    const deadline = Date.now() + 5000;
+    while (received < 55 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(received, 55, "the 50 publishes made just before close() arrived");
+  } finally {
+    if (!nc.isClosed()) await nc.close();
+    await reader.close();
+  }
+});
