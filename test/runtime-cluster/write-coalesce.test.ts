@@ -5,6 +5,7 @@ import { connectNats } from "../../src/runtime/nats/index.js";
 import { coalesceWrites } from "../../src/runtime/nats/write-coalesce.js";
 import { startNatsServer } from "../helpers/nats-server.js";
 import { countSocketWrites } from "../helpers/nats-writes.js";
+import { waitFor } from "../helpers/wait.js";
 
 /** Counts the connection's socket writes while `body` runs (and until its immediates ran). */
 async function countingWrites(nc: NatsConnection, body: () => Promise<void>): Promise<number> {
@@ -44,10 +45,40 @@ test("write-coalesce: publishes from one event-loop turn, across awaits, go out 
     });
     assert.equal(writes, 1, "one write for the turn (nats.js's microtask flush wrote once per await)");
     await nc.flush();
-    const deadline = Date.now() + 5000;
-    while (got.length < 100 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => got.length >= 100, { timeoutMs: 5000, what: "100 messages" }).catch(() => {});
     assert.deepEqual(got, Array.from({ length: 100 }, (_, i) => String(i)), "every message, in publish order");
     sub.unsubscribe();
+  } finally {
+    await nc.close();
+    await reader.close();
+  }
+});
+
+test("write-coalesce: publishes from timer callbacks due together (a node's live ticks) go out in one write, each once", async () => {
+  await using server = await startNatsServer();
+  const nc = await connectNats(server.url, "coalesce-timers");
+  const reader = await connectNats(server.url, "coalesce-timers-sub");
+  try {
+    const got: string[] = [];
+    reader.subscribe("tick.>", { callback: (_e, m) => void got.push(m.string()) });
+    await reader.flush();
+    const writes = await countingWrites(nc, async () => {
+      await new Promise<void>((resolve) => {
+        let left = 100;
+        for (let i = 0; i < 100; i++) {
+          setTimeout(async () => {
+            await Promise.resolve(); // a timer firing mid-chain: the publish comes after an await
+            nc.publish(`tick.${i}`, String(i));
+            if (--left === 0) resolve();
+          }, 5);
+        }
+      });
+    });
+    // Node runs the microtasks after each timer callback: nats.js wrote once per timer here.
+    assert.ok(writes <= 2, `100 timer publishes in ${writes} writes`);
+    await nc.flush();
+    await waitFor(() => got.length >= 100, { timeoutMs: 5000, what: "100 ticks" }).catch(() => {});
+    assert.deepEqual([...got].sort((a, b) => Number(a) - Number(b)), Array.from({ length: 100 }, (_, i) => String(i)), "every tick once");
   } finally {
     await nc.close();
     await reader.close();
@@ -70,8 +101,7 @@ test("write-coalesce: a buffer past the pending limit is written at once; close(
     // Published and closed in the same turn: no immediate ran before close.
     for (let i = 0; i < 50; i++) nc.publish("big.y", String(i));
     await nc.close();
-    const deadline = Date.now() + 5000;
-    while (received < 55 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => received >= 55, { timeoutMs: 5000, what: "55 messages" }).catch(() => {});
     assert.equal(received, 55, "the 50 publishes made just before close() arrived");
   } finally {
     if (!nc.isClosed()) await nc.close();
