@@ -4,6 +4,8 @@ import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { startNatsServer, startNatsCluster } from "../helpers/nats-server.js";
 import { waitFor } from "../helpers/wait.js";
+import { freePorts } from "../helpers/ports.js";
+import { createServer } from "node:net";
 
 test("a private nats-server with JetStream starts and stops", async () => {
   await using server = await startNatsServer();
@@ -24,4 +26,33 @@ test("a 3-server JetStream cluster forms", async () => {
   );
   assert.equal(stream.config.num_replicas, 3);
   await nc.close();
+});
+
+test("a server whose port is taken fails at once with its log, not after the 15 s wait", async () => {
+  await using server = await startNatsServer();
+  await server.kill();
+  const squatter = createServer();
+  await new Promise<void>((resolve) => squatter.listen(server.port, "127.0.0.1", () => resolve()));
+  try {
+    const started = Date.now();
+    await assert.rejects(server.restart(), (err: Error) => {
+      assert.match(err.message, new RegExp(`nats-server on ${server.port} exited before it listened`));
+      assert.match(err.message, /address already in use/);
+      return true;
+    });
+    assert.ok(Date.now() - started < 10_000, `failed after ${Date.now() - started} ms`);
+  } finally {
+    await new Promise<void>((resolve) => squatter.close(() => resolve()));
+  }
+  await server.restart();
+  const nc = await connect({ servers: server.url });
+  await nc.flush();
+  await nc.close();
+});
+
+test("freePorts gives distinct ports: 300 clusters' worth of 9", async () => {
+  for (let i = 0; i < 300; i++) {
+    const ports = await freePorts(9);
+    assert.equal(new Set(ports).size, 9, `repeated port in ${ports.join(",")}`);
+  }
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect as tcpConnect } from "node:net";
-import { freePort } from "./ports.js";
+import { freePorts } from "./ports.js";
 import { waitFor } from "./wait.js";
 import { connect } from "@nats-io/transport-node";
 
@@ -33,6 +33,21 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
+/** True when a NATS server answers on `port` (it greets every client with `INFO {...}`). */
+function answersNats(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect({ port, host: "127.0.0.1" });
+    const done = (answer: boolean) => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once("data", (data) => done(data.subarray(0, 5).toString() === "INFO "));
+    socket.once("error", () => done(false));
+    socket.once("close", () => done(false));
+  });
+}
+
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once("exit", () => resolve()));
@@ -48,12 +63,57 @@ interface ServerSpec {
   env?: NodeJS.ProcessEnv | undefined;
 }
 
+/** What a server printed last (nats-server logs to stderr), to say why it did not start. */
+const stderrTails = new WeakMap<ChildProcess, string>();
+const STDERR_TAIL_CHARS = 4096;
+
 function launch(spec: ServerSpec): ChildProcess {
   const monitor = spec.monitorPort === undefined ? [] : ["-m", String(spec.monitorPort)];
   const args = ["-a", "127.0.0.1", "-p", String(spec.port), ...monitor, "-js", "-sd", spec.storeDir, ...spec.extraArgs];
   const child = spawn(NATS_SERVER, args, { stdio: ["ignore", "ignore", "pipe"], env: spec.env ?? process.env });
-  child.stderr?.resume();
+  stderrTails.set(child, "");
+  child.stderr?.setEncoding("utf8");
+  child.stderr?.on("data", (chunk: string) => stderrTails.set(child, (stderrTails.get(child)! + chunk).slice(-STDERR_TAIL_CHARS)));
   return child;
+}
+
+/** A server that exited before it listened; `portTaken` when another process bound one of its ports first. */
+class ServerExitedError extends Error {
+  readonly portTaken: boolean;
+  constructor(port: number, log: string) {
+    super(`nats-server on ${port} exited before it listened:\n${log.trim()}`);
+    this.portTaken = log.includes("address already in use");
+  }
+}
+
+/**
+ * Waits until the server answers on `port` (NATS' greeting; `http` for the monitoring port: accepts
+ * connections); fails at once, with the server's log, if the server exits.
+ */
+async function waitListening(child: () => ChildProcess, port: number, protocol: "nats" | "http" = "nats"): Promise<void> {
+  const outcome = await waitFor<{ exited: ChildProcess | null } | undefined>(
+    async () => {
+      const current = child();
+      if (current.exitCode !== null || current.signalCode !== null) return { exited: current };
+      return (await (protocol === "nats" ? answersNats(port) : portOpen(port))) ? { exited: null } : undefined;
+    },
+    { timeoutMs: 15_000, what: protocol === "nats" ? `nats-server on ${port}` : `nats-server monitoring on ${port}` },
+  );
+  if (outcome.exited !== null) throw new ServerExitedError(port, stderrTails.get(outcome.exited) ?? "");
+}
+
+/**
+ * Starts servers on fresh free ports, again (at most 3 tries) when another process took one of
+ * the ports between asking the OS and the server's bind: tests run two files at a time.
+ */
+async function withFreshPorts<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (!(err instanceof ServerExitedError && err.portTaken) || attempt === 3) throw err;
+    }
+  }
 }
 
 function handleFor(spec: ServerSpec, onDispose: () => void): NatsServerHandle {
@@ -72,7 +132,7 @@ function handleFor(spec: ServerSpec, onDispose: () => void): NatsServerHandle {
     async restart() {
       if (child.exitCode === null && child.signalCode === null) await handle.kill();
       child = launch(spec);
-      await waitFor(() => portOpen(spec.port), { timeoutMs: 15_000, what: `nats-server on ${spec.port}` });
+      await waitListening(() => child, spec.port);
     },
     async stop() {
       child.kill("SIGTERM");
@@ -93,18 +153,19 @@ function handleFor(spec: ServerSpec, onDispose: () => void): NatsServerHandle {
  * monitoring endpoint on another free port (`monitorUrl`).
  */
 export async function startNatsServer(options: { extraArgs?: string[]; env?: NodeJS.ProcessEnv; monitor?: boolean } = {}): Promise<NatsServerHandle> {
-  const storeDir = mkdtempSync(join(tmpdir(), "nats-test-"));
-  const port = await freePort();
-  const monitorPort = options.monitor ? await freePort() : undefined;
-  const handle = handleFor({ port, storeDir, extraArgs: options.extraArgs ?? [], env: options.env, monitorPort }, () => rmSync(storeDir, { recursive: true, force: true }));
-  try {
-    await waitFor(() => portOpen(port), { timeoutMs: 15_000, what: `nats-server on ${port}` });
-    if (monitorPort !== undefined) await waitFor(() => portOpen(monitorPort), { timeoutMs: 15_000, what: `nats-server monitoring on ${monitorPort}` });
-  } catch (err) {
-    await handle[Symbol.asyncDispose]();
-    throw err;
-  }
-  return handle;
+  return withFreshPorts(async () => {
+    const storeDir = mkdtempSync(join(tmpdir(), "nats-test-"));
+    const [port, monitorPort] = await freePorts(options.monitor ? 2 : 1);
+    const handle = handleFor({ port: port!, storeDir, extraArgs: options.extraArgs ?? [], env: options.env, monitorPort }, () => rmSync(storeDir, { recursive: true, force: true }));
+    try {
+      await waitListening(() => handle.process, port!);
+      if (monitorPort !== undefined) await waitListening(() => handle.process, monitorPort, "http");
+    } catch (err) {
+      await handle[Symbol.asyncDispose]();
+      throw err;
+    }
+    return handle;
+  });
 }
 
 export interface NatsClusterHandle extends AsyncDisposable {
@@ -114,16 +175,16 @@ export interface NatsClusterHandle extends AsyncDisposable {
 }
 
 /** Starts a 3-server JetStream cluster on loopback, for failover and replication tests; `monitor` as for one server. */
-export async function startNatsCluster(size = 3, options: { monitor?: boolean } = {}): Promise<NatsClusterHandle> {
+export function startNatsCluster(size = 3, options: { monitor?: boolean } = {}): Promise<NatsClusterHandle> {
+  return withFreshPorts(() => startCluster(size, options));
+}
+
+async function startCluster(size: number, options: { monitor?: boolean }): Promise<NatsClusterHandle> {
   const root = mkdtempSync(join(tmpdir(), "nats-cluster-"));
-  const clientPorts: number[] = [];
-  const routePorts: number[] = [];
-  const monitorPorts: (number | undefined)[] = [];
-  for (let i = 0; i < size; i++) {
-    clientPorts.push(await freePort());
-    routePorts.push(await freePort());
-    monitorPorts.push(options.monitor ? await freePort() : undefined);
-  }
+  const ports = await freePorts(size * (options.monitor ? 3 : 2));
+  const clientPorts = ports.slice(0, size);
+  const routePorts = ports.slice(size, 2 * size);
+  const monitorPorts = options.monitor ? ports.slice(2 * size) : clientPorts.map(() => undefined);
   const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(",");
   const servers = clientPorts.map((port, i) =>
     handleFor(
@@ -137,13 +198,15 @@ export async function startNatsCluster(size = 3, options: { monitor?: boolean } 
     ),
   );
   try {
-    for (const s of servers) await waitFor(() => portOpen(s.port), { timeoutMs: 15_000, what: `nats-server on ${s.port}` });
+    for (const s of servers) await waitListening(() => s.process, s.port);
     await waitForJetStreamLeader(servers.map((s) => s.url));
   } catch (err) {
+    // A server that lost its route port exits after its client port opened: say so, to try again.
+    const exited = servers.find((s) => s.process.exitCode !== null || s.process.signalCode !== null);
     // Never leave half a cluster running (it would keep the test process alive).
     await Promise.all(servers.map((s) => s[Symbol.asyncDispose]()));
     rmSync(root, { recursive: true, force: true });
-    throw err;
+    throw exited === undefined || err instanceof ServerExitedError ? err : new ServerExitedError(exited.port, stderrTails.get(exited.process) ?? "");
   }
   return {
     servers,
