@@ -11,4 +11,5 @@ export interface PrivatePostgres extends AsyncDisposable {
 }
 
 export function findPostgresBinDir(env?: NodeJS.ProcessEnv): string | undefined;
-export function startPrivatePostgres(options?: { binDir?: string | undefined; readyTimeoutMs?: number }): Promise<PrivatePostgres>;
+/** `port`: try this port first (default: a free one); a port another process holds is replaced by a free one, twice at most. */
+export function startPrivatePostgres(options?: { binDir?: string | undefined; readyTimeoutMs?: number; port?: number }): Promise<PrivatePostgres>;

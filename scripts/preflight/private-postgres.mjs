@@ -54,7 +54,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * `postgres`, no password). `stop()` is an immediate shutdown (like a crash: connections drop,
  * committed data survives), `start()` brings it back on the same port and data.
  */
-export async function startPrivatePostgres({ binDir = findPostgresBinDir(), readyTimeoutMs = 60_000 } = {}) {
+export async function startPrivatePostgres({ binDir = findPostgresBinDir(), readyTimeoutMs = 60_000, port: firstPort = undefined } = {}) {
   if (!binDir) throw new Error("no initdb/postgres/pg_isready found under /usr/lib/postgresql/*/bin (set PG_BIN_DIR)");
   const user = runAs();
   const root = mkdtempSync(join(tmpdir(), "pg-private-"));
@@ -69,8 +69,8 @@ export async function startPrivatePostgres({ binDir = findPostgresBinDir(), read
     rmSync(root, { recursive: true, force: true });
     throw new Error(`initdb failed (${init.status ?? init.error?.message}): ${init.stderr}`);
   }
-  const port = await freePort();
-  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  // Another process may take the free port before postgres binds it (tests run two files at a time): then a new one.
+  let port = firstPort ?? (await freePort());
   let child;
   let stderrTail = "";
 
@@ -86,8 +86,9 @@ export async function startPrivatePostgres({ binDir = findPostgresBinDir(), read
     child = server;
     server.stderr.on("data", (chunk) => (stderrTail = (stderrTail + chunk).slice(-2000)));
     const deadline = Date.now() + readyTimeoutMs;
-    while (!ready()) {
+    for (;;) {
       if (server.exitCode !== null) throw new Error(`postgres exited with code ${server.exitCode}: ${stderrTail}`);
+      if (ready()) break;
       if (Date.now() > deadline) throw new Error(`private postgres on port ${port} not ready within ${readyTimeoutMs} ms: ${stderrTail}`);
       await sleep(100);
     }
@@ -107,10 +108,19 @@ export async function startPrivatePostgres({ binDir = findPostgresBinDir(), read
   }
 
   try {
-    await start();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await start();
+        break;
+      } catch (err) {
+        if (attempt === 3 || !/already in use/i.test(stderrTail)) throw err;
+        await stop();
+        port = await freePort();
+      }
+    }
   } catch (err) {
     await dispose();
     throw err;
   }
-  return { url, port, dataRoot: root, start, stop, [Symbol.asyncDispose]: dispose };
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, port, dataRoot: root, start, stop, [Symbol.asyncDispose]: dispose };
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createHash } from "node:crypto";
-import { freePort } from "../helpers/ports.js";
+import type { AddressInfo } from "node:net";
 
 /**
  * A minimal S3-compatible server over real HTTP, for tests. It implements exactly the calls the
@@ -141,11 +141,12 @@ export async function startS3Server(): Promise<S3ServerHandle> {
     );
   }
 
-  const port = await freePort();
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => sendError(res, 500, "InternalError", String(err)));
   });
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  // Port 0: the OS picks one that is free at bind time (a port asked for first could be taken meanwhile).
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
   let closed = false;
   const close = async () => {
     if (closed) return;

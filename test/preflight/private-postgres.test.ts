@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, createServer, type AddressInfo } from "node:net";
 import pg from "pg";
 import { findPostgresBinDir, startPrivatePostgres } from "../../scripts/preflight/private-postgres.mjs";
 
@@ -47,5 +47,25 @@ test("a private server starts on a free port, takes a client's queries, and is s
     assert.equal(existsSync(server.dataRoot), false, "its directory is removed");
   } finally {
     if (!disposed) await server[Symbol.asyncDispose]();
+  }
+});
+
+test("a port another process took before postgres bound it is replaced by a free one (tests run two files at a time)", async () => {
+  const squatter = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => squatter.listen(0, "127.0.0.1", () => resolve()));
+  const taken = (squatter.address() as AddressInfo).port;
+  try {
+    await using server = await startPrivatePostgres({ port: taken });
+    assert.notEqual(server.port, taken);
+    assert.equal(server.url, `postgres://postgres@127.0.0.1:${server.port}/postgres`);
+    const client = new pg.Client({ connectionString: server.url });
+    await client.connect();
+    try {
+      assert.deepEqual((await client.query<{ one: number }>("SELECT 1 AS one")).rows, [{ one: 1 }]);
+    } finally {
+      await client.end();
+    }
+  } finally {
+    await new Promise<void>((resolve) => squatter.close(() => resolve()));
   }
 });
