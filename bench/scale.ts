@@ -364,17 +364,25 @@ async function latency(o: ScaleOptions, nodeCount: number): Promise<LatencyRow> 
   phase(`latency: starting ${label}`);
   await using c = await startCluster(o, nodeCount, o.latencySymbols, ["--rate", String(o.latencyRate), "--total", String(total)]);
   phase(`latency: ${label}`);
+  const cpu0 = cpuOf(c);
   await c.go();
   const d = await untilDrained(o, c, total);
+  const cpu1 = cpuOf(c);
+  // What the live rate costs (not the max-rate figure: batches are smaller at a live rate).
+  const perMillion = (s: number) => (s / d.emitted) * 1e6;
+  const nodeCpu = cpu1.nodes.map((s, i) => perMillion(s - cpu0.nodes[i]!));
+  const natsCpu = perMillion(cpu1.nats - cpu0.nats);
   const log = await withDeadline(`TRADES and SILVER read back (${label})`, o.phaseMs, checkLog(c.nc, WINDOWS, SYNTHETIC_FIRST_ID), c.describe);
   const verdict = lossVerdict(c, label, d, log);
   if (verdict.loss) losses.push(verdict.text);
   // Warm-up excluded: bars ending in the first 3 s (connections, first fetches, JIT).
-  const b = await withDeadline(`SILVER and TRADES read back for latency (${label})`, o.phaseMs, latencyBreakdown(c.nc, (bars) => Math.min(...bars.map((x) => x.windowEnd)) + 3000), c.describe);
-  const text = `trade → prediction ${describeLatency(b.total)} over ${fmt(b.bars)} bars; ingest→TRADES ${describeLatency(b.ingestToLog)}, TRADES→emit ${describeLatency(b.logToEmit)} (${b.matched} matched)`;
+  const b = await withDeadline(`SILVER and TRADES read back for latency (${label})`, o.phaseMs, latencyBreakdown(c.nc, (bars) => bars.reduce((min, x) => Math.min(min, x.windowEnd), Infinity) + 3000), c.describe);
+  const cpuText = `CPU-s per million trades at this rate: nodes ${nodeCpu.map((x) => x.toFixed(1)).join(" / ")}, nats-server ${natsCpu.toFixed(1)}`;
+  const text = `trade → prediction ${describeLatency(b.total)} over ${fmt(b.bars)} bars; ingest→TRADES ${describeLatency(b.ingestToLog)}, TRADES→emit ${describeLatency(b.logToEmit)} (${b.matched} matched); ${cpuText}`;
   console.log(`  ${label}: ${text}; ${verdict.text}`);
   record(`trade → prediction p50, ${nodeCount} node(s), ${o.latencySymbols} symbols at ${o.latencyRate} trades/s`, b.total.p50 ?? NaN, "ms", `${b.bars} bars, 2 s windows / 1 s slide`);
   record(`trade → prediction p99, ${nodeCount} node(s), ${o.latencySymbols} symbols at ${o.latencyRate} trades/s`, b.total.p99 ?? NaN, "ms", `max ${b.total.max ?? "-"} ms`);
+  record(`node CPU per million trades, ${nodeCount} node(s), ${o.latencySymbols} symbols at ${o.latencyRate} trades/s (all nodes)`, nodeCpu.reduce((a, x) => a + x, 0), "CPU-s", `per node ${nodeCpu.map((x) => x.toFixed(1)).join(" / ")}; nats-server ${natsCpu.toFixed(1)}`);
   return { nodes: nodeCount, p50: b.total.p50, p99: b.total.p99, text };
 }
 
