@@ -263,7 +263,14 @@ async function untilDrained(o: ScaleOptions, c: Cluster, total: number): Promise
   return { at, emitted, maxPartitionPending, maxTotalPending, ingest: ingest?.text ?? "", repairs: ingest?.repairs ?? "" };
 }
 
-const cpuOf = (c: Cluster) => ({ nodes: c.nodes.map((n) => cpuSeconds(n.child.pid)), nats: cpuSeconds(c.nats.process.pid), sim: cpuSeconds(c.sim.child.pid) });
+type CpuSeconds = { nodes: number[]; nats: number; sim: number };
+const cpuOf = (c: Cluster): CpuSeconds => ({ nodes: c.nodes.map((n) => cpuSeconds(n.child.pid)), nats: cpuSeconds(c.nats.process.pid), sim: cpuSeconds(c.sim.child.pid) });
+
+/** CPU-seconds per million trades of each process between two readings. */
+function cpuPerMillion(before: CpuSeconds, after: CpuSeconds, trades: number): CpuSeconds {
+  const perMillion = (s: number) => (s / trades) * 1e6;
+  return { nodes: after.nodes.map((s, i) => perMillion(s - before.nodes[i]!)), nats: perMillion(after.nats - before.nats), sim: perMillion(after.sim - before.sim) };
+}
 
 /**
  * The log's verdict: "zero loss: …", or "LOSS …" (then the node logs are kept). A loss fails the
@@ -330,15 +337,15 @@ async function throughput(o: ScaleOptions, nodeCount: number, symbols: number, r
   const log = await withDeadline(`TRADES and SILVER read back (${label})`, o.phaseMs, checkLog(c.nc, WINDOWS, SYNTHETIC_FIRST_ID), c.describe);
   const verdict = lossVerdict(c, label, d, log);
   if (verdict.loss) losses.push(verdict.text);
-  const perMillion = (s: number) => (s / d.emitted) * 1e6;
+  const cpu = cpuPerMillion(cpu0, cpu1, d.emitted);
   const row: ThroughputRow = {
     nodes: nodeCount,
     symbols,
     tradesPerSecond: d.emitted / seconds,
     seconds,
-    nodeCpu: cpu1.nodes.map((s, i) => perMillion(s - cpu0.nodes[i]!)),
-    natsCpu: perMillion(cpu1.nats - cpu0.nats),
-    simCpu: perMillion(cpu1.sim - cpu0.sim),
+    nodeCpu: cpu.nodes,
+    natsCpu: cpu.nats,
+    simCpu: cpu.sim,
     maxPartitionPending: d.maxPartitionPending,
     maxTotalPending: d.maxTotalPending,
     loss: verdict.loss,
@@ -367,11 +374,8 @@ async function latency(o: ScaleOptions, nodeCount: number): Promise<LatencyRow> 
   const cpu0 = cpuOf(c);
   await c.go();
   const d = await untilDrained(o, c, total);
-  const cpu1 = cpuOf(c);
   // What the live rate costs (not the max-rate figure: batches are smaller at a live rate).
-  const perMillion = (s: number) => (s / d.emitted) * 1e6;
-  const nodeCpu = cpu1.nodes.map((s, i) => perMillion(s - cpu0.nodes[i]!));
-  const natsCpu = perMillion(cpu1.nats - cpu0.nats);
+  const { nodes: nodeCpu, nats: natsCpu } = cpuPerMillion(cpu0, cpuOf(c), d.emitted);
   const log = await withDeadline(`TRADES and SILVER read back (${label})`, o.phaseMs, checkLog(c.nc, WINDOWS, SYNTHETIC_FIRST_ID), c.describe);
   const verdict = lossVerdict(c, label, d, log);
   if (verdict.loss) losses.push(verdict.text);
