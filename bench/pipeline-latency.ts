@@ -6,7 +6,7 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { SilverBar } from "../src/contracts/silver-bar.js";
-import { decodeTradeBatch } from "../src/ingest/batch-codec.js";
+import { decodeTradeLogEntry } from "../src/ingest/batch-codec.js";
 import { summarize, type LatencySummary } from "../src/runtime/latency.js";
 
 interface Stored {
@@ -30,10 +30,19 @@ async function readWithTimes(nc: NatsConnection, stream: string): Promise<Stored
 }
 
 export interface LatencyBreakdown {
-  /** Bars considered (after warm-up) and how many had their closing trade found. */
+  /** Bars considered (after warm-up) and how many had their closing trade or mark found in TRADES. */
   bars: number;
   matched: number;
   total: LatencySummary;
+  /**
+   * Bars closed by a trade: trade → prediction proper. The rest were closed by an idle mark (at the
+   * end of a run every symbol goes quiet and its last windows close on marks), timed from the mark.
+   */
+  closedByTrade: LatencySummary;
+  /** Bars closed by an idle mark (their closing ingest time is the mark's). */
+  closedByMark: LatencySummary;
+  /** Bars whose closing trade or mark was not found in TRADES. */
+  unmatched: LatencySummary;
   /** Ingest → TRADES stored: the publisher's batching linger and the publish round trip. */
   ingestToLog: LatencySummary;
   /** TRADES stored → actor emits the bar: consumer fetch, mailbox, transition. */
@@ -49,16 +58,32 @@ export async function latencyBreakdown(nc: NatsConnection, fromWindowEnd: (bars:
   const steady = silver.filter((s) => s.bar.windowEnd >= from);
   // (symbol, ingest time) → when the first batch holding a trade of that symbol ingested then was stored.
   const storedAt = new Map<string, number>();
+  // Marks too: a bar closed by an idle mark records the mark's `at` as its closing ingest time.
+  const markAt = new Set<string>();
   for (const m of await readWithTimes(nc, "TRADES")) {
-    for (const t of decodeTradeBatch(m.data)) {
+    const entry = decodeTradeLogEntry(m.data);
+    if (entry.mark !== null) {
+      const key = `${entry.mark.symbol}@${entry.mark.at}`;
+      markAt.add(key);
+      if (!storedAt.has(key)) storedAt.set(key, m.storedAt);
+    }
+    for (const t of entry.trades) {
       const key = `${t.symbol}@${t.ingestTime}`;
       if (!storedAt.has(key)) storedAt.set(key, m.storedAt);
     }
   }
   const ingestToLog: number[] = [];
   const logToEmit: number[] = [];
+  const byTrade: number[] = [];
+  const byMark: number[] = [];
+  const unmatched: number[] = [];
   for (const { bar } of steady) {
-    const at = storedAt.get(`${bar.symbol}@${bar.closedByIngestTime}`);
+    const key = `${bar.symbol}@${bar.closedByIngestTime}`;
+    const latency = bar.emittedAt - bar.closedByIngestTime;
+    const at = storedAt.get(key);
+    if (at === undefined) unmatched.push(latency);
+    else if (markAt.has(key)) byMark.push(latency);
+    else byTrade.push(latency);
     if (at === undefined) continue;
     ingestToLog.push(at - bar.closedByIngestTime);
     logToEmit.push(bar.emittedAt - at);
@@ -67,6 +92,9 @@ export async function latencyBreakdown(nc: NatsConnection, fromWindowEnd: (bars:
     bars: steady.length,
     matched: ingestToLog.length,
     total: summarize(steady.map((s) => s.bar.emittedAt - s.bar.closedByIngestTime)),
+    closedByTrade: summarize(byTrade),
+    closedByMark: summarize(byMark),
+    unmatched: summarize(unmatched),
     ingestToLog: summarize(ingestToLog),
     logToEmit: summarize(logToEmit),
     emitToSilver: summarize(steady.map((s) => s.storedAt - s.bar.emittedAt)),

@@ -57,7 +57,7 @@ export function scaleOptions(env: NodeJS.ProcessEnv): ScaleOptions {
     trades: positive(env, "SCALE_TRADES", 200_000),
     repeat: positive(env, "SCALE_REPEAT", 1),
     latencyRate: positive(env, "SCALE_LATENCY_RATE", 10_000),
-    latencySeconds: positive(env, "SCALE_LATENCY_S", 10),
+    latencySeconds: positive(env, "SCALE_LATENCY_S", 20),
     latencySymbols: positive(env, "SCALE_LATENCY_SYMBOLS", 1000),
     only,
     ingest,

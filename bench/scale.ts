@@ -16,11 +16,15 @@
  * the same span. Partition lag = the largest num_pending of one TRADES consumer seen while running.
  * Latency (per node count, SCALE_LATENCY_SYMBOLS symbols at SCALE_LATENCY_RATE trades/s for
  * SCALE_LATENCY_S s, 2 s windows sliding 1 s): trade → prediction = a bar's emit time minus the
- * ingest time of the trade that closed it, over the bars in SILVER, the first 3 s excluded.
+ * ingest time of the trade that closed it, over the bars in SILVER closed by a trade, the first
+ * 3 s excluded (bars closed by an idle mark, mostly the run's last ones, are reported apart, timed
+ * from the mark). Its CPU is reported for the whole run and for the steady middle (30–80 % of the
+ * trades emitted), with each process's idle CPU before the start; for every N > 1 a control run of
+ * one node with 1/N of the symbols and of the rate gives the coordination overhead (`controlFor`).
  *
  * Env: SCALE_NODES (1,2,3), SCALE_SYMBOLS (1000,5000), SCALE_TRADES (200000), SCALE_REPEAT (1:
  * throughput runs per configuration, the table shows the median run and the range), SCALE_LATENCY_RATE
- * (10000), SCALE_LATENCY_S (10), SCALE_LATENCY_SYMBOLS (1000), SCALE_ONLY=throughput|latency,
+ * (10000), SCALE_LATENCY_S (20), SCALE_LATENCY_SYMBOLS (1000), SCALE_ONLY=throughput|latency,
  * SCALE_INGEST=all|first (which nodes get the ingest role), SCALE_ROLES (market: the other roles of
  * every node), SCALE_PHASE_S (300: deadline of each wait).
  */
@@ -36,6 +40,7 @@ import { startNatsServer, type NatsServerHandle } from "../test/helpers/nats-ser
 import { tempDir } from "../test/market-e2e/support.js";
 import { adminReplies, BENCH_ADMIN_TOKEN, nodeStatuses, startNodeProcess, startSimulatorProcess, type NodeProc, type SimulatorProc } from "./node-process.js";
 import { cpuSeconds } from "./runner/process-cpu.js";
+import { controlFor, cpuPerMillion, steadyCpuPerMillion, type CpuSample, type CpuSeconds, type LatencySpec } from "./scale-cpu.js";
 import { describe as describeLatency, latencyBreakdown } from "./pipeline-latency.js";
 import { describeJetStream } from "./runner/jetstream-waiting.js";
 import { pollUntil, withDeadline } from "./runner/deadline.js";
@@ -168,6 +173,8 @@ interface Drained {
   ingest: string;
   /** What takeovers and overload cost them (`repairsOf`). */
   repairs: string;
+  /** The processes' CPU at every poll, with the trades emitted by then (for the steady-state cost). */
+  samples: CpuSample[];
 }
 
 interface IngestProgress {
@@ -226,6 +233,7 @@ async function untilDrained(o: ScaleOptions, c: Cluster, total: number): Promise
   let allLogged = false;
   /** TRADES' last sequence once every trade was in it. */
   let logged: number | undefined;
+  const samples: CpuSample[] = [];
   const at = await pollUntil(
     `${fmt(total)} trades emitted, accepted by ingest, in TRADES and consumed by every partition consumer`,
     o.phaseMs,
@@ -234,6 +242,7 @@ async function untilDrained(o: ScaleOptions, c: Cluster, total: number): Promise
       const now = performance.now();
       const [sim, info] = await Promise.all([c.sim.stats(), jsm.streams.info(STREAMS.trades)]);
       emitted = sim.eventsEmitted;
+      samples.push({ emitted, cpu: cpuOf(c) });
       if (allLogged) logged ??= info.state.last_seq;
       let pending = 0;
       let consumers = 0;
@@ -260,17 +269,20 @@ async function untilDrained(o: ScaleOptions, c: Cluster, total: number): Promise
     async () => `simulator emitted ${fmt(emitted)}; ${logged === undefined ? "" : `every trade in TRADES by seq ${logged}; `}ingest ${ingest ? `accepted ${fmt(ingest.accepted)}, outstanding ${ingest.outstanding}\n${ingest.text}` : "not asked yet"}\n${await c.describe()}`,
     { intervalMs: 250 },
   );
-  return { at, emitted, maxPartitionPending, maxTotalPending, ingest: ingest?.text ?? "", repairs: ingest?.repairs ?? "" };
+  return { at, emitted, maxPartitionPending, maxTotalPending, ingest: ingest?.text ?? "", repairs: ingest?.repairs ?? "", samples };
 }
 
-type CpuSeconds = { nodes: number[]; nats: number; sim: number };
 const cpuOf = (c: Cluster): CpuSeconds => ({ nodes: c.nodes.map((n) => cpuSeconds(n.child.pid)), nats: cpuSeconds(c.nats.process.pid), sim: cpuSeconds(c.sim.child.pid) });
 
-/** CPU-seconds per million trades of each process between two readings. */
-function cpuPerMillion(before: CpuSeconds, after: CpuSeconds, trades: number): CpuSeconds {
-  const perMillion = (s: number) => (s / trades) * 1e6;
-  return { nodes: after.nodes.map((s, i) => perMillion(s - before.nodes[i]!)), nats: perMillion(after.nats - before.nats), sim: perMillion(after.sim - before.sim) };
+/** Each process's CPU while the cluster is up and no trade flows, in % of one core. */
+async function idleCpuPercent(c: Cluster, seconds: number): Promise<CpuSeconds> {
+  const before = cpuOf(c);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const after = cpuOf(c);
+  const pct = (a: number, b: number) => ((a - b) / seconds) * 100;
+  return { nodes: after.nodes.map((s, i) => pct(s, before.nodes[i]!)), nats: pct(after.nats, before.nats), sim: pct(after.sim, before.sim) };
 }
+
 
 /**
  * The log's verdict: "zero loss: …", or "LOSS …" (then the node logs are kept). A loss fails the
@@ -358,39 +370,59 @@ async function throughput(o: ScaleOptions, nodeCount: number, symbols: number, r
   return row;
 }
 
-interface LatencyRow {
-  nodes: number;
+interface LatencyRow extends LatencySpec {
+  /** Bars closed by a trade (trade → prediction proper). */
   p50: number | null;
   p99: number | null;
+  /** Node CPU-s per million trades in the steady middle of the run, per node. */
+  steadyCpu: number[] | undefined;
   text: string;
 }
 
-async function latency(o: ScaleOptions, nodeCount: number): Promise<LatencyRow> {
-  const total = o.latencyRate * o.latencySeconds;
-  const label = `${nodeCount} node(s), ${fmt(o.latencySymbols)} symbols at ${fmt(o.latencyRate)} trades/s for ${o.latencySeconds} s`;
+/** Seconds the latency phase measures the idle cluster before the market starts. */
+const IDLE_SECONDS = 5;
+
+async function latency(o: ScaleOptions, spec: LatencySpec): Promise<LatencyRow> {
+  const { nodes: nodeCount, symbols, rate } = spec;
+  const total = rate * o.latencySeconds;
+  const label = `${nodeCount} node(s), ${fmt(symbols)} symbols at ${fmt(rate)} trades/s for ${o.latencySeconds} s`;
   phase(`latency: starting ${label}`);
-  await using c = await startCluster(o, nodeCount, o.latencySymbols, ["--rate", String(o.latencyRate), "--total", String(total)]);
+  await using c = await startCluster(o, nodeCount, symbols, ["--rate", String(rate), "--total", String(total)]);
+  phase(`latency: idle CPU of ${label} (${IDLE_SECONDS} s)`);
+  const idle = await idleCpuPercent(c, IDLE_SECONDS);
   phase(`latency: ${label}`);
   const cpu0 = cpuOf(c);
   await c.go();
   const d = await untilDrained(o, c, total);
   // What the live rate costs (not the max-rate figure: batches are smaller at a live rate).
   const { nodes: nodeCpu, nats: natsCpu } = cpuPerMillion(cpu0, cpuOf(c), d.emitted);
+  const steady = steadyCpuPerMillion(d.samples, total);
   const log = await withDeadline(`TRADES and SILVER read back (${label})`, o.phaseMs, checkLog(c.nc, WINDOWS, SYNTHETIC_FIRST_ID), c.describe);
   const verdict = lossVerdict(c, label, d, log);
   if (verdict.loss) losses.push(verdict.text);
   // Warm-up excluded: bars ending in the first 3 s (connections, first fetches, JIT).
   const b = await withDeadline(`SILVER and TRADES read back for latency (${label})`, o.phaseMs, latencyBreakdown(c.nc, (bars) => bars.reduce((min, x) => Math.min(min, x.windowEnd), Infinity) + 3000), c.describe);
-  const cpuText = `CPU-s per million trades at this rate: nodes ${nodeCpu.map((x) => x.toFixed(1)).join(" / ")}, nats-server ${natsCpu.toFixed(1)}`;
-  const text = `trade → prediction ${describeLatency(b.total)} over ${fmt(b.bars)} bars; ingest→TRADES ${describeLatency(b.ingestToLog)}, TRADES→emit ${describeLatency(b.logToEmit)} (${b.matched} matched); ${cpuText}`;
+  const per = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(" / ");
+  const cpuText =
+    `CPU-s per million trades at this rate: whole run nodes ${per(nodeCpu)}, nats-server ${natsCpu.toFixed(1)}; ` +
+    `steady (30–80 % of the trades emitted) ${steady ? `nodes ${per(steady.nodes)} = ${sumOf(steady.nodes).toFixed(1)}, nats-server ${steady.nats.toFixed(1)}` : "not measured (too few polls)"}; ` +
+    `idle before the start: nodes ${idle.nodes.map((x) => `${x.toFixed(1)} %`).join(" / ")} of a core, nats-server ${idle.nats.toFixed(1)} %`;
+  const text =
+    `trade → prediction (bars closed by a trade) ${describeLatency(b.closedByTrade)} over ${fmt(b.closedByTrade.count)} bars; ` +
+    `ingest→TRADES ${describeLatency(b.ingestToLog)}, TRADES→emit ${describeLatency(b.logToEmit)}; ` +
+    `${fmt(b.closedByMark.count)} bars closed by an idle mark (the run's end) ${describeLatency(b.closedByMark)}; all ${fmt(b.bars)} bars ${describeLatency(b.total)}` +
+    `${b.unmatched.count > 0 ? `; ${b.unmatched.count} bars whose closing trade was not found ${describeLatency(b.unmatched)}` : ""}; ${cpuText}`;
   console.log(`  ${label}: ${text}; ${verdict.text}`);
-  record(`trade → prediction p50, ${nodeCount} node(s), ${o.latencySymbols} symbols at ${o.latencyRate} trades/s`, b.total.p50 ?? NaN, "ms", `${b.bars} bars, 2 s windows / 1 s slide`);
-  record(`trade → prediction p99, ${nodeCount} node(s), ${o.latencySymbols} symbols at ${o.latencyRate} trades/s`, b.total.p99 ?? NaN, "ms", `max ${b.total.max ?? "-"} ms`);
-  record(`node CPU per million trades, ${nodeCount} node(s), ${o.latencySymbols} symbols at ${o.latencyRate} trades/s (all nodes)`, nodeCpu.reduce((a, x) => a + x, 0), "CPU-s", `per node ${nodeCpu.map((x) => x.toFixed(1)).join(" / ")}; nats-server ${natsCpu.toFixed(1)}`);
-  return { nodes: nodeCount, p50: b.total.p50, p99: b.total.p99, text };
+  const at = `${nodeCount} node(s), ${symbols} symbols at ${rate} trades/s`;
+  record(`trade → prediction p50, ${at}`, b.closedByTrade.p50 ?? NaN, "ms", `${b.closedByTrade.count} bars closed by a trade, 2 s windows / 1 s slide`);
+  record(`trade → prediction p99, ${at}`, b.closedByTrade.p99 ?? NaN, "ms", `max ${b.closedByTrade.max ?? "-"} ms; all bars incl. ${b.closedByMark.count} closed by idle marks p99 ${b.total.p99 ?? "-"} ms`);
+  record(`node CPU per million trades, ${at} (all nodes)`, sumOf(nodeCpu), "CPU-s", `per node ${per(nodeCpu)}; nats-server ${natsCpu.toFixed(1)}`);
+  if (steady) record(`node CPU per million trades, steady, ${at} (all nodes)`, sumOf(steady.nodes), "CPU-s", `per node ${per(steady.nodes)}; idle ${idle.nodes.map((x) => x.toFixed(1)).join(" / ")} % of a core`);
+  return { ...spec, p50: b.closedByTrade.p50, p99: b.closedByTrade.p99, steadyCpu: steady?.nodes, text };
 }
 
 const target = (ok: boolean) => (ok ? "PASS" : "MISS");
+const sumOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
 export async function run(): Promise<void> {
   const o = scaleOptions(process.env);
@@ -401,7 +433,11 @@ export async function run(): Promise<void> {
   const rows: ThroughputRow[] = [];
   if (o.only !== "latency") for (const symbols of o.symbols) for (const n of o.nodes) rows.push(await throughputRepeated(o, n, symbols));
   const latencies: LatencyRow[] = [];
-  if (o.only !== "throughput") for (const n of o.nodes) latencies.push(await latency(o, n));
+  const controls = new Map<number, LatencyRow>();
+  if (o.only !== "throughput") {
+    for (const n of o.nodes) latencies.push(await latency(o, { nodes: n, symbols: o.latencySymbols, rate: o.latencyRate }));
+    for (const n of o.nodes) if (n > 1) controls.set(n, await latency(o, controlFor({ symbols: o.latencySymbols, rate: o.latencyRate }, n)));
+  }
 
   phase("report");
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -413,13 +449,26 @@ export async function run(): Promise<void> {
     console.log(`| ${r.nodes} | ${fmt(r.symbols)} | ${fmt(r.tradesPerSecond)}${range} | ${r.nodeCpu.map((s) => s.toFixed(1)).join(" / ")} | ${sum(r.nodeCpu).toFixed(1)} | ${r.natsCpu.toFixed(1)} | ${r.simCpu.toFixed(1)} | ${fmt(r.maxPartitionPending)} | ${r.loss ? "LOSS" : "none"} |`);
   }
   if (latencies.length > 0) {
-    console.log(`\n| nodes | trade → prediction at ${fmt(o.latencyRate)} trades/s, ${fmt(o.latencySymbols)} symbols |\n|---:|---|`);
-    for (const l of latencies) console.log(`| ${l.nodes} | ${l.text} |`);
+    console.log(`\n| nodes | symbols | trades/s | trade → prediction, CPU |\n|---:|---:|---:|---|`);
+    for (const l of [...latencies, ...controls.values()]) console.log(`| ${l.nodes} | ${fmt(l.symbols)} | ${fmt(l.rate)} | ${l.text} |`);
   }
   console.log("\ntargets (PASS/MISS is reported, not enforced; loss and deadlines fail the bench):");
   const one = rows.find((r) => r.nodes === 1 && r.symbols === 1000);
   if (one) console.log(`  ${target(one.tradesPerSecond >= 100_000 && !one.loss)}  1 node, 1,000 symbols >= 100,000 trades/s end to end with zero loss: ${fmt(one.tradesPerSecond)}`);
   for (const l of latencies) console.log(`  ${target(l.p99 !== null && l.p99 < 50)}  p99 trade → prediction at ${fmt(o.latencyRate)} trades/s < 50 ms, ${l.nodes} node(s): ${l.p99 ?? "-"} ms`);
+  const [firstL, lastL] = [latencies[0], latencies[latencies.length - 1]];
+  if (firstL?.steadyCpu && lastL?.steadyCpu && firstL !== lastL) {
+    const growth = sumOf(lastL.steadyCpu) / sumOf(firstL.steadyCpu) - 1;
+    record(`coordination overhead at ${o.latencyRate} trades/s, steady node CPU per trade ${firstL.nodes} → ${lastL.nodes} nodes`, growth * 100, "%");
+    console.log(`  ${target(growth < 0.1)}  steady node CPU per trade at a fixed ${fmt(o.latencyRate)} trades/s from ${firstL.nodes} to ${lastL.nodes} nodes grows < 10 %: ${(growth * 100).toFixed(1)} % (${sumOf(firstL.steadyCpu).toFixed(1)} → ${sumOf(lastL.steadyCpu).toFixed(1)} CPU-s per million trades; each node carries 1/N of the rate, and a less loaded node costs more per trade: see the control below)`);
+  }
+  for (const l of latencies) {
+    const control = controls.get(l.nodes);
+    if (!control?.steadyCpu || !l.steadyCpu) continue;
+    const overhead = sumOf(l.steadyCpu) / sumOf(control.steadyCpu) - 1;
+    record(`coordination overhead, ${l.nodes} nodes vs ${l.nodes} lone nodes of 1/${l.nodes} the size, steady CPU per trade at ${o.latencyRate} trades/s`, overhead * 100, "%");
+    console.log(`  ${target(overhead < 0.1)}  coordination overhead of ${l.nodes} nodes < 10 %: ${(overhead * 100).toFixed(1)} % (${l.nodes} nodes ${sumOf(l.steadyCpu).toFixed(1)} CPU-s per million trades, steady; one lone node with their per-node share, ${fmt(control.symbols)} symbols at ${fmt(control.rate)} trades/s, ${sumOf(control.steadyCpu).toFixed(1)})`);
+  }
   for (const symbols of o.symbols) {
     const mine = rows.filter((r) => r.symbols === symbols);
     const first = mine[0];

@@ -1,0 +1,46 @@
+/** The scale bench's CPU arithmetic (pure): per million trades, the steady part of a run, the control run. */
+
+/** CPU-seconds of each process (node processes, nats-server, the simulator). */
+export type CpuSeconds = { nodes: number[]; nats: number; sim: number };
+
+/** The processes' CPU at one poll, with the trades emitted by then. */
+export interface CpuSample {
+  emitted: number;
+  cpu: CpuSeconds;
+}
+
+/** One live-rate run: `nodes` node processes, `symbols` symbols, `rate` trades/s. */
+export interface LatencySpec {
+  nodes: number;
+  symbols: number;
+  rate: number;
+}
+
+/**
+ * The control for N nodes: one node with a 1/N share of the symbols and of the rate, i.e. what
+ * each node of the N-node cluster carries. N such lone nodes would cost the same per trade as it
+ * does; what the N-node cluster costs beyond that is its coordination overhead. (A node's CPU per
+ * trade falls as its own load rises, as more work is done per event-loop wake-up, so 1 node at the
+ * full rate is not the baseline for N nodes that each carry 1/N of it.)
+ */
+export const controlFor = (full: { symbols: number; rate: number }, n: number): LatencySpec => ({ nodes: 1, symbols: Math.ceil(full.symbols / n), rate: Math.round(full.rate / n) });
+
+/** CPU-seconds per million trades of each process between two readings. */
+export function cpuPerMillion(before: CpuSeconds, after: CpuSeconds, trades: number): CpuSeconds {
+  const perMillion = (s: number) => (s / trades) * 1e6;
+  return { nodes: after.nodes.map((s, i) => perMillion(s - before.nodes[i]!)), nats: perMillion(after.nats - before.nats), sim: perMillion(after.sim - before.sim) };
+}
+
+/**
+ * The steady-state cost at a live rate: CPU per trade between the polls at which 30 % and 80 % of
+ * the trades had been emitted, so neither the warm-up (JIT, the symbols' first actors) nor the
+ * drain and the end-of-run idle marks count. Trades emitted in between stand for trades handled in
+ * between, which holds while the nodes keep up (their partition lag stays small); undefined when
+ * the polls do not span the window.
+ */
+export function steadyCpuPerMillion(samples: readonly CpuSample[], total: number): CpuSeconds | undefined {
+  const from = samples.find((s) => s.emitted >= 0.3 * total);
+  const to = samples.findLast((s) => s.emitted <= 0.8 * total);
+  if (from === undefined || to === undefined || to.emitted - from.emitted < 0.25 * total) return undefined;
+  return cpuPerMillion(from.cpu, to.cpu, to.emitted - from.emitted);
+}

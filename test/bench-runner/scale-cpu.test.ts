@@ -1,0 +1,33 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { controlFor, cpuPerMillion, steadyCpuPerMillion, type CpuSample } from "../../bench/scale-cpu.js";
+
+const at = (emitted: number, node: number): CpuSample => ({ emitted, cpu: { nodes: [node, node / 2], nats: node / 4, sim: 0 } });
+
+test("scale cpu: per million trades between two readings, per process", () => {
+  const r = cpuPerMillion({ nodes: [1, 2], nats: 0.5, sim: 0 }, { nodes: [3, 3], nats: 1, sim: 0.25 }, 500_000);
+  assert.deepEqual(r, { nodes: [4, 2], nats: 1, sim: 0.5 });
+});
+
+test("scale cpu: the steady cost leaves out the warm-up and the drain", () => {
+  // 100,000 trades; the warm-up (first 20,000) costs 10 CPU-s, then 1 CPU-s per 10,000 trades, then a drain of 5 CPU-s.
+  const samples: CpuSample[] = [at(0, 0), at(20_000, 10)];
+  for (let e = 30_000; e <= 100_000; e += 10_000) samples.push(at(e, 10 + (e - 20_000) / 10_000));
+  samples.push(at(100_000, 23), at(100_000, 25));
+  const steady = steadyCpuPerMillion(samples, 100_000)!;
+  assert.deepEqual(steady.nodes, [100, 50]); // 1 CPU-s per 10,000 = 100 per million, the second node half
+  assert.equal(steady.nats, 25);
+  // The whole run says far more: warm-up and drain counted.
+  assert.equal(cpuPerMillion(samples[0]!.cpu, samples.at(-1)!.cpu, 100_000).nodes[0], 250);
+});
+
+test("scale cpu: no steady figure when the polls do not span the middle of the run", () => {
+  assert.equal(steadyCpuPerMillion([], 1000), undefined);
+  assert.equal(steadyCpuPerMillion([at(0, 0), at(1000, 5)], 1000), undefined);
+  assert.equal(steadyCpuPerMillion([at(0, 0), at(400, 1), at(500, 2), at(1000, 5)], 1000), undefined, "300..800 spans only 400..500");
+});
+
+test("scale cpu: the control for N nodes is one node with 1/N of the symbols and of the rate", () => {
+  assert.deepEqual(controlFor({ symbols: 1000, rate: 10_000 }, 3), { nodes: 1, symbols: 334, rate: 3333 });
+  assert.deepEqual(controlFor({ symbols: 1000, rate: 10_000 }, 2), { nodes: 1, symbols: 500, rate: 5000 });
+});
