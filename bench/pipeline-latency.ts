@@ -35,8 +35,8 @@ export interface LatencyBreakdown {
   matched: number;
   total: LatencySummary;
   /**
-   * Bars closed by a trade: trade → prediction proper. The rest were closed by an idle mark (at the
-   * end of a run every symbol goes quiet and its last windows close on marks), timed from the mark.
+   * Bars closed by a trade: trade → prediction proper. The rest were closed by an idle mark (a
+   * quiet symbol's; at the end of a run every symbol goes quiet), timed from the mark.
    */
   closedByTrade: LatencySummary;
   /** Bars closed by an idle mark (their closing ingest time is the mark's). */

@@ -410,7 +410,7 @@ async function latency(o: ScaleOptions, spec: LatencySpec): Promise<LatencyRow> 
   const text =
     `trade → prediction (bars closed by a trade) ${describeLatency(b.closedByTrade)} over ${fmt(b.closedByTrade.count)} bars; ` +
     `ingest→TRADES ${describeLatency(b.ingestToLog)}, TRADES→emit ${describeLatency(b.logToEmit)}; ` +
-    `${fmt(b.closedByMark.count)} bars closed by an idle mark (the run's end) ${describeLatency(b.closedByMark)}; all ${fmt(b.bars)} bars ${describeLatency(b.total)}` +
+    `${fmt(b.closedByMark.count)} bars closed by an idle mark (a quiet symbol's; at the run's end every symbol's) ${describeLatency(b.closedByMark)}; all ${fmt(b.bars)} bars ${describeLatency(b.total)}` +
     `${b.unmatched.count > 0 ? `; ${b.unmatched.count} bars whose closing trade was not found ${describeLatency(b.unmatched)}` : ""}; ${cpuText}`;
   console.log(`  ${label}: ${text}; ${verdict.text}`);
   const at = `${nodeCount} node(s), ${symbols} symbols at ${rate} trades/s`;
