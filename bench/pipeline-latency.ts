@@ -81,10 +81,11 @@ export async function latencyBreakdown(nc: NatsConnection, fromWindowEnd: (bars:
     const key = `${bar.symbol}@${bar.closedByIngestTime}`;
     const latency = bar.emittedAt - bar.closedByIngestTime;
     const at = storedAt.get(key);
-    if (at === undefined) unmatched.push(latency);
-    else if (markAt.has(key)) byMark.push(latency);
-    else byTrade.push(latency);
-    if (at === undefined) continue;
+    if (at === undefined) {
+      unmatched.push(latency);
+      continue;
+    }
+    (markAt.has(key) ? byMark : byTrade).push(latency);
     ingestToLog.push(at - bar.closedByIngestTime);
     logToEmit.push(bar.emittedAt - at);
   }

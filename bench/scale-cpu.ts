@@ -25,6 +25,12 @@ export interface LatencySpec {
  */
 export const controlFor = (full: { symbols: number; rate: number }, n: number): LatencySpec => ({ nodes: 1, symbols: Math.ceil(full.symbols / n), rate: Math.round(full.rate / n) });
 
+/** The nodes' figures added up. */
+export const sumOf = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+
+/** The nodes' figures one by one: "10.7 / 10.9 / 11.2". */
+export const perNode = (xs: readonly number[]): string => xs.map((x) => x.toFixed(1)).join(" / ");
+
 /** CPU-seconds per million trades of each process between two readings. */
 export function cpuPerMillion(before: CpuSeconds, after: CpuSeconds, trades: number): CpuSeconds {
   const perMillion = (s: number) => (s / trades) * 1e6;

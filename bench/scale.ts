@@ -40,7 +40,7 @@ import { startNatsServer, type NatsServerHandle } from "../test/helpers/nats-ser
 import { tempDir } from "../test/market-e2e/support.js";
 import { adminReplies, BENCH_ADMIN_TOKEN, nodeStatuses, startNodeProcess, startSimulatorProcess, type NodeProc, type SimulatorProc } from "./node-process.js";
 import { cpuSeconds } from "./runner/process-cpu.js";
-import { controlFor, cpuPerMillion, steadyCpuPerMillion, type CpuSample, type CpuSeconds, type LatencySpec } from "./scale-cpu.js";
+import { controlFor, cpuPerMillion, perNode, steadyCpuPerMillion, sumOf, type CpuSample, type CpuSeconds, type LatencySpec } from "./scale-cpu.js";
 import { describe as describeLatency, latencyBreakdown } from "./pipeline-latency.js";
 import { describeJetStream } from "./runner/jetstream-waiting.js";
 import { pollUntil, withDeadline } from "./runner/deadline.js";
@@ -134,7 +134,7 @@ async function startCluster(o: ScaleOptions, nodeCount: number, symbolCount: num
         for (const n of nodes) if (n.child.exitCode !== null) throw new Error(`${n.id} exited (${n.child.exitCode}):\n${n.tail.join("\n")}`);
         const statuses = await nodeStatuses(nc);
         const running = statuses.map((s) => (s.components["market"] as MarketStatus | undefined)?.region?.partitionsRunning ?? 0);
-        const ready = statuses.length === nodeCount && running.reduce((a, b) => a + b, 0) === PARTITIONS && running.every((r) => r > 0) && (await sim.stats()).connections >= ingestNodes && (await ingestSettled(nc, ingestNodes));
+        const ready = statuses.length === nodeCount && sumOf(running) === PARTITIONS && running.every((r) => r > 0) && (await sim.stats()).connections >= ingestNodes && (await ingestSettled(nc, ingestNodes));
         settled = ready ? settled + 1 : 0;
         return settled >= 2;
       },
@@ -363,9 +363,9 @@ async function throughput(o: ScaleOptions, nodeCount: number, symbols: number, r
     loss: verdict.loss,
   };
   console.log(`  ${label}: ${fmt(row.tradesPerSecond)} trades/s end to end (${seconds.toFixed(1)} s); ${verdict.text}${d.repairs ? `; ingest repairs: ${d.repairs}` : ""}`);
-  const nodesCpu = row.nodeCpu.reduce((a, b) => a + b, 0);
+  const nodesCpu = sumOf(row.nodeCpu);
   record(`end to end, ${nodeCount} node(s), ${symbols} symbols, max rate`, row.tradesPerSecond, "trades/s", `${seconds.toFixed(1)} s, ${c.ingestNodes} ingest node(s); ${verdict.loss ? "LOSS" : "zero loss"}`);
-  record(`node CPU per million trades, ${nodeCount} node(s), ${symbols} symbols (all nodes)`, nodesCpu, "CPU-s", `per node ${row.nodeCpu.map((s) => s.toFixed(1)).join(" / ")}; nats-server ${row.natsCpu.toFixed(1)}, simulator ${row.simCpu.toFixed(1)}`);
+  record(`node CPU per million trades, ${nodeCount} node(s), ${symbols} symbols (all nodes)`, nodesCpu, "CPU-s", `per node ${perNode(row.nodeCpu)}; nats-server ${row.natsCpu.toFixed(1)}, simulator ${row.simCpu.toFixed(1)}`);
   record(`partition lag (max pending of one TRADES consumer), ${nodeCount} node(s), ${symbols} symbols`, row.maxPartitionPending, "messages", `all consumers together at most ${fmt(row.maxTotalPending)}`);
   return row;
 }
@@ -402,10 +402,9 @@ async function latency(o: ScaleOptions, spec: LatencySpec): Promise<LatencyRow> 
   if (verdict.loss) losses.push(verdict.text);
   // Warm-up excluded: bars ending in the first 3 s (connections, first fetches, JIT).
   const b = await withDeadline(`SILVER and TRADES read back for latency (${label})`, o.phaseMs, latencyBreakdown(c.nc, (bars) => bars.reduce((min, x) => Math.min(min, x.windowEnd), Infinity) + 3000), c.describe);
-  const per = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(" / ");
   const cpuText =
-    `CPU-s per million trades at this rate: whole run nodes ${per(nodeCpu)}, nats-server ${natsCpu.toFixed(1)}; ` +
-    `steady (30–80 % of the trades emitted) ${steady ? `nodes ${per(steady.nodes)} = ${sumOf(steady.nodes).toFixed(1)}, nats-server ${steady.nats.toFixed(1)}` : "not measured (too few polls)"}; ` +
+    `CPU-s per million trades at this rate: whole run nodes ${perNode(nodeCpu)}, nats-server ${natsCpu.toFixed(1)}; ` +
+    `steady (30–80 % of the trades emitted) ${steady ? `nodes ${perNode(steady.nodes)} = ${sumOf(steady.nodes).toFixed(1)}, nats-server ${steady.nats.toFixed(1)}` : "not measured (too few polls)"}; ` +
     `idle before the start: nodes ${idle.nodes.map((x) => `${x.toFixed(1)} %`).join(" / ")} of a core, nats-server ${idle.nats.toFixed(1)} %`;
   const text =
     `trade → prediction (bars closed by a trade) ${describeLatency(b.closedByTrade)} over ${fmt(b.closedByTrade.count)} bars; ` +
@@ -416,13 +415,12 @@ async function latency(o: ScaleOptions, spec: LatencySpec): Promise<LatencyRow> 
   const at = `${nodeCount} node(s), ${symbols} symbols at ${rate} trades/s`;
   record(`trade → prediction p50, ${at}`, b.closedByTrade.p50 ?? NaN, "ms", `${b.closedByTrade.count} bars closed by a trade, 2 s windows / 1 s slide`);
   record(`trade → prediction p99, ${at}`, b.closedByTrade.p99 ?? NaN, "ms", `max ${b.closedByTrade.max ?? "-"} ms; all bars incl. ${b.closedByMark.count} closed by idle marks p99 ${b.total.p99 ?? "-"} ms`);
-  record(`node CPU per million trades, ${at} (all nodes)`, sumOf(nodeCpu), "CPU-s", `per node ${per(nodeCpu)}; nats-server ${natsCpu.toFixed(1)}`);
-  if (steady) record(`node CPU per million trades, steady, ${at} (all nodes)`, sumOf(steady.nodes), "CPU-s", `per node ${per(steady.nodes)}; idle ${idle.nodes.map((x) => x.toFixed(1)).join(" / ")} % of a core`);
+  record(`node CPU per million trades, ${at} (all nodes)`, sumOf(nodeCpu), "CPU-s", `per node ${perNode(nodeCpu)}; nats-server ${natsCpu.toFixed(1)}`);
+  if (steady) record(`node CPU per million trades, steady, ${at} (all nodes)`, sumOf(steady.nodes), "CPU-s", `per node ${perNode(steady.nodes)}; idle ${perNode(idle.nodes)} % of a core`);
   return { ...spec, p50: b.closedByTrade.p50, p99: b.closedByTrade.p99, steadyCpu: steady?.nodes, text };
 }
 
 const target = (ok: boolean) => (ok ? "PASS" : "MISS");
-const sumOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
 export async function run(): Promise<void> {
   const o = scaleOptions(process.env);
@@ -440,13 +438,12 @@ export async function run(): Promise<void> {
   }
 
   phase("report");
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const repeated = o.repeat > 1 ? ` (median of ${o.repeat} runs; range)` : "";
   console.log(`\n| nodes | symbols | end to end trades/s${repeated} | CPU-s per million trades, per node | nodes total | nats-server | simulator | max partition lag | loss |`);
   console.log("|---:|---:|---:|---|---:|---:|---:|---:|---|");
   for (const r of rows) {
     const range = r.runs ? ` (${fmt(Math.min(...r.runs))}–${fmt(Math.max(...r.runs))})` : "";
-    console.log(`| ${r.nodes} | ${fmt(r.symbols)} | ${fmt(r.tradesPerSecond)}${range} | ${r.nodeCpu.map((s) => s.toFixed(1)).join(" / ")} | ${sum(r.nodeCpu).toFixed(1)} | ${r.natsCpu.toFixed(1)} | ${r.simCpu.toFixed(1)} | ${fmt(r.maxPartitionPending)} | ${r.loss ? "LOSS" : "none"} |`);
+    console.log(`| ${r.nodes} | ${fmt(r.symbols)} | ${fmt(r.tradesPerSecond)}${range} | ${perNode(r.nodeCpu)} | ${sumOf(r.nodeCpu).toFixed(1)} | ${r.natsCpu.toFixed(1)} | ${r.simCpu.toFixed(1)} | ${fmt(r.maxPartitionPending)} | ${r.loss ? "LOSS" : "none"} |`);
   }
   if (latencies.length > 0) {
     console.log(`\n| nodes | symbols | trades/s | trade → prediction, CPU |\n|---:|---:|---:|---|`);
@@ -474,9 +471,9 @@ export async function run(): Promise<void> {
     const first = mine[0];
     const last = mine[mine.length - 1];
     if (!first || !last || first === last) continue;
-    const overhead = sum(last.nodeCpu) / sum(first.nodeCpu) - 1;
+    const overhead = sumOf(last.nodeCpu) / sumOf(first.nodeCpu) - 1;
     record(`coordination overhead, node CPU per trade ${first.nodes} → ${last.nodes} nodes, ${symbols} symbols`, overhead * 100, "%");
-    console.log(`  ${target(overhead < 0.1)}  node CPU per trade from ${first.nodes} to ${last.nodes} nodes at ${fmt(symbols)} symbols grows < 10 %: ${(overhead * 100).toFixed(1)} % (${sum(first.nodeCpu).toFixed(1)} → ${sum(last.nodeCpu).toFixed(1)} CPU-s per million trades)`);
+    console.log(`  ${target(overhead < 0.1)}  node CPU per trade from ${first.nodes} to ${last.nodes} nodes at ${fmt(symbols)} symbols grows < 10 %: ${(overhead * 100).toFixed(1)} % (${sumOf(first.nodeCpu).toFixed(1)} → ${sumOf(last.nodeCpu).toFixed(1)} CPU-s per million trades)`);
   }
   for (const r of rows.filter((x) => x.nodes > 1 && x.nodes === Math.max(...o.nodes))) {
     // Each node process on its own core: the busiest node's CPU per trade bounds the cluster.

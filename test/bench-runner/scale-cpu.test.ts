@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { controlFor, cpuPerMillion, steadyCpuPerMillion, type CpuSample } from "../../bench/scale-cpu.js";
+import { controlFor, cpuPerMillion, perNode, steadyCpuPerMillion, sumOf, type CpuSample } from "../../bench/scale-cpu.js";
 
 const at = (emitted: number, node: number): CpuSample => ({ emitted, cpu: { nodes: [node, node / 2], nats: node / 4, sim: 0 } });
 
@@ -30,4 +30,10 @@ test("scale cpu: no steady figure when the polls do not span the middle of the r
 test("scale cpu: the control for N nodes is one node with 1/N of the symbols and of the rate", () => {
   assert.deepEqual(controlFor({ symbols: 1000, rate: 10_000 }, 3), { nodes: 1, symbols: 334, rate: 3333 });
   assert.deepEqual(controlFor({ symbols: 1000, rate: 10_000 }, 2), { nodes: 1, symbols: 500, rate: 5000 });
+});
+
+test("scale cpu: the nodes' figures added up and listed", () => {
+  assert.equal(sumOf([10.7, 10.9, 11.2]), 10.7 + 10.9 + 11.2);
+  assert.equal(sumOf([]), 0);
+  assert.equal(perNode([10.71, 10.9, 11.25]), "10.7 / 10.9 / 11.3");
 });
