@@ -5,7 +5,7 @@
 import { ConfigError, parseDuration } from "../../src/config/index.js";
 
 /** What a plain `npm run bench` (and `--report`) runs; other files are diagnostics or helpers, run by name. */
-export const DEFAULT_SET = ["runtime-local", "runtime-cluster", "nats-request", "market", "ingest", "pipeline", "lake", "db", "ml", "mlops", "quality", "web", "gateway", "upload"];
+export const DEFAULT_SET = ["runtime-local", "runtime-cluster", "nats-request", "log-layout", "market", "ingest", "pipeline", "lake", "db", "ml", "mlops", "quality", "web", "gateway", "upload"];
 
 /** Whole-run deadline per bench when none is given: generous, it catches hangs, not slowness. */
 const DEFAULT_DEADLINE_MS = 20 * 60_000;

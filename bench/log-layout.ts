@@ -1,0 +1,276 @@
+/**
+ * What the trade log's layout costs at a live rate, transport only (no actors, no bars): the same
+ * trades, at `LAYOUT_RATE` trades/s (10,000) over `LAYOUT_SYMBOLS` symbols (1,000) for
+ * `LAYOUT_SECONDS` (15 s), sealed every `LAYOUT_LINGER_MS` (20 ms: the publisher's linger at 1,000
+ * active symbols while the node has room), in two layouts on the real TRADES stream
+ * (platformLogSpec) of a private nats-server:
+ * - **per symbol** (the log today): one message per symbol per linger tick, on
+ *   `md.trades.<partition>.<SYMBOL>`;
+ * - **per partition** (not built): one message per partition per linger tick, on
+ *   `md.trades.<partition>.ALL`, holding one batch per symbol (the same columnar batches,
+ *   newline-separated).
+ *
+ * Both publish as the publisher does (Nats-Msg-Id, the subject's expected last sequence, one
+ * publish in flight per subject) and read as the partition consumers do (one durable pull consumer
+ * per partition, AckAll with one ack per burst, pulls of up to 256, every batch decoded). Rounds
+ * alternate the layouts (`LAYOUT_ROUNDS`, 2 each), each on a fresh server.
+ *
+ * Reports, per layout: messages per trade; this process's CPU (publishing and consuming) and
+ * nats-server's, in CPU-s per million trades; trade arrival → decoded by its partition consumer,
+ * p50/p99 (the linger included: a trade arrives at a uniform time within its tick). This is what
+ * the node's log traffic would cost, not an end-to-end figure: see bench/README.md, "Log layout".
+ */
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { setMaxListeners } from "node:events";
+import { decodeTradeLogEntry, encodeTradeBatch } from "../src/ingest/batch-codec.js";
+import type { Trade } from "../src/market/trade.js";
+import { partitionOf } from "../src/runtime/cluster/partition.js";
+import { summarize, type LatencySummary } from "../src/runtime/latency.js";
+import { connectNats } from "../src/runtime/nats/index.js";
+import { bootstrap } from "../src/runtime/nats/bootstrap.js";
+import { platformLogSpec, STREAMS, TRADE_SUBJECT_PREFIX, tradeSubject } from "../src/runtime/nats/spec.js";
+import { defaultSymbols } from "../src/simulator/synthetic-source.js";
+import { startNatsServer } from "../test/helpers/nats-server.js";
+import { withDeadline } from "./runner/deadline.js";
+import { exitAfterIfEntry } from "./runner/entry.js";
+import { envNumber } from "./runner/env.js";
+import { phase, record } from "./runner/figures.js";
+import { cpuSeconds } from "./runner/process-cpu.js";
+
+export type Layout = "per symbol" | "per partition";
+export const LAYOUTS: readonly Layout[] = ["per symbol", "per partition"];
+const PARTITIONS = 32;
+const FETCH_MAX = 256;
+
+/** One message to publish: its subject, bytes, de-duplication id and how many trades it holds. */
+export interface SealedMessage {
+  subject: string;
+  payload: Uint8Array;
+  msgId: string;
+  trades: number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * The trades that arrived during one linger tick → the messages to publish, in the layout's
+ * grouping: one message per symbol, or one per partition holding each of its symbols' batches
+ * (newline-separated; JSON never holds a raw newline). Trades keep their arrival order within a
+ * symbol. Pure.
+ */
+export function sealTick(trades: readonly Trade[], layout: Layout, partitions: number): SealedMessage[] {
+  const bySymbol = new Map<string, Trade[]>();
+  for (const t of trades) {
+    const list = bySymbol.get(t.symbol);
+    if (list === undefined) bySymbol.set(t.symbol, [t]);
+    else list.push(t);
+  }
+  const batchId = (list: Trade[]) => `${list[0]!.source}:${list[0]!.symbol}:${list[0]!.tradeId}-${list[list.length - 1]!.tradeId}`;
+  if (layout === "per symbol") {
+    return [...bySymbol.values()].map((list) => ({ subject: tradeSubject(partitionOf(list[0]!.symbol, partitions), list[0]!.symbol), payload: encodeTradeBatch(list), msgId: batchId(list), trades: list.length }));
+  }
+  const byPartition = new Map<number, Trade[][]>();
+  for (const list of bySymbol.values()) {
+    const p = partitionOf(list[0]!.symbol, partitions);
+    const groups = byPartition.get(p);
+    if (groups === undefined) byPartition.set(p, [list]);
+    else groups.push(list);
+  }
+  return [...byPartition].map(([p, groups]) => ({
+    subject: `${TRADE_SUBJECT_PREFIX}.${p}.ALL`,
+    payload: encoder.encode(groups.map((list) => decoder.decode(encodeTradeBatch(list))).join("\n")),
+    msgId: groups.map(batchId).join(","),
+    trades: groups.reduce((n, list) => n + list.length, 0),
+  }));
+}
+
+/** A message of either layout → its trades (each batch decoded as the partition consumers do). Pure. */
+export function decodeMessage(data: Uint8Array, layout: Layout): Trade[] {
+  if (layout === "per symbol") return decodeTradeLogEntry(data).trades;
+  return decoder
+    .decode(data)
+    .split("\n")
+    .flatMap((batch) => decodeTradeLogEntry(batch).trades);
+}
+
+interface LayoutRound {
+  layout: Layout;
+  trades: number;
+  messages: number;
+  bytes: number;
+  clientCpuPerMillion: number;
+  natsCpuPerMillion: number;
+  latency: LatencySummary;
+}
+
+/** Publishes like the trade publisher: per subject one publish in flight, expecting the last sequence it saw. */
+class Lanes {
+  readonly #js: JetStreamClient;
+  readonly #lanes = new Map<string, { queue: SealedMessage[]; busy: boolean; lastSeq: number | undefined }>();
+  #failure: unknown;
+
+  constructor(js: JetStreamClient) {
+    this.#js = js;
+  }
+
+  send(m: SealedMessage): void {
+    if (this.#failure !== undefined) throw new Error(`a publish failed: ${String(this.#failure)}`);
+    let lane = this.#lanes.get(m.subject);
+    if (lane === undefined) this.#lanes.set(m.subject, (lane = { queue: [], busy: false, lastSeq: undefined }));
+    lane.queue.push(m);
+    this.#pump(lane);
+  }
+
+  get queued(): number {
+    let n = 0;
+    for (const lane of this.#lanes.values()) n += lane.queue.length;
+    return n;
+  }
+
+  #pump(lane: { queue: SealedMessage[]; busy: boolean; lastSeq: number | undefined }): void {
+    const head = lane.queue[0];
+    if (lane.busy || head === undefined) return;
+    lane.busy = true;
+    const expect = lane.lastSeq === undefined ? {} : { expect: { lastSubjectSequence: lane.lastSeq } };
+    this.#js.publish(head.subject, head.payload, { msgID: head.msgId, timeout: 10_000, ...expect }).then(
+      (ack) => {
+        lane.busy = false;
+        lane.lastSeq = ack.seq;
+        lane.queue.shift();
+        this.#pump(lane);
+      },
+      (err: unknown) => {
+        this.#failure = err;
+      },
+    );
+  }
+}
+
+/** Reads one partition like a partition consumer: pulls of up to 256, every batch decoded, one AckAll per burst. */
+async function consumePartition(nc: NatsConnection, partition: number, layout: Layout, onTrades: (trades: Trade[]) => void, stop: AbortSignal): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  const durable = `bench-layout-${partition}`;
+  await jsm.consumers.add(STREAMS.trades, { durable_name: durable, filter_subject: `${TRADE_SUBJECT_PREFIX}.${partition}.>`, ack_policy: AckPolicy.All, deliver_policy: DeliverPolicy.All, max_ack_pending: 1000 });
+  const consumer = await jetstream(nc).consumers.get(STREAMS.trades, durable);
+  let last: JsMsg | undefined;
+  let ackScheduled = false;
+  const ack = () => {
+    ackScheduled = false;
+    last?.ack();
+  };
+  // consume(): nats.js keeps up to 256 messages asked for, pulling more as they arrive. Pulls of
+  // 1 s, as the node's, would all expire together at 50 messages/s a partition, and nats-server 2.9
+  // loses the end of some: consume() notices after two missed heartbeats (1 s), the node 100 ms
+  // after the expiry (fetch-deadline.ts). With the default 30 s pulls, refilled before they expire,
+  // neither layout waits for an expiry.
+  const messages = await consumer.consume({ max_messages: FETCH_MAX });
+  stop.addEventListener("abort", () => void messages.close(), { once: true });
+  for await (const m of messages) {
+    onTrades(decodeMessage(m.data, layout));
+    last = m;
+    if (!ackScheduled) {
+      ackScheduled = true;
+      queueMicrotask(ack);
+    }
+  }
+}
+
+async function runRound(layout: Layout, o: { rate: number; symbols: number; seconds: number; lingerMs: number }): Promise<LayoutRound> {
+  await using nats = await startNatsServer();
+  const nc = await connectNats(nats.url, `bench-log-layout`);
+  try {
+    await bootstrap(nc, platformLogSpec());
+    const total = o.rate * o.seconds;
+    const latencies: number[] = [];
+    let consumed = 0;
+    const stop = new AbortController();
+    setMaxListeners(PARTITIONS + 1, stop.signal);
+    const consumers = Array.from({ length: PARTITIONS }, (_, p) =>
+      consumePartition(
+        nc,
+        p,
+        layout,
+        (trades) => {
+          const now = Date.now();
+          for (const t of trades) latencies.push(now - t.ingestTime);
+          consumed += trades.length;
+        },
+        stop.signal,
+      ),
+    );
+    const lanes = new Lanes(jetstream(nc));
+    const symbols = defaultSymbols(o.symbols);
+    const nextId = new Map(symbols.map((s) => [s, 1]));
+    const perTick = (o.rate * o.lingerMs) / 1000;
+    let emitted = 0;
+    let messages = 0;
+    let bytes = 0;
+    const nats0 = cpuSeconds(nats.process.pid);
+    const cpu0 = process.cpuUsage();
+    await withDeadline(`${total.toLocaleString("en-US")} trades published (${layout})`, o.seconds * 3000 + 30_000, async () => {
+      const t0 = Date.now();
+      for (let tick = 1; emitted < total; tick++) {
+        // Trades arrive at uniform times within the tick that ends now; the tick seals them.
+        const due = Math.min(total, Math.round(tick * perTick));
+        await new Promise((r) => setTimeout(r, Math.max(0, t0 + tick * o.lingerMs - Date.now())));
+        const now = Date.now();
+        const arrived: Trade[] = [];
+        for (; emitted < due; emitted++) {
+          const symbol = symbols[Math.floor(Math.random() * symbols.length)]!;
+          const id = nextId.get(symbol)!;
+          nextId.set(symbol, id + 1);
+          const at = now - Math.floor(Math.random() * o.lingerMs);
+          arrived.push({ source: "binance", symbol, tradeId: id, price: 100.5, quantity: 0.25, priceText: "100.50000000", quantityText: "0.25000000", tradeTime: at, eventTime: at, ingestTime: at, buyerIsMaker: (id & 1) === 0 });
+        }
+        arrived.sort((a, b) => a.ingestTime - b.ingestTime);
+        for (const m of sealTick(arrived, layout, PARTITIONS)) {
+          messages++;
+          bytes += m.payload.length;
+          lanes.send(m);
+        }
+      }
+    });
+    await withDeadline(`every trade decoded by the partition consumers (${layout})`, 60_000, async () => {
+      while (consumed < total) await new Promise((r) => setTimeout(r, 20));
+    }, () => `${consumed} of ${total} trades consumed, ${lanes.queued} messages not yet published`);
+    const cpu = process.cpuUsage(cpu0);
+    const natsCpu = cpuSeconds(nats.process.pid) - nats0;
+    stop.abort();
+    await Promise.race([Promise.all(consumers), new Promise((r) => setTimeout(r, 2000))]);
+    if (consumed !== total) throw new Error(`${layout}: ${consumed} trades consumed, ${total} published`);
+    return { layout, trades: total, messages, bytes, clientCpuPerMillion: ((cpu.user + cpu.system) / 1e6 / total) * 1e6, natsCpuPerMillion: (natsCpu / total) * 1e6, latency: summarize(latencies) };
+  } finally {
+    await nc.close();
+  }
+}
+
+export async function run(): Promise<void> {
+  const o = { rate: envNumber("LAYOUT_RATE", 10_000), symbols: envNumber("LAYOUT_SYMBOLS", 1000), seconds: envNumber("LAYOUT_SECONDS", 15), lingerMs: envNumber("LAYOUT_LINGER_MS", 20) };
+  const rounds = envNumber("LAYOUT_ROUNDS", 2);
+  const results: LayoutRound[] = [];
+  for (let r = 1; r <= rounds; r++) {
+    for (const layout of LAYOUTS) {
+      phase(`round ${r}: ${layout}, ${o.symbols} symbols at ${o.rate} trades/s for ${o.seconds} s, linger ${o.lingerMs} ms`);
+      const x = await runRound(layout, o);
+      results.push(x);
+      console.log(
+        `  round ${r}, ${layout}: ${(x.messages / x.trades).toFixed(3)} messages per trade (${x.messages.toLocaleString("en-US")}), ${(x.bytes / x.trades).toFixed(0)} bytes per trade; ` +
+          `CPU-s per million trades: publisher + consumers ${x.clientCpuPerMillion.toFixed(1)}, nats-server ${x.natsCpuPerMillion.toFixed(1)}; ` +
+          `arrival → decoded p50 ${x.latency.p50} / p99 ${x.latency.p99} / max ${x.latency.max} ms`,
+      );
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+  const at = `${o.symbols} symbols at ${o.rate} trades/s, linger ${o.lingerMs} ms`;
+  for (const layout of LAYOUTS) {
+    const mine = results.filter((x) => x.layout === layout);
+    record(`log layout ${layout}: messages per trade, ${at}`, median(mine.map((x) => x.messages / x.trades)), "msgs", `median of ${mine.length} rounds`);
+    record(`log layout ${layout}: publisher + consumers CPU per million trades, ${at}`, median(mine.map((x) => x.clientCpuPerMillion)), "CPU-s", `median of ${mine.length} rounds`);
+    record(`log layout ${layout}: nats-server CPU per million trades, ${at}`, median(mine.map((x) => x.natsCpuPerMillion)), "CPU-s", `median of ${mine.length} rounds`);
+    record(`log layout ${layout}: arrival → decoded p99, ${at}`, median(mine.map((x) => x.latency.p99 ?? NaN)), "ms", `median of ${mine.length} rounds; p50 ${median(mine.map((x) => x.latency.p50 ?? NaN))} ms`);
+  }
+}
+
+exitAfterIfEntry(import.meta.url, run);
