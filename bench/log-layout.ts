@@ -15,8 +15,8 @@
  * per partition, AckAll with one ack per burst, pulls of up to 256, every batch decoded). Rounds
  * alternate the layouts (`LAYOUT_ROUNDS`, 2 each), each on a fresh server.
  *
- * Reports, per layout: messages per trade; this process's CPU (publishing and consuming) and
- * nats-server's, in CPU-s per million trades; trade arrival → decoded by its partition consumer,
+ * Reports, per layout: messages per trade; this process's CPU (publishing and consuming; making
+ * the trades is timed and left out) and nats-server's, in CPU-s per million trades; trade arrival → decoded by its partition consumer,
  * p50/p99 (the linger included: a trade arrives at a uniform time within its tick). This is what
  * the node's log traffic would cost, not an end-to-end figure: see bench/README.md, "Log layout".
  */
@@ -100,6 +100,7 @@ interface LayoutRound {
   trades: number;
   messages: number;
   bytes: number;
+  /** Publishing and consuming, without making the trades. */
   clientCpuPerMillion: number;
   natsCpuPerMillion: number;
   latency: LatencySummary;
@@ -207,6 +208,8 @@ async function runRound(layout: Layout, o: { rate: number; symbols: number; seco
     let emitted = 0;
     let messages = 0;
     let bytes = 0;
+    // Making the trades is this process's work too, but not the node's (it parses frames instead): timed apart.
+    let makingMs = 0;
     const nats0 = cpuSeconds(nats.process.pid);
     const cpu0 = process.cpuUsage();
     await withDeadline(`${total.toLocaleString("en-US")} trades published (${layout})`, o.seconds * 3000 + 30_000, async () => {
@@ -215,6 +218,7 @@ async function runRound(layout: Layout, o: { rate: number; symbols: number; seco
         // Trades arrive at uniform times within the tick that ends now; the tick seals them.
         const due = Math.min(total, Math.round(tick * perTick));
         await new Promise((r) => setTimeout(r, Math.max(0, t0 + tick * o.lingerMs - Date.now())));
+        const madeFrom = performance.now();
         const now = Date.now();
         const arrived: Trade[] = [];
         for (; emitted < due; emitted++) {
@@ -225,6 +229,7 @@ async function runRound(layout: Layout, o: { rate: number; symbols: number; seco
           arrived.push({ source: "binance", symbol, tradeId: id, price: 100.5, quantity: 0.25, priceText: "100.50000000", quantityText: "0.25000000", tradeTime: at, eventTime: at, ingestTime: at, buyerIsMaker: (id & 1) === 0 });
         }
         arrived.sort((a, b) => a.ingestTime - b.ingestTime);
+        makingMs += performance.now() - madeFrom;
         for (const m of sealTick(arrived, layout, PARTITIONS)) {
           messages++;
           bytes += m.payload.length;
@@ -240,7 +245,7 @@ async function runRound(layout: Layout, o: { rate: number; symbols: number; seco
     stop.abort();
     await Promise.race([Promise.all(consumers), new Promise((r) => setTimeout(r, 2000))]);
     if (consumed !== total) throw new Error(`${layout}: ${consumed} trades consumed, ${total} published`);
-    return { layout, trades: total, messages, bytes, clientCpuPerMillion: ((cpu.user + cpu.system) / 1e6 / total) * 1e6, natsCpuPerMillion: (natsCpu / total) * 1e6, latency: summarize(latencies) };
+    return { layout, trades: total, messages, bytes, clientCpuPerMillion: (((cpu.user + cpu.system) / 1e6 - makingMs / 1000) / total) * 1e6, natsCpuPerMillion: (natsCpu / total) * 1e6, latency: summarize(latencies) };
   } finally {
     await nc.close();
   }
