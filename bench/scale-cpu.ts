@@ -7,6 +7,9 @@ export type CpuSeconds = { nodes: number[]; nats: number; sim: number };
 export interface CpuSample {
   emitted: number;
   cpu: CpuSeconds;
+  /** Wall clock (s) and the whole machine's busy CPU-seconds (every process, /proc/stat). */
+  wallS: number;
+  machine: number;
 }
 
 /** One live-rate run: `nodes` node processes, `symbols` symbols, `rate` trades/s. */
@@ -45,8 +48,27 @@ export function cpuPerMillion(before: CpuSeconds, after: CpuSeconds, trades: num
  * the polls do not span the window.
  */
 export function steadyCpuPerMillion(samples: readonly CpuSample[], total: number): CpuSeconds | undefined {
+  const w = steadyWindow(samples, total);
+  return w && cpuPerMillion(w.from.cpu, w.to.cpu, w.to.emitted - w.from.emitted);
+}
+
+/**
+ * How busy the machine was over the same steady window, in cores: every process (`busy`: the
+ * bench itself and anything else running too) and the run's own (nodes, nats-server, simulator).
+ * A latency measured with the machine's cores all busy is a latency of waiting for a core.
+ */
+export function steadyMachineCores(samples: readonly CpuSample[], total: number): { busy: number; run: number } | undefined {
+  const w = steadyWindow(samples, total);
+  if (w === undefined || !(w.to.wallS > w.from.wallS)) return undefined;
+  const secs = w.to.wallS - w.from.wallS;
+  const run = (c: CpuSeconds) => sumOf(c.nodes) + c.nats + c.sim;
+  return { busy: (w.to.machine - w.from.machine) / secs, run: (run(w.to.cpu) - run(w.from.cpu)) / secs };
+}
+
+/** The polls at which 30 % and 80 % of the trades had been emitted, if they span at least 25 %. */
+function steadyWindow(samples: readonly CpuSample[], total: number): { from: CpuSample; to: CpuSample } | undefined {
   const from = samples.find((s) => s.emitted >= 0.3 * total);
   const to = samples.findLast((s) => s.emitted <= 0.8 * total);
   if (from === undefined || to === undefined || to.emitted - from.emitted < 0.25 * total) return undefined;
-  return cpuPerMillion(from.cpu, to.cpu, to.emitted - from.emitted);
+  return { from, to };
 }

@@ -29,6 +29,7 @@
  * every node), SCALE_PHASE_S (300: deadline of each wait).
  */
 import { rmSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
@@ -39,8 +40,8 @@ import { STREAMS } from "../src/runtime/nats/spec.js";
 import { startNatsServer, type NatsServerHandle } from "../test/helpers/nats-server.js";
 import { tempDir } from "../test/market-e2e/support.js";
 import { adminReplies, BENCH_ADMIN_TOKEN, nodeStatuses, startNodeProcess, startSimulatorProcess, type NodeProc, type SimulatorProc } from "./node-process.js";
-import { cpuSeconds } from "./runner/process-cpu.js";
-import { controlFor, cpuPerMillion, perNode, steadyCpuPerMillion, sumOf, type CpuSample, type CpuSeconds, type LatencySpec } from "./scale-cpu.js";
+import { cpuSeconds, machineCpuSeconds } from "./runner/process-cpu.js";
+import { controlFor, cpuPerMillion, perNode, steadyCpuPerMillion, steadyMachineCores, sumOf, type CpuSample, type CpuSeconds, type LatencySpec } from "./scale-cpu.js";
 import { describe as describeLatency, latencyBreakdown } from "./pipeline-latency.js";
 import { describeJetStream } from "./runner/jetstream-waiting.js";
 import { pollUntil, withDeadline } from "./runner/deadline.js";
@@ -242,7 +243,7 @@ async function untilDrained(o: ScaleOptions, c: Cluster, total: number): Promise
       const now = performance.now();
       const [sim, info] = await Promise.all([c.sim.stats(), jsm.streams.info(STREAMS.trades)]);
       emitted = sim.eventsEmitted;
-      samples.push({ emitted, cpu: cpuOf(c) });
+      samples.push({ emitted, cpu: cpuOf(c), wallS: now / 1000, machine: machineCpuSeconds() });
       if (allLogged) logged ??= info.state.last_seq;
       let pending = 0;
       let consumers = 0;
@@ -397,6 +398,7 @@ async function latency(o: ScaleOptions, spec: LatencySpec): Promise<LatencyRow> 
   // What the live rate costs (not the max-rate figure: batches are smaller at a live rate).
   const { nodes: nodeCpu, nats: natsCpu } = cpuPerMillion(cpu0, cpuOf(c), d.emitted);
   const steady = steadyCpuPerMillion(d.samples, total);
+  const machine = steadyMachineCores(d.samples, total);
   const log = await withDeadline(`TRADES and SILVER read back (${label})`, o.phaseMs, checkLog(c.nc, WINDOWS, SYNTHETIC_FIRST_ID), c.describe);
   const verdict = lossVerdict(c, label, d, log);
   if (verdict.loss) losses.push(verdict.text);
@@ -405,7 +407,8 @@ async function latency(o: ScaleOptions, spec: LatencySpec): Promise<LatencyRow> 
   const cpuText =
     `CPU-s per million trades at this rate: whole run nodes ${perNode(nodeCpu)}, nats-server ${natsCpu.toFixed(1)}; ` +
     `steady (30–80 % of the trades emitted) ${steady ? `nodes ${perNode(steady.nodes)} = ${sumOf(steady.nodes).toFixed(1)}, nats-server ${steady.nats.toFixed(1)}` : "not measured (too few polls)"}; ` +
-    `idle before the start: nodes ${idle.nodes.map((x) => `${x.toFixed(1)} %`).join(" / ")} of a core, nats-server ${idle.nats.toFixed(1)} %`;
+    `idle before the start: nodes ${idle.nodes.map((x) => `${x.toFixed(1)} %`).join(" / ")} of a core, nats-server ${idle.nats.toFixed(1)} %; ` +
+    `machine over the steady window: ${machine ? `${machine.busy.toFixed(2)} of ${availableParallelism()} cores busy (this run's nodes, nats-server and simulator ${machine.run.toFixed(2)})` : "not measured"}`;
   const text =
     `trade → prediction (bars closed by a trade) ${describeLatency(b.closedByTrade)} over ${fmt(b.closedByTrade.count)} bars; ` +
     `ingest→TRADES ${describeLatency(b.ingestToLog)}, TRADES→emit ${describeLatency(b.logToEmit)}; ` +
@@ -414,7 +417,7 @@ async function latency(o: ScaleOptions, spec: LatencySpec): Promise<LatencyRow> 
   console.log(`  ${label}: ${text}; ${verdict.text}`);
   const at = `${nodeCount} node(s), ${symbols} symbols at ${rate} trades/s`;
   record(`trade → prediction p50, ${at}`, b.closedByTrade.p50 ?? NaN, "ms", `${b.closedByTrade.count} bars closed by a trade, 2 s windows / 1 s slide`);
-  record(`trade → prediction p99, ${at}`, b.closedByTrade.p99 ?? NaN, "ms", `max ${b.closedByTrade.max ?? "-"} ms; all bars incl. ${b.closedByMark.count} closed by idle marks p99 ${b.total.p99 ?? "-"} ms`);
+  record(`trade → prediction p99, ${at}`, b.closedByTrade.p99 ?? NaN, "ms", `max ${b.closedByTrade.max ?? "-"} ms; all bars incl. ${b.closedByMark.count} closed by idle marks p99 ${b.total.p99 ?? "-"} ms${machine ? `; machine ${machine.busy.toFixed(2)} of ${availableParallelism()} cores busy` : ""}`);
   record(`node CPU per million trades, ${at} (all nodes)`, sumOf(nodeCpu), "CPU-s", `per node ${perNode(nodeCpu)}; nats-server ${natsCpu.toFixed(1)}`);
   if (steady) record(`node CPU per million trades, steady, ${at} (all nodes)`, sumOf(steady.nodes), "CPU-s", `per node ${perNode(steady.nodes)}; idle ${perNode(idle.nodes)} % of a core`);
   return { ...spec, p50: b.closedByTrade.p50, p99: b.closedByTrade.p99, steadyCpu: steady?.nodes, text };

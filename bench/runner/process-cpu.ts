@@ -10,3 +10,13 @@ export function cpuSeconds(pid: number | undefined): number {
     return NaN;
   }
 }
+
+/** CPU seconds the whole machine has been busy (every core, every process; not idle or iowait), from /proc/stat. */
+export function machineCpuSeconds(): number {
+  try {
+    const [user, nice, system, , , irq, softirq, steal] = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return (user! + nice! + system! + irq! + softirq! + (steal ?? 0)) / 100;
+  } catch {
+    return NaN;
+  }
+}
