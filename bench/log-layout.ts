@@ -267,7 +267,11 @@ export async function run(): Promise<void> {
       );
     }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+  const median = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = sorted.length / 2;
+    return Number.isInteger(mid) ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[Math.floor(mid)]!;
+  };
   const at = `${o.symbols} symbols at ${o.rate} trades/s, linger ${o.lingerMs} ms`;
   for (const layout of LAYOUTS) {
     const mine = results.filter((x) => x.layout === layout);
