@@ -116,8 +116,13 @@ class Lanes {
     this.#js = js;
   }
 
-  send(m: SealedMessage): void {
+  /** Throws the first publish failure, if any. */
+  check(): void {
     if (this.#failure !== undefined) throw new Error(`a publish failed: ${String(this.#failure)}`);
+  }
+
+  send(m: SealedMessage): void {
+    this.check();
     let lane = this.#lanes.get(m.subject);
     if (lane === undefined) this.#lanes.set(m.subject, (lane = { queue: [], busy: false, lastSeq: undefined }));
     lane.queue.push(m);
@@ -186,6 +191,7 @@ async function runRound(layout: Layout, o: { rate: number; symbols: number; seco
     const total = o.rate * o.seconds;
     const latencies: number[] = [];
     let consumed = 0;
+    let consumerFailure: unknown;
     const stop = new AbortController();
     setMaxListeners(PARTITIONS + 1, stop.signal);
     const consumers = Array.from({ length: PARTITIONS }, (_, p) =>
@@ -199,7 +205,9 @@ async function runRound(layout: Layout, o: { rate: number; symbols: number; seco
           consumed += trades.length;
         },
         stop.signal,
-      ),
+      ).catch((err: unknown) => {
+        consumerFailure ??= err;
+      }),
     );
     const lanes = new Lanes(jetstream(nc));
     const symbols = defaultSymbols(o.symbols);
@@ -238,7 +246,11 @@ async function runRound(layout: Layout, o: { rate: number; symbols: number; seco
       }
     });
     await withDeadline(`every trade decoded by the partition consumers (${layout})`, 60_000, async () => {
-      while (consumed < total) await new Promise((r) => setTimeout(r, 20));
+      while (consumed < total) {
+        lanes.check();
+        if (consumerFailure !== undefined) throw new Error(`a partition consumer failed: ${String(consumerFailure)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
     }, () => `${consumed} of ${total} trades consumed, ${lanes.queued} messages not yet published`);
     const cpu = process.cpuUsage(cpu0);
     const natsCpu = cpuSeconds(nats.process.pid) - nats0;
