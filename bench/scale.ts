@@ -399,6 +399,7 @@ async function latency(o: ScaleOptions, spec: LatencySpec): Promise<LatencyRow> 
   const { nodes: nodeCpu, nats: natsCpu } = cpuPerMillion(cpu0, cpuOf(c), d.emitted);
   const steady = steadyCpuPerMillion(d.samples, total);
   const machine = steadyMachineCores(d.samples, total);
+  const busy = machine && `${machine.busy.toFixed(2)} of ${availableParallelism()} cores busy`;
   const log = await withDeadline(`TRADES and SILVER read back (${label})`, o.phaseMs, checkLog(c.nc, WINDOWS, SYNTHETIC_FIRST_ID), c.describe);
   const verdict = lossVerdict(c, label, d, log);
   if (verdict.loss) losses.push(verdict.text);
@@ -408,7 +409,7 @@ async function latency(o: ScaleOptions, spec: LatencySpec): Promise<LatencyRow> 
     `CPU-s per million trades at this rate: whole run nodes ${perNode(nodeCpu)}, nats-server ${natsCpu.toFixed(1)}; ` +
     `steady (30–80 % of the trades emitted) ${steady ? `nodes ${perNode(steady.nodes)} = ${sumOf(steady.nodes).toFixed(1)}, nats-server ${steady.nats.toFixed(1)}` : "not measured (too few polls)"}; ` +
     `idle before the start: nodes ${idle.nodes.map((x) => `${x.toFixed(1)} %`).join(" / ")} of a core, nats-server ${idle.nats.toFixed(1)} %; ` +
-    `machine over the steady window: ${machine ? `${machine.busy.toFixed(2)} of ${availableParallelism()} cores busy (this run's nodes, nats-server and simulator ${machine.run.toFixed(2)})` : "not measured"}`;
+    `machine over the steady window: ${machine ? `${busy} (this run's nodes, nats-server and simulator ${machine.run.toFixed(2)})` : "not measured"}`;
   const text =
     `trade → prediction (bars closed by a trade) ${describeLatency(b.closedByTrade)} over ${fmt(b.closedByTrade.count)} bars; ` +
     `ingest→TRADES ${describeLatency(b.ingestToLog)}, TRADES→emit ${describeLatency(b.logToEmit)}; ` +
@@ -417,7 +418,7 @@ async function latency(o: ScaleOptions, spec: LatencySpec): Promise<LatencyRow> 
   console.log(`  ${label}: ${text}; ${verdict.text}`);
   const at = `${nodeCount} node(s), ${symbols} symbols at ${rate} trades/s`;
   record(`trade → prediction p50, ${at}`, b.closedByTrade.p50 ?? NaN, "ms", `${b.closedByTrade.count} bars closed by a trade, 2 s windows / 1 s slide`);
-  record(`trade → prediction p99, ${at}`, b.closedByTrade.p99 ?? NaN, "ms", `max ${b.closedByTrade.max ?? "-"} ms; all bars incl. ${b.closedByMark.count} closed by idle marks p99 ${b.total.p99 ?? "-"} ms${machine ? `; machine ${machine.busy.toFixed(2)} of ${availableParallelism()} cores busy` : ""}`);
+  record(`trade → prediction p99, ${at}`, b.closedByTrade.p99 ?? NaN, "ms", `max ${b.closedByTrade.max ?? "-"} ms; all bars incl. ${b.closedByMark.count} closed by idle marks p99 ${b.total.p99 ?? "-"} ms${busy ? `; machine ${busy}` : ""}`);
   record(`node CPU per million trades, ${at} (all nodes)`, sumOf(nodeCpu), "CPU-s", `per node ${perNode(nodeCpu)}; nats-server ${natsCpu.toFixed(1)}`);
   if (steady) record(`node CPU per million trades, steady, ${at} (all nodes)`, sumOf(steady.nodes), "CPU-s", `per node ${perNode(steady.nodes)}; idle ${perNode(idle.nodes)} % of a core`);
   return { ...spec, p50: b.closedByTrade.p50, p99: b.closedByTrade.p99, steadyCpu: steady?.nodes, text };
