@@ -34,10 +34,15 @@ export const sumOf = (xs: readonly number[]): number => xs.reduce((a, b) => a + 
 /** The nodes' figures one by one: "10.7 / 10.9 / 11.2". */
 export const perNode = (xs: readonly number[]): string => xs.map((x) => x.toFixed(1)).join(" / ");
 
+/** Each process's CPU-seconds between two readings, times `scale` (per million trades, % of a core, ...). */
+export function cpuBetween(before: CpuSeconds, after: CpuSeconds, scale: number): CpuSeconds {
+  const f = (b: number, a: number) => (a - b) * scale;
+  return { nodes: after.nodes.map((a, i) => f(before.nodes[i]!, a)), nats: f(before.nats, after.nats), sim: f(before.sim, after.sim) };
+}
+
 /** CPU-seconds per million trades of each process between two readings. */
 export function cpuPerMillion(before: CpuSeconds, after: CpuSeconds, trades: number): CpuSeconds {
-  const perMillion = (s: number) => (s / trades) * 1e6;
-  return { nodes: after.nodes.map((s, i) => perMillion(s - before.nodes[i]!)), nats: perMillion(after.nats - before.nats), sim: perMillion(after.sim - before.sim) };
+  return cpuBetween(before, after, 1e6 / trades);
 }
 
 /**

@@ -41,7 +41,7 @@ import { startNatsServer, type NatsServerHandle } from "../test/helpers/nats-ser
 import { tempDir } from "../test/market-e2e/support.js";
 import { adminReplies, BENCH_ADMIN_TOKEN, nodeStatuses, startNodeProcess, startSimulatorProcess, type NodeProc, type SimulatorProc } from "./node-process.js";
 import { cpuSeconds, machineCpuSeconds } from "./runner/process-cpu.js";
-import { controlFor, cpuPerMillion, perNode, steadyCpuPerMillion, steadyMachineCores, sumOf, type CpuSample, type CpuSeconds, type LatencySpec } from "./scale-cpu.js";
+import { controlFor, cpuBetween, cpuPerMillion, perNode, steadyCpuPerMillion, steadyMachineCores, sumOf, type CpuSample, type CpuSeconds, type LatencySpec } from "./scale-cpu.js";
 import { describe as describeLatency, latencyBreakdown } from "./pipeline-latency.js";
 import { describeJetStream } from "./runner/jetstream-waiting.js";
 import { pollUntil, withDeadline } from "./runner/deadline.js";
@@ -279,11 +279,8 @@ const cpuOf = (c: Cluster): CpuSeconds => ({ nodes: c.nodes.map((n) => cpuSecond
 async function idleCpuPercent(c: Cluster, seconds: number): Promise<CpuSeconds> {
   const before = cpuOf(c);
   await new Promise((r) => setTimeout(r, seconds * 1000));
-  const after = cpuOf(c);
-  const pct = (a: number, b: number) => ((a - b) / seconds) * 100;
-  return { nodes: after.nodes.map((s, i) => pct(s, before.nodes[i]!)), nats: pct(after.nats, before.nats), sim: pct(after.sim, before.sim) };
+  return cpuBetween(before, cpuOf(c), 100 / seconds);
 }
-
 
 /**
  * The log's verdict: "zero loss: …", or "LOSS …" (then the node logs are kept). A loss fails the

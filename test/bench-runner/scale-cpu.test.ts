@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { controlFor, cpuPerMillion, perNode, steadyCpuPerMillion, steadyMachineCores, sumOf, type CpuSample } from "../../bench/scale-cpu.js";
+import { controlFor, cpuBetween, cpuPerMillion, perNode, steadyCpuPerMillion, steadyMachineCores, sumOf, type CpuSample } from "../../bench/scale-cpu.js";
 
 // One poll a second at 10,000 trades/s; the machine is 0.5 CPU-s a second busier than the run.
 const at = (emitted: number, node: number): CpuSample => ({ emitted, cpu: { nodes: [node, node / 2], nats: node / 4, sim: 0 }, wallS: emitted / 10_000, machine: node * 1.75 + emitted / 20_000 });
@@ -8,6 +8,10 @@ const at = (emitted: number, node: number): CpuSample => ({ emitted, cpu: { node
 test("scale cpu: per million trades between two readings, per process", () => {
   const r = cpuPerMillion({ nodes: [1, 2], nats: 0.5, sim: 0 }, { nodes: [3, 3], nats: 1, sim: 0.25 }, 500_000);
   assert.deepEqual(r, { nodes: [4, 2], nats: 1, sim: 0.5 });
+});
+
+test("scale cpu: between two readings, scaled (here to % of a core over 5 s)", () => {
+  assert.deepEqual(cpuBetween({ nodes: [1, 2], nats: 0.5, sim: 0 }, { nodes: [1.1, 2.25], nats: 0.55, sim: 0 }, 100 / 5).nodes.map((x) => Math.round(x * 1000) / 1000), [2, 5]);
 });
 
 test("scale cpu: the steady cost leaves out the warm-up and the drain", () => {
