@@ -6,14 +6,16 @@
  * (platformLogSpec) of a private nats-server:
  * - **per symbol** (the log today): one message per symbol per linger tick, on
  *   `md.trades.<partition>.<SYMBOL>`;
- * - **per partition** (not built): one message per partition per linger tick, on
- *   `md.trades.<partition>.ALL`, holding one batch per symbol (the same columnar batches,
- *   newline-separated).
+ * - **per partition** (not the node's yet): one message per partition per linger tick, on
+ *   `md.trades.<partition>.all`, holding one batch per symbol (src/ingest/partition-log.ts),
+ *   written by the real PartitionLogWriter: the subject's expected last sequence, one publish in
+ *   flight per partition (ticks queued behind it go out together), a checkpoint of every symbol's
+ *   last id once a second; no Nats-Msg-Id.
  *
- * Both publish as the publisher does (Nats-Msg-Id, the subject's expected last sequence, one
- * publish in flight per subject) and read as the partition consumers do (one durable pull consumer
- * per partition, AckAll with one ack per burst, pulls of up to 256, every batch decoded). Rounds
- * alternate the layouts (`LAYOUT_ROUNDS`, 2 each), each on a fresh server.
+ * The per-symbol layout publishes as the node's publisher does (Nats-Msg-Id, the subject's
+ * expected last sequence, one publish in flight per subject). Both read as the partition consumers
+ * do (one durable pull consumer per partition, AckAll with one ack per burst, every batch
+ * decoded). Rounds alternate the layouts (`LAYOUT_ROUNDS`, 2 each), each on a fresh server.
  *
  * Reports, per layout: messages per trade; this process's CPU (publishing and consuming; making
  * the trades is timed and left out) and nats-server's, in CPU-s per million trades; trade arrival → decoded by its partition consumer,
@@ -23,7 +25,9 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JsMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { setMaxListeners } from "node:events";
-import { decodeTradeLogEntry, encodeTradeBatch } from "../src/ingest/batch-codec.js";
+import { batchMsgId, decodeTradeLogEntry, encodeTradeBatch } from "../src/ingest/batch-codec.js";
+import { decodePartitionMessage, partitionLogSubject } from "../src/ingest/partition-log.js";
+import { PartitionLogWriter } from "../src/ingest/partition-writer.js";
 import type { Trade } from "../src/market/trade.js";
 import { partitionOf } from "../src/runtime/cluster/partition.js";
 import { summarize, type LatencySummary } from "../src/runtime/latency.js";
@@ -43,7 +47,7 @@ export const LAYOUTS: readonly Layout[] = ["per symbol", "per partition"];
 const PARTITIONS = 32;
 const FETCH_MAX = 256;
 
-/** One message to publish: its subject, bytes, de-duplication id and how many trades it holds. */
+/** One per-symbol message to publish: its subject, bytes, de-duplication id and how many trades it holds. */
 export interface SealedMessage {
   subject: string;
   payload: Uint8Array;
@@ -51,48 +55,44 @@ export interface SealedMessage {
   trades: number;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+/** One partition's share of a tick: one entry per symbol, its trades in arrival order. */
+export interface PartitionGroup {
+  partition: number;
+  entries: { trades: Trade[] }[];
+}
 
-/**
- * The trades that arrived during one linger tick → the messages to publish, in the layout's
- * grouping: one message per symbol, or one per partition holding each of its symbols' batches
- * (newline-separated; JSON never holds a raw newline). Trades keep their arrival order within a
- * symbol. Pure.
- */
-export function sealTick(trades: readonly Trade[], layout: Layout, partitions: number): SealedMessage[] {
+/** The trades that arrived during one linger tick, grouped by partition, then by symbol (arrival order kept). Pure. */
+export function groupTick(trades: readonly Trade[], partitions: number): PartitionGroup[] {
   const bySymbol = new Map<string, Trade[]>();
   for (const t of trades) {
     const list = bySymbol.get(t.symbol);
     if (list === undefined) bySymbol.set(t.symbol, [t]);
     else list.push(t);
   }
-  const batchId = (list: Trade[]) => `${list[0]!.source}:${list[0]!.symbol}:${list[0]!.tradeId}-${list[list.length - 1]!.tradeId}`;
-  if (layout === "per symbol") {
-    return [...bySymbol.values()].map((list) => ({ subject: tradeSubject(partitionOf(list[0]!.symbol, partitions), list[0]!.symbol), payload: encodeTradeBatch(list), msgId: batchId(list), trades: list.length }));
-  }
-  const byPartition = new Map<number, Trade[][]>();
+  const byPartition = new Map<number, PartitionGroup>();
   for (const list of bySymbol.values()) {
-    const p = partitionOf(list[0]!.symbol, partitions);
-    const groups = byPartition.get(p);
-    if (groups === undefined) byPartition.set(p, [list]);
-    else groups.push(list);
+    const partition = partitionOf(list[0]!.symbol, partitions);
+    const group = byPartition.get(partition);
+    if (group === undefined) byPartition.set(partition, { partition, entries: [{ trades: list }] });
+    else group.entries.push({ trades: list });
   }
-  return [...byPartition].map(([p, groups]) => ({
-    subject: `${TRADE_SUBJECT_PREFIX}.${p}.ALL`,
-    payload: encoder.encode(groups.map((list) => decoder.decode(encodeTradeBatch(list))).join("\n")),
-    msgId: groups.map(batchId).join(","),
-    trades: groups.reduce((n, list) => n + list.length, 0),
-  }));
+  return [...byPartition.values()];
 }
 
-/** A message of either layout → its trades (each batch decoded as the partition consumers do). Pure. */
+/** The per-symbol layout (the log today): one message per symbol of the tick, on its own subject. Pure. */
+export function perSymbolMessages(groups: readonly PartitionGroup[]): SealedMessage[] {
+  return groups.flatMap(({ partition, entries }) =>
+    entries.map(({ trades: list }) => {
+      const first = list[0]!;
+      return { subject: tradeSubject(partition, first.symbol), payload: encodeTradeBatch(list), msgId: batchMsgId(first.source, first.symbol, first.tradeId, list[list.length - 1]!.tradeId), trades: list.length };
+    }),
+  );
+}
+
+/** A message of either layout → its trades (decoded as a partition consumer would). Pure. */
 export function decodeMessage(data: Uint8Array, layout: Layout): Trade[] {
   if (layout === "per symbol") return decodeTradeLogEntry(data).trades;
-  return decoder
-    .decode(data)
-    .split("\n")
-    .flatMap((batch) => decodeTradeLogEntry(batch).trades);
+  return decodePartitionMessage(data).entries.flatMap((e) => e.trades);
 }
 
 interface LayoutRound {
@@ -210,6 +210,7 @@ async function runRound(layout: Layout, o: { rate: number; symbols: number; seco
       }),
     );
     const lanes = new Lanes(jetstream(nc));
+    const writer = new PartitionLogWriter(jetstream(nc), await jetstreamManager(nc), { stream: STREAMS.trades });
     const symbols = defaultSymbols(o.symbols);
     const nextId = new Map(symbols.map((s) => [s, 1]));
     const perTick = (o.rate * o.lingerMs) / 1000;
@@ -238,20 +239,25 @@ async function runRound(layout: Layout, o: { rate: number; symbols: number; seco
         }
         arrived.sort((a, b) => a.ingestTime - b.ingestTime);
         makingMs += performance.now() - madeFrom;
-        for (const m of sealTick(arrived, layout, PARTITIONS)) {
-          messages++;
-          bytes += m.payload.length;
-          lanes.send(m);
-        }
+        const groups = groupTick(arrived, PARTITIONS);
+        if (layout === "per partition") for (const g of groups) writer.send(partitionLogSubject(g.partition), g.entries);
+        else
+          for (const m of perSymbolMessages(groups)) {
+            messages++;
+            bytes += m.payload.length;
+            lanes.send(m);
+          }
       }
     });
     await withDeadline(`every trade decoded by the partition consumers (${layout})`, 60_000, async () => {
       while (consumed < total) {
         lanes.check();
+        if (writer.failure !== undefined) throw new Error(`the partition writer failed: ${String(writer.failure)}`);
         if (consumerFailure !== undefined) throw new Error(`a partition consumer failed: ${String(consumerFailure)}`);
         await new Promise((r) => setTimeout(r, 20));
       }
-    }, () => `${consumed} of ${total} trades consumed, ${lanes.queued} messages not yet published`);
+    }, () => `${consumed} of ${total} trades consumed, ${lanes.queued + writer.queued} messages or entries not yet published`);
+    if (layout === "per partition") ({ messages, bytes } = writer.stats);
     const cpu = process.cpuUsage(cpu0);
     const natsCpu = cpuSeconds(nats.process.pid) - nats0;
     stop.abort();

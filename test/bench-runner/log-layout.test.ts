@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { decodeMessage, LAYOUTS, sealTick } from "../../bench/log-layout.js";
+import { decodeMessage, groupTick, LAYOUTS, perSymbolMessages, type Layout } from "../../bench/log-layout.js";
+import { emptyTail, encodePartitionMessage } from "../../src/ingest/partition-log.js";
 import type { Trade } from "../../src/market/trade.js";
 import { partitionOf } from "../../src/runtime/cluster/partition.js";
 import { defaultSymbols } from "../../src/simulator/synthetic-source.js";
@@ -27,37 +28,42 @@ for (const s of symbols.slice(13)) arrived.push(trade(s, 5, 1_700_000_000_200));
 
 const key = (t: Trade) => `${t.symbol}#${t.tradeId}`;
 
+/** The tick's messages in either layout, as the bench publishes them (per partition: the writer's encoding). */
+function messagesOf(layout: Layout, trades: readonly Trade[], partitions: number): Array<{ subject: string; payload: Uint8Array }> {
+  const groups = groupTick(trades, partitions);
+  if (layout === "per symbol") return perSymbolMessages(groups);
+  return groups.map((g) => ({ subject: `md.trades.${g.partition}.all`, payload: encodePartitionMessage(g.entries, emptyTail(), false) }));
+}
+
 test("log layout: both layouts carry every trade once, each symbol's in arrival order", () => {
   for (const layout of LAYOUTS) {
-    const sealed = sealTick(arrived, layout, 4);
-    const back = sealed.flatMap((m) => decodeMessage(m.payload, layout));
+    const back = messagesOf(layout, arrived, 4).flatMap((m) => decodeMessage(m.payload, layout));
     assert.deepEqual(back.map(key).sort(), arrived.map(key).sort(), layout);
-    assert.equal(sealed.reduce((n, m) => n + m.trades, 0), arrived.length, layout);
     for (const s of symbols) {
       const ids = back.filter((t) => t.symbol === s).map((t) => t.tradeId);
       assert.deepEqual(ids, [...ids].sort((a, b) => a - b), `${layout}: ${s}`);
     }
-    assert.equal(new Set(sealed.map((m) => m.msgId)).size, sealed.length, `${layout}: message ids are distinct`);
   }
+  const perSymbol = perSymbolMessages(groupTick(arrived, 4));
+  assert.equal(perSymbol.reduce((n, m) => n + m.trades, 0), arrived.length);
+  assert.equal(new Set(perSymbol.map((m) => m.msgId)).size, perSymbol.length, "message ids are distinct");
 });
 
-test("log layout: one message per symbol on its subject, or one per partition holding its symbols", () => {
-  const perSymbol = sealTick(arrived, "per symbol", 4);
+test("log layout: one message per symbol on its subject, or one group per partition holding only its symbols", () => {
+  const perSymbol = perSymbolMessages(groupTick(arrived, 4));
   assert.equal(perSymbol.length, symbols.length);
   for (const m of perSymbol) {
     const [t] = decodeMessage(m.payload, "per symbol");
     assert.equal(m.subject, `md.trades.${partitionOf(t!.symbol, 4)}.${t!.symbol}`);
   }
-  const perPartition = sealTick(arrived, "per partition", 4);
-  const partitions = new Set(symbols.map((s) => partitionOf(s, 4)));
-  assert.equal(perPartition.length, partitions.size);
-  for (const m of perPartition) {
-    const p = Number(m.subject.split(".")[2]);
-    assert.equal(m.subject, `md.trades.${p}.ALL`);
-    assert.ok(decodeMessage(m.payload, "per partition").every((t) => partitionOf(t.symbol, 4) === p), "only its partition's symbols");
+  const groups = groupTick(arrived, 4);
+  assert.equal(groups.length, new Set(symbols.map((s) => partitionOf(s, 4))).size);
+  for (const g of groups) {
+    assert.ok(g.entries.every((e) => e.trades.every((t) => partitionOf(t.symbol, 4) === g.partition && t.symbol === e.trades[0]!.symbol)), "one symbol per entry, only its partition's");
   }
+  assert.equal(groups.reduce((n, g) => n + g.entries.length, 0), symbols.length, "one entry per symbol");
 });
 
 test("log layout: a tick with no trades seals nothing", () => {
-  for (const layout of LAYOUTS) assert.deepEqual(sealTick([], layout, 32), []);
+  assert.deepEqual(groupTick([], 32), []);
 });
