@@ -27,7 +27,8 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { setMaxListeners } from "node:events";
 import { batchMsgId, decodeTradeLogEntry, encodeTradeBatch } from "../src/ingest/batch-codec.js";
 import { decodePartitionMessage, partitionLogSubject } from "../src/ingest/partition-log.js";
-import { PartitionLogWriter } from "../src/ingest/partition-writer.js";
+import { PartitionLogWriter, readPartitionTail } from "../src/ingest/partition-writer.js";
+import { readStreamSlice } from "../src/verify/stream-slice.js";
 import type { Trade } from "../src/market/trade.js";
 import { partitionOf } from "../src/runtime/cluster/partition.js";
 import { summarize, type LatencySummary } from "../src/runtime/latency.js";
@@ -104,6 +105,36 @@ interface LayoutRound {
   clientCpuPerMillion: number;
   natsCpuPerMillion: number;
   latency: LatencySummary;
+  /** Per partition: what a writer new to each partition (a takeover) takes to read its tail, and how many messages it folded. */
+  takeover?: { ms: LatencySummary; folded: LatencySummary };
+}
+
+/** A takeover's first step, per partition subject: the tail read from a new connection (last checkpoint, then forward). */
+async function takeoverReads(url: string): Promise<NonNullable<LayoutRound["takeover"]>> {
+  const nc = await connectNats(url, "bench-log-layout-takeover");
+  try {
+    const js = jetstream(nc);
+    const jsm = await jetstreamManager(nc);
+    const ms: number[] = [];
+    const folded: number[] = [];
+    for (let p = 0; p < PARTITIONS; p++) {
+      const subject = partitionLogSubject(p);
+      const t0 = performance.now();
+      const tail = await readPartitionTail(js, jsm, STREAMS.trades, subject);
+      ms.push(Math.round(performance.now() - t0));
+      // Messages on the subject from its checkpoint to its tail (the checkpoint included).
+      folded.push(await countOnSubject(js, subject, tail.checkpointSeq ?? 1, tail.seq));
+    }
+    return { ms: summarize(ms), folded: summarize(folded) };
+  } finally {
+    await nc.close();
+  }
+}
+
+async function countOnSubject(js: JetStreamClient, subject: string, from: number, to: number): Promise<number> {
+  let n = 0;
+  await readStreamSlice(js, { stream: STREAMS.trades, subject, startSeq: from, endSeq: to }, () => n++);
+  return n;
 }
 
 /** Publishes like the trade publisher: per subject one publish in flight, expecting the last sequence it saw. */
@@ -263,7 +294,8 @@ async function runRound(layout: Layout, o: { rate: number; symbols: number; seco
     stop.abort();
     await Promise.race([Promise.all(consumers), new Promise((r) => setTimeout(r, 2000))]);
     if (consumed !== total) throw new Error(`${layout}: ${consumed} trades consumed, ${total} published`);
-    return { layout, trades: total, messages, bytes, clientCpuPerMillion: (((cpu.user + cpu.system) / 1e6 - makingMs / 1000) / total) * 1e6, natsCpuPerMillion: (natsCpu / total) * 1e6, latency: summarize(latencies) };
+    const takeover = layout === "per partition" ? await takeoverReads(nats.url) : undefined;
+    return { ...(takeover ? { takeover } : {}), layout, trades: total, messages, bytes, clientCpuPerMillion: (((cpu.user + cpu.system) / 1e6 - makingMs / 1000) / total) * 1e6, natsCpuPerMillion: (natsCpu / total) * 1e6, latency: summarize(latencies) };
   } finally {
     await nc.close();
   }
@@ -281,7 +313,8 @@ export async function run(): Promise<void> {
       console.log(
         `  round ${r}, ${layout}: ${(x.messages / x.trades).toFixed(3)} messages per trade (${x.messages.toLocaleString("en-US")}), ${(x.bytes / x.trades).toFixed(0)} bytes per trade; ` +
           `CPU-s per million trades: publisher + consumers ${x.clientCpuPerMillion.toFixed(1)}, nats-server ${x.natsCpuPerMillion.toFixed(1)}; ` +
-          `arrival → decoded p50 ${x.latency.p50} / p99 ${x.latency.p99} / max ${x.latency.max} ms`,
+          `arrival → decoded p50 ${x.latency.p50} / p99 ${x.latency.p99} / max ${x.latency.max} ms` +
+          (x.takeover ? `; a takeover's tail read per partition p50 ${x.takeover.ms.p50} / max ${x.takeover.ms.max} ms, folding ${x.takeover.folded.p50} / max ${x.takeover.folded.max} messages` : ""),
       );
     }
   }
@@ -296,6 +329,8 @@ export async function run(): Promise<void> {
     record(`log layout ${layout}: messages per trade, ${at}`, median(mine.map((x) => x.messages / x.trades)), "msgs", `median of ${mine.length} rounds`);
     record(`log layout ${layout}: publisher + consumers CPU per million trades, ${at}`, median(mine.map((x) => x.clientCpuPerMillion)), "CPU-s", `median of ${mine.length} rounds`);
     record(`log layout ${layout}: nats-server CPU per million trades, ${at}`, median(mine.map((x) => x.natsCpuPerMillion)), "CPU-s", `median of ${mine.length} rounds`);
+    const takeovers = mine.flatMap((x) => (x.takeover ? [x.takeover] : []));
+    if (takeovers.length > 0) record(`log layout ${layout}: a takeover's tail read per partition, max, ${at}`, median(takeovers.map((t) => t.ms.max ?? NaN)), "ms", `median of ${takeovers.length} rounds; p50 ${median(takeovers.map((t) => t.ms.p50 ?? NaN))} ms, folding up to ${Math.max(...takeovers.map((t) => t.folded.max ?? 0))} messages`);
     record(`log layout ${layout}: arrival → decoded p99, ${at}`, median(mine.map((x) => x.latency.p99 ?? NaN)), "ms", `median of ${mine.length} rounds; p50 ${median(mine.map((x) => x.latency.p50 ?? NaN))} ms`);
   }
 }
