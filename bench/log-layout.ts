@@ -28,7 +28,7 @@ import { setMaxListeners } from "node:events";
 import { batchMsgId, decodeTradeLogEntry, encodeTradeBatch } from "../src/ingest/batch-codec.js";
 import { decodePartitionMessage, partitionLogSubject } from "../src/ingest/partition-log.js";
 import { PartitionLogWriter, readPartitionTail } from "../src/ingest/partition-writer.js";
-import { readStreamSlice } from "../src/verify/stream-slice.js";
+import { readStreamSlice } from "../src/runtime/nats/stream-slice.js";
 import type { Trade } from "../src/market/trade.js";
 import { partitionOf } from "../src/runtime/cluster/partition.js";
 import { summarize, type LatencySummary } from "../src/runtime/latency.js";

@@ -9,8 +9,8 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { SilverBar } from "../src/contracts/silver-bar.js";
 import type { WindowOptions } from "../src/market/windows.js";
 import { STREAMS } from "../src/runtime/nats/spec.js";
-import { barVerdict, decodeLogEntry, ExpectedBars, holes, LogTrades, SilverWindows } from "../src/verify/index.js";
-import { readStreamSlice } from "../src/verify/stream-slice.js";
+import { barVerdict, decodeLogEntries, ExpectedBars, holes, LogTrades, SilverWindows } from "../src/verify/index.js";
+import { readStreamSlice } from "../src/runtime/nats/stream-slice.js";
 
 export interface LogCheck {
   /** TRADES messages (batches) read. */
@@ -41,13 +41,14 @@ export async function checkLog(nc: NatsConnection, windows: Partial<WindowOption
   };
   const tradesEnd = (await jsm.streams.info(STREAMS.trades)).state.last_seq;
   const read = await readStreamSlice(js, { stream: STREAMS.trades, subject: "md.trades.>", endSeq: tradesEnd }, (m) => {
-    const entry = decodeLogEntry(m.data);
-    for (const t of entry.trades) {
-      const s = of(t.symbol);
-      s.ids.add(t.tradeId);
-      s.bars.add(t);
+    for (const entry of decodeLogEntries(m.data)) {
+      for (const t of entry.trades) {
+        const s = of(t.symbol);
+        s.ids.add(t.tradeId);
+        s.bars.add(t);
+      }
+      if (entry.mark !== null) of(entry.mark.symbol).bars.mark(entry.mark);
     }
-    if (entry.mark !== null) of(entry.mark.symbol).bars.mark(entry.mark);
   });
   let bars = 0;
   const silverEnd = (await jsm.streams.info(STREAMS.silver)).state.last_seq;

@@ -7,7 +7,7 @@
  * process is removed by the server after 30 s without a pull.
  */
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
-import { readStreamSlice } from "../verify/stream-slice.js";
+import { readStreamSlice } from "../runtime/nats/stream-slice.js";
 import { readGateFor, type ReadGate } from "./read-gate.js";
 
 /** Prefix of the reads' consumer names, so the log browser's own consumers are recognisable. */

@@ -7,7 +7,7 @@
  * publisher sealed for that partition, each exactly as batch-codec.ts writes it alone:
  *
  * {"v":2,"e":[<batch>,<mark>,...],"cp":1234}
- *   "e":   entries, at most one per (source, symbol);
+ *   "e":   entries, at most one per symbol (a symbol's entity takes one input per message);
  *   "cp":  the stream sequence of the subject's last checkpoint before this message (absent: none).
  * {"v":2,"e":[...],"hwm":{"binance":{"BTCUSDT":12,...},...}}
  *   a checkpoint: every key's last id on the subject, up to and including this message's entries.
@@ -105,7 +105,7 @@ function keyOf(e: OutEntry): { source: string; symbol: string; lastId: number } 
  * `checkpoint`, the message carries every key's last id (the tail's, raised by these entries).
  */
 export function encodePartitionMessage(entries: readonly OutEntry[], tail: PartitionTail, checkpoint: boolean): Uint8Array {
-  // The decoder refuses a key's second entry: the writer joins a key's batches (partition-writer.ts).
+  // The decoder refuses a symbol's second entry: the writer joins a symbol's batches (partition-writer.ts).
   if (entries.length === 0) throw new TradeBatchDecodeError("cannot encode a partition message without entries");
   const e = entries.map((x) => ("mark" in x ? logMarkWire(x.mark) : tradeBatchWire(x.trades)));
   if (checkpoint) {
@@ -119,13 +119,34 @@ export function encodePartitionMessage(entries: readonly OutEntry[], tail: Parti
   return encoder.encode(JSON.stringify(tail.checkpointSeq === undefined ? { v: PARTITION_MESSAGE_VERSION, e } : { v: PARTITION_MESSAGE_VERSION, e, cp: tail.checkpointSeq }));
 }
 
-export function decodePartitionMessage(data: Uint8Array | string): PartitionMessage {
-  let w: unknown;
+function parseJson(data: Uint8Array | string): unknown {
   try {
-    w = JSON.parse(typeof data === "string" ? data : decoder.decode(data));
+    return JSON.parse(typeof data === "string" ? data : decoder.decode(data));
   } catch (cause) {
-    throw new TradeBatchDecodeError("partition message is not JSON", { cause });
+    throw new TradeBatchDecodeError("not JSON", { cause });
   }
+}
+
+/** The subject of a partition message (any other TRADES subject names one symbol). */
+export function isPartitionLogSubject(subject: string): boolean {
+  return subject.endsWith(".all");
+}
+
+/**
+ * Every entry of a TRADES message of either layout: the one of a per-symbol message, or each
+ * symbol's of a per-partition one. For readers that take the whole log (the lake, `verify`).
+ */
+export function decodeTradeLogEntries(data: Uint8Array | string): TradeLogEntry[] {
+  const w = parseJson(data);
+  if (typeof w === "object" && w !== null && (w as { v?: unknown }).v === PARTITION_MESSAGE_VERSION) return partitionMessageOf(w).entries;
+  return [tradeLogEntryOfWire(w)];
+}
+
+export function decodePartitionMessage(data: Uint8Array | string): PartitionMessage {
+  return partitionMessageOf(parseJson(data));
+}
+
+function partitionMessageOf(w: unknown): PartitionMessage {
   if (typeof w !== "object" || w === null) throw new TradeBatchDecodeError("partition message is not an object");
   const m = w as { v?: unknown; e?: unknown; cp?: unknown; hwm?: unknown };
   if (m.v !== PARTITION_MESSAGE_VERSION) throw new TradeBatchDecodeError(`partition message of unknown version ${JSON.stringify(m.v)?.slice(0, 20)}`);
@@ -140,15 +161,19 @@ export function decodePartitionMessage(data: Uint8Array | string): PartitionMess
       } catch (err) {
         throw new TradeBatchDecodeError(`partition message entry ${k}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       }
-      const { source, symbol } = entry.mark ?? entry.trades[0]!;
-      const key = `${source}\u0000${symbol}`;
-      if (keys.has(key)) throw new TradeBatchDecodeError(`partition message entry ${k}: a second entry of ${source}:${symbol} (one per key)`);
-      keys.add(key);
+      const { symbol } = entry.mark ?? entry.trades[0]!;
+      if (keys.has(symbol)) throw new TradeBatchDecodeError(`partition message entry ${k}: a second entry of ${symbol.slice(0, 40)} (one per symbol)`);
+      keys.add(symbol);
       return entry;
     }),
     checkpointSeq: m.cp as number | undefined,
     checkpoint: m.hwm === undefined ? null : LastIds.fromWire(m.hwm),
   };
+}
+
+/** A partition message's inputs for the symbols' entities: [symbol, its entry], one per symbol. */
+export function partitionMessageParts(data: Uint8Array | string): Array<[string, TradeLogEntry]> {
+  return decodePartitionMessage(data).entries.map((e) => [(e.mark ?? e.trades[0]!).symbol, e]);
 }
 
 /** What a publisher knows of a partition subject: the fold of its messages up to `seq` (0: none). */

@@ -10,7 +10,7 @@
  * stops the writer (`failure`).
  */
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
-import { readStreamSlice } from "../verify/stream-slice.js";
+import { readStreamSlice } from "../runtime/nats/stream-slice.js";
 import { advanceTail, advanceTailOwn, decodePartitionMessage, emptyTail, encodePartitionMessage, trimEntries, type OutEntry, type PartitionTail } from "./partition-log.js";
 
 export interface PartitionWriterOptions {
@@ -153,8 +153,9 @@ export class PartitionLogWriter {
 
   /**
    * The queue's head as one message's entries: up to `maxMessageTrades` trades (at least one entry),
-   * each key's queued batches joined into one entry, so a key appears once per message. It stops
-   * before a key's second entry that cannot join its first (a mark, or trades after one).
+   * each symbol's queued batches joined into one entry, so a symbol appears once per message. It
+   * stops before a symbol's second entry that cannot join its first (a mark, trades after one, or
+   * another source's trades of the same symbol).
    */
   #take(lane: Lane): OutEntry[] {
     const out: OutEntry[] = [];
@@ -171,7 +172,7 @@ export class PartitionLogWriter {
         out.push(e);
       } else {
         const first = out[at]!;
-        if ("mark" in e || "mark" in first) break;
+        if ("mark" in e || "mark" in first || e.trades[0]!.source !== first.trades[0]!.source) break;
         out[at] = { trades: [...first.trades, ...e.trades] };
       }
       trades += size;
@@ -183,6 +184,5 @@ export class PartitionLogWriter {
 }
 
 function entryKey(e: OutEntry): string {
-  const { source, symbol } = "mark" in e ? e.mark : e.trades[0]!;
-  return `${source}\u0000${symbol}`;
+  return ("mark" in e ? e.mark : e.trades[0]!).symbol;
 }

@@ -10,7 +10,8 @@ import type { Lake } from "../lake/lake.js";
 import { BRONZE_TRADES_APP_ID, BRONZE_TRADES_TABLE } from "../lake/tables/bronze-trades.js";
 import { SILVER_BARS_APP_ID, SILVER_BARS_TABLE } from "../lake/tables/silver-bars.js";
 import { decodeTrades } from "../lake/writer/jetstream.js";
-import { decodeTradeLogEntry, type TradeLogEntry } from "../ingest/batch-codec.js";
+import type { TradeLogEntry } from "../ingest/batch-codec.js";
+import { decodeTradeLogEntries } from "../ingest/partition-log.js";
 import { TradeBatchDecodeError } from "../ingest/errors.js";
 import type { GapEvent } from "../ingest/publisher-types.js";
 import { hasConsecutiveIds } from "../market/trade.js";
@@ -18,7 +19,7 @@ import type { WindowOptions } from "../market/windows.js";
 import { ALL_TRADES, eventSubject, STREAMS } from "../runtime/nats/spec.js";
 import { RangeSet } from "./range-set.js";
 import { barVerdict, BronzeTrades, ExpectedBars, hasBarFinding, hasTradeFinding, LogTrades, SilverWindows, statusOf, totalsOf, tradeVerdict } from "./reconcile.js";
-import { readStreamSlice, streamLastSeq, type SliceRead } from "./stream-slice.js";
+import { readStreamSlice, streamLastSeq, type SliceRead } from "../runtime/nats/stream-slice.js";
 import { openTableView, readBronzeIds, readSilverWindows } from "./table-slices.js";
 import { readServingWindows, servingAckFloor, type ServingTarget } from "./serving-slices.js";
 import type { BarVerdict, StreamRange, TradeVerdict, VerifyReport } from "./types.js";
@@ -56,13 +57,16 @@ interface SymbolState {
 
 const decoder = new TextDecoder();
 
-/** A TRADES message: the ingest batch format (trades or a mark), or (older writers, tests) one JSON trade or an array. */
-export function decodeLogEntry(data: Uint8Array): TradeLogEntry {
+/**
+ * A TRADES message's entries: the ingest batch format (trades or a mark), a per-partition message
+ * (one entry per symbol), or (older writers, tests) one JSON trade or an array.
+ */
+export function decodeLogEntries(data: Uint8Array): TradeLogEntry[] {
   try {
-    return decodeTradeLogEntry(data);
+    return decodeTradeLogEntries(data);
   } catch (err) {
     if (!(err instanceof TradeBatchDecodeError)) throw err;
-    return { trades: decodeTrades(data), mark: null };
+    return [{ trades: decodeTrades(data), mark: null }];
   }
 }
 
@@ -100,21 +104,23 @@ export async function verifyLake(o: VerifyLakeOptions): Promise<VerifyReport> {
   };
   let undecodable = 0;
   const tradesRead = await readStreamSlice(js, { stream: streams.trades, subject: ALL_TRADES, startTime: since, endSeq: bronzeSeq }, (m) => {
-    let entry: TradeLogEntry;
+    let entries: TradeLogEntry[];
     try {
-      entry = decodeLogEntry(m.data);
+      entries = decodeLogEntries(m.data);
     } catch {
       undecodable++;
       return;
     }
-    for (const t of entry.trades) {
-      const s = of(t.symbol);
-      let ids = s.sources.get(t.source);
-      if (!ids) s.sources.set(t.source, (ids = new LogTrades()));
-      ids.add(t.tradeId);
-      s.bars.add(t);
+    for (const entry of entries) {
+      for (const t of entry.trades) {
+        const s = of(t.symbol);
+        let ids = s.sources.get(t.source);
+        if (!ids) s.sources.set(t.source, (ids = new LogTrades()));
+        ids.add(t.tradeId);
+        s.bars.add(t);
+      }
+      if (entry.mark !== null) symbols.get(entry.mark.symbol)?.bars.mark(entry.mark);
     }
-    if (entry.mark !== null) symbols.get(entry.mark.symbol)?.bars.mark(entry.mark);
   }, signal);
   if (undecodable > 0) notes.push(`${undecodable} TRADES message(s) could not be decoded (the bronze writer skips them too)`);
 

@@ -21,7 +21,7 @@ const idsOf = (entries: readonly OutEntry[]) => entries.map((e) => ("mark" in e 
 test("a partition message keeps every batch and mark, in order, with the checkpoint it points to", () => {
   const tail: PartitionTail = { seq: 41, checkpointSeq: 17, lastIds: new LastIds() };
   const mark = { source: "binance", symbol: "ETHUSDT", lastId: 9, at: 1_700_000_000_500, watermark: 1_700_000_000_000 };
-  const entries: OutEntry[] = [batch("BTCUSDT", 5, 7), { mark }, batch("SOLUSDT", 8, 8), batch("BTCUSDT", 3, 4, "custom")];
+  const entries: OutEntry[] = [batch("BTCUSDT", 5, 7), { mark }, batch("SOLUSDT", 8, 8), batch("XRPUSDT", 3, 4, "custom")];
   const m = decodePartitionMessage(encodePartitionMessage(entries, tail, false));
   assert.equal(m.checkpoint, null);
   assert.equal(m.checkpointSeq, 17);
@@ -56,7 +56,7 @@ test("bad partition messages are refused with a reason", () => {
     [{ ...good, e: [good.e, { v: 1, source: "binance", symbol: "X", firstId: 1, lastId: 1, id: [1], p: ["1"], q: ["1"], T: [1], E: [1], i: [1], m: ["no"] }].flat() }, /entry 1: .*column m/],
     [{ ...good, hwm: { binance: { BTCUSDT: "12" } } }, /hwm of binance:BTCUSDT is "12", not a whole id/],
     [{ ...good, hwm: [] }, /hwm is not an object/],
-    [{ ...good, e: [good.e, good.e].flat() }, /entry 1: a second entry of binance:BTCUSDT \(one per key\)/],
+    [{ ...good, e: [good.e, good.e].flat() }, /entry 1: a second entry of BTCUSDT \(one per symbol\)/],
   ];
   for (const [wire, reason] of cases) assert.throws(() => decodePartitionMessage(typeof wire === "string" ? wire : JSON.stringify(wire)), reason, JSON.stringify(wire).slice(0, 80));
   assert.throws(() => encodePartitionMessage([], emptyTail(), false), /without entries/);

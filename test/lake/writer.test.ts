@@ -12,6 +12,9 @@ import { BACKENDS } from "./fixtures/backends.js";
 import { loadRecordedTrades } from "./fixtures/trades.js";
 import { openTradesLog } from "./fixtures/trades-log.js";
 import { waitFor } from "../helpers/wait.js";
+import { bronzeTradesOf } from "../../src/actors/lake/writers.js";
+import { encodeLogMark, encodeTradeBatch } from "../../src/ingest/batch-codec.js";
+import { emptyTail, encodePartitionMessage } from "../../src/ingest/partition-log.js";
 
 const trades = loadRecordedTrades().slice(0, 3000);
 
@@ -228,4 +231,25 @@ test("runLakeConsumer: an idle buffer is committed by the ticker; an undecodable
   assert.deepEqual(rejected, [2]);
   assert.equal((await new DeltaTable(fx.storage).read()).length, 6);
   await waitFor(async () => (await jsm.consumers.info("TRADES", "lake-idle")).ack_floor.stream_seq === 3, { what: "ack floor at 3" });
+});
+
+test("the bronze writer's decoding: a log of per-symbol and per-partition messages lands in bronze once per trade, marks giving none", async () => {
+  const backend = BACKENDS.find((b) => b.name === "disk")!;
+  await using fx = await backend.open();
+  await using log = await openTradesLog();
+  const { js } = log;
+  const as = (symbol: string, from: number, to: number) => trades.slice(from, to).map((t) => ({ ...t, symbol }));
+  await js.publish("md.trades.1.BTCUSDT", encodeTradeBatch(as("BTCUSDT", 0, 10)));
+  await js.publish("md.trades.1.all", encodePartitionMessage([{ trades: as("BTCUSDT", 10, 25) }, { trades: as("ETHUSDT", 0, 7) }, { mark: { source: "binance", symbol: "SOLUSDT", lastId: 3, at: 1, watermark: 1 } }], emptyTail(), false));
+  await js.publish("md.trades.1.ETHUSDT", encodeLogMark({ source: "binance", symbol: "ETHUSDT", lastId: trades[6]!.tradeId, at: 1, watermark: 1 }));
+  await js.publish("md.trades.1.all", encodePartitionMessage([{ trades: as("ETHUSDT", 7, 9) }], emptyTail(), true));
+  const table = await DeltaTable.createIfAbsent(fx.storage, bronzeTradesDefinition);
+  const writer = new LakeWriter({ table, mapping: bronzeTradesMapping, appId: "bronze:layouts", maxAgeMs: 200 });
+  const rejected: number[] = [];
+  log.consume("lake-layouts", writer, { decode: bronzeTradesOf, onReject: (seq) => rejected.push(seq) });
+  await waitFor(async () => (await writer.lastCommittedSeq()) === 4, { timeoutMs: 30_000, what: "the four messages committed" });
+  assert.deepEqual(rejected, []);
+  const rows = (await new DeltaTable(fx.storage).read()).map(tradeFromLakeRow);
+  const key = (t: { symbol: string; tradeId: number }) => `${t.symbol}#${t.tradeId}`;
+  assert.deepEqual(rows.map(key).sort(), [...as("BTCUSDT", 0, 25), ...as("ETHUSDT", 0, 9)].map(key).sort());
 });

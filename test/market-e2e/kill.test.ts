@@ -8,32 +8,16 @@ import { localAdminToken } from "../../src/admin/auth.js";
 import { TradeLogPublisher } from "../../src/ingest/publisher.js";
 import { silentLogger } from "../../src/ingest/log.js";
 import { partitionOf } from "../../src/runtime/cluster/partition.js";
-import { createSymbolState, naivePredictor, transition } from "../../src/actors/symbol/index.js";
-import { type SilverBar } from "../../src/contracts/silver-bar.js";
 import type { Trade } from "../../src/market/trade.js";
 import { btcTrades } from "../market/fixtures.js";
 import { startNatsServer } from "../helpers/nats-server.js";
 import { waitFor } from "../helpers/wait.js";
-import { bruteForceBars, silverBars, tempDir } from "./support.js";
+import { bruteForceBars, comparable, silverBars, tempDir, undisturbedBars } from "./support.js";
 import { marketOf, nodeStatuses, startMarketNode } from "./nodes.js";
 
 const SYMBOL = "BTCUSDT";
 const PARTITION = partitionOf(SYMBOL, 32);
 const TRADES_PER_SECOND = 2_000;
-
-/** The bars an undisturbed SymbolActor emits for these trades: the pure transition, one batch per 100 trades. */
-function undisturbedBars(trades: readonly Trade[]): SilverBar[] {
-  const state = createSymbolState(SYMBOL, {}, naivePredictor);
-  const bars: SilverBar[] = [];
-  for (let i = 0; i < trades.length; i += 100) {
-    const { effects } = transition(state, { type: "trades", seq: i + 1, trades: trades.slice(i, i + 100) }, 0);
-    for (const e of effects) if (e.type === "publish-bar") bars.push(e.bar);
-  }
-  return bars;
-}
-
-/** A bar without the emitter's wall clock, which differs between runs by nature. */
-const comparable = ({ emittedAt: _emittedAt, ...rest }: SilverBar) => rest;
 
 /** Feeds the trades to the publisher at a steady rate (pacing the producer, not waiting on the system under test). */
 async function publishPaced(publisher: TradeLogPublisher, trades: Trade[], perSecond: number, onProgress: (sent: number) => void): Promise<void> {
@@ -99,7 +83,7 @@ test("kill -9 of the node hosting a symbol during the replay: after takeover the
     t.diagnostic(`killed ${victimId} after ${atKill.bars} bars, ${atKill.sent} of ${trades.length} trades sent`);
 
     await publishing;
-    const expected = undisturbedBars(trades);
+    const expected = undisturbedBars(SYMBOL, trades);
     assert.ok(atKill.bars < expected.length, `the kill landed mid-stream (${atKill.bars} of ${expected.length} bars out)`);
 
     const takeover = await waitFor(

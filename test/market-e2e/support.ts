@@ -8,6 +8,7 @@ import type { SilverBar } from "../../src/contracts/silver-bar.js";
 import { decodeTradeBatch } from "../../src/ingest/batch-codec.js";
 import type { Trade } from "../../src/market/trade.js";
 import type { Bar } from "../../src/market/bar.js";
+import { createSymbolState, naivePredictor, transition } from "../../src/actors/symbol/index.js";
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -98,3 +99,17 @@ export function bruteForceFeatures(bars: readonly ExpectedBar[], i: number): Rec
     volatility_change: bars[i]!.volatility - bars[i - 1]!.volatility,
   };
 }
+
+/** The bars an undisturbed SymbolActor of `symbol` emits for these trades: the pure transition, one batch per 100 trades. */
+export function undisturbedBars(symbol: string, trades: readonly Trade[]): SilverBar[] {
+  const state = createSymbolState(symbol, {}, naivePredictor);
+  const bars: SilverBar[] = [];
+  for (let i = 0; i < trades.length; i += 100) {
+    const { effects } = transition(state, { type: "trades", seq: i + 1, trades: trades.slice(i, i + 100) }, 0);
+    for (const e of effects) if (e.type === "publish-bar") bars.push(e.bar);
+  }
+  return bars;
+}
+
+/** A bar without the emitter's wall clock, which differs between runs by nature. */
+export const comparable = ({ emittedAt: _emittedAt, ...rest }: SilverBar) => rest;

@@ -7,6 +7,7 @@ import { snapshotKey } from "../../src/runtime/cluster/snapshots/snapshot-store.
 import { entityActorName } from "../../src/runtime/cluster/region/partition-actor.js";
 import { CompositePartitionHost, PartitionStartFailed, PartitionStopFailed } from "../../src/runtime/cluster/region/composite.js";
 import type { PartitionHost } from "../../src/runtime/cluster/types.js";
+import { rng } from "../market/fixtures.js";
 
 test("admission: duplicate at or below the mark, next or vouched-for base accepted, otherwise a gap", () => {
   const table: [high: number | undefined, base: number, seq: number, expected: string][] = [
@@ -175,4 +176,83 @@ test("outcomes: what each owner answer means to the sender", async () => {
   assert.deepEqual(localOutcome("r", ask, { k: "accepted", reply }), { taken: true, reply });
   assert.deepEqual(localOutcome("r", tell, { k: "accepted" }), { taken: true, value: undefined });
   assert.deepEqual(localOutcome("r", tell, { k: "not-owner" }), { taken: false });
+});
+
+test("ack frontier: a message for several entities is handled when each part is, and passes the floor only when each part is durable", () => {
+  const f = new AckFrontier<string>();
+  assert.equal(f.addParts(1, [["a", "1a"], ["b", "1b"]]), "added");
+  assert.equal(f.add(2, "a", "2a"), "added");
+  assert.equal(f.addParts(1, [["a", "1a again"], ["b", "1b again"]]), "pending"); // ack_wait redelivery while in flight
+  f.replace(1, "1b again", "b"); // as the consumer does: the redelivery carries the live ack handle
+  assert.equal(f.unhandled, 2);
+  f.handled(1, "a");
+  f.handled(1, "a"); // twice (a replay after an entity restart) counts once
+  assert.equal(f.unhandled, 2, "b has not handled message 1");
+  f.handled(1, "b");
+  assert.equal(f.unhandled, 1);
+  f.covered("a", 2);
+  assert.equal(f.advance(), undefined, "message 1's part for b is not durable");
+  assert.deepEqual(f.pendingFor("b", 0), ["1b again"], "the redelivery's item replaced b's part only");
+  assert.deepEqual(f.pendingFor("a", 0), [], "a's parts are durable");
+  f.covered("b", 1);
+  assert.equal(f.advance(), "2a");
+  assert.equal(f.floor, 2);
+  assert.equal(f.addParts(2, [["a", "x"], ["c", "y"]]), "stale");
+  // forget drops the whole message; settle finishes every part
+  f.addParts(3, [["a", "3a"], ["c", "3c"]]);
+  f.forget(3);
+  assert.deepEqual([f.pending, f.unhandled, f.pendingFor("a", 0)], [0, 0, []]);
+  f.addParts(3, [["a", "3a"], ["c", "3c"]]);
+  f.settle(3);
+  assert.equal(f.advance(), "3c", "the last part's item (every part holds the same ack handle)");
+  assert.equal(f.floor, 3);
+});
+
+test("ack frontier property: over random multi-part messages and random progress, the floor is the longest prefix whose every part is durable", () => {
+  for (let seed = 1; seed <= 300; seed++) {
+    const random = rng(seed);
+    const keys = ["a", "b", "c", "d", "e"];
+    const f = new AckFrontier<number>();
+    const parts = new Map<number, string[]>(); // seq → its keys
+    const durable = new Map<string, number>(); // key → covered up to
+    const handled = new Set<string>();
+    let seq = 0;
+    for (let step = 0; step < 80; step++) {
+      const r = random();
+      if (r < 0.35) {
+        seq += 1 + Math.floor(random() * 2);
+        const mine = keys.filter(() => random() < 0.4);
+        if (mine.length === 0) mine.push(keys[Math.floor(random() * keys.length)]!);
+        parts.set(seq, mine);
+        assert.equal(f.addParts(seq, mine.map((k) => [k, seq])), "added");
+      } else if (r < 0.6) {
+        const known = [...parts].filter(([s]) => s > f.floor);
+        const pick = known[Math.floor(random() * known.length)];
+        if (pick === undefined) continue;
+        const key = pick[1][Math.floor(random() * pick[1].length)]!;
+        f.handled(pick[0], key);
+        handled.add(`${pick[0]}:${key}`);
+      } else {
+        // An entity's snapshot covers its inputs up to one of its messages (never backwards).
+        const key = keys[Math.floor(random() * keys.length)]!;
+        const mine = [...parts].filter(([s, ks]) => ks.includes(key) && s > (durable.get(key) ?? 0)).map(([s]) => s);
+        const upTo = mine[Math.floor(random() * mine.length)];
+        if (upTo === undefined) continue;
+        f.covered(key, upTo);
+        durable.set(key, upTo);
+        for (const [s, ks] of parts) if (s <= upTo && ks.includes(key)) handled.add(`${s}:${key}`);
+      }
+      f.advance();
+      const done = (s: number) => parts.get(s)!.every((k) => (durable.get(k) ?? 0) >= s);
+      const seqs = [...parts.keys()].sort((x, y) => x - y);
+      let floor = 0;
+      for (const s of seqs) {
+        if (!done(s)) break;
+        floor = s;
+      }
+      assert.equal(f.floor, floor, `seed ${seed}, step ${step}: floor`);
+      const unhandled = seqs.filter((s) => s > floor && parts.get(s)!.some((k) => !handled.has(`${s}:${k}`))).length;
+      assert.equal(f.unhandled, unhandled, `seed ${seed}, step ${step}: messages not handled by every part`);
+    }
+  }
 });

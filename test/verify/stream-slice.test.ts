@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startNatsWithStreams } from "../helpers/nats-streams.js";
-import { readStreamSlice } from "../../src/verify/stream-slice.js";
+import { readStreamSlice } from "../../src/runtime/nats/stream-slice.js";
 import { lastMessages } from "../../src/control/last-messages.js";
 
 test("a slice of 700 messages of 100 kB is read whole and in order, and stops at its end", async () => {

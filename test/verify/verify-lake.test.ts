@@ -26,6 +26,7 @@ import { LakeWriter } from "../../src/lake/writer/lake-writer.js";
 import { BRONZE_TRADES_APP_ID, bronzeTradesDefinition, bronzeTradesMapping } from "../../src/lake/tables/bronze-trades.js";
 import { SILVER_BARS_APP_ID, silverBarsDefinition, silverBarsMapping, type SilverTableRow } from "../../src/lake/tables/silver-bars.js";
 import { encodeTradeBatch } from "../../src/ingest/batch-codec.js";
+import { emptyTail, encodePartitionMessage } from "../../src/ingest/partition-log.js";
 import type { GapEvent } from "../../src/ingest/publisher-types.js";
 import type { Trade } from "../../src/market/trade.js";
 import { verifyLake, type VerifyReport } from "../../src/verify/index.js";
@@ -46,6 +47,8 @@ interface Defects {
   silverDouble?: number;
   /** Every bar published to SILVER (the serving writer's input). */
   onSilver?: (bar: SilverBar, seq: number) => Promise<void>;
+  /** "per partition": the log holds per-partition messages (both symbols' batches in each), not one message per symbol. */
+  layout?: "per partition";
 }
 
 /** Publishes the log, writes bronze and silver as the platform does, plus one message bronze has not committed. */
@@ -59,14 +62,21 @@ async function seed(nc: NatsConnection, lake: Lake, d: Defects): Promise<{ bars:
   const silver = new LakeWriter<SilverTableRow>({ table: await lake.ensureTable(silverBarsDefinition), mapping: silverBarsMapping, appId: SILVER_BARS_APP_ID });
   const hole = new Set(d.logHole?.ids ?? []);
   const btcBars: SilverBar[] = [];
-  for (const [symbol, all] of [["BTCUSDT", BTC], ["XRPETH", XRP]] as const) {
+  // The log's messages, each a list of (symbol, batch of 250): one symbol's after the other, or both zipped per partition.
+  const slices = ([["BTCUSDT", BTC], ["XRPETH", XRP]] as const).map(([symbol, all]) => {
     const trades = all.filter((t) => !hole.has(t.tradeId));
-    const state = createSymbolState(symbol);
-    for (let i = 0; i < trades.length; i += 250) {
-      const batch = trades.slice(i, i + 250);
-      const { seq } = await js.publish(`md.trades.0.${symbol}`, encodeTradeBatch(batch));
-      const stored = batch.filter((t) => t.tradeId !== d.bronzeDrop).flatMap((t) => (t.tradeId === d.bronzeDouble ? [t, t] : [t]));
-      bronze.add(stored, seq);
+    return Array.from({ length: Math.ceil(trades.length / 250) }, (_, k) => [symbol, trades.slice(k * 250, k * 250 + 250)] as const);
+  });
+  const messages = d.layout === "per partition" ? Array.from({ length: Math.max(...slices.map((x) => x.length)) }, (_, k) => slices.flatMap((x) => (x[k] ? [x[k]] : []))) : slices.flat().map((x) => [x]);
+  const states = new Map(["BTCUSDT", "XRPETH"].map((symbol) => [symbol, createSymbolState(symbol)]));
+  for (const message of messages) {
+    const { seq } =
+      d.layout === "per partition"
+        ? await js.publish("md.trades.0.all", encodePartitionMessage(message.map(([, batch]) => ({ trades: batch })), emptyTail(), false))
+        : await js.publish(`md.trades.0.${message[0]![0]}`, encodeTradeBatch(message[0]![1]));
+    bronze.add(message.flatMap(([, batch]) => batch.filter((t) => t.tradeId !== d.bronzeDrop).flatMap((t) => (t.tradeId === d.bronzeDouble ? [t, t] : [t]))), seq);
+    for (const [symbol, batch] of message) {
+      const state = states.get(symbol)!;
       const { effects } = transition(state, { type: "trades", seq, trades: batch }, batch[batch.length - 1]!.ingestTime);
       for (const e of effects) {
         if (e.type !== "publish-bar") continue;
@@ -87,7 +97,8 @@ async function seed(nc: NatsConnection, lake: Lake, d: Defects): Promise<{ bars:
   await silver.flush();
   // Newer than both commits: a live system's next batch, which no table holds yet.
   const later = BTC.slice(-3).map((t, i) => ({ ...t, tradeId: BTC[BTC.length - 1]!.tradeId + 1000 + i, tradeTime: t.tradeTime + 60_000 }));
-  await js.publish("md.trades.0.BTCUSDT", encodeTradeBatch(later));
+  if (d.layout === "per partition") await js.publish("md.trades.0.all", encodePartitionMessage([{ trades: later }], emptyTail(), false));
+  else await js.publish("md.trades.0.BTCUSDT", encodeTradeBatch(later));
   await js.publish("silver.BTCUSDT", JSON.stringify({ ...btcBars[btcBars.length - 1]!, windowStart: btcBars[btcBars.length - 1]!.windowStart + 600_000 }));
   return { bars: btcBars };
 }
@@ -125,6 +136,20 @@ test("a clean log, bronze and silver reconcile to zero; an uncommitted tail and 
   assert.equal(report.trades.uncommitted, 1, "the message after the bronze commit is left out");
   assert.equal(report.silver.uncommitted, 1);
   assert.deepEqual([report.tradeFindings, report.barFindings], [[], []]);
+});
+
+test("a log of per-partition messages reconciles the same way: clean, then a lost and a doubled trade reported", async () => {
+  const clean = (await verifyWith({ layout: "per partition" })).report;
+  assert.equal(clean.status, "PASSED", JSON.stringify(clean, null, 2));
+  assert.equal(clean.totals.symbols, 2);
+  assert.equal(clean.totals.logTrades, BTC.length + XRP.length);
+  assert.equal(clean.totals.bronzeTrades, clean.totals.logTrades);
+  assert.ok(clean.totals.barsExpected > 50);
+  assert.deepEqual([clean.totals.missingBars, clean.totals.doubledBars, clean.totals.unexpectedBars], [0, 0, 0]);
+  assert.equal(clean.trades.uncommitted, 1, "the message after the bronze commit is left out");
+  const broken = (await verifyWith({ layout: "per partition", bronzeDrop: XRP[100]!.tradeId, bronzeDouble: BTC[200]!.tradeId })).report;
+  assert.equal(broken.status, "FAILED");
+  assert.deepEqual([broken.totals.missingFromBronze, broken.totals.duplicateIds], [1, 1]);
 });
 
 test("a lost trade, a doubled trade, an unreported hole, a lost bar and a doubled bar are each reported", async () => {

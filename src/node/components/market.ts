@@ -7,6 +7,7 @@ import type { TradeLogEntry } from "../../ingest/batch-codec.js";
 import { ShardRegion } from "../../runtime/cluster/region/region.js";
 import { dlqSubject, STREAMS, TRADE_SUBJECT_PREFIX } from "../../runtime/nats/spec.js";
 import { symbolEntity, tradeBatchCodec, type SymbolCommand } from "../../actors/symbol/entity.js";
+import { isPartitionLogSubject, partitionMessageParts } from "../../ingest/partition-log.js";
 import { natsSymbolSink, newMarketCounters } from "../../actors/symbol/nats-sink.js";
 import { naivePredictor, type Predictor } from "../../ml/predictor.js";
 import type { NodeComponent, NodeContext } from "../component.js";
@@ -66,6 +67,8 @@ export function marketComponent(options: MarketComponentOptions = {}): NodeCompo
           stream: STREAMS.trades,
           subjectPrefix: TRADE_SUBJECT_PREFIX,
           codec: tradeBatchCodec,
+          // A per-partition message (src/ingest/partition-log.ts) feeds each of its symbols' entities.
+          fanOut: (subject, data) => (isPartitionLogSubject(subject) ? partitionMessageParts(data) : undefined),
           onUndecodable: (subject: string, seq: number, error: unknown) => {
             ctx.log.warn("undecodable trade batch sent to the DLQ", { subject, seq, error: String(error) });
             ctx.nc.publish(dlqSubject("undecodable-trade-batch"), new TextEncoder().encode(JSON.stringify({ subject, seq, reason: String(error) })));

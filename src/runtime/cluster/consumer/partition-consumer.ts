@@ -27,6 +27,12 @@ export interface PartitionConsumerOptions<L> {
   deliver(key: string, input: LogInput<L>): Promise<void>;
   /** A message that cannot be decoded is acknowledged and reported here, never silently dropped. */
   onUndecodable(subject: string, seq: number, error: unknown): void;
+  /**
+   * A message that feeds several entities: its parts, one per entity key (keys distinct), or
+   * undefined when the subject's last token is the one entity's key (decoded with `codec`).
+   * Throws for a message it cannot decode.
+   */
+  fanOut?(subject: string, data: Uint8Array): ReadonlyArray<readonly [string, L]> | undefined;
 }
 
 export interface ConsumerStats {
@@ -149,9 +155,9 @@ export class PartitionConsumer<L> implements LogProgress<L> {
     return this.#o.durable;
   }
 
-  handled(seq: number): void {
+  handled(seq: number, key: string): void {
     const before = this.#frontier.unhandled;
-    this.#frontier.handled(seq);
+    this.#frontier.handled(seq, key);
     if (this.#frontier.unhandled < before) this.#wake?.();
   }
 
@@ -255,9 +261,11 @@ export class PartitionConsumer<L> implements LogProgress<L> {
 
   async #accept(msg: JsMsg): Promise<void> {
     const key = msg.subject.slice(msg.subject.lastIndexOf(".") + 1);
-    let input: LogInput<L>;
+    let input: LogInput<L> | undefined;
+    let parts: ReadonlyArray<readonly [string, L]> | undefined;
     try {
-      input = new LogInput(msg.seq, msg.subject, this.#o.codec.decode(msg.data));
+      parts = this.#o.fanOut?.(msg.subject, msg.data);
+      if (parts === undefined) input = new LogInput(msg.seq, msg.subject, this.#o.codec.decode(msg.data));
     } catch (err) {
       this.#o.onUndecodable(msg.subject, msg.seq, err);
       if (this.#frontier.add(msg.seq, key, { input: new LogInput(msg.seq, msg.subject, undefined as L), msg, incarnation: this.#incarnation }) === "added") {
@@ -266,6 +274,7 @@ export class PartitionConsumer<L> implements LogProgress<L> {
       }
       return;
     }
+    if (input === undefined) return this.#acceptParts(msg, parts!);
     const pending = { input, msg, incarnation: this.#incarnation };
     const added = this.#frontier.add(msg.seq, key, pending);
     if (added === "stale" && !this.#fenced) msg.ack();
@@ -275,6 +284,22 @@ export class PartitionConsumer<L> implements LogProgress<L> {
       await this.#o.deliver(key, input);
     } catch (err) {
       // Not in any mailbox: forget it so that the redelivery after the restart is taken again.
+      this.#frontier.forget(msg.seq);
+      throw err;
+    }
+  }
+
+  /** A message for several entities: each gets its part; the message is acked once every part is durable. */
+  async #acceptParts(msg: JsMsg, parts: ReadonlyArray<readonly [string, L]>): Promise<void> {
+    const pending = parts.map(([key, data]) => [key, { input: new LogInput(msg.seq, msg.subject, data), msg, incarnation: this.#incarnation }] as const);
+    const added = this.#frontier.addParts(msg.seq, pending);
+    if (added === "stale" && !this.#fenced) msg.ack();
+    if (added === "pending") for (const [key, p] of pending) this.#frontier.replace(msg.seq, p, key);
+    if (added !== "added") return;
+    try {
+      for (const [key, p] of pending) await this.#o.deliver(key, p.input);
+    } catch (err) {
+      // Not in every mailbox: forget it whole; the redelivery is taken again (entities that had their part skip it by seq).
       this.#frontier.forget(msg.seq);
       throw err;
     }

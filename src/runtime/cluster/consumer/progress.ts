@@ -5,6 +5,9 @@
  * the highest seq of the done prefix acknowledges everything below it; a message that is not
  * done holds the whole prefix back, which is what makes a crash replay it.
  *
+ * A message may feed several entities (a per-partition trade message, one part per symbol): it
+ * counts as handled once every part is, and as done once every part's entity covers it.
+ *
  * Pure bookkeeping: no I/O, no timers.
  */
 
@@ -14,6 +17,14 @@ interface Entry<T> {
   item: T;
   handled: boolean;
   done: boolean;
+  /** The message's parts when it feeds several entities (shared by them); undefined for one. */
+  group: Group<T> | undefined;
+}
+
+interface Group<T> {
+  parts: Entry<T>[];
+  unhandled: number;
+  undone: number;
 }
 
 export type AddResult = "added" | "pending" | "stale";
@@ -22,6 +33,7 @@ export class AckFrontier<T> {
   /** Pending entries in ascending seq order. */
   #entries: Entry<T>[] = [];
   #head = 0;
+  /** Each pending message's (first) part. */
   readonly #bySeq = new Map<number, Entry<T>>();
   readonly #byKey = new Map<string, Entry<T>[]>();
   #floor = 0;
@@ -54,44 +66,91 @@ export class AckFrontier<T> {
   add(seq: number, key: string, item: T): AddResult {
     if (seq <= this.#floor) return "stale";
     if (this.#bySeq.has(seq)) return "pending";
-    const entry: Entry<T> = { seq, key, item, handled: false, done: false };
+    const entry: Entry<T> = { seq, key, item, handled: false, done: false, group: undefined };
     this.#bySeq.set(seq, entry);
     this.#unhandled++;
-    insertSorted(this.#entries, entry, this.#head);
-    const list = this.#byKey.get(key);
-    if (list === undefined) this.#byKey.set(key, [entry]);
-    else insertSorted(list, entry, 0);
+    this.#insert(entry);
     return "added";
   }
 
-  /** Drops a message that never reached its entity (delivery failed): it will come again. */
+  /** Registers a message that feeds several entities, one part (key, item) each, keys distinct. As `add`. */
+  addParts(seq: number, parts: ReadonlyArray<readonly [string, T]>): AddResult {
+    if (parts.length === 1) return this.add(seq, parts[0]![0], parts[0]![1]);
+    if (seq <= this.#floor) return "stale";
+    if (this.#bySeq.has(seq)) return "pending";
+    if (parts.length === 0) throw new RangeError(`message ${seq} has no part`);
+    const group: Group<T> = { parts: [], unhandled: parts.length, undone: parts.length };
+    for (const [key, item] of parts) group.parts.push({ seq, key, item, handled: false, done: false, group });
+    this.#bySeq.set(seq, group.parts[0]!);
+    this.#unhandled++;
+    for (const part of group.parts) this.#insert(part);
+    return "added";
+  }
+
+  #insert(entry: Entry<T>): void {
+    insertSorted(this.#entries, entry, this.#head);
+    const list = this.#byKey.get(entry.key);
+    if (list === undefined) this.#byKey.set(entry.key, [entry]);
+    else insertSorted(list, entry, 0);
+  }
+
+  /** The message's parts: itself, or each entity's part of it. */
+  #parts(entry: Entry<T>): readonly Entry<T>[] {
+    return entry.group?.parts ?? [entry];
+  }
+
+  /** The part of message `seq` that went to `key` (any part of a message with one). */
+  #part(seq: number, key: string | undefined): Entry<T> | undefined {
+    const entry = this.#bySeq.get(seq);
+    if (entry?.group === undefined) return entry;
+    return entry.group.parts.find((p) => p.key === key);
+  }
+
+  /** Drops a message that never reached its entities (delivery failed): it will come again, whole. */
   forget(seq: number): void {
     const entry = this.#bySeq.get(seq);
     if (entry === undefined) return;
-    if (!entry.handled) this.#unhandled--;
+    if (entry.group === undefined ? !entry.handled : entry.group.unhandled > 0) this.#unhandled--;
     this.#bySeq.delete(seq);
-    const at = this.#entries.indexOf(entry, this.#head);
-    if (at >= 0) this.#entries.splice(at, 1);
+    for (const part of this.#parts(entry)) {
+      const at = this.#entries.indexOf(part, this.#head);
+      if (at >= 0) this.#entries.splice(at, 1);
+      this.#unlist(part);
+    }
+  }
+
+  #unlist(entry: Entry<T>): void {
     const list = this.#byKey.get(entry.key);
     const i = list?.indexOf(entry) ?? -1;
     if (list !== undefined && i >= 0) list.splice(i, 1);
     if (list?.length === 0) this.#byKey.delete(entry.key);
   }
 
-  /** Swaps the item of a pending message (a redelivery carries the live ack handle). */
-  replace(seq: number, item: T): void {
-    const entry = this.#bySeq.get(seq);
+  /** Swaps the item of a pending message's part (a redelivery carries the live ack handle). */
+  replace(seq: number, item: T, key?: string): void {
+    const entry = this.#part(seq, key);
     if (entry !== undefined) entry.item = item;
   }
 
-  /** The entity handled (applied or skipped) the message: it no longer occupies a mailbox slot. */
-  handled(seq: number): void {
-    const entry = this.#bySeq.get(seq);
-    if (entry !== undefined && !entry.handled) {
-      entry.handled = true;
-      this.#unhandled--;
-      this.#handledTotal++;
-    }
+  /** The entity `key` handled (applied or skipped) the message: it no longer occupies a mailbox slot once every part is handled. */
+  handled(seq: number, key?: string): void {
+    const entry = this.#part(seq, key);
+    if (entry !== undefined) this.#handle(entry);
+  }
+
+  #handle(entry: Entry<T>): void {
+    if (entry.handled) return;
+    entry.handled = true;
+    if (entry.group !== undefined && --entry.group.unhandled > 0) return;
+    this.#unhandled--;
+    this.#handledTotal++;
+  }
+
+  #finish(entry: Entry<T>): void {
+    this.#handle(entry);
+    if (entry.done) return;
+    entry.done = true;
+    if (entry.group !== undefined) entry.group.undone--;
   }
 
   /** Everything delivered to `key` up to `upTo` is durable. */
@@ -99,26 +158,19 @@ export class AckFrontier<T> {
     const list = this.#byKey.get(key);
     if (list === undefined) return;
     let n = 0;
-    while (n < list.length && list[n]!.seq <= upTo) {
-      const entry = list[n]!;
-      this.handled(entry.seq);
-      entry.done = true;
-      n++;
-    }
+    while (n < list.length && list[n]!.seq <= upTo) this.#finish(list[n++]!);
     if (n === list.length) this.#byKey.delete(key);
     else if (n > 0) list.splice(0, n);
   }
 
-  /** One message is done on its own (e.g. undecodable: reported, acknowledged, never applied). */
+  /** One message is done on its own, every part (e.g. undecodable: reported, acknowledged, never applied). */
   settle(seq: number): void {
     const entry = this.#bySeq.get(seq);
     if (entry === undefined) return;
-    this.handled(seq);
-    entry.done = true;
-    const list = this.#byKey.get(entry.key);
-    const at = list?.indexOf(entry) ?? -1;
-    if (list !== undefined && at >= 0) list.splice(at, 1);
-    if (list?.length === 0) this.#byKey.delete(entry.key);
+    for (const part of this.#parts(entry)) {
+      this.#finish(part);
+      this.#unlist(part);
+    }
   }
 
   /** Inputs delivered to `key` above `afterSeq` and not yet durable, in order (for replay after an entity restart). */
@@ -129,9 +181,10 @@ export class AckFrontier<T> {
   /** Pops the done prefix; returns the item of its highest seq (the one to ack), if any moved. */
   advance(): T | undefined {
     let last: Entry<T> | undefined;
-    while (this.#head < this.#entries.length && this.#entries[this.#head]!.done) {
-      last = this.#entries[this.#head]!;
-      this.#bySeq.delete(last.seq);
+    // A part is popped only when its whole message is done (its parts are next to each other).
+    for (let e = this.#entries[this.#head]; e !== undefined && e.done && (e.group === undefined || e.group.undone === 0); e = this.#entries[this.#head]) {
+      last = e;
+      this.#bySeq.delete(e.seq);
       this.#head++;
     }
     if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {

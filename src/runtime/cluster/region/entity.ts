@@ -46,8 +46,8 @@ export type ShellMessage<M, L = unknown> = EntityInput<M, L> | EntityEnvelope<M,
 
 /** How an entity reports log progress to its partition's consumer. */
 export interface LogProgress<L> {
-  /** The message no longer occupies a mailbox slot. */
-  handled(seq: number): void;
+  /** Entity `key` handled the message (a message may feed several entities). */
+  handled(seq: number, key: string): void;
   /** Everything delivered to `key` up to `upTo` is durable (snapshot stored, or no snapshot needed). */
   covered(key: string, upTo: number): void;
   /** Log input delivered to `key` above `afterSeq` that is not durable yet (replayed after a restart). */
@@ -171,13 +171,13 @@ export class EntityShell<M, L> implements Actor<ShellMessage<M, L>> {
   async #applyLog(input: LogInput<L>, ctx: ActorContext<ShellMessage<M, L>>): Promise<void> {
     const progress = this.#o.progress;
     if (input.seq <= this.#lastSeq) {
-      progress?.handled(input.seq);
+      progress?.handled(input.seq, this.#o.key);
       if (input.seq <= this.#coveredSeq) progress?.covered(this.#o.key, this.#coveredSeq);
       return;
     }
     await this.#o.entity.receive(input, userContext(ctx));
     this.#lastSeq = input.seq;
-    progress?.handled(input.seq);
+    progress?.handled(input.seq, this.#o.key);
     if (this.#snapshotting === undefined) {
       this.#coveredSeq = input.seq;
       progress?.covered(this.#o.key, input.seq);

@@ -50,6 +50,11 @@ export interface DurableInputOptions<L> {
   maxBatch?: number;
   /** Default: a line on stderr. The message is acknowledged either way. */
   onUndecodable?: (subject: string, seq: number, error: unknown) => void;
+  /**
+   * A message that feeds several entities (e.g. a per-partition trade message): its parts, one
+   * per entity key, or undefined for a message of the one entity its subject names. Default: none.
+   */
+  fanOut?: (subject: string, data: Uint8Array) => ReadonlyArray<readonly [string, L]> | undefined;
 }
 
 export interface ShardRegionOptions<M, L = unknown> {
@@ -103,7 +108,7 @@ export interface ResolvedRegionOptions<M, L> {
   retry: { minMs: number; maxMs: number };
   dedupe: { bucket: string; retentionMs: number; maxSenders: number };
   snapshots: { bucket: string; everyMessages: number; everyMs: number } | undefined;
-  input: Required<DurableInputOptions<L>> | undefined;
+  input: (Required<Omit<DurableInputOptions<L>, "fanOut">> & Pick<DurableInputOptions<L>, "fanOut">) | undefined;
   stallWatch: StallWatchOptions | undefined;
 }
 
@@ -169,6 +174,7 @@ export function resolveRegionOptions<M, L>(o: ShardRegionOptions<M, L>): Resolve
             onUndecodable:
               input.onUndecodable ??
               ((subject, seq, error) => process.stderr.write(`region ${o.name}: undecodable log message ${subject} #${seq}: ${String(error)}\n`)),
+            ...(input.fanOut === undefined ? {} : { fanOut: input.fanOut }),
           },
   };
 }
