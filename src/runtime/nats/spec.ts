@@ -111,7 +111,10 @@ export const BUCKETS = {
   regionDedupe: "rt_region_dedupe",
 } as const;
 
-/** Every trade subject is `<TRADE_SUBJECT_PREFIX>.<partition>.<SYMBOL>`. */
+/**
+ * Every trade subject is `<TRADE_SUBJECT_PREFIX>.<partition>.<SYMBOL>`, or `….<partition>.all` for
+ * a per-partition message (src/ingest/partition-log.ts), which every reader takes too.
+ */
 export const TRADE_SUBJECT_PREFIX = "md.trades";
 /** Matches every trade subject. */
 export const ALL_TRADES = `${TRADE_SUBJECT_PREFIX}.>`;
