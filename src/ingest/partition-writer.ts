@@ -147,7 +147,9 @@ export class PartitionLogWriter {
       this.stats.conflicts++;
       lane.queue.unshift(...taken);
       const last = await this.#jsm.streams.getMessage(this.#o.stream, { last_by_subj: lane.subject });
-      await foldForward(this.#js, this.#o.stream, lane.subject, tail, last?.seq ?? 0);
+      // The subject lost messages under our tail (purged, or aged out): read its tail afresh.
+      if (last === null || last.seq < tail.seq) lane.tail = undefined;
+      else await foldForward(this.#js, this.#o.stream, lane.subject, tail, last.seq);
     }
   }
 

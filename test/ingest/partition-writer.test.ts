@@ -142,3 +142,17 @@ test("a backlog goes out as bigger messages, each key once per message, a mark n
   const aaa = entries.filter((e) => (e.mark ?? e.trades[0]!).symbol === "AAAUSDT").map((e) => (e.mark ? "mark" : `${e.trades[0]!.tradeId}-${e.trades.at(-1)!.tradeId}`));
   assert.deepEqual(aaa.slice(-2), ["mark", "21-21"], "the mark, then the trade after it, in separate messages");
 });
+
+test("a subject purged under a writer's tail: the writer reads the tail afresh and goes on", async () => {
+  await using stack = await startStack();
+  const jsm = await jetstreamManager(stack.nc);
+  const writer = new PartitionLogWriter(jetstream(stack.nc), jsm, { stream: "TRADES" });
+  writer.send(SUBJECT, [{ trades: [trade("AAAUSDT", 1), trade("AAAUSDT", 2)] }]);
+  await writer.drained();
+  await jsm.streams.purge("TRADES", { filter: SUBJECT });
+  writer.send(SUBJECT, [{ trades: [trade("AAAUSDT", 3)] }]);
+  await writer.drained();
+  assert.equal(writer.stats.conflicts, 1);
+  const trades = (await subjectMessages(stack)).flatMap((m) => m.entries.flatMap((e) => e.trades));
+  assert.deepEqual(trades.map((t) => t.tradeId), [3]);
+});
