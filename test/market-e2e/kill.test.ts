@@ -12,7 +12,7 @@ import type { Trade } from "../../src/market/trade.js";
 import { btcTrades } from "../market/fixtures.js";
 import { startNatsServer } from "../helpers/nats-server.js";
 import { waitFor } from "../helpers/wait.js";
-import { bruteForceBars, comparable, silverBars, tempDir, undisturbedBars } from "./support.js";
+import { bruteForceBars, comparable, partitionAcked, silverBars, tempDir, undisturbedBars } from "./support.js";
 import { marketOf, nodeStatuses, startMarketNode } from "./nodes.js";
 
 const SYMBOL = "BTCUSDT";
@@ -97,7 +97,7 @@ test("kill -9 of the node hosting a symbol during the replay: after takeover the
     // Done = every trade of the partition folded into a stored snapshot (the durable acked the
     // subject's last message), so nothing more can be emitted; only then read the bars back.
     const lastSeq = (await jsm.streams.info("TRADES")).state.last_seq;
-    await waitFor(async () => (await jsm.consumers.info("TRADES", `symbols-p${PARTITION}`)).ack_floor.stream_seq >= lastSeq || undefined, {
+    await waitFor(async () => (await partitionAcked(jsm, `symbols-p${PARTITION}`, lastSeq)) || undefined, {
       timeoutMs: 45_000,
       intervalMs: 300,
       what: `the survivor acking the whole partition (stream seq ${lastSeq})`,

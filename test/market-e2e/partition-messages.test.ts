@@ -18,7 +18,7 @@ import type { Trade } from "../../src/market/trade.js";
 import { btcTrades } from "../market/fixtures.js";
 import { startNatsServer } from "../helpers/nats-server.js";
 import { waitFor } from "../helpers/wait.js";
-import { bruteForceBars, comparable, silverBars, tempDir, undisturbedBars } from "./support.js";
+import { bruteForceBars, comparable, partitionAcked, silverBars, tempDir, undisturbedBars } from "./support.js";
 import { marketOf, nodeStatuses, startMarketNode } from "./nodes.js";
 
 const PARTITION = partitionOf("BTCUSDT", 32);
@@ -95,7 +95,7 @@ test("per-partition messages: kill -9 of the node running a partition's symbols 
     });
     // Done = the partition's last message is in every entity's stored snapshot (the durable acked it).
     const lastSeq = (await jsm.streams.info("TRADES")).state.last_seq;
-    await waitFor(async () => (await jsm.consumers.info("TRADES", `symbols-p${PARTITION}`)).ack_floor.stream_seq >= lastSeq || undefined, {
+    await waitFor(async () => (await partitionAcked(jsm, `symbols-p${PARTITION}`, lastSeq)) || undefined, {
       timeoutMs: 45_000,
       intervalMs: 300,
       what: `the survivor acking the whole partition (stream seq ${lastSeq})`,

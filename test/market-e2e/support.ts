@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { SilverBar } from "../../src/contracts/silver-bar.js";
 import { decodeTradeBatch } from "../../src/ingest/batch-codec.js";
@@ -113,3 +113,14 @@ export function undisturbedBars(symbol: string, trades: readonly Trade[]): Silve
 
 /** A bar without the emitter's wall clock, which differs between runs by nature. */
 export const comparable = ({ emittedAt: _emittedAt, ...rest }: SilverBar) => rest;
+
+/**
+ * Every message of the partition's durable up to `lastSeq` is acknowledged. The ack floor says so,
+ * or, after an owner recreated the durable past everything acknowledged (nats-server 2.9 reports a
+ * durable created at a start sequence with ack floor 0 until its first ack), nothing is pending or
+ * waiting for an ack and the durable's delivered position is at the end.
+ */
+export async function partitionAcked(jsm: JetStreamManager, durable: string, lastSeq: number): Promise<boolean> {
+  const info = await jsm.consumers.info("TRADES", durable);
+  return info.ack_floor.stream_seq >= lastSeq || (info.delivered.stream_seq >= lastSeq && info.num_ack_pending === 0 && info.num_pending === 0);
+}
