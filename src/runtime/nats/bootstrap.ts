@@ -1,4 +1,4 @@
-import { nanos, type NatsConnection } from "@nats-io/nats-core";
+import { nanos, TimeoutError, type NatsConnection } from "@nats-io/nats-core";
 import {
   jetstreamManager,
   JetStreamApiCodes,
@@ -96,13 +96,28 @@ export async function waitForStreamLeader(nc: NatsConnection, name: string, time
   }
 }
 
-/** Tries `replicas`, then fewer, while the server says there are too few peers. */
+/** JetStream API requests that time out are asked again this many times in all. */
+const TIMEOUT_ATTEMPTS = 4;
+
+/**
+ * Tries `replicas`, then fewer, while the server says there are too few peers. A request that
+ * timed out (a loaded server: two nodes starting together in CI crashed one on it) is asked again:
+ * it may have been applied, and adding or updating to the same config is idempotent.
+ */
 async function withReplicaFallback<T>(name: string, replicas: number, attempt: (replicas: number) => Promise<T>): Promise<{ value: T; replicas: number }> {
-  for (let r = replicas; ; r--) {
+  let timeouts = 0;
+  for (let r = replicas; ; ) {
     try {
       return { value: await attempt(r), replicas: r };
     } catch (err) {
-      if (r > 1 && isTooFewPeers(err)) continue;
+      if (r > 1 && isTooFewPeers(err)) {
+        r--;
+        continue;
+      }
+      if (err instanceof TimeoutError && ++timeouts < TIMEOUT_ATTEMPTS) {
+        await new Promise((resolve) => setTimeout(resolve, 250 * timeouts));
+        continue;
+      }
       if (err instanceof IncompatibleStreamConfig) throw err;
       throw new BootstrapFailed(name, { cause: err });
     }
