@@ -115,14 +115,17 @@ export function encodeLogMark(mark: LogMark): Uint8Array {
   return encoder.encode(JSON.stringify(logMarkWire(mark)));
 }
 
-function parseWire(data: Uint8Array | string): WireBatch | LogMark {
-  let w: unknown;
+/** A TRADES message's JSON, parsed (either layout: partition-log.ts reads it too). */
+export function parseTradeLogJson(data: Uint8Array | string): unknown {
   try {
-    w = JSON.parse(typeof data === "string" ? data : decoder.decode(data));
+    return JSON.parse(typeof data === "string" ? data : decoder.decode(data));
   } catch (cause) {
     throw new TradeBatchDecodeError("not JSON", { cause });
   }
-  return validWire(w);
+}
+
+function parseWire(data: Uint8Array | string): WireBatch | LogMark {
+  return validWire(parseTradeLogJson(data));
 }
 
 function validWire(w: unknown): WireBatch | LogMark {

@@ -20,7 +20,7 @@
  * there, so it reads about one checkpoint interval of messages, not the stream.
  */
 import type { Trade } from "../contracts/trade.js";
-import { logMarkWire, tradeBatchWire, tradeLogEntryOfWire, type LogMark, type TradeLogEntry } from "./batch-codec.js";
+import { logMarkWire, parseTradeLogJson, tradeBatchWire, tradeLogEntryOfWire, type LogMark, type TradeLogEntry } from "./batch-codec.js";
 import { aboveMark } from "./dedup.js";
 import { TradeBatchDecodeError } from "./errors.js";
 import { TRADE_SUBJECT_PREFIX } from "../runtime/nats/spec.js";
@@ -92,12 +92,19 @@ export interface PartitionMessage {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
-function keyOf(e: OutEntry): { source: string; symbol: string; lastId: number } {
-  if ("mark" in e) return e.mark;
-  const last = e.trades[e.trades.length - 1]!;
-  return { source: last.source, symbol: last.symbol, lastId: last.tradeId };
+/** An entry to publish or one decoded: its mark, or its trades (ascending ids, at least one). */
+type AnyEntry = { readonly mark?: LogMark | null; readonly trades?: readonly Trade[] };
+
+/** Raises each entry's key to its last id: its mark's, or its last trade's. */
+function raiseAll(ids: LastIds, entries: readonly AnyEntry[]): void {
+  for (const e of entries) {
+    if (e.mark) ids.raise(e.mark.source, e.mark.symbol, e.mark.lastId);
+    else {
+      const last = e.trades![e.trades!.length - 1]!;
+      ids.raise(last.source, last.symbol, last.tradeId);
+    }
+  }
 }
 
 /**
@@ -110,21 +117,10 @@ export function encodePartitionMessage(entries: readonly OutEntry[], tail: Parti
   const e = entries.map((x) => ("mark" in x ? logMarkWire(x.mark) : tradeBatchWire(x.trades)));
   if (checkpoint) {
     const hwm = tail.lastIds.clone();
-    for (const x of entries) {
-      const k = keyOf(x);
-      hwm.raise(k.source, k.symbol, k.lastId);
-    }
+    raiseAll(hwm, entries);
     return encoder.encode(JSON.stringify({ v: PARTITION_MESSAGE_VERSION, e, hwm: hwm.toWire() }));
   }
   return encoder.encode(JSON.stringify(tail.checkpointSeq === undefined ? { v: PARTITION_MESSAGE_VERSION, e } : { v: PARTITION_MESSAGE_VERSION, e, cp: tail.checkpointSeq }));
-}
-
-function parseJson(data: Uint8Array | string): unknown {
-  try {
-    return JSON.parse(typeof data === "string" ? data : decoder.decode(data));
-  } catch (cause) {
-    throw new TradeBatchDecodeError("not JSON", { cause });
-  }
 }
 
 /** The subject of a partition message (any other TRADES subject names one symbol). */
@@ -137,13 +133,13 @@ export function isPartitionLogSubject(subject: string): boolean {
  * symbol's of a per-partition one. For readers that take the whole log (the lake, `verify`).
  */
 export function decodeTradeLogEntries(data: Uint8Array | string): TradeLogEntry[] {
-  const w = parseJson(data);
+  const w = parseTradeLogJson(data);
   if (typeof w === "object" && w !== null && (w as { v?: unknown }).v === PARTITION_MESSAGE_VERSION) return partitionMessageOf(w).entries;
   return [tradeLogEntryOfWire(w)];
 }
 
 export function decodePartitionMessage(data: Uint8Array | string): PartitionMessage {
-  return partitionMessageOf(parseJson(data));
+  return partitionMessageOf(parseTradeLogJson(data));
 }
 
 function partitionMessageOf(w: unknown): PartitionMessage {
@@ -187,12 +183,6 @@ export function emptyTail(): PartitionTail {
   return { seq: 0, checkpointSeq: undefined, lastIds: new LastIds() };
 }
 
-function entryLastId(e: TradeLogEntry): { source: string; symbol: string; lastId: number } {
-  if (e.mark !== null) return e.mark;
-  const last = e.trades[e.trades.length - 1]!;
-  return { source: last.source, symbol: last.symbol, lastId: last.tradeId };
-}
-
 /** Folds the message at `seq` into the tail (in place): a checkpoint replaces the last ids, entries raise them. */
 export function advanceTail(tail: PartitionTail, seq: number, m: PartitionMessage): void {
   if (seq <= tail.seq) throw new RangeError(`partition tail at ${tail.seq} cannot fold message ${seq}: messages fold in stream order`);
@@ -202,20 +192,14 @@ export function advanceTail(tail: PartitionTail, seq: number, m: PartitionMessag
     tail.checkpointSeq = seq;
     return;
   }
-  for (const e of m.entries) {
-    const k = entryLastId(e);
-    tail.lastIds.raise(k.source, k.symbol, k.lastId);
-  }
+  raiseAll(tail.lastIds, m.entries);
 }
 
 /** Folds this publisher's own message, just acked at `seq`, into the tail (in place), without decoding it. */
 export function advanceTailOwn(tail: PartitionTail, seq: number, entries: readonly OutEntry[], checkpoint: boolean): void {
   if (seq <= tail.seq) throw new RangeError(`partition tail at ${tail.seq} cannot fold message ${seq}: messages fold in stream order`);
   tail.seq = seq;
-  for (const e of entries) {
-    const k = keyOf(e);
-    tail.lastIds.raise(k.source, k.symbol, k.lastId);
-  }
+  raiseAll(tail.lastIds, entries);
   if (checkpoint) tail.checkpointSeq = seq;
 }
 

@@ -160,28 +160,26 @@ export class PartitionLogWriter {
    * another source's trades of the same symbol).
    */
   #take(lane: Lane): OutEntry[] {
-    const out: OutEntry[] = [];
-    const byKey = new Map<string, number>();
+    // Each symbol's entries in order; a symbol's batches are joined once, at the end.
+    const bySymbol = new Map<string, OutEntry[]>();
     let trades = 0;
     let n = 0;
     for (const e of lane.queue) {
       const size = "mark" in e ? 0 : e.trades.length;
       if (n > 0 && trades + size > this.#o.maxMessageTrades) break;
       const key = entryKey(e);
-      const at = byKey.get(key);
-      if (at === undefined) {
-        byKey.set(key, out.length);
-        out.push(e);
-      } else {
-        const first = out[at]!;
+      const mine = bySymbol.get(key);
+      if (mine === undefined) bySymbol.set(key, [e]);
+      else {
+        const first = mine[0]!;
         if ("mark" in e || "mark" in first || e.trades[0]!.source !== first.trades[0]!.source) break;
-        out[at] = { trades: [...first.trades, ...e.trades] };
+        mine.push(e);
       }
       trades += size;
       n++;
     }
     lane.queue.splice(0, n);
-    return out;
+    return [...bySymbol.values()].map((mine) => (mine.length === 1 ? mine[0]! : { trades: mine.flatMap((e) => ("mark" in e ? [] : e.trades)) }));
   }
 }
 

@@ -27,7 +27,8 @@ export interface LakeWriterActorOptions {
 
 /** A TRADES message's trades for bronze, in either layout (one symbol's batch, or a partition's batches); none for a mark. */
 export function bronzeTradesOf(data: Uint8Array): Trade[] {
-  return decodeTradeLogEntries(data).flatMap((e) => e.trades);
+  const entries = decodeTradeLogEntries(data);
+  return entries.length === 1 ? entries[0]!.trades : entries.flatMap((e) => e.trades);
 }
 
 /** Every trade of TRADES into the bronze table; the durable is `lake-bronze`. */

@@ -23,6 +23,8 @@ interface Entry<T> {
 
 interface Group<T> {
   parts: Entry<T>[];
+  /** Each part by its entity key (a message may have hundreds of parts: no scan per ack). */
+  partOf: Map<string, Entry<T>>;
   unhandled: number;
   undone: number;
 }
@@ -79,8 +81,12 @@ export class AckFrontier<T> {
     if (seq <= this.#floor) return "stale";
     if (this.#bySeq.has(seq)) return "pending";
     if (parts.length === 0) throw new RangeError(`message ${seq} has no part`);
-    const group: Group<T> = { parts: [], unhandled: parts.length, undone: parts.length };
-    for (const [key, item] of parts) group.parts.push({ seq, key, item, handled: false, done: false, group });
+    const group: Group<T> = { parts: [], partOf: new Map(), unhandled: parts.length, undone: parts.length };
+    for (const [key, item] of parts) {
+      const part: Entry<T> = { seq, key, item, handled: false, done: false, group };
+      group.parts.push(part);
+      group.partOf.set(key, part);
+    }
     this.#bySeq.set(seq, group.parts[0]!);
     this.#unhandled++;
     for (const part of group.parts) this.#insert(part);
@@ -103,7 +109,7 @@ export class AckFrontier<T> {
   #part(seq: number, key: string | undefined): Entry<T> | undefined {
     const entry = this.#bySeq.get(seq);
     if (entry?.group === undefined) return entry;
-    return entry.group.parts.find((p) => p.key === key);
+    return key === undefined ? undefined : entry.group.partOf.get(key);
   }
 
   /** Drops a message that never reached its entities (delivery failed): it will come again, whole. */
