@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
-import { decodeTradeBatch } from "../src/ingest/batch-codec.js";
+import { decodeTradeLogTrades } from "../src/ingest/partition-log.js";
 import { ensureIngestStreams } from "../src/ingest/bootstrap.js";
 import { Ingestor } from "../src/ingest/ingestor.js";
 import { silentLogger } from "../src/ingest/log.js";
@@ -64,7 +64,7 @@ export async function runOnce(symbolCount: number, total: number): Promise<void>
       async (signal) => {
         signal.addEventListener("abort", () => void msgs.close());
         for await (const m of msgs) {
-          for (const t of decodeTradeBatch(m.data)) {
+          for (const t of decodeTradeLogTrades(m.data)) {
             const prev = last.get(t.symbol);
             if (prev !== undefined && t.tradeId !== prev + 1) holes++;
             last.set(t.symbol, t.tradeId);
@@ -79,7 +79,7 @@ export async function runOnce(symbolCount: number, total: number): Promise<void>
     const secs = (t1 - t0) / 1000;
     console.log(
       `ingest ${symbolCount} symbols: ${st.published.toLocaleString("en")} trades in ${secs.toFixed(2)} s = ${Math.round(st.published / secs).toLocaleString("en")} trades/s ` +
-        `(receive ${((tRecv - t0) / 1000).toFixed(2)} s, final flush ${((t1 - tRecv) / 1000).toFixed(2)} s); ${st.batchesPublished.toLocaleString("en")} batches (${(st.published / st.batchesPublished).toFixed(0)} trades/batch); ` +
+        `(receive ${((tRecv - t0) / 1000).toFixed(2)} s, final flush ${((t1 - tRecv) / 1000).toFixed(2)} s); ${st.batchesPublished.toLocaleString("en")} batches (${(st.published / st.batchesPublished).toFixed(0)} trades/batch) in ${st.messagesPublished.toLocaleString("en")} messages; ` +
         `CPU: ingest ${((cpu.user + cpu.system) / 1e6 / secs * 100).toFixed(0)}%, simulator ${((simCpu / secs) * 100).toFixed(0)}%, nats-server ${((natsCpu / secs) * 100).toFixed(0)}% ` +
         `(CPU per trade, independent of other load: ingest ${((cpu.user + cpu.system) / st.published).toFixed(1)} µs, simulator ${((simCpu * 1e6) / st.published).toFixed(1)} µs, nats-server ${((natsCpu * 1e6) / st.published).toFixed(1)} µs); in log ${count.toLocaleString("en")} trades, id holes ${holes}, gaps ${st.gaps}, dups ${st.duplicatesDropped}, spooled ${st.spool.spooledBatches}, frames ${client.frames}` +
         (count === total && holes === 0 ? " — zero loss" : ` — LOSS: expected ${total}`),

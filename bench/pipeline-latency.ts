@@ -6,7 +6,7 @@
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { SilverBar } from "../src/contracts/silver-bar.js";
-import { decodeTradeLogEntry } from "../src/ingest/batch-codec.js";
+import { decodeTradeLogEntries } from "../src/ingest/partition-log.js";
 import { summarize, type LatencySummary } from "../src/runtime/latency.js";
 
 interface Stored {
@@ -61,15 +61,16 @@ export async function latencyBreakdown(nc: NatsConnection, fromWindowEnd: (bars:
   // Marks too: a bar closed by an idle mark records the mark's `at` as its closing ingest time.
   const markAt = new Set<string>();
   for (const m of await readWithTimes(nc, "TRADES")) {
-    const entry = decodeTradeLogEntry(m.data);
-    if (entry.mark !== null) {
-      const key = `${entry.mark.symbol}@${entry.mark.at}`;
-      markAt.add(key);
-      if (!storedAt.has(key)) storedAt.set(key, m.storedAt);
-    }
-    for (const t of entry.trades) {
-      const key = `${t.symbol}@${t.ingestTime}`;
-      if (!storedAt.has(key)) storedAt.set(key, m.storedAt);
+    for (const entry of decodeTradeLogEntries(m.data)) {
+      if (entry.mark !== null) {
+        const key = `${entry.mark.symbol}@${entry.mark.at}`;
+        markAt.add(key);
+        if (!storedAt.has(key)) storedAt.set(key, m.storedAt);
+      }
+      for (const t of entry.trades) {
+        const key = `${t.symbol}@${t.ingestTime}`;
+        if (!storedAt.has(key)) storedAt.set(key, m.storedAt);
+      }
     }
   }
   const ingestToLog: number[] = [];

@@ -17,3 +17,4 @@ export { defaultFrameParser, type FrameParser, type ParsedFrame } from "./frame.
 export { consoleLogger, silentLogger, type IngestLogger } from "./log.js";
 export { TradeBatchDecodeError, ControlRequestFailed, PublisherClosed, BackfillRejected, BackfillRateLimited, BackfillUnavailable, BackfillInvalidResponse } from "./errors.js";
 export { fetchTradesBetween, restWeightLimiter, HISTORICAL_TRADES_WEIGHT, MAX_TRADES_PAGE, type BackfillOptions, type BackfillResult, type IdRange } from "./backfill.js";
+export { decodeTradeLogEntries, decodeTradeLogTrades, partitionLogSubject } from "./partition-log.js";

@@ -1,7 +1,7 @@
 /**
- * The per-partition trade log entry, and the idempotency rule that goes with it. Not the node's
- * layout yet: the node still writes one message per symbol (batch-codec.ts); `npm run bench --
- * log-layout` measures this one against it (see README.md, "Per-partition messages").
+ * The per-partition trade log message, and the idempotency rule that goes with it. The node's
+ * publisher (sender.ts) writes it; logs written before it did hold one message per symbol on
+ * `md.trades.<partition>.<SYMBOL>` (batch-codec.ts), and every reader takes both.
  *
  * One JetStream message on `md.trades.<partition>.all` holds every (source, symbol) entry one
  * publisher sealed for that partition, each exactly as batch-codec.ts writes it alone:
@@ -20,7 +20,7 @@
  * there, so it reads about one checkpoint interval of messages, not the stream.
  */
 import type { Trade } from "../contracts/trade.js";
-import { logMarkWire, parseTradeLogJson, tradeBatchWire, tradeLogEntryOfWire, type LogMark, type TradeLogEntry } from "./batch-codec.js";
+import { encodeLogMark, encodeTradeBatch, parseTradeLogJson, tradeLogEntryOfWire, type LogMark, type TradeLogEntry } from "./batch-codec.js";
 import { aboveMark } from "./dedup.js";
 import { TradeBatchDecodeError } from "./errors.js";
 import { TRADE_SUBJECT_PREFIX } from "../runtime/nats/spec.js";
@@ -93,18 +93,24 @@ export interface PartitionMessage {
 
 const encoder = new TextEncoder();
 
+/** An entry's key and last id: its mark's, or its last trade's. */
+export interface EntryLastId {
+  source: string;
+  symbol: string;
+  lastId: number;
+}
+
 /** An entry to publish or one decoded: its mark, or its trades (ascending ids, at least one). */
 type AnyEntry = { readonly mark?: LogMark | null; readonly trades?: readonly Trade[] };
 
-/** Raises each entry's key to its last id: its mark's, or its last trade's. */
-function raiseAll(ids: LastIds, entries: readonly AnyEntry[]): void {
-  for (const e of entries) {
-    if (e.mark) ids.raise(e.mark.source, e.mark.symbol, e.mark.lastId);
-    else {
-      const last = e.trades![e.trades!.length - 1]!;
-      ids.raise(last.source, last.symbol, last.tradeId);
-    }
-  }
+export function entryLastId(e: AnyEntry): EntryLastId {
+  if (e.mark) return { source: e.mark.source, symbol: e.mark.symbol, lastId: e.mark.lastId };
+  const last = e.trades![e.trades!.length - 1]!;
+  return { source: last.source, symbol: last.symbol, lastId: last.tradeId };
+}
+
+function raiseAll(ids: LastIds, entries: readonly EntryLastId[]): void {
+  for (const e of entries) ids.raise(e.source, e.symbol, e.lastId);
 }
 
 /**
@@ -112,15 +118,37 @@ function raiseAll(ids: LastIds, entries: readonly AnyEntry[]): void {
  * `checkpoint`, the message carries every key's last id (the tail's, raised by these entries).
  */
 export function encodePartitionMessage(entries: readonly OutEntry[], tail: PartitionTail, checkpoint: boolean): Uint8Array {
-  // The decoder refuses a symbol's second entry: the writer joins a symbol's batches (partition-writer.ts).
+  const e = entries.map((x) => ("mark" in x ? encodeLogMark(x.mark) : encodeTradeBatch(x.trades)));
+  return spliceEntries(e, entries.map(entryLastId), tail, checkpoint);
+}
+
+/**
+ * `encodePartitionMessage` for entries already encoded, each exactly as batch-codec.ts writes a
+ * per-symbol message (its JSON is spliced in, not parsed again); `lastIds[i]` is entry i's.
+ */
+export function spliceEntries(entries: readonly Uint8Array[], lastIds: readonly EntryLastId[], tail: PartitionTail, checkpoint: boolean): Uint8Array {
+  // The decoder refuses a symbol's second entry: writers send a symbol once per message.
   if (entries.length === 0) throw new TradeBatchDecodeError("cannot encode a partition message without entries");
-  const e = entries.map((x) => ("mark" in x ? logMarkWire(x.mark) : tradeBatchWire(x.trades)));
+  let end = "}";
   if (checkpoint) {
     const hwm = tail.lastIds.clone();
-    raiseAll(hwm, entries);
-    return encoder.encode(JSON.stringify({ v: PARTITION_MESSAGE_VERSION, e, hwm: hwm.toWire() }));
-  }
-  return encoder.encode(JSON.stringify(tail.checkpointSeq === undefined ? { v: PARTITION_MESSAGE_VERSION, e } : { v: PARTITION_MESSAGE_VERSION, e, cp: tail.checkpointSeq }));
+    raiseAll(hwm, lastIds);
+    end = `,"hwm":${JSON.stringify(hwm.toWire())}}`;
+  } else if (tail.checkpointSeq !== undefined) end = `,"cp":${tail.checkpointSeq}}`;
+  const head = encoder.encode(`{"v":${PARTITION_MESSAGE_VERSION},"e":[`);
+  const tailBytes = encoder.encode(`]${end}`);
+  let size = head.length + tailBytes.length + entries.length - 1;
+  for (const e of entries) size += e.length;
+  const out = new Uint8Array(size);
+  out.set(head, 0);
+  let at = head.length;
+  entries.forEach((e, i) => {
+    if (i > 0) out[at++] = 0x2c; // ","
+    out.set(e, at);
+    at += e.length;
+  });
+  out.set(tailBytes, at);
+  return out;
 }
 
 /** The subject of a partition message (any other TRADES subject names one symbol). */
@@ -136,6 +164,12 @@ export function decodeTradeLogEntries(data: Uint8Array | string): TradeLogEntry[
   const w = parseTradeLogJson(data);
   if (typeof w === "object" && w !== null && (w as { v?: unknown }).v === PARTITION_MESSAGE_VERSION) return partitionMessageOf(w).entries;
   return [tradeLogEntryOfWire(w)];
+}
+
+/** Every trade of a TRADES message of either layout, in entry order (marks hold none). */
+export function decodeTradeLogTrades(data: Uint8Array | string): Trade[] {
+  const entries = decodeTradeLogEntries(data);
+  return entries.length === 1 ? entries[0]!.trades : entries.flatMap((e) => e.trades);
 }
 
 export function decodePartitionMessage(data: Uint8Array | string): PartitionMessage {
@@ -192,11 +226,11 @@ export function advanceTail(tail: PartitionTail, seq: number, m: PartitionMessag
     tail.checkpointSeq = seq;
     return;
   }
-  raiseAll(tail.lastIds, m.entries);
+  raiseAll(tail.lastIds, m.entries.map(entryLastId));
 }
 
 /** Folds this publisher's own message, just acked at `seq`, into the tail (in place), without decoding it. */
-export function advanceTailOwn(tail: PartitionTail, seq: number, entries: readonly OutEntry[], checkpoint: boolean): void {
+export function advanceTailOwn(tail: PartitionTail, seq: number, entries: readonly EntryLastId[], checkpoint: boolean): void {
   if (seq <= tail.seq) throw new RangeError(`partition tail at ${tail.seq} cannot fold message ${seq}: messages fold in stream order`);
   tail.seq = seq;
   raiseAll(tail.lastIds, entries);

@@ -11,7 +11,7 @@
  */
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { readStreamSlice } from "../runtime/nats/stream-slice.js";
-import { advanceTail, advanceTailOwn, decodePartitionMessage, emptyTail, encodePartitionMessage, trimEntries, type OutEntry, type PartitionTail } from "./partition-log.js";
+import { advanceTail, advanceTailOwn, decodePartitionMessage, entryLastId, emptyTail, encodePartitionMessage, trimEntries, type OutEntry, type PartitionTail } from "./partition-log.js";
 
 export interface PartitionWriterOptions {
   stream: string;
@@ -134,7 +134,7 @@ export class PartitionLogWriter {
     const payload = encodePartitionMessage(kept, tail, checkpoint);
     try {
       const ack = await this.#js.publish(lane.subject, payload, { timeout: this.#o.publishTimeoutMs, expect: { lastSubjectSequence: tail.seq } });
-      advanceTailOwn(tail, ack.seq, kept, checkpoint);
+      advanceTailOwn(tail, ack.seq, kept.map(entryLastId), checkpoint);
       this.stats.messages++;
       this.stats.bytes += payload.length;
       if (checkpoint) {

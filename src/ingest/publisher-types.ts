@@ -1,3 +1,4 @@
+import type { PartitionTail } from "./partition-log.js";
 import type { IdleClock, IdleMarkOptions } from "./idle-marks.js";
 import type { Clock } from "../runtime/clock.js";
 import type { Trade } from "../market/trade.js";
@@ -36,7 +37,7 @@ export interface PublisherOptions {
   idlePublishesPerSecond?: number;
   /** The event loop's load, 0..1. Default: this process's utilisation (`eventLoopLoad()`). */
   load?: () => number;
-  /** Publishes awaiting their ack, over all symbols (one per symbol at a time). Default 1024. */
+  /** Publishes awaiting their ack, over all subjects (one per partition or DLQ subject at a time). Default 1024. */
   maxInFlight?: number;
   /** PubAck timeout (ms). Default 5000. */
   publishTimeoutMs?: number;
@@ -47,6 +48,8 @@ export interface PublisherOptions {
   /** Spool bound (bytes); when reached, pressure is reported. Default 1 GiB. */
   spoolMaxBytes?: number;
   spoolSegmentBytes?: number;
+  /** A partition message carries every key's last id (a checkpoint) when its lane's last one is this old (ms). Default 1000. */
+  checkpointMs?: number;
   /** While spooling, how often NATS is probed (ms). Default 500. */
   probeIntervalMs?: number;
   /**
@@ -117,7 +120,7 @@ export interface PublisherStatus {
   /** Trades acked by JetStream (including ones JetStream reported as duplicate Msg-Ids). */
   published: number;
   duplicatesDropped: number;
-  /** Batches JetStream already held (same Nats-Msg-Id within its duplicate window). */
+  /** DLQ records JetStream already held (same Nats-Msg-Id within its duplicate window). */
   duplicateBatchAcks: number;
   /** Trades cut from a batch because the log already held them (a spooled batch whose ack was lost, or another publisher of the symbol). */
   alreadyInLog: number;
@@ -134,7 +137,9 @@ export interface PublisherStatus {
   idleMarks: number;
   endMarks: number;
   dlqPublished: number;
+  /** Per-symbol batches and marks in the log, and the per-partition messages that carried them. */
   batchesPublished: number;
+  messagesPublished: number;
   publishFailures: number;
   /** Trades held: their symbol's mark is being read, a gap is being filled, or a takeover is under way. */
   held: number;
@@ -147,31 +152,44 @@ export interface PublisherStatus {
   symbols: SymbolStatus[];
 }
 
-/** One lane per subject: at most one publish in flight, so the stream holds each subject in order. */
+/**
+ * One lane per subject, at most one publish in flight, so the stream holds each subject in order.
+ * A partition lane (`md.trades.<p>.all`) sends the batches of many symbols as one message
+ * (partition-log.ts); a DLQ lane sends one batch per message.
+ */
 export interface Lane {
   subject: string;
+  /** A partition lane: its batches are keys' trades and marks. */
+  partition: boolean;
+  /** Batches waiting, the ones in flight first. */
   queue: OutBatch[];
   inFlight: boolean;
-  key: KeyState | null;
+  /** How many of the queue's head are in the message in flight. */
+  sending: number;
   /**
-   * Trade lanes: the subject's last message as this publisher knows it, unknown until read from
-   * the stream. Every publish expects it (`Nats-Expected-Last-Subject-Sequence`), so a batch lands
-   * only on the tail it was trimmed against: two publishers of one symbol can never double a trade.
+   * Partition lanes: the subject's tail as this publisher knows it (every key's last id, as of the
+   * subject's last sequence), unknown until read from the stream. Every publish expects its
+   * sequence (`Nats-Expected-Last-Subject-Sequence`), so a message lands only on the tail it was
+   * trimmed against: two publishers of one symbol can never double a trade.
    */
-  tail: SubjectTail | undefined;
+  tail: PartitionTail | undefined;
   refreshing: boolean;
-}
-
-/** The last message of a subject: its stream sequence (0 = none) and, if it is a batch of the lane's key, its last trade id. */
-export interface SubjectTail {
-  seq: number;
-  lastId: number | undefined;
+  /** When this lane last wrote a checkpoint (ms). */
+  checkpointAt: number;
 }
 
 export interface KeyState extends SymbolCounts {
   source: string;
   symbol: string;
+  /** Its partition's lane. */
   lane: Lane;
+  /** The subject of its per-symbol messages in a log written before the per-partition layout. */
+  symbolSubject: string;
+  /** The last id of its per-symbol messages (read once: nothing writes them any more); `legacyRead` once known. */
+  legacyLastId: number | undefined;
+  legacyRead: boolean;
+  /** Its batches in memory: queued in its lane or in flight. */
+  pending: number;
   hwm: number | undefined;
   /** loading: its mark is being read; backfilling: a gap is being filled. Trades are held in both. */
   phase: "loading" | "backfilling" | "ready";
@@ -192,6 +210,8 @@ export interface KeyState extends SymbolCounts {
 
 export interface OutBatch {
   lane: Lane;
+  /** The key of a trade batch or mark; null on a DLQ lane. */
+  key: KeyState | null;
   header: SpoolRecordHeader;
   payload: Uint8Array;
   trades: number;

@@ -1,7 +1,8 @@
 /**
  * Trade log publisher: de-duplicates by per-(source, symbol) trade-id high-water mark, counts
- * gaps, batches trades per symbol into `md.trades.<partition>.<SYMBOL>`, sends malformed frames
- * to the DLQ, and reports backpressure. Sending, ordering and the disk spool are in sender.ts.
+ * gaps, batches trades per symbol and logs a partition's batches together on `md.trades.<p>.all`
+ * (partition-log.ts), sends malformed frames to the DLQ, and reports backpressure. Sending,
+ * ordering, idempotency and the disk spool are in sender.ts.
  * See README.md for the rules.
  */
 import type { NatsConnection } from "@nats-io/nats-core";
@@ -12,14 +13,15 @@ import { lingerFor } from "./linger.js";
 import { partitionOf } from "../runtime/cluster/partition.js";
 import { dlqSubject, tradeSubject } from "../runtime/nats/spec.js";
 import { hasConsecutiveIds, type Trade } from "../market/trade.js";
-import { batchMsgId, decodeTradeBatchHeader, encodeLogMark, encodeTradeBatch, markMsgId, type LogMark } from "./batch-codec.js";
+import { decodeTradeBatchHeader, encodeLogMark, encodeTradeBatch, type LogMark } from "./batch-codec.js";
+import { partitionLogSubject } from "./partition-log.js";
 import { idleWatermark, type IdleMarkOptions } from "./idle-marks.js";
 import { admit } from "./dedup.js";
 import { PublisherClosed } from "./errors.js";
 import { Listeners, consoleLogger, type IngestLogger } from "./log.js";
 import { LogSender } from "./sender.js";
 import { DiskSpool } from "./spool.js";
-import type { GapEvent, KeyState, Lane, OutBatch, PublisherMode, PublisherOptions, PublisherStatus, SubjectTail } from "./publisher-types.js";
+import type { GapEvent, KeyState, Lane, OutBatch, PublisherMode, PublisherOptions, PublisherStatus } from "./publisher-types.js";
 
 export type { BackfillFn, GapEvent, PublisherMode, PublisherOptions, PublisherStatus, SymbolStatus } from "./publisher-types.js";
 
@@ -29,7 +31,9 @@ const MAX_DLQ_RAW = 64 * 1024;
 const CATCH_UP_MOOT = new Error("a live trade came: any hole before it is filled by the gap path");
 
 /**
- * The subject of a symbol's trades. The partition must be the one its SymbolActor lives in, and
+ * The subject of a symbol's per-symbol messages, the layout before per-partition messages (the
+ * publisher reads its last id there; nothing writes it any more). The partition, here and in the
+ * partition subject, must be the one its SymbolActor lives in, and
  * the region places entities by their key, the symbol; a custom source's instruments get their
  * own symbol names (`<SOURCE>_<SYMBOL>`), so the source is not part of the key.
  */
@@ -52,6 +56,9 @@ export class TradeLogPublisher {
   #jsm: JetStreamManager;
   #sender: LogSender;
   #keys = new Map<string, Map<string, KeyState>>();
+  /** The keys of each partition lane, for the marks its tail reads raise. */
+  #laneKeys = new Map<Lane, KeyState[]>();
+  #legacyReads = new Map<KeyState, Promise<void>>();
   #dirty = new Set<KeyState>();
   #held = 0;
   /** Catch-ups waiting for their answer (they hold no trade, but flush waits for them). */
@@ -77,7 +84,15 @@ export class TradeLogPublisher {
     if (!Number.isInteger(this.partitions) || this.partitions < 1) throw new RangeError(`partitions must be an integer >= 1, got ${this.partitions}`);
     this.#o = { maxBatchTrades: options.maxBatchTrades ?? 1000, lingerMs: options.lingerMs ?? 5, maxPublishesPerSecond: options.maxPublishesPerSecond ?? 5000, idlePublishesPerSecond: options.idlePublishesPerSecond ?? 50_000, maxQueuedBatches: options.maxQueuedBatches ?? 20_000 };
     this.#load = options.load ?? eventLoopLoad();
-    const senderOptions = { maxInFlight: options.maxInFlight ?? 1024, publishTimeoutMs: options.publishTimeoutMs ?? 5000, probeIntervalMs: options.probeIntervalMs ?? 500, tradesStream: this.tradesStream, dlqStream: this.dlqStream };
+    const senderOptions = {
+      maxInFlight: options.maxInFlight ?? 1024,
+      publishTimeoutMs: options.publishTimeoutMs ?? 5000,
+      probeIntervalMs: options.probeIntervalMs ?? 500,
+      tradesStream: this.tradesStream,
+      dlqStream: this.dlqStream,
+      maxMessageBytes: nc.info?.max_payload ?? 1024 * 1024,
+      checkpointMs: options.checkpointMs ?? 1000,
+    };
     for (const [k, v] of Object.entries({ ...this.#o, ...senderOptions })) if (typeof v === "number" && !(v > 0)) throw new RangeError(`${k} must be > 0, got ${v}`);
     this.#clock = options.clock ?? systemClock;
     this.#backfill = options.backfill;
@@ -87,10 +102,12 @@ export class TradeLogPublisher {
     if (this.#idleMarks !== undefined && !(this.#idleMarks.afterMs >= 0 && this.#idleMarks.horizonMs >= 0)) throw new RangeError("idleMarks.afterMs and horizonMs must be >= 0");
     const spool = DiskSpool.open(options.spoolDir ?? "./data/spool", { maxBytes: options.spoolMaxBytes, segmentBytes: options.spoolSegmentBytes });
     this.#sender = new LogSender(jetstream(nc, { timeout: senderOptions.publishTimeoutMs }), jsm, spool, senderOptions, this.#clock, this.#log, {
-      acked: (lane, batch) => this.#onAcked(lane, batch),
+      acked: (batch) => this.#onAcked(batch),
       keyFor: (source, symbol) => this.#key(source, symbol),
-      streamTail: (subject, source, symbol) => this.#streamTail(subject, source, symbol),
-      tailRead: (key, tail) => this.#raiseMark(key, tail.lastId),
+      readLegacy: (key) => this.#readLegacy(key),
+      tailRead: (lane, tail) => {
+        for (const ks of this.#laneKeys.get(lane) ?? []) this.#raiseMark(ks, tail.lastIds.get(ks.source, ks.symbol));
+      },
       changed: () => {
         this.#updatePressure();
         this.#checkIdle();
@@ -137,8 +154,8 @@ export class TradeLogPublisher {
     this.#s.invalid++;
     const subject = dlqSubject(reason.replace(/[^A-Za-z0-9_-]/g, "_") || "unknown");
     const body = { source, reason, message, raw: raw.length > MAX_DLQ_RAW ? raw.slice(0, MAX_DLQ_RAW) : raw, truncated: raw.length > MAX_DLQ_RAW, ingestTime: this.#clock.now() };
-    const lane = this.#sender.lane(subject, null);
-    this.#route({ lane, header: { subject, msgId: `dlq:${this.#nonce}:${++this.#dlqSeq}` }, payload: encoder.encode(JSON.stringify(body)), trades: 0, ticket: null });
+    const lane = this.#sender.lane(subject, false);
+    this.#route({ lane, key: null, header: { subject, msgId: `dlq:${this.#nonce}:${++this.#dlqSeq}` }, payload: encoder.encode(JSON.stringify(body)), trades: 0, ticket: null });
   }
 
   /** Looks up the high-water marks of these symbols now (otherwise done on their first trade). */
@@ -192,7 +209,7 @@ export class TradeLogPublisher {
   async flushSymbols(source: string, symbols: readonly string[]): Promise<void> {
     const keys = symbols.flatMap((s) => this.#keys.get(source)?.get(s.toUpperCase()) ?? []);
     for (const ks of keys) this.#seal(ks);
-    const logged = () => this.#sender.mode === "direct" && keys.every((ks) => ks.phase === "ready" && ks.catchUp === null && ks.held.length === 0 && ks.open.length === 0 && ks.lane.queue.length === 0 && !ks.lane.inFlight);
+    const logged = () => this.#sender.mode === "direct" && keys.every((ks) => ks.phase === "ready" && ks.catchUp === null && ks.held.length === 0 && ks.open.length === 0 && ks.pending === 0);
     await new Promise<void>((resolve) => {
       this.#idleWaiters.push({ done: logged, resolve });
       this.#checkIdle();
@@ -285,10 +302,13 @@ export class TradeLogPublisher {
     if (bySymbol === undefined) this.#keys.set(source, (bySymbol = new Map()));
     let ks = bySymbol.get(symbol);
     if (ks === undefined) {
-      const subject = tradeLogSubject(source, symbol, this.partitions);
-      ks = { source, symbol, lane: null as unknown as Lane, hwm: undefined, phase: "loading", holding: false, catchUp: null, held: [], open: [], openSince: 0, idle: null, received: 0, receivedAtTakeover: 0, accepted: 0, published: 0, duplicates: 0, gaps: 0, missing: 0, backfilled: 0 };
-      ks.lane = this.#sender.lane(subject, ks);
+      const lane = this.#sender.lane(partitionLogSubject(partitionOf(symbol, this.partitions)), true);
+      const symbolSubject = tradeLogSubject(source, symbol, this.partitions);
+      ks = { source, symbol, lane, symbolSubject, legacyLastId: undefined, legacyRead: false, pending: 0, hwm: undefined, phase: "loading", holding: false, catchUp: null, held: [], open: [], openSince: 0, idle: null, received: 0, receivedAtTakeover: 0, accepted: 0, published: 0, duplicates: 0, gaps: 0, missing: 0, backfilled: 0 };
       bySymbol.set(symbol, ks);
+      const laneKeys = this.#laneKeys.get(lane);
+      if (laneKeys === undefined) this.#laneKeys.set(lane, [ks]);
+      else laneKeys.push(ks);
       void this.#loadMark(ks);
     }
     return ks;
@@ -300,9 +320,7 @@ export class TradeLogPublisher {
     const fromSpool = this.#sender.spool.lastIdAtOpen.get(`${ks.source}:${ks.symbol}`);
     let fromStream: number | undefined;
     try {
-      const tail = await this.#streamTail(ks.lane.subject, ks.source, ks.symbol);
-      fromStream = tail.lastId;
-      if (again) ks.lane.tail = undefined; // the sender reads it again before its next publish
+      fromStream = await this.#logLastId(ks);
     } catch (err) {
       this.#log.warn("could not read the high-water mark from the stream; de-dup relies on the spool check and Nats-Msg-Id", { symbol: ks.symbol, error: String(err) });
     }
@@ -343,7 +361,7 @@ export class TradeLogPublisher {
     this.#held++; // the trade after the gap
     ks.held.push(trade);
     try {
-      this.#raiseMark(ks, (await this.#streamTail(ks.lane.subject, ks.source, ks.symbol)).lastId);
+      this.#raiseMark(ks, await this.#logLastId(ks));
       const fromId = ks.hwm! + 1;
       const toId = trade.tradeId - 1;
       if (fromId <= toId) {
@@ -381,7 +399,7 @@ export class TradeLogPublisher {
     this.#s.catchUps++;
     this.#catchingUp++;
     try {
-      this.#raiseMark(ks, (await this.#streamTail(ks.lane.subject, ks.source, ks.symbol)).lastId);
+      this.#raiseMark(ks, await this.#logLastId(ks));
       signal.throwIfAborted();
       const fromId = ks.hwm! + 1;
       const got = await this.#backfill!(ks.source, ks.symbol, fromId, Number.MAX_SAFE_INTEGER, { priority: "catch-up", signal });
@@ -404,12 +422,33 @@ export class TradeLogPublisher {
     this.#checkIdle();
   }
 
-  async #streamTail(subject: string, source: string, symbol: string): Promise<SubjectTail> {
-    const msg = await this.#jsm.streams.getMessage(this.tradesStream, { last_by_subj: subject });
-    if (msg === null) return { seq: 0, lastId: undefined };
-    const h = decodeTradeBatchHeader(msg.data);
-    // Another source's trades of the same symbol share the subject; their ids say nothing about ours.
-    return { seq: msg.seq, lastId: h.source === source && h.symbol === symbol ? h.lastId : undefined };
+  /** The key's last id in the log: in its partition's messages, or in its per-symbol ones (an older log). */
+  async #logLastId(ks: KeyState): Promise<number | undefined> {
+    const [tail] = await Promise.all([this.#sender.readTail(ks.lane), ks.legacyRead ? undefined : this.#readLegacy(ks)]);
+    const inTail = tail.lastIds.get(ks.source, ks.symbol);
+    if (inTail === undefined || ks.legacyLastId === undefined) return inTail ?? ks.legacyLastId;
+    return Math.max(inTail, ks.legacyLastId);
+  }
+
+  /** Reads the key's last id on its per-symbol subject, once (one read at a time; a failed one is tried again next time). */
+  #readLegacy(ks: KeyState): Promise<void> {
+    let read = this.#legacyReads.get(ks);
+    if (read === undefined) {
+      read = (async () => {
+        try {
+          const msg = await this.#jsm.streams.getMessage(this.tradesStream, { last_by_subj: ks.symbolSubject });
+          // Another source's trades of the same symbol shared the subject; their ids say nothing about ours.
+          const h = msg === null ? null : decodeTradeBatchHeader(msg.data);
+          ks.legacyLastId = h !== null && h.source === ks.source && h.symbol === ks.symbol ? h.lastId : undefined;
+          ks.legacyRead = true;
+          this.#sender.wake(ks.lane);
+        } finally {
+          this.#legacyReads.delete(ks);
+        }
+      })();
+      this.#legacyReads.set(ks, read);
+    }
+    return read;
   }
 
   /** Another publisher logged this key up to `lastId`: trades up to there are duplicates from now on. */
@@ -456,7 +495,7 @@ export class TradeLogPublisher {
   #onTick(): void {
     this.#tick = null;
     this.#activeKeys = this.#dirty.size;
-    for (const ks of this.#dirty) if (!ks.lane.inFlight && ks.lane.queue.length === 0) this.#seal(ks);
+    for (const ks of this.#dirty) if (ks.pending === 0) this.#seal(ks);
     if (this.#dirty.size > 0 && !this.#closed) this.#tick = this.#clock.setTimeout(() => this.#onTick(), this.#linger());
   }
 
@@ -472,8 +511,8 @@ export class TradeLogPublisher {
     this.#arrived(ks, trades[trades.length - 1]!.tradeTime);
     const first = trades[0]!.tradeId;
     const last = trades[trades.length - 1]!.tradeId;
-    const header = { subject: ks.lane.subject, msgId: batchMsgId(ks.source, ks.symbol, first, last), source: ks.source, symbol: ks.symbol, firstId: first, lastId: last };
-    this.#route({ lane: ks.lane, header, payload: encodeTradeBatch(trades), trades: trades.length, ticket: null });
+    const header = { subject: ks.lane.subject, source: ks.source, symbol: ks.symbol, firstId: first, lastId: last };
+    this.#route({ lane: ks.lane, key: ks, header, payload: encodeTradeBatch(trades), trades: trades.length, ticket: null });
   }
 
   /**
@@ -492,8 +531,8 @@ export class TradeLogPublisher {
   }
 
   #routeMark(ks: KeyState, mark: LogMark): void {
-    const header = { subject: ks.lane.subject, msgId: markMsgId(mark), source: ks.source, symbol: ks.symbol, lastId: mark.lastId };
-    this.#route({ lane: ks.lane, header, payload: encodeLogMark(mark), trades: 0, ticket: null });
+    const header = { subject: ks.lane.subject, source: ks.source, symbol: ks.symbol, lastId: mark.lastId };
+    this.#route({ lane: ks.lane, key: ks, header, payload: encodeLogMark(mark), trades: 0, ticket: null });
   }
 
   /** Checks for idle symbols a few times per `afterMs`. */
@@ -527,13 +566,13 @@ export class TradeLogPublisher {
     this.#updatePressure();
   }
 
-  #onAcked(lane: Lane, batch: OutBatch): void {
-    const key = lane.key;
+  #onAcked(batch: OutBatch): void {
+    const key = batch.key;
     if (key === null) return;
     this.#s.published += batch.trades;
     key.published += batch.trades;
     // Nagle-like: what piled up while this batch was in flight goes out now if it waited long enough.
-    if (lane.queue.length === 0 && key.open.length > 0 && this.#clock.now() - key.openSince >= this.#linger()) this.#seal(key);
+    if (key.pending === 0 && key.open.length > 0 && this.#clock.now() - key.openSince >= this.#linger()) this.#seal(key);
   }
 
   #updatePressure(): void {

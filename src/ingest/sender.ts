@@ -2,24 +2,32 @@
  * The sending half of the trade log publisher: one lane per subject with at most one publish in
  * flight (so the stream holds every subject in order), many lanes in parallel, and the fallback
  * to the disk spool: direct → failing → spooling → draining → direct (see README.md, "Spool").
+ *
+ * A partition lane sends its queued batches, at most one per symbol, as one per-partition message
+ * (partition-log.ts): each batch's JSON is spliced in as it was sealed. Before a send it trims
+ * every batch to the ids above the lane's tail; the publish expects the tail's sequence, and a
+ * conflict (another publisher wrote the subject) reads the tail again, trims and sends again.
  */
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient, type JetStreamManager, type PubAck } from "@nats-io/jetstream";
 import type { Clock, TimerHandle } from "../runtime/clock.js";
-import { batchMsgId, decodeTradeBatch, decodeTradeBatchHeader, encodeTradeBatch } from "./batch-codec.js";
+import { decodeTradeBatch, decodeTradeBatchHeader, encodeTradeBatch } from "./batch-codec.js";
+import { CoalescedRead } from "./coalesced-read.js";
 import { aboveMark } from "./dedup.js";
 import { Listeners, type IngestLogger } from "./log.js";
+import { advanceTailOwn, spliceEntries, type EntryLastId, type PartitionTail } from "./partition-log.js";
+import { readPartitionTail } from "./partition-writer.js";
 import type { DiskSpool } from "./spool.js";
-import type { KeyState, Lane, OutBatch, PublisherMode, SubjectTail } from "./publisher-types.js";
+import type { KeyState, Lane, OutBatch, PublisherMode } from "./publisher-types.js";
 
 export interface SenderHooks {
-  /** A batch is in the log (acked, possibly as a JetStream duplicate). */
-  acked(lane: Lane, batch: OutBatch): void;
+  /** A batch is in the log (acked), or needed no publish (`trades` 0: the log held it all). */
+  acked(batch: OutBatch): void;
   /** The key of a trade batch read back from the spool (it may be unknown after a restart). */
   keyFor(source: string, symbol: string): KeyState;
-  /** The subject's last message, read from the stream (lastId only if it is a batch of this key). */
-  streamTail(subject: string, source: string, symbol: string): Promise<SubjectTail>;
-  /** The subject's tail was read from the stream (another publisher may have moved it). */
-  tailRead(key: KeyState, tail: SubjectTail): void;
+  /** Reads the key's last id in the per-symbol log written before the per-partition layout (sets legacyLastId, legacyRead). */
+  readLegacy(key: KeyState): Promise<void>;
+  /** A partition lane's tail was read from the stream (another publisher may have moved it). */
+  tailRead(lane: Lane, tail: PartitionTail): void;
   /** Something that pressure or idleness depend on changed. */
   changed(): void;
 }
@@ -30,12 +38,16 @@ export interface SenderOptions {
   probeIntervalMs: number;
   tradesStream: string;
   dlqStream: string;
+  /** The server's max payload: a partition message is cut below it. */
+  maxMessageBytes: number;
+  /** A partition message is a checkpoint when the lane's last one is this old (ms). */
+  checkpointMs: number;
 }
 
 export class LogSender {
   readonly modes = new Listeners<PublisherMode>();
   readonly spool: DiskSpool;
-  readonly stats = { batchesPublished: 0, duplicateBatchAcks: 0, alreadyInLog: 0, tailConflicts: 0, dlqPublished: 0, publishFailures: 0, spooledBatches: 0 };
+  readonly stats = { batchesPublished: 0, messagesPublished: 0, duplicateBatchAcks: 0, alreadyInLog: 0, tailConflicts: 0, dlqPublished: 0, publishFailures: 0, spooledBatches: 0 };
   lastError: string | null = null;
   #js: JetStreamClient;
   #jsm: JetStreamManager;
@@ -44,6 +56,7 @@ export class LogSender {
   #log: IngestLogger;
   #hooks: SenderHooks;
   #lanes = new Map<string, Lane>();
+  #tailReads = new Map<Lane, CoalescedRead<PartitionTail>>();
   #ready = new Set<Lane>();
   #mode: PublisherMode = "direct";
   #inFlight = 0;
@@ -53,6 +66,8 @@ export class LogSender {
   #probing = false;
   #closed = false;
   #epoch = 0;
+  /** The lanes are being worked on (a pump, or acks handed out): batches routed meanwhile are picked up when it ends. */
+  #busy = false;
 
   constructor(js: JetStreamClient, jsm: JetStreamManager, spool: DiskSpool, options: SenderOptions, clock: Clock, log: IngestLogger, hooks: SenderHooks) {
     this.#js = js;
@@ -83,24 +98,38 @@ export class LogSender {
     return this.#mode === "direct" && this.#inFlight === 0 && this.#memBatches === 0 && this.#loadedFromSpool === 0 && this.spool.isEmpty;
   }
 
-  lane(subject: string, key: KeyState | null): Lane {
+  lane(subject: string, partition: boolean): Lane {
     let lane = this.#lanes.get(subject);
     if (lane === undefined) {
-      lane = { subject, queue: [], inFlight: false, key, tail: undefined, refreshing: false };
+      lane = { subject, partition, queue: [], inFlight: false, sending: 0, tail: undefined, refreshing: false, checkpointAt: 0 };
       this.#lanes.set(subject, lane);
-    } else if (key !== null && lane.key === null) lane.key = key;
+    }
     return lane;
+  }
+
+  /**
+   * The partition subject's tail as the stream holds it now, read after this call (calls while a
+   * read runs share the next one). For the publisher's marks; the lane keeps its own tail.
+   */
+  readTail(lane: Lane): Promise<PartitionTail> {
+    let read = this.#tailReads.get(lane);
+    if (read === undefined) this.#tailReads.set(lane, (read = new CoalescedRead(() => readPartitionTail(this.#js, this.#jsm, this.#o.tradesStream, lane.subject))));
+    return read.get();
   }
 
   /** A sealed batch: to JetStream, or behind the spool while NATS is away. */
   route(batch: OutBatch): void {
     if (this.#mode === "spooling" || this.#mode === "draining") this.#toSpool(batch);
     else {
-      batch.lane.queue.push(batch);
-      this.#memBatches++;
-      this.#ready.add(batch.lane);
-      this.#pump();
+      this.#enqueue(batch);
+      if (!this.#busy) this.#pump();
     }
+  }
+
+  /** The lane may send again (a key it waited for became known). */
+  wake(lane: Lane): void {
+    this.#ready.add(lane);
+    if (!this.#busy) this.#pump();
   }
 
   /** Stops probing and writes every batch still in memory to the spool (in-flight ones too). */
@@ -108,11 +137,19 @@ export class LogSender {
     this.#closed = true;
     this.#probe?.cancel();
     for (const lane of this.#lanes.values()) {
-      // If an in-flight one did land, the next start's drain finds it in the stream and skips it.
+      // If an in-flight one did land, the next start's drain finds it in the stream and trims it.
       for (const b of lane.queue) if (b.ticket === null) this.spool.append({ header: b.header, payload: b.payload });
       lane.queue = [];
     }
     this.spool.close();
+  }
+
+  #enqueue(batch: OutBatch): void {
+    batch.lane.queue.push(batch);
+    if (batch.key !== null) batch.key.pending++;
+    if (batch.ticket === null) this.#memBatches++;
+    else this.#loadedFromSpool++;
+    this.#ready.add(batch.lane);
   }
 
   #toSpool(batch: OutBatch): void {
@@ -120,84 +157,165 @@ export class LogSender {
     this.stats.spooledBatches++;
   }
 
+  /** A batch leaves memory: in the log, or needing no publish. */
+  #settle(batch: OutBatch): void {
+    if (batch.key !== null) batch.key.pending--;
+    if (batch.ticket !== null) {
+      this.spool.ack(batch.ticket);
+      this.#loadedFromSpool--;
+    } else this.#memBatches--;
+  }
+
   // ---- sending ---------------------------------------------------------------------------
 
   #pump(): void {
     if (this.#mode !== "direct" && this.#mode !== "draining") return;
+    this.#busy = true;
+    try {
+      this.#pumpLanes();
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  #pumpLanes(): void {
     for (const lane of this.#ready) {
       if (this.#inFlight >= this.#o.maxInFlight) return;
       this.#ready.delete(lane);
       if (lane.inFlight || lane.refreshing) continue;
       const head = lane.queue[0];
       if (head === undefined) continue;
-      if (lane.key !== null) {
-        if (lane.tail === undefined) {
-          this.#refresh(lane);
-          continue;
-        }
-        if (!this.#trimAgainstTail(lane, head)) {
-          this.#ready.add(lane);
-          continue;
-        }
+      if (!lane.partition) {
+        this.#sendOne(lane, head);
+        continue;
       }
-      this.#send(lane, head);
+      if (lane.tail === undefined || !head.key!.legacyRead) {
+        this.#refresh(lane);
+        continue;
+      }
+      const batches = this.#take(lane, lane.tail);
+      if (batches.length > 0) this.#sendPartition(lane, lane.tail, batches);
+      else if (lane.queue.length > 0) this.#ready.add(lane);
     }
   }
 
-  #send(lane: Lane, batch: OutBatch): void {
-    lane.inFlight = true;
-    this.#inFlight++;
-    const opts = {
-      timeout: this.#o.publishTimeoutMs,
-      ...(batch.header.msgId === undefined ? {} : { msgID: batch.header.msgId }),
-      ...(lane.tail === undefined ? {} : { expect: { lastSubjectSequence: lane.tail.seq } }),
-    };
-    this.#js.publish(lane.subject, batch.payload, opts).then(
-      (ack) => this.#onAck(lane, batch, ack),
+  /** A DLQ record: one message, its Msg-Id de-duplicating a resend. */
+  #sendOne(lane: Lane, batch: OutBatch): void {
+    this.#began(lane, 1);
+    this.#js.publish(lane.subject, batch.payload, { timeout: this.#o.publishTimeoutMs, ...(batch.header.msgId === undefined ? {} : { msgID: batch.header.msgId }) }).then(
+      (ack) => {
+        if (ack.duplicate) this.stats.duplicateBatchAcks++;
+        this.stats.dlqPublished++;
+        this.#landed(lane, [batch]);
+      },
+      (err: unknown) => this.#onFail(lane, err),
+    );
+  }
+
+  /**
+   * The queue's head as one message: trimmed against the tail (batches the log holds entirely
+   * are settled here), at most one batch per key, below the server's max payload. It stops at a
+   * key's second batch, and at a key whose pre-partition last id is not known yet.
+   */
+  #take(lane: Lane, tail: PartitionTail): OutBatch[] {
+    const taken: OutBatch[] = [];
+    const keys = new Set<KeyState>();
+    // A checkpoint carries every key's last id: leave room for it.
+    let room = this.#o.maxMessageBytes - 64 - (this.#checkpointDue(lane, tail) ? 48 * (tail.lastIds.size + 1) + 256 : 0);
+    let i = 0;
+    let dropped = 0;
+    while (i < lane.queue.length) {
+      const batch = lane.queue[i]!;
+      const key = batch.key!;
+      if (keys.has(key) || !key.legacyRead) break;
+      if (!this.#trim(batch, tail, key)) {
+        lane.queue.splice(i, 1);
+        this.#settle(batch);
+        this.#hooks.acked({ ...batch, trades: 0 });
+        dropped++;
+        continue;
+      }
+      const size = batch.payload.length + 1 + (32 + key.symbol.length + key.source.length);
+      if (taken.length > 0 && size > room) break;
+      room -= size;
+      keys.add(key);
+      taken.push(batch);
+      i++;
+    }
+    if (dropped > 0) this.#hooks.changed();
+    return taken;
+  }
+
+  #checkpointDue(lane: Lane, tail: PartitionTail): boolean {
+    return tail.checkpointSeq === undefined || this.#clock.now() - lane.checkpointAt >= this.#o.checkpointMs;
+  }
+
+  #sendPartition(lane: Lane, tail: PartitionTail, batches: OutBatch[]): void {
+    const checkpoint = this.#checkpointDue(lane, tail);
+    const lastIds: EntryLastId[] = batches.map((b) => ({ source: b.key!.source, symbol: b.key!.symbol, lastId: b.header.lastId! }));
+    const payload = spliceEntries(batches.map((b) => b.payload), lastIds, tail, checkpoint);
+    this.#began(lane, batches.length);
+    this.#js.publish(lane.subject, payload, { timeout: this.#o.publishTimeoutMs, expect: { lastSubjectSequence: tail.seq } }).then(
+      (ack: PubAck) => {
+        advanceTailOwn(tail, ack.seq, lastIds, checkpoint);
+        if (checkpoint) lane.checkpointAt = this.#clock.now();
+        this.stats.messagesPublished++;
+        this.stats.batchesPublished += batches.length;
+        this.#landed(lane, batches);
+      },
       (err: unknown) => (isTailConflict(err) ? this.#onTailConflict(lane) : this.#onFail(lane, err)),
     );
   }
 
-  #onAck(lane: Lane, batch: OutBatch, ack: PubAck): void {
+  #began(lane: Lane, batches: number): void {
+    lane.inFlight = true;
+    lane.sending = batches;
+    this.#inFlight++;
+  }
+
+  #ended(lane: Lane): void {
     this.#inFlight--;
     lane.inFlight = false;
-    lane.queue.shift();
-    if (batch.ticket !== null) {
-      this.spool.ack(batch.ticket);
-      this.#loadedFromSpool--;
-    } else this.#memBatches--;
-    if (ack.duplicate) this.stats.duplicateBatchAcks++;
-    // A duplicate ack names the earlier copy's sequence, not necessarily the tail: read it again.
-    if (lane.key !== null) {
-      lane.tail = ack.duplicate ? undefined : { seq: ack.seq, lastId: batch.header.lastId };
-      this.stats.batchesPublished++;
-    } else this.stats.dlqPublished++;
-    this.#hooks.acked(lane, batch);
+    lane.sending = 0;
+  }
+
+  #landed(lane: Lane, batches: OutBatch[]): void {
+    this.#ended(lane);
+    lane.queue.splice(0, batches.length);
+    this.#busy = true;
+    try {
+      for (const b of batches) {
+        this.#settle(b);
+        this.#hooks.acked(b);
+      }
+    } finally {
+      this.#busy = false;
+    }
     if (lane.queue.length > 0) this.#ready.add(lane);
+    this.#afterSettle();
+    this.#hooks.changed();
+  }
+
+  #afterSettle(): void {
     if (this.#mode === "failing") {
       if (this.#inFlight === 0) this.#finishFailover();
     } else {
       if (this.#mode === "draining") this.#loadFromSpool();
       this.#pump();
     }
-    this.#hooks.changed();
   }
 
   /** Another publisher wrote the subject since we read its tail: read it again, trim, resend. Not a failure. */
   #onTailConflict(lane: Lane): void {
-    this.#inFlight--;
-    lane.inFlight = false;
+    this.#ended(lane);
     lane.tail = undefined;
     this.stats.tailConflicts++;
     this.#ready.add(lane);
-    if (this.#mode === "failing") {
-      if (this.#inFlight === 0) this.#finishFailover();
-    } else this.#pump();
+    this.#afterSettle();
   }
 
   #onFail(lane: Lane, err: unknown): void {
-    this.#inFlight--;
-    lane.inFlight = false;
+    this.#ended(lane);
     this.stats.publishFailures++;
     this.#failed(lane.subject, err);
   }
@@ -218,7 +336,10 @@ export class LogSender {
     this.spool.rewind(); // spool-read batches in memory are still on disk: read them again later
     this.#loadedFromSpool = 0;
     for (const lane of this.#lanes.values()) {
-      for (const b of lane.queue) if (b.ticket === null) this.#toSpool(b);
+      for (const b of lane.queue) {
+        if (b.key !== null) b.key.pending--;
+        if (b.ticket === null) this.#toSpool(b);
+      }
       lane.queue = [];
       lane.tail = undefined;
     }
@@ -269,24 +390,25 @@ export class LogSender {
       }
       const h = next.record.header;
       const key = h.source !== undefined && h.symbol !== undefined ? this.#hooks.keyFor(h.source, h.symbol) : null;
-      const lane = key?.lane ?? this.lane(h.subject, null);
+      const lane = key?.lane ?? this.lane(h.subject, false);
+      // A spool written before the per-partition layout names the symbol's subject: the key's lane takes it.
       const trades = h.firstId === undefined ? 0 : decodeTradeBatchHeader(next.record.payload).count;
-      lane.queue.push({ lane, header: h, payload: next.record.payload, trades, ticket: next.ticket });
-      this.#loadedFromSpool++;
-      this.#ready.add(lane);
+      this.#enqueue({ lane, key, header: { ...h, subject: lane.subject }, payload: next.record.payload, trades, ticket: next.ticket });
     }
   }
 
+  /** Reads the lane's tail, and the pre-partition last id of every key queued there not yet known. */
   #refresh(lane: Lane): void {
     lane.refreshing = true;
-    const key = lane.key!;
     const epoch = this.#epoch;
-    this.#hooks.streamTail(lane.subject, key.source, key.symbol).then(
-      (tail) => {
+    const unknown = new Set<KeyState>();
+    for (const b of lane.queue) if (!b.key!.legacyRead) unknown.add(b.key!);
+    Promise.all([readPartitionTail(this.#js, this.#jsm, this.#o.tradesStream, lane.subject), ...[...unknown].map((k) => this.#hooks.readLegacy(k))]).then(
+      ([tail]) => {
         lane.refreshing = false;
         if (epoch !== this.#epoch) return; // a failover happened meanwhile: the next drain asks again
         lane.tail = tail;
-        this.#hooks.tailRead(key, tail);
+        this.#hooks.tailRead(lane, tail);
         this.#ready.add(lane);
         this.#pump();
       },
@@ -302,36 +424,25 @@ export class LogSender {
   /**
    * The log may already hold some of a batch's trades: a spooled batch whose ack was lost in the
    * outage, or another publisher of the symbol (an ingest handover overlaps). Drops the trades at
-   * or below the tail's last id; false when the whole batch was dropped.
+   * or below the key's last id in the log (the tail's, or its pre-partition subject's); false when
+   * the whole batch was dropped.
    */
-  #trimAgainstTail(lane: Lane, batch: OutBatch): boolean {
-    const last = lane.tail?.lastId;
+  #trim(batch: OutBatch, tail: PartitionTail, key: KeyState): boolean {
     const h = batch.header;
+    const inTail = tail.lastIds.get(key.source, key.symbol);
+    const last = inTail === undefined ? key.legacyLastId : key.legacyLastId === undefined ? inTail : Math.max(inTail, key.legacyLastId);
     if (last === undefined) return true;
     // A mark (no firstId) written after trades up to lastId: if the log has more trades since
     // (another publisher), its watermark is not ours to give: drop it, the next one is fresh.
-    if (h.firstId === undefined) return h.lastId === undefined || h.lastId >= last || this.#dropHead(lane, batch);
+    if (h.firstId === undefined) return h.lastId === undefined || h.lastId >= last;
     if (h.firstId > last) return true;
     const kept = aboveMark(decodeTradeBatch(batch.payload), last);
     this.stats.alreadyInLog += batch.trades - kept.length;
-    if (kept.length === 0) return this.#dropHead(lane, batch);
-    const first = kept[0]!.tradeId;
-    batch.header = { ...h, firstId: first, msgId: batchMsgId(h.source!, h.symbol!, first, h.lastId!) };
+    if (kept.length === 0) return false;
+    batch.header = { ...h, firstId: kept[0]!.tradeId };
     batch.payload = encodeTradeBatch(kept);
     batch.trades = kept.length;
     return true;
-  }
-
-  /** The lane's head needs no publish: settled as if acknowledged. Returns false (nothing to send). */
-  #dropHead(lane: Lane, batch: OutBatch): false {
-    lane.queue.shift();
-    if (batch.ticket !== null) {
-      this.spool.ack(batch.ticket);
-      this.#loadedFromSpool--;
-    } else this.#memBatches--;
-    this.#hooks.acked(lane, { ...batch, trades: 0 });
-    this.#hooks.changed();
-    return false;
   }
 
   #setMode(mode: PublisherMode): void {

@@ -9,7 +9,7 @@ import { connect } from "@nats-io/transport-node";
 import { ensureCustomStreams, readCustomTable } from "../../src/custom/index.js";
 import { iotReadings } from "../../src/custom/simulators/index.js";
 import { Lake } from "../../src/lake/index.js";
-import { decodeTradeBatch } from "../../src/ingest/index.js";
+import { decodeTradeLogTrades } from "../../src/ingest/index.js";
 import type { Trade } from "../../src/market/trade.js";
 import { startNatsServer } from "../helpers/nats-server.js";
 import { waitFor } from "../helpers/wait.js";
@@ -83,7 +83,7 @@ test("router SIGKILLed at arbitrary moments: every trade, row and dead letter ex
 
     const trades: Trade[] = [];
     const tradesLast = (await jsm.streams.info("TRADES")).state.last_seq;
-    for (let seq = 1; seq <= tradesLast; seq++) trades.push(...decodeTradeBatch((await jsm.streams.getMessage("TRADES", { seq }))!.data));
+    for (let seq = 1; seq <= tradesLast; seq++) trades.push(...decodeTradeLogTrades((await jsm.streams.getMessage("TRADES", { seq }))!.data));
     assert.equal(trades.length, 400, "every market record once");
     assert.deepEqual(new Set(trades.map((t) => t.price)).size, 400);
     for (const sym of ["FACTORY_I0", "FACTORY_I1", "FACTORY_I2", "FACTORY_I3"]) {

@@ -8,7 +8,7 @@ import { customDataComponent } from "../../src/node/components/custom.js";
 import { iotReadings } from "../../src/custom/simulators/index.js";
 import { loadConfig } from "../../src/config/index.js";
 import { Lake, LakeStorageError, LocalStorage, type Storage } from "../../src/lake/index.js";
-import { TradeLogPublisher, decodeTradeBatch, silentLogger } from "../../src/ingest/index.js";
+import { TradeLogPublisher, decodeTradeLogTrades, silentLogger } from "../../src/ingest/index.js";
 import type { NodeContext } from "../../src/node/component.js";
 import { createLogger } from "../../src/runtime/log.js";
 import { ShutdownSequence } from "../../src/node/shutdown.js";
@@ -64,7 +64,7 @@ test("a lake outage holds the acks back; when the lake is back every row lands o
     storage.down = false;
     await waitFor(() => router.status().ackedSeq >= 32, { what: "acks after the lake is back", timeoutMs: 30_000 });
     assert.equal((await readCustomTable(lake.table("custom.plant.iot"))).length, 31);
-    const trade = decodeTradeBatch((await jsm.streams.getMessage("TRADES", { seq: 1 }))!.data);
+    const trade = decodeTradeLogTrades((await jsm.streams.getMessage("TRADES", { seq: 1 }))!.data);
     assert.deepEqual(trade.map((t) => [t.source, t.symbol, t.tradeId]), [["plant", "PLANT_GEAR", 32_000]]);
   } finally {
     await router.close();

@@ -8,7 +8,7 @@ import { companyPrices, iotReadings, logLines, postRecords } from "../../src/cus
 import { Lake } from "../../src/lake/index.js";
 import { createSymbolState, transition } from "../../src/actors/symbol/index.js";
 import { type SilverBar } from "../../src/contracts/silver-bar.js";
-import { decodeTradeBatch } from "../../src/ingest/index.js";
+import { decodeTradeLogTrades } from "../../src/ingest/index.js";
 import type { Trade } from "../../src/market/trade.js";
 import { waitFor } from "../helpers/wait.js";
 import { ACME_KEY, duckQuery, startRouter, startStack } from "./support.js";
@@ -29,7 +29,7 @@ async function routed(router: CustomRouter, jsm: JetStreamManager): Promise<void
 async function allTrades(jsm: JetStreamManager): Promise<Trade[]> {
   const out: Trade[] = [];
   const last = await lastSeq(jsm, "TRADES");
-  for (let seq = 1; seq <= last; seq++) out.push(...decodeTradeBatch((await jsm.streams.getMessage("TRADES", { seq }))!.data));
+  for (let seq = 1; seq <= last; seq++) out.push(...decodeTradeLogTrades((await jsm.streams.getMessage("TRADES", { seq }))!.data));
   return out;
 }
 

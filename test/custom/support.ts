@@ -12,7 +12,7 @@ import { startNatsServer, type NatsServerHandle } from "../helpers/nats-server.j
 import { jetstreamManager } from "@nats-io/jetstream";
 import { CustomRouter, type CustomRouterOptions } from "../../src/custom/index.js";
 import type { Lake } from "../../src/lake/index.js";
-import { TradeLogPublisher, decodeTradeBatch, silentLogger } from "../../src/ingest/index.js";
+import { TradeLogPublisher, decodeTradeLogTrades, silentLogger } from "../../src/ingest/index.js";
 import type { Trade } from "../../src/market/trade.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -93,7 +93,7 @@ export async function tradesInLog(s: Stack): Promise<Trade[]> {
   const jsm = await jetstreamManager(s.probe);
   const out: Trade[] = [];
   const last = (await jsm.streams.info("TRADES")).state.last_seq;
-  for (let seq = 1; seq <= last; seq++) out.push(...decodeTradeBatch((await jsm.streams.getMessage("TRADES", { seq }))!.data));
+  for (let seq = 1; seq <= last; seq++) out.push(...decodeTradeLogTrades((await jsm.streams.getMessage("TRADES", { seq }))!.data));
   return out;
 }
 

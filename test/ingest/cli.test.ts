@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { LAST_ID, RECORDING, readStream, recordedCsvRows, startStack } from "./support.js";
-import { decodeTradeLogEntry } from "../../src/ingest/batch-codec.js";
+import { decodeTradeLogEntries } from "../../src/ingest/partition-log.js";
 import { zipOf } from "../helpers/zip.js";
 import { sharedData } from "../helpers/shared-data.js";
 import { ensureCustomStreams } from "../../src/custom/streams.js";
@@ -24,8 +24,8 @@ test("npm run replay: the recording into the log, then nothing the second time; 
   assert.match(first, /trades published 19904 .*duplicates dropped 0, gaps 0 .*invalid 0, end-of-stream marks 1/);
   // The end of the replay is in the log, after its last trade: the SymbolActor closes the last windows.
   const lastEntry = async () => {
-    const entries = await readStream(stack.nc, "TRADES");
-    return decodeTradeLogEntry(entries[entries.length - 1]!.data);
+    const messages = await readStream(stack.nc, "TRADES");
+    return decodeTradeLogEntries(messages[messages.length - 1]!.data).at(-1)!;
   };
   assert.deepEqual((await lastEntry()).mark, { source: "binance", symbol: "BTCUSDT", lastId: LAST_ID, at: (await lastEntry()).mark?.at, end: true });
   const second = await cli("src/cli/replay.ts", [RECORDING, ...common]);

@@ -76,15 +76,17 @@ test("several publishers of the same symbols, interleaved at random: every id on
   const LAST = 1500;
   await forEachSeed(20, async (seed, random, stack) => {
     const count = 2 + Math.floor(random() * 2);
+    // One partition for all three symbols (their batches share messages and conflicts), or their own.
+    const partitions = random() < 0.5 ? 1 : 32;
     const publishers = await Promise.all(
       Array.from({ length: count }, (_, i) =>
-        TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, `spool-${i}`), log, maxBatchTrades: 1 + Math.floor(random() * 300), lingerMs: 1 + Math.floor(random() * 20) }),
+        TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, `spool-${i}`), log, partitions, maxBatchTrades: 1 + Math.floor(random() * 300), lingerMs: 1 + Math.floor(random() * 20) }),
       ),
     );
     // The last one always runs to the end (someone owns the symbols at the end); the others may stop midway.
     await Promise.all(publishers.map((p, i) => publisherLife(p, random, LAST, i < count - 1 && random() < 0.5)));
     const conflicts = publishers.reduce((n, p) => n + p.status().tailConflicts, 0);
-    assertIdsOneTo(await readTrades(stack.nc), LAST, (symbol) => `seed ${seed} (${count} publishers, ${conflicts} tail conflicts), ${symbol}`);
+    assertIdsOneTo(await readTrades(stack.nc), LAST, (symbol) => `seed ${seed} (${count} publishers, ${partitions} partitions, ${conflicts} tail conflicts), ${symbol}`);
   });
 });
 
@@ -250,8 +252,9 @@ test("a takeover: the new reader holds what it reads until the old one logged al
       return { trades: [] };
     };
     // The old reader batches lazily (some batches sent, the rest still open when it is claimed).
-    const old = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "old"), log, backfill, lingerMs: 60_000, maxBatchTrades: 20 + Math.floor(random() * 100) });
-    const next = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "new"), log, backfill, lingerMs: 1 });
+    const partitions = random() < 0.5 ? 1 : 32;
+    const old = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "old"), log, backfill, partitions, lingerMs: 60_000, maxBatchTrades: 20 + Math.floor(random() * 100) });
+    const next = await TradeLogPublisher.start(stack.nc, { spoolDir: join(stack.tmp, "new"), log, backfill, partitions, lingerMs: 1 });
     await old.adopt("binance", SYMBOLS, { catchUp: false });
     // Per symbol: the new reader's streams are live from `live` on; the old one read up to `stop` >= live - 1.
     const live = new Map(SYMBOLS.map((s) => [s, 2 + Math.floor(random() * (LAST / 2))]));

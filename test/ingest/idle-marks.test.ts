@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { decodeTradeBatch, decodeTradeBatchHeader, decodeTradeLogEntry, encodeLogMark, encodeTradeBatch, markMsgId } from "../../src/ingest/batch-codec.js";
+import { decodeTradeLogEntries } from "../../src/ingest/partition-log.js";
 import { TradeBatchDecodeError } from "../../src/ingest/errors.js";
 import { idleClosePoints, idleHorizonMs, idleWatermark } from "../../src/ingest/idle-marks.js";
 import { addTrade, advanceWatermark, createWindows } from "../../src/market/windows.js";
@@ -66,7 +67,7 @@ function trade(symbol: string, id: number, time: number): Trade {
 }
 
 async function entriesOf(nc: Parameters<typeof readStream>[0]) {
-  return (await readStream(nc, "TRADES")).map((m) => decodeTradeLogEntry(m.data));
+  return (await readStream(nc, "TRADES")).flatMap((m) => decodeTradeLogEntries(m.data));
 }
 
 test("a real publisher logs idle marks after the trades of a quiet symbol only while its feed is live, and an end mark only for symbols it logged", async () => {

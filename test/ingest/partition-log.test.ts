@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { advanceTail, advanceTailOwn, decodePartitionMessage, emptyTail, encodePartitionMessage, LastIds, partitionLogSubject, trimEntries, type OutEntry, type PartitionTail } from "../../src/ingest/partition-log.js";
+import { advanceTail, advanceTailOwn, decodePartitionMessage, entryLastId, emptyTail, encodePartitionMessage, LastIds, partitionLogSubject, trimEntries, type OutEntry, type PartitionTail } from "../../src/ingest/partition-log.js";
 import type { Trade } from "../../src/market/trade.js";
 import { rng } from "../market/fixtures.js";
 
@@ -103,7 +103,7 @@ test("property: a tail folded from any mix of own and read messages, checkpoints
       if (entries.length === 0) continue;
       const checkpoint = random() < 0.2;
       const payload = encodePartitionMessage(entries, writer, checkpoint);
-      advanceTailOwn(writer, seq, entries, checkpoint);
+      advanceTailOwn(writer, seq, entries.map(entryLastId), checkpoint);
       advanceTail(reader, seq, decodePartitionMessage(payload));
       assert.equal(reader.checkpointSeq, writer.checkpointSeq, `seed ${seed}: checkpoint seq`);
       for (const s of symbols) {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { decodeTradeBatch } from "../../src/ingest/batch-codec.js";
+import { decodeTradeLogTrades } from "../../src/ingest/partition-log.js";
 import { ensureIngestStreams } from "../../src/ingest/bootstrap.js";
 import { silentLogger } from "../../src/ingest/log.js";
 import type { Trade } from "../../src/market/trade.js";
@@ -23,8 +23,9 @@ export interface Stack extends AsyncDisposable {
   tmp: string;
 }
 
-export async function startStack(): Promise<Stack> {
-  const server = await startNatsServer();
+/** A private nats-server with TRADES and DLQ, a connection, and a temporary directory; `natsArgs` go to the server. */
+export async function startStack(natsArgs: string[] = []): Promise<Stack> {
+  const server = await startNatsServer({ extraArgs: natsArgs });
   const nc = await connect({ servers: server.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
   await ensureIngestStreams(nc);
   const tmp = mkdtempSync(join(tmpdir(), "ingest-test-"));
@@ -58,9 +59,9 @@ export async function readStream(nc: NatsConnection, stream: string): Promise<Ar
   return out;
 }
 
-/** All trades in TRADES, batches decoded, in log order. */
+/** All trades in TRADES, messages of either layout decoded, in log order. */
 export async function readTrades(nc: NatsConnection): Promise<Trade[]> {
-  return (await readStream(nc, "TRADES")).flatMap((m) => decodeTradeBatch(m.data));
+  return (await readStream(nc, "TRADES")).flatMap((m) => decodeTradeLogTrades(m.data));
 }
 
 /** Asserts ids form first..last exactly once, in order; returns a description of the first problem. */

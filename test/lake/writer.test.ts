@@ -12,7 +12,7 @@ import { BACKENDS } from "./fixtures/backends.js";
 import { loadRecordedTrades } from "./fixtures/trades.js";
 import { openTradesLog } from "./fixtures/trades-log.js";
 import { waitFor } from "../helpers/wait.js";
-import { bronzeTradesOf } from "../../src/actors/lake/writers.js";
+import { decodeTradeLogTrades } from "../../src/ingest/partition-log.js";
 import { encodeLogMark, encodeTradeBatch } from "../../src/ingest/batch-codec.js";
 import { emptyTail, encodePartitionMessage } from "../../src/ingest/partition-log.js";
 
@@ -246,7 +246,7 @@ test("the bronze writer's decoding: a log of per-symbol and per-partition messag
   const table = await DeltaTable.createIfAbsent(fx.storage, bronzeTradesDefinition);
   const writer = new LakeWriter({ table, mapping: bronzeTradesMapping, appId: "bronze:layouts", maxAgeMs: 200 });
   const rejected: number[] = [];
-  log.consume("lake-layouts", writer, { decode: bronzeTradesOf, onReject: (seq) => rejected.push(seq) });
+  log.consume("lake-layouts", writer, { decode: decodeTradeLogTrades, onReject: (seq) => rejected.push(seq) });
   await waitFor(async () => (await writer.lastCommittedSeq()) === 4, { timeoutMs: 30_000, what: "the four messages committed" });
   assert.deepEqual(rejected, []);
   const rows = (await new DeltaTable(fx.storage).read()).map(tradeFromLakeRow);

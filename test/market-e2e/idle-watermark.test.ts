@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { decodeTradeLogEntry } from "../../src/ingest/batch-codec.js";
+import { decodeTradeLogEntries } from "../../src/ingest/partition-log.js";
 import { sharedData } from "../helpers/shared-data.js";
 import { waitFor } from "../helpers/wait.js";
 import { assertBarMatches, bruteForceBars, readSubject, silverBars, tempDir } from "./support.js";
@@ -42,7 +42,7 @@ test("a symbol gone quiet: idle watermarks in the log close its last windows, ea
   assert.equal(bars.length, all.length, "one bar per window, none twice");
   bars.forEach((bar, i) => assertBarMatches(bar, all[i]!, `bar ${i} (${new Date(all[i]!.windowEnd).toISOString()})`));
   // The marks are in the log after the last trade, moving forward, carrying its id as the high-water mark.
-  const entries = (await readSubject(nc, "TRADES", "md.trades.>")).map((d) => decodeTradeLogEntry(d));
+  const entries = (await readSubject(nc, "TRADES", "md.trades.>")).flatMap((d) => decodeTradeLogEntries(d));
   const marks = entries.flatMap((e) => (e.mark && "watermark" in e.mark ? [e.mark] : []));
   const lastTrade = trades[trades.length - 1]!;
   assert.ok(marks.length >= 1, "idle marks logged");

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { SilverBar } from "../../src/contracts/silver-bar.js";
-import { decodeTradeBatch } from "../../src/ingest/batch-codec.js";
+import { decodeTradeLogTrades } from "../../src/ingest/partition-log.js";
 import type { Trade } from "../../src/market/trade.js";
 import type { Bar } from "../../src/market/bar.js";
 import { createSymbolState, naivePredictor, transition } from "../../src/actors/symbol/index.js";
@@ -39,7 +39,7 @@ export async function silverBars(nc: NatsConnection, symbol: string): Promise<Si
 }
 
 export async function loggedTrades(nc: NatsConnection): Promise<Trade[]> {
-  return (await readSubject(nc, "TRADES", "md.trades.>")).flatMap((d) => decodeTradeBatch(d));
+  return (await readSubject(nc, "TRADES", "md.trades.>")).flatMap((d) => decodeTradeLogTrades(d));
 }
 
 export type ExpectedBar = Pick<Bar, "windowStart" | "windowEnd" | "open" | "high" | "low" | "close" | "tradeCount" | "volume" | "volatility">;

@@ -7,8 +7,7 @@ import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
 import { STREAMS } from "../../runtime/nats/spec.js";
 import { LakeWriter, runLakeConsumer, bronzeTradesMapping, silverBarsMapping, silverTableRow, BRONZE_TRADES_APP_ID, SILVER_BARS_APP_ID, type FlushResult } from "../../lake/index.js";
 import type { DeltaTable } from "../../lake/index.js";
-import { decodeTradeLogEntries } from "../../ingest/partition-log.js";
-import type { Trade } from "../../market/trade.js";
+import { decodeTradeLogTrades } from "../../ingest/partition-log.js";
 import { loopActor } from "../loop/actor.js";
 import { parseSilverBar } from "../../contracts/silver-bar.js";
 
@@ -25,19 +24,13 @@ export interface LakeWriterActorOptions {
   onReject(seq: number, subject: string, error: unknown): void;
 }
 
-/** A TRADES message's trades for bronze, in either layout (one symbol's batch, or a partition's batches); none for a mark. */
-export function bronzeTradesOf(data: Uint8Array): Trade[] {
-  const entries = decodeTradeLogEntries(data);
-  return entries.length === 1 ? entries[0]!.trades : entries.flatMap((e) => e.trades);
-}
-
 /** Every trade of TRADES into the bronze table; the durable is `lake-bronze`. */
 export function bronzeWriterActor(o: LakeWriterActorOptions) {
   return loopActor((signal) =>
     runLakeConsumer({
       js: o.js, jsm: o.jsm, signal, stream: STREAMS.trades, durable: BRONZE_WRITER,
       writer: new LakeWriter({ table: o.table, mapping: bronzeTradesMapping, appId: BRONZE_TRADES_APP_ID }),
-      decode: bronzeTradesOf,
+      decode: decodeTradeLogTrades,
       onCommit: o.onCommit, onError: o.onError, onReject: o.onReject,
     }),
   );
