@@ -12,13 +12,14 @@ export interface LingerOptions {
 }
 
 /**
- * How long an open batch may wait: `lingerMs` (a few ms) when few symbols trade, stretched so
- * that sealing every active symbol once stays within the publish budget — one publish per trade
- * per symbol would cap 1,000 busy symbols far below the trade rate. The budget follows the event
- * loop's load (`LINGER_LOAD`): at 1,000 active symbols 20 ms while the loop has room (latency),
- * 200 ms when it is saturated (big batches: the cost is per batch). Pure.
+ * How long an open batch may wait: `lingerMs` (a few ms), stretched so that one message per
+ * active partition lane per linger stays within the publish budget. The budget follows the event
+ * loop's load (`LINGER_LOAD`). At the default 32 partitions this is `lingerMs` (6.4 ms when
+ * saturated): a lane's single publish in flight already gathers what comes meanwhile into its next
+ * message. Before per-partition messages it counted symbols (20 to 200 ms at 1,000 symbols), which
+ * held trades back for up to 200 ms whenever the loop got busy. Pure.
  */
-export function lingerFor(activeSymbols: number, load: number, o: LingerOptions): number {
+export function lingerFor(activeLanes: number, load: number, o: LingerOptions): number {
   const budget = budgetForLoad(load, { idle: o.idlePublishesPerSecond, busy: o.maxPublishesPerSecond, ...LINGER_LOAD });
-  return Math.max(o.lingerMs, (1000 * activeSymbols) / budget);
+  return Math.max(o.lingerMs, (1000 * activeLanes) / budget);
 }

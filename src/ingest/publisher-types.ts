@@ -22,17 +22,16 @@ export interface PublisherOptions {
   partitions?: number;
   /** A batch is sealed at this many trades. Default 1000. */
   maxBatchTrades?: number;
-  /** An open batch is sealed this long after its first trade (ms) when its subject is idle. Default 5. */
+  /** An open batch is sealed this long after its first trade (ms) when its symbol has none in flight. Default 5. */
   lingerMs?: number;
   /**
-   * Publish budget of a busy node: with many active symbols the linger grows to (active symbols ×
-   * 1000 / budget) ms, so 1,000 busy symbols make ~5,000 publishes/s of bigger batches. Default 5000.
+   * Publish budget of a busy node: with many partitions trading the linger grows to (active
+   * partitions × 1000 / budget) ms (at 32 partitions 6.4 ms, at 256 51 ms). Default 5000.
    */
   maxPublishesPerSecond?: number;
   /**
-   * Publish budget of a node whose event loop has room (load up to 0.75), for latency: 1,000
-   * symbols then linger 20 ms, not 200. The budget falls to `maxPublishesPerSecond` as the load
-   * goes from 0.75 to 0.95 (linger.ts), so a saturated node still logs big batches. Default 50000.
+   * Publish budget of a node whose event loop has room (load up to 0.75), for latency. The budget
+   * falls to `maxPublishesPerSecond` as the load goes from 0.75 to 0.95 (linger.ts). Default 50000.
    */
   idlePublishesPerSecond?: number;
   /** The event loop's load, 0..1. Default: this process's utilisation (`eventLoopLoad()`). */

@@ -49,8 +49,8 @@ export class TradeLogPublisher {
   readonly pressure = new Listeners<boolean>();
   #o: { maxBatchTrades: number; lingerMs: number; maxPublishesPerSecond: number; idlePublishesPerSecond: number; maxQueuedBatches: number };
   readonly #load: () => number;
-  /** Keys with open trades at the last tick: many active symbols stretch the linger (see #linger). */
-  #activeKeys = 0;
+  /** Partition lanes with open trades at the last tick: many stretch the linger (see #linger). */
+  #activeLanes = 0;
   #clock: Clock;
   #log: IngestLogger;
   #jsm: JetStreamManager;
@@ -489,13 +489,18 @@ export class TradeLogPublisher {
 
   /** How long an open batch may wait (`lingerFor`: shorter while the event loop has room). */
   #linger(): number {
-    return lingerFor(Math.max(this.#activeKeys, this.#dirty.size), this.#load(), this.#o);
+    return lingerFor(this.#activeLanes, this.#load(), this.#o);
   }
 
   #onTick(): void {
     this.#tick = null;
-    this.#activeKeys = this.#dirty.size;
-    for (const ks of this.#dirty) if (ks.pending === 0) this.#seal(ks);
+    const lanes = new Set<Lane>();
+    for (const ks of this.#dirty) {
+      lanes.add(ks.lane);
+      // A symbol with a batch in flight or queued keeps gathering: its trades go in one batch after it.
+      if (ks.pending === 0) this.#seal(ks);
+    }
+    this.#activeLanes = lanes.size;
     if (this.#dirty.size > 0 && !this.#closed) this.#tick = this.#clock.setTimeout(() => this.#onTick(), this.#linger());
   }
 

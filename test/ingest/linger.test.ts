@@ -5,15 +5,16 @@ import { budgetForLoad, eventLoopLoad } from "../../src/runtime/loop-load.js";
 
 const DEFAULTS = { lingerMs: 5, idlePublishesPerSecond: 50_000, maxPublishesPerSecond: 5000 };
 
-test("linger: 20 ms at 1,000 active symbols while the event loop has room, 200 ms when saturated, straight in between; never under lingerMs", () => {
+test("linger: lingerMs at the default 32 partition lanes, stretched by many lanes as the event loop gets busy, straight in between; never under lingerMs", () => {
+  assert.equal(lingerFor(32, 0, DEFAULTS), 5);
+  assert.equal(lingerFor(32, 1, DEFAULTS), 6.4, "32 lanes, saturated");
   assert.equal(lingerFor(1000, 0, DEFAULTS), 20);
   assert.equal(lingerFor(1000, LINGER_LOAD.lowLoad, DEFAULTS), 20);
   assert.equal(lingerFor(1000, LINGER_LOAD.highLoad, DEFAULTS), 200);
   assert.equal(lingerFor(1000, 1, DEFAULTS), 200);
   const mid = (LINGER_LOAD.lowLoad + LINGER_LOAD.highLoad) / 2;
   assert.equal(lingerFor(1000, mid, DEFAULTS), 1000_000 / 27_500);
-  assert.equal(lingerFor(3, 1, DEFAULTS), 5, "few symbols: lingerMs");
-  assert.equal(lingerFor(5000, 1, DEFAULTS), 1000);
+  assert.equal(lingerFor(3, 1, DEFAULTS), 5, "few lanes: lingerMs");
   assert.equal(budgetForLoad(-1, { idle: 10, busy: 2, lowLoad: 0.5, highLoad: 1 }), 10);
   assert.equal(budgetForLoad(2, { idle: 10, busy: 2, lowLoad: 0.5, highLoad: 1 }), 2);
 });
