@@ -16,7 +16,7 @@ import { createWebServer } from "../../src/web/server/server.js";
 import { Uploads } from "../../src/web/server/uploads/uploads.js";
 import { DEFAULT_WINDOW_OPTIONS } from "../../src/market/windows.js";
 import type { UploadStatus } from "../../src/web/server/uploads/types.js";
-import { decodeTradeLogEntry } from "../../src/ingest/batch-codec.js";
+import { decodeTradeLogEntries } from "../../src/ingest/partition-log.js";
 import { parseBinanceTradesCsvLine } from "../../src/market/binance-csv.js";
 import type { Trade } from "../../src/market/trade.js";
 import type { SilverBar } from "../../src/contracts/silver-bar.js";
@@ -85,7 +85,7 @@ async function finished(s: Stack, id: string): Promise<UploadStatus> {
 }
 
 async function logEntries(s: Stack) {
-  return (await readStream(s.nc, "TRADES")).map((m) => decodeTradeLogEntry(m.data));
+  return (await readStream(s.nc, "TRADES")).flatMap((m) => decodeTradeLogEntries(m.data));
 }
 
 const csv = (rows: readonly string[]) => Buffer.from(rows.join("\n") + "\n");

@@ -112,14 +112,15 @@ export const BUCKETS = {
 } as const;
 
 /**
- * Every trade subject is `<TRADE_SUBJECT_PREFIX>.<partition>.<SYMBOL>`, or `….<partition>.all` for
- * a per-partition message (src/ingest/partition-log.ts), which every reader takes too.
+ * The publisher writes one message per partition on `<TRADE_SUBJECT_PREFIX>.<partition>.all`
+ * (src/ingest/partition-log.ts); logs written before it hold one message per symbol on
+ * `….<partition>.<SYMBOL>`, which every reader takes too.
  */
 export const TRADE_SUBJECT_PREFIX = "md.trades";
 /** Matches every trade subject. */
 export const ALL_TRADES = `${TRADE_SUBJECT_PREFIX}.>`;
 
-/** Subject of one normalised trade: the partition is in the subject (nats 2.9 has no subject mapping for consumers). */
+/** A symbol's subject in the per-symbol layout (before per-partition messages): the partition is in the subject (nats 2.9 has no subject mapping for consumers). */
 export function tradeSubject(partition: number, symbol: string): string {
   return `${TRADE_SUBJECT_PREFIX}.${partition}.${symbol}`;
 }
@@ -195,7 +196,7 @@ export function platformLogSpec(overrides: Partial<LogConfig> = {}): LogSpec[] {
     discard,
   });
   return [
-    stream(STREAMS.trades, [ALL_TRADES], "normalised trades, md.trades.<partition>.<SYMBOL>", c.trades),
+    stream(STREAMS.trades, [ALL_TRADES], "normalised trades, md.trades.<partition>.all (before: .<SYMBOL>)", c.trades),
     stream(STREAMS.custom, ["ingest.>"], "user-published JSON, ingest.<source>.<data_type>", c.custom, "new"),
     stream(STREAMS.silver, ["silver.>"], "closed windows with features and prediction, silver.<SYMBOL>", c.silver),
     stream(STREAMS.candles, ["candles.>"], "closed 1-minute candles, candles.<SYMBOL>", c.candles),
