@@ -1,17 +1,16 @@
 /**
- * Writes per-partition trade messages (partition-log.ts) to TRADES, idempotent per trade id
- * however many writers share a partition: one publish in flight per partition subject, expecting
- * the subject's last sequence; on a conflict the writer folds what the other wrote, trims and
- * sends again. Queued entries go out together in the next message, so a backlog makes bigger
- * messages, not more of them.
- *
- * Used by `npm run bench -- log-layout` and its tests; the node's publisher (publisher.ts,
- * sender.ts) does not use it yet, so it has no spool: a publish failure other than a conflict
- * stops the writer (`failure`).
+ * A stand-alone writer of per-partition trade messages (partition-log.ts), for a bench or a test
+ * that writes a partition's entries directly: `npm run bench -- log-layout` and
+ * test/market-e2e/partition-messages.test.ts. The node's publisher (publisher.ts, sender.ts)
+ * follows the same rules with its spool, marks and takeovers: one publish in flight per partition
+ * subject, expecting the subject's last sequence; on a conflict the writer folds what the other
+ * wrote, trims and sends again. Queued entries go out together in the next message, so a backlog
+ * makes bigger messages, not more of them. It has no spool: a publish failure other than a
+ * conflict stops the writer (`failure`).
  */
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
-import { readStreamSlice } from "../runtime/nats/stream-slice.js";
-import { advanceTail, advanceTailOwn, decodePartitionMessage, entryLastId, emptyTail, encodePartitionMessage, trimEntries, type OutEntry, type PartitionTail } from "./partition-log.js";
+import { advanceTailOwn, entryLastId, encodePartitionMessage, trimEntries, type OutEntry, type PartitionTail } from "./partition-log.js";
+import { foldForward, readPartitionTail } from "./partition-tail.js";
 
 export interface PartitionWriterOptions {
   stream: string;
@@ -29,39 +28,6 @@ interface Lane {
   busy: boolean;
   tail: PartitionTail | undefined;
   checkpointAt: number;
-}
-
-/** A message on the subject that is not a partition message, or a tail read that found a hole. */
-export class PartitionTailUnreadable extends Error {
-  override readonly name = "PartitionTailUnreadable";
-}
-
-/**
- * The subject's tail: from its last message, if that is a checkpoint; else from the checkpoint it
- * names, folding forward; else (no checkpoint, or it aged out) from the subject's first message.
- */
-export async function readPartitionTail(js: JetStreamClient, jsm: JetStreamManager, stream: string, subject: string): Promise<PartitionTail> {
-  const last = await jsm.streams.getMessage(stream, { last_by_subj: subject });
-  if (last === null) return emptyTail();
-  const top = decodePartitionMessage(last.data);
-  const tail = emptyTail();
-  if (top.checkpoint !== null) {
-    advanceTail(tail, last.seq, top);
-    return tail;
-  }
-  if (top.checkpointSeq !== undefined) {
-    const cp = await jsm.streams.getMessage(stream, { seq: top.checkpointSeq }).catch(() => null);
-    if (cp !== null && cp.subject === subject) advanceTail(tail, cp.seq, decodePartitionMessage(cp.data));
-  }
-  await foldForward(js, stream, subject, tail, last.seq);
-  return tail;
-}
-
-/** Folds the subject's messages after `tail.seq`, at least up to `upTo`, into the tail. */
-export async function foldForward(js: JetStreamClient, stream: string, subject: string, tail: PartitionTail, upTo: number): Promise<void> {
-  if (upTo <= tail.seq) return;
-  await readStreamSlice(js, { stream, subject, startSeq: tail.seq + 1, endSeq: upTo }, (m) => advanceTail(tail, m.seq, decodePartitionMessage(m.data)));
-  if (tail.seq < upTo) throw new PartitionTailUnreadable(`${stream} ${subject}: the tail read stopped at seq ${tail.seq}, before ${upTo}`);
 }
 
 export class PartitionLogWriter {

@@ -15,7 +15,7 @@ import { CoalescedRead } from "./coalesced-read.js";
 import { aboveMark } from "./dedup.js";
 import { Listeners, type IngestLogger } from "./log.js";
 import { advanceTailOwn, spliceEntries, type EntryLastId, type PartitionTail } from "./partition-log.js";
-import { readPartitionTail } from "./partition-writer.js";
+import { readPartitionTail } from "./partition-tail.js";
 import type { DiskSpool } from "./spool.js";
 import type { KeyState, Lane, OutBatch, PublisherMode } from "./publisher-types.js";
 
