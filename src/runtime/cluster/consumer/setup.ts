@@ -45,7 +45,10 @@ export async function recreateAtFloor(
   let floor: number | undefined;
   try {
     const info = await jsm.consumers.info(stream, durable);
-    floor = info.ack_floor.stream_seq;
+    // A durable created at a start sequence reports ack floor 0 until its first ack (nats-server
+    // 2.9), though everything before its start was acknowledged: without this, a second re-creation
+    // before that ack read the partition's whole retained log again.
+    floor = Math.max(info.ack_floor.stream_seq, (info.config.opt_start_seq ?? 1) - 1);
     await jsm.consumers.delete(stream, durable);
   } catch (err) {
     if (!isNotFound(err)) throw err;
