@@ -13,8 +13,8 @@ import { barVerdict, decodeLogEntries, ExpectedBars, holes, LogTrades, SilverWin
 import { readStreamSlice } from "../src/runtime/nats/stream-slice.js";
 
 export interface LogCheck {
-  /** TRADES messages (batches) read. */
-  batches: number;
+  /** TRADES messages read (each one symbol's batch, or one partition's batches). */
+  messages: number;
   /** Distinct (symbol, trade id) pairs in the log. */
   distinctTrades: number;
   /** Trades the log holds more than once (copies beyond the first). */
@@ -60,7 +60,7 @@ export async function checkLog(nc: NatsConnection, windows: Partial<WindowOption
     s.lastIndex = Math.max(s.lastIndex ?? index, index);
     bars++;
   });
-  const out: LogCheck = { batches: read.messages, distinctTrades: 0, copies: 0, holes: 0, missingAtStart: 0, symbolsInLog: 0, bars, missingBars: 0, doubledBars: 0 };
+  const out: LogCheck = { messages: read.messages, distinctTrades: 0, copies: 0, holes: 0, missingAtStart: 0, symbolsInLog: 0, bars, missingBars: 0, doubledBars: 0 };
   for (const [symbol, s] of symbols) {
     if (s.ids.ids.size > 0) out.symbolsInLog++;
     out.distinctTrades += s.ids.ids.size;

@@ -298,7 +298,7 @@ function lossVerdict(c: Cluster, label: string, d: Drained, log: LogCheck): { lo
   ].filter(Boolean);
   c.keep = problems.length > 0;
   if (problems.length > 0) return { loss: true, text: `LOSS in ${label}: ${problems.join("; ")}\n  ingest publishers at the end:\n${d.ingest.replace(/^/gm, "    ")}` };
-  return { loss: false, text: `zero loss: ${fmt(emitted)} emitted = ${fmt(log.distinctTrades)} distinct ids in TRADES (${fmt(log.batches)} batches, 0 copies, 0 holes, ${log.symbolsInLog} symbols), ${fmt(log.bars)} bars in SILVER, 0 missing / doubled` };
+  return { loss: false, text: `zero loss: ${fmt(emitted)} emitted = ${fmt(log.distinctTrades)} distinct ids in TRADES (${fmt(log.messages)} messages, 0 copies, 0 holes, ${log.symbolsInLog} symbols), ${fmt(log.bars)} bars in SILVER, 0 missing / doubled` };
 }
 
 const losses: string[] = [];

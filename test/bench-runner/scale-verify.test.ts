@@ -49,7 +49,7 @@ test("a complete log: every trade once, every window once", async () => {
   await publish(js, [a.slice(0, 7), a.slice(7), b], [...barsOf(a), ...barsOf(b)]);
   const check = await checkLog(nc, WINDOWS);
   assert.equal(check.distinctTrades, 40);
-  assert.equal(check.batches, 3);
+  assert.equal(check.messages, 3);
   assert.equal(check.symbolsInLog, 2);
   assert.ok(check.bars > 10, `${check.bars} bars`);
   assert.deepEqual({ copies: check.copies, holes: check.holes, missingBars: check.missingBars, doubledBars: check.doubledBars }, { copies: 0, holes: 0, missingBars: 0, doubledBars: 0 });
