@@ -73,8 +73,8 @@ interface WireBatch {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Trades of one (source, symbol), already in ascending id order, as they go on the wire. */
-export function tradeBatchWire(trades: readonly Trade[]): object {
+/** Encodes trades of one (source, symbol), already in ascending id order. */
+export function encodeTradeBatch(trades: readonly Trade[]): Uint8Array {
   const first = trades[0];
   if (first === undefined) throw new TradeBatchDecodeError("cannot encode an empty batch");
   const n = trades.length;
@@ -95,24 +95,15 @@ export function tradeBatchWire(trades: readonly Trade[]): object {
     i[k] = t.ingestTime;
     m[k] = t.buyerIsMaker ? 1 : 0;
   }
-  return { v: TRADE_BATCH_VERSION, source: first.source, symbol: first.symbol, firstId: first.tradeId, lastId: trades[n - 1]!.tradeId, id, p, q, T, E, i, m };
-}
-
-/** Encodes trades of one (source, symbol), already in ascending id order. */
-export function encodeTradeBatch(trades: readonly Trade[]): Uint8Array {
-  return encoder.encode(JSON.stringify(tradeBatchWire(trades)));
-}
-
-/** A mark as it goes on the wire (see the file's doc). */
-export function logMarkWire(mark: LogMark): object {
-  if (!Number.isSafeInteger(mark.lastId) || !Number.isSafeInteger(mark.at)) throw new TradeBatchDecodeError("a mark needs a whole lastId and at");
-  if ("watermark" in mark && !Number.isSafeInteger(mark.watermark)) throw new TradeBatchDecodeError(`watermark ${mark.watermark} is not a whole millisecond time`);
-  return { v: TRADE_BATCH_VERSION, ...mark } satisfies WireMark;
+  const wire: WireBatch = { v: TRADE_BATCH_VERSION, source: first.source, symbol: first.symbol, firstId: first.tradeId, lastId: trades[n - 1]!.tradeId, id, p, q, T, E, i, m };
+  return encoder.encode(JSON.stringify(wire));
 }
 
 /** Encodes a mark (see the file's doc). */
 export function encodeLogMark(mark: LogMark): Uint8Array {
-  return encoder.encode(JSON.stringify(logMarkWire(mark)));
+  if (!Number.isSafeInteger(mark.lastId) || !Number.isSafeInteger(mark.at)) throw new TradeBatchDecodeError("a mark needs a whole lastId and at");
+  if ("watermark" in mark && !Number.isSafeInteger(mark.watermark)) throw new TradeBatchDecodeError(`watermark ${mark.watermark} is not a whole millisecond time`);
+  return encoder.encode(JSON.stringify({ v: TRADE_BATCH_VERSION, ...mark } satisfies WireMark));
 }
 
 /** A TRADES message's JSON, parsed (either layout: partition-log.ts reads it too). */
@@ -178,9 +169,7 @@ Object.freeze(NO_TRADES);
 
 /** A TRADES entry: its trades, or its mark. */
 export function decodeTradeLogEntry(data: Uint8Array | string): TradeLogEntry {
-  const b = parseWire(data);
-  if (isMark(b)) return { trades: NO_TRADES, mark: b };
-  return { trades: tradesOf(b), mark: null };
+  return tradeLogEntryOfWire(parseTradeLogJson(data));
 }
 
 /** A TRADES entry already parsed from JSON (one entry of a partition message): its trades, or its mark. */

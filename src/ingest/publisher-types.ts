@@ -163,8 +163,6 @@ export interface Lane {
   /** Batches waiting, the ones in flight first. */
   queue: OutBatch[];
   inFlight: boolean;
-  /** How many of the queue's head are in the message in flight. */
-  sending: number;
   /**
    * Partition lanes: the subject's tail as this publisher knows it (every key's last id, as of the
    * subject's last sequence), unknown until read from the stream. Every publish expects its
@@ -182,9 +180,10 @@ export interface KeyState extends SymbolCounts {
   symbol: string;
   /** Its partition's lane. */
   lane: Lane;
-  /** The subject of its per-symbol messages in a log written before the per-partition layout. */
-  symbolSubject: string;
-  /** The last id of its per-symbol messages (read once: nothing writes them any more); `legacyRead` once known. */
+  /**
+   * Its last id on its per-symbol subject (`tradeLogSubject`: a log written before per-partition
+   * messages), read once since nothing writes there any more; `legacyRead` once known.
+   */
   legacyLastId: number | undefined;
   legacyRead: boolean;
   /** Its batches in memory: queued in its lane or in flight. */

@@ -303,8 +303,7 @@ export class TradeLogPublisher {
     let ks = bySymbol.get(symbol);
     if (ks === undefined) {
       const lane = this.#sender.lane(partitionLogSubject(partitionOf(symbol, this.partitions)), true);
-      const symbolSubject = tradeLogSubject(source, symbol, this.partitions);
-      ks = { source, symbol, lane, symbolSubject, legacyLastId: undefined, legacyRead: false, pending: 0, hwm: undefined, phase: "loading", holding: false, catchUp: null, held: [], open: [], openSince: 0, idle: null, received: 0, receivedAtTakeover: 0, accepted: 0, published: 0, duplicates: 0, gaps: 0, missing: 0, backfilled: 0 };
+      ks = { source, symbol, lane, legacyLastId: undefined, legacyRead: false, pending: 0, hwm: undefined, phase: "loading", holding: false, catchUp: null, held: [], open: [], openSince: 0, idle: null, received: 0, receivedAtTakeover: 0, accepted: 0, published: 0, duplicates: 0, gaps: 0, missing: 0, backfilled: 0 };
       bySymbol.set(symbol, ks);
       const laneKeys = this.#laneKeys.get(lane);
       if (laneKeys === undefined) this.#laneKeys.set(lane, [ks]);
@@ -322,7 +321,7 @@ export class TradeLogPublisher {
     try {
       fromStream = await this.#logLastId(ks);
     } catch (err) {
-      this.#log.warn("could not read the high-water mark from the stream; de-dup relies on the spool check and Nats-Msg-Id", { symbol: ks.symbol, error: String(err) });
+      this.#log.warn("could not read the high-water mark from the stream; de-dup relies on the spool check and the partition tail checked before every publish", { symbol: ks.symbol, error: String(err) });
     }
     // Only a loading key becomes ready here. A concurrent load (prime(), or the key's first load
     // racing adopt's) may have got there first and even started filling a gap: that fill re-reads
@@ -436,7 +435,7 @@ export class TradeLogPublisher {
     if (read === undefined) {
       read = (async () => {
         try {
-          const msg = await this.#jsm.streams.getMessage(this.tradesStream, { last_by_subj: ks.symbolSubject });
+          const msg = await this.#jsm.streams.getMessage(this.tradesStream, { last_by_subj: tradeLogSubject(ks.source, ks.symbol, this.partitions) });
           // Another source's trades of the same symbol shared the subject; their ids say nothing about ours.
           const h = msg === null ? null : decodeTradeBatchHeader(msg.data);
           ks.legacyLastId = h !== null && h.source === ks.source && h.symbol === ks.symbol ? h.lastId : undefined;

@@ -101,7 +101,7 @@ export class LogSender {
   lane(subject: string, partition: boolean): Lane {
     let lane = this.#lanes.get(subject);
     if (lane === undefined) {
-      lane = { subject, partition, queue: [], inFlight: false, sending: 0, tail: undefined, refreshing: false, checkpointAt: 0 };
+      lane = { subject, partition, queue: [], inFlight: false, tail: undefined, refreshing: false, checkpointAt: 0 };
       this.#lanes.set(subject, lane);
     }
     return lane;
@@ -193,15 +193,17 @@ export class LogSender {
         this.#refresh(lane);
         continue;
       }
-      const batches = this.#take(lane, lane.tail);
-      if (batches.length > 0) this.#sendPartition(lane, lane.tail, batches);
+      // Decided once: the room #take leaves for a checkpoint is for the message #sendPartition encodes.
+      const checkpoint = this.#checkpointDue(lane, lane.tail);
+      const batches = this.#take(lane, lane.tail, checkpoint);
+      if (batches.length > 0) this.#sendPartition(lane, lane.tail, batches, checkpoint);
       else if (lane.queue.length > 0) this.#ready.add(lane);
     }
   }
 
   /** A DLQ record: one message, its Msg-Id de-duplicating a resend. */
   #sendOne(lane: Lane, batch: OutBatch): void {
-    this.#began(lane, 1);
+    this.#began(lane);
     this.#js.publish(lane.subject, batch.payload, { timeout: this.#o.publishTimeoutMs, ...(batch.header.msgId === undefined ? {} : { msgID: batch.header.msgId }) }).then(
       (ack) => {
         if (ack.duplicate) this.stats.duplicateBatchAcks++;
@@ -217,11 +219,11 @@ export class LogSender {
    * are settled here), at most one batch per key, below the server's max payload. It stops at a
    * key's second batch, and at a key whose pre-partition last id is not known yet.
    */
-  #take(lane: Lane, tail: PartitionTail): OutBatch[] {
+  #take(lane: Lane, tail: PartitionTail, checkpoint: boolean): OutBatch[] {
     const taken: OutBatch[] = [];
     const keys = new Set<KeyState>();
     // A checkpoint carries every key's last id: leave room for it.
-    let room = this.#o.maxMessageBytes - 64 - (this.#checkpointDue(lane, tail) ? 48 * (tail.lastIds.size + 1) + 256 : 0);
+    let room = this.#o.maxMessageBytes - 64 - (checkpoint ? 48 * (tail.lastIds.size + 1) + 256 : 0);
     let i = 0;
     let dropped = 0;
     while (i < lane.queue.length) {
@@ -250,11 +252,10 @@ export class LogSender {
     return tail.checkpointSeq === undefined || this.#clock.now() - lane.checkpointAt >= this.#o.checkpointMs;
   }
 
-  #sendPartition(lane: Lane, tail: PartitionTail, batches: OutBatch[]): void {
-    const checkpoint = this.#checkpointDue(lane, tail);
+  #sendPartition(lane: Lane, tail: PartitionTail, batches: OutBatch[], checkpoint: boolean): void {
     const lastIds: EntryLastId[] = batches.map((b) => ({ source: b.key!.source, symbol: b.key!.symbol, lastId: b.header.lastId! }));
     const payload = spliceEntries(batches.map((b) => b.payload), lastIds, tail, checkpoint);
-    this.#began(lane, batches.length);
+    this.#began(lane);
     this.#js.publish(lane.subject, payload, { timeout: this.#o.publishTimeoutMs, expect: { lastSubjectSequence: tail.seq } }).then(
       (ack: PubAck) => {
         advanceTailOwn(tail, ack.seq, lastIds, checkpoint);
@@ -267,16 +268,14 @@ export class LogSender {
     );
   }
 
-  #began(lane: Lane, batches: number): void {
+  #began(lane: Lane): void {
     lane.inFlight = true;
-    lane.sending = batches;
     this.#inFlight++;
   }
 
   #ended(lane: Lane): void {
     this.#inFlight--;
     lane.inFlight = false;
-    lane.sending = 0;
   }
 
   #landed(lane: Lane, batches: OutBatch[]): void {

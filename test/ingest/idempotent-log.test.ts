@@ -74,6 +74,8 @@ async function publisherLife(p: TradeLogPublisher, random: () => number, last: n
 
 test("several publishers of the same symbols, interleaved at random: every id once, in order, none missing (20 seeds)", { timeout: 240_000 }, async () => {
   const LAST = 1500;
+  // Conflicts between publishers of different symbols sharing one partition's message: the path must run.
+  let sharedPartitionConflicts = 0;
   await forEachSeed(20, async (seed, random, stack) => {
     const count = 2 + Math.floor(random() * 2);
     // One partition for all three symbols (their batches share messages and conflicts), or their own.
@@ -86,8 +88,10 @@ test("several publishers of the same symbols, interleaved at random: every id on
     // The last one always runs to the end (someone owns the symbols at the end); the others may stop midway.
     await Promise.all(publishers.map((p, i) => publisherLife(p, random, LAST, i < count - 1 && random() < 0.5)));
     const conflicts = publishers.reduce((n, p) => n + p.status().tailConflicts, 0);
+    if (partitions === 1) sharedPartitionConflicts += conflicts;
     assertIdsOneTo(await readTrades(stack.nc), LAST, (symbol) => `seed ${seed} (${count} publishers, ${partitions} partitions, ${conflicts} tail conflicts), ${symbol}`);
   });
+  assert.ok(sharedPartitionConflicts > 0, "the seeds with one partition raced on it");
 });
 
 test("a publisher that knows an old tail is refused by the log, re-reads it and sends only the trades above it", async () => {
